@@ -1,0 +1,276 @@
+package io.sparkrnn.engine.cell;
+
+import io.sparkrnn.engine.tensor.Tensors;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One direction of one recurrent layer, run over a window of T time steps the fast way (Appleyard et al.
+ * 2016): the input projections of all steps are one GEMM, each step adds one recurrent GEMM and the
+ * element-wise gate math, and the weight gradients are one GEMM each over the whole window.
+ *
+ * <p>Shapes: T = time, B = batch, I = input size, H = hidden size, G = gates * H. Inputs are time-major
+ * {@code x [T, B, I]}; the mask {@code [T, B]} is 1 for valid steps and 0 for padding. Where the mask is 0
+ * the state is carried unchanged, so a finished sequence's state stops changing and padding adds nothing
+ * to any gradient. A reverse cell walks the window from T-1 down to 0; with right padding it starts each
+ * row at that row's last valid step, as PyTorch's packed sequences do.
+ *
+ * <p>Truncation: {@link #backward} back-propagates only through steps {@code t >= gradStart}; the state
+ * entering step {@code gradStart} is treated as a constant (truncated BPTT with k2 = T - gradStart).
+ */
+public abstract class RecurrentCell {
+    protected final int inputSize;
+    protected final int hiddenSize;
+
+    protected RecurrentCell(int inputSize, int hiddenSize) {
+        if (inputSize <= 0 || hiddenSize <= 0) {
+            throw new IllegalArgumentException("cell sizes must be positive, found inputSize=" + inputSize
+                    + ", hiddenSize=" + hiddenSize);
+        }
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+    }
+
+    /** A cell of {@code type} mapping inputs of size {@code inputSize} to states of size {@code hiddenSize}. */
+    public static RecurrentCell of(CellType type, int inputSize, int hiddenSize) {
+        return switch (type) {
+            case RNN_TANH -> new SimpleRnnCell(inputSize, hiddenSize);
+            case LSTM -> new LstmCell(inputSize, hiddenSize);
+            case GRU -> new GruCell(inputSize, hiddenSize);
+        };
+    }
+
+    public abstract CellType type();
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** G = gates * H, the number of rows of {@code weight_ih}. */
+    public int gateSize() {
+        return type().gates() * hiddenSize;
+    }
+
+    /**
+     * Runs the window. {@code h0} (and {@code c0} for the LSTM) is the state entering the window,
+     * {@code [B, H]}; it is copied, not modified.
+     */
+    public Window forward(CellParams p, INDArray x, INDArray h0, INDArray c0, INDArray mask, boolean reverse) {
+        checkInput(p, x, h0, c0, mask);
+        int t = (int) x.size(0);
+        int b = (int) x.size(1);
+        Window w = new Window(this, x, mask, reverse, t, b, x.dataType());
+        Tensors.step(w.states, w.initialSlot()).assign(h0);
+        if (w.cells != null) {
+            Tensors.step(w.cells, w.initialSlot()).assign(c0);
+        }
+        // All input projections in one GEMM: pre[T*B, G] = x[T*B, I] W_ih^T + biases.
+        INDArray pre2d = Tensors.as2d(w.acts);
+        Tensors.gemm(Tensors.as2d(x), false, p.wIh(), true, pre2d, 1.0, 0.0);
+        addInputBiases(p, pre2d);
+        for (int k = 0; k < t; k++) {
+            int step = reverse ? t - 1 - k : k;
+            stepForward(p, w, step);
+            if (mask != null) {
+                INDArray m = w.maskStep(step);
+                Tensors.keepMasked(Tensors.step(w.states, w.outSlot(step)), Tensors.step(w.states, w.prevSlot(step)), m);
+                if (w.cells != null) {
+                    Tensors.keepMasked(Tensors.step(w.cells, w.outSlot(step)), Tensors.step(w.cells, w.prevSlot(step)), m);
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Back-propagates {@code dOut [T, B, H]} (the loss gradient with respect to the outputs) through steps
+     * {@code t >= gradStart}, adds the parameter gradients into {@code g}, and returns the gradient with
+     * respect to the inputs, {@code [T, B, I]} (zero before {@code gradStart}).
+     */
+    public INDArray backward(CellParams p, CellParams g, Window w, INDArray dOut, int gradStart) {
+        if (w.reverse && gradStart != 0) {
+            throw new IllegalArgumentException("a reverse-direction cell back-propagates the whole window; "
+                    + "expected gradStart 0, found " + gradStart);
+        }
+        if (gradStart < 0 || gradStart >= w.t) {
+            throw new IllegalArgumentException("gradStart must be in [0, " + w.t + "), found " + gradStart);
+        }
+        DataType dt = w.dtype;
+        INDArray dh = Tensors.zeros(dt, w.b, hiddenSize);
+        INDArray dc = w.cells != null ? Tensors.zeros(dt, w.b, hiddenSize) : null;
+        INDArray dPreIh = Tensors.zeros(dt, w.t, w.b, gateSize());
+        INDArray dPreHh = separateHiddenGradients() ? Tensors.zeros(dt, w.t, w.b, gateSize()) : dPreIh;
+        for (int k = w.t - 1; k >= 0; k--) {
+            int step = w.reverse ? w.t - 1 - k : k;
+            if (step < gradStart) {
+                break;
+            }
+            dh.addi(Tensors.step(dOut, step));
+            INDArray passH = null;
+            INDArray passC = null;
+            if (w.mask != null) {
+                INDArray m = w.maskStep(step);
+                INDArray keep = m.rsub(1.0);
+                passH = dh.mulColumnVector(keep);
+                dh.muliColumnVector(m);
+                if (dc != null) {
+                    passC = dc.mulColumnVector(keep);
+                    dc.muliColumnVector(m);
+                }
+            }
+            // On return dh (and dc) hold the gradient with respect to the previous state through the cell.
+            stepBackward(p, w, step, dh, dc, Tensors.step(dPreIh, step), Tensors.step(dPreHh, step));
+            if (passH != null) {
+                dh.addi(passH);
+                if (dc != null) {
+                    dc.addi(passC);
+                }
+            }
+        }
+        int from = w.reverse ? 0 : gradStart;
+        INDArray dIh2d = Tensors.steps2d(dPreIh, from, w.t);
+        INDArray dHh2d = Tensors.steps2d(dPreHh, from, w.t);
+        // Weight gradients, one GEMM each over the window: dW_ih += dPre^T x, dW_hh += dPre^T h_prev.
+        Tensors.gemm(dIh2d, true, Tensors.steps2d(w.x, from, w.t), false, g.wIh(), 1.0, 1.0);
+        Tensors.gemm(dHh2d, true, w.prevStates2d(from), false, g.wHh(), 1.0, 1.0);
+        g.bIh().addi(dIh2d.sum(0));
+        g.bHh().addi(dHh2d.sum(0));
+        INDArray dx = Tensors.zeros(dt, w.t, w.b, inputSize);
+        Tensors.gemm(dIh2d, false, p.wIh(), false, Tensors.steps2d(dx, from, w.t), 1.0, 0.0);
+        return dx;
+    }
+
+    /** Adds the biases that enter every step outside the recurrent product to {@code pre [T*B, G]}. */
+    protected void addInputBiases(CellParams p, INDArray pre2d) {
+        pre2d.addiRowVector(p.bIh());
+        pre2d.addiRowVector(p.bHh());
+    }
+
+    /** Whether the gradient of the hidden-to-hidden pre-activation differs from the input one (GRU). */
+    protected boolean separateHiddenGradients() {
+        return false;
+    }
+
+    /**
+     * Computes step {@code t}: {@code w.acts} holds the input projection of the step on entry and the
+     * cell's activations on return; writes the new state into the output slots.
+     */
+    protected abstract void stepForward(CellParams p, Window w, int t);
+
+    /**
+     * Back-propagates one step. On entry {@code dh} ({@code dc}) hold the gradient with respect to the
+     * step's output state (masked rows already zeroed); on return, the gradient with respect to the state
+     * entering the step. Writes the pre-activation gradients into {@code dPreIh} and {@code dPreHh}.
+     */
+    protected abstract void stepBackward(CellParams p, Window w, int t, INDArray dh, INDArray dc,
+            INDArray dPreIh, INDArray dPreHh);
+
+    /** Extra per-step buffer of size [T, B, H] the cell keeps for its backward pass, or false. */
+    protected boolean needsHiddenProjection() {
+        return false;
+    }
+
+    private void checkInput(CellParams p, INDArray x, INDArray h0, INDArray c0, INDArray mask) {
+        if (x.rank() != 3 || x.size(2) != inputSize) {
+            throw new IllegalArgumentException("expected input [T, B, " + inputSize + "], found "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        long b = x.size(1);
+        if (h0.rank() != 2 || h0.size(0) != b || h0.size(1) != hiddenSize) {
+            throw new IllegalArgumentException("expected initial state [" + b + ", " + hiddenSize + "], found "
+                    + java.util.Arrays.toString(h0.shape()));
+        }
+        if (type().hasCellState() && (c0 == null || !java.util.Arrays.equals(c0.shape(), h0.shape()))) {
+            throw new IllegalArgumentException("LSTM needs an initial cell state [" + b + ", " + hiddenSize
+                    + "], found " + (c0 == null ? "none" : java.util.Arrays.toString(c0.shape())));
+        }
+        if (mask != null && (mask.rank() != 2 || mask.size(0) != x.size(0) || mask.size(1) != b)) {
+            throw new IllegalArgumentException("expected mask [" + x.size(0) + ", " + b + "], found "
+                    + java.util.Arrays.toString(mask.shape()));
+        }
+        if (p.wIh().size(0) != gateSize() || p.wIh().size(1) != inputSize || p.wHh().size(1) != hiddenSize) {
+            throw new IllegalArgumentException("expected weight_ih [" + gateSize() + ", " + inputSize + "], found "
+                    + java.util.Arrays.toString(p.wIh().shape()));
+        }
+    }
+
+    /**
+     * Everything a window's forward pass keeps for its backward pass. States live in one buffer
+     * {@code [T+1, B, H]}: for a forward cell slot 0 is the initial state and slot t+1 the output of step t;
+     * for a reverse cell slot T is the initial state and slot t the output of step t.
+     */
+    public static final class Window {
+        final INDArray x;
+        final INDArray mask;
+        final boolean reverse;
+        final int t;
+        final int b;
+        final DataType dtype;
+        /** States, [T+1, B, H]. */
+        final INDArray states;
+        /** LSTM cell states, [T+1, B, H], or null. */
+        final INDArray cells;
+        /** Pre-activations, then activations, [T, B, G]. */
+        final INDArray acts;
+        /** LSTM: tanh(c_t); GRU: W_hn h + b_hn; [T, B, H], or null. */
+        final INDArray aux;
+
+        Window(RecurrentCell cell, INDArray x, INDArray mask, boolean reverse, int t, int b, DataType dtype) {
+            this.x = x;
+            this.mask = mask;
+            this.reverse = reverse;
+            this.t = t;
+            this.b = b;
+            this.dtype = dtype;
+            int h = cell.hiddenSize;
+            this.states = Tensors.zeros(dtype, t + 1, b, h);
+            this.cells = cell.type().hasCellState() ? Tensors.zeros(dtype, t + 1, b, h) : null;
+            this.acts = Tensors.zeros(dtype, t, b, cell.gateSize());
+            this.aux = cell.needsHiddenProjection() ? Tensors.zeros(dtype, t, b, h) : null;
+        }
+
+        int initialSlot() {
+            return reverse ? t : 0;
+        }
+
+        int outSlot(int step) {
+            return reverse ? step : step + 1;
+        }
+
+        int prevSlot(int step) {
+            return reverse ? step + 1 : step;
+        }
+
+        INDArray maskStep(int step) {
+            return io.sparkrnn.engine.param.Views.of(mask, (long) step * b, b, 1);
+        }
+
+        INDArray prevStates2d(int from) {
+            return reverse ? Tensors.steps2d(states, from + 1, t + 1) : Tensors.steps2d(states, from, t);
+        }
+
+        /** The outputs of all steps, [T, B, H] (a view). */
+        public INDArray output() {
+            long h = states.size(2);
+            return io.sparkrnn.engine.param.Views.of(states, (long) (reverse ? 0 : 1) * b * h, t, b, h);
+        }
+
+        /** The state after the window (for a reverse cell, the state after step 0), [B, H] (a view). */
+        public INDArray finalState() {
+            return Tensors.step(states, reverse ? 0 : t);
+        }
+
+        /** The LSTM cell state after the window, [B, H] (a view), or null for other cells. */
+        public INDArray finalCellState() {
+            return cells == null ? null : Tensors.step(cells, reverse ? 0 : t);
+        }
+
+        public int length() {
+            return t;
+        }
+    }
+}

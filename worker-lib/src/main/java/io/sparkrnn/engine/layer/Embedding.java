@@ -1,0 +1,68 @@
+package io.sparkrnn.engine.layer;
+
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Token embedding (PyTorch's {@code nn.Embedding}): {@code out[n] = weight[ids[n]]}, weight {@code [V, D]}.
+ * The row of {@code paddingId} (if any) gets no gradient, so it stays as initialised (zero).
+ */
+public final class Embedding {
+    private final String name;
+    private final int vocabSize;
+    private final int dim;
+    private final int paddingId;
+
+    public Embedding(String name, int vocabSize, int dim, int paddingId) {
+        this.name = name;
+        this.vocabSize = vocabSize;
+        this.dim = dim;
+        this.paddingId = paddingId;
+    }
+
+    public String weightName() {
+        return name + ".weight";
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** Checks that every id is in [0, V), naming the first bad position. */
+    public void checkIds(int[] ids, int batch) {
+        for (int n = 0; n < ids.length; n++) {
+            if (ids[n] < 0 || ids[n] >= vocabSize) {
+                throw new IllegalArgumentException("token id at step " + n / batch + ", row " + n % batch
+                        + " must be in [0, " + vocabSize + "), found " + ids[n]);
+            }
+        }
+    }
+
+    /** Looks up {@code ids} (length N) in {@code weight [V, D]}: returns a new {@code [N, D]} array. */
+    public INDArray forward(INDArray weight, int[] ids) {
+        return weight.getRows(ids);
+    }
+
+    /**
+     * Adds {@code dOut [N, D]} into the rows {@code ids} of {@code gradWeight [V, D]} (a contiguous view),
+     * skipping the padding row and rows listed as {@code skip[n]} (steps outside the truncation range).
+     */
+    public void backward(INDArray gradWeight, int[] ids, INDArray dOut, int fromRow) {
+        DataBuffer g = gradWeight.data();
+        long base = gradWeight.offset();
+        INDArray d = dOut.isView() || dOut.ordering() != 'c' ? dOut.dup('c') : dOut;
+        double[] dv = d.data().asDouble();
+        long dOff = d.offset();
+        for (int n = fromRow; n < ids.length; n++) {
+            int id = ids[n];
+            if (id == paddingId) {
+                continue;
+            }
+            long row = base + (long) id * dim;
+            long src = dOff + (long) n * dim;
+            for (int j = 0; j < dim; j++) {
+                g.put(row + j, g.getDouble(row + j) + dv[(int) (src + j)]);
+            }
+        }
+    }
+}

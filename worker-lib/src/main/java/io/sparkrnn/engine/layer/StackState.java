@@ -1,0 +1,75 @@
+package io.sparkrnn.engine.layer;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The recurrent state of a stack between windows: h (and c for LSTM) per layer and direction, each
+ * {@code [B, H]}. Carried across the windows of one sequence (truncated BPTT), reset between sequences.
+ */
+public final class StackState {
+    private final INDArray[][] h;
+    private final INDArray[][] c;
+
+    StackState(int layers, int dirs) {
+        this.h = new INDArray[layers][dirs];
+        this.c = new INDArray[layers][dirs];
+    }
+
+    static StackState zeros(int layers, int dirs, int batch, int hidden, boolean cellState, DataType dtype) {
+        StackState s = new StackState(layers, dirs);
+        for (int l = 0; l < layers; l++) {
+            for (int d = 0; d < dirs; d++) {
+                s.set(l, d, Nd4j.zeros(dtype, batch, hidden), cellState ? Nd4j.zeros(dtype, batch, hidden) : null);
+            }
+        }
+        return s;
+    }
+
+    void set(int layer, int dir, INDArray hs, INDArray cs) {
+        h[layer][dir] = hs;
+        c[layer][dir] = cs;
+    }
+
+    public INDArray h(int layer, int dir) {
+        return h[layer][dir];
+    }
+
+    /** The LSTM cell state, or null for other cells. */
+    public INDArray c(int layer, int dir) {
+        return c[layer][dir];
+    }
+
+    public int batchSize() {
+        return (int) h[0][0].size(0);
+    }
+
+    /** Zeroes the state of the given rows (their sequences ended; the next ones start fresh). */
+    public void resetRows(boolean[] rows) {
+        for (int r = 0; r < rows.length; r++) {
+            if (!rows[r]) {
+                continue;
+            }
+            for (int l = 0; l < h.length; l++) {
+                for (int d = 0; d < h[l].length; d++) {
+                    h[l][d].getRow(r).assign(0);
+                    if (c[l][d] != null) {
+                        c[l][d].getRow(r).assign(0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A deep copy. */
+    public StackState copy() {
+        StackState s = new StackState(h.length, h[0].length);
+        for (int l = 0; l < h.length; l++) {
+            for (int d = 0; d < h[l].length; d++) {
+                s.set(l, d, h[l][d].dup(), c[l][d] == null ? null : c[l][d].dup());
+            }
+        }
+        return s;
+    }
+}

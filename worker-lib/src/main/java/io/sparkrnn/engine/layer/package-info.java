@@ -1,0 +1,2 @@
+/** Layers around the recurrent cells: token embedding, stacked and bidirectional recurrence, linear heads. */
+package io.sparkrnn.engine.layer;

@@ -1,0 +1,68 @@
+package io.sparkrnn.engine.loss;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Softmax cross-entropy over logits {@code [N, C]}: loss_n = logsumexp(z_n) - z_n[y_n] for the rows that
+ * count (valid and target != ignoreIndex); gradient (softmax(z_n) - onehot(y_n)) / divisor, zero elsewhere.
+ * Computed in double with the max subtracted for stability.
+ */
+public final class SoftmaxCrossEntropy {
+    private SoftmaxCrossEntropy() {
+    }
+
+    /**
+     * @param valid   per row, whether the row is inside its sequence (null = all)
+     * @param divisor what the summed gradient is divided by; if &lt;= 0, the number of counted rows
+     */
+    public static LossResult compute(INDArray logits, int[] targets, boolean[] valid, int ignoreIndex,
+            double divisor) {
+        int n = (int) logits.size(0);
+        int c = (int) logits.size(1);
+        if (targets.length != n) {
+            throw new IllegalArgumentException("expected " + n + " targets, found " + targets.length);
+        }
+        double[] z = (logits.isView() ? logits.dup('c') : logits).data().asDouble();
+        long count = 0;
+        for (int r = 0; r < n; r++) {
+            if (counts(r, targets, valid, ignoreIndex)) {
+                if (targets[r] < 0 || targets[r] >= c) {
+                    throw new IllegalArgumentException("target at row " + r + " must be in [0, " + c + ") or "
+                            + ignoreIndex + " (ignored), found " + targets[r]);
+                }
+                count++;
+            }
+        }
+        double div = divisor > 0 ? divisor : Math.max(count, 1);
+        double sum = 0;
+        double[] grad = new double[n * c];
+        for (int r = 0; r < n; r++) {
+            if (!counts(r, targets, valid, ignoreIndex)) {
+                continue;
+            }
+            int o = r * c;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, z[o + j]);
+            }
+            double s = 0;
+            for (int j = 0; j < c; j++) {
+                double e = Math.exp(z[o + j] - max);
+                grad[o + j] = e;
+                s += e;
+            }
+            sum += Math.log(s) + max - z[o + targets[r]];
+            for (int j = 0; j < c; j++) {
+                grad[o + j] /= s * div;
+            }
+            grad[o + targets[r]] -= 1.0 / div;
+        }
+        INDArray g = Nd4j.createFromArray(grad).reshape(n, c).castTo(logits.dataType());
+        return new LossResult(sum, count, g);
+    }
+
+    private static boolean counts(int r, int[] targets, boolean[] valid, int ignoreIndex) {
+        return (valid == null || valid[r]) && targets[r] != ignoreIndex;
+    }
+}

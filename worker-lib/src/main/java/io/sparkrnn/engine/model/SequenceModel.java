@@ -1,0 +1,335 @@
+package io.sparkrnn.engine.model;
+
+import io.sparkrnn.engine.layer.Embedding;
+import io.sparkrnn.engine.layer.Linear;
+import io.sparkrnn.engine.layer.RecurrentStack;
+import io.sparkrnn.engine.loss.LossResult;
+import io.sparkrnn.engine.loss.MeanSquaredError;
+import io.sparkrnn.engine.loss.SoftmaxCrossEntropy;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.engine.tensor.Tensors;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A recurrent sequence model: token embedding or float features, a recurrent stack, and a linear head
+ * per step (aligned) or per sequence (pooled, last valid step or mean over valid steps). Parameters live
+ * in one flat vector whose layout matches a PyTorch module with submodules {@code embedding}, {@code rnn}
+ * and {@code head}.
+ *
+ * <p>Shapes: T = time, B = batch, E = embedding or feature size, H = hidden, W = directions * H,
+ * C = output size.
+ */
+public final class SequenceModel {
+    private final ModelSpec spec;
+    private final Embedding embedding;
+    private final RecurrentStack rnn;
+    private final Linear head;
+    private final ParamLayout layout;
+
+    public SequenceModel(ModelSpec spec) {
+        this.spec = spec;
+        this.embedding = spec.tokenInput() ? new Embedding("embedding", spec.vocabSize(), spec.embeddingDim(),
+                spec.paddingId()) : null;
+        this.rnn = new RecurrentStack("rnn", spec.cell(), spec.inputSize(), spec.hiddenSize(), spec.numLayers(),
+                spec.bidirectional(), spec.dropout());
+        this.head = new Linear("head", spec.outputWidth(), spec.outputSize());
+        ParamLayout.Builder b = ParamLayout.builder();
+        if (embedding != null) {
+            b.add(embedding.weightName(), spec.vocabSize(), spec.embeddingDim());
+        }
+        rnn.addTo(b);
+        b.add(head.weightName(), spec.outputSize(), spec.outputWidth());
+        b.add(head.biasName(), spec.outputSize());
+        this.layout = b.build();
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public ParamLayout layout() {
+        return layout;
+    }
+
+    /**
+     * Fresh parameters initialised as PyTorch does: embedding N(0, 1) with the padding row zero; recurrent
+     * weights and biases U(-1/sqrt(H), 1/sqrt(H)); head weight and bias U(-1/sqrt(in), 1/sqrt(in)). Seeded.
+     */
+    public FlatParams initParams(long seed, DataType dtype) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        FlatParams p = FlatParams.zeros(layout, dtype);
+        for (ParamLayout.Entry e : layout.entries()) {
+            double[] v = new double[(int) e.length()];
+            if (embedding != null && e.name().equals(embedding.weightName())) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = gaussian(rng);
+                }
+                if (spec.paddingId() >= 0) {
+                    java.util.Arrays.fill(v, spec.paddingId() * spec.embeddingDim(),
+                            (spec.paddingId() + 1) * spec.embeddingDim(), 0.0);
+                }
+            } else {
+                double k = e.name().startsWith("head.") ? 1.0 / Math.sqrt(spec.outputWidth())
+                        : 1.0 / Math.sqrt(spec.hiddenSize());
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (rng.nextDouble() * 2 - 1) * k;
+                }
+            }
+            p.view(e).assign(Nd4j.createFromArray(v).reshape(e.shape()).castTo(dtype));
+        }
+        return p;
+    }
+
+    private static double gaussian(SplittableRandom rng) {
+        double u1 = rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /** The zero state for a batch of {@code batch} rows. */
+    public ModelState initialState(int batch, DataType dtype) {
+        return new ModelState(rnn.zeroState(batch, dtype));
+    }
+
+    /**
+     * Forward and backward over one window. Adds the gradient of {@code lossSum / count} (over the whole
+     * window) into {@code grads}; back-propagation through time covers steps {@code t >= gradStart} only
+     * (truncated BPTT with k2 = T - gradStart: the head still sees every step, the recurrence only the last k2).
+     * Replaces the state in {@code state} with this window's final state. A pooled model's window that does not
+     * end its sequences only advances the state and returns count 0.
+     */
+    public StepResult lossAndGradient(FlatParams params, FlatParams grads, SequenceBatch batch, ModelState state,
+            int gradStart, long dropoutSeed) {
+        return run(params, grads, batch, state, gradStart, true, dropoutSeed);
+    }
+
+    /** The loss of one window without gradients or dropout; advances {@code state}. */
+    public StepResult loss(FlatParams params, SequenceBatch batch, ModelState state) {
+        return run(params, null, batch, state, 0, false, 0);
+    }
+
+    /**
+     * The head's outputs for one window, without dropout: aligned models {@code [T*B, C]} (row t*B+b), pooled
+     * models {@code [B, C]} (only when the window ends its sequences, else null). Advances {@code state}.
+     */
+    public INDArray predict(FlatParams params, SequenceBatch batch, ModelState state) {
+        Forward f = forward(params, batch, state, false, 0);
+        state.stack = rnn.finalState(f.pass);
+        return f.headOut;
+    }
+
+    private StepResult run(FlatParams params, FlatParams grads, SequenceBatch batch, ModelState state, int gradStart,
+            boolean training, long dropoutSeed) {
+        checkCompatible(params, batch, state);
+        if (grads != null && !grads.layout().equals(layout)) {
+            throw new IllegalArgumentException("gradient vector has another layout than the model");
+        }
+        Forward f = forward(params, batch, state, training, dropoutSeed);
+        StepResult result;
+        INDArray dOut = null;
+        if (f.headOut == null) {
+            result = new StepResult(0, 0);
+        } else if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+            LossResult lr = SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), f.valid, spec.ignoreIndex(), 0);
+            result = new StepResult(lr.sum(), lr.count());
+            if (grads != null && lr.count() > 0) {
+                INDArray dH = headBackward(params, grads, f.headIn, lr.gradient());
+                dOut = dH.reshape(f.pass.output().shape());
+            }
+        } else {
+            LossResult lr = spec.loss() == ModelSpec.Loss.MSE
+                    ? MeanSquaredError.compute(f.headOut, batch.values(), 0)
+                    : SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), null, spec.ignoreIndex(), 0);
+            result = new StepResult(lr.sum(), lr.count());
+            if (grads != null && lr.count() > 0) {
+                dOut = unpool(headBackward(params, grads, f.headIn, lr.gradient()), f, batch);
+            }
+        }
+        if (dOut != null) {
+            INDArray dx = rnn.backward(params, grads, f.pass, dOut, gradStart);
+            if (embedding != null) {
+                int b = batch.batchSize();
+                embedding.backward(grads.view(embedding.weightName()), batch.tokens(),
+                        Tensors.as2d(dx), gradStart * b);
+            }
+        }
+        state.stack = rnn.finalState(f.pass);
+        if (spec.pooling() == ModelSpec.Pooling.MEAN) {
+            updatePoolCarry(f, batch, state);
+        }
+        return result;
+    }
+
+    private INDArray headBackward(FlatParams p, FlatParams g, INDArray headIn, INDArray dy) {
+        return head.backward(p.view(head.weightName()), g.view(head.weightName()), g.view(head.biasName()), headIn,
+                dy);
+    }
+
+    /** Everything a forward pass produced. */
+    private static final class Forward {
+        RecurrentStack.Pass pass;
+        INDArray mask;
+        boolean[] valid;
+        INDArray headIn;
+        INDArray headOut;
+        INDArray poolWindowSum;
+        INDArray poolCount;
+    }
+
+    private Forward forward(FlatParams params, SequenceBatch batch, ModelState state, boolean training,
+            long dropoutSeed) {
+        DataType dt = params.dataType();
+        int t = batch.steps();
+        int b = batch.batchSize();
+        INDArray x;
+        if (embedding != null) {
+            embedding.checkIds(batch.tokens(), b);
+            x = embedding.forward(params.view(embedding.weightName()), batch.tokens()).reshape(t, b, spec.embeddingDim());
+        } else {
+            x = Nd4j.createFromArray(batch.features()).castTo(dt).reshape(t, b, spec.featureSize());
+        }
+        Forward f = new Forward();
+        if (!batch.isFull()) {
+            double[] m = new double[t * b];
+            f.valid = new boolean[t * b];
+            for (int s = 0; s < t; s++) {
+                for (int r = 0; r < b; r++) {
+                    boolean v = s < batch.lengths()[r];
+                    m[s * b + r] = v ? 1 : 0;
+                    f.valid[s * b + r] = v;
+                }
+            }
+            f.mask = Nd4j.createFromArray(m).castTo(dt).reshape(t, b);
+        }
+        f.pass = rnn.forward(params, x, state.stack, f.mask, training, dropoutSeed);
+        INDArray out = f.pass.output();
+        if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+            f.headIn = Tensors.as2d(out);
+        } else {
+            f.headIn = pool(f, batch, state);
+        }
+        if (f.headIn != null) {
+            f.headOut = head.forward(params.view(head.weightName()), params.view(head.biasName()), f.headIn);
+        }
+        return f;
+    }
+
+    /** Pooled representation [B, W], or null when the window does not end its sequences. */
+    private INDArray pool(Forward f, SequenceBatch batch, ModelState state) {
+        INDArray out = f.pass.output();
+        int t = batch.steps();
+        int h = spec.hiddenSize();
+        if (spec.pooling() == ModelSpec.Pooling.MEAN) {
+            INDArray masked = f.mask == null ? out : out.mul(f.mask.reshape(t, batch.batchSize(), 1));
+            f.poolWindowSum = masked.sum(0);
+            if (!batch.isLast()) {
+                return null;
+            }
+            INDArray sum = state.poolSum == null ? f.poolWindowSum.dup() : f.poolWindowSum.add(state.poolSum);
+            f.poolCount = poolCounts(batch, state, out.dataType());
+            return sum.diviColumnVector(f.poolCount);
+        }
+        if (!batch.isLast()) {
+            return null;
+        }
+        // Last valid step: the forward direction's state stops changing after each row's end, so it is the
+        // output at T-1; the reverse direction ends at step 0.
+        INDArray last = Tensors.step(out, t - 1).dup();
+        if (spec.bidirectional()) {
+            last.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h))
+                    .assign(Tensors.step(out, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h)));
+        }
+        return last;
+    }
+
+    private INDArray poolCounts(SequenceBatch batch, ModelState state, DataType dt) {
+        double[] n = new double[batch.batchSize()];
+        for (int r = 0; r < n.length; r++) {
+            n[r] = batch.lengths()[r] + (state.poolCount == null ? 0 : state.poolCount[r]);
+            if (n[r] == 0) {
+                throw new IllegalArgumentException("row " + r + " has no valid step to pool");
+            }
+        }
+        return Nd4j.createFromArray(n).castTo(dt).reshape(n.length, 1);
+    }
+
+    /** Spreads the gradient of the pooled vector [B, W] back over the output sequence [T, B, W]. */
+    private INDArray unpool(INDArray dPooled, Forward f, SequenceBatch batch) {
+        INDArray out = f.pass.output();
+        int t = batch.steps();
+        int b = batch.batchSize();
+        int h = spec.hiddenSize();
+        INDArray d = Nd4j.zeros(out.dataType(), out.shape());
+        if (spec.pooling() == ModelSpec.Pooling.MEAN) {
+            // f.headIn = sum / n, so d out[s] = mask[s] * dPooled / n
+            INDArray scaled = dPooled.divColumnVector(f.poolCount);
+            for (int s = 0; s < t; s++) {
+                INDArray ds = Tensors.step(d, s).assign(scaled);
+                if (f.mask != null) {
+                    ds.muliColumnVector(io.sparkrnn.engine.param.Views.of(f.mask, (long) s * b, b, 1));
+                }
+            }
+            return d;
+        }
+        if (spec.bidirectional()) {
+            Tensors.step(d, t - 1).get(NDArrayIndex.all(), NDArrayIndex.interval(0, h))
+                    .assign(dPooled.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h)));
+            Tensors.step(d, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h))
+                    .addi(dPooled.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h)));
+        } else {
+            Tensors.step(d, t - 1).assign(dPooled);
+        }
+        return d;
+    }
+
+    private void updatePoolCarry(Forward f, SequenceBatch batch, ModelState state) {
+        if (batch.isLast()) {
+            state.poolSum = null;
+            state.poolCount = null;
+            return;
+        }
+        state.poolSum = state.poolSum == null ? f.poolWindowSum.dup() : state.poolSum.addi(f.poolWindowSum);
+        if (state.poolCount == null) {
+            state.poolCount = new double[batch.batchSize()];
+        }
+        for (int r = 0; r < batch.batchSize(); r++) {
+            state.poolCount[r] += batch.lengths()[r];
+        }
+    }
+
+    private void checkCompatible(FlatParams params, SequenceBatch batch, ModelState state) {
+        if (!params.layout().equals(layout)) {
+            throw new IllegalArgumentException("parameter vector has another layout than the model");
+        }
+        if (spec.tokenInput() != (batch.tokens() != null)) {
+            throw new IllegalArgumentException("model expects " + (spec.tokenInput() ? "token ids" : "float features")
+                    + " as input, batch has " + (batch.tokens() != null ? "token ids" : "float features"));
+        }
+        if (!spec.tokenInput() && batch.featureSize() != spec.featureSize()) {
+            throw new IllegalArgumentException("expected " + spec.featureSize() + " features per step, found "
+                    + batch.featureSize());
+        }
+        if (state.batchSize() != batch.batchSize()) {
+            throw new IllegalArgumentException("state has " + state.batchSize() + " rows, batch has "
+                    + batch.batchSize());
+        }
+        boolean aligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+        if (aligned != batch.perStepTargets() && batch.targets() != null) {
+            throw new IllegalArgumentException("an " + spec.topology().name().toLowerCase() + " model needs "
+                    + (aligned ? "per-step" : "per-sequence") + " targets");
+        }
+        if (spec.loss() == ModelSpec.Loss.MSE) {
+            if (batch.values() == null || batch.valueSize() != spec.outputSize()) {
+                throw new IllegalArgumentException("expected " + spec.outputSize() + " regression targets per sequence, "
+                        + "found " + (batch.values() == null ? "none" : batch.valueSize()));
+            }
+        } else if (batch.targets() == null) {
+            throw new IllegalArgumentException("a cross-entropy model needs class targets");
+        }
+    }
+}

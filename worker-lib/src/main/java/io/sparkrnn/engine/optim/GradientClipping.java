@@ -1,0 +1,84 @@
+package io.sparkrnn.engine.optim;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+/**
+ * Gradient clipping on the flat gradient vector, in place. Norm clipping follows
+ * {@code torch.nn.utils.clip_grad_norm_}: with {@code n = ||g||_2},
+ *
+ * <pre>
+ *   g = g * min(1, maxNorm / (n + 1e-6))
+ * </pre>
+ *
+ * so that the whole vector, not each tensor, keeps its direction (Pascanu et al., "On the difficulty of training
+ * recurrent neural networks", ICML 2013). A non-finite norm (NaN or infinite gradients) is returned and nothing
+ * is scaled; the caller decides whether to skip the step. Value clipping follows
+ * {@code torch.nn.utils.clip_grad_value_}: {@code g = clamp(g, -limit, limit)}.
+ */
+public final class GradientClipping {
+    /** Added to the norm before dividing, as in PyTorch, so a zero vector is never divided by zero. */
+    public static final double NORM_EPS = 1e-6;
+
+    private GradientClipping() {
+    }
+
+    /**
+     * The L2 norm of all elements of {@code grads}, accumulated in double whatever the dtype (a FLOAT vector is
+     * converted to a temporary DOUBLE copy first). NaN if any element is NaN; infinite if any is infinite.
+     */
+    public static double globalNorm(INDArray grads) {
+        INDArray x = grads.dataType() == DataType.DOUBLE ? grads : grads.castTo(DataType.DOUBLE);
+        return x.norm2Number().doubleValue();
+    }
+
+    /**
+     * Scales {@code grads} in place by {@code maxNorm / (norm + 1e-6)} when that is below 1.
+     *
+     * @param maxNorm positive and finite
+     * @return the norm before clipping; if it is not finite, {@code grads} is left unchanged
+     */
+    public static double clipByGlobalNorm(INDArray grads, double maxNorm) {
+        positive("maxNorm", maxNorm);
+        double norm = globalNorm(grads);
+        scaleToNorm(grads, norm, maxNorm);
+        return norm;
+    }
+
+    /**
+     * Clamps every element of {@code grads} in place to {@code [-limit, limit]}. As with {@code torch.clamp},
+     * infinities are clamped and NaN stays NaN (ND4J's scalar min/max would turn NaN into the limit).
+     *
+     * @param limit positive and finite
+     */
+    public static void clipByValue(INDArray grads, double limit) {
+        positive("limit", limit);
+        BooleanIndexing.replaceWhere(grads, limit, Conditions.greaterThan(limit));
+        BooleanIndexing.replaceWhere(grads, -limit, Conditions.lessThan(-limit));
+    }
+
+    /** Scales {@code grads} given its precomputed {@code norm}; true if it was scaled. */
+    static boolean scaleToNorm(INDArray grads, double norm, double maxNorm) {
+        double scale = maxNorm / (norm + NORM_EPS);
+        if (!Double.isFinite(norm) || scale >= 1) {
+            return false;
+        }
+        grads.muli(scale);
+        return true;
+    }
+
+    /** Whether {@code grads} holds an element outside {@code [-limit, limit]}, comparing in its own dtype. */
+    static boolean exceeds(INDArray grads, double limit) {
+        double maxAbs = grads.amaxNumber().doubleValue();
+        double bound = grads.dataType() == DataType.DOUBLE ? limit : (float) limit;
+        return maxAbs > bound;
+    }
+
+    static void positive(String name, double v) {
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(name + " must be positive and finite, found " + v);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.sparkrnn.engine.tensor;
+
+import io.sparkrnn.engine.param.Views;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Small array helpers shared by the engine. Sequence tensors are time-major and c-ordered:
+ * {@code [T, B, X]}, so that the slice of one time step is a contiguous {@code [B, X]} block and the
+ * whole window is a {@code [T*B, X]} matrix for one GEMM.
+ */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** The contiguous {@code [B, X]} block of time step {@code t} in a c-ordered {@code [T, B, X]} array. */
+    public static INDArray step(INDArray seq, long t) {
+        long b = seq.size(1);
+        long x = seq.size(2);
+        return Views.of(seq, t * b * x, b, x);
+    }
+
+    /** Time steps {@code [from, to)} of {@code seq} as a {@code [(to-from)*B, X]} matrix view. */
+    public static INDArray steps2d(INDArray seq, long from, long to) {
+        long b = seq.size(1);
+        long x = seq.size(2);
+        return Views.of(seq, from * b * x, (to - from) * b, x);
+    }
+
+    /** The whole {@code [T, B, X]} array as a {@code [T*B, X]} matrix view. */
+    public static INDArray as2d(INDArray seq) {
+        return steps2d(seq, 0, seq.size(0));
+    }
+
+    /** Columns {@code [from, to)} of a matrix, as a strided view. */
+    public static INDArray cols(INDArray m, long from, long to) {
+        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+    }
+
+    /** {@code c = alpha * op(a) * op(b) + beta * c}, in place in {@code c}. */
+    public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha,
+            double beta) {
+        Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+    }
+
+    /** A new zero array of {@code dtype} and c-order {@code shape}. */
+    public static INDArray zeros(DataType dtype, long... shape) {
+        return Nd4j.zeros(dtype, shape);
+    }
+
+    /** {@code out = prev + m * (out - prev)}: rows with mask 0 keep the previous state. m is [B, 1]. */
+    public static void keepMasked(INDArray out, INDArray prev, INDArray m) {
+        out.subi(prev).muliColumnVector(m).addi(prev);
+    }
+
+    /** Whether every element is finite. */
+    public static boolean allFinite(INDArray a) {
+        return !(a.isNaN().any() || a.isInfinite().any());
+    }
+}

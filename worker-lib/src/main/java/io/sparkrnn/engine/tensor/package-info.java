@@ -1,0 +1,2 @@
+/** Array helpers over ND4J: time-major views, GEMM and masking. */
+package io.sparkrnn.engine.tensor;
