@@ -2,6 +2,7 @@ package io.sparkrnn.engine.cell;
 
 import io.sparkrnn.engine.tensor.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -74,7 +75,9 @@ public abstract class RecurrentCell {
         addInputBiases(p, pre2d);
         for (int k = 0; k < t; k++) {
             int step = reverse ? t - 1 - k : k;
-            stepForward(p, w, step);
+            try (MemoryWorkspace ws = StepWorkspace.open()) {
+                stepForward(p, w, step);
+            }
             if (mask != null) {
                 INDArray m = w.maskStep(step);
                 Tensors.keepMasked(Tensors.step(w.states, w.outSlot(step)), Tensors.step(w.states, w.prevSlot(step)), m);
@@ -123,7 +126,9 @@ public abstract class RecurrentCell {
                 }
             }
             // On return dh (and dc) hold the gradient with respect to the previous state through the cell.
-            stepBackward(p, w, step, dh, dc, Tensors.step(dPreIh, step), Tensors.step(dPreHh, step));
+            try (MemoryWorkspace ws = StepWorkspace.open()) {
+                stepBackward(p, w, step, dh, dc, Tensors.step(dPreIh, step), Tensors.step(dPreHh, step));
+            }
             if (passH != null) {
                 dh.addi(passH);
                 if (dc != null) {

@@ -62,6 +62,56 @@ public final class StackState {
         }
     }
 
+    /**
+     * The state as one vector, h then c for each layer and direction in order (for shipping the state of a
+     * partition between rounds).
+     */
+    public float[] toVector() {
+        java.util.List<INDArray> parts = parts();
+        long n = 0;
+        for (INDArray a : parts) {
+            n += a.length();
+        }
+        float[] out = new float[(int) n];
+        int o = 0;
+        for (INDArray a : parts) {
+            float[] v = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            System.arraycopy(v, 0, out, o, v.length);
+            o += v.length;
+        }
+        return out;
+    }
+
+    /** Overwrites the state with a vector from {@link #toVector()} of the same shape. */
+    public void fromVector(float[] v) {
+        int o = 0;
+        for (INDArray a : parts()) {
+            int n = (int) a.length();
+            if (o + n > v.length) {
+                throw new IllegalArgumentException("state vector has " + v.length + " values, expected more");
+            }
+            a.assign(Nd4j.createFromArray(java.util.Arrays.copyOfRange(v, o, o + n)).reshape(a.shape())
+                    .castTo(a.dataType()));
+            o += n;
+        }
+        if (o != v.length) {
+            throw new IllegalArgumentException("state vector has " + v.length + " values, expected " + o);
+        }
+    }
+
+    private java.util.List<INDArray> parts() {
+        java.util.List<INDArray> parts = new java.util.ArrayList<>();
+        for (int l = 0; l < h.length; l++) {
+            for (int d = 0; d < h[l].length; d++) {
+                parts.add(h[l][d]);
+                if (c[l][d] != null) {
+                    parts.add(c[l][d]);
+                }
+            }
+        }
+        return parts;
+    }
+
     /** A deep copy. */
     public StackState copy() {
         StackState s = new StackState(h.length, h[0].length);

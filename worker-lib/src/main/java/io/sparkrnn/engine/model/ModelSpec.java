@@ -39,7 +39,7 @@ public record ModelSpec(
         Pooling pooling,
         int outputSize,
         Loss loss,
-        int ignoreIndex) {
+        int ignoreIndex) implements java.io.Serializable {
 
     /** Per-step or per-sequence outputs. */
     public enum Topology { ALIGNED, POOLED }

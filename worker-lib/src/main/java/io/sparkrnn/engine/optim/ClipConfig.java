@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param maxNorm  clip the global L2 norm to this value, or disable if == 0 (finite, &gt;= 0)
  * @param maxValue clamp every element to [-maxValue, maxValue], or disable if == 0 (finite, &gt;= 0)
  */
-public record ClipConfig(double maxNorm, double maxValue) {
+public record ClipConfig(double maxNorm, double maxValue) implements java.io.Serializable {
 
     public ClipConfig {
         nonNegative("maxNorm", maxNorm);

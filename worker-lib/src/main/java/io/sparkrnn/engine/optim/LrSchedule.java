@@ -14,7 +14,7 @@ package io.sparkrnn.engine.optim;
  *
  * The cosine form is the one nanoGPT uses; at the middle of the decay it gives {@code (P + M) / 2}.
  */
-public sealed interface LrSchedule permits LrSchedule.Constant, LrSchedule.WarmupDecay {
+public sealed interface LrSchedule extends java.io.Serializable permits LrSchedule.Constant, LrSchedule.WarmupDecay {
 
     /** The learning rate of step {@code step} (0-based). */
     double lr(long step);

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param weightDecay &gt;= 0; default 0, except 0.01 for ADAMW (PyTorch's defaults)
  */
 public record OptimizerConfig(OptimizerType type, double momentum, double beta1, double beta2, double eps,
-                              double weightDecay) {
+                              double weightDecay) implements java.io.Serializable {
 
     public static final double DEFAULT_MOMENTUM = 0.9;
     public static final double DEFAULT_BETA1 = 0.9;

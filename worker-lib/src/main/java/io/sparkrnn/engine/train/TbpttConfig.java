@@ -11,7 +11,7 @@ import io.sparkrnn.engine.optim.ClipConfig;
  * @param clip gradient clipping by global L2 norm and/or by value (0 disables each)
  * @param seed seed of the dropout masks (derived per step)
  */
-public record TbpttConfig(int k1, int k2, ClipConfig clip, long seed) {
+public record TbpttConfig(int k1, int k2, ClipConfig clip, long seed) implements java.io.Serializable {
     public TbpttConfig {
         if (k1 <= 0) {
             throw new IllegalArgumentException("k1 must be positive, found " + k1);

@@ -29,6 +29,7 @@ public final class TbpttTrainer {
     private final LrSchedule schedule;
     private final TbpttConfig config;
     private long step;
+    private double lrScale = 1.0;
 
     public TbpttTrainer(SequenceModel model, FlatParams params, Optimizer optimizer, LrSchedule schedule,
             TbpttConfig config) {
@@ -68,6 +69,17 @@ public final class TbpttTrainer {
         this.step = steps;
     }
 
+    /**
+     * Scales the scheduled learning rate from now on (1 = as scheduled); the driver backs it off after a
+     * rejected round.
+     */
+    public void setLearningRateScale(double scale) {
+        if (!(scale > 0 && scale <= 1)) {
+            throw new IllegalArgumentException("learning-rate scale must be in (0, 1], found " + scale);
+        }
+        this.lrScale = scale;
+    }
+
     /** The gradient of the last step (after clipping), a vector of the model's layout. */
     public FlatParams lastGradient() {
         return grads;
@@ -105,7 +117,7 @@ public final class TbpttTrainer {
         grads.flat().assign(0);
         long dropoutSeed = config.seed() * 0x9E3779B97F4A7C15L + step;
         StepResult r = model.lossAndGradient(params, grads, window, state, gradStart, dropoutSeed);
-        double lr = schedule.lr(step);
+        double lr = schedule.lr(step) * lrScale;
         ClipResult clip = config.clip().apply(grads.flat());
         boolean finite = Double.isFinite(r.lossSum()) && clip.finite();
         StepReport report = new StepReport(step, r.lossSum(), r.count(), clip.normBefore(), clip.normAfter(), lr,

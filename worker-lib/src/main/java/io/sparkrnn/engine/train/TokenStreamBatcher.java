@@ -44,8 +44,12 @@ public final class TokenStreamBatcher {
 
     /** The next batch, {@code [T, B]} time-major. */
     public SequenceBatch next() {
-        int i = next % batchesPerEpoch;
-        next++;
+        return batch(next++);
+    }
+
+    /** The batch at position {@code index} of the stream (modulo one epoch), without moving the cursor. */
+    public SequenceBatch batch(long index) {
+        int i = (int) (index % batchesPerEpoch);
         int[] in = new int[steps * lanes];
         int[] out = new int[steps * lanes];
         for (int b = 0; b < lanes; b++) {

@@ -1,0 +1,226 @@
+package io.sparkrnn.driver.round;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.ModelState;
+import io.sparkrnn.engine.model.SequenceBatch;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.optim.ClipConfig;
+import io.sparkrnn.engine.optim.GradientClipping;
+import io.sparkrnn.engine.optim.LrSchedule;
+import io.sparkrnn.engine.optim.OptimizerConfig;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.train.TbpttConfig;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+class RoundTrainerTest {
+    static JavaSparkContext sc;
+    static final int VOCAB = 12;
+    static final int LANES = 4;
+    static final int STEPS = 6;
+    static final ModelSpec SPEC = ModelSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
+
+    @BeforeAll
+    static void start() {
+        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("round-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+    }
+
+    @AfterAll
+    static void stop() {
+        sc.stop();
+    }
+
+    static int[] stream(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] s = new int[n];
+        for (int i = 0; i < n; i++) {
+            // a learnable pattern with noise: mostly i mod VOCAB
+            s[i] = r.nextInt(10) < 7 ? i % VOCAB : r.nextInt(VOCAB);
+        }
+        return s;
+    }
+
+    static float[] init() {
+        return new SequenceModel(SPEC).initParams(5, DataType.FLOAT).flat().data().asFloat();
+    }
+
+    /**
+     * H = 1, inner SGD without local clipping, plain outer step: each round equals one SGD step on the two
+     * partitions' batches concatenated, with the gradient clipped by its global norm (threshold clip / lr).
+     */
+    @Test
+    void oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd() {
+        double lr = 0.5;
+        double gradClip = 0.05;
+        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
+                new TbpttConfig(STEPS, STEPS, ClipConfig.none(), 1));
+        int[] data = stream(2 * (LANES * STEPS * 5 + 1) + 10, 1);
+        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, data, 2, LANES, STEPS);
+        List<PartitionData> parts = rdd.collect();
+        RoundConfig cfg = RoundConfig.defaults(1).withClipNorm(lr * gradClip);
+        int rounds = 4;
+        float[] distributed;
+        try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, init())) {
+            List<RoundMetrics> ms = t.train(rdd, rounds, m -> { });
+            distributed = t.params();
+            assertTrue(ms.stream().anyMatch(RoundMetrics::clipped), "the test should exercise the global clip");
+        }
+
+        // single process: concatenated batch of 2 x LANES rows, state carried, global clipping, SGD
+        SequenceModel model = new SequenceModel(SPEC);
+        FlatParams p = model.initParams(5, DataType.FLOAT);
+        FlatParams g = p.zerosLike();
+        ModelState state = model.initialState(2 * LANES, DataType.FLOAT);
+        for (int r = 0; r < rounds; r++) {
+            SequenceBatch b = concat(parts.get(0).batch(r), parts.get(1).batch(r));
+            g.flat().assign(0);
+            model.lossAndGradient(p, g, b, state, 0, 0);
+            GradientClipping.clipByGlobalNorm(g.flat(), gradClip);
+            p.flat().subi(g.flat().mul(lr));
+        }
+        float[] single = p.flat().data().asFloat();
+        double maxDiff = 0;
+        for (int i = 0; i < single.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(single[i] - distributed[i]));
+        }
+        System.out.println("H=1 SGD vs single-process SGD: max |diff| = " + maxDiff);
+        assertTrue(maxDiff <= 1e-6, "max |diff| " + maxDiff);
+    }
+
+    private static SequenceBatch concat(SequenceBatch a, SequenceBatch b) {
+        int t = a.steps();
+        int ba = a.batchSize();
+        int bb = b.batchSize();
+        int n = ba + bb;
+        int[] tok = new int[t * n];
+        int[] tgt = new int[t * n];
+        for (int s = 0; s < t; s++) {
+            for (int r = 0; r < ba; r++) {
+                tok[s * n + r] = a.tokens()[s * ba + r];
+                tgt[s * n + r] = a.targets()[s * ba + r];
+            }
+            for (int r = 0; r < bb; r++) {
+                tok[s * n + ba + r] = b.tokens()[s * bb + r];
+                tgt[s * n + ba + r] = b.targets()[s * bb + r];
+            }
+        }
+        int[] len = new int[n];
+        java.util.Arrays.fill(len, t);
+        return SequenceBatch.alignedTokens(t, n, tok, len, tgt);
+    }
+
+    private static float[] run(int slowPartition, InnerStatePolicy policy) {
+        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+                TbpttConfig.of(STEPS, 1.0, 3));
+        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(5 * (LANES * STEPS * 4 + 1), 2), 5, LANES, STEPS);
+        RoundConfig cfg = RoundConfig.defaults(3).withAggregationFanIn(2).withInnerState(policy)
+                .withOuter(OuterOptimizer.Config.nesterov(0.7, 0.5));
+        try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, init())) {
+            t.withDeltaInterceptor((round, partition, delta) -> {
+                if (partition == slowPartition) {
+                    try {
+                        Thread.sleep(150);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            t.train(rdd, 3, m -> { });
+            return t.params();
+        }
+    }
+
+    /** Two runs with different slow partitions (so tasks finish in different orders) agree bit for bit. */
+    @Test
+    void resultsDoNotDependOnTaskCompletionOrder() {
+        for (InnerStatePolicy policy : new InnerStatePolicy[] {InnerStatePolicy.RESET, InnerStatePolicy.AVERAGE}) {
+            float[] a = run(0, policy);
+            float[] b = run(4, policy);
+            assertArrayEquals(a, b, policy + ": parameters differ between runs");
+            assertFalse(java.util.Arrays.equals(a, init()), "training changed nothing");
+        }
+    }
+
+    @Test
+    void nonFiniteAverageIsRejectedAndHugeAverageIsClippedToTheThreshold() {
+        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+                TbpttConfig.of(STEPS, 0, 1));
+        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
+        double clip = 0.25;
+        try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(2).withClipNorm(clip), init())) {
+            t.withDeltaInterceptor((round, partition, delta) -> {
+                if (round == 1 && partition == 1) {
+                    delta[3] = Float.NaN;
+                }
+                if (round == 2) {
+                    for (int i = 0; i < delta.length; i++) {
+                        delta[i] *= 1e4f;
+                    }
+                }
+            });
+            RoundMetrics r0 = t.round(rdd, 3);
+            assertFalse(r0.rejected());
+            float[] before = t.params();
+            RoundMetrics r1 = t.round(rdd, 3);
+            assertTrue(r1.rejected(), "a NaN in one partition's delta must reject the round");
+            assertArrayEquals(before, t.params(), "a rejected round leaves the parameters unchanged");
+            assertEquals(0.5, r1.lrScale(), "the inner learning rate is backed off");
+            RoundMetrics r2 = t.round(rdd, 3);
+            assertTrue(r2.clipped());
+            assertTrue(r2.deltaNorm() > 100 * clip, "the injected delta is huge: " + r2.deltaNorm());
+            assertEquals(clip, r2.deltaNormAfter(), 0.0);
+            float[] after = t.params();
+            double sq = 0;
+            for (int i = 0; i < after.length; i++) {
+                double d = (double) after[i] - before[i];
+                sq += d * d;
+            }
+            // the applied step has the threshold's norm, up to float rounding of the parameters
+            assertEquals(clip, Math.sqrt(sq), 1e-5);
+        }
+    }
+
+    @Test
+    void divergenceStopsTheJobAfterTheConfiguredRejections() {
+        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+                TbpttConfig.of(STEPS, 0, 1));
+        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
+        try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(1), init())) {
+            t.withDeltaInterceptor((round, partition, delta) -> delta[0] = Float.POSITIVE_INFINITY);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.train(rdd, 5, m -> { }));
+            assertTrue(e.getMessage().contains("3 rounds in a row"), e.getMessage());
+            assertEquals(3, t.round());
+        }
+    }
+
+    @Test
+    void badConfigFailsBeforeAnySparkJob() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(0)).getMessage()
+                .contains("found 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(5).withClipNorm(0))
+                .getMessage().contains("clipNorm must be > 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(5).withClipNorm(-1))
+                .getMessage().contains("found -1.0"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StreamPartitions.of(sc, stream(100, 1), 8, LANES, STEPS));
+        assertTrue(e.getMessage().contains("too few for 8 partitions"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OuterOptimizer.Config.nesterov(1.0, 0.0));
+    }
+
+}
