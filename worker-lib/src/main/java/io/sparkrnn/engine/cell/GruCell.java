@@ -1,12 +1,10 @@
 package io.sparkrnn.engine.cell;
 
-import static io.sparkrnn.engine.tensor.Tensors.cols;
 import static io.sparkrnn.engine.tensor.Tensors.gemm;
 import static io.sparkrnn.engine.tensor.Tensors.step;
 
-import org.nd4j.linalg.factory.Nd4j;
+import io.sparkrnn.engine.tensor.Buf;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * GRU in PyTorch's form and gate order (r, z, n):
@@ -36,6 +34,11 @@ final class GruCell extends RecurrentCell {
     }
 
     @Override
+    protected boolean needsScratch() {
+        return true;
+    }
+
+    @Override
     protected boolean separateHiddenGradients() {
         return true;
     }
@@ -47,45 +50,75 @@ final class GruCell extends RecurrentCell {
 
     @Override
     protected void stepForward(CellParams p, Window w, int t) {
+        // hp = W_hh h, [B, 3H]; b_hh is added below (b_hn inside r * (...)).
+        gemm(step(w.states, w.prevSlot(t)), false, p.wHh(), true, w.scratch, 1.0, 0.0);
         int h = hiddenSize;
-        INDArray hPrev = step(w.states, w.prevSlot(t));
-        INDArray a = step(w.acts, t);
-        // hp = W_hh h + b_hh, [B, 3H]; its r and z parts add to the pre-activations, its n part is kept.
-        INDArray hp = Nd4j.create(w.dtype, w.b, 3L * h);
-        gemm(hPrev, false, p.wHh(), true, hp, 1.0, 0.0);
-        hp.addiRowVector(p.bHh());
-        cols(a, 0, 2L * h).addi(cols(hp, 0, 2L * h));
-        INDArray hn = step(w.aux, t);
-        hn.assign(cols(hp, 2L * h, 3L * h));
-        Transforms.sigmoid(cols(a, 0, 2L * h), false);
-        INDArray r = cols(a, 0, h);
-        INDArray z = cols(a, h, 2L * h);
-        INDArray n = cols(a, 2L * h, 3L * h);
-        n.addi(r.mul(hn));
-        Transforms.tanh(n, false);
-        // h' = n + z * (h - n)
-        step(w.states, w.outSlot(t)).assign(hPrev.sub(n).muli(z).addi(n));
+        int g3 = 3 * h;
+        Buf a = w.bActs;
+        Buf s = w.bStates;
+        Buf hp = w.bScratch;
+        Buf hns = w.bAux;
+        Buf bhh = Buf.of(p.bHh());
+        int prev = w.prevSlot(t) * w.b * h;
+        int out = w.outSlot(t) * w.b * h;
+        int th = t * w.b * h;
+        for (int b = 0; b < w.b; b++) {
+            boolean valid = w.mask(t, b) != 0;
+            int ar = (t * w.b + b) * g3;
+            int pr = b * g3;
+            int hr = b * h;
+            for (int j = 0; j < h; j++) {
+                double r = Buf.sigmoid(a.get(ar + j) + hp.get(pr + j) + bhh.get(j));
+                double z = Buf.sigmoid(a.get(ar + h + j) + hp.get(pr + h + j) + bhh.get(h + j));
+                double hn = hp.get(pr + 2 * h + j) + bhh.get(2 * h + j);
+                double n = Buf.tanh(a.get(ar + 2 * h + j) + r * hn);
+                a.set(ar + j, r);
+                a.set(ar + h + j, z);
+                a.set(ar + 2 * h + j, n);
+                hns.set(th + hr + j, hn);
+                double hPrev = s.get(prev + hr + j);
+                s.set(out + hr + j, valid ? n + z * (hPrev - n) : hPrev);
+            }
+        }
     }
 
     @Override
-    protected void stepBackward(CellParams p, Window w, int t, INDArray dh, INDArray dc, INDArray dPreIh,
-            INDArray dPreHh) {
+    protected void stepBackward(CellParams p, Window w, int t, Grad g) {
         int h = hiddenSize;
-        INDArray hPrev = step(w.states, w.prevSlot(t));
-        INDArray a = step(w.acts, t);
-        INDArray r = cols(a, 0, h);
-        INDArray z = cols(a, h, 2L * h);
-        INDArray n = cols(a, 2L * h, 3L * h);
-        INDArray hn = step(w.aux, t);
-        INDArray dnPre = dh.mul(z.rsub(1.0)).muli(n.mul(n).rsubi(1.0));
-        INDArray drPre = dnPre.mul(hn).muli(r).muli(r.rsub(1.0));
-        INDArray dzPre = dh.mul(hPrev.sub(n)).muli(z).muli(z.rsub(1.0));
-        cols(dPreIh, 0, h).assign(drPre);
-        cols(dPreIh, h, 2L * h).assign(dzPre);
-        cols(dPreIh, 2L * h, 3L * h).assign(dnPre);
-        cols(dPreHh, 0, 2L * h).assign(cols(dPreIh, 0, 2L * h));
-        cols(dPreHh, 2L * h, 3L * h).assign(dnPre.muli(r));
-        dh.muli(z);
-        gemm(dPreHh, false, p.wHh(), false, dh, 1.0, 1.0);
+        int g3 = 3 * h;
+        Buf a = w.bActs;
+        Buf s = w.bStates;
+        Buf hns = w.bAux;
+        Buf dh = g.bh;
+        Buf dOut = g.bOut;
+        Buf dIh = g.bPreIh;
+        Buf dHh = g.bPreHh;
+        int prev = w.prevSlot(t) * w.b * h;
+        int th = t * w.b * h;
+        for (int b = 0; b < w.b; b++) {
+            double m = w.mask(t, b);
+            int ar = (t * w.b + b) * g3;
+            int hr = b * h;
+            for (int j = 0; j < h; j++) {
+                double dhT = dh.get(hr + j) + dOut.get(th + hr + j);
+                double dhc = m * dhT;
+                double r = a.get(ar + j);
+                double z = a.get(ar + h + j);
+                double n = a.get(ar + 2 * h + j);
+                double hn = hns.get(th + hr + j);
+                double hPrev = s.get(prev + hr + j);
+                double dnPre = dhc * (1 - z) * (1 - n * n);
+                double drPre = dnPre * hn * r * (1 - r);
+                double dzPre = dhc * (hPrev - n) * z * (1 - z);
+                dIh.set(ar + j, drPre);
+                dIh.set(ar + h + j, dzPre);
+                dIh.set(ar + 2 * h + j, dnPre);
+                dHh.set(ar + j, drPre);
+                dHh.set(ar + h + j, dzPre);
+                dHh.set(ar + 2 * h + j, dnPre * r);
+                dh.set(hr + j, (1 - m) * dhT + dhc * z);
+            }
+        }
+        gemm(step(g.dPreHh, t), false, p.wHh(), false, g.dh, 1.0, 1.0);
     }
 }

@@ -1,8 +1,8 @@
 package io.sparkrnn.engine.cell;
 
+import io.sparkrnn.engine.tensor.Buf;
 import io.sparkrnn.engine.tensor.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -74,17 +74,7 @@ public abstract class RecurrentCell {
         Tensors.gemm(Tensors.as2d(x), false, p.wIh(), true, pre2d, 1.0, 0.0);
         addInputBiases(p, pre2d);
         for (int k = 0; k < t; k++) {
-            int step = reverse ? t - 1 - k : k;
-            try (MemoryWorkspace ws = StepWorkspace.open()) {
-                stepForward(p, w, step);
-            }
-            if (mask != null) {
-                INDArray m = w.maskStep(step);
-                Tensors.keepMasked(Tensors.step(w.states, w.outSlot(step)), Tensors.step(w.states, w.prevSlot(step)), m);
-                if (w.cells != null) {
-                    Tensors.keepMasked(Tensors.step(w.cells, w.outSlot(step)), Tensors.step(w.cells, w.prevSlot(step)), m);
-                }
-            }
+            stepForward(p, w, reverse ? t - 1 - k : k);
         }
         return w;
     }
@@ -103,38 +93,19 @@ public abstract class RecurrentCell {
             throw new IllegalArgumentException("gradStart must be in [0, " + w.t + "), found " + gradStart);
         }
         DataType dt = w.dtype;
-        INDArray dh = Tensors.zeros(dt, w.b, hiddenSize);
-        INDArray dc = w.cells != null ? Tensors.zeros(dt, w.b, hiddenSize) : null;
-        INDArray dPreIh = Tensors.zeros(dt, w.t, w.b, gateSize());
-        INDArray dPreHh = separateHiddenGradients() ? Tensors.zeros(dt, w.t, w.b, gateSize()) : dPreIh;
+        Grad g2 = new Grad(dOut.ordering() == 'c' && !dOut.isView() ? dOut : dOut.dup('c'),
+                Tensors.zeros(dt, w.b, hiddenSize), w.cells != null ? Tensors.zeros(dt, w.b, hiddenSize) : null,
+                Tensors.zeros(dt, w.t, w.b, gateSize()),
+                separateHiddenGradients() ? Tensors.zeros(dt, w.t, w.b, gateSize()) : null);
+        INDArray dPreIh = g2.dPreIh;
+        INDArray dPreHh = g2.dPreHh;
         for (int k = w.t - 1; k >= 0; k--) {
             int step = w.reverse ? w.t - 1 - k : k;
             if (step < gradStart) {
                 break;
             }
-            dh.addi(Tensors.step(dOut, step));
-            INDArray passH = null;
-            INDArray passC = null;
-            if (w.mask != null) {
-                INDArray m = w.maskStep(step);
-                INDArray keep = m.rsub(1.0);
-                passH = dh.mulColumnVector(keep);
-                dh.muliColumnVector(m);
-                if (dc != null) {
-                    passC = dc.mulColumnVector(keep);
-                    dc.muliColumnVector(m);
-                }
-            }
-            // On return dh (and dc) hold the gradient with respect to the previous state through the cell.
-            try (MemoryWorkspace ws = StepWorkspace.open()) {
-                stepBackward(p, w, step, dh, dc, Tensors.step(dPreIh, step), Tensors.step(dPreHh, step));
-            }
-            if (passH != null) {
-                dh.addi(passH);
-                if (dc != null) {
-                    dc.addi(passC);
-                }
-            }
+            // On return g2.dh (and g2.dc) hold the gradient with respect to the state entering the step.
+            stepBackward(p, w, step, g2);
         }
         int from = w.reverse ? 0 : gradStart;
         INDArray dIh2d = Tensors.steps2d(dPreIh, from, w.t);
@@ -162,20 +133,53 @@ public abstract class RecurrentCell {
 
     /**
      * Computes step {@code t}: {@code w.acts} holds the input projection of the step on entry and the
-     * cell's activations on return; writes the new state into the output slots.
+     * cell's activations on return; writes the new state into the output slots, or (mask 0) carries the
+     * previous state. Masks are 0 or 1.
      */
     protected abstract void stepForward(CellParams p, Window w, int t);
 
     /**
-     * Back-propagates one step. On entry {@code dh} ({@code dc}) hold the gradient with respect to the
-     * step's output state (masked rows already zeroed); on return, the gradient with respect to the state
-     * entering the step. Writes the pre-activation gradients into {@code dPreIh} and {@code dPreHh}.
+     * Back-propagates one step. On entry {@code g.dh} ({@code g.dc}) hold the gradient with respect to the
+     * step's output state from later steps, and {@code g.dOut} the loss gradient at the step's output; on
+     * return they hold the gradient with respect to the state entering the step. Writes the pre-activation
+     * gradients of step t into {@code g.dPreIh} (and {@code g.dPreHh} when separate).
      */
-    protected abstract void stepBackward(CellParams p, Window w, int t, INDArray dh, INDArray dc,
-            INDArray dPreIh, INDArray dPreHh);
+    protected abstract void stepBackward(CellParams p, Window w, int t, Grad g);
 
-    /** Extra per-step buffer of size [T, B, H] the cell keeps for its backward pass, or false. */
+    /** The gradient buffers of one backward pass, with direct access for the fused kernels. */
+    protected static final class Grad {
+        final INDArray dOut;
+        final INDArray dh;
+        final INDArray dc;
+        final INDArray dPreIh;
+        final INDArray dPreHh;
+        final Buf bOut;
+        final Buf bh;
+        final Buf bc;
+        final Buf bPreIh;
+        final Buf bPreHh;
+
+        Grad(INDArray dOut, INDArray dh, INDArray dc, INDArray dPreIh, INDArray dPreHh) {
+            this.dOut = dOut;
+            this.dh = dh;
+            this.dc = dc;
+            this.dPreIh = dPreIh;
+            this.dPreHh = dPreHh == null ? dPreIh : dPreHh;
+            this.bOut = Buf.of(dOut);
+            this.bh = Buf.of(dh);
+            this.bc = dc == null ? null : Buf.of(dc);
+            this.bPreIh = Buf.of(dPreIh);
+            this.bPreHh = Buf.of(this.dPreHh);
+        }
+    }
+
+    /** Whether the cell keeps an extra per-step buffer of size [T, B, H] for its backward pass. */
     protected boolean needsHiddenProjection() {
+        return false;
+    }
+
+    /** Whether the cell needs a [B, G] scratch matrix for the recurrent product (GRU). */
+    protected boolean needsScratch() {
         return false;
     }
 
@@ -223,6 +227,14 @@ public abstract class RecurrentCell {
         final INDArray acts;
         /** LSTM: tanh(c_t); GRU: W_hn h + b_hn; [T, B, H], or null. */
         final INDArray aux;
+        /** [B, G] scratch for the recurrent product, or null. */
+        final INDArray scratch;
+        final Buf bStates;
+        final Buf bCells;
+        final Buf bActs;
+        final Buf bAux;
+        final Buf bMask;
+        final Buf bScratch;
 
         Window(RecurrentCell cell, INDArray x, INDArray mask, boolean reverse, int t, int b, DataType dtype) {
             this.x = x;
@@ -236,6 +248,18 @@ public abstract class RecurrentCell {
             this.cells = cell.type().hasCellState() ? Tensors.zeros(dtype, t + 1, b, h) : null;
             this.acts = Tensors.zeros(dtype, t, b, cell.gateSize());
             this.aux = cell.needsHiddenProjection() ? Tensors.zeros(dtype, t, b, h) : null;
+            this.scratch = cell.needsScratch() ? Tensors.zeros(dtype, b, cell.gateSize()) : null;
+            this.bStates = Buf.of(states);
+            this.bCells = cells == null ? null : Buf.of(cells);
+            this.bActs = Buf.of(acts);
+            this.bAux = aux == null ? null : Buf.of(aux);
+            this.bMask = mask == null ? null : Buf.of(mask.ordering() == 'c' && !mask.isView() ? mask : mask.dup('c'));
+            this.bScratch = scratch == null ? null : Buf.of(scratch);
+        }
+
+        /** The mask of (step, row), 1 without a mask. */
+        double mask(int step, int row) {
+            return bMask == null ? 1.0 : bMask.get(step * b + row);
         }
 
         int initialSlot() {

@@ -3,8 +3,8 @@ package io.sparkrnn.engine.cell;
 import static io.sparkrnn.engine.tensor.Tensors.gemm;
 import static io.sparkrnn.engine.tensor.Tensors.step;
 
+import io.sparkrnn.engine.tensor.Buf;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Elman RNN with tanh (PyTorch's {@code nn.RNN}): h' = tanh(W_ih x + b_ih + W_hh h + b_hh).
@@ -23,17 +23,42 @@ final class SimpleRnnCell extends RecurrentCell {
 
     @Override
     protected void stepForward(CellParams p, Window w, int t) {
-        INDArray a = step(w.acts, t);
-        gemm(step(w.states, w.prevSlot(t)), false, p.wHh(), true, a, 1.0, 1.0);
-        Transforms.tanh(a, false);
-        step(w.states, w.outSlot(t)).assign(a);
+        gemm(step(w.states, w.prevSlot(t)), false, p.wHh(), true, step(w.acts, t), 1.0, 1.0);
+        int h = hiddenSize;
+        Buf a = w.bActs;
+        Buf s = w.bStates;
+        int prev = w.prevSlot(t) * w.b * h;
+        int out = w.outSlot(t) * w.b * h;
+        int th = t * w.b * h;
+        for (int b = 0; b < w.b; b++) {
+            boolean valid = w.mask(t, b) != 0;
+            int hr = b * h;
+            for (int j = 0; j < h; j++) {
+                double v = Buf.tanh(a.get(th + hr + j));
+                a.set(th + hr + j, v);
+                s.set(out + hr + j, valid ? v : s.get(prev + hr + j));
+            }
+        }
     }
 
     @Override
-    protected void stepBackward(CellParams p, Window w, int t, INDArray dh, INDArray dc, INDArray dPreIh,
-            INDArray dPreHh) {
-        INDArray a = step(w.acts, t);
-        dPreIh.assign(a.mul(a).rsubi(1.0).muli(dh));
-        gemm(dPreIh, false, p.wHh(), false, dh, 1.0, 0.0);
+    protected void stepBackward(CellParams p, Window w, int t, Grad g) {
+        int h = hiddenSize;
+        Buf a = w.bActs;
+        Buf dh = g.bh;
+        Buf dOut = g.bOut;
+        Buf dPre = g.bPreIh;
+        int th = t * w.b * h;
+        for (int b = 0; b < w.b; b++) {
+            double m = w.mask(t, b);
+            int hr = b * h;
+            for (int j = 0; j < h; j++) {
+                double dhT = dh.get(hr + j) + dOut.get(th + hr + j);
+                double v = a.get(th + hr + j);
+                dPre.set(th + hr + j, m * dhT * (1 - v * v));
+                dh.set(hr + j, (1 - m) * dhT);
+            }
+        }
+        gemm(step(g.dPreIh, t), false, p.wHh(), false, g.dh, 1.0, 1.0);
     }
 }

@@ -36,12 +36,16 @@ public final class SequenceBatch {
             throw new IllegalArgumentException("expected " + steps * batch + " token ids (T=" + steps + " x B=" + batch
                     + "), found " + tokens.length);
         }
-        if (features != null && (featureSize <= 0 || features.length != (long) steps * batch * featureSize)) {
+        if (features != null && featureSize <= 0) {
+            throw new IllegalArgumentException("featureSize must be positive, found " + featureSize);
+        }
+        if (features != null && features.length != (long) steps * batch * featureSize) {
             throw new IllegalArgumentException("expected " + (long) steps * batch * featureSize
                     + " feature values (T x B x F), found " + features.length);
         }
-        if (lengths.length != batch) {
-            throw new IllegalArgumentException("expected " + batch + " lengths, found " + lengths.length);
+        if (lengths == null || lengths.length != batch) {
+            throw new IllegalArgumentException("expected " + batch + " lengths, found "
+                    + (lengths == null ? "none" : lengths.length));
         }
         for (int b = 0; b < batch; b++) {
             if (lengths[b] < 0 || lengths[b] > steps) {
@@ -53,14 +57,15 @@ public final class SequenceBatch {
             for (int i = 0; i < features.length; i++) {
                 if (!Float.isFinite(features[i])) {
                     throw new IllegalArgumentException("input feature " + i + " (step " + i / featureSize / batch
-                            + ", row " + (i / featureSize) % batch + ") is not finite: " + features[i]);
+                            + ", row " + (i / featureSize) % batch + ") must be finite, found " + features[i]);
                 }
             }
         }
         if (values != null) {
             for (int i = 0; i < values.length; i++) {
                 if (!Float.isFinite(values[i])) {
-                    throw new IllegalArgumentException("target value " + i + " is not finite: " + values[i]);
+                    throw new IllegalArgumentException("target value " + i + " (row " + i / valueSize + ", output "
+                            + i % valueSize + ") must be finite, found " + values[i]);
                 }
             }
         }

@@ -118,6 +118,7 @@ public final class SequenceModel {
      * models {@code [B, C]} (only when the window ends its sequences, else null). Advances {@code state}.
      */
     public INDArray predict(FlatParams params, SequenceBatch batch, ModelState state) {
+        checkCompatible(params, batch, state);
         Forward f = forward(params, batch, state, false, 0);
         state.stack = rnn.finalState(f.pass);
         return f.headOut;

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
-import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
-import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
@@ -70,18 +68,7 @@ class CharLanguageModelLearningTest {
         assertTrue(bpc <= 2.8, "validation bits per char after 500 steps: " + bpc);
     }
 
-    /** Mean cross-entropy over the whole validation stream in bits, state carried across batches. */
     static double bitsPerChar(SequenceModel model, FlatParams params, int[] valid) {
-        TokenStreamBatcher b = new TokenStreamBatcher(valid, 16, 128);
-        ModelState st = model.initialState(16, params.dataType());
-        double sum = 0;
-        long n = 0;
-        for (int i = 0; i < b.batchesPerEpoch(); i++) {
-            SequenceBatch batch = b.next();
-            StepResult r = model.loss(params, batch, st);
-            sum += r.lossSum();
-            n += r.count();
-        }
-        return sum / n / Math.log(2);
+        return StreamLoss.bitsPerToken(model, params, valid, 16, 128);
     }
 }

@@ -1,0 +1,56 @@
+package io.sparkrnn.jobs;
+
+import java.util.List;
+
+/**
+ * One documented config key: its path, type, default and allowed range or choices.
+ *
+ * @param path     dotted HOCON path, e.g. {@code train.lr}
+ * @param type     value type
+ * @param defaultValue default, as it would be written in the file
+ * @param min      smallest allowed number (inclusive), or null
+ * @param max      largest allowed number (inclusive), or null
+ * @param choices  allowed strings for {@link Type#CHOICE}
+ * @param doc      one line for the README and --help
+ */
+public record ConfigKey(String path, Type type, Object defaultValue, Double min, Double max, List<String> choices,
+        String doc) {
+
+    /** Value types. */
+    public enum Type { INT, DOUBLE, STRING, BOOLEAN, CHOICE }
+
+    static ConfigKey integer(String path, int def, int min, Integer max, String doc) {
+        return new ConfigKey(path, Type.INT, def, (double) min, max == null ? null : (double) max, List.of(), doc);
+    }
+
+    static ConfigKey number(String path, double def, double min, Double max, String doc) {
+        return new ConfigKey(path, Type.DOUBLE, def, min, max, List.of(), doc);
+    }
+
+    static ConfigKey string(String path, String def, String doc) {
+        return new ConfigKey(path, Type.STRING, def, null, null, List.of(), doc);
+    }
+
+    static ConfigKey bool(String path, boolean def, String doc) {
+        return new ConfigKey(path, Type.BOOLEAN, def, null, null, List.of(), doc);
+    }
+
+    static ConfigKey choice(String path, String def, List<String> choices, String doc) {
+        return new ConfigKey(path, Type.CHOICE, def, null, null, choices, doc);
+    }
+
+    /** The allowed values in words, for messages and the README. */
+    public String range() {
+        return switch (type) {
+            case CHOICE -> String.join(" | ", choices);
+            case STRING -> "text";
+            case BOOLEAN -> "true | false";
+            default -> (min == null ? "" : ">= " + fmt(min)) + (max == null ? "" : (min == null ? "" : ", ") + "<= "
+                    + fmt(max));
+        };
+    }
+
+    private String fmt(double v) {
+        return type == Type.INT ? Long.toString((long) v) : Double.toString(v);
+    }
+}

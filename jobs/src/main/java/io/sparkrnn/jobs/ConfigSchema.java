@@ -1,0 +1,60 @@
+package io.sparkrnn.jobs;
+
+import static io.sparkrnn.jobs.ConfigKey.bool;
+import static io.sparkrnn.jobs.ConfigKey.choice;
+import static io.sparkrnn.jobs.ConfigKey.integer;
+import static io.sparkrnn.jobs.ConfigKey.number;
+import static io.sparkrnn.jobs.ConfigKey.string;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every config key a job reads, with its default and range. The README's config reference lists these. */
+public final class ConfigSchema {
+    private ConfigSchema() {
+    }
+
+    public static final List<ConfigKey> KEYS = List.of(
+            choice("task", "lm", List.of("lm"), "what to train: lm = language model on plain text"),
+            string("data.train", "data/samples/moby-dick/moby-dick.txt", "training corpus (a UTF-8 text file)"),
+            number("data.validation-fraction", 0.1, 0.0, 0.5, "last fraction of the text held out for validation"),
+            choice("data.tokens", "char", List.of("char"), "token unit of a language model"),
+            choice("model.cell", "lstm", List.of("lstm", "gru", "rnn"), "recurrent cell"),
+            integer("model.embedding", 32, 1, null, "embedding size"),
+            integer("model.hidden", 256, 1, null, "hidden size per layer"),
+            integer("model.layers", 1, 1, 16, "stacked recurrent layers"),
+            number("model.dropout", 0.0, 0.0, 0.95, "dropout between recurrent layers"),
+            integer("train.batch", 32, 1, null, "sequences (stream lanes) per batch on each partition"),
+            integer("train.k1", 64, 1, null, "truncated BPTT forward length: steps per window"),
+            integer("train.k2", 64, 1, null, "truncated BPTT backward length (<= k1)"),
+            choice("train.optimizer", "adam", List.of("sgd", "momentum", "nesterov", "adam", "adamw"),
+                    "inner optimizer on each partition"),
+            number("train.lr", 3e-3, 0.0, null, "inner learning rate"),
+            number("train.weight-decay", 0.0, 0.0, null, "weight decay (L2; decoupled for adamw)"),
+            number("train.clip", 1.0, 0.0, null, "inner gradient clip by global L2 norm, 0 = off"),
+            integer("train.seed", 1234, 0, null, "seed of initialisation and dropout"),
+            integer("train.partitions", 2, 1, null, "data partitions = tasks per round"),
+            integer("train.local-steps", 25, 1, null, "H: local steps per partition per round"),
+            integer("train.rounds", 20, 1, null, "rounds to train"),
+            choice("train.outer", "plain", List.of("plain", "nesterov"),
+                    "driver step on the averaged delta: plain (averaging) or nesterov (SlowMo/DiLoCo)"),
+            number("train.outer-lr", 1.0, 0.0, null, "outer learning rate (1 = parameter averaging)"),
+            number("train.outer-momentum", 0.0, 0.0, 0.99, "outer Nesterov momentum"),
+            number("train.global-clip", 0.0, 0.0, null, "clip of the averaged delta by global L2 norm, 0 = off"),
+            choice("train.inner-state", "reset", List.of("reset", "keep", "average"),
+                    "inner optimizer state between rounds"),
+            integer("eval.every", 10, 1, null, "validate every this many rounds (and at the end)"),
+            string("output.dir", "out/char-lm", "where the model, metrics.jsonl and eval.json go"),
+            bool("output.overwrite", false, "replace a previous run's model in output.dir (otherwise refused)"),
+            string("spark.master", "local[*]", "Spark master; spark-submit's --master wins when set"));
+
+    /** Keys by path, in declaration order. */
+    public static Map<String, ConfigKey> byPath() {
+        Map<String, ConfigKey> m = new LinkedHashMap<>();
+        for (ConfigKey k : KEYS) {
+            m.put(k.path(), k);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,231 @@
+package io.sparkrnn.jobs;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException.Parse;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A job's configuration: a HOCON file plus {@code --set key=value} overrides, checked against
+ * {@link ConfigSchema} before Spark starts. Unknown keys are an error that names the nearest known key;
+ * values are type- and range-checked with the file and key in the message.
+ */
+public final class JobConfig {
+    private final Map<String, Object> values;
+    private final String source;
+
+    private JobConfig(Map<String, Object> values, String source) {
+        this.values = values;
+        this.source = source;
+    }
+
+    /** Loads {@code file} (may be null: defaults only) with overrides {@code key=value}. */
+    public static JobConfig load(Path file, List<String> overrides) {
+        Config user = ConfigFactory.empty();
+        String source = "(defaults)";
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException("config file " + file + " does not exist or is not a file");
+            }
+            source = file.toString();
+            try {
+                user = ConfigFactory.parseFile(file.toFile(),
+                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            } catch (Parse e) {
+                throw new ConfigException(source + ": " + e.getMessage());
+            }
+        }
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set expects key=value, found '" + o + "'");
+            }
+            String key = o.substring(0, eq).trim();
+            String value = o.substring(eq + 1).trim();
+            try {
+                Config one = ConfigFactory.parseString(quoteKey(key) + " = " + quoteIfNeeded(value));
+                user = one.withFallback(user);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new ConfigException("--set " + o + ": " + e.getMessage());
+            }
+        }
+        return resolve(user.resolve(), source);
+    }
+
+    private static String quoteKey(String key) {
+        return key;
+    }
+
+    private static String quoteIfNeeded(String v) {
+        if (v.matches("-?[0-9.eE+-]+|true|false|Infinity|\".*\"")) {
+            return v;
+        }
+        return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static JobConfig resolve(Config user, String source) {
+        Map<String, ConfigKey> schema = ConfigSchema.byPath();
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            if (!schema.containsKey(e.getKey())) {
+                throw new ConfigException(source + ": unknown key '" + e.getKey() + "'; did you mean '"
+                        + nearest(e.getKey(), schema.keySet()) + "'?");
+            }
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (ConfigKey k : schema.values()) {
+            Object v = user.hasPath(k.path()) ? convert(k, user.getValue(k.path()), source) : k.defaultValue();
+            check(k, v, source);
+            values.put(k.path(), v);
+        }
+        return new JobConfig(values, source);
+    }
+
+    private static Object convert(ConfigKey k, ConfigValue v, String source) {
+        Object raw = v.unwrapped();
+        String where = source + ": " + k.path();
+        switch (k.type()) {
+            case INT -> {
+                if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+                    return n.intValue();
+                }
+                if (raw instanceof String s && s.matches("-?\\d+")) {
+                    return Integer.parseInt(s);
+                }
+                throw new ConfigException(where + " expects a whole number, found " + render(v));
+            }
+            case DOUBLE -> {
+                if (raw instanceof Number n) {
+                    return n.doubleValue();
+                }
+                if (raw instanceof String s) {
+                    try {
+                        return Double.parseDouble(s);
+                    } catch (NumberFormatException e) {
+                        // fall through
+                    }
+                }
+                throw new ConfigException(where + " expects a number, found " + render(v));
+            }
+            case BOOLEAN -> {
+                if (raw instanceof Boolean b) {
+                    return b;
+                }
+                throw new ConfigException(where + " expects true or false, found " + render(v));
+            }
+            default -> {
+                if (v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST) {
+                    throw new ConfigException(where + " expects a single value, found " + render(v));
+                }
+                return String.valueOf(raw).trim();
+            }
+        }
+    }
+
+    private static String render(ConfigValue v) {
+        return v.render(ConfigRenderOptions.concise());
+    }
+
+    private static void check(ConfigKey k, Object v, String source) {
+        String where = source + ": " + k.path();
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || k.min() != null && d < k.min() || k.max() != null && d > k.max()) {
+                throw new ConfigException(where + " must be " + k.range() + ", found " + v);
+            }
+        }
+        if (k.type() == ConfigKey.Type.CHOICE && !k.choices().contains(String.valueOf(v).toLowerCase(Locale.ROOT))) {
+            throw new ConfigException(where + " must be one of " + k.range() + ", found '" + v + "'");
+        }
+        if (k.type() == ConfigKey.Type.STRING && k.defaultValue() != null && !k.defaultValue().toString().isEmpty()
+                && String.valueOf(v).isEmpty()) {
+            throw new ConfigException(where + " must not be empty");
+        }
+    }
+
+    /** The known key with the smallest edit distance to {@code key}. */
+    static String nearest(String key, Iterable<String> known) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = distance(key, k);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    public int getInt(String path) {
+        return (Integer) get(path);
+    }
+
+    public double getDouble(String path) {
+        return ((Number) get(path)).doubleValue();
+    }
+
+    public boolean getBoolean(String path) {
+        return (Boolean) get(path);
+    }
+
+    public String getString(String path) {
+        return String.valueOf(get(path));
+    }
+
+    /** A choice, lower-cased. */
+    public String getChoice(String path) {
+        return getString(path).toLowerCase(Locale.ROOT);
+    }
+
+    private Object get(String path) {
+        if (!values.containsKey(path)) {
+            throw new IllegalArgumentException("no config key '" + path + "' in the schema");
+        }
+        return values.get(path);
+    }
+
+    /** Where the config came from. */
+    public String source() {
+        return source;
+    }
+
+    /** The resolved config (every key, defaults included) as HOCON, for the console and the saved model. */
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            Object v = e.getValue();
+            String s = v instanceof String str ? "\"" + str.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" : String.valueOf(v);
+            sb.append(e.getKey()).append(" = ").append(s).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,92 @@
+package io.sparkrnn.jobs;
+
+import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's output folder: {@code model/} (model.json, weights.safetensors, vocab-chars.txt, config.conf),
+ * {@code metrics.jsonl} and {@code eval.json}. Checked for writability before training starts; a previous
+ * run's model is never replaced unless asked.
+ */
+final class OutputDir {
+    private final Path path;
+
+    private OutputDir(Path path) {
+        this.path = path;
+    }
+
+    static OutputDir prepare(Path path, boolean overwrite) {
+        if (Files.exists(path.resolve("model")) && !overwrite) {
+            throw new ConfigException("output.dir " + path + " already holds a trained model; choose another "
+                    + "output.dir or set output.overwrite = true");
+        }
+        try {
+            Files.createDirectories(path);
+            Path probe = Files.createTempFile(path, ".write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new ConfigException("output.dir " + path + " is not writable: " + e.getMessage());
+        }
+        return new OutputDir(path);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Writes the model into {@code model/}, built beside it and moved into place when complete. */
+    void writeModel(SequenceModel model, FlatParams params, List<Integer> vocabulary, String resolvedConfig) {
+        Path target = path.resolve("model");
+        Path tmp = path.resolve(".model-" + System.nanoTime() + ".tmp");
+        try {
+            Files.createDirectories(tmp);
+            Map<String, String> provenance = new LinkedHashMap<>();
+            provenance.put("producer", "spark-rnn train");
+            ModelFiles.save(tmp, model, params, null, 0, provenance);
+            Files.writeString(tmp.resolve("vocab-chars.txt"), CharCorpus.vocabularyText(vocabulary),
+                    StandardCharsets.UTF_8);
+            Files.writeString(tmp.resolve("config.conf"), resolvedConfig, StandardCharsets.UTF_8);
+            if (Files.exists(target)) {
+                Path old = path.resolve(".model-replaced-" + System.nanoTime() + ".tmp");
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(old);
+            } else {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model to " + target, e);
+        }
+    }
+
+    /** Writes {@code name} atomically (temporary file, then rename). */
+    void writeJson(String name, String json) {
+        Path target = path.resolve(name);
+        try {
+            Path tmp = Files.createTempFile(path, "." + name, ".tmp");
+            Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.sparkrnn.jobs;
+
+import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.round.InnerStatePolicy;
+import io.sparkrnn.driver.round.OuterOptimizer;
+import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.RoundConfig;
+import io.sparkrnn.driver.round.RoundMetrics;
+import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.driver.round.StreamPartitions;
+import io.sparkrnn.driver.round.WorkerSetup;
+import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.optim.ClipConfig;
+import io.sparkrnn.engine.optim.LrSchedule;
+import io.sparkrnn.engine.optim.OptimizerConfig;
+import io.sparkrnn.engine.optim.OptimizerType;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.train.StreamLoss;
+import io.sparkrnn.engine.train.TbpttConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code train}: reads the corpus, builds the vocabulary, partitions the data, runs the round loop on Spark,
+ * validates every {@code eval.every} rounds, and writes the model, {@code metrics.jsonl} and {@code eval.json}
+ * to {@code output.dir}.
+ */
+final class TrainCommand {
+    private final PrintStream out;
+
+    TrainCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    int run(String[] args) {
+        Path config = null;
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                out.print(help());
+                return Main.OK;
+            } else if (a.equals("--set")) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException("--set needs key=value");
+                }
+                sets.add(args[++i]);
+            } else if (a.startsWith("--set=")) {
+                sets.add(a.substring(6));
+            } else if (a.startsWith("-")) {
+                throw new ConfigException("unknown option '" + a + "' (train takes <config> and --set key=value)");
+            } else if (config == null) {
+                config = Paths.get(a);
+            } else {
+                throw new ConfigException("train takes one config file, found a second: '" + a + "'");
+            }
+        }
+        JobConfig cfg = JobConfig.load(config, sets);
+        Job job = Job.of(cfg);
+        out.println("spark-rnn train: config " + cfg.source());
+        out.print(indent(cfg.render()));
+        return job.run(cfg, out);
+    }
+
+    private static String indent(String s) {
+        return "  " + s.replace("\n", "\n  ").stripTrailing() + "\n";
+    }
+
+    static String help() {
+        StringBuilder sb = new StringBuilder("""
+                usage: spark-rnn train <config.conf> [--set key=value]...
+
+                Trains a model as configured (HOCON); --set overrides single keys. Keys and defaults:
+                """);
+        for (ConfigKey k : ConfigSchema.KEYS) {
+            sb.append(String.format(Locale.ROOT, "  %-26s %-14s %s [%s]%n", k.path(), k.defaultValue(), k.doc(),
+                    k.range()));
+        }
+        sb.append("""
+
+                example:
+                  bin/spark-rnn train conf/char-lm.conf --set train.rounds=5
+                """);
+        return sb.toString();
+    }
+
+    /** A validated training job: everything checked before Spark starts. */
+    record Job(ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions, int batch,
+            int k1, Path corpus, double validationFraction, Path output, boolean overwrite, String master, int evalEvery,
+            long seed) {
+
+        static Job of(JobConfig c) {
+            int k1 = c.getInt("train.k1");
+            int k2 = c.getInt("train.k2");
+            if (k2 > k1) {
+                throw new ConfigException(c.source() + ": train.k2 must be <= train.k1 = " + k1 + ", found " + k2);
+            }
+            double lr = c.getDouble("train.lr");
+            if (!(lr > 0)) {
+                throw new ConfigException(c.source() + ": train.lr must be > 0, found " + lr);
+            }
+            if (!(c.getDouble("train.outer-lr") > 0)) {
+                throw new ConfigException(c.source() + ": train.outer-lr must be > 0, found "
+                        + c.getDouble("train.outer-lr"));
+            }
+            String outer = c.getChoice("train.outer");
+            double outerMomentum = c.getDouble("train.outer-momentum");
+            if (outer.equals("nesterov") && outerMomentum == 0) {
+                throw new ConfigException(c.source() + ": train.outer = nesterov needs train.outer-momentum > 0");
+            }
+            Path corpus = Paths.get(c.getString("data.train"));
+            if (!Files.isRegularFile(corpus)) {
+                throw new ConfigException(c.source() + ": data.train: no such file " + corpus.toAbsolutePath());
+            }
+            OptimizerConfig inner = OptimizerConfig.defaults(OptimizerType.valueOf(
+                    c.getChoice("train.optimizer").toUpperCase(Locale.ROOT)));
+            if (c.getDouble("train.weight-decay") > 0 || inner.type() == OptimizerType.ADAMW) {
+                inner = inner.withWeightDecay(c.getDouble("train.weight-decay"));
+            }
+            double clip = c.getDouble("train.clip");
+            long seed = c.getInt("train.seed");
+            TbpttConfig tbptt = new TbpttConfig(k1, k2, clip > 0 ? ClipConfig.byNorm(clip) : ClipConfig.none(), seed);
+            // The vocabulary is known once the corpus is read; the spec here holds a placeholder size.
+            ModelSpec spec = ModelSpec.languageModel(1, c.getInt("model.embedding"),
+                    CellType.parse(c.getChoice("model.cell")), c.getInt("model.hidden"), c.getInt("model.layers"),
+                    c.getDouble("model.dropout"));
+            double globalClip = c.getDouble("train.global-clip");
+            OuterOptimizer.Config outerCfg = outer.equals("plain")
+                    ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, c.getDouble("train.outer-lr"), 0)
+                    : OuterOptimizer.Config.nesterov(c.getDouble("train.outer-lr"), outerMomentum);
+            RoundConfig rounds = RoundConfig.defaults(c.getInt("train.local-steps"))
+                    .withClipNorm(globalClip > 0 ? globalClip : Double.POSITIVE_INFINITY)
+                    .withOuter(outerCfg)
+                    .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
+            WorkerSetup setup = new WorkerSetup(spec, inner, LrSchedule.constant(lr), tbptt);
+            return new Job(spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
+                    c.getInt("train.batch"), k1, corpus, c.getDouble("data.validation-fraction"),
+                    Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
+                    c.getInt("eval.every"), seed);
+        }
+
+        int run(JobConfig cfg, PrintStream out) {
+            OutputDir dir = OutputDir.prepare(output(), overwrite);
+            CharCorpus corpus = CharCorpus.read(corpus());
+            int[] ids = corpus.ids();
+            int split = (int) Math.round(ids.length * (1 - validationFraction));
+            int[] train = java.util.Arrays.copyOfRange(ids, 0, split);
+            int[] valid = java.util.Arrays.copyOfRange(ids, split, ids.length);
+            ModelSpec full = ModelSpec.languageModel(corpus.vocabulary().size(), spec.embeddingDim(), spec.cell(),
+                    spec.hiddenSize(), spec.numLayers(), spec.dropout());
+            WorkerSetup ws = new WorkerSetup(full, setup.inner(), setup.schedule(), setup.tbptt());
+            SequenceModel model = new SequenceModel(full);
+            FlatParams params = model.initParams(seed, DataType.FLOAT);
+            out.printf(Locale.ROOT, "corpus %s: %,d characters, vocabulary %d, %,d for training, %,d for validation%n",
+                    corpus(), ids.length, corpus.vocabulary().size(), train.length, valid.length);
+            out.printf(Locale.ROOT, "model: %s %d x %d, %,d parameters%n", full.cell().name().toLowerCase(Locale.ROOT),
+                    full.numLayers(), full.hiddenSize(), model.layout().size());
+            SparkConf conf = new SparkConf().setAppName("spark-rnn train").setIfMissing("spark.master", master())
+                    .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+            try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+                sc.setLogLevel("WARN");
+                if (partitions > 1 && valid.length < batch) {
+                    throw new InputException(corpus() + ": validation part too small");
+                }
+                JavaRDD<PartitionData> data;
+                try {
+                    data = StreamPartitions.of(sc, train, partitions, batch, k1);
+                } catch (IllegalArgumentException e) {
+                    throw new InputException(corpus() + ": " + e.getMessage());
+                }
+                int evalLanes = Math.max(1, Math.min(16, valid.length / (k1 + 1)));
+                try (RoundTrainer trainer = new RoundTrainer(sc, ws, rounds, params.flat().data().asFloat());
+                        Writer metrics = Files.newBufferedWriter(dir.path().resolve("metrics.jsonl"),
+                                StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                                StandardOpenOption.TRUNCATE_EXISTING)) {
+                    long t0 = System.nanoTime();
+                    double bpc = Double.NaN;
+                    for (long r = 0; r < totalRounds; r++) {
+                        RoundMetrics m = trainer.round(data, totalRounds);
+                        String line = m.toConsole(totalRounds);
+                        double elapsed = (System.nanoTime() - t0) / 1e9;
+                        line += String.format(Locale.ROOT, "  eta %.0fs", elapsed / (r + 1) * (totalRounds - r - 1));
+                        String json = m.toJson();
+                        if ((r + 1) % evalEvery == 0 || r + 1 == totalRounds) {
+                            params.flat().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(trainer.params()));
+                            bpc = StreamLoss.bitsPerToken(model, params, valid, evalLanes, k1);
+                            line += String.format(Locale.ROOT, "  valid %.3f bits/char", bpc);
+                            json = json.substring(0, json.length() - 1)
+                                    + String.format(Locale.ROOT, ",\"valid_bits_per_char\":%.6f}", bpc);
+                        }
+                        out.println(line);
+                        metrics.write(json + "\n");
+                        metrics.flush();
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    params.flat().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(trainer.params()));
+                    dir.writeModel(model, params, corpus.vocabulary(), cfg.render());
+                    dir.writeJson("eval.json", String.format(Locale.ROOT,
+                            "{\"task\":\"lm\",\"valid_bits_per_char\":%.6f,\"valid_perplexity\":%.6f,"
+                                    + "\"rounds\":%d,\"seconds\":%.1f}%n", bpc, Math.pow(2, bpc), totalRounds, seconds));
+                    out.printf(Locale.ROOT, "done in %.0f s: validation %.3f bits/char; model, metrics.jsonl and "
+                            + "eval.json in %s%n", seconds, bpc, dir.path().toAbsolutePath());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write to " + output(), e);
+                }
+            }
+            return Main.OK;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkrnn.engine.io.ModelFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    static String conf() {
+        Path p = Paths.get("").toAbsolutePath();
+        while (!Files.exists(p.resolve("conf/char-lm.conf"))) {
+            p = p.getParent();
+        }
+        return p.resolve("conf/char-lm.conf").toString();
+    }
+
+    static String sample() {
+        return Paths.get(conf()).getParent().getParent().resolve("data/samples/moby-dick/moby-dick.txt").toString();
+    }
+
+    private static void assertConfigError(Run r, String... parts) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        for (String p : parts) {
+            assertTrue(r.err().contains(p), "expected '" + p + "' in: " + r.err());
+        }
+    }
+
+    @Test
+    void unknownKeyNamesTheNearestKnownKey() {
+        assertConfigError(run("train", conf(), "--set", "train.learning-rate=0.1"), "unknown key 'train.learning-rate'",
+                "did you mean");
+        assertConfigError(run("train", conf(), "--set", "model.hiden=12"), "did you mean 'model.hidden'");
+    }
+
+    @Test
+    void wrongTypesAndRangesAreRefusedBeforeSparkStarts() {
+        assertConfigError(run("train", conf(), "--set", "model.hidden=big"), "model.hidden expects a whole number",
+                "big");
+        assertConfigError(run("train", conf(), "--set", "model.layers=0"), "model.layers must be >= 1", "found 0");
+        assertConfigError(run("train", conf(), "--set", "model.cell=transformer"), "model.cell must be one of",
+                "lstm | gru | rnn");
+        assertConfigError(run("train", conf(), "--set", "train.k2=100"), "train.k2 must be <= train.k1 = 64");
+        assertConfigError(run("train", conf(), "--set", "train.lr=0"), "train.lr must be > 0");
+    }
+
+    @Test
+    void missingFilesAreConfigErrors() {
+        assertConfigError(run("train", tmp.resolve("nope.conf").toString()), "nope.conf does not exist");
+        assertConfigError(run("train", conf(), "--set", "data.train=" + tmp.resolve("missing.txt")), "data.train",
+                "missing.txt");
+        assertConfigError(run("frobnicate"), "unknown command 'frobnicate'");
+    }
+
+    @Test
+    void badCorpusIsBadInput() throws Exception {
+        Path bad = tmp.resolve("bad.txt");
+        Files.write(bad, new byte[] {'a', 'b', '\n', (byte) 0xC3, (byte) 0x28, 'c'});
+        Run r = run("train", conf(), "--set", "data.train=" + bad, "--set", "output.dir=" + tmp.resolve("o1"));
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("bad.txt:2: invalid UTF-8 at byte offset 3"), r.err());
+    }
+
+    @Test
+    void helpListsEveryKey() {
+        Run r = run("train", "--help");
+        assertEquals(0, r.code());
+        for (ConfigKey k : ConfigSchema.KEYS) {
+            assertTrue(r.out().contains(k.path()), k.path());
+        }
+    }
+
+    /** A tiny end-to-end run on the real sample in local[2]: trains, validates and writes a loadable model. */
+    @Test
+    void trainsOnTheMobyDickSampleAndWritesTheModel() throws Exception {
+        Path outDir = tmp.resolve("run");
+        Run r = run("train", conf(), "--set", "data.train=" + sample(), "--set", "spark.master=local[2]",
+                "--set", "model.hidden=24",
+                "--set", "train.rounds=3", "--set", "train.local-steps=15", "--set", "eval.every=3",
+                "--set", "train.lr=0.01", "--set", "train.inner-state=keep",
+                "--set", "output.dir=" + outDir);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("round 3/3"), r.out());
+        List<String> metrics = Files.readAllLines(outDir.resolve("metrics.jsonl"));
+        assertEquals(3, metrics.size());
+        assertTrue(metrics.get(2).contains("\"valid_bits_per_char\":"), metrics.get(2));
+        String eval = Files.readString(outDir.resolve("eval.json"));
+        double bpc = Double.parseDouble(eval.replaceAll(".*\"valid_bits_per_char\":([0-9.]+).*", "$1").strip());
+        // 82 distinct characters: a uniform guess costs log2(82) = 6.36 bits; 12 local steps must beat it clearly
+        assertTrue(bpc < 5.5, "validation bits per char " + bpc);
+        var loaded = ModelFiles.load(outDir.resolve("model"), DataType.FLOAT);
+        assertEquals(24, loaded.spec().hiddenSize());
+        assertEquals(82, Files.readAllLines(outDir.resolve("model/vocab-chars.txt")).size());
+
+        // a second run into the same folder is refused rather than overwriting the model
+        Run again = run("train", conf(), "--set", "data.train=" + sample(), "--set", "output.dir=" + outDir);
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already holds a trained model"), again.err());
+    }
+}

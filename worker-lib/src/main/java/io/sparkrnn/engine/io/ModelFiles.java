@@ -1,0 +1,311 @@
+package io.sparkrnn.engine.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.ModelSpecJson;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.optim.Optimizer;
+import io.sparkrnn.engine.optim.OptimizerConfig;
+import io.sparkrnn.engine.optim.OptimizerType;
+import io.sparkrnn.engine.param.FlatParams;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A saved model in one directory:
+ *
+ * <pre>
+ *   model.json              {@link ModelSpecJson} document with the provenance strings
+ *   weights.safetensors     one tensor per layout entry, PyTorch names and shapes; metadata format,
+ *                           formatVersion, dtype, steps
+ *   optimizer.safetensors   (when saved with an optimizer) its state vectors by PyTorch's names
+ *                           (exp_avg, exp_avg_sq, momentum_buffer), each flat over the whole layout;
+ *                           metadata format, formatVersion, dtype, optimizer (config as JSON),
+ *                           optimizerStepCount (the optimizer's own count), steps (the trainer's count)
+ * </pre>
+ *
+ * Every file is written to a temporary file in {@code dir} and atomically renamed; JSON and safetensors
+ * only. Weights and optimizer state read back bit for bit when loaded in the dtype they were saved in.
+ */
+public final class ModelFiles {
+    public static final String MODEL_JSON = "model.json";
+    public static final String WEIGHTS = "weights.safetensors";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+
+    public static final String WEIGHTS_FORMAT = "spark-rnn-weights";
+    public static final String OPTIMIZER_FORMAT = "spark-rnn-optimizer";
+    public static final int FORMAT_VERSION = 1;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ModelFiles() {
+    }
+
+    /**
+     * Optimizer state as saved: its config, its own step count (Adam's bias correction) and its state
+     * vectors, each of {@code params.layout().size()} elements.
+     */
+    public record OptimizerState(OptimizerConfig config, long stepCount, Map<String, INDArray> tensors) {
+        public OptimizerState {
+            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        }
+
+        /** A new optimizer of this config for vectors of {@code size} and {@code dtype}, with this state loaded. */
+        public Optimizer restore(long size, DataType dtype) {
+            Optimizer o = config.create(size, dtype);
+            o.loadState(tensors, stepCount);
+            return o;
+        }
+    }
+
+    /**
+     * A loaded model directory.
+     *
+     * @param steps      the trainer's step count (schedule position) saved with the weights
+     * @param optimizer  the optimizer state, when {@code optimizer.safetensors} exists
+     * @param provenance the strings saved in {@code model.json}
+     */
+    public record Loaded(ModelSpec spec, SequenceModel model, FlatParams params, long steps,
+            Optional<OptimizerState> optimizer, Map<String, String> provenance) {
+    }
+
+    /**
+     * Writes {@code model.json}, {@code weights.safetensors} and, when {@code optimizer} is not null,
+     * {@code optimizer.safetensors} into {@code dir} (created if needed), each atomically. A stale
+     * {@code optimizer.safetensors} is removed when saving without an optimizer.
+     *
+     * @param optimizerSteps the trainer's step count (the learning-rate schedule's position), &gt;= 0
+     * @param provenance     strings stored in {@code model.json} (config, versions, data paths); may be null
+     */
+    public static void save(Path dir, SequenceModel model, FlatParams params, Optimizer optimizer, long optimizerSteps,
+            Map<String, String> provenance) throws IOException {
+        if (!params.layout().equals(model.layout())) {
+            throw new IllegalArgumentException("parameters do not have the model's layout: expected "
+                    + model.layout() + ", found " + params.layout());
+        }
+        if (optimizerSteps < 0) {
+            throw new IllegalArgumentException("optimizerSteps must be >= 0, found " + optimizerSteps);
+        }
+        if (optimizer != null && (optimizer.size() != params.layout().size()
+                || optimizer.dataType() != params.dataType())) {
+            throw new IllegalArgumentException("optimizer is for " + optimizer.size() + " " + optimizer.dataType()
+                    + " elements, the parameters have " + params.layout().size() + " " + params.dataType());
+        }
+        String dtype = dtypeName(params.dataType());
+        byte[] json = ModelSpecJson.toJson(model.spec(), provenance).getBytes(StandardCharsets.UTF_8);
+        Files.createDirectories(dir);
+        SafeTensors.writeAtomically(dir.resolve(MODEL_JSON), out -> out.write(json));
+
+        Map<String, String> wm = new LinkedHashMap<>();
+        wm.put("format", WEIGHTS_FORMAT);
+        wm.put("formatVersion", Integer.toString(FORMAT_VERSION));
+        wm.put("dtype", dtype);
+        wm.put("steps", Long.toString(optimizerSteps));
+        SafeTensors.writeParams(dir.resolve(WEIGHTS), params, wm);
+
+        Path opt = dir.resolve(OPTIMIZER);
+        if (optimizer == null) {
+            Files.deleteIfExists(opt);
+            return;
+        }
+        Map<String, String> om = new LinkedHashMap<>();
+        om.put("format", OPTIMIZER_FORMAT);
+        om.put("formatVersion", Integer.toString(FORMAT_VERSION));
+        om.put("dtype", dtype);
+        om.put("optimizer", configJson(optimizer.config()));
+        om.put("optimizerStepCount", Long.toString(optimizer.stepCount()));
+        om.put("steps", Long.toString(optimizerSteps));
+        SafeTensors.writeTensors(opt, new LinkedHashMap<>(optimizer.state()), om);
+    }
+
+    /**
+     * Reads a directory written by {@link #save}. Weights are read into {@code dtype} (FLOAT or DOUBLE),
+     * bit for bit when that is the dtype they were saved in, else converted; likewise the optimizer state.
+     * The weight tensors must be exactly the layout of the model in {@code model.json}: the message of a
+     * mismatch names the file and the tensor.
+     */
+    public static Loaded load(Path dir, DataType dtype) throws IOException {
+        if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
+            throw new IllegalArgumentException("parameters are FLOAT or DOUBLE, found " + dtype);
+        }
+        ModelSpecJson.Document doc = ModelSpecJson.readDocument(dir.resolve(MODEL_JSON));
+        SequenceModel model = new SequenceModel(doc.spec());
+
+        Path weights = dir.resolve(WEIGHTS);
+        Header wh = header(weights);
+        Map<String, String> wm = checkFormat(weights, wh.metadata(), WEIGHTS_FORMAT);
+        DataType stored = storedDtype(weights, wh, dtype);
+        FlatParams params = SafeTensors.readParams(weights, model.layout(), stored);
+        if (stored != dtype) {
+            params = new FlatParams(params.layout(), params.flat().castTo(dtype));
+        }
+        long steps = longValue(weights, wm, "steps", 0);
+
+        Path opt = dir.resolve(OPTIMIZER);
+        Optional<OptimizerState> state = Optional.empty();
+        if (Files.exists(opt)) {
+            state = Optional.of(readOptimizer(opt, params, dtype));
+        }
+        return new Loaded(doc.spec(), model, params, steps, state, doc.provenance());
+    }
+
+    private static OptimizerState readOptimizer(Path file, FlatParams params, DataType dtype) throws IOException {
+        SafeTensorsFile f = SafeTensors.read(file);
+        Map<String, String> m = checkFormat(file, f.metadata(), OPTIMIZER_FORMAT);
+        OptimizerConfig config = parseConfig(file, required(file, m, "optimizer"));
+        long stepCount = longValue(file, m, "optimizerStepCount", -1);
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        for (TensorInfo t : f.tensors()) {
+            INDArray a = f.get(t.name());
+            if (a.rank() != 1 || a.length() != params.layout().size()) {
+                throw new IllegalArgumentException(file + ": tensor '" + t.name() + "' must be a vector of "
+                        + params.layout().size() + " elements (one per parameter), found shape "
+                        + java.util.Arrays.toString(t.shape()));
+            }
+            tensors.put(t.name(), a.dataType() == dtype ? a : a.castTo(dtype));
+        }
+        // Check names and sizes against a fresh optimizer now, so that a bad file fails here and not at restore.
+        try {
+            config.create(params.layout().size(), dtype).loadState(tensors, stepCount);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        return new OptimizerState(config, stepCount, tensors);
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    private static Header header(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            SafeTensors.Header h = SafeTensors.readHeader(in, file.toString(), Files.size(file));
+            return new Header(h.metadata(), h.tensors().isEmpty() ? null : h.tensors().get(0).dtype());
+        }
+    }
+
+    private record Header(Map<String, String> metadata, String firstDtype) {
+    }
+
+    /** The ND4J type the weights are stored in (the file's), or {@code wanted} when the file has no tensor. */
+    private static DataType storedDtype(Path file, Header h, DataType wanted) {
+        if (h.firstDtype() == null) {
+            return wanted;
+        }
+        Dtype d = Dtype.forName(h.firstDtype());
+        if (d != Dtype.F32 && d != Dtype.F64) {
+            throw new IllegalArgumentException(file + ": weights must be F32 or F64, found " + h.firstDtype());
+        }
+        return d.nd4j;
+    }
+
+    private static Map<String, String> checkFormat(Path file, Map<String, String> m, String format) {
+        String found = m.get("format");
+        if (!format.equals(found)) {
+            throw new IllegalArgumentException(file + ": expected metadata format \"" + format + "\", found "
+                    + (found == null ? "none" : "\"" + found + "\""));
+        }
+        String version = required(file, m, "formatVersion");
+        if (!version.equals(Integer.toString(FORMAT_VERSION))) {
+            throw new IllegalArgumentException(file + ": unsupported formatVersion " + version + "; this build reads "
+                    + FORMAT_VERSION);
+        }
+        return m;
+    }
+
+    private static String required(Path file, Map<String, String> m, String key) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException(file + ": metadata '" + key + "' is missing");
+        }
+        return v;
+    }
+
+    /** Metadata {@code key} as a long &gt;= 0; {@code fallback} when absent, unless fallback is -1 (required). */
+    private static long longValue(Path file, Map<String, String> m, String key, long fallback) {
+        String v = fallback < 0 ? required(file, m, key) : m.getOrDefault(key, Long.toString(fallback));
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(file + ": metadata '" + key + "' must be an integer >= 0, found \"" + v
+                + "\"");
+    }
+
+    private static String dtypeName(DataType t) {
+        if (t == DataType.FLOAT) {
+            return "float32";
+        }
+        if (t == DataType.DOUBLE) {
+            return "float64";
+        }
+        throw new IllegalArgumentException("parameters must be FLOAT or DOUBLE, found " + t);
+    }
+
+    /** The optimizer config as a JSON object with every field; the type as its lower-case name. */
+    static String configJson(OptimizerConfig c) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", c.type().name().toLowerCase(Locale.ROOT));
+        n.put("momentum", c.momentum());
+        n.put("beta1", c.beta1());
+        n.put("beta2", c.beta2());
+        n.put("eps", c.eps());
+        n.put("weightDecay", c.weightDecay());
+        return n.toString();
+    }
+
+    static OptimizerConfig parseConfig(Path file, String json) {
+        String where = file + ": metadata 'optimizer'";
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (n == null || !n.isObject() || n.size() != 6) {
+            throw new IllegalArgumentException(where + ": expected an object with type, momentum, beta1, beta2, eps "
+                    + "and weightDecay, found " + json);
+        }
+        JsonNode type = n.get("type");
+        OptimizerType t = null;
+        for (OptimizerType o : OptimizerType.values()) {
+            if (type != null && type.isTextual() && o.name().equalsIgnoreCase(type.textValue())) {
+                t = o;
+            }
+        }
+        if (t == null) {
+            throw new IllegalArgumentException(where + ": expected type one of sgd, momentum, nesterov, adam, adamw, "
+                    + "found " + type);
+        }
+        try {
+            return new OptimizerConfig(t, number(where, n, "momentum"), number(where, n, "beta1"),
+                    number(where, n, "beta2"), number(where, n, "eps"), number(where, n, "weightDecay"));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(String where, JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isNumber()) {
+            throw new IllegalArgumentException(where + ": expected a number for '" + key + "', found " + v);
+        }
+        return v.doubleValue();
+    }
+}

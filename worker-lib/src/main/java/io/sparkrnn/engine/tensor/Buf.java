@@ -1,0 +1,116 @@
+package io.sparkrnn.engine.tensor;
+
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Direct element access to the native memory of a contiguous array, for the engine's fused element-wise
+ * kernels: one pass over the data instead of one native op (and one temporary) per arithmetic step. Values are
+ * read and written as double; a float32 array rounds on store. Index 0 is the array's first element.
+ */
+public abstract sealed class Buf permits Buf.F32, Buf.F64 {
+    protected final int base;
+
+    Buf(int base) {
+        this.base = base;
+    }
+
+    /** Access to {@code a}, which must be contiguous in c order (a view is fine). */
+    public static Buf of(INDArray a) {
+        if (a.ordering() != 'c' || a.length() > 1 && a.elementWiseStride() != 1 || !a.isVectorOrScalar() && !isDense(a)) {
+            throw new IllegalArgumentException("fused kernels need a contiguous c-order array, found shape "
+                    + java.util.Arrays.toString(a.shape()) + " stride " + java.util.Arrays.toString(a.stride()));
+        }
+        int base = (int) a.offset();
+        if (a.dataType() == DataType.FLOAT) {
+            return new F32(a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer(), base);
+        }
+        if (a.dataType() == DataType.DOUBLE) {
+            return new F64(a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer(), base);
+        }
+        throw new IllegalArgumentException("fused kernels support FLOAT and DOUBLE, found " + a.dataType());
+    }
+
+    private static boolean isDense(INDArray a) {
+        long expect = 1;
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && stride[d] != expect) {
+                return false;
+            }
+            expect *= shape[d];
+        }
+        return true;
+    }
+
+    public abstract double get(int i);
+
+    public abstract void set(int i, double v);
+
+    /** float32 storage. */
+    public static final class F32 extends Buf {
+        private final FloatBuffer b;
+
+        F32(FloatBuffer b, int base) {
+            super(base);
+            this.b = b;
+        }
+
+        @Override
+        public double get(int i) {
+            return b.get(base + i);
+        }
+
+        @Override
+        public void set(int i, double v) {
+            b.put(base + i, (float) v);
+        }
+    }
+
+    /** float64 storage. */
+    public static final class F64 extends Buf {
+        private final DoubleBuffer b;
+
+        F64(DoubleBuffer b, int base) {
+            super(base);
+            this.b = b;
+        }
+
+        @Override
+        public double get(int i) {
+            return b.get(base + i);
+        }
+
+        @Override
+        public void set(int i, double v) {
+            b.put(base + i, v);
+        }
+    }
+
+    /** The logistic function 1 / (1 + e^-x). */
+    public static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
+    }
+
+    /**
+     * tanh with one exponential: 1 - 2 / (e^{2x} + 1), and e / (e + 2) with e = expm1(2x) near 0 where the first
+     * form would cancel; saturates cleanly.
+     */
+    public static double tanh(double x) {
+        if (x > 20) {
+            return 1.0;
+        }
+        if (x < -20) {
+            return -1.0;
+        }
+        if (Math.abs(x) < 0.5) {
+            double e = Math.expm1(2 * x);
+            return e / (e + 2.0);
+        }
+        return 1.0 - 2.0 / (Math.exp(2 * x) + 1.0);
+    }
+}
