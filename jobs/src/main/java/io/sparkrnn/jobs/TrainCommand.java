@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.PartitionData;
@@ -171,8 +172,14 @@ final class TrainCommand {
                     corpus(), ids.length, corpus.vocabulary().size(), train.length, valid.length);
             out.printf(Locale.ROOT, "model: %s %d x %d, %,d parameters%n", full.cell().name().toLowerCase(Locale.ROOT),
                     full.numLayers(), full.hiddenSize(), model.layout().size());
-            SparkConf conf = new SparkConf().setAppName("spark-rnn train").setIfMissing("spark.master", master())
-                    .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+            SparkConf conf = new SparkConf().setAppName("spark-rnn train").setIfMissing("spark.master", master());
+            // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
+            conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
+            try {
+                ExecutorMemory.configure(conf, model, ws.inner().type(), batch, k1);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
             try (JavaSparkContext sc = new JavaSparkContext(conf)) {
                 sc.setLogLevel("WARN");
                 if (partitions > 1 && valid.length < batch) {

@@ -57,6 +57,30 @@ public final class SequenceModel {
     }
 
     /**
+     * An upper estimate of the native (off-heap) bytes one training replica holds: parameters, gradients,
+     * {@code optimizerVectors} optimizer state vectors and a work vector, plus the activations and gradients of one
+     * window of {@code steps} x {@code batch} (states, gates, caches, their gradients, the head's logits), all
+     * in {@code bytesPerValue}-byte values.
+     */
+    public long workingBytes(int batch, int steps, int optimizerVectors, int bytesPerValue) {
+        long p = layout.size();
+        long values = p * (3L + optimizerVectors);
+        long t = steps;
+        long b = batch;
+        long h = spec.hiddenSize();
+        long g = (long) spec.cell().gates() * h;
+        long width = spec.inputSize();
+        for (int l = 0; l < spec.numLayers(); l++) {
+            long perDirection = 2 * (t + 1) * b * h + 2 * t * b * g + t * b * h + b * g + 2 * b * h + t * b * width;
+            values += spec.directions() * perDirection + t * b * spec.outputWidth();
+            width = spec.outputWidth();
+        }
+        long rows = spec.topology() == ModelSpec.Topology.ALIGNED ? t * b : b;
+        values += t * b * spec.inputSize() * 2 + rows * spec.outputSize() * 3 + rows * spec.outputWidth() * 2;
+        return values * bytesPerValue;
+    }
+
+    /**
      * Fresh parameters initialised as PyTorch does: embedding N(0, 1) with the padding row zero; recurrent
      * weights and biases U(-1/sqrt(H), 1/sqrt(H)); head weight and bias U(-1/sqrt(in), 1/sqrt(in)). Seeded.
      */

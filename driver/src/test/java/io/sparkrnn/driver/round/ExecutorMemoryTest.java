@@ -1,0 +1,49 @@
+package io.sparkrnn.driver.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.optim.OptimizerType;
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+
+class ExecutorMemoryTest {
+    static final SequenceModel LM = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 256, 1, 0));
+
+    @Test
+    void budgetIsTheMemoryOverheadLessTheReserve() {
+        assertEquals((1024L << 20) - ExecutorMemory.RESERVE,
+                ExecutorMemory.budget(new SparkConf(false).set("spark.executor.memoryOverhead", "1g")));
+        // default overhead: max(384 MiB, 10% of executor memory)
+        assertEquals((long) ((8192L << 20) * 0.10) - ExecutorMemory.RESERVE,
+                ExecutorMemory.budget(new SparkConf(false).set("spark.executor.memory", "8g")));
+        assertEquals((384L << 20) - ExecutorMemory.RESERVE, ExecutorMemory.budget(new SparkConf(false)));
+    }
+
+    @Test
+    void replicaEstimateGrowsWithTheWindow() {
+        long small = LM.workingBytes(32, 64, 2, 4);
+        long big = LM.workingBytes(128, 64, 2, 4);
+        long params = LM.layout().size() * 4L;
+        assertTrue(small > 5 * params, "parameters, gradients, Adam's two moments and a work vector at least");
+        assertTrue(big > 3 * (small - 5 * params), "activations scale with the batch");
+    }
+
+    @Test
+    void replicasThatDoNotFitAreAClearErrorAndFittingOnesSetJavacppLimits() {
+        SparkConf tight = new SparkConf(false).set("spark.master", "spark://h:7077")
+                .set("spark.executor.memoryOverhead", "300m").set("spark.executor.cores", "4");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.configure(tight, LM, OptimizerType.ADAM, 256, 256));
+        assertTrue(e.getMessage().contains("raise spark.executor.memoryOverhead"), e.getMessage());
+        SparkConf ok = new SparkConf(false).set("spark.master", "spark://h:7077")
+                .set("spark.executor.memoryOverhead", "2g").set("spark.executor.cores", "2");
+        ExecutorMemory.configure(ok, LM, OptimizerType.ADAM, 32, 64);
+        assertTrue(ok.get("spark.executor.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxbytes="
+                + ((2048L << 20) - ExecutorMemory.RESERVE)), ok.get("spark.executor.extraJavaOptions"));
+    }
+}
