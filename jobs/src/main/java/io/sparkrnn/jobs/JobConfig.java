@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.sparkrnn.engine.util.Suggest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -78,7 +79,7 @@ public final class JobConfig {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
             if (!schema.containsKey(e.getKey())) {
                 throw new ConfigException(source + ": unknown key '" + e.getKey() + "'; did you mean '"
-                        + nearest(e.getKey(), schema.keySet()) + "'?");
+                        + Suggest.nearest(e.getKey(), schema.keySet()) + "'?");
             }
         }
         Map<String, Object> values = new LinkedHashMap<>();
@@ -150,39 +151,6 @@ public final class JobConfig {
                 && String.valueOf(v).isEmpty()) {
             throw new ConfigException(where + " must not be empty");
         }
-    }
-
-    /** The known key with the smallest edit distance to {@code key}. */
-    static String nearest(String key, Iterable<String> known) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(key, k);
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     public int getInt(String path) {

@@ -274,9 +274,6 @@ public abstract class RecurrentCell {
             return reverse ? step + 1 : step;
         }
 
-        INDArray maskStep(int step) {
-            return io.sparkrnn.engine.param.Views.of(mask, (long) step * b, b, 1);
-        }
 
         INDArray prevStates2d(int from) {
             return reverse ? Tensors.steps2d(states, from + 1, t + 1) : Tensors.steps2d(states, from, t);

@@ -45,7 +45,7 @@ public final class Embedding {
 
     /**
      * Adds {@code dOut [N, D]} into the rows {@code ids} of {@code gradWeight [V, D]} (a contiguous view),
-     * skipping the padding row and rows listed as {@code skip[n]} (steps outside the truncation range).
+     * skipping the padding row and the rows before {@code fromRow} (steps outside the truncation range).
      */
     public void backward(INDArray gradWeight, int[] ids, INDArray dOut, int fromRow) {
         DataBuffer g = gradWeight.data();

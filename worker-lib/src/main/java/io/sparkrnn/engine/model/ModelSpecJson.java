@@ -294,42 +294,8 @@ public final class ModelSpecJson {
             String k = it.next();
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(source + ": unknown key '" + prefix + k + "'; did you mean '"
-                        + prefix + nearest(k, known) + "'? Known keys: " + known);
+                        + prefix + io.sparkrnn.engine.util.Suggest.nearest(k, known) + "'? Known keys: " + known);
             }
         }
-    }
-
-    /** The element of {@code candidates} at the smallest case-insensitive edit distance from {@code key}. */
-    static String nearest(String key, List<String> candidates) {
-        String best = candidates.get(0);
-        int bestDistance = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = editDistance(key.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        return best;
-    }
-
-    /** Levenshtein distance: insertions, deletions and substitutions each cost 1. */
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

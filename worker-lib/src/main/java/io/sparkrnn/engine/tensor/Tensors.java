@@ -4,7 +4,6 @@ import io.sparkrnn.engine.param.Views;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Small array helpers shared by the engine. Sequence tensors are time-major and c-ordered:
@@ -34,10 +33,6 @@ public final class Tensors {
         return steps2d(seq, 0, seq.size(0));
     }
 
-    /** Columns {@code [from, to)} of a matrix, as a strided view. */
-    public static INDArray cols(INDArray m, long from, long to) {
-        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
-    }
 
     /** {@code c = alpha * op(a) * op(b) + beta * c}, in place in {@code c}. */
     public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha,
@@ -50,13 +45,5 @@ public final class Tensors {
         return Nd4j.zeros(dtype, shape);
     }
 
-    /** {@code out = prev + m * (out - prev)}: rows with mask 0 keep the previous state. m is [B, 1]. */
-    public static void keepMasked(INDArray out, INDArray prev, INDArray m) {
-        out.subi(prev).muliColumnVector(m).addi(prev);
-    }
 
-    /** Whether every element is finite. */
-    public static boolean allFinite(INDArray a) {
-        return !(a.isNaN().any() || a.isInfinite().any());
-    }
 }
