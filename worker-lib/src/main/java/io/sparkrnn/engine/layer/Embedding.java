@@ -1,7 +1,8 @@
 package io.sparkrnn.engine.layer;
 
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import io.sparkrnn.engine.tensor.Buf;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Token embedding (PyTorch's {@code nn.Embedding}): {@code out[n] = weight[ids[n]]}, weight {@code [V, D]}.
@@ -40,7 +41,17 @@ public final class Embedding {
 
     /** Looks up {@code ids} (length N) in {@code weight [V, D]}: returns a new {@code [N, D]} array. */
     public INDArray forward(INDArray weight, int[] ids) {
-        return weight.getRows(ids);
+        INDArray out = Nd4j.create(weight.dataType(), ids.length, dim);
+        Buf w = Buf.of(weight);
+        Buf o = Buf.of(out);
+        for (int n = 0; n < ids.length; n++) {
+            int src = ids[n] * dim;
+            int dst = n * dim;
+            for (int j = 0; j < dim; j++) {
+                o.set(dst + j, w.get(src + j));
+            }
+        }
+        return out;
     }
 
     /**
@@ -48,20 +59,17 @@ public final class Embedding {
      * skipping the padding row and the rows before {@code fromRow} (steps outside the truncation range).
      */
     public void backward(INDArray gradWeight, int[] ids, INDArray dOut, int fromRow) {
-        DataBuffer g = gradWeight.data();
-        long base = gradWeight.offset();
-        INDArray d = dOut.isView() || dOut.ordering() != 'c' ? dOut.dup('c') : dOut;
-        double[] dv = d.data().asDouble();
-        long dOff = d.offset();
+        Buf g = Buf.of(gradWeight);
+        Buf d = Buf.of(dOut.ordering() == 'c' ? dOut : dOut.dup('c'));
         for (int n = fromRow; n < ids.length; n++) {
             int id = ids[n];
             if (id == paddingId) {
                 continue;
             }
-            long row = base + (long) id * dim;
-            long src = dOff + (long) n * dim;
+            int row = id * dim;
+            int src = n * dim;
             for (int j = 0; j < dim; j++) {
-                g.put(row + j, g.getDouble(row + j) + dv[(int) (src + j)]);
+                g.set(row + j, g.get(row + j) + d.get(src + j));
             }
         }
     }

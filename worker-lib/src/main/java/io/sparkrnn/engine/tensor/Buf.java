@@ -97,8 +97,9 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
     }
 
     /**
-     * tanh with one exponential: 1 - 2 / (e^{2x} + 1), and e / (e + 2) with e = expm1(2x) near 0 where the first
-     * form would cancel; saturates cleanly.
+     * tanh with one exponential: 1 - 2 / (e^{2x} + 1). Its absolute error is a few ulps of 1 (about 2e-16), which
+     * near 0 is a larger relative error than Math.tanh's but is far below what float32 training or float64
+     * finite differences resolve; it saturates cleanly.
      */
     public static double tanh(double x) {
         if (x > 20) {
@@ -106,10 +107,6 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
         }
         if (x < -20) {
             return -1.0;
-        }
-        if (Math.abs(x) < 0.5) {
-            double e = Math.expm1(2 * x);
-            return e / (e + 2.0);
         }
         return 1.0 - 2.0 / (Math.exp(2 * x) + 1.0);
     }
