@@ -66,6 +66,52 @@ public final class RoundTrainer implements AutoCloseable {
         return params.clone();
     }
 
+    /**
+     * Everything the driver holds between rounds, for checkpoints: with it a new trainer continues exactly
+     * where this one stopped (same parameters, outer momentum, carried recurrent states, averaged inner state,
+     * learning-rate back-off and counters).
+     *
+     * @param states     each partition's recurrent state after the last accepted round
+     * @param innerState averaged inner optimizer state (policy AVERAGE), or null
+     */
+    public record State(long round, float[] params, double[] outerMomentum, double lrScale, int rejectionsInRow,
+            int rejections, Map<Integer, float[]> states, Map<String, float[]> innerState, long innerSteps) {
+    }
+
+    /** A copy of the driver-side training state. */
+    public State state() {
+        Map<Integer, float[]> st = new java.util.TreeMap<>();
+        states.forEach((k, v) -> st.put(k, v.clone()));
+        Map<String, float[]> inner = null;
+        if (innerState != null) {
+            inner = new LinkedHashMap<>();
+            for (Map.Entry<String, float[]> e : innerState.entrySet()) {
+                inner.put(e.getKey(), e.getValue().clone());
+            }
+        }
+        return new State(round, params.clone(), outer.momentum(), lrScale, rejectionsInRow, rejections, st, inner,
+                innerSteps);
+    }
+
+    /** Continues from {@code s} (taken from a trainer of the same setup and config). */
+    public void restore(State s) {
+        if (s.params().length != params.length) {
+            throw new IllegalArgumentException("checkpoint has " + s.params().length + " parameters, the model "
+                    + params.length);
+        }
+        System.arraycopy(s.params(), 0, params, 0, params.length);
+        if (s.outerMomentum() != null) {
+            outer.setMomentum(s.outerMomentum());
+        }
+        round = s.round();
+        lrScale = s.lrScale();
+        rejectionsInRow = s.rejectionsInRow();
+        rejections = s.rejections();
+        states = new HashMap<>(s.states());
+        innerState = s.innerState() == null ? null : new LinkedHashMap<>(s.innerState());
+        innerSteps = s.innerSteps();
+    }
+
     /** Rounds completed (accepted or rejected). */
     public long round() {
         return round;
