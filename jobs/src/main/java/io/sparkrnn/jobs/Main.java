@@ -35,8 +35,12 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "train" -> new TrainCommand(out).run(rest);
+                case "predict" -> new ModelCommands(out).predict(rest);
+                case "evaluate" -> new ModelCommands(out).evaluate(rest);
+                case "inspect" -> new ModelCommands(out).inspect(rest);
                 default -> {
-                    err.println("spark-rnn: unknown command '" + args[0] + "'; commands: train (see --help)");
+                    err.println("spark-rnn: unknown command '" + args[0] + "'; commands: train, predict, evaluate, "
+                            + "inspect (see --help)");
                     yield BAD_CONFIG;
                 }
             };
@@ -61,10 +65,17 @@ public final class Main {
 
                 commands:
                   train <config.conf> [--set key=value]...   train a model; see the config reference in README.md
+                  predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
+                                                             generate text with a trained language model
+                  evaluate <model-dir> --text <file.txt>     bits per character of a text under the model
+                  inspect <model-dir>                        the model's spec, parameter shapes and eval.json
 
                 examples:
                   bin/spark-rnn train conf/char-lm.conf
                   bin/spark-rnn train conf/char-lm.conf --set train.rounds=5 --set model.cell=gru
+                  bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10
+                  bin/spark-rnn evaluate out/char-lm --text data/samples/moby-dick/moby-dick.txt
+                  bin/spark-rnn inspect out/char-lm
                   spark-submit --master spark://host:7077 --class io.sparkrnn.jobs.Main <jar> train char-lm.conf
 
                 exit codes: 0 success, 2 config error, 3 bad input data, 1 failed job

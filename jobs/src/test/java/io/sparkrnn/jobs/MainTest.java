@@ -116,6 +116,21 @@ class MainTest {
         assertEquals(24, loaded.spec().hiddenSize());
         assertEquals(82, Files.readAllLines(outDir.resolve("model/vocab-chars.txt")).size());
 
+        // the trained model generates, evaluates and describes itself
+        Run gen1 = run("predict", outDir.toString(), "--prompt", "Call me ", "--length", "40", "--seed", "3");
+        Run gen2 = run("predict", outDir.toString(), "--prompt", "Call me ", "--length", "40", "--seed", "3");
+        assertEquals(0, gen1.code(), gen1.err());
+        assertEquals(gen1.out(), gen2.out(), "same seed, same text");
+        assertEquals("Call me ".length() + 40, gen1.out().strip().codePointCount(0, gen1.out().strip().length()),
+                gen1.out());
+        Run ev = run("evaluate", outDir.toString(), "--text", sample());
+        assertEquals(0, ev.code(), ev.err());
+        double evalBpc = Double.parseDouble(ev.out().replaceAll("(?s).*\"bits_per_char\":([0-9.]+).*", "$1").strip());
+        assertTrue(evalBpc > 1 && evalBpc < 5.5, ev.out());
+        Run ins = run("inspect", outDir.toString());
+        assertTrue(ins.out().contains("rnn.weight_hh_l0 [96, 24]") && ins.out().contains("eval.json"), ins.out());
+        assertConfigError(run("predict", outDir.toString(), "--prompt", "\u65e5"), "is not in the model's vocabulary");
+
         // a second run into the same folder is refused rather than overwriting the model
         Run again = run("train", conf(), "--set", "data.train=" + sample(), "--set", "output.dir=" + outDir);
         assertEquals(2, again.code());

@@ -120,4 +120,60 @@ public final class CharCorpus {
         }
         return sb.toString();
     }
+
+    /** Reads a vocabulary written by {@link #vocabularyText}: code points by id. */
+    public static List<Integer> readVocabulary(Path file) {
+        List<Integer> vocab = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CorpusException("cannot read vocabulary " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String entry;
+            try {
+                entry = json.readValue(lines.get(i), String.class);
+            } catch (IOException e) {
+                throw new CorpusException(file + ":" + (i + 1) + ": expected a JSON string, found " + lines.get(i));
+            }
+            if (entry.codePointCount(0, entry.length()) != 1) {
+                throw new CorpusException(file + ":" + (i + 1) + ": expected one character, found \"" + entry + "\"");
+            }
+            vocab.add(entry.codePointAt(0));
+        }
+        return vocab;
+    }
+
+    /**
+     * Encodes {@code text} with {@code vocabulary}; characters outside it are left out and counted in
+     * {@code unknown[0]} when given, or are an error naming the character when {@code unknown} is null.
+     */
+    public static int[] encode(String text, List<Integer> vocabulary, int[] unknown) {
+        Map<Integer, Integer> index = new TreeMap<>();
+        for (int i = 0; i < vocabulary.size(); i++) {
+            index.put(vocabulary.get(i), i);
+        }
+        return text.codePoints().filter(cp -> {
+            if (index.containsKey(cp)) {
+                return true;
+            }
+            if (unknown == null) {
+                throw new CorpusException("character '" + new String(Character.toChars(cp)) + "' (U+"
+                        + String.format("%04X", cp) + ") is not in the model's vocabulary");
+            }
+            unknown[0]++;
+            return false;
+        }).map(index::get).toArray();
+    }
+
+    /** Reads and decodes a UTF-8 file (invalid UTF-8 is a {@link CorpusException} naming the line). */
+    public static String readText(Path file) {
+        try {
+            return decode(Files.readAllBytes(file), file);
+        } catch (IOException e) {
+            throw new CorpusException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
 }
