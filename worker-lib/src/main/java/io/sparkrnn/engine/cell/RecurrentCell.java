@@ -18,10 +18,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Truncation: {@link #backward} back-propagates only through steps {@code t >= gradStart}; the state
  * entering step {@code gradStart} is treated as a constant (truncated BPTT with k2 = T - gradStart).
+ *
+ * <p>A cell reuses its window buffers from one window to the next: a {@link Window} stays valid until the
+ * cell's next forward pass, and a cell is used by one thread at a time.
  */
 public abstract class RecurrentCell {
     protected final int inputSize;
     protected final int hiddenSize;
+    private final Scratch scratch = new Scratch();
 
     protected RecurrentCell(int inputSize, int hiddenSize) {
         if (inputSize <= 0 || hiddenSize <= 0) {
@@ -64,7 +68,7 @@ public abstract class RecurrentCell {
         checkInput(p, x, h0, c0, mask);
         int t = (int) x.size(0);
         int b = (int) x.size(1);
-        Window w = new Window(this, x, mask, reverse, t, b, x.dataType());
+        Window w = new Window(this, scratch, x, mask, reverse, t, b, x.dataType());
         Tensors.step(w.states, w.initialSlot()).assign(h0);
         if (w.cells != null) {
             Tensors.step(w.cells, w.initialSlot()).assign(c0);
@@ -94,9 +98,10 @@ public abstract class RecurrentCell {
         }
         DataType dt = w.dtype;
         Grad g2 = new Grad(dOut.ordering() == 'c' && !dOut.isView() ? dOut : dOut.dup('c'),
-                Tensors.zeros(dt, w.b, hiddenSize), w.cells != null ? Tensors.zeros(dt, w.b, hiddenSize) : null,
-                Tensors.zeros(dt, w.t, w.b, gateSize()),
-                separateHiddenGradients() ? Tensors.zeros(dt, w.t, w.b, gateSize()) : null);
+                scratch.zeros("dh", dt, w.b, hiddenSize),
+                w.cells != null ? scratch.zeros("dc", dt, w.b, hiddenSize) : null,
+                scratch.get("dPreIh", dt, w.t, w.b, gateSize()),
+                separateHiddenGradients() ? scratch.get("dPreHh", dt, w.t, w.b, gateSize()) : null);
         INDArray dPreIh = g2.dPreIh;
         INDArray dPreHh = g2.dPreHh;
         for (int k = w.t - 1; k >= 0; k--) {
@@ -113,11 +118,27 @@ public abstract class RecurrentCell {
         // Weight gradients, one GEMM each over the window: dW_ih += dPre^T x, dW_hh += dPre^T h_prev.
         Tensors.gemm(dIh2d, true, Tensors.steps2d(w.x, from, w.t), false, g.wIh(), 1.0, 1.0);
         Tensors.gemm(dHh2d, true, w.prevStates2d(from), false, g.wHh(), 1.0, 1.0);
-        g.bIh().addi(dIh2d.sum(0));
-        g.bHh().addi(dHh2d.sum(0));
+        addColumnSums(g2.bPreIh, from * w.b * gateSize(), (w.t - from) * w.b, g.bIh());
+        addColumnSums(g2.bPreHh, from * w.b * gateSize(), (w.t - from) * w.b, g.bHh());
         INDArray dx = Tensors.zeros(dt, w.t, w.b, inputSize);
         Tensors.gemm(dIh2d, false, p.wIh(), false, Tensors.steps2d(dx, from, w.t), 1.0, 0.0);
         return dx;
+    }
+
+    /** Bias gradients: {@code bias[j] += sum over rows of m[row, j]} for the rows of {@code m} from {@code start}. */
+    private void addColumnSums(Buf m, int start, int rows, INDArray bias) {
+        int g = gateSize();
+        double[] acc = new double[g];
+        for (int r = 0; r < rows; r++) {
+            int o = start + r * g;
+            for (int j = 0; j < g; j++) {
+                acc[j] += m.get(o + j);
+            }
+        }
+        Buf b = Buf.of(bias);
+        for (int j = 0; j < g; j++) {
+            b.set(j, b.get(j) + acc[j]);
+        }
     }
 
     /** Adds the biases that enter every step outside the recurrent product to {@code pre [T*B, G]}. */
@@ -236,7 +257,8 @@ public abstract class RecurrentCell {
         final Buf bMask;
         final Buf bScratch;
 
-        Window(RecurrentCell cell, INDArray x, INDArray mask, boolean reverse, int t, int b, DataType dtype) {
+        Window(RecurrentCell cell, Scratch pool, INDArray x, INDArray mask, boolean reverse, int t, int b,
+                DataType dtype) {
             this.x = x;
             this.mask = mask;
             this.reverse = reverse;
@@ -244,11 +266,12 @@ public abstract class RecurrentCell {
             this.b = b;
             this.dtype = dtype;
             int h = cell.hiddenSize;
-            this.states = Tensors.zeros(dtype, t + 1, b, h);
-            this.cells = cell.type().hasCellState() ? Tensors.zeros(dtype, t + 1, b, h) : null;
-            this.acts = Tensors.zeros(dtype, t, b, cell.gateSize());
-            this.aux = cell.needsHiddenProjection() ? Tensors.zeros(dtype, t, b, h) : null;
-            this.scratch = cell.needsScratch() ? Tensors.zeros(dtype, b, cell.gateSize()) : null;
+            // Every element of these is written by the forward pass before it is read.
+            this.states = pool.get("states", dtype, t + 1, b, h);
+            this.cells = cell.type().hasCellState() ? pool.get("cells", dtype, t + 1, b, h) : null;
+            this.acts = pool.get("acts", dtype, t, b, cell.gateSize());
+            this.aux = cell.needsHiddenProjection() ? pool.get("aux", dtype, t, b, h) : null;
+            this.scratch = cell.needsScratch() ? pool.get("hp", dtype, b, cell.gateSize()) : null;
             this.bStates = Buf.of(states);
             this.bCells = cells == null ? null : Buf.of(cells);
             this.bActs = Buf.of(acts);

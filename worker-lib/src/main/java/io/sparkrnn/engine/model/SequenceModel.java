@@ -23,6 +23,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Shapes: T = time, B = batch, E = embedding or feature size, H = hidden, W = directions * H,
  * C = output size.
+ *
+ * <p>A model instance reuses its working buffers between windows: use one instance per thread (the driver
+ * builds one replica per partition).
  */
 public final class SequenceModel {
     private final ModelSpec spec;
