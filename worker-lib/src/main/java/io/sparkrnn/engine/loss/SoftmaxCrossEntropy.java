@@ -1,5 +1,6 @@
 package io.sparkrnn.engine.loss;
 
+import io.sparkrnn.engine.tensor.Buf;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,7 +24,7 @@ public final class SoftmaxCrossEntropy {
         if (targets.length != n) {
             throw new IllegalArgumentException("expected " + n + " targets, found " + targets.length);
         }
-        double[] z = (logits.isView() ? logits.dup('c') : logits).data().asDouble();
+        Buf z = Buf.of(logits.ordering() == 'c' ? logits : logits.dup('c'));
         long count = 0;
         for (int r = 0; r < n; r++) {
             if (counts(r, targets, valid, ignoreIndex)) {
@@ -36,7 +37,9 @@ public final class SoftmaxCrossEntropy {
         }
         double div = divisor > 0 ? divisor : Math.max(count, 1);
         double sum = 0;
-        double[] grad = new double[n * c];
+        INDArray g = Nd4j.zeros(logits.dataType(), n, c);
+        Buf grad = Buf.of(g);
+        double[] e = new double[c];
         for (int r = 0; r < n; r++) {
             if (!counts(r, targets, valid, ignoreIndex)) {
                 continue;
@@ -44,21 +47,18 @@ public final class SoftmaxCrossEntropy {
             int o = r * c;
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < c; j++) {
-                max = Math.max(max, z[o + j]);
+                max = Math.max(max, z.get(o + j));
             }
             double s = 0;
             for (int j = 0; j < c; j++) {
-                double e = Math.exp(z[o + j] - max);
-                grad[o + j] = e;
-                s += e;
+                e[j] = Math.exp(z.get(o + j) - max);
+                s += e[j];
             }
-            sum += Math.log(s) + max - z[o + targets[r]];
+            sum += Math.log(s) + max - z.get(o + targets[r]);
             for (int j = 0; j < c; j++) {
-                grad[o + j] /= s * div;
+                grad.set(o + j, e[j] / (s * div) - (j == targets[r] ? 1.0 / div : 0.0));
             }
-            grad[o + targets[r]] -= 1.0 / div;
         }
-        INDArray g = Nd4j.createFromArray(grad).reshape(n, c).castTo(logits.dataType());
         return new LossResult(sum, count, g);
     }
 
