@@ -45,7 +45,12 @@ public final class ConfigSchema {
             choice("train.inner-state", "reset", List.of("reset", "keep", "average"),
                     "inner optimizer state between rounds"),
             integer("eval.every", 10, 1, null, "validate every this many rounds (and at the end)"),
-            string("output.dir", "out/char-lm", "where the model, metrics.jsonl and eval.json go"),
+            integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off"),
+            number("checkpoint.every-minutes", 0.0, 0.0, null, "checkpoint when this many minutes passed, 0 = off"),
+            integer("checkpoint.keep-last", 2, 1, null, "newest checkpoints kept"),
+            integer("checkpoint.keep-every", 0, 0, null, "also keep checkpoints of rounds that are multiples of this"),
+            string("output.dir", "out/char-lm",
+                    "where checkpoints/, the model, metrics.jsonl and eval.json go (a local folder)"),
             bool("output.overwrite", false, "replace a previous run's model in output.dir (otherwise refused)"),
             string("spark.master", "local[*]", "Spark master; spark-submit's --master wins when set"));
 

@@ -181,6 +181,13 @@ public final class JobConfig {
         return values.get(path);
     }
 
+    /** Every key (defaults included) with its value as text, in schema order. */
+    public Map<String, String> asStrings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(k, String.valueOf(v)));
+        return m;
+    }
+
     /** Where the config came from. */
     public String source() {
         return source;

@@ -1,6 +1,6 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.checkpoint.CheckpointPolicy;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
@@ -51,6 +51,7 @@ final class TrainCommand {
 
     int run(String[] args) {
         Path config = null;
+        boolean fresh = false;
         List<String> sets = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -62,10 +63,12 @@ final class TrainCommand {
                     throw new ConfigException("--set needs key=value");
                 }
                 sets.add(args[++i]);
+            } else if (a.equals("--fresh")) {
+                fresh = true;
             } else if (a.startsWith("--set=")) {
                 sets.add(a.substring(6));
             } else if (a.startsWith("-")) {
-                throw new ConfigException("unknown option '" + a + "' (train takes <config> and --set key=value)");
+                throw new ConfigException("unknown option '" + a + "' (train takes <config>, --set key=value and --fresh)");
             } else if (config == null) {
                 config = Paths.get(a);
             } else {
@@ -76,7 +79,7 @@ final class TrainCommand {
         Job job = Job.of(cfg);
         out.println("spark-rnn train: config " + cfg.source());
         out.print(indent(cfg.render()));
-        return job.run(cfg, out);
+        return job.run(cfg, out, fresh);
     }
 
     private static String indent(String s) {
@@ -85,9 +88,11 @@ final class TrainCommand {
 
     static String help() {
         StringBuilder sb = new StringBuilder("""
-                usage: spark-rnn train <config.conf> [--set key=value]...
+                usage: spark-rnn train <config.conf> [--set key=value]... [--fresh]
 
-                Trains a model as configured (HOCON); --set overrides single keys. Keys and defaults:
+                Trains a model as configured (HOCON); --set overrides single keys. A run whose output.dir holds
+                checkpoints continues from the newest one (same model and training settings required; train.rounds
+                may grow); --fresh deletes them and starts over. Keys and defaults:
                 """);
         for (ConfigKey k : ConfigSchema.KEYS) {
             sb.append(String.format(Locale.ROOT, "  %-26s %-14s %s [%s]%n", k.path(), k.defaultValue(), k.doc(),
@@ -104,7 +109,7 @@ final class TrainCommand {
     /** A validated training job: everything checked before Spark starts. */
     record Job(ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions, int batch,
             int k1, Path corpus, double validationFraction, Path output, boolean overwrite, String master, int evalEvery,
-            long seed) {
+            long seed, CheckpointPolicy checkpoints) {
 
         static Job of(JobConfig c) {
             int k1 = c.getInt("train.k1");
@@ -153,81 +158,13 @@ final class TrainCommand {
             return new Job(spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
                     c.getInt("train.batch"), k1, corpus, c.getDouble("data.validation-fraction"),
                     Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
-                    c.getInt("eval.every"), seed);
+                    c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
+                            c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
+                            c.getInt("checkpoint.keep-every")));
         }
 
-        int run(JobConfig cfg, PrintStream out) {
-            OutputDir dir = OutputDir.prepare(output(), overwrite);
-            CharCorpus corpus = CharCorpus.read(corpus());
-            int[] ids = corpus.ids();
-            int split = (int) Math.round(ids.length * (1 - validationFraction));
-            int[] train = java.util.Arrays.copyOfRange(ids, 0, split);
-            int[] valid = java.util.Arrays.copyOfRange(ids, split, ids.length);
-            ModelSpec full = ModelSpec.languageModel(corpus.vocabulary().size(), spec.embeddingDim(), spec.cell(),
-                    spec.hiddenSize(), spec.numLayers(), spec.dropout());
-            WorkerSetup ws = new WorkerSetup(full, setup.inner(), setup.schedule(), setup.tbptt());
-            SequenceModel model = new SequenceModel(full);
-            FlatParams params = model.initParams(seed, DataType.FLOAT);
-            out.printf(Locale.ROOT, "corpus %s: %,d characters, vocabulary %d, %,d for training, %,d for validation%n",
-                    corpus(), ids.length, corpus.vocabulary().size(), train.length, valid.length);
-            out.printf(Locale.ROOT, "model: %s %d x %d, %,d parameters%n", full.cell().name().toLowerCase(Locale.ROOT),
-                    full.numLayers(), full.hiddenSize(), model.layout().size());
-            SparkConf conf = new SparkConf().setAppName("spark-rnn train").setIfMissing("spark.master", master());
-            // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
-            conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
-            try {
-                ExecutorMemory.configure(conf, model, ws.inner().type(), batch, k1);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-            try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-                sc.setLogLevel("WARN");
-                if (partitions > 1 && valid.length < batch) {
-                    throw new InputException(corpus() + ": validation part too small");
-                }
-                JavaRDD<PartitionData> data;
-                try {
-                    data = StreamPartitions.of(sc, train, partitions, batch, k1);
-                } catch (IllegalArgumentException e) {
-                    throw new InputException(corpus() + ": " + e.getMessage());
-                }
-                int evalLanes = Math.max(1, Math.min(16, valid.length / (k1 + 1)));
-                try (RoundTrainer trainer = new RoundTrainer(sc, ws, rounds, params.flat().data().asFloat());
-                        Writer metrics = Files.newBufferedWriter(dir.path().resolve("metrics.jsonl"),
-                                StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                                StandardOpenOption.TRUNCATE_EXISTING)) {
-                    long t0 = System.nanoTime();
-                    double bpc = Double.NaN;
-                    for (long r = 0; r < totalRounds; r++) {
-                        RoundMetrics m = trainer.round(data, totalRounds);
-                        String line = m.toConsole(totalRounds);
-                        double elapsed = (System.nanoTime() - t0) / 1e9;
-                        line += String.format(Locale.ROOT, "  eta %.0fs", elapsed / (r + 1) * (totalRounds - r - 1));
-                        String json = m.toJson();
-                        if ((r + 1) % evalEvery == 0 || r + 1 == totalRounds) {
-                            params.flat().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(trainer.params()));
-                            bpc = StreamLoss.bitsPerToken(model, params, valid, evalLanes, k1);
-                            line += String.format(Locale.ROOT, "  valid %.3f bits/char", bpc);
-                            json = json.substring(0, json.length() - 1)
-                                    + String.format(Locale.ROOT, ",\"valid_bits_per_char\":%.6f}", bpc);
-                        }
-                        out.println(line);
-                        metrics.write(json + "\n");
-                        metrics.flush();
-                    }
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    params.flat().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(trainer.params()));
-                    dir.writeModel(model, params, corpus.vocabulary(), cfg.render());
-                    dir.writeJson("eval.json", String.format(Locale.ROOT,
-                            "{\"task\":\"lm\",\"valid_bits_per_char\":%.6f,\"valid_perplexity\":%.6f,"
-                                    + "\"rounds\":%d,\"seconds\":%.1f}%n", bpc, Math.pow(2, bpc), totalRounds, seconds));
-                    out.printf(Locale.ROOT, "done in %.0f s: validation %.3f bits/char; model, metrics.jsonl and "
-                            + "eval.json in %s%n", seconds, bpc, dir.path().toAbsolutePath());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write to " + output(), e);
-                }
-            }
-            return Main.OK;
+        int run(JobConfig cfg, PrintStream out, boolean fresh) {
+            return new LmTrainingRun(this, cfg, out, fresh).run();
         }
     }
 }

@@ -131,9 +131,50 @@ class MainTest {
         assertTrue(ins.out().contains("rnn.weight_hh_l0 [96, 24]") && ins.out().contains("eval.json"), ins.out());
         assertConfigError(run("predict", outDir.toString(), "--prompt", "\u65e5"), "is not in the model's vocabulary");
 
-        // a second run into the same folder is refused rather than overwriting the model
+        // a second run with other settings into the same folder is refused rather than overwriting the model
         Run again = run("train", conf(), "--set", "data.train=" + sample(), "--set", "output.dir=" + outDir);
-        assertEquals(2, again.code());
-        assertTrue(again.err().contains("already holds a trained model"), again.err());
+        assertConfigError(again, "holds checkpoints of a different run", "model.hidden: checkpoint 24, now 128");
+        Files.walk(outDir.resolve("checkpoints")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+            try {
+                Files.delete(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Run noCheckpoints = run("train", conf(), "--set", "data.train=" + sample(), "--set", "output.dir=" + outDir);
+        assertConfigError(noCheckpoints, "already holds a trained model");
+    }
+
+    private Run tiny(Path outDir, int rounds, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", conf(), "--set", "data.train=" + sample(),
+                "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.local-steps=3",
+                "--set", "train.rounds=" + rounds, "--set", "eval.every=100", "--set", "checkpoint.every-rounds=1",
+                "--set", "train.outer=nesterov", "--set", "train.outer-lr=0.8", "--set", "train.outer-momentum=0.5",
+                "--set", "output.dir=" + outDir));
+        args.addAll(List.of(more));
+        return run(args.toArray(new String[0]));
+    }
+
+    /** Stopping after 2 rounds and running the same command for 4 gives the 4-round run's model, bit for bit. */
+    @Test
+    void resumedRunEqualsUninterruptedRun() throws Exception {
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        assertEquals(0, tiny(whole, 4).code());
+        Run first = tiny(parts, 2);
+        assertEquals(0, first.code(), first.err());
+        Run second = tiny(parts, 4);
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("resuming from ckpt-000002 (round 2 of 4)"), second.out());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(whole.resolve("model/weights.safetensors")),
+                Files.readAllBytes(parts.resolve("model/weights.safetensors"))), "resumed weights differ");
+        assertEquals(4, Files.readAllLines(parts.resolve("metrics.jsonl")).size());
+
+        // another model shape is refused, naming the differing keys; --fresh starts over
+        Run changed = tiny(parts, 5, "--set", "model.hidden=20");
+        assertConfigError(changed, "holds checkpoints of a different run", "model.hidden: checkpoint 16, now 20", "--fresh");
+        Run fresh = tiny(parts, 1, "--fresh");
+        assertEquals(0, fresh.code(), fresh.err());
+        assertTrue(!fresh.out().contains("resuming"), fresh.out());
     }
 }

@@ -1,0 +1,720 @@
+package io.sparkrnn.driver.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.engine.io.SafeTensors;
+import io.sparkrnn.engine.io.SafeTensorsFile;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.ModelSpecJson;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.ParamLayout;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoints of one run in one directory, on any Hadoop file system (DESIGN.md section 5):
+ *
+ * <pre>
+ *   &lt;dir&gt;/ckpt-000120/model.json             ModelSpecJson document; provenance = the resolved config
+ *                      weights.safetensors    the parameters, one F32 tensor per layout entry (PyTorch names)
+ *                      optimizer.safetensors  outer.momentum (F64), inner.&lt;name&gt; (F32, averaged inner state),
+ *                                             state.partition.00003 (F32, each partition's recurrent state)
+ *                      state.json             round, counters, seeds, config and its hash, metrics history
+ *                      vocab-*.txt ...        the caller's extra files
+ *                      MANIFEST.sha256        "sha256  name" per file above (sha256sum -c reads it)
+ *   &lt;dir&gt;/LATEST                               name of the newest complete checkpoint
+ * </pre>
+ *
+ * <p>A save writes everything under {@code _tmp-ckpt-000120-<uuid>}, re-reads every file against the
+ * manifest, renames the folder to {@code ckpt-000120} and only then replaces LATEST (write
+ * {@code _LATEST.tmp}, delete LATEST, rename; HDFS renames do not overwrite). Every {@code ckpt-*} folder is
+ * therefore complete; a crash leaves at worst a {@code _tmp-*} folder, which {@link #open} deletes, or a
+ * missing LATEST, which readers do not need: they take the highest-numbered {@code ckpt-*} whose manifest
+ * verifies. One writer per directory.
+ *
+ * <p>JSON and safetensors only; nothing is Java-serialized.
+ */
+public final class CheckpointStore {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+
+    public static final String FORMAT = "spark-rnn-checkpoint";
+    public static final int FORMAT_VERSION = 1;
+    public static final String MODEL_JSON = "model.json";
+    public static final String WEIGHTS = "weights.safetensors";
+    public static final String OPTIMIZER = "optimizer.safetensors";
+    public static final String STATE_JSON = "state.json";
+    public static final String MANIFEST = "MANIFEST.sha256";
+    public static final String LATEST = "LATEST";
+
+    static final String LATEST_TMP = "_LATEST.tmp";
+    static final String TMP_PREFIX = "_tmp-";
+    static final String PROBE_PREFIX = "_probe-";
+    static final String OUTER_MOMENTUM = "outer.momentum";
+    static final String INNER_PREFIX = "inner.";
+    static final String PARTITION_PREFIX = "state.partition.";
+    private static final Set<String> RESERVED = Set.of(MODEL_JSON, WEIGHTS, OPTIMIZER, STATE_JSON, MANIFEST);
+    private static final Pattern CKPT = Pattern.compile("ckpt-(\\d{6,})");
+    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern MANIFEST_LINE = Pattern.compile("([0-9a-f]{64})  (\\S+)");
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private final FileSystem fs;
+    private final Path dir;
+
+    private CheckpointStore(FileSystem fs, Path dir) {
+        this.fs = fs;
+        this.dir = dir;
+    }
+
+    /** {@link #open(FileSystem, Path)} on the file system of {@code dir} (a path or URI: file://, hdfs://...). */
+    public static CheckpointStore open(String dir, Configuration conf) throws IOException {
+        Path p = new Path(dir);
+        return open(p.getFileSystem(conf), p);
+    }
+
+    /**
+     * Opens (creating it if needed) the checkpoint directory {@code dir}: checks that it is writable by creating
+     * and deleting a probe file, and deletes what an interrupted save left behind ({@code _tmp-*},
+     * {@code _LATEST.tmp}).
+     *
+     * @throws IOException naming the directory when it cannot be created or written
+     */
+    public static CheckpointStore open(FileSystem fs, Path dir) throws IOException {
+        Path d = fs.makeQualified(dir);
+        try {
+            if (!fs.mkdirs(d)) {
+                throw new IOException("mkdirs returned false");
+            }
+            Path probe = new Path(d, PROBE_PREFIX + UUID.randomUUID());
+            try (FSDataOutputStream out = fs.create(probe, false)) {
+                out.write(1);
+            }
+            if (!fs.delete(probe, false)) {
+                throw new IOException("cannot delete probe file " + probe);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("checkpoint directory " + d + " is not writable: " + e.getMessage(), e);
+        }
+        CheckpointStore s = new CheckpointStore(fs, d);
+        s.cleanLeftovers();
+        return s;
+    }
+
+    /** The checkpoint directory, fully qualified. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The folder name of the checkpoint after {@code round} rounds: {@code ckpt-000120}. */
+    public static String nameOf(long round) {
+        if (round < 0) {
+            throw new IllegalArgumentException("round must be >= 0, found " + round);
+        }
+        return String.format("ckpt-%06d", round);
+    }
+
+    private void cleanLeftovers() throws IOException {
+        for (FileStatus st : fs.listStatus(dir)) {
+            String n = st.getPath().getName();
+            if (n.startsWith(TMP_PREFIX) || n.startsWith(PROBE_PREFIX) || n.equals(LATEST_TMP)) {
+                LOG.info("removing leftover of an interrupted checkpoint: {}", st.getPath());
+                fs.delete(st.getPath(), true);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- saving
+
+    /**
+     * Writes the checkpoint of {@code state} (named after {@code state.round()}), verifies it, publishes it and
+     * points LATEST at it. An existing checkpoint of the same round (from a run that resumed from an earlier one)
+     * is replaced. On failure nothing visible changes: LATEST and the published checkpoints stay as they were.
+     *
+     * @param files extra files (vocabularies) by name, e.g. {@code vocab-chars.txt}
+     * @return the checkpoint's name
+     */
+    public String save(ModelSpec spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
+            throws IOException {
+        ParamLayout layout = new SequenceModel(spec).layout();
+        if (state.params().length != layout.size()) {
+            throw new IllegalArgumentException("state has " + state.params().length + " parameters, the model "
+                    + layout.size());
+        }
+        for (String f : files.keySet()) {
+            if (!FILE_NAME.matcher(f).matches() || RESERVED.contains(f) || f.equals(MANIFEST)) {
+                throw new IllegalArgumentException("extra checkpoint file name must match " + FILE_NAME.pattern()
+                        + " and not be one of " + RESERVED + ", found '" + f + "'");
+            }
+        }
+        String name = nameOf(state.round());
+        Path tmp = new Path(dir, TMP_PREFIX + name + "-" + UUID.randomUUID());
+        Path target = new Path(dir, name);
+        try {
+            if (!fs.mkdirs(tmp)) {
+                throw new IOException("cannot create " + tmp);
+            }
+            Map<String, String> sums = new LinkedHashMap<>();
+            Map<String, String> provenance = new LinkedHashMap<>(info.config());
+            provenance.put("checkpoint", name);
+            byte[] model = ModelSpecJson.toJson(spec, provenance).getBytes(StandardCharsets.UTF_8);
+            sums.put(MODEL_JSON, write(tmp, MODEL_JSON, out -> out.write(model)));
+            FlatParams params = new FlatParams(layout, Nd4j.createFromArray(state.params()));
+            sums.put(WEIGHTS, write(tmp, WEIGHTS, out -> SafeTensors.write(out, params, weightsMetadata(state))));
+            LinkedHashMap<String, INDArray> opt = optimizerTensors(state);
+            sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(out, opt, optimizerMetadata(state))));
+            byte[] json = stateJson(name, state, info, files.keySet());
+            sums.put(STATE_JSON, write(tmp, STATE_JSON, out -> out.write(json)));
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                sums.put(f.getKey(), write(tmp, f.getKey(), out -> out.write(f.getValue())));
+            }
+            StringBuilder m = new StringBuilder();
+            sums.forEach((f, h) -> m.append(h).append("  ").append(f).append('\n'));
+            byte[] manifest = m.toString().getBytes(StandardCharsets.UTF_8);
+            write(tmp, MANIFEST, out -> out.write(manifest));
+            verify(tmp);
+            if (fs.exists(target)) {
+                LOG.warn("replacing existing checkpoint {} (this run resumed from an earlier one)", target);
+                retire(target);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("cannot rename " + tmp + " to " + target);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                fs.delete(tmp, true);
+            } catch (IOException | RuntimeException d) {
+                e.addSuppressed(d);
+            }
+            if (e instanceof IOException io) {
+                throw new IOException("checkpoint " + name + " in " + dir
+                        + " was not saved (the previous LATEST stands): " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        }
+        writeLatest(name);
+        LOG.info("saved checkpoint {}", target);
+        return name;
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code dirPath/file} (must not exist), synced to storage; returns its SHA-256 (hex). */
+    private String write(Path dirPath, String file, Body body) throws IOException {
+        Path p = new Path(dirPath, file);
+        MessageDigest md = sha256();
+        try (FSDataOutputStream raw = fs.create(p, false)) {
+            OutputStream out = new BufferedOutputStream(new DigestOutputStream(raw, md), 1 << 16);
+            body.writeTo(out);
+            out.flush();
+            if (raw.hasCapability(StreamCapabilities.HSYNC)) {
+                raw.hsync();
+            }
+        } catch (IOException e) {
+            throw new IOException("writing " + p + ": " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static Map<String, String> weightsMetadata(RoundTrainer.State s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", "spark-rnn-weights");
+        m.put("formatVersion", "1");
+        m.put("dtype", "float32");
+        m.put("steps", Long.toString(s.innerSteps()));
+        m.put("round", Long.toString(s.round()));
+        return m;
+    }
+
+    private static Map<String, String> optimizerMetadata(RoundTrainer.State s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", FORMAT + "-optimizer");
+        m.put("formatVersion", Integer.toString(FORMAT_VERSION));
+        m.put("round", Long.toString(s.round()));
+        m.put("innerSteps", Long.toString(s.innerSteps()));
+        return m;
+    }
+
+    private static LinkedHashMap<String, INDArray> optimizerTensors(RoundTrainer.State s) {
+        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
+        if (s.outerMomentum() != null) {
+            t.put(OUTER_MOMENTUM, Nd4j.createFromArray(s.outerMomentum()));
+        }
+        if (s.innerState() != null) {
+            s.innerState().forEach((k, v) -> t.put(INNER_PREFIX + k, Nd4j.createFromArray(v)));
+        }
+        new TreeMap<>(s.states()).forEach((p, v) -> t.put(partitionTensor(p), Nd4j.createFromArray(v)));
+        return t;
+    }
+
+    static String partitionTensor(int partition) {
+        return PARTITION_PREFIX + String.format("%05d", partition);
+    }
+
+    private static byte[] stateJson(String name, RoundTrainer.State s, RunInfo info, Set<String> files)
+            throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("formatVersion", FORMAT_VERSION);
+        root.put("name", name);
+        root.put("createdAt", Instant.now().toString());
+        root.put("round", s.round());
+        root.put("lrScale", s.lrScale());
+        root.put("rejectionsInRow", s.rejectionsInRow());
+        root.put("rejections", s.rejections());
+        root.put("innerSteps", s.innerSteps());
+        root.put("parameters", s.params().length);
+        root.put("outerMomentum", s.outerMomentum() != null);
+        if (s.innerState() == null) {
+            root.putNull("innerState");
+        } else {
+            ArrayNode a = root.putArray("innerState");
+            s.innerState().keySet().forEach(a::add);
+        }
+        ArrayNode parts = root.putArray("partitions");
+        new TreeMap<>(s.states()).keySet().forEach(parts::add);
+        ObjectNode seeds = root.putObject("seeds");
+        info.seeds().forEach((k, v) -> seeds.put(k, v.longValue()));
+        ObjectNode counters = root.putObject("counters");
+        info.counters().forEach((k, v) -> counters.put(k, v.longValue()));
+        ObjectNode config = root.putObject("config");
+        info.config().forEach((k, v) -> config.put(k, v));
+        root.put("configHash", info.configHash());
+        if (info.validation() == null) {
+            root.putNull("validation");
+        } else {
+            root.put("validation", info.validation());
+        }
+        ArrayNode fl = root.putArray("files");
+        files.forEach(fl::add);
+        ArrayNode metrics = root.putArray("metrics");
+        int line = 0;
+        for (String m : info.metrics()) {
+            line++;
+            try {
+                metrics.add(JSON.readTree(m));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("metrics history line " + line + " is not JSON: " + m, e);
+            }
+        }
+        return JSON.writeValueAsBytes(root);
+    }
+
+    private void writeLatest(String name) throws IOException {
+        Path tmp = new Path(dir, LATEST_TMP);
+        Path latest = new Path(dir, LATEST);
+        try (FSDataOutputStream out = fs.create(tmp, true)) {
+            out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
+            if (out.hasCapability(StreamCapabilities.HSYNC)) {
+                out.hsync();
+            }
+        }
+        // HDFS renames do not overwrite; between the delete and the rename readers fall back to the listing.
+        fs.delete(latest, false);
+        if (!fs.rename(tmp, latest)) {
+            throw new IOException("cannot rename " + tmp + " to " + latest + "; checkpoint " + name
+                    + " is complete and readers will find it without LATEST");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- listing
+
+    /** The rounds of the published checkpoints ({@code ckpt-*} folders), ascending. */
+    public List<Long> rounds() throws IOException {
+        List<Long> r = new ArrayList<>();
+        for (FileStatus st : fs.listStatus(dir)) {
+            Matcher m = CKPT.matcher(st.getPath().getName());
+            if (st.isDirectory() && m.matches()) {
+                r.add(Long.parseLong(m.group(1)));
+            }
+        }
+        r.sort(null);
+        return r;
+    }
+
+    /** The name in LATEST, or null when it is missing or unreadable. */
+    public String latestPointer() {
+        Path latest = new Path(dir, LATEST);
+        try (InputStream in = fs.open(latest)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (java.io.FileNotFoundException e) {
+            return null;
+        } catch (IOException e) {
+            LOG.warn("cannot read {}: {}", latest, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * The round of the checkpoint with the lowest validation metric, if any checkpoint has one. Retention never
+     * deletes it, so it is the best of the run.
+     */
+    public Optional<Long> bestRound() throws IOException {
+        Long best = null;
+        double bestValue = Double.POSITIVE_INFINITY;
+        for (long r : rounds()) {
+            Path p = new Path(new Path(dir, nameOf(r)), STATE_JSON);
+            try (InputStream in = fs.open(p)) {
+                JsonNode v = JSON.readTree(in).get("validation");
+                if (v != null && v.isNumber() && (best == null || v.doubleValue() < bestValue)) {
+                    best = r;
+                    bestValue = v.doubleValue();
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot read {} while looking for the best checkpoint: {}", p, e.toString());
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * Deletes the checkpoints that {@code policy} does not keep (never the best one nor the one LATEST names).
+     *
+     * @return the names deleted
+     */
+    public List<String> prune(CheckpointPolicy policy) throws IOException {
+        List<Long> rounds = rounds();
+        Set<Long> keep = policy.keep(rounds, bestRound().orElse(null));
+        String latest = latestPointer();
+        List<String> deleted = new ArrayList<>();
+        for (long r : rounds) {
+            String n = nameOf(r);
+            if (!keep.contains(r) && !n.equals(latest)) {
+                retire(new Path(dir, n));
+                deleted.add(n);
+            }
+        }
+        if (!deleted.isEmpty()) {
+            LOG.info("retention ({}) deleted {}", policy, deleted);
+        }
+        return deleted;
+    }
+
+    /** Deletes every checkpoint and LATEST (for a fresh start in the same directory). */
+    public void deleteAll() throws IOException {
+        fs.delete(new Path(dir, LATEST), false);
+        for (long r : rounds()) {
+            retire(new Path(dir, nameOf(r)));
+        }
+    }
+
+    /** Renames a checkpoint out of the readers' sight, then deletes it; a crash in between leaves a _tmp-*. */
+    private void retire(Path ckpt) throws IOException {
+        Path gone = new Path(dir, TMP_PREFIX + "deleting-" + ckpt.getName() + "-" + UUID.randomUUID());
+        if (!fs.rename(ckpt, gone)) {
+            throw new IOException("cannot rename " + ckpt + " to " + gone + " for deletion");
+        }
+        fs.delete(gone, true);
+    }
+
+    // ------------------------------------------------------------------------------------------- loading
+
+    /** A checkpoint file that does not match its manifest or cannot be read or parsed. */
+    static final class DamagedException extends IOException {
+        DamagedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The newest loadable checkpoint, or empty when the directory has none. Checkpoints are tried from the
+     * highest round down; a damaged one (manifest mismatch, unreadable or malformed file) is reported with a
+     * WARN naming the file and skipped.
+     *
+     * @throws IllegalStateException when there are checkpoints but none loads, or one has a format this build
+     *                               does not read
+     */
+    public Optional<Checkpoint> latestIfAny() throws IOException {
+        List<Long> rounds = rounds();
+        if (rounds.isEmpty()) {
+            return Optional.empty();
+        }
+        String pointer = latestPointer();
+        String highest = nameOf(rounds.get(rounds.size() - 1));
+        if (pointer == null) {
+            LOG.warn("{} has no readable {}; taking the highest-numbered complete checkpoint", dir, LATEST);
+        } else if (!pointer.equals(highest)) {
+            LOG.warn("{} names {}, but {} is newer (a save stopped before replacing {}); trying {} first", LATEST,
+                    pointer, highest, LATEST, highest);
+        }
+        List<String> problems = new ArrayList<>();
+        for (int i = rounds.size() - 1; i >= 0; i--) {
+            String n = nameOf(rounds.get(i));
+            try {
+                Checkpoint c = load(n);
+                if (i < rounds.size() - 1) {
+                    LOG.warn("resuming from {}, the newest loadable checkpoint", n);
+                }
+                return Optional.of(c);
+            } catch (DamagedException e) {
+                LOG.warn("checkpoint {} is damaged, trying the previous one: {}", n, e.getMessage());
+                problems.add(e.getMessage());
+            }
+        }
+        throw new IllegalStateException("no loadable checkpoint in " + dir + ":\n  " + String.join("\n  ", problems)
+                + "\nStart over with --fresh or a new output folder.");
+    }
+
+    /**
+     * The newest loadable checkpoint (see {@link #latestIfAny}).
+     *
+     * @throws IllegalStateException naming the directory when it has none
+     */
+    public Checkpoint latest() throws IOException {
+        return latestIfAny().orElseThrow(() -> new IllegalStateException("no checkpoint in " + dir));
+    }
+
+    /**
+     * Loads and verifies checkpoint {@code name}.
+     *
+     * @throws DamagedException      (an IOException) naming the file that does not match its manifest or
+     *                               cannot be read or parsed
+     * @throws IllegalStateException when its format or formatVersion is not one this build reads
+     */
+    public Checkpoint load(String name) throws IOException {
+        Path ck = new Path(dir, name);
+        Map<String, String> manifest = readManifest(ck);
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        // state.json first: a verified state.json of an unknown version is refused, not skipped as damage
+        bytes.put(STATE_JSON, readVerified(ck, STATE_JSON, manifest));
+        ObjectNode st = parseState(new Path(ck, STATE_JSON), bytes.get(STATE_JSON));
+        for (String f : manifest.keySet()) {
+            if (!bytes.containsKey(f)) {
+                bytes.put(f, readVerified(ck, f, manifest));
+            }
+        }
+        for (String required : List.of(MODEL_JSON, WEIGHTS, OPTIMIZER)) {
+            if (!bytes.containsKey(required)) {
+                throw new DamagedException(new Path(ck, MANIFEST) + ": does not list " + required, null);
+            }
+        }
+        Path at = null;
+        try {
+            at = new Path(ck, MODEL_JSON);
+            ModelSpec spec = ModelSpecJson.parse(new String(bytes.get(MODEL_JSON), StandardCharsets.UTF_8),
+                    at.toString());
+            ParamLayout layout = new SequenceModel(spec).layout();
+            at = new Path(ck, WEIGHTS);
+            SafeTensorsFile w = SafeTensors.read(new ByteArrayInputStream(bytes.get(WEIGHTS)), at.toString());
+            FlatParams params = FlatParams.zeros(layout, DataType.FLOAT);
+            w.copyInto(params);
+            at = new Path(ck, OPTIMIZER);
+            SafeTensorsFile o = SafeTensors.read(new ByteArrayInputStream(bytes.get(OPTIMIZER)), at.toString());
+            at = new Path(ck, STATE_JSON);
+            RoundTrainer.State state = state(st, params, o, at.toString());
+            RunInfo info = runInfo(st);
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            for (JsonNode f : st.withArray("files")) {
+                byte[] b = bytes.get(f.asText());
+                if (b == null) {
+                    throw new IllegalArgumentException("extra file " + f.asText() + " is not in the manifest");
+                }
+                files.put(f.asText(), b);
+            }
+            return new Checkpoint(name, spec, params, state, files, info, st.get("configHash").asText(),
+                    st.get("createdAt").asText());
+        } catch (IllegalArgumentException | NullPointerException | IOException e) {
+            throw new DamagedException(at + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, String> readManifest(Path ck) throws DamagedException {
+        Path p = new Path(ck, MANIFEST);
+        String text;
+        try (InputStream in = fs.open(p)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DamagedException(p + ": cannot read: " + e.getMessage(), e);
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        int line = 0;
+        for (String l : text.split("\n", -1)) {
+            line++;
+            if (l.isEmpty()) {
+                continue;
+            }
+            Matcher x = MANIFEST_LINE.matcher(l);
+            if (!x.matches() || !FILE_NAME.matcher(x.group(2)).matches()) {
+                throw new DamagedException(p + " line " + line + ": expected \"<sha256 hex>  <file>\", found \"" + l
+                        + "\"", null);
+            }
+            m.put(x.group(2), x.group(1));
+        }
+        if (!m.containsKey(STATE_JSON)) {
+            throw new DamagedException(p + ": does not list " + STATE_JSON, null);
+        }
+        return m;
+    }
+
+    private byte[] readVerified(Path ck, String file, Map<String, String> manifest) throws DamagedException {
+        Path p = new Path(ck, file);
+        byte[] b;
+        try (InputStream in = fs.open(p)) {
+            b = in.readAllBytes();
+        } catch (IOException e) {
+            throw new DamagedException(p + ": cannot read: " + e.getMessage(), e);
+        }
+        String found = HexFormat.of().formatHex(sha256().digest(b));
+        if (!found.equals(manifest.get(file))) {
+            throw new DamagedException(p + ": sha256 " + found + " does not match the manifest's "
+                    + manifest.get(file), null);
+        }
+        return b;
+    }
+
+    /** Re-reads every file of a freshly written checkpoint folder against its manifest. */
+    private void verify(Path ck) throws IOException {
+        Map<String, String> manifest = readManifest(ck);
+        for (String f : manifest.keySet()) {
+            readVerified(ck, f, manifest);
+        }
+    }
+
+    private static ObjectNode parseState(Path p, byte[] b) throws DamagedException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(b);
+        } catch (IOException e) {
+            throw new DamagedException(p + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new DamagedException(p + ": expected a JSON object", null);
+        }
+        JsonNode format = n.get("format");
+        JsonNode version = n.get("formatVersion");
+        if (format == null || !FORMAT.equals(format.asText())) {
+            throw new IllegalStateException(p + ": not a spark-rnn checkpoint: expected \"format\": \"" + FORMAT
+                    + "\", found " + format);
+        }
+        if (version == null || !version.isInt() || version.intValue() != FORMAT_VERSION) {
+            throw new IllegalStateException(p + ": checkpoint formatVersion " + version + " is not supported; this "
+                    + "build reads formatVersion " + FORMAT_VERSION + ". Resume with the spark-rnn version that wrote "
+                    + "it, or start over with --fresh or a new output folder.");
+        }
+        return (ObjectNode) n;
+    }
+
+    private static RoundTrainer.State state(ObjectNode st, FlatParams params, SafeTensorsFile o, String source) {
+        long round = st.get("round").longValue();
+        if (!st.get("round").canConvertToLong() || round < 0) {
+            throw new IllegalArgumentException("round must be an integer >= 0, found " + st.get("round"));
+        }
+        double[] momentum = null;
+        if (st.get("outerMomentum").booleanValue()) {
+            momentum = vector(o, OUTER_MOMENTUM, DataType.DOUBLE, params.layout().size()).toDoubleVector();
+        }
+        Map<String, float[]> inner = null;
+        if (!st.get("innerState").isNull()) {
+            inner = new LinkedHashMap<>();
+            for (JsonNode k : st.withArray("innerState")) {
+                inner.put(k.asText(), vector(o, INNER_PREFIX + k.asText(), DataType.FLOAT, -1).toFloatVector());
+            }
+        }
+        Map<Integer, float[]> states = new TreeMap<>();
+        for (JsonNode p : st.withArray("partitions")) {
+            states.put(p.intValue(), vector(o, partitionTensor(p.intValue()), DataType.FLOAT, -1).toFloatVector());
+        }
+        for (Iterator<io.sparkrnn.engine.io.TensorInfo> it = o.tensors().iterator(); it.hasNext(); ) {
+            String t = it.next().name();
+            boolean known = t.equals(OUTER_MOMENTUM) && momentum != null
+                    || t.startsWith(INNER_PREFIX) && inner != null && inner.containsKey(t.substring(INNER_PREFIX.length()))
+                    || t.startsWith(PARTITION_PREFIX);
+            if (!known) {
+                throw new IllegalArgumentException("optimizer tensor '" + t + "' is not described by " + source);
+            }
+        }
+        if (states.size() != o.tensors().stream().filter(t -> t.name().startsWith(PARTITION_PREFIX)).count()) {
+            throw new IllegalArgumentException("partitions listed in " + source + " do not match the optimizer "
+                    + "file's " + PARTITION_PREFIX + "* tensors");
+        }
+        return new RoundTrainer.State(round, params.flat().toFloatVector(), momentum,
+                st.get("lrScale").doubleValue(), st.get("rejectionsInRow").intValue(), st.get("rejections").intValue(),
+                states, inner, st.get("innerSteps").longValue());
+    }
+
+    private static INDArray vector(SafeTensorsFile o, String name, DataType dtype,
+            long length) {
+        INDArray a = o.get(name);
+        if (a.dataType() != dtype || a.rank() != 1 || (length >= 0 && a.length() != length)) {
+            throw new IllegalArgumentException("tensor '" + name + "' must be a " + dtype + " vector"
+                    + (length >= 0 ? " of " + length : "") + ", found " + a.dataType() + " "
+                    + java.util.Arrays.toString(a.shape()));
+        }
+        return a;
+    }
+
+    private static JsonNode object(ObjectNode st, String key) {
+        JsonNode n = st.get(key);
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("'" + key + "' must be a JSON object, found " + n);
+        }
+        return n;
+    }
+
+    private static RunInfo runInfo(ObjectNode st) {
+        Map<String, Long> seeds = new LinkedHashMap<>();
+        object(st, "seeds").fields().forEachRemaining(e -> seeds.put(e.getKey(), e.getValue().longValue()));
+        Map<String, Long> counters = new LinkedHashMap<>();
+        object(st, "counters").fields().forEachRemaining(e -> counters.put(e.getKey(), e.getValue().longValue()));
+        Map<String, String> config = new LinkedHashMap<>();
+        object(st, "config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        List<String> metrics = new ArrayList<>();
+        st.withArray("metrics").forEach(m -> metrics.add(m.toString()));
+        JsonNode v = st.get("validation");
+        return new RunInfo(seeds, counters, config, metrics, v == null || v.isNull() ? null : v.doubleValue());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.sparkrnn.driver.corpus;
+
+import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.engine.model.SequenceBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One partition's batches of independent sequences (tagging: aligned targets; classification: one label per
+ * row). Each batch holds exactly {@code batchSize} rows, stored compactly (concatenated ids plus row lengths)
+ * and padded only when asked for. Batch order is reshuffled every epoch with a generator derived from
+ * (seed, partition, epoch), so {@link #batch} is a pure function of the data, the seed and the step; every
+ * batch starts new sequences.
+ */
+public final class BatchedPartition implements PartitionData {
+    private static final long serialVersionUID = 1L;
+    private final int partition;
+    private final long seed;
+    private final int batchSize;
+    private final boolean aligned;
+    private final int paddingId;
+    private final int ignoreIndex;
+    /** Per batch: concatenated input ids of its rows, row lengths, concatenated tags (aligned) or labels. */
+    private final int[][] ids;
+    private final int[][] lengths;
+    private final int[][] targets;
+    private transient long cachedEpoch = -1;
+    private transient int[] order;
+
+    BatchedPartition(int partition, long seed, int batchSize, boolean aligned, int paddingId, int ignoreIndex,
+            int[][] ids, int[][] lengths, int[][] targets) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("partition " + partition + " has no batches");
+        }
+        this.partition = partition;
+        this.seed = seed;
+        this.batchSize = batchSize;
+        this.aligned = aligned;
+        this.paddingId = paddingId;
+        this.ignoreIndex = ignoreIndex;
+        this.ids = ids;
+        this.lengths = lengths;
+        this.targets = targets;
+    }
+
+    @Override
+    public SequenceBatch batch(long step) {
+        long epoch = step / ids.length;
+        int k = order(epoch)[(int) (step % ids.length)];
+        return padded(k);
+    }
+
+    /** Batch {@code k} in storage order (before the epoch shuffle), padded to its longest row. */
+    SequenceBatch padded(int k) {
+        List<int[]> in = new ArrayList<>(batchSize);
+        List<int[]> out = new ArrayList<>(batchSize);
+        int at = 0;
+        for (int r = 0; r < batchSize; r++) {
+            int len = lengths[k][r];
+            int[] row = new int[len];
+            System.arraycopy(ids[k], at, row, 0, len);
+            in.add(row);
+            if (aligned) {
+                int[] tag = new int[len];
+                System.arraycopy(targets[k], at, tag, 0, len);
+                out.add(tag);
+            }
+            at += len;
+        }
+        return aligned ? SequenceBatch.padAligned(in, out, paddingId, ignoreIndex)
+                : SequenceBatch.padPooled(in, targets[k].clone(), paddingId);
+    }
+
+    /** The batch order of {@code epoch}: a Fisher-Yates permutation from (seed, partition, epoch). */
+    private int[] order(long epoch) {
+        if (epoch != cachedEpoch || order == null) {
+            int[] o = new int[ids.length];
+            for (int i = 0; i < o.length; i++) {
+                o[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(Batching.mix(Batching.mix(seed, partition), epoch));
+            for (int i = o.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = o[i];
+                o[i] = o[j];
+                o[j] = t;
+            }
+            order = o;
+            cachedEpoch = epoch;
+        }
+        return order;
+    }
+
+    @Override
+    public boolean startsSequence(long step) {
+        return true;
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return ids.length;
+    }
+
+    @Override
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Real (unpadded) tokens in this partition. */
+    public long tokens() {
+        long t = 0;
+        for (int[] b : ids) {
+            t += b.length;
+        }
+        return t;
+    }
+
+    /** Padding share of each batch: {@code 1 - tokens / (T * B)}, T the batch's longest row. */
+    public double[] paddingShares() {
+        double[] s = new double[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+            int max = 0;
+            for (int len : lengths[k]) {
+                max = Math.max(max, len);
+            }
+            s[k] = 1.0 - (double) ids[k].length / ((double) max * batchSize);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,241 @@
+package io.sparkrnn.driver.corpus;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.rdd.RDDFunctions;
+import scala.reflect.ClassTag$;
+
+/**
+ * Forecasting series from CSV with a header: rows are ordered by the time columns, split by time into
+ * train / validation / test (contiguous, never shuffled across), standardised with mean and std fitted on the
+ * training rows only, and cut into sliding windows of W steps predicting the next H values of the target
+ * columns. A window never crosses a split boundary. Only counts and the column statistics reach the driver.
+ */
+public final class ForecastReader {
+    private ForecastReader() {
+    }
+
+    /**
+     * What to read.
+     *
+     * @param timeColumns columns giving the order (compared numerically when both values are integers, else as
+     *     text, so ISO dates work), e.g. year, month, date_of_month
+     * @param featureColumns columns fed to the model at every step (F = their number)
+     * @param targetColumns columns predicted (K = their number); each must also be a feature column
+     * @param window W, steps per input window
+     * @param horizon H, steps predicted after the window
+     * @param trainFraction share of rows (in time order) for training; validation follows, then test
+     */
+    public record Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
+            int horizon, double trainFraction, double validationFraction, double maxBadFraction) implements Serializable {
+        public Spec {
+            if (window < 1 || horizon < 1) {
+                throw new IllegalArgumentException("window and horizon must be >= 1, found " + window + ", " + horizon);
+            }
+            if (!(trainFraction > 0 && validationFraction >= 0 && trainFraction + validationFraction <= 1)) {
+                throw new IllegalArgumentException("expected trainFraction > 0, validationFraction >= 0 and their sum"
+                        + " <= 1, found " + trainFraction + " and " + validationFraction);
+            }
+            if (!featureColumns.containsAll(targetColumns) || targetColumns.isEmpty()) {
+                throw new IllegalArgumentException("target columns " + targetColumns + " must be a non-empty subset of"
+                        + " the feature columns " + featureColumns);
+            }
+        }
+    }
+
+    /** The three splits, their row counts and the normaliser (over the feature columns, fitted on train). */
+    public record Series(JavaRDD<ForecastWindow> train, JavaRDD<ForecastWindow> validation,
+            JavaRDD<ForecastWindow> test, long rows, long trainRows, long validationRows, Normalizer normalizer,
+            BadReport bad) {
+    }
+
+    /** A parsed row: time key and raw feature values. */
+    record Row(TimeKey key, double[] values) implements Serializable {
+    }
+
+    /** Reads, orders, splits, normalises and windows the series at {@code path}. */
+    public static Series read(JavaSparkContext sc, String path, Spec spec) {
+        Inputs.require(sc, path);
+        String[] header = header(sc, path);
+        int[] timeIdx = indices(header, spec.timeColumns(), path);
+        int[] featIdx = indices(header, spec.featureColumns(), path);
+        int[] tgtInFeat = spec.targetColumns().stream().mapToInt(c -> spec.featureColumns().indexOf(c)).toArray();
+        int columns = header.length;
+        BadRecords bad = new BadRecords(sc, path, spec.maxBadFraction());
+        JavaRDD<Row> rows = Lines.read(sc, path, bad).flatMap(l -> {
+            if (l.number() == 1 || l.text().isBlank()) {
+                return Collections.emptyIterator();
+            }
+            String[] cols = l.text().split(",", -1);
+            if (cols.length != columns) {
+                bad.skip(l.file(), l.number(), BadReason.WRONG_COLUMN_COUNT, "expected " + columns + ", found "
+                        + cols.length);
+                return Collections.emptyIterator();
+            }
+            double[] v = new double[featIdx.length];
+            for (int i = 0; i < featIdx.length; i++) {
+                String s = cols[featIdx[i]].trim();
+                try {
+                    v[i] = Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    v[i] = Double.NaN;
+                }
+                if (!Double.isFinite(v[i])) {
+                    bad.skip(l.file(), l.number(), BadReason.UNPARSABLE_NUMBER, "column " + header[featIdx[i]]
+                            + " = '" + s + "'");
+                    return Collections.emptyIterator();
+                }
+            }
+            String[] key = new String[timeIdx.length];
+            for (int i = 0; i < timeIdx.length; i++) {
+                key[i] = cols[timeIdx[i]].trim();
+            }
+            return List.of(new Row(new TimeKey(key), v)).iterator();
+        });
+        Corpus<Row> parsed = Corpus.load(rows, bad);
+        long n = parsed.count();
+        long nTrain = (long) Math.floor(n * spec.trainFraction());
+        long nVal = (long) Math.floor(n * spec.validationFraction());
+        int span = spec.window() + spec.horizon();
+        if (nTrain < span) {
+            throw new CorpusException("series " + path + " has " + n + " rows; the training part (" + nTrain
+                    + ") is shorter than window + horizon = " + span);
+        }
+        // time order; indices 0..n-1 in that order
+        var ordered = parsed.records().sortBy(Row::key, true, parsed.records().getNumPartitions()).zipWithIndex();
+        int f = featIdx.length;
+        double[] sums = ordered.filter(p -> p._2() < nTrain).map(p -> {
+            double[] s = new double[2 * f];
+            for (int i = 0; i < f; i++) {
+                s[i] = p._1().values()[i];
+                s[f + i] = p._1().values()[i] * p._1().values()[i];
+            }
+            return s;
+        }).reduce((a, b) -> {
+            double[] s = new double[a.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = a[i] + b[i];
+            }
+            return s;
+        });
+        double[] mean = new double[f];
+        double[] std = new double[f];
+        for (int i = 0; i < f; i++) {
+            mean[i] = sums[i] / nTrain;
+            double var = Math.max(0, sums[f + i] / nTrain - mean[i] * mean[i]);
+            std[i] = var > 0 ? Math.sqrt(var) : 1.0;
+        }
+        Normalizer norm = new Normalizer(spec.featureColumns().toArray(new String[0]), mean, std);
+        var normed = ordered.map(p -> {
+            float[] z = new float[f];
+            for (int i = 0; i < f; i++) {
+                z[i] = norm.apply(i, p._1().values()[i]);
+            }
+            return new scala.Tuple2<>(p._2(), z);
+        });
+        JavaRDD<ForecastWindow> train = windows(normed.filter(p -> p._1() < nTrain), spec, tgtInFeat, f);
+        JavaRDD<ForecastWindow> val = windows(normed.filter(p -> p._1() >= nTrain && p._1() < nTrain + nVal), spec,
+                tgtInFeat, f);
+        JavaRDD<ForecastWindow> test = windows(normed.filter(p -> p._1() >= nTrain + nVal), spec, tgtInFeat, f);
+        return new Series(train, val, test, n, nTrain, nVal, norm, parsed.bad());
+    }
+
+    /** Sliding windows of W + H consecutive rows (MLlib's {@code sliding} keeps order across partitions). */
+    @SuppressWarnings("unchecked")
+    private static JavaRDD<ForecastWindow> windows(JavaRDD<scala.Tuple2<Long, float[]>> part, Spec spec,
+            int[] tgt, int f) {
+        int w = spec.window();
+        int h = spec.horizon();
+        var tag = ClassTag$.MODULE$.<scala.Tuple2<Long, float[]>>apply(scala.Tuple2.class);
+        JavaRDD<Object> slid = RDDFunctions.fromRDD(part.rdd(), tag).sliding(w + h).toJavaRDD();
+        return slid.map(o -> {
+            Object[] rows = (Object[]) o;
+            float[] in = new float[w * f];
+            float[] out = new float[h * tgt.length];
+            for (int t = 0; t < w; t++) {
+                System.arraycopy(((scala.Tuple2<Long, float[]>) rows[t])._2(), 0, in, t * f, f);
+            }
+            for (int t = 0; t < h; t++) {
+                float[] z = ((scala.Tuple2<Long, float[]>) rows[w + t])._2();
+                for (int k = 0; k < tgt.length; k++) {
+                    out[t * tgt.length + k] = z[tgt[k]];
+                }
+            }
+            return new ForecastWindow(((scala.Tuple2<Long, float[]>) rows[0])._1(), in, out);
+        });
+    }
+
+    /** The header of the first file matched (read on the driver: one line). */
+    static String[] header(JavaSparkContext sc, String path) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+            List<Path> files = new ArrayList<>();
+            for (FileStatus st : fs.globStatus(p)) {
+                if (st.isDirectory()) {
+                    for (FileStatus c : fs.listStatus(st.getPath())) {
+                        if (c.isFile()) {
+                            files.add(c.getPath());
+                        }
+                    }
+                } else {
+                    files.add(st.getPath());
+                }
+            }
+            Collections.sort(files);
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(files.get(0)),
+                    StandardCharsets.UTF_8))) {
+                String line = r.readLine();
+                if (line == null || line.isBlank()) {
+                    throw new CorpusException("CSV " + files.get(0) + " is empty: expected a header line");
+                }
+                return Arrays.stream(line.split(",", -1)).map(String::trim).toArray(String[]::new);
+            }
+        } catch (IOException e) {
+            throw new CorpusException("cannot read the header of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] indices(String[] header, List<String> names, String path) {
+        int[] idx = new int[names.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = Arrays.asList(header).indexOf(names.get(i));
+            if (idx[i] < 0) {
+                throw new CorpusException("CSV " + path + " has no column '" + names.get(i) + "'; its header is "
+                        + Arrays.toString(header));
+            }
+        }
+        return idx;
+    }
+
+    /** Orders rows: component-wise, numerically when both parts are integers, else as text. */
+    record TimeKey(String[] parts) implements Comparable<TimeKey>, Serializable {
+        @Override
+        public int compareTo(TimeKey o) {
+            for (int i = 0; i < parts.length; i++) {
+                int c;
+                try {
+                    c = Long.compare(Long.parseLong(parts[i]), Long.parseLong(o.parts[i]));
+                } catch (NumberFormatException e) {
+                    c = parts[i].compareTo(o.parts[i]);
+                }
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.sparkrnn.driver.corpus;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** Sequence-to-sequence pairs: {@code source<TAB>target} lines, and CMUdict's {@code WORD  PH1 PH2 ...}. */
+public final class PairReader {
+    private static final Pattern ALTERNATE = Pattern.compile("^(.+)\\((\\d+)\\)$");
+
+    private PairReader() {
+    }
+
+    /**
+     * {@code source<TAB>target} lines; blank lines are ignored. Not exactly two TAB-separated fields is a
+     * {@link BadReason#WRONG_COLUMN_COUNT} (an empty source too), a blank target is {@link BadReason#EMPTY_TARGET}.
+     */
+    public static Corpus<TextPair> tsv(JavaSparkContext sc, String path, Tokens source, Tokens target,
+            double maxBadFraction) {
+        BadRecords bad = new BadRecords(sc, path, maxBadFraction);
+        JavaRDD<TextPair> rdd = Lines.read(sc, path, bad).flatMap(l -> {
+            if (l.text().isBlank()) {
+                return Collections.emptyIterator();
+            }
+            String[] cols = l.text().split("\t", -1);
+            if (cols.length != 2) {
+                bad.skip(l.file(), l.number(), BadReason.WRONG_COLUMN_COUNT, "expected 2 TAB-separated columns, found "
+                        + cols.length);
+                return Collections.emptyIterator();
+            }
+            String[] src = source.split(cols[0]);
+            String[] tgt = target.split(cols[1]);
+            if (src.length == 0) {
+                bad.skip(l.file(), l.number(), BadReason.WRONG_COLUMN_COUNT, "empty source column");
+                return Collections.emptyIterator();
+            }
+            if (tgt.length == 0) {
+                bad.skip(l.file(), l.number(), BadReason.EMPTY_TARGET, null);
+                return Collections.emptyIterator();
+            }
+            return List.of(new TextPair(src, tgt)).iterator();
+        });
+        return Corpus.load(rdd, bad);
+    }
+
+    /**
+     * CMUdict: {@code WORD  PH1 PH2 ...} (two spaces after the word); the source is the word's characters, the
+     * target its phones. {@code WORD(n)} lines are alternate pronunciations: kept (as {@code WORD}) when
+     * {@code keepAlternates}, else skipped (not counted as bad). {@code ;;;} lines are comments. A line without
+     * the two-space separator is a {@link BadReason#WRONG_COLUMN_COUNT}, one without phones {@link BadReason#EMPTY_TARGET}.
+     */
+    public static Corpus<TextPair> cmudict(JavaSparkContext sc, String path, boolean keepAlternates,
+            double maxBadFraction) {
+        BadRecords bad = new BadRecords(sc, path, maxBadFraction);
+        JavaRDD<TextPair> rdd = Lines.read(sc, path, bad).flatMap(l -> {
+            String s = l.text();
+            if (s.isBlank() || s.startsWith(";;;")) {
+                return Collections.emptyIterator();
+            }
+            int sep = s.indexOf("  ");
+            if (sep <= 0) {
+                bad.skip(l.file(), l.number(), BadReason.WRONG_COLUMN_COUNT, "expected 'WORD  PHONES'");
+                return Collections.emptyIterator();
+            }
+            String word = s.substring(0, sep);
+            var m = ALTERNATE.matcher(word);
+            if (m.matches()) {
+                if (!keepAlternates) {
+                    return Collections.emptyIterator();
+                }
+                word = m.group(1);
+            }
+            String[] phones = Tokens.WORDS.split(s.substring(sep + 2));
+            if (phones.length == 0) {
+                bad.skip(l.file(), l.number(), BadReason.EMPTY_TARGET, null);
+                return Collections.emptyIterator();
+            }
+            return List.of(new TextPair(Tokens.CHARS.split(word), phones)).iterator();
+        });
+        return Corpus.load(rdd, bad);
+    }
+}

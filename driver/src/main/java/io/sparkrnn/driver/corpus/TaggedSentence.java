@@ -1,0 +1,10 @@
+package io.sparkrnn.driver.corpus;
+
+import java.io.Serializable;
+
+/** One tagged sentence: {@code tokens[i]} has tag {@code tags[i]}; both have the same, non-zero length. */
+public record TaggedSentence(String[] tokens, String[] tags) implements Serializable {
+    public int length() {
+        return tokens.length;
+    }
+}

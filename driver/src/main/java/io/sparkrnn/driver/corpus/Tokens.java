@@ -1,0 +1,21 @@
+package io.sparkrnn.driver.corpus;
+
+/** How a text field is cut into tokens. */
+public enum Tokens {
+    /** One token per Unicode code point. */
+    CHARS,
+    /** Whitespace-separated words. */
+    WORDS;
+
+    /** The tokens of {@code text} (trimmed); empty for blank text. */
+    public String[] split(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            return new String[0];
+        }
+        if (this == WORDS) {
+            return t.split("\\s+");
+        }
+        return t.codePoints().mapToObj(Character::toString).toArray(String[]::new);
+    }
+}

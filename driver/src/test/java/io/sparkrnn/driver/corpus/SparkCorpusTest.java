@@ -1,0 +1,40 @@
+package io.sparkrnn.driver.corpus;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** A local[2] Spark context per test class, and the paths of the shipped samples and broken files. */
+abstract class SparkCorpusTest {
+    static JavaSparkContext sc;
+
+    @BeforeAll
+    static void start() {
+        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("corpus-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+        sc.setLogLevel("WARN");
+    }
+
+    @AfterAll
+    static void stop() {
+        sc.stop();
+    }
+
+    /** {@code data/samples/<rel>} from the repository root (tests run in the driver module). */
+    static String sample(String rel) {
+        Path p = Path.of("..", "data", "samples").resolve(rel).toAbsolutePath().normalize();
+        return p.toString();
+    }
+
+    /** A hand-made broken file under {@code src/test/resources/corpus}. */
+    static String broken(String name) {
+        Path p = Path.of("src", "test", "resources", "corpus", name).toAbsolutePath();
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("missing test file " + p);
+        }
+        return p.toString();
+    }
+}
