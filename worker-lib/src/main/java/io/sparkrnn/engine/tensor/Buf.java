@@ -13,9 +13,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public abstract sealed class Buf permits Buf.F32, Buf.F64 {
     protected final int base;
+    /**
+     * The array whose memory this reads and writes. Held so that it stays reachable as long as the Buf: the
+     * NIO view alone does not keep ND4J's native memory alive, and a collected array's memory is freed.
+     */
+    private final INDArray owner;
 
-    Buf(int base) {
+    Buf(INDArray owner, int base) {
+        this.owner = owner;
         this.base = base;
+    }
+
+    /** The array this gives access to. */
+    public INDArray array() {
+        return owner;
     }
 
     /** Access to {@code a}, which must be contiguous in c order (a view is fine). */
@@ -26,10 +37,10 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
         }
         int base = (int) a.offset();
         if (a.dataType() == DataType.FLOAT) {
-            return new F32(a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer(), base);
+            return new F32(a, a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer(), base);
         }
         if (a.dataType() == DataType.DOUBLE) {
-            return new F64(a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer(), base);
+            return new F64(a, a.data().asNio().order(ByteOrder.nativeOrder()).asDoubleBuffer(), base);
         }
         throw new IllegalArgumentException("fused kernels support FLOAT and DOUBLE, found " + a.dataType());
     }
@@ -55,8 +66,8 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
     public static final class F32 extends Buf {
         private final FloatBuffer b;
 
-        F32(FloatBuffer b, int base) {
-            super(base);
+        F32(INDArray owner, FloatBuffer b, int base) {
+            super(owner, base);
             this.b = b;
         }
 
@@ -75,8 +86,8 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
     public static final class F64 extends Buf {
         private final DoubleBuffer b;
 
-        F64(DoubleBuffer b, int base) {
-            super(base);
+        F64(INDArray owner, DoubleBuffer b, int base) {
+            super(owner, base);
             this.b = b;
         }
 
