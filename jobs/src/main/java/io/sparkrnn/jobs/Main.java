@@ -38,9 +38,10 @@ public final class Main {
                 case "predict" -> new ModelCommands(out).predict(rest);
                 case "evaluate" -> new ModelCommands(out).evaluate(rest);
                 case "inspect" -> new ModelCommands(out).inspect(rest);
+                case "bench" -> new io.sparkrnn.jobs.bench.EngineBench(out).run(rest);
                 default -> {
                     err.println("spark-rnn: unknown command '" + args[0] + "'; commands: train, predict, evaluate, "
-                            + "inspect (see --help)");
+                            + "inspect, bench (see --help)");
                     yield BAD_CONFIG;
                 }
             };
@@ -69,6 +70,8 @@ public final class Main {
                                                              generate text with a trained language model
                   evaluate <model-dir> --text <file.txt>     bits per character of a text under the model
                   inspect <model-dir>                        the model's spec, parameter shapes and eval.json
+                  bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--repeats 5] [--json out.json]
+                                                             time the training step: ours, DL4J, PyTorch
 
                 examples:
                   bin/spark-rnn train conf/char-lm.conf
@@ -76,6 +79,7 @@ public final class Main {
                   bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10
                   bin/spark-rnn evaluate out/char-lm --text data/samples/moby-dick/moby-dick.txt
                   bin/spark-rnn inspect out/char-lm
+                  bin/spark-rnn bench engine --json out/bench-engine.json
                   spark-submit --master spark://host:7077 --class io.sparkrnn.jobs.Main <jar> train char-lm.conf
 
                 exit codes: 0 success, 2 config error, 3 bad input data, 1 failed job
