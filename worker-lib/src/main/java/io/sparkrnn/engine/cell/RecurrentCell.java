@@ -36,6 +36,15 @@ public abstract class RecurrentCell {
         this.hiddenSize = hiddenSize;
     }
 
+    /**
+     * Turns off the reuse of window buffers, for callers that keep several windows of one cell alive at once
+     * (a decoder run one step at a time keeps every step's window for its backward pass).
+     */
+    public RecurrentCell withFreshBuffers() {
+        scratch.disableReuse();
+        return this;
+    }
+
     /** A cell of {@code type} mapping inputs of size {@code inputSize} to states of size {@code hiddenSize}. */
     public static RecurrentCell of(CellType type, int inputSize, int hiddenSize) {
         return switch (type) {
@@ -89,6 +98,18 @@ public abstract class RecurrentCell {
      * respect to the inputs, {@code [T, B, I]} (zero before {@code gradStart}).
      */
     public INDArray backward(CellParams p, CellParams g, Window w, INDArray dOut, int gradStart) {
+        return backward(p, g, w, dOut, gradStart, null, null, null);
+    }
+
+    /**
+     * As {@link #backward(CellParams, CellParams, Window, INDArray, int)}, where {@code dhFinal} ({@code dcFinal})
+     * is the loss gradient with respect to {@link Window#finalState()} ({@link Window#finalCellState()}),
+     * {@code [B, H]} or null, and, when {@code dInitial} is not null, {@code dInitial[0]} ({@code dInitial[1]})
+     * receive (copies of) the gradient with respect to the state entering step {@code gradStart} (h0 and c0 for
+     * gradStart 0).
+     */
+    public INDArray backward(CellParams p, CellParams g, Window w, INDArray dOut, int gradStart, INDArray dhFinal,
+            INDArray dcFinal, INDArray[] dInitial) {
         if (w.reverse && gradStart != 0) {
             throw new IllegalArgumentException("a reverse-direction cell back-propagates the whole window; "
                     + "expected gradStart 0, found " + gradStart);
@@ -98,8 +119,10 @@ public abstract class RecurrentCell {
         }
         DataType dt = w.dtype;
         Grad g2 = new Grad(dOut.ordering() == 'c' && !dOut.isView() ? dOut : dOut.dup('c'),
-                scratch.zeros("dh", dt, w.b, hiddenSize),
-                w.cells != null ? scratch.zeros("dc", dt, w.b, hiddenSize) : null,
+                dhFinal != null ? scratch.get("dh", dt, w.b, hiddenSize).assign(dhFinal)
+                        : scratch.zeros("dh", dt, w.b, hiddenSize),
+                w.cells == null ? null : dcFinal != null ? scratch.get("dc", dt, w.b, hiddenSize).assign(dcFinal)
+                        : scratch.zeros("dc", dt, w.b, hiddenSize),
                 scratch.get("dPreIh", dt, w.t, w.b, gateSize()),
                 separateHiddenGradients() ? scratch.get("dPreHh", dt, w.t, w.b, gateSize()) : null);
         INDArray dPreIh = g2.dPreIh;
@@ -111,6 +134,10 @@ public abstract class RecurrentCell {
             }
             // On return g2.dh (and g2.dc) hold the gradient with respect to the state entering the step.
             stepBackward(p, w, step, g2);
+        }
+        if (dInitial != null) {
+            dInitial[0] = g2.dh.dup();
+            dInitial[1] = g2.dc == null ? null : g2.dc.dup();
         }
         int from = w.reverse ? 0 : gradStart;
         INDArray dIh2d = Tensors.steps2d(dPreIh, from, w.t);

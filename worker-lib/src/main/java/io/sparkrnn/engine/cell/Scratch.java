@@ -14,13 +14,22 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Scratch {
     private final Map<String, INDArray> arrays = new HashMap<>();
+    private boolean reuse = true;
+
+    /** From now on every request gets a new array. */
+    void disableReuse() {
+        reuse = false;
+        arrays.clear();
+    }
 
     /** An array of {@code shape} and {@code dtype} for {@code key}; contents are whatever was left there. */
     INDArray get(String key, DataType dtype, long... shape) {
         INDArray a = arrays.get(key);
-        if (a == null || a.dataType() != dtype || !Arrays.equals(a.shape(), shape)) {
+        if (!reuse || a == null || a.dataType() != dtype || !Arrays.equals(a.shape(), shape)) {
             a = Nd4j.create(dtype, shape);
-            arrays.put(key, a);
+            if (reuse) {
+                arrays.put(key, a);
+            }
         }
         return a;
     }
