@@ -7,6 +7,7 @@ import io.sparkrnn.engine.loss.LossResult;
 import io.sparkrnn.engine.loss.MeanSquaredError;
 import io.sparkrnn.engine.loss.SoftmaxCrossEntropy;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.Init;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.tensor.Tensors;
 import java.util.SplittableRandom;
@@ -91,11 +92,9 @@ public final class SequenceModel {
         SplittableRandom rng = new SplittableRandom(seed);
         FlatParams p = FlatParams.zeros(layout, dtype);
         for (ParamLayout.Entry e : layout.entries()) {
-            double[] v = new double[(int) e.length()];
+            double[] v;
             if (embedding != null && e.name().equals(embedding.weightName())) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = gaussian(rng);
-                }
+                v = Init.normal(rng, (int) e.length());
                 if (spec.paddingId() >= 0) {
                     java.util.Arrays.fill(v, spec.paddingId() * spec.embeddingDim(),
                             (spec.paddingId() + 1) * spec.embeddingDim(), 0.0);
@@ -103,20 +102,13 @@ public final class SequenceModel {
             } else {
                 double k = e.name().startsWith("head.") ? 1.0 / Math.sqrt(spec.outputWidth())
                         : 1.0 / Math.sqrt(spec.hiddenSize());
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (rng.nextDouble() * 2 - 1) * k;
-                }
+                v = Init.uniform(rng, (int) e.length(), k);
             }
-            p.view(e).assign(Nd4j.createFromArray(v).reshape(e.shape()).castTo(dtype));
+            Init.set(p, e, v);
         }
         return p;
     }
 
-    private static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
-    }
 
     /** The zero state for a batch of {@code batch} rows. */
     public ModelState initialState(int batch, DataType dtype) {

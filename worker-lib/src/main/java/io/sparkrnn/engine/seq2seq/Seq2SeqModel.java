@@ -9,6 +9,7 @@ import io.sparkrnn.engine.loss.LossResult;
 import io.sparkrnn.engine.loss.SoftmaxCrossEntropy;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.Init;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.tensor.Tensors;
 import java.util.Arrays;
@@ -121,12 +122,10 @@ public final class Seq2SeqModel {
         SplittableRandom rng = new SplittableRandom(seed);
         FlatParams p = FlatParams.zeros(layout, dtype);
         for (ParamLayout.Entry e : layout.entries()) {
-            double[] v = new double[(int) e.length()];
+            double[] v;
             String n = e.name();
             if (n.endsWith("embedding.weight")) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = gaussian(rng);
-                }
+                v = Init.normal(rng, (int) e.length());
                 int dim = (int) e.shape()[1];
                 if (spec.paddingId() >= 0) {
                     Arrays.fill(v, spec.paddingId() * dim, (spec.paddingId() + 1) * dim, 0.0);
@@ -137,21 +136,13 @@ public final class Seq2SeqModel {
                         : n.startsWith("bridge.") ? bridge.in()
                         : n.startsWith("attn.") ? spec.encoderOutputWidth()
                         : n.startsWith("attn_combine.") ? attnCombine.in() : out.in();
-                double k = 1.0 / Math.sqrt(fanIn);
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (rng.nextDouble() * 2 - 1) * k;
-                }
+                v = Init.uniform(rng, (int) e.length(), 1.0 / Math.sqrt(fanIn));
             }
-            p.view(e).assign(Nd4j.createFromArray(v).reshape(e.shape()).castTo(dtype));
+            Init.set(p, e, v);
         }
         return p;
     }
 
-    private static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
-    }
 
     /**
      * Teacher-forced forward and backward: adds the gradient of the mean cross-entropy over all target tokens
