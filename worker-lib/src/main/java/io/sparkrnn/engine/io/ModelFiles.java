@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.model.ModelJson;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.SequenceModel;
@@ -11,6 +12,10 @@ import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A saved model in one directory:
  *
  * <pre>
- *   model.json              {@link ModelSpecJson} document with the provenance strings
+ *   model.json              {@link ModelSpecJson} ("kind": "sequence") or {@link Seq2SeqSpecJson}
+ *                           ("kind": "seq2seq") document with the provenance strings
  *   weights.safetensors     one tensor per layout entry, PyTorch names and shapes; metadata format,
  *                           formatVersion, dtype, steps
  *   optimizer.safetensors   (when saved with an optimizer) its state vectors by PyTorch's names
@@ -40,6 +46,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * Every file is written to a temporary file in {@code dir} and atomically renamed; JSON and safetensors
  * only. Weights and optimizer state read back bit for bit when loaded in the dtype they were saved in.
+ *
+ * <p>Both model families use the same files: {@link #save(Path, SequenceModel, FlatParams, Optimizer, long, Map)}
+ * / {@link #load} for sequence models, {@link #save(Path, Seq2SeqModel, FlatParams, Optimizer, long, Map)} /
+ * {@link #loadSeq2Seq} for encoder-decoder models (weights named as in {@link Seq2SeqModel#layout()}).
+ * {@link #kind(Path)} tells which one a directory holds; each loader refuses the other kind with a message
+ * that says "this is a seq2seq model" (or "sequence") and names the loader to use.
  */
 public final class ModelFiles {
     public static final String MODEL_JSON = "model.json";
@@ -83,6 +95,16 @@ public final class ModelFiles {
             Optional<OptimizerState> optimizer, Map<String, String> provenance) {
     }
 
+    /** A loaded encoder-decoder model directory; the fields mean what they mean in {@link Loaded}. */
+    public record Seq2SeqLoaded(Seq2SeqSpec spec, Seq2SeqModel model, FlatParams params, long steps,
+            Optional<OptimizerState> optimizer, Map<String, String> provenance) {
+    }
+
+    /** The kind of the model saved in {@code dir}: {@link ModelJson#KIND_SEQUENCE} or {@link ModelJson#KIND_SEQ2SEQ}. */
+    public static String kind(Path dir) throws IOException {
+        return ModelJson.kindOf(dir.resolve(MODEL_JSON));
+    }
+
     /**
      * Writes {@code model.json}, {@code weights.safetensors} and, when {@code optimizer} is not null,
      * {@code optimizer.safetensors} into {@code dir} (created if needed), each atomically. A stale
@@ -93,9 +115,25 @@ public final class ModelFiles {
      */
     public static void save(Path dir, SequenceModel model, FlatParams params, Optimizer optimizer, long optimizerSteps,
             Map<String, String> provenance) throws IOException {
-        if (!params.layout().equals(model.layout())) {
+        checkSave(model.layout(), params, optimizer, optimizerSteps);
+        saveFiles(dir, ModelSpecJson.toJson(model.spec(), provenance), params, optimizer, optimizerSteps);
+    }
+
+    /**
+     * As {@link #save(Path, SequenceModel, FlatParams, Optimizer, long, Map)} for an encoder-decoder model:
+     * {@code model.json} is a {@code "kind": "seq2seq"} document, the weights carry the names of
+     * {@link Seq2SeqModel#layout()}.
+     */
+    public static void save(Path dir, Seq2SeqModel model, FlatParams params, Optimizer optimizer, long optimizerSteps,
+            Map<String, String> provenance) throws IOException {
+        checkSave(model.layout(), params, optimizer, optimizerSteps);
+        saveFiles(dir, Seq2SeqSpecJson.toJson(model.spec(), provenance), params, optimizer, optimizerSteps);
+    }
+
+    private static void checkSave(ParamLayout layout, FlatParams params, Optimizer optimizer, long optimizerSteps) {
+        if (!params.layout().equals(layout)) {
             throw new IllegalArgumentException("parameters do not have the model's layout: expected "
-                    + model.layout() + ", found " + params.layout());
+                    + layout + ", found " + params.layout());
         }
         if (optimizerSteps < 0) {
             throw new IllegalArgumentException("optimizerSteps must be >= 0, found " + optimizerSteps);
@@ -105,8 +143,13 @@ public final class ModelFiles {
             throw new IllegalArgumentException("optimizer is for " + optimizer.size() + " " + optimizer.dataType()
                     + " elements, the parameters have " + params.layout().size() + " " + params.dataType());
         }
+        dtypeName(params.dataType());
+    }
+
+    private static void saveFiles(Path dir, String modelJson, FlatParams params, Optimizer optimizer,
+            long optimizerSteps) throws IOException {
         String dtype = dtypeName(params.dataType());
-        byte[] json = ModelSpecJson.toJson(model.spec(), provenance).getBytes(StandardCharsets.UTF_8);
+        byte[] json = modelJson.getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(dir);
         SafeTensors.writeAtomically(dir.resolve(MODEL_JSON), out -> out.write(json));
 
@@ -139,17 +182,42 @@ public final class ModelFiles {
      * mismatch names the file and the tensor.
      */
     public static Loaded load(Path dir, DataType dtype) throws IOException {
+        checkDtype(dtype);
+        ModelSpecJson.Document doc = ModelSpecJson.readDocument(dir.resolve(MODEL_JSON));
+        SequenceModel model = new SequenceModel(doc.spec());
+        Parts p = loadParts(dir, model.layout(), dtype);
+        return new Loaded(doc.spec(), model, p.params(), p.steps(), p.optimizer(), doc.provenance());
+    }
+
+    /**
+     * Reads an encoder-decoder directory written by
+     * {@link #save(Path, Seq2SeqModel, FlatParams, Optimizer, long, Map)}, as strictly as {@link #load}: the
+     * weights must be exactly the layout of the {@link Seq2SeqModel} of {@code model.json}, a mismatch names
+     * the file and the tensor. A sequence model's directory is refused ("this is a sequence model").
+     */
+    public static Seq2SeqLoaded loadSeq2Seq(Path dir, DataType dtype) throws IOException {
+        checkDtype(dtype);
+        Seq2SeqSpecJson.Document doc = Seq2SeqSpecJson.readDocument(dir.resolve(MODEL_JSON));
+        Seq2SeqModel model = new Seq2SeqModel(doc.spec());
+        Parts p = loadParts(dir, model.layout(), dtype);
+        return new Seq2SeqLoaded(doc.spec(), model, p.params(), p.steps(), p.optimizer(), doc.provenance());
+    }
+
+    private static void checkDtype(DataType dtype) {
         if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
             throw new IllegalArgumentException("parameters are FLOAT or DOUBLE, found " + dtype);
         }
-        ModelSpecJson.Document doc = ModelSpecJson.readDocument(dir.resolve(MODEL_JSON));
-        SequenceModel model = new SequenceModel(doc.spec());
+    }
 
+    private record Parts(FlatParams params, long steps, Optional<OptimizerState> optimizer) {
+    }
+
+    private static Parts loadParts(Path dir, ParamLayout layout, DataType dtype) throws IOException {
         Path weights = dir.resolve(WEIGHTS);
         Header wh = header(weights);
         Map<String, String> wm = checkFormat(weights, wh.metadata(), WEIGHTS_FORMAT);
         DataType stored = storedDtype(weights, wh, dtype);
-        FlatParams params = SafeTensors.readParams(weights, model.layout(), stored);
+        FlatParams params = SafeTensors.readParams(weights, layout, stored);
         if (stored != dtype) {
             params = new FlatParams(params.layout(), params.flat().castTo(dtype));
         }
@@ -160,7 +228,7 @@ public final class ModelFiles {
         if (Files.exists(opt)) {
             state = Optional.of(readOptimizer(opt, params, dtype));
         }
-        return new Loaded(doc.spec(), model, params, steps, state, doc.provenance());
+        return new Parts(params, steps, state);
     }
 
     private static OptimizerState readOptimizer(Path file, FlatParams params, DataType dtype) throws IOException {
