@@ -1,41 +1,24 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.checkpoint.CheckpointPolicy;
-import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
-import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.RoundConfig;
-import io.sparkrnn.driver.round.RoundMetrics;
-import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
-import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.train.StreamLoss;
 import io.sparkrnn.engine.train.TbpttConfig;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code train}: reads the corpus, builds the vocabulary, partitions the data, runs the round loop on Spark,

@@ -76,7 +76,7 @@ final class LocalRound {
                 inner.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).data().asFloat());
             }
         }
-        return new WorkerResult(partition, delta, count, lossSum, count, clipped, skipped, normSum, h,
+        return new WorkerResult(partition, delta, count, lossSum, clipped, skipped, normSum, h,
                 rep.state.stack().toVector(), inner, rep.optimizer.stepCount(), (System.nanoTime() - t0) / 1e9);
     }
 

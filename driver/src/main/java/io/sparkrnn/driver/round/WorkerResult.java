@@ -8,7 +8,7 @@ import java.util.Map;
  * delta's weight), loss and step statistics, its final recurrent state and (policy AVERAGE) its inner
  * optimizer state.
  */
-record WorkerResult(int partition, float[] delta, long tokens, double lossSum, long count, int clippedSteps,
+record WorkerResult(int partition, float[] delta, long tokens, double lossSum, int clippedSteps,
         int skippedSteps, double gradNormSum, int steps, float[] state, Map<String, float[]> innerState,
         long innerSteps, double seconds) implements Serializable {
 }
