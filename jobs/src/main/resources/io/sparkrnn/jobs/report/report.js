@@ -72,8 +72,11 @@
 
   // Delta norm before and after the global clip; clipped rounds marked on the unclipped norm, rejected
   // rounds (non-finite average, norm null) marked along the top of the plot.
+  const rejected = (data.events.rejected || []);
   const before = col.delta_norm || [];
-  const after = col.delta_norm_clipped || [];
+  // A rejected round applied no delta: its "after" value (0) is not a norm.
+  const after = (col.delta_norm_clipped || []).map((v, i) =>
+    col.round && rejected.includes(col.round[i]) ? null : v);
   const finite = before.concat(after).filter(v => v !== null);
   const top = finite.length ? Math.max.apply(null, finite) : 1;
   const at = (rounds, ys) => rounds.map(r => {
@@ -81,7 +84,6 @@
     return {x: r + 1, y: ys === null ? top : (i >= 0 && ys[i] !== null ? ys[i] : top)};
   });
   const clipped = (data.events.clipped || []);
-  const rejected = (data.events.rejected || []);
   draw('norm', [
     line('|delta| before clipping', points(roundNo, before), colours[0], 'y'),
     line('|delta| after clipping', points(roundNo, after), colours[4], 'y', {borderDash: [4, 3]}),
