@@ -50,8 +50,12 @@ public final class RunReport {
             Path target = dir.resolve(FILE);
             // Not createTempFile: its owner-only permissions would stay on the report.
             Path tmp = dir.resolve("." + FILE + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.writeString(tmp, html, StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.writeString(tmp, html, StandardCharsets.UTF_8);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(FILE), e);
