@@ -14,6 +14,7 @@ import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
+import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -114,6 +115,9 @@ final class LmTrainingRun {
                 dir.writeModel(model, params, corpus.vocabulary(), cfg.render());
                 out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n",
                         dir.path().toAbsolutePath());
+                java.nio.file.Path report = RunReport.write(dir.path(), "spark-rnn train " + cfg.source(),
+                        cfg.asStrings());
+                out.println("report: " + report.toAbsolutePath());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + job.output(), e);
