@@ -1,0 +1,182 @@
+package io.sparkrnn.driver.corpus;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import scala.Tuple2;
+
+/**
+ * What the executors do with one {@link TextSplit} for {@link LmTextReader}: count its tokens for the
+ * vocabulary, and encode it into {@link IdBlock}s. Both stream the split; neither holds more than a block.
+ */
+final class LmSplitTasks {
+    /** Tokens per block: bounds what a task holds while encoding. */
+    static final int BLOCK_TOKENS = 1 << 20;
+
+    private LmSplitTasks() {
+    }
+
+    /**
+     * (token, count) pairs of one split, counted in the task; invalid lines are skipped here (the encoding pass
+     * reports them). Records the split's line count in {@code lines}.
+     */
+    static Iterator<Tuple2<String, Long>> count(TextSplit split, Configuration conf, LmOptions o,
+            SplitLineCounts lines) {
+        long[] bmp = new long[1 << 16];
+        Map<Integer, Long> astral = new HashMap<>();
+        Map<String, long[]> words = new HashMap<>();
+        LineTokenizer tok = new LineTokenizer();
+        LineTokenizer.Sink sink = new LineTokenizer.Sink() {
+            @Override
+            public void codePoint(int cp) {
+                if (cp < bmp.length) {
+                    bmp[cp]++;
+                } else {
+                    astral.merge(cp, 1L, Long::sum);
+                }
+            }
+
+            @Override
+            public void word(String w) {
+                words.computeIfAbsent(w, k -> new long[1])[0]++;
+            }
+        };
+        try (TextSplit.Reader r = split.open(conf)) {
+            while (r.next()) {
+                if (tok.decode(r.bytes(), r.length())) {
+                    tok.tokens(o.tokens(), o.lineEnd(), r.terminated(), sink);
+                }
+            }
+            lines.add(new long[] {split.index(), r.number()});
+        }
+        List<Tuple2<String, Long>> out = new ArrayList<>();
+        for (int cp = 0; cp < bmp.length; cp++) {
+            if (bmp[cp] > 0) {
+                out.add(new Tuple2<>(Character.toString(cp), bmp[cp]));
+            }
+        }
+        astral.forEach((cp, n) -> out.add(new Tuple2<>(Character.toString(cp), n)));
+        words.forEach((w, n) -> out.add(new Tuple2<>(w, n[0])));
+        return out.iterator();
+    }
+
+    /**
+     * The ids of one split as blocks of about {@link #BLOCK_TOKENS} (at least one block, so that every split
+     * reports its line counts). An invalid line is skipped and reported as {@code file:line} with
+     * {@code lineBase} lines of the same file before the split.
+     */
+    static Iterator<IdBlock> encode(TextSplit split, Configuration conf, LmOptions o, Vocabulary vocab,
+            long lineBase, BadRecords bad) {
+        return new EncodeIterator(split, conf, o, vocab, lineBase, bad);
+    }
+
+    private static final class EncodeIterator implements Iterator<IdBlock>, LineTokenizer.Sink {
+        private final TextSplit split;
+        private final TextSplit.Reader reader;
+        private final LmOptions o;
+        private final Vocabulary vocab;
+        private final long lineBase;
+        private final BadRecords bad;
+        private final LineTokenizer tok = new LineTokenizer();
+        private final int[] bmpIds;
+        private final int vocabSize;
+        private int[] buf = new int[1 << 12];
+        private int n;
+        private long offset;
+        private long goodLines;
+        private long dropped;
+        private boolean emitted;
+        private boolean done;
+        private IdBlock next;
+
+        EncodeIterator(TextSplit split, Configuration conf, LmOptions o, Vocabulary vocab, long lineBase,
+                BadRecords bad) {
+            this.split = split;
+            this.o = o;
+            this.vocab = vocab;
+            this.lineBase = lineBase;
+            this.bad = bad;
+            this.vocabSize = vocab.size();
+            this.bmpIds = new int[1 << 16];
+            java.util.Arrays.fill(bmpIds, -1);
+            if (o.tokens() == Tokens.CHARS) {
+                for (int id = 0; id < vocab.size(); id++) {
+                    int cp = vocab.token(id).codePointAt(0);
+                    if (cp < bmpIds.length) {
+                        bmpIds[cp] = id;
+                    }
+                }
+            }
+            this.reader = split.open(conf);
+        }
+
+        @Override
+        public void codePoint(int cp) {
+            add(cp < bmpIds.length ? bmpIds[cp] : vocab.id(Character.toString(cp)));
+        }
+
+        @Override
+        public void word(String w) {
+            add(vocab.id(w));
+        }
+
+        private void add(int id) {
+            if (id < 0) {
+                dropped++;
+                return;
+            }
+            if (n == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, 2 * n);
+            }
+            buf[n++] = id;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && !done) {
+                if (reader.next()) {
+                    if (tok.decode(reader.bytes(), reader.length())) {
+                        goodLines++;
+                        tok.tokens(o.tokens(), o.lineEnd(), reader.terminated(), this);
+                    } else {
+                        bad.skip(split.file(), lineBase + reader.number(), BadReason.INVALID_UTF8, null);
+                    }
+                    if (n >= BLOCK_TOKENS) {
+                        next = flush();
+                    }
+                } else {
+                    reader.close();
+                    done = true;
+                    if (n > 0 || !emitted) {
+                        next = flush();
+                    }
+                }
+            }
+            return next != null;
+        }
+
+        private IdBlock flush() {
+            IdBlock b = IdBlock.of(split.index(), offset, buf, n, vocabSize, goodLines, dropped);
+            offset += n;
+            n = 0;
+            goodLines = 0;
+            dropped = 0;
+            emitted = true;
+            return b;
+        }
+
+        @Override
+        public IdBlock next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            IdBlock b = next;
+            next = null;
+            return b;
+        }
+    }
+}
