@@ -14,8 +14,11 @@ import scala.Tuple2;
  * vocabulary, and encode it into {@link IdBlock}s. Both stream the split; neither holds more than a block.
  */
 final class LmSplitTasks {
-    /** Tokens per block: bounds what a task holds while encoding. */
-    static final int BLOCK_TOKENS = 1 << 20;
+    /**
+     * Tokens per block. Small on purpose: Java serialization keeps every object of a stream until its reset
+     * ({@code spark.serializer.objectStreamReset}, 100 objects), so a task caching blocks holds about 100 of them.
+     */
+    static final int BLOCK_TOKENS = 1 << 16;
 
     private LmSplitTasks() {
     }
