@@ -43,7 +43,17 @@ final class LineTokenizer {
         return true;
     }
 
-    /** Emits the tokens of the last decoded line. */
+    /** Takes {@code text} as the current line (for rows of a table). */
+    void text(String text) {
+        if (chars.capacity() < text.length()) {
+            chars = CharBuffer.allocate(Math.max(text.length(), 2 * chars.capacity()));
+        }
+        chars.clear();
+        chars.put(text);
+        chars.flip();
+    }
+
+    /** Emits the tokens of the current line. */
     void tokens(Tokens unit, String lineEnd, boolean terminated, Sink sink) {
         char[] a = chars.array();
         int n = chars.limit();

@@ -23,12 +23,90 @@ final class LmSplitTasks {
     private LmSplitTasks() {
     }
 
+    /** The lines of one task's input, pulled one at a time. */
+    interface Source extends AutoCloseable {
+        /** Advances; false at the end. */
+        boolean next();
+
+        /** Loads the current line into {@code tok}; false (after reporting it, if {@code bad}) when it is bad. */
+        boolean load(LineTokenizer tok, BadRecords bad);
+
+        /** Whether the current line ends with a line terminator. */
+        boolean terminated();
+
+        @Override
+        void close();
+    }
+
+    /** The lines of a text split; bad lines are {@code file:line} with {@code lineBase} earlier lines. */
+    static Source lines(TextSplit split, Configuration conf, long lineBase) {
+        TextSplit.Reader r = split.open(conf);
+        return new Source() {
+            @Override
+            public boolean next() {
+                return r.next();
+            }
+
+            @Override
+            public boolean load(LineTokenizer tok, BadRecords bad) {
+                if (tok.decode(r.bytes(), r.length())) {
+                    return true;
+                }
+                if (bad != null) {
+                    bad.skip(split.file(), lineBase + r.number(), BadReason.INVALID_UTF8, null);
+                }
+                return false;
+            }
+
+            @Override
+            public boolean terminated() {
+                return r.terminated();
+            }
+
+            @Override
+            public void close() {
+                r.close();
+            }
+        };
+    }
+
     /**
      * (token, count) pairs of one split, counted in the task; invalid lines are skipped here (the encoding pass
      * reports them). Records the split's line count in {@code lines}.
      */
     static Iterator<Tuple2<String, Long>> count(TextSplit split, Configuration conf, LmOptions o,
             SplitLineCounts lines) {
+        long[] n = new long[1];
+        Source src = lines(split, conf, 0);
+        Source counted = new Source() {
+            @Override
+            public boolean next() {
+                boolean more = src.next();
+                n[0] += more ? 1 : 0;
+                return more;
+            }
+
+            @Override
+            public boolean load(LineTokenizer tok, BadRecords bad) {
+                return src.load(tok, bad);
+            }
+
+            @Override
+            public boolean terminated() {
+                return src.terminated();
+            }
+
+            @Override
+            public void close() {
+                src.close();
+                lines.add(new long[] {split.index(), n[0]});
+            }
+        };
+        return count(counted, o);
+    }
+
+    /** (token, count) pairs of one task's lines; bad lines are skipped unreported (the encoding pass reports). */
+    static Iterator<Tuple2<String, Long>> count(Source src, LmOptions o) {
         long[] bmp = new long[1 << 16];
         Map<Integer, Long> astral = new HashMap<>();
         Map<String, long[]> words = new HashMap<>();
@@ -48,13 +126,12 @@ final class LmSplitTasks {
                 words.computeIfAbsent(w, k -> new long[1])[0]++;
             }
         };
-        try (TextSplit.Reader r = split.open(conf)) {
-            while (r.next()) {
-                if (tok.decode(r.bytes(), r.length())) {
-                    tok.tokens(o.tokens(), o.lineEnd(), r.terminated(), sink);
+        try (src) {
+            while (src.next()) {
+                if (src.load(tok, null)) {
+                    tok.tokens(o.tokens(), o.lineEnd(), src.terminated(), sink);
                 }
             }
-            lines.add(new long[] {split.index(), r.number()});
         }
         List<Tuple2<String, Long>> out = new ArrayList<>();
         for (int cp = 0; cp < bmp.length; cp++) {
@@ -68,21 +145,18 @@ final class LmSplitTasks {
     }
 
     /**
-     * The ids of one split as blocks of about {@link #BLOCK_TOKENS} (at least one block, so that every split
-     * reports its line counts). An invalid line is skipped and reported as {@code file:line} with
-     * {@code lineBase} lines of the same file before the split.
+     * The ids of task {@code split}'s lines as blocks of about {@link #BLOCK_TOKENS} (at least one block, so that
+     * every task reports its line counts); bad lines are skipped and reported to {@code bad}.
      */
-    static Iterator<IdBlock> encode(TextSplit split, Configuration conf, LmOptions o, Vocabulary vocab,
-            long lineBase, BadRecords bad) {
-        return new EncodeIterator(split, conf, o, vocab, lineBase, bad);
+    static Iterator<IdBlock> encode(int split, Source src, LmOptions o, Vocabulary vocab, BadRecords bad) {
+        return new EncodeIterator(split, src, o, vocab, bad);
     }
 
     private static final class EncodeIterator implements Iterator<IdBlock>, LineTokenizer.Sink {
-        private final TextSplit split;
-        private final TextSplit.Reader reader;
+        private final int split;
+        private final Source reader;
         private final LmOptions o;
         private final Vocabulary vocab;
-        private final long lineBase;
         private final BadRecords bad;
         private final LineTokenizer tok = new LineTokenizer();
         private final int[] bmpIds;
@@ -96,12 +170,10 @@ final class LmSplitTasks {
         private boolean done;
         private IdBlock next;
 
-        EncodeIterator(TextSplit split, Configuration conf, LmOptions o, Vocabulary vocab, long lineBase,
-                BadRecords bad) {
+        EncodeIterator(int split, Source src, LmOptions o, Vocabulary vocab, BadRecords bad) {
             this.split = split;
             this.o = o;
             this.vocab = vocab;
-            this.lineBase = lineBase;
             this.bad = bad;
             this.vocabSize = vocab.size();
             this.bmpIds = new int[1 << 16];
@@ -114,7 +186,7 @@ final class LmSplitTasks {
                     }
                 }
             }
-            this.reader = split.open(conf);
+            this.reader = src;
         }
 
         @Override
@@ -142,11 +214,9 @@ final class LmSplitTasks {
         public boolean hasNext() {
             while (next == null && !done) {
                 if (reader.next()) {
-                    if (tok.decode(reader.bytes(), reader.length())) {
+                    if (reader.load(tok, bad)) {
                         goodLines++;
                         tok.tokens(o.tokens(), o.lineEnd(), reader.terminated(), this);
-                    } else {
-                        bad.skip(split.file(), lineBase + reader.number(), BadReason.INVALID_UTF8, null);
                     }
                     if (n >= BLOCK_TOKENS) {
                         next = flush();
@@ -163,7 +233,7 @@ final class LmSplitTasks {
         }
 
         private IdBlock flush() {
-            IdBlock b = IdBlock.of(split.index(), offset, buf, n, vocabSize, goodLines, dropped);
+            IdBlock b = IdBlock.of(split, offset, buf, n, vocabSize, goodLines, dropped);
             offset += n;
             n = 0;
             goodLines = 0;

@@ -71,9 +71,7 @@ public final class LmTextReader {
                 s -> LmSplitTasks.count(s, conf.value().value(), o, lineAcc));
         Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
         if (o.tokens() == Tokens.CHARS) {
-            List<String> byCodePoint = new ArrayList<>(vocab.tokens());
-            byCodePoint.sort(Comparator.comparingInt(t -> t.codePointAt(0)));
-            vocab = Vocabulary.of(byCodePoint);
+            vocab = byCodePoint(vocab);
         }
         long[] lineBase = lineBases(splits, lineAcc.value());
 
@@ -81,37 +79,76 @@ public final class LmTextReader {
         BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
         JavaRDD<IdBlock> blocks = splitRdd.mapPartitions(it -> {
             TextSplit s = it.next();
-            return LmSplitTasks.encode(s, conf.value().value(), o, vb.value(), lineBase[s.index()], bad);
+            return LmSplitTasks.encode(s.index(), LmSplitTasks.lines(s, conf.value().value(), lineBase[s.index()]), o,
+                    vb.value(), bad);
         }).persist(StorageLevel.MEMORY_AND_DISK_SER());
-        List<long[]> perSplit = blocks.mapPartitions(it -> {
-            long[] sum = new long[3];
-            while (it.hasNext()) {
-                IdBlock b = it.next();
-                sum[0] += b.length();
-                sum[1] += b.goodLines();
-                sum[2] += b.dropped();
-            }
-            return List.of(sum).iterator();
-        }).collect();
+        return partition(sc, path, o, vocab, splits.size(), blocks, bad);
+    }
+
+    /**
+     * The language-model corpus in the {@code column} (strings) of the Parquet files at {@code path}. Corpus
+     * order: files by path, then row; each row is one line (ended by {@code \n} for characters, by
+     * {@link LmOptions#lineEnd} for words). A null is a bad record named {@code file:row} (1-based row in the
+     * file). Otherwise as {@link #read}; {@link LmOptions#splitBytes} does not apply (Spark plans the reads).
+     */
+    public static LmCorpus readParquet(JavaSparkContext sc, String path, String column, LmOptions o) {
+        JavaRDD<org.apache.spark.sql.Row> rows = ParquetInput.ordered(sc, path, column);
+        rows.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
-            return partition(sc, path, o, vocab, splits, perSplit, blocks, bad);
+            JavaPairRDD<String, Long> counts = rows.mapPartitionsToPair(
+                    it -> LmSplitTasks.count(ParquetInput.textRows(it), o));
+            Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
+            Vocabulary v = o.tokens() == Tokens.CHARS ? byCodePoint(vocab) : vocab;
+            Broadcast<Vocabulary> vb = sc.broadcast(v);
+            BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
+            JavaRDD<IdBlock> blocks = rows.mapPartitionsWithIndex((i, it) -> LmSplitTasks.encode(i,
+                    ParquetInput.textRows(it), o, vb.value(), bad), true)
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            return partition(sc, path, o, v, rows.getNumPartitions(), blocks, bad);
+        } finally {
+            rows.unpersist(false);
+        }
+    }
+
+    private static Vocabulary byCodePoint(Vocabulary vocab) {
+        List<String> tokens = new ArrayList<>(vocab.tokens());
+        tokens.sort(Comparator.comparingInt(t -> t.codePointAt(0)));
+        return Vocabulary.of(tokens);
+    }
+
+    /** Counts the blocks (three numbers per task come back), checks bad lines, cuts the partitions. */
+    private static LmCorpus partition(JavaSparkContext sc, String path, LmOptions o, Vocabulary vocab, int splits,
+            JavaRDD<IdBlock> blocks, BadRecords bad) {
+        try {
+            List<long[]> perSplit = blocks.mapPartitions(it -> {
+                long[] sum = new long[3];
+                while (it.hasNext()) {
+                    IdBlock b = it.next();
+                    sum[0] += b.length();
+                    sum[1] += b.goodLines();
+                    sum[2] += b.dropped();
+                }
+                return List.of(sum).iterator();
+            }).collect();
+            return partition(sc, path, o, vocab, perSplit, blocks, bad);
         } finally {
             blocks.unpersist(false);
         }
     }
 
     private static LmCorpus partition(JavaSparkContext sc, String path, LmOptions o, Vocabulary vocab,
-            List<TextSplit> splits, List<long[]> perSplit, JavaRDD<IdBlock> blocks, BadRecords bad) {
+            List<long[]> perSplit, JavaRDD<IdBlock> blocks, BadRecords bad) {
+        int splits = perSplit.size();
         long goodLines = 0;
         long dropped = 0;
-        long[] splitStart = new long[splits.size() + 1];
-        for (int i = 0; i < splits.size(); i++) {
+        long[] splitStart = new long[splits + 1];
+        for (int i = 0; i < splits; i++) {
             splitStart[i + 1] = splitStart[i] + perSplit.get(i)[0];
             goodLines += perSplit.get(i)[1];
             dropped += perSplit.get(i)[2];
         }
         BadReport report = bad.check(goodLines);
-        long n = splitStart[splits.size()];
+        long n = splitStart[splits];
         if (n == 0) {
             throw new CorpusException("corpus " + path + " has no tokens" + (dropped > 0 ? " (" + dropped
                     + " left out of the vocabulary)" : ""));
@@ -151,9 +188,9 @@ public final class LmTextReader {
         }
         long[] partTokens = lengths.stream().mapToLong(Integer::longValue).toArray();
         LmCorpus c = new LmCorpus(train, validation, vocab, o.tokens(), n, t, dropped, goodLines, partTokens,
-                splits.size(), report);
+                splits, report);
         LOG.info("corpus {}: {} tokens ({} training, {} validation) from {} lines in {} splits, vocabulary {},"
-                + " partition imbalance {}", path, n, t, valid, goodLines, splits.size(), vocab.size(),
+                + " partition imbalance {}", path, n, t, valid, goodLines, splits, vocab.size(),
                 c.imbalance());
         return c;
     }
