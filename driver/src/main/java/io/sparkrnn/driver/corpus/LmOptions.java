@@ -21,7 +21,8 @@ import org.apache.spark.storage.StorageLevel;
  * @param validationFraction share of the corpus, at its end, held out for validation
  * @param maxBadFraction largest share of bad lines tolerated
  * @param splitBytes bytes per read task; 0 chooses about a quarter of the corpus per core, 64 KiB to 64 MiB
- * @param storage how the training partitions are cached
+ * @param storage how the training partitions are cached; default MEMORY_AND_DISK, deserialized, because every
+ *     round reads every partition (a serialized level would deserialize the whole stream each round)
  */
 public record LmOptions(Tokens tokens, int minCount, int maxSize, List<String> specials, String lineEnd,
         int partitions, int lanes, int steps, double validationFraction, double maxBadFraction, long splitBytes,
@@ -50,13 +51,13 @@ public record LmOptions(Tokens tokens, int minCount, int maxSize, List<String> s
     /** Characters, every one kept, 2 partitions of 32 x 64 batches, the last 10% for validation. */
     public static LmOptions chars() {
         return new LmOptions(Tokens.CHARS, 1, Integer.MAX_VALUE, List.of(), null, 2, 32, 64, 0.1,
-                BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK_SER());
+                BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
     }
 
     /** Words with the default specials and {@code <eos>} at each line end; otherwise as {@link #chars}. */
     public static LmOptions words() {
         return new LmOptions(Tokens.WORDS, 1, Integer.MAX_VALUE, Vocabulary.SPECIALS, Vocabulary.EOS, 2, 32, 64,
-                0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK_SER());
+                0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
     }
 
     public LmOptions withVocabulary(int minCount, int maxSize) {

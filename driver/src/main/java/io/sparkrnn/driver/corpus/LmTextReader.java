@@ -69,7 +69,10 @@ public final class LmTextReader {
         sc.sc().register(lineAcc, "lines per split " + path);
         JavaPairRDD<String, Long> counts = splitRdd.flatMapToPair(
                 s -> LmSplitTasks.count(s, conf.value().value(), o, lineAcc));
+        long t0 = System.nanoTime();
         Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
+        LOG.info("corpus {}: vocabulary of {} counted over {} splits in {} s", path, vocab.size(), splits.size(),
+                String.format("%.1f", (System.nanoTime() - t0) / 1e9));
         if (o.tokens() == Tokens.CHARS) {
             vocab = byCodePoint(vocab);
         }
@@ -120,6 +123,7 @@ public final class LmTextReader {
     private static LmCorpus partition(JavaSparkContext sc, String path, LmOptions o, Vocabulary vocab, int splits,
             JavaRDD<IdBlock> blocks, BadRecords bad) {
         try {
+            long t0 = System.nanoTime();
             List<long[]> perSplit = blocks.mapPartitions(it -> {
                 long[] sum = new long[3];
                 while (it.hasNext()) {
@@ -130,6 +134,7 @@ public final class LmTextReader {
                 }
                 return List.of(sum).iterator();
             }).collect();
+            LOG.info("corpus {}: encoded in {} s", path, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
             return partition(sc, path, o, vocab, perSplit, blocks, bad);
         } finally {
             blocks.unpersist(false);
@@ -170,7 +175,10 @@ public final class LmTextReader {
         JavaRDD<PartitionData> train = StreamCut.ranges(blocks, splitStart, bounds)
                 .map(ids -> (PartitionData) new TokenStreamPartition(ids, lanes, steps));
         train.setName("lm training partitions " + path).persist(o.storage());
+        long t0 = System.nanoTime();
         List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();
+        LOG.info("corpus {}: {} training partitions built in {} s", path, p, String.format("%.1f",
+                (System.nanoTime() - t0) / 1e9));
 
         long valid = n - t;
         int v = (int) Math.min(p, valid);

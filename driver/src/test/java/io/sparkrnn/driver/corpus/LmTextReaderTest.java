@@ -172,6 +172,35 @@ class LmTextReaderTest extends SparkCorpusTest {
         assertTrue(e.getMessage().contains("broken.txt:7: invalid UTF-8"), e.getMessage());
     }
 
+    /**
+     * Ingest throughput on local[2] (figure for the README): Moby Dick repeated into one ~129 MB file, read,
+     * counted, encoded and cut into cached partitions; the imbalance of 2 and 8 partitions.
+     */
+    @Test
+    void ingestThroughputAndImbalance(@TempDir Path dir) throws Exception {
+        byte[] moby = Files.readAllBytes(Path.of(MOBY));
+        int copies = 280;
+        Path big = dir.resolve("moby-x280.txt");
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(big), 1 << 20)) {
+            for (int i = 0; i < copies; i++) {
+                out.write(moby);
+            }
+        }
+        long bytes = (long) copies * moby.length;
+        LmTextReader.read(sc, big.toString(), LmOptions.chars()).unpersist(); // warm-up (JIT)
+        for (int p : new int[] {2, 8}) {
+            long t0 = System.nanoTime();
+            LmCorpus c = LmTextReader.read(sc, big.toString(), LmOptions.chars().withPartitions(p, 32, 64));
+            double s = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("LM text ingest (read, vocabulary, encode, %d cached partitions), local[2], %d MB in one"
+                    + " file, %d splits: %.1f MB/s; tokens per partition max/min %.6f%n", p, bytes >> 20, c.splits(),
+                    bytes / 1e6 / s, c.imbalance());
+            assertEquals(455380L * copies, c.tokens());
+            assertTrue(c.imbalance() <= 1.05);
+            c.unpersist();
+        }
+    }
+
     @Test
     void missingEmptyOrTooSmallCorporaFailBeforeTraining(@TempDir Path dir) throws Exception {
         LmOptions o = LmOptions.chars();
