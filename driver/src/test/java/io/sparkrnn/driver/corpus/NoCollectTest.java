@@ -30,10 +30,10 @@ class NoCollectTest {
             "ForecastReader.java: }).reduce((a, b) -> {",
             // the validation tokens, only when asked and refused above a given size
             "LmCorpus.java: for (int[] piece : validation.collect()) {",
-            // tokens per training partition: P numbers
-            "LmTextReader.java: List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();",
             // three counts per text split (tokens, good lines, dropped tokens)
             "LmTextReader.java: }).collect();",
+            // tokens per training partition: P numbers
+            "LmTextReader.java: List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();",
             // the kept vocabulary entries with their counts
             "Vocabulary.java: List<Tuple2<String, Long>> top = kept.takeOrdered(want, ByCount.INSTANCE);");
 
