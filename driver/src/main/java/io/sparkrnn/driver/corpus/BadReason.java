@@ -6,7 +6,8 @@ public enum BadReason {
     TOKEN_TAG_MISMATCH("token/tag count mismatch"),
     EMPTY_TARGET("empty target"),
     UNPARSABLE_NUMBER("unparsable number"),
-    INVALID_UTF8("invalid UTF-8");
+    INVALID_UTF8("invalid UTF-8"),
+    NULL_VALUE("null value");
 
     private final String text;
 

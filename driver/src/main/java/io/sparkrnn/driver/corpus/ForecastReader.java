@@ -71,7 +71,6 @@ public final class ForecastReader {
         String[] header = header(sc, path);
         int[] timeIdx = indices(header, spec.timeColumns(), path);
         int[] featIdx = indices(header, spec.featureColumns(), path);
-        int[] tgtInFeat = spec.targetColumns().stream().mapToInt(c -> spec.featureColumns().indexOf(c)).toArray();
         int columns = header.length;
         BadRecords bad = new BadRecords(sc, path, spec.maxBadFraction());
         JavaRDD<Row> rows = Lines.read(sc, path, bad).flatMap(l -> {
@@ -104,6 +103,11 @@ public final class ForecastReader {
             }
             return List.of(new Row(new TimeKey(key), v)).iterator();
         });
+        return fromRows(rows, bad, spec, path);
+    }
+
+    /** Orders, splits, normalises and windows parsed rows (of CSV or Parquet); {@code path} names the series. */
+    static Series fromRows(JavaRDD<Row> rows, BadRecords bad, Spec spec, String path) {
         Corpus<Row> parsed = Corpus.load(rows, bad);
         long n = parsed.count();
         long nTrain = (long) Math.floor(n * spec.trainFraction());
@@ -115,7 +119,7 @@ public final class ForecastReader {
         }
         // time order; indices 0..n-1 in that order
         var ordered = parsed.records().sortBy(Row::key, true, parsed.records().getNumPartitions()).zipWithIndex();
-        int f = featIdx.length;
+        int f = spec.featureColumns().size();
         double[] sums = ordered.filter(p -> p._2() < nTrain).map(p -> {
             double[] s = new double[2 * f];
             for (int i = 0; i < f; i++) {
@@ -145,6 +149,7 @@ public final class ForecastReader {
             }
             return new scala.Tuple2<>(p._2(), z);
         });
+        int[] tgtInFeat = spec.targetColumns().stream().mapToInt(c -> spec.featureColumns().indexOf(c)).toArray();
         JavaRDD<ForecastWindow> train = windows(normed.filter(p -> p._1() < nTrain), spec, tgtInFeat, f);
         JavaRDD<ForecastWindow> val = windows(normed.filter(p -> p._1() >= nTrain && p._1() < nTrain + nVal), spec,
                 tgtInFeat, f);

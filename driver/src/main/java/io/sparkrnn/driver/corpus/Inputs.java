@@ -1,6 +1,9 @@
 package io.sparkrnn.driver.corpus;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -16,6 +19,15 @@ public final class Inputs {
      * empty directories. Returns the number of files matched (a directory counts its direct, visible files).
      */
     public static int require(JavaSparkContext sc, String path) {
+        return files(sc, path).size();
+    }
+
+    /**
+     * The files {@code path} names, sorted by their full path (the corpus order of the language-model reader):
+     * a file, the matches of a glob, and the direct, visible files (not starting with "." or "_") of a directory.
+     * Fails like {@link #require}.
+     */
+    public static List<FileStatus> files(JavaSparkContext sc, String path) {
         if (path == null || path.isBlank()) {
             throw new CorpusException("no corpus path given");
         }
@@ -29,22 +41,23 @@ public final class Inputs {
             if (matched.length == 0) {
                 throw new CorpusException("corpus path " + path + " matches no files");
             }
-            int files = 0;
+            List<FileStatus> files = new ArrayList<>();
             for (FileStatus st : matched) {
                 if (st.isDirectory()) {
                     for (FileStatus c : fs.listStatus(st.getPath())) {
                         String n = c.getPath().getName();
                         if (c.isFile() && !n.startsWith(".") && !n.startsWith("_")) {
-                            files++;
+                            files.add(c);
                         }
                     }
                 } else {
-                    files++;
+                    files.add(st);
                 }
             }
-            if (files == 0) {
+            if (files.isEmpty()) {
                 throw new CorpusException("corpus path " + path + " matches only empty directories");
             }
+            files.sort(Comparator.comparing(f -> f.getPath().toString()));
             return files;
         } catch (IOException e) {
             throw new CorpusException("cannot list corpus path " + path + ": " + e.getMessage(), e);

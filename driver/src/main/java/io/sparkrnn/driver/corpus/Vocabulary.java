@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
@@ -71,6 +72,15 @@ public final class Vocabulary implements Serializable {
      * frequent first, up to {@code maxSize} entries including the {@code specials} (which come first).
      */
     public static Vocabulary fit(JavaRDD<String> tokens, int minCount, int maxSize, List<String> specials) {
+        return fitCounts(tokens.mapToPair(t -> new Tuple2<>(t, 1L)), minCount, maxSize, specials);
+    }
+
+    /**
+     * As {@link #fit}, from (token, count) pairs (a token may come several times; its counts are summed), for
+     * readers that count within a task first.
+     */
+    public static Vocabulary fitCounts(JavaPairRDD<String, Long> counts, int minCount, int maxSize,
+            List<String> specials) {
         if (minCount < 1) {
             throw new IllegalArgumentException("minCount must be >= 1, found " + minCount);
         }
@@ -79,9 +89,14 @@ public final class Vocabulary implements Serializable {
                     + maxSize);
         }
         Set<String> special = new HashSet<>(specials);
-        List<Tuple2<String, Long>> top = tokens.mapToPair(t -> new Tuple2<>(t, 1L)).reduceByKey(Long::sum)
-                .filter(c -> c._2() >= minCount && !special.contains(c._1()))
-                .takeOrdered(maxSize - specials.size(), ByCount.INSTANCE);
+        JavaPairRDD<String, Long> kept = counts.reduceByKey(Long::sum)
+                .filter(c -> c._2() >= minCount && !special.contains(c._1()));
+        // takeOrdered allocates its bound up front: cap it by the distinct tokens (a count) when it is large
+        int want = maxSize - specials.size();
+        if (want > 100_000) {
+            want = (int) Math.min(want, Math.max(1, kept.count()));
+        }
+        List<Tuple2<String, Long>> top = kept.takeOrdered(want, ByCount.INSTANCE);
         List<String> all = new ArrayList<>(specials);
         for (Tuple2<String, Long> t : top) {
             all.add(t._1());

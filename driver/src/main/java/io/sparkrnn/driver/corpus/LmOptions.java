@@ -1,0 +1,97 @@
+package io.sparkrnn.driver.corpus;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Options of {@link LmTextReader}. Start from {@link #chars} or {@link #words} and change single fields with the
+ * {@code with...} methods.
+ *
+ * @param tokens characters (code points) or whitespace-separated words
+ * @param minCount tokens seen fewer times are left out of the vocabulary
+ * @param maxSize vocabulary entries at most, specials included
+ * @param specials tokens given the first ids; for characters none (the {@code vocab-chars.txt} format holds
+ *     single characters only)
+ * @param lineEnd words only: the token that stands for each line terminator (default {@code <eos>}, a
+ *     special); null drops line ends, so words flow across lines
+ * @param partitions training partitions (one contiguous stream each)
+ * @param lanes stream lanes per batch (the batch size B of {@code TokenStreamPartition})
+ * @param steps steps per batch (truncated BPTT k1)
+ * @param validationFraction share of the corpus, at its end, held out for validation
+ * @param maxBadFraction largest share of bad lines tolerated
+ * @param splitBytes bytes per read task; 0 chooses about a quarter of the corpus per core, 64 KiB to 64 MiB
+ * @param storage how the training partitions are cached; default MEMORY_AND_DISK, deserialized, because every
+ *     round reads every partition (a serialized level would deserialize the whole stream each round)
+ */
+public record LmOptions(Tokens tokens, int minCount, int maxSize, List<String> specials, String lineEnd,
+        int partitions, int lanes, int steps, double validationFraction, double maxBadFraction, long splitBytes,
+        StorageLevel storage) implements Serializable {
+
+    public LmOptions {
+        if (minCount < 1 || maxSize < 1 || partitions < 1 || lanes < 1 || steps < 1 || splitBytes < 0) {
+            throw new IllegalArgumentException("minCount, maxSize, partitions, lanes, steps must be >= 1 and"
+                    + " splitBytes >= 0, found " + minCount + ", " + maxSize + ", " + partitions + ", " + lanes + ", "
+                    + steps + ", " + splitBytes);
+        }
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("validationFraction must be in [0, 1), found " + validationFraction);
+        }
+        specials = List.copyOf(specials);
+        if (tokens == Tokens.CHARS && !specials.isEmpty()) {
+            throw new IllegalArgumentException("character vocabularies have no special tokens (vocab-chars.txt holds"
+                    + " single characters), found " + specials);
+        }
+        if (maxSize <= specials.size()) {
+            throw new IllegalArgumentException("maxSize must exceed the " + specials.size() + " special tokens, found "
+                    + maxSize);
+        }
+    }
+
+    /** Characters, every one kept, 2 partitions of 32 x 64 batches, the last 10% for validation. */
+    public static LmOptions chars() {
+        return new LmOptions(Tokens.CHARS, 1, Integer.MAX_VALUE, List.of(), null, 2, 32, 64, 0.1,
+                BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** Words with the default specials and {@code <eos>} at each line end; otherwise as {@link #chars}. */
+    public static LmOptions words() {
+        return new LmOptions(Tokens.WORDS, 1, Integer.MAX_VALUE, Vocabulary.SPECIALS, Vocabulary.EOS, 2, 32, 64,
+                0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    public LmOptions withVocabulary(int minCount, int maxSize) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+
+    public LmOptions withSpecials(List<String> specials, String lineEnd) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+
+    public LmOptions withPartitions(int partitions, int lanes, int steps) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+
+    public LmOptions withValidationFraction(double validationFraction) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+
+    public LmOptions withMaxBadFraction(double maxBadFraction) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+
+    public LmOptions withSplitBytes(long splitBytes) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+
+    public LmOptions withStorage(StorageLevel storage) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage);
+    }
+}
