@@ -1,19 +1,17 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.Checkpoint;
 import io.sparkrnn.driver.checkpoint.CheckpointStore;
 import io.sparkrnn.driver.checkpoint.RunInfo;
-import io.sparkrnn.driver.corpus.CharCorpus;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.driver.round.StreamPartitions;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.train.StreamLoss;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -37,22 +35,22 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One {@code train} run of a character language model: corpus, vocabulary and split; the checkpoint folder
- * (resume from the newest compatible checkpoint unless {@code --fresh}); the round loop with validation,
- * metrics and checkpoints; and the final model, {@code metrics.jsonl} and {@code eval.json}.
+ * One {@code train} run of any task: the checkpoint folder (resume from the newest compatible checkpoint
+ * unless {@code --fresh}); the task's data ({@link Task#prepare}); the round loop with validation every
+ * {@code eval.every} rounds and at the end, {@code metrics.jsonl} and checkpoints; and the final model and
+ * {@code eval.json} ({@link #finish}).
  */
-final class LmTrainingRun {
+final class TrainingRun {
     /** Config keys that may change when a run resumes (how long, how often, where). */
     private static final List<String> MAY_CHANGE = List.of("train.rounds", "eval.every", "checkpoint.", "output.",
             "spark.");
-    private static final String VOCAB = "vocab-chars.txt";
 
     private final TrainCommand.Job job;
     private final JobConfig cfg;
     private final PrintStream out;
     private final boolean fresh;
 
-    LmTrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh) {
+    TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh) {
         this.job = job;
         this.cfg = cfg;
         this.out = out;
@@ -60,48 +58,34 @@ final class LmTrainingRun {
     }
 
     int run() {
-        CharCorpus corpus = CharCorpus.read(job.corpus());
-        int[] ids = corpus.ids();
-        int split = (int) Math.round(ids.length * (1 - job.validationFraction()));
-        int[] train = Arrays.copyOfRange(ids, 0, split);
-        int[] valid = Arrays.copyOfRange(ids, split, ids.length);
-        ModelSpec s = job.spec();
-        ModelSpec spec = ModelSpec.languageModel(corpus.vocabulary().size(), s.embeddingDim(), s.cell(),
-                s.hiddenSize(), s.numLayers(), s.dropout());
-        WorkerSetup setup = new WorkerSetup(spec, job.setup().inner(), job.setup().schedule(), job.setup().tbptt());
-        SequenceModel model = new SequenceModel(spec);
-        String vocabText = CharCorpus.vocabularyText(corpus.vocabulary());
-
+        Task task = job.task();
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();
-        Optional<Checkpoint> resume = resumePoint(store, spec, vocabText);
-        OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || fresh || resume.isPresent());
-        out.printf(Locale.ROOT, "corpus %s: %,d characters, vocabulary %d, %,d for training, %,d for validation%n",
-                job.corpus(), ids.length, corpus.vocabulary().size(), train.length, valid.length);
-        out.printf(Locale.ROOT, "model: %s %d x %d, %,d parameters%n", spec.cell().name().toLowerCase(Locale.ROOT),
-                spec.numLayers(), spec.hiddenSize(), model.layout().size());
-        FlatParams params = model.initParams(job.seed(), DataType.FLOAT);
-        SparkConf conf = new SparkConf().setAppName("spark-rnn train").setIfMissing("spark.master", job.master());
+        Optional<Checkpoint> latest = latest(store);
+        OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || fresh || latest.isPresent());
+        SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
+                .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
         try {
-            ExecutorMemory.configure(conf, model, setup.inner().type(), job.batch(), job.k1());
+            ExecutorMemory.configure(conf, new SequenceModel(task.estimate(job, cfg)), job.setup().inner().type(),
+                    job.batch(), job.k1());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
-            JavaRDD<PartitionData> data;
-            try {
-                data = StreamPartitions.of(sc, train, job.partitions(), job.batch(), job.k1());
-            } catch (IllegalArgumentException e) {
-                throw new InputException(job.corpus() + ": " + e.getMessage());
-            }
-            if (valid.length < 2 * (job.k1() + 1)) {
-                throw new InputException(job.corpus() + ": the validation part has " + valid.length
-                        + " characters, too few for windows of " + job.k1() + "; raise data.validation-fraction");
-            }
-            try (RoundTrainer trainer = new RoundTrainer(sc, setup, job.rounds(), params.flat().data().asFloat())) {
+            TaskData data = task.prepare(sc, job, cfg);
+            out.print(data.describe());
+            ModelSpec spec = data.spec();
+            TrainCommand.Job j = job.withSpec(spec);
+            Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
+            SequenceModel model = new SequenceModel(spec);
+            out.printf(Locale.ROOT, "model: %s %s%d x %d, %,d parameters%n", spec.cell().name().toLowerCase(Locale.ROOT),
+                    spec.bidirectional() ? "bidirectional " : "", spec.numLayers(), spec.hiddenSize(),
+                    model.layout().size());
+            FlatParams params = model.initParams(job.seed(), DataType.FLOAT);
+            try (RoundTrainer trainer = new RoundTrainer(sc, j.setup(), job.rounds(), params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
                 if (resume.isPresent()) {
                     trainer.restore(resume.get().state());
@@ -109,11 +93,9 @@ final class LmTrainingRun {
                     out.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", resume.get().name(),
                             trainer.round(), job.totalRounds());
                 }
-                loop(trainer, data, model, params, valid, store, dir, spec, vocabText, history);
+                double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                dir.writeModel(model, params, corpus.vocabulary(), cfg.render());
-                out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n",
-                        dir.path().toAbsolutePath());
+                finish(task, data, model, params, dir, trainer.round(), seconds);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + job.output(), e);
@@ -121,12 +103,11 @@ final class LmTrainingRun {
         return Main.OK;
     }
 
-    private void loop(RoundTrainer trainer, JavaRDD<PartitionData> data, SequenceModel model, FlatParams params,
-            int[] valid, CheckpointStore store, OutputDir dir, ModelSpec spec, String vocabText, List<String> history)
-            throws IOException {
+    /** Rounds until {@code train.rounds}; returns the seconds spent. */
+    private double loop(RoundTrainer trainer, JavaRDD<PartitionData> train, TaskData data, FlatParams params,
+            CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history) throws IOException {
         long total = job.totalRounds();
-        int evalLanes = Math.max(1, Math.min(16, valid.length / (job.k1() + 1)));
-        Double bpc = null;
+        Double score = null;
         long start = trainer.round();
         long t0 = System.nanoTime();
         try (Writer metrics = Files.newBufferedWriter(dir.path().resolve("metrics.jsonl"), StandardCharsets.UTF_8,
@@ -136,50 +117,78 @@ final class LmTrainingRun {
             }
             boolean savedLast = false;
             while (trainer.round() < total) {
-                RoundMetrics m = trainer.round(data, total);
+                RoundMetrics m = trainer.round(train, total);
                 long done = trainer.round();
                 double elapsed = (System.nanoTime() - t0) / 1e9;
-                String line = m.toConsole(total) + String.format(Locale.ROOT, "  eta %.0fs",
-                        elapsed / (done - start) * (total - done));
-                String json = m.toJson();
+                StringBuilder line = new StringBuilder(m.toConsole(total)).append(String.format(Locale.ROOT,
+                        "  eta %.0fs", elapsed / (done - start) * (total - done)));
+                StringBuilder json = new StringBuilder(m.toJson());
                 if (done % job.evalEvery() == 0 || done == total) {
                     params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                    bpc = StreamLoss.bitsPerToken(model, params, valid, evalLanes, job.k1());
-                    line += String.format(Locale.ROOT, "  valid %.3f bits/char", bpc);
-                    json = json.substring(0, json.length() - 1)
-                            + String.format(Locale.ROOT, ",\"valid_bits_per_char\":%.6f}", bpc);
+                    TaskData.Validation v = data.validate(params);
+                    score = v.lowerIsBetter();
+                    json.setLength(json.length() - 1);
+                    boolean first = true;
+                    for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
+                        json.append(String.format(Locale.ROOT, ",\"valid_%s\":%.6f", e.getKey(), e.getValue()));
+                        if (first) {
+                            line.append(String.format(Locale.ROOT, "  valid %s %.4f", e.getKey(), e.getValue()));
+                            first = false;
+                        }
+                    }
+                    json.append('}');
                 }
                 out.println(line);
-                history.add(json);
+                history.add(json.toString());
                 metrics.write(json + "\n");
                 metrics.flush();
                 savedLast = job.checkpoints().shouldSave(done, Instant.now());
                 if (savedLast) {
-                    save(store, trainer, spec, vocabText, history, bpc);
+                    save(store, trainer, spec, data.files(), history, score);
                 }
             }
             if (!savedLast && trainer.round() > start) {
-                save(store, trainer, spec, vocabText, history, bpc);
+                save(store, trainer, spec, data.files(), history, score);
             }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (bpc == null) {
-            params.flat().assign(Nd4j.createFromArray(trainer.params()));
-            bpc = StreamLoss.bitsPerToken(model, params, valid, evalLanes, job.k1());
-        }
-        dir.writeJson("eval.json", String.format(Locale.ROOT, "{\"task\":\"lm\",\"valid_bits_per_char\":%.6f,"
-                + "\"valid_perplexity\":%.6f,\"rounds\":%d,\"seconds_this_run\":%.1f}%n", bpc, Math.pow(2, bpc),
-                trainer.round(), seconds));
-        out.printf(Locale.ROOT, "validation %.3f bits/char after %d rounds (%.0f s in this run)%n", bpc,
-                trainer.round(), seconds);
+        return (System.nanoTime() - t0) / 1e9;
     }
 
-    private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, String vocabText,
-            List<String> history, Double bpc) throws IOException {
+    /**
+     * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
+     * held-out part plus the run's counters).
+     */
+    private void finish(Task task, TaskData data, SequenceModel model, FlatParams params, OutputDir dir, long rounds,
+            double seconds) {
+        dir.writeModel(model, params, data.files(), cfg.render());
+        ObjectNode eval = ClassCounts.newJson();
+        eval.put("task", task.name());
+        eval.setAll(data.evaluate(params));
+        eval.put("rounds", rounds);
+        eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
+        dir.writeJson("eval.json", eval + "\n");
+        out.println("evaluation: " + summary(eval));
+        out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n",
+                dir.path().toAbsolutePath());
+    }
+
+    /** The scalar fields of an evaluation, for the console. */
+    static String summary(ObjectNode eval) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) eval::fields) {
+            if (e.getValue().isNumber() && !e.getKey().equals("rounds") && !e.getKey().startsWith("seconds")) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                        .append(String.format(Locale.ROOT, "%.4f", e.getValue().asDouble()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, Map<String, byte[]> files,
+            List<String> history, Double score) throws IOException {
         RunInfo info = new RunInfo(Map.of("train.seed", job.seed()), Map.of("round", trainer.round()),
-                cfg.asStrings(), history, bpc);
-        String name = store.save(spec, trainer.state(), info, Map.of(VOCAB,
-                vocabText.getBytes(StandardCharsets.UTF_8)));
+                cfg.asStrings(), history, score);
+        String name = store.save(spec, trainer.state(), info, files);
         store.prune(job.checkpoints());
         out.println("checkpoint " + name);
     }
@@ -193,37 +202,40 @@ final class LmTrainingRun {
         }
     }
 
-    /** The checkpoint to continue from, if any; a different run's checkpoints are refused, listing the keys. */
-    private Optional<Checkpoint> resumePoint(CheckpointStore store, ModelSpec spec, String vocabText) {
+    /** The newest checkpoint, if any (none after {@code --fresh}, which deletes them). */
+    private Optional<Checkpoint> latest(CheckpointStore store) {
         try {
             if (fresh) {
                 store.deleteAll();
                 return Optional.empty();
             }
-            Optional<Checkpoint> c = store.latestIfAny();
-            if (c.isEmpty()) {
-                return c;
-            }
-            Map<String, String> mustMatch = new LinkedHashMap<>();
-            cfg.asStrings().forEach((k, v) -> {
-                if (MAY_CHANGE.stream().noneMatch(k::startsWith)) {
-                    mustMatch.put(k, v);
-                }
-            });
-            try {
-                c.get().checkCompatible(spec, mustMatch);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("output.dir " + job.output() + " holds checkpoints of a different run: "
-                        + e.getMessage().replace('\n', ' ').replaceAll(" +", " "));
-            }
-            byte[] saved = c.get().files().get(VOCAB);
-            if (saved == null || !new String(saved, StandardCharsets.UTF_8).equals(vocabText)) {
-                throw new ConfigException("output.dir " + job.output() + " holds checkpoints with another vocabulary "
-                        + "(the corpus changed); use --fresh to start over or another output.dir");
-            }
-            return c;
+            return store.latestIfAny();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoints in " + store.dir(), e);
         }
+    }
+
+    /** {@code c} if this run may continue it; a different run's checkpoints are refused, listing the keys. */
+    private Checkpoint compatible(Checkpoint c, ModelSpec spec, Map<String, byte[]> files) {
+        Map<String, String> mustMatch = new LinkedHashMap<>();
+        cfg.asStrings().forEach((k, v) -> {
+            if (MAY_CHANGE.stream().noneMatch(k::startsWith)) {
+                mustMatch.put(k, v);
+            }
+        });
+        try {
+            c.checkCompatible(spec, mustMatch);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("output.dir " + job.output() + " holds checkpoints of a different run: "
+                    + e.getMessage().replace('\n', ' ').replaceAll(" +", " "));
+        }
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            byte[] saved = c.files().get(f.getKey());
+            if (saved == null || !Arrays.equals(saved, f.getValue())) {
+                throw new ConfigException("output.dir " + job.output() + " holds checkpoints with another "
+                        + f.getKey() + " (the data changed); use --fresh to start over or another output.dir");
+            }
+        }
+        return c;
     }
 }
