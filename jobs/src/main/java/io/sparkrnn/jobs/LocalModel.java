@@ -39,10 +39,6 @@ final class LocalModel implements Serializable {
         return new LocalModel(spec, weights);
     }
 
-    ModelSpec spec() {
-        return spec;
-    }
-
     private void build() {
         if (model == null) {
             model = new SequenceModel(spec);

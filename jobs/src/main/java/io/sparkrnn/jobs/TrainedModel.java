@@ -2,7 +2,6 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.io.ModelFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,15 +54,5 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
     /** Rows per batch in evaluation and prediction: the training batch. */
     int batch() {
         return config.getInt("train.batch");
-    }
-
-    static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new InputException(message);
-        }
-    }
-
-    static UncheckedIOException io(String what, IOException e) {
-        return new UncheckedIOException(what + ": " + e.getMessage(), e);
     }
 }
