@@ -68,7 +68,7 @@ final class ClassificationTask implements Task {
 
     @Override
     public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        return spec(job, c.getInt("vocab.max-size"), c.getInt("vocab.max-size"));
+        return spec(job, c.getInt("vocab.max-size"), TaggingTask.ESTIMATED_CLASSES);
     }
 
     private static ModelSpec spec(TrainCommand.Job job, int words, int classes) {
@@ -163,7 +163,7 @@ final class ClassificationTask implements Task {
         Tokenizer tok = Tokenizer.of(c);
         Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
                 c.getInt("vocab.min-count"), c.getInt("vocab.max-size"));
-        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, Integer.MAX_VALUE,
+        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingTask.MAX_CLASSES,
                 TaggingTask.TAG_SPECIALS);
         JavaRDD<PartitionData> parts;
         try {

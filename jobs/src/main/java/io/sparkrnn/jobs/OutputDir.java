@@ -1,8 +1,5 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.engine.model.SequenceModel;
-import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,14 +42,19 @@ final class OutputDir {
     }
 
     /** Writes the model into {@code model/}, built beside it and moved into place when complete. */
-    void writeModel(SequenceModel model, FlatParams params, Map<String, byte[]> files, String resolvedConfig) {
+    /** Writes the model files into a folder. */
+    interface ModelWriter {
+        void write(Path dir, Map<String, String> provenance) throws IOException;
+    }
+
+    void writeModel(ModelWriter model, Map<String, byte[]> files, String resolvedConfig) {
         Path target = path.resolve("model");
         Path tmp = path.resolve(".model-" + System.nanoTime() + ".tmp");
         try {
             Files.createDirectories(tmp);
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("producer", "spark-rnn train");
-            ModelFiles.save(tmp, model, params, null, 0, provenance);
+            model.write(tmp, provenance);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 Files.write(tmp.resolve(f.getKey()), f.getValue());
             }

@@ -39,6 +39,10 @@ final class TaggingTask implements Task {
     static final String TAGS = "vocab-tags.txt";
     /** Tag vocabularies have one special: a tag seen only outside the training part. */
     static final List<String> TAG_SPECIALS = List.of(Vocabulary.UNK);
+    /** Most tags or labels a vocabulary keeps (the most frequent; rarer ones map to {@code <unk>}). */
+    static final int MAX_CLASSES = 1 << 16;
+    /** Tags or labels assumed by the executors' memory estimate before the data is read. */
+    static final int ESTIMATED_CLASSES = 1024;
 
     @Override
     public String name() {
@@ -64,7 +68,7 @@ final class TaggingTask implements Task {
 
     @Override
     public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        return spec(job, c.getInt("vocab.max-size"), c.getInt("vocab.max-size"));
+        return spec(job, c.getInt("vocab.max-size"), ESTIMATED_CLASSES);
     }
 
     private static ModelSpec spec(TrainCommand.Job job, int words, int tags) {
@@ -110,7 +114,7 @@ final class TaggingTask implements Task {
         }
         Vocabulary words = Vocabulary.fit(train.flatMap(s -> Arrays.asList(s.tokens()).iterator()),
                 c.getInt("vocab.min-count"), c.getInt("vocab.max-size"));
-        Vocabulary tags = Vocabulary.fit(train.flatMap(s -> Arrays.asList(s.tags()).iterator()), 1, Integer.MAX_VALUE,
+        Vocabulary tags = Vocabulary.fit(train.flatMap(s -> Arrays.asList(s.tags()).iterator()), 1, MAX_CLASSES,
                 TAG_SPECIALS);
         int k1 = job.k1();
         JavaRDD<Encoded> pieces = Encoded.tagging(train, words, tags).flatMap(e -> cut(e, k1).iterator());

@@ -31,7 +31,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -80,11 +79,8 @@ final class TrainingRun {
             ModelSpec spec = data.spec();
             TrainCommand.Job j = job.withSpec(spec);
             Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
-            SequenceModel model = new SequenceModel(spec);
-            out.printf(Locale.ROOT, "model: %s %s%d x %d, %,d parameters%n", spec.cell().name().toLowerCase(Locale.ROOT),
-                    spec.bidirectional() ? "bidirectional " : "", spec.numLayers(), spec.hiddenSize(),
-                    model.layout().size());
-            FlatParams params = model.initParams(job.seed(), DataType.FLOAT);
+            out.println(data.describeModel());
+            FlatParams params = data.initParams(job.seed());
             try (RoundTrainer trainer = new RoundTrainer(sc, j.setup(), job.rounds(), params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
                 if (resume.isPresent()) {
@@ -95,7 +91,7 @@ final class TrainingRun {
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                finish(task, data, model, params, dir, trainer.round(), seconds);
+                finish(task, data, params, dir, trainer.round(), seconds);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + job.output(), e);
@@ -158,9 +154,8 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, TaskData data, SequenceModel model, FlatParams params, OutputDir dir, long rounds,
-            double seconds) {
-        dir.writeModel(model, params, data.files(), cfg.render());
+    private void finish(Task task, TaskData data, FlatParams params, OutputDir dir, long rounds, double seconds) {
+        dir.writeModel((d, provenance) -> data.saveModel(d, params, provenance), data.files(), cfg.render());
         ObjectNode eval = ClassCounts.newJson();
         eval.put("task", task.name());
         eval.setAll(data.evaluate(params));
