@@ -34,10 +34,12 @@ public final class WindowBatching {
                 .mapToPair(p -> new Tuple2<>(Batching.mix(seed, p._2()), p._1()))
                 .sortByKey(true, windows.getNumPartitions())
                 .values()
-                .zipWithIndex();
+                .zipWithIndex()
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long rows = positioned.count();
         long batches = (rows + batchSize - 1) / batchSize;
         if (batches < partitions) {
+            positioned.unpersist(false);
             throw new CorpusException(rows + " windows make " + batches + " batches of " + batchSize + ", too few for "
                     + partitions + " partitions; use fewer partitions or a smaller batch");
         }
@@ -74,6 +76,7 @@ public final class WindowBatching {
                 }, true)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         out.count();
+        positioned.unpersist(false);
         return out;
     }
 }
