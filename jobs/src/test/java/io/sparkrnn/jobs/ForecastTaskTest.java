@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,5 +95,18 @@ class ForecastTaskTest {
 
         MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: forecast") && ins.out().contains("normalizer.json"), ins.out());
+
+        // the shared loop's exact resume holds for this task too: 4 rounds, then the same command to 8
+        Path parts = tmp.resolve("parts");
+        String[] half = TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv, "model.hidden=16",
+                "train.rounds=4", "train.local-steps=20", "eval.every=4", "train.lr=0.01");
+        TaskTesting.ok(half);
+        MainTest.Run resumed = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv,
+                "model.hidden=16", "train.rounds=8", "train.local-steps=20", "eval.every=4", "train.lr=0.01"));
+        assertTrue(resumed.out().contains("resuming from ckpt-000004 (round 4 of 8)"), resumed.out());
+        assertArrayEquals(Files.readAllBytes(out.resolve("model/weights.safetensors")),
+                Files.readAllBytes(parts.resolve("model/weights.safetensors")), "resumed weights differ");
+        assertArrayEquals(Files.readAllBytes(out.resolve("model/normalizer.json")),
+                Files.readAllBytes(parts.resolve("model/normalizer.json")));
     }
 }
