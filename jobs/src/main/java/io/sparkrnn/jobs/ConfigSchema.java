@@ -16,15 +16,50 @@ public final class ConfigSchema {
     }
 
     public static final List<ConfigKey> KEYS = List.of(
-            choice("task", "lm", List.of("lm"), "what to train: lm = language model on plain text"),
-            string("data.train", "data/samples/moby-dick/moby-dick.txt", "training corpus (a UTF-8 text file)"),
-            number("data.validation-fraction", 0.1, 0.0, 0.5, "last fraction of the text held out for validation"),
-            choice("data.tokens", "char", List.of("char"), "token unit of a language model"),
+            choice("task", "lm", Tasks.NAMES, "what to train: lm = language model on plain text, tag = sequence "
+                    + "tagger, classify = text classifier, forecast = time-series forecaster"),
+            string("data.train", "data/samples/moby-dick/moby-dick.txt",
+                    "training corpus: a file, a folder or a glob (local, hdfs://, s3a://)"),
+            choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv"),
+                    "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, forecast csv)"),
+            string("data.validation", "", "validation corpus in the same format; empty = split off data.train"),
+            number("data.validation-fraction", 0.1, 0.0, 0.5, "held out for validation: lm the last fraction of "
+                    + "the text; tag and classify a seeded random share of the sentences / texts; forecast the rows "
+                    + "after the training part (time order)"),
+            number("data.test-fraction", 0.0, 0.0, 0.5, "forecast: the last rows (time order) held out as the test "
+                    + "part, after validation"),
+            choice("data.tokens", "char", List.of("char", "word"), "token unit: lm char only; classify char or "
+                    + "word (whitespace-separated)"),
+            bool("data.lowercase", false, "tag, classify: lower-case words before the vocabulary"),
+            integer("data.max-length", 200, 1, null, "classify: tokens kept from the start of each text (also at "
+                    + "evaluate and predict); needs train.k1 >= it"),
+            bool("data.strip-tag-suffixes", true, "tag, brown: reduce Brown tags to base tags (-tl, -hl, -nc, fw-, "
+                    + "+, * removed)"),
+            integer("data.conll-token-column", 0, 0, null, "tag, conll: column of the token (0-based)"),
+            integer("data.conll-tag-column", 1, 0, null, "tag, conll: column of the tag (0-based)"),
+            string("data.folders", "", "classify, folders: folder:label pairs, comma-separated (e.g. "
+                    + "spam-1:spam,ham-1:ham); empty = every folder under data.train is a label"),
+            number("data.max-bad-fraction", 0.001, 0.0, 1.0, "share of unparsable records tolerated (skipped and "
+                    + "reported) before the job stops with exit code 3"),
+            integer("vocab.min-count", 1, 1, null, "tag, classify: words seen fewer times in the training part "
+                    + "map to <unk>"),
+            integer("vocab.max-size", 50000, 8, null, "tag, classify: most frequent words kept (specials included)"),
+            string("forecast.time-columns", "year,month,date_of_month", "forecast: CSV columns giving the time "
+                    + "order, comma-separated"),
+            string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step"),
+            string("forecast.targets", "births", "forecast: CSV columns predicted (each also a feature)"),
+            integer("forecast.window", 28, 1, null, "forecast: W, steps per input window"),
+            integer("forecast.horizon", 1, 1, null, "forecast: H, steps predicted after each window"),
+            integer("forecast.season", 7, 1, null, "forecast: season length of the seasonal-naive baseline (7 = "
+                    + "same weekday a week earlier for daily data); <= forecast.window"),
             choice("model.cell", "lstm", List.of("lstm", "gru", "rnn"), "recurrent cell"),
             integer("model.embedding", 32, 1, null, "embedding size"),
             integer("model.hidden", 256, 1, null, "hidden size per layer"),
             integer("model.layers", 1, 1, 16, "stacked recurrent layers"),
             number("model.dropout", 0.0, 0.0, 0.95, "dropout between recurrent layers"),
+            bool("model.bidirectional", false, "tag, classify, forecast: every layer also runs backwards in time"),
+            choice("model.pooling", "last", List.of("last", "mean"), "classify, forecast: one output from the last "
+                    + "valid step or the mean over valid steps"),
             integer("train.batch", 32, 1, null, "sequences (stream lanes) per batch on each partition"),
             integer("train.k1", 64, 1, null, "truncated BPTT forward length: steps per window"),
             integer("train.k2", 64, 1, null, "truncated BPTT backward length (<= k1)"),

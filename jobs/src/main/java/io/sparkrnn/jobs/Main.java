@@ -65,20 +65,30 @@ public final class Main {
                 usage: spark-rnn <command> [options]
 
                 commands:
-                  train <config.conf> [--set key=value]...   train a model; see the config reference in README.md
+                  train <config.conf> [--set key=value]... [--fresh]
+                                        train a model (task lm, tag, classify or forecast); keys: train --help
+                  evaluate <model-dir> --data <path>
+                                        the task's metrics on a corpus, as JSON
+                  predict <model-dir> --data <path> --output <dir> [--format tsv|parquet] [--overwrite]
+                                        tag, classify or forecast a corpus as a Spark job
                   predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
-                                                             generate text with a trained language model
-                  evaluate <model-dir> --text <file.txt>     bits per character of a text under the model
-                  inspect <model-dir>                        the model's spec, parameter shapes and eval.json
+                                        generate text with a language model
+                  inspect <model-dir>   the model's task, spec, parameter shapes, vocabularies and eval.json
                   bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--repeats 5] [--json out.json]
-                                                             time the training step: ours, DL4J, PyTorch
+                                        time the training step: ours, DL4J, PyTorch
+                  <command> --help      the command's options and examples
 
                 examples:
                   bin/spark-rnn train conf/char-lm.conf
                   bin/spark-rnn train conf/char-lm.conf --set train.rounds=5 --set model.cell=gru
                   bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10
-                  bin/spark-rnn evaluate out/char-lm --text data/samples/moby-dick/moby-dick.txt
-                  bin/spark-rnn inspect out/char-lm
+                  bin/spark-rnn evaluate out/char-lm --data data/samples/moby-dick/moby-dick.txt
+                  bin/spark-rnn train conf/brown-tagger.conf
+                  bin/spark-rnn evaluate out/brown-tagger --data data/samples/brown
+                  bin/spark-rnn predict out/brown-tagger --data data/samples/brown/cp01 --output out/tags
+                  bin/spark-rnn train conf/spam-classifier.conf
+                  bin/spark-rnn train conf/births-forecast.conf
+                  bin/spark-rnn inspect out/births-forecast
                   bin/spark-rnn bench engine --json out/bench-engine.json
                   spark-submit --master spark://host:7077 --class io.sparkrnn.jobs.Main <jar> train char-lm.conf
 

@@ -1,27 +1,64 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CharCorpus;
-import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.Sampler;
-import io.sparkrnn.engine.train.StreamLoss;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
+import java.util.function.Function;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Commands on a trained model folder ({@code <output.dir>/model}): {@code predict} (generate text from a
- * language model), {@code evaluate} (bits per character on a text) and {@code inspect} (spec and metrics).
+ * language model; tag, classify or forecast a corpus as a Spark job), {@code evaluate} (the task's metrics on a
+ * corpus) and {@code inspect} (task, spec, shapes, files and eval.json).
  */
 final class ModelCommands {
+    static final String PREDICT_USAGE = """
+            predict <model-dir> --data <path> --output <dir> [--format tsv|parquet] [--overwrite]
+                                [--input-format F] [--master M]                      (tag, classify, forecast)
+            predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]   (lm)
+
+            A tagger writes (sentence, word/TAG ...), a classifier (id, label, probability), a forecaster
+            (window_start, then per target and step the forecast and the actual value). --input-format: tag
+            brown | conll | text (one sentence of words a line); classify tsv | folders | lines (one text a
+            line); default the model's training format. The output folder must not exist unless --overwrite;
+            it is written beside it and renamed when complete.
+
+            examples:
+              bin/spark-rnn predict out/brown-tagger --data data/samples/brown/cp01 --output out/tags
+              bin/spark-rnn predict out/spam-classifier --data data/samples/spam-assassin --output out/spam --format parquet
+              bin/spark-rnn predict out/births-forecast --data data/samples/us-births/us-births.csv --output out/births
+              bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10""";
+    static final String EVALUATE_USAGE = """
+            evaluate <model-dir> --data <path> [--master M]
+
+            Prints the task's metrics on a corpus as JSON: lm bits per char and perplexity; tag token accuracy,
+            per-tag and macro F1; classify accuracy, per-class precision / recall / F1 and the confusion matrix;
+            forecast MAE and RMSE with the seasonal-naive baseline's (original units). The corpus is read as the
+            model's training data was (config.conf in the model folder).
+
+            examples:
+              bin/spark-rnn evaluate out/char-lm --data data/samples/moby-dick/moby-dick.txt
+              bin/spark-rnn evaluate out/brown-tagger --data data/samples/brown
+              bin/spark-rnn evaluate out/births-forecast --data data/samples/us-births/us-births.csv""";
+    static final String INSPECT_USAGE = """
+            inspect <model-dir>
+
+            Prints the model's task, spec, parameter shapes, task files (vocabularies, normaliser) and eval.json.
+
+            example:
+              bin/spark-rnn inspect out/brown-tagger""";
+
     private final PrintStream out;
 
     ModelCommands(PrintStream out) {
@@ -29,14 +66,29 @@ final class ModelCommands {
     }
 
     int predict(String[] args) {
-        Map<String, String> o = options(args, List.of("--prompt", "--length", "--temperature", "--top-k", "--seed"),
-                "predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]");
+        Map<String, String> o = options(args, List.of("--prompt", "--length", "--temperature", "--top-k", "--seed",
+                "--data", "--output", "--format", "--input-format", "--master"), List.of("--overwrite"),
+                PREDICT_USAGE);
         if (o == null) {
             return Main.OK;
         }
-        Path dir = modelDir(o.get(""));
-        ModelFiles.Loaded m = load(dir);
-        List<Integer> vocab = CharCorpus.readVocabulary(dir.resolve("vocab-chars.txt"));
+        TrainedModel m = TrainedModel.open(o.get(""));
+        if (m.task().usesSpark()) {
+            if (!o.containsKey("--data") || !o.containsKey("--output")) {
+                throw new ConfigException("predict with a " + m.task().name() + " model needs --data <path> and "
+                        + "--output <dir>");
+            }
+            PredictionWriter w = new PredictionWriter(o.get("--output"), o.getOrDefault("--format", "tsv"),
+                    o.containsKey("--overwrite"), o.get("--input-format"));
+            long n = withSpark(o, "predict", sc -> m.task().predict(sc, m, o.get("--data"), w));
+            out.printf(Locale.ROOT, "%,d predictions in %s%n", n, w.output());
+            return Main.OK;
+        }
+        return generate(m, o);
+    }
+
+    private int generate(TrainedModel m, Map<String, String> o) {
+        List<Integer> vocab = CharCorpus.readVocabulary(m.dir().resolve(LmTask.VOCAB));
         String prompt = o.getOrDefault("--prompt", "\n");
         if (prompt.isEmpty()) {
             throw new ConfigException("--prompt must not be empty");
@@ -54,7 +106,7 @@ final class ModelCommands {
         if (!(temperature > 0)) {
             throw new ConfigException("--temperature must be > 0, found " + temperature);
         }
-        int[] gen = Sampler.sample(m.model(), m.params(), ids, length, temperature, topK, seed);
+        int[] gen = Sampler.sample(m.loaded().model(), m.loaded().params(), ids, length, temperature, topK, seed);
         StringBuilder sb = new StringBuilder(prompt);
         for (int id : gen) {
             sb.appendCodePoint(vocab.get(id));
@@ -64,65 +116,79 @@ final class ModelCommands {
     }
 
     int evaluate(String[] args) {
-        Map<String, String> o = options(args, List.of("--text"), "evaluate <model-dir> --text <file.txt>");
+        Map<String, String> o = options(args, List.of("--data", "--text", "--master"), List.of(), EVALUATE_USAGE);
         if (o == null) {
             return Main.OK;
         }
-        Path dir = modelDir(o.get(""));
-        if (!o.containsKey("--text")) {
-            throw new ConfigException("evaluate needs --text <file.txt>");
+        String data = o.getOrDefault("--data", o.get("--text"));
+        if (data == null) {
+            throw new ConfigException("evaluate needs --data <path>");
         }
-        ModelFiles.Loaded m = load(dir);
-        List<Integer> vocab = CharCorpus.readVocabulary(dir.resolve("vocab-chars.txt"));
-        int[] unknown = new int[1];
-        int[] ids = CharCorpus.encode(CharCorpus.readText(Paths.get(o.get("--text"))), vocab, unknown);
-        int lanes = Math.max(1, Math.min(16, (ids.length - 1) / 129));
-        if (ids.length < lanes * 128 + 1) {
-            throw new InputException(o.get("--text") + ": too short to evaluate (" + ids.length
-                    + " known characters, need at least 129)");
-        }
-        double bpc = StreamLoss.bitsPerToken(m.model(), m.params(), ids, lanes, 128);
-        out.printf(Locale.ROOT, "{\"bits_per_char\":%.6f,\"perplexity\":%.6f,\"characters\":%d,"
-                + "\"unknown_characters_skipped\":%d}%n", bpc, Math.pow(2, bpc), ids.length, unknown[0]);
+        TrainedModel m = TrainedModel.open(o.get(""));
+        ObjectNode n = m.task().usesSpark() ? withSpark(o, "evaluate", sc -> m.task().evaluate(sc, m, data))
+                : m.task().evaluate(null, m, data);
+        out.println(n);
         return Main.OK;
+    }
+
+    private static <T> T withSpark(Map<String, String> o, String command, Function<JavaSparkContext, T> body) {
+        SparkConf conf = new SparkConf().setAppName("spark-rnn " + command)
+                .setIfMissing("spark.master", o.getOrDefault("--master", "local[*]"));
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            return body.apply(sc);
+        }
     }
 
     int inspect(String[] args) {
-        Map<String, String> o = options(args, List.of(), "inspect <model-dir>");
+        Map<String, String> o = options(args, List.of(), List.of(), INSPECT_USAGE);
         if (o == null) {
             return Main.OK;
         }
-        Path dir = modelDir(o.get(""));
-        ModelFiles.Loaded m = load(dir);
+        TrainedModel m = TrainedModel.open(o.get(""));
+        Path dir = m.dir();
         out.println("model " + dir.toAbsolutePath());
-        out.println(ModelSpecJson.toJson(m.spec(), m.provenance()));
-        out.printf(Locale.ROOT, "parameters: %,d%n", m.model().layout().size());
-        for (var e : m.model().layout().entries()) {
+        out.println("task: " + m.task().name() + " (data " + m.config().getString("data.train") + ")");
+        out.println(ModelSpecJson.toJson(m.loaded().spec(), m.loaded().provenance()));
+        out.printf(Locale.ROOT, "parameters: %,d%n", m.loaded().model().layout().size());
+        for (var e : m.loaded().model().layout().entries()) {
             out.println("  " + e.name() + " " + java.util.Arrays.toString(e.shape()));
         }
-        Path eval = dir.getParent() == null ? null : dir.getParent().resolve("eval.json");
-        if (eval != null && Files.exists(eval)) {
-            try {
-                out.println("eval.json: " + Files.readString(eval).strip());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + eval, e);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("vocab-")) {
+                    out.printf(Locale.ROOT, "%s: %,d entries%n", name, Files.readAllLines(f).size());
+                } else if (name.equals(ForecastTask.NORMALIZER)) {
+                    out.println(name + ": " + Files.readString(f).strip());
+                }
             }
+            Path eval = dir.getParent() == null ? null : dir.getParent().resolve("eval.json");
+            if (eval != null && Files.exists(eval)) {
+                out.println("eval.json: " + Files.readString(eval).strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir, e);
         }
         return Main.OK;
     }
 
-    /** Parses {@code <positional> [--key value]...}; null after printing help. */
-    private Map<String, String> options(String[] args, List<String> known, String usage) {
+    /** Parses {@code <positional> [--key value]... [--flag]...}; null after printing help. */
+    private Map<String, String> options(String[] args, List<String> known, List<String> flags, String usage) {
         Map<String, String> o = new LinkedHashMap<>();
+        String first = usage.lines().findFirst().orElse(usage).strip();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 out.println("usage: spark-rnn " + usage);
                 return null;
             }
-            if (a.startsWith("--")) {
+            if (flags.contains(a)) {
+                o.put(a, "true");
+            } else if (a.startsWith("--")) {
                 if (!known.contains(a)) {
-                    throw new ConfigException("unknown option '" + a + "'; usage: spark-rnn " + usage);
+                    throw new ConfigException("unknown option '" + a + "'; usage: spark-rnn " + first);
                 }
                 if (i + 1 >= args.length) {
                     throw new ConfigException(a + " needs a value");
@@ -131,35 +197,13 @@ final class ModelCommands {
             } else if (!o.containsKey("")) {
                 o.put("", a);
             } else {
-                throw new ConfigException("unexpected argument '" + a + "'; usage: spark-rnn " + usage);
+                throw new ConfigException("unexpected argument '" + a + "'; usage: spark-rnn " + first);
             }
         }
         if (!o.containsKey("")) {
-            throw new ConfigException("missing <model-dir>; usage: spark-rnn " + usage);
+            throw new ConfigException("missing <model-dir>; usage: spark-rnn " + first);
         }
         return o;
-    }
-
-    /** Accepts the run's output.dir or its model/ folder. */
-    private static Path modelDir(String arg) {
-        Path p = Paths.get(arg);
-        if (Files.exists(p.resolve("model").resolve(ModelFiles.MODEL_JSON))) {
-            p = p.resolve("model");
-        }
-        if (!Files.exists(p.resolve(ModelFiles.MODEL_JSON))) {
-            throw new ConfigException("no model in " + p + " (expected " + ModelFiles.MODEL_JSON + ")");
-        }
-        return p;
-    }
-
-    private static ModelFiles.Loaded load(Path dir) {
-        try {
-            return ModelFiles.load(dir, DataType.FLOAT);
-        } catch (IOException e) {
-            throw new InputException("cannot load the model in " + dir + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new InputException(e.getMessage());
-        }
     }
 
     private static int intOption(Map<String, String> o, String key, int def, int min) {

@@ -1,9 +1,5 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.driver.corpus.CharCorpus;
-import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.engine.model.SequenceModel;
-import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * A run's output folder: {@code model/} (model.json, weights.safetensors, vocab-chars.txt, config.conf),
+ * A run's output folder: {@code model/} (model.json, weights.safetensors, the task's files such as
+ * vocabularies, config.conf),
  * {@code metrics.jsonl} and {@code eval.json}. Checked for writability before training starts; a previous
  * run's model is never replaced unless asked.
  */
@@ -46,16 +42,22 @@ final class OutputDir {
     }
 
     /** Writes the model into {@code model/}, built beside it and moved into place when complete. */
-    void writeModel(SequenceModel model, FlatParams params, List<Integer> vocabulary, String resolvedConfig) {
+    /** Writes the model files into a folder. */
+    interface ModelWriter {
+        void write(Path dir, Map<String, String> provenance) throws IOException;
+    }
+
+    void writeModel(ModelWriter model, Map<String, byte[]> files, String resolvedConfig) {
         Path target = path.resolve("model");
         Path tmp = path.resolve(".model-" + System.nanoTime() + ".tmp");
         try {
             Files.createDirectories(tmp);
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("producer", "spark-rnn train");
-            ModelFiles.save(tmp, model, params, null, 0, provenance);
-            Files.writeString(tmp.resolve("vocab-chars.txt"), CharCorpus.vocabularyText(vocabulary),
-                    StandardCharsets.UTF_8);
+            model.write(tmp, provenance);
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Files.write(tmp.resolve(f.getKey()), f.getValue());
+            }
             Files.writeString(tmp.resolve("config.conf"), resolvedConfig, StandardCharsets.UTF_8);
             if (Files.exists(target)) {
                 Path old = path.resolve(".model-replaced-" + System.nanoTime() + ".tmp");

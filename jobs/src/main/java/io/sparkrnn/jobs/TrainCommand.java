@@ -62,7 +62,7 @@ final class TrainCommand {
         Job job = Job.of(cfg);
         out.println("spark-rnn train: config " + cfg.source());
         out.print(indent(cfg.render()));
-        return job.run(cfg, out, fresh);
+        return new TrainingRun(job, cfg, out, fresh).run();
     }
 
     private static String indent(String s) {
@@ -78,21 +78,33 @@ final class TrainCommand {
                 may grow); --fresh deletes them and starts over. Keys and defaults:
                 """);
         for (ConfigKey k : ConfigSchema.KEYS) {
-            sb.append(String.format(Locale.ROOT, "  %-26s %-14s %s [%s]%n", k.path(), k.defaultValue(), k.doc(),
+            sb.append(String.format(Locale.ROOT, "  %-28s %-14s %s [%s]%n", k.path(), k.defaultValue(), k.doc(),
                     k.range()));
         }
         sb.append("""
 
                 example:
                   bin/spark-rnn train conf/char-lm.conf --set train.rounds=5
+                  bin/spark-rnn train conf/brown-tagger.conf
+                  bin/spark-rnn train conf/spam-classifier.conf --set model.pooling=mean
+                  bin/spark-rnn train conf/births-forecast.conf --fresh
                 """);
         return sb.toString();
     }
 
-    /** A validated training job: everything checked before Spark starts. */
-    record Job(ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions, int batch,
-            int k1, Path corpus, double validationFraction, Path output, boolean overwrite, String master, int evalEvery,
-            long seed, CheckpointPolicy checkpoints) {
+    /**
+     * A validated training job: everything checked before Spark starts. {@code spec} carries the model shape from
+     * the config (cell, sizes, bidirectional, pooling); each task builds the real spec once the vocabularies or
+     * columns are known.
+     */
+    record Job(Task task, ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions,
+            int batch, int k1, String train, String validation, String format, double validationFraction,
+            Path output, boolean overwrite, String master, int evalEvery, long seed, CheckpointPolicy checkpoints) {
+
+        /** The corpus as a local path (language models read it on the driver). */
+        Path corpus() {
+            return Paths.get(train);
+        }
 
         static Job of(JobConfig c) {
             int k1 = c.getInt("train.k1");
@@ -113,10 +125,24 @@ final class TrainCommand {
             if (outer.equals("nesterov") && outerMomentum == 0) {
                 throw new ConfigException(c.source() + ": train.outer = nesterov needs train.outer-momentum > 0");
             }
-            Path corpus = Paths.get(c.getString("data.train"));
-            if (!Files.isRegularFile(corpus)) {
-                throw new ConfigException(c.source() + ": data.train: no such file " + corpus.toAbsolutePath());
+            Task task = Tasks.of(c.getChoice("task"));
+            String format = c.getChoice("data.format").equals("auto") ? task.defaultFormat() : c.getChoice("data.format");
+            if (!task.formats().contains(format)) {
+                throw new ConfigException(c.source() + ": data.format = " + format + " does not fit task = "
+                        + task.name() + "; expected one of " + String.join(" | ", task.formats()));
             }
+            String train = c.getString("data.train");
+            requireInput(c, "data.train", train, format);
+            String validation = c.getString("data.validation");
+            if (!validation.isEmpty()) {
+                requireInput(c, "data.validation", validation, format);
+            }
+            boolean bidirectional = c.getBoolean("model.bidirectional");
+            if (bidirectional && k2 != k1) {
+                throw new ConfigException(c.source() + ": model.bidirectional = true needs train.k2 = train.k1 = " + k1
+                        + ", found " + k2);
+            }
+            task.check(c);
             OptimizerConfig inner = OptimizerConfig.defaults(OptimizerType.valueOf(
                     c.getChoice("train.optimizer").toUpperCase(Locale.ROOT)));
             if (c.getDouble("train.weight-decay") > 0 || inner.type() == OptimizerType.ADAMW) {
@@ -125,10 +151,11 @@ final class TrainCommand {
             double clip = c.getDouble("train.clip");
             long seed = c.getInt("train.seed");
             TbpttConfig tbptt = new TbpttConfig(k1, k2, clip > 0 ? ClipConfig.byNorm(clip) : ClipConfig.none(), seed);
-            // The vocabulary is known once the corpus is read; the spec here holds a placeholder size.
-            ModelSpec spec = ModelSpec.languageModel(1, c.getInt("model.embedding"),
+            // Sizes that depend on the data (vocabulary, tags, classes) are placeholders here.
+            ModelSpec.Pooling pooling = ModelSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT));
+            ModelSpec spec = ModelSpec.classifier(2, c.getInt("model.embedding"), 0,
                     CellType.parse(c.getChoice("model.cell")), c.getInt("model.hidden"), c.getInt("model.layers"),
-                    c.getDouble("model.dropout"));
+                    bidirectional, c.getDouble("model.dropout"), pooling, 2);
             double globalClip = c.getDouble("train.global-clip");
             OuterOptimizer.Config outerCfg = outer.equals("plain")
                     ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, c.getDouble("train.outer-lr"), 0)
@@ -138,16 +165,32 @@ final class TrainCommand {
                     .withOuter(outerCfg)
                     .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
             WorkerSetup setup = new WorkerSetup(spec, inner, LrSchedule.constant(lr), tbptt);
-            return new Job(spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
-                    c.getInt("train.batch"), k1, corpus, c.getDouble("data.validation-fraction"),
+            return new Job(task, spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
+                    c.getInt("train.batch"), k1, train, validation, format, c.getDouble("data.validation-fraction"),
                     Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
                     c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
                             c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
                             c.getInt("checkpoint.keep-every")));
         }
 
-        int run(JobConfig cfg, PrintStream out, boolean fresh) {
-            return new LmTrainingRun(this, cfg, out, fresh).run();
+        /** A local input must exist (a folder for format folders); remote paths and globs are checked by Spark. */
+        private static void requireInput(JobConfig c, String key, String path, String format) {
+            if (path.contains("://") || path.matches(".*[*?\\[{].*")) {
+                return;
+            }
+            Path p = Paths.get(path);
+            boolean ok = format.equals("folders") ? Files.isDirectory(p) : Files.exists(p);
+            if (!ok) {
+                throw new ConfigException(c.source() + ": " + key + ": no such " + (format.equals("folders")
+                        ? "folder " : "file ") + p.toAbsolutePath());
+            }
+        }
+
+        /** The job with the task's real model spec. */
+        Job withSpec(ModelSpec real) {
+            return new Job(task, real, new WorkerSetup(real, setup.inner(), setup.schedule(), setup.tbptt()), rounds,
+                    totalRounds, partitions, batch, k1, train, validation, format, validationFraction, output,
+                    overwrite, master, evalEvery, seed, checkpoints);
         }
     }
 }

@@ -1,0 +1,95 @@
+package io.sparkrnn.driver.corpus;
+
+import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.engine.model.SequenceBatch;
+import java.util.SplittableRandom;
+
+/**
+ * One partition's batches of forecasting windows (float features, one target vector per window). Every batch
+ * holds exactly {@code batchSize} windows of W steps; batch order is reshuffled each epoch from
+ * (seed, partition, epoch) as in {@link BatchedPartition}, so {@link #batch} is a pure function of the step.
+ */
+public final class WindowPartition implements PartitionData {
+    private static final long serialVersionUID = 1L;
+    private final int partition;
+    private final long seed;
+    private final int batchSize;
+    private final int steps;
+    private final int features;
+    private final int outputs;
+    /** Per batch: the windows' inputs row after row ({@code [B][W * F]} flattened) and targets ({@code [B * K]}). */
+    private final float[][] inputs;
+    private final float[][] targets;
+    private transient long cachedEpoch = -1;
+    private transient int[] order;
+
+    WindowPartition(int partition, long seed, int batchSize, int steps, int features, int outputs, float[][] inputs,
+            float[][] targets) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException("partition " + partition + " has no batches");
+        }
+        this.partition = partition;
+        this.seed = seed;
+        this.batchSize = batchSize;
+        this.steps = steps;
+        this.features = features;
+        this.outputs = outputs;
+        this.inputs = inputs;
+        this.targets = targets;
+    }
+
+    /** Batch {@code k} in storage order as a time-major {@code [W, B, F]} batch. */
+    SequenceBatch stored(int k) {
+        int b = batchSize;
+        int f = features;
+        float[] x = new float[steps * b * f];
+        for (int r = 0; r < b; r++) {
+            for (int t = 0; t < steps; t++) {
+                System.arraycopy(inputs[k], (r * steps + t) * f, x, (t * b + r) * f, f);
+            }
+        }
+        int[] lengths = new int[b];
+        java.util.Arrays.fill(lengths, steps);
+        return SequenceBatch.pooledFeatures(steps, b, f, x, lengths, targets[k].clone(), outputs);
+    }
+
+    @Override
+    public SequenceBatch batch(long step) {
+        long epoch = step / inputs.length;
+        return stored(order(epoch)[(int) (step % inputs.length)]);
+    }
+
+    private int[] order(long epoch) {
+        if (epoch != cachedEpoch || order == null) {
+            int[] o = new int[inputs.length];
+            for (int i = 0; i < o.length; i++) {
+                o[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(Batching.mix(Batching.mix(seed, partition), epoch));
+            for (int i = o.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = o[i];
+                o[i] = o[j];
+                o[j] = t;
+            }
+            order = o;
+            cachedEpoch = epoch;
+        }
+        return order;
+    }
+
+    @Override
+    public boolean startsSequence(long step) {
+        return true;
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return inputs.length;
+    }
+
+    @Override
+    public int batchSize() {
+        return batchSize;
+    }
+}

@@ -1,0 +1,144 @@
+package io.sparkrnn.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A confusion matrix {@code counts[truth][predicted]} and the metrics read from it: accuracy, per-class
+ * precision {@code tp / (tp + fp)}, recall {@code tp / (tp + fn)}, F1 {@code 2PR / (P + R)} (0 when P + R = 0),
+ * and macro F1 (the mean of F1 over classes that occur in the truth or the predictions).
+ */
+final class ClassCounts implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final long[][] counts;
+
+    ClassCounts(int classes) {
+        counts = new long[classes][classes];
+    }
+
+    void add(int truth, int predicted) {
+        counts[truth][predicted]++;
+    }
+
+    ClassCounts merge(ClassCounts o) {
+        for (int i = 0; i < counts.length; i++) {
+            for (int j = 0; j < counts.length; j++) {
+                counts[i][j] += o.counts[i][j];
+            }
+        }
+        return this;
+    }
+
+    long total() {
+        long n = 0;
+        for (long[] row : counts) {
+            for (long v : row) {
+                n += v;
+            }
+        }
+        return n;
+    }
+
+    double accuracy() {
+        long right = 0;
+        for (int i = 0; i < counts.length; i++) {
+            right += counts[i][i];
+        }
+        long n = total();
+        return n == 0 ? Double.NaN : (double) right / n;
+    }
+
+    long support(int c) {
+        long s = 0;
+        for (long v : counts[c]) {
+            s += v;
+        }
+        return s;
+    }
+
+    long predicted(int c) {
+        long s = 0;
+        for (long[] row : counts) {
+            s += row[c];
+        }
+        return s;
+    }
+
+    double precision(int c) {
+        long p = predicted(c);
+        return p == 0 ? 0 : (double) counts[c][c] / p;
+    }
+
+    double recall(int c) {
+        long s = support(c);
+        return s == 0 ? 0 : (double) counts[c][c] / s;
+    }
+
+    double f1(int c) {
+        double p = precision(c);
+        double r = recall(c);
+        return p + r == 0 ? 0 : 2 * p * r / (p + r);
+    }
+
+    double macroF1() {
+        double sum = 0;
+        int n = 0;
+        for (int c = 0; c < counts.length; c++) {
+            if (support(c) > 0 || predicted(c) > 0) {
+                sum += f1(c);
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** Share of the truth held by its most frequent class: the accuracy of always guessing it. */
+    double majorityShare() {
+        long best = 0;
+        for (int c = 0; c < counts.length; c++) {
+            best = Math.max(best, support(c));
+        }
+        long n = total();
+        return n == 0 ? Double.NaN : (double) best / n;
+    }
+
+    /**
+     * Adds {@code accuracy}, {@code macro_f1}, {@code per_class} (name: precision, recall, f1, support; classes
+     * that occur) and, when asked, {@code confusion} ({@code labels} and {@code matrix[truth][predicted]}).
+     */
+    void toJson(ObjectNode n, String prefix, List<String> names, boolean confusion) {
+        n.put(prefix + "accuracy", accuracy());
+        n.put(prefix + "macro_f1", macroF1());
+        n.put(prefix + "count", total());
+        ObjectNode per = n.putObject(prefix + "per_class");
+        for (int c = 0; c < counts.length; c++) {
+            if (support(c) == 0 && predicted(c) == 0) {
+                continue;
+            }
+            ObjectNode o = per.putObject(names.get(c));
+            o.put("precision", precision(c));
+            o.put("recall", recall(c));
+            o.put("f1", f1(c));
+            o.put("support", support(c));
+        }
+        if (confusion) {
+            ObjectNode m = n.putObject(prefix + "confusion");
+            ArrayNode labels = m.putArray("labels");
+            names.forEach(labels::add);
+            ArrayNode rows = m.putArray("matrix");
+            for (long[] row : counts) {
+                ArrayNode r = rows.addArray();
+                for (long v : row) {
+                    r.add(v);
+                }
+            }
+        }
+    }
+
+    static ObjectNode newJson() {
+        return new ObjectMapper().createObjectNode();
+    }
+}

@@ -1,0 +1,350 @@
+package io.sparkrnn.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.ForecastReader;
+import io.sparkrnn.driver.corpus.ForecastWindow;
+import io.sparkrnn.driver.corpus.Normalizer;
+import io.sparkrnn.driver.corpus.WindowBatching;
+import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.param.FlatParams;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Time-series forecasting from a CSV: rows in time order are split into training, validation and test parts
+ * (contiguous, never shuffled), standardised with the training part's mean and std (saved as
+ * {@code normalizer.json}), and cut into windows of W steps that predict the next H values of the target
+ * columns (see {@link ForecastReader}). Metrics in the original units: MAE and RMSE of the model and of the
+ * seasonal-naive forecast {@code x[t + h] = x[t + h - S * (floor(h / S) + 1)]} (S = {@code forecast.season};
+ * for daily births S = 7: the same weekday a week earlier).
+ */
+final class ForecastTask implements Task {
+    static final String NORMALIZER = "normalizer.json";
+
+    @Override
+    public String name() {
+        return "forecast";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("csv");
+    }
+
+    @Override
+    public String defaultFormat() {
+        return "csv";
+    }
+
+    /** The columns and sizes from the config. */
+    record Columns(List<String> time, List<String> features, List<String> targets, int window, int horizon,
+            int season) implements java.io.Serializable {
+        static Columns of(JobConfig c) {
+            return new Columns(list(c.getString("forecast.time-columns")), list(c.getString("forecast.features")),
+                    list(c.getString("forecast.targets")), c.getInt("forecast.window"), c.getInt("forecast.horizon"),
+                    c.getInt("forecast.season"));
+        }
+
+        private static List<String> list(String s) {
+            return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+
+        int outputs() {
+            return horizon * targets.size();
+        }
+
+        /** Feature index of target k. */
+        int[] targetFeatures() {
+            return targets.stream().mapToInt(features::indexOf).toArray();
+        }
+
+        ForecastReader.Spec reader(double train, double validation, double maxBad) {
+            return new ForecastReader.Spec(time, features, targets, window, horizon, train, validation, maxBad);
+        }
+    }
+
+    @Override
+    public void check(JobConfig c) {
+        Columns k = Columns.of(c);
+        String where = c.source() + ": ";
+        if (k.time().isEmpty() || k.features().isEmpty() || k.targets().isEmpty()) {
+            throw new ConfigException(where + "forecast.time-columns, forecast.features and forecast.targets must each "
+                    + "name at least one column");
+        }
+        if (!k.features().containsAll(k.targets())) {
+            throw new ConfigException(where + "forecast.targets " + k.targets() + " must also be in forecast.features "
+                    + k.features());
+        }
+        if (k.season() > k.window()) {
+            throw new ConfigException(where + "forecast.season (" + k.season() + ") must be <= forecast.window ("
+                    + k.window() + "): the seasonal-naive baseline reads the window");
+        }
+        if (k.window() > c.getInt("train.k1")) {
+            throw new ConfigException(where + "forecast.window (" + k.window() + ") must be <= train.k1 ("
+                    + c.getInt("train.k1") + "): each window is trained in one truncated-BPTT window");
+        }
+        if (!(c.getDouble("data.validation-fraction") > 0)) {
+            throw new ConfigException(where + "task = forecast needs data.validation-fraction > 0 (the rows after the "
+                    + "training part)");
+        }
+        if (!c.getString("data.validation").isEmpty()) {
+            throw new ConfigException(where + "task = forecast splits one series by time (data.validation-fraction, "
+                    + "data.test-fraction); data.validation is not used, leave it empty");
+        }
+    }
+
+    @Override
+    public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
+        Columns k = Columns.of(c);
+        return spec(job, k);
+    }
+
+    private static ModelSpec spec(TrainCommand.Job job, Columns k) {
+        ModelSpec s = job.spec();
+        return ModelSpec.regressor(k.features().size(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
+                s.dropout(), s.pooling(), k.outputs());
+    }
+
+    @Override
+    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+        Columns k = Columns.of(c);
+        double val = c.getDouble("data.validation-fraction");
+        double test = c.getDouble("data.test-fraction");
+        ForecastReader.Series s = ForecastReader.read(sc, job.train(), k.reader(1 - val - test, val,
+                c.getDouble("data.max-bad-fraction")));
+        JavaRDD<PartitionData> parts;
+        try {
+            parts = WindowBatching.of(s.train(), k.window(), k.features().size(), k.outputs(), job.batch(),
+                    job.partitions(), job.seed());
+        } catch (RuntimeException e) {
+            throw new InputException(job.train() + ": " + e.getMessage());
+        }
+        JavaRDD<ForecastWindow> valid = s.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<ForecastWindow> testW = s.test().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long nValid = valid.count();
+        long nTest = test > 0 ? testW.count() : 0;
+        if (nValid == 0) {
+            throw new InputException(job.train() + ": the validation part (" + s.validationRows() + " rows) is "
+                    + "shorter than window + horizon = " + (k.window() + k.horizon()) + "; raise "
+                    + "data.validation-fraction");
+        }
+        ModelSpec spec = spec(job, k);
+        Normalizer norm = s.normalizer();
+        String describe = String.format(Locale.ROOT, "series %s: %,d rows: %,d training, %,d validation, %,d test "
+                + "(time order); windows of %d steps predicting %d step(s) of %s; %,d validation and %,d test windows"
+                + "%n", job.train(), s.rows(), s.trainRows(), s.validationRows(),
+                s.rows() - s.trainRows() - s.validationRows(), k.window(), k.horizon(), k.targets(), nValid, nTest);
+        Map<String, byte[]> files = Map.of(NORMALIZER, norm.toJson().getBytes(StandardCharsets.UTF_8));
+        int batch = job.batch();
+        return new TaskData() {
+            @Override
+            public ModelSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public Map<String, byte[]> files() {
+                return files;
+            }
+
+            @Override
+            public JavaRDD<PartitionData> train() {
+                return parts;
+            }
+
+            @Override
+            public String describe() {
+                return describe;
+            }
+
+            @Override
+            public Validation validate(FlatParams params) {
+                Errors e = errors(sc, LocalModel.of(spec, params), valid, k, norm, batch);
+                return Validation.of(e.mae(), "mae", e.mae(), "rmse", e.rmse(), "mae_vs_seasonal_naive",
+                        e.mae() / e.naiveMae());
+            }
+
+            @Override
+            public ObjectNode evaluate(FlatParams params) {
+                ObjectNode n = ClassCounts.newJson();
+                LocalModel m = LocalModel.of(spec, params);
+                errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
+                if (nTest > 0) {
+                    errors(sc, m, testW, k, norm, batch).toJson(n, "test_");
+                }
+                return n;
+            }
+        };
+    }
+
+    /**
+     * Absolute and squared errors in original units, summed over windows, steps and targets, for the model and
+     * the seasonal-naive forecast.
+     */
+    record Errors(long count, double abs, double sq, double naiveAbs, double naiveSq) implements java.io.Serializable {
+        Errors plus(Errors o) {
+            return new Errors(count + o.count, abs + o.abs, sq + o.sq, naiveAbs + o.naiveAbs, naiveSq + o.naiveSq);
+        }
+
+        double mae() {
+            return abs / count;
+        }
+
+        double rmse() {
+            return Math.sqrt(sq / count);
+        }
+
+        double naiveMae() {
+            return naiveAbs / count;
+        }
+
+        void toJson(ObjectNode n, String prefix) {
+            n.put(prefix + "mae", mae());
+            n.put(prefix + "rmse", rmse());
+            n.put(prefix + "seasonal_naive_mae", naiveMae());
+            n.put(prefix + "seasonal_naive_rmse", Math.sqrt(naiveSq / count));
+            n.put(prefix + "mae_vs_seasonal_naive", mae() / naiveMae());
+            n.put(prefix + "values", count);
+        }
+    }
+
+    /** Step {@code h} of the seasonal-naive forecast reads input step {@code W + h - S * (h / S + 1)}. */
+    static int naiveStep(int window, int season, int h) {
+        return window + h - season * (h / season + 1);
+    }
+
+    static Errors errors(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows, Columns k,
+            Normalizer norm, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        int f = k.features().size();
+        int[] tf = k.targetFeatures();
+        try {
+            return windows.mapPartitions(it -> {
+                LocalModel m = b.value().copy();
+                Errors e = new Errors(0, 0, 0, 0, 0);
+                for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {
+                    List<float[]> in = new ArrayList<>();
+                    chunk.forEach(w -> in.add(w.inputs()));
+                    float[][] out = m.regress(in, k.window(), f);
+                    long n = 0;
+                    double abs = 0;
+                    double sq = 0;
+                    double nAbs = 0;
+                    double nSq = 0;
+                    for (int r = 0; r < chunk.size(); r++) {
+                        ForecastWindow w = chunk.get(r);
+                        for (int h = 0; h < k.horizon(); h++) {
+                            for (int j = 0; j < tf.length; j++) {
+                                int o = h * tf.length + j;
+                                double truth = norm.invert(tf[j], w.targets()[o]);
+                                double pred = norm.invert(tf[j], out[r][o]);
+                                double naive = norm.invert(tf[j],
+                                        w.inputs()[naiveStep(k.window(), k.season(), h) * f + tf[j]]);
+                                abs += Math.abs(pred - truth);
+                                sq += (pred - truth) * (pred - truth);
+                                nAbs += Math.abs(naive - truth);
+                                nSq += (naive - truth) * (naive - truth);
+                                n++;
+                            }
+                        }
+                    }
+                    e = e.plus(new Errors(n, abs, sq, nAbs, nSq));
+                }
+                return Collections.singletonList(e).iterator();
+            }).reduce(Errors::plus);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /**
+     * All windows of a series, normalised with the model's saved normaliser: the reader standardises with the
+     * series' own statistics, which is undone per column ({@code z' = (x - mean') / std'} with
+     * {@code x = z * std + mean}).
+     */
+    static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data) {
+        Columns k = Columns.of(m.config());
+        Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
+        ForecastReader.Series s = ForecastReader.read(sc, data, k.reader(1.0, 0.0,
+                m.config().getDouble("data.max-bad-fraction")));
+        Normalizer own = s.normalizer();
+        int f = k.features().size();
+        int[] tf = k.targetFeatures();
+        return s.train().map(w -> {
+            float[] in = w.inputs().clone();
+            for (int i = 0; i < in.length; i++) {
+                in[i] = saved.apply(i % f, own.invert(i % f, in[i]));
+            }
+            float[] out = w.targets().clone();
+            for (int i = 0; i < out.length; i++) {
+                int c = tf[i % tf.length];
+                out[i] = saved.apply(c, own.invert(c, out[i]));
+            }
+            return new ForecastWindow(w.start(), in, out);
+        });
+    }
+
+    @Override
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+        ObjectNode n = ClassCounts.newJson();
+        errors(sc, m.local(), windows(sc, m, data), Columns.of(m.config()),
+                Normalizer.fromJson(m.file(NORMALIZER)), m.batch()).toJson(n, "");
+        return n;
+    }
+
+    /**
+     * For every window of W rows followed by H rows: the window's first row (0-based, time order), then per
+     * target and step the forecast and the actual value, in original units.
+     */
+    @Override
+    public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
+        if (out.inputFormat() != null && !out.inputFormat().equals("csv")) {
+            throw new ConfigException("--input-format for a forecaster must be csv, found " + out.inputFormat());
+        }
+        Columns k = Columns.of(m.config());
+        Normalizer norm = Normalizer.fromJson(m.file(NORMALIZER));
+        Broadcast<LocalModel> b = sc.broadcast(m.local());
+        int batch = m.batch();
+        int f = k.features().size();
+        int[] tf = k.targetFeatures();
+        JavaRDD<Object[]> rows = windows(sc, m, data).mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {
+                List<float[]> in = new ArrayList<>();
+                chunk.forEach(w -> in.add(w.inputs()));
+                float[][] pred = lm.regress(in, k.window(), f);
+                for (int r = 0; r < chunk.size(); r++) {
+                    Object[] row = new Object[1 + 2 * k.outputs()];
+                    row[0] = chunk.get(r).start();
+                    for (int o = 0; o < k.outputs(); o++) {
+                        int c = tf[o % tf.length];
+                        row[1 + 2 * o] = norm.invert(c, pred[r][o]);
+                        row[2 + 2 * o] = norm.invert(c, chunk.get(r).targets()[o]);
+                    }
+                    res.add(row);
+                }
+            }
+            return res.iterator();
+        });
+        List<PredictionWriter.Column> cols = new ArrayList<>();
+        cols.add(new PredictionWriter.Column("window_start", Long.class));
+        for (int h = 1; h <= k.horizon(); h++) {
+            for (String t : k.targets()) {
+                cols.add(new PredictionWriter.Column(t + "_t+" + h, Double.class));
+                cols.add(new PredictionWriter.Column(t + "_t+" + h + "_actual", Double.class));
+            }
+        }
+        return out.write(sc, cols, rows);
+    }
+}

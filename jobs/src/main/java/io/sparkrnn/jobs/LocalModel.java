@@ -1,0 +1,137 @@
+package io.sparkrnn.jobs;
+
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.ModelState;
+import io.sparkrnn.engine.model.SequenceBatch;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trained model as shipped to the tasks of evaluation and prediction jobs (broadcast: spec and flat weights).
+ * Each task takes its own {@link #copy} (engine objects are not shared between threads) and runs the model's
+ * forward pass on batches of its rows; nothing but counts or output rows leaves the task.
+ */
+final class LocalModel implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final ModelSpec spec;
+    private final float[] weights;
+    private transient SequenceModel model;
+    private transient FlatParams params;
+
+    LocalModel(ModelSpec spec, float[] weights) {
+        this.spec = spec;
+        this.weights = weights;
+    }
+
+    static LocalModel of(ModelSpec spec, FlatParams params) {
+        return new LocalModel(spec, params.flat().castTo(DataType.FLOAT).data().asFloat());
+    }
+
+    /** A private instance for one task (shares the immutable weights). */
+    LocalModel copy() {
+        return new LocalModel(spec, weights);
+    }
+
+    private void build() {
+        if (model == null) {
+            model = new SequenceModel(spec);
+            params = FlatParams.zeros(model.layout(), DataType.FLOAT);
+            params.flat().assign(Nd4j.createFromArray(weights));
+        }
+    }
+
+    /** Row-major copy of the head's output {@code [rows, C]}. */
+    private float[][] run(SequenceBatch batch, int rows) {
+        build();
+        ModelState state = model.initialState(batch.batchSize(), DataType.FLOAT);
+        INDArray out = model.predict(params, batch, state);
+        int c = spec.outputSize();
+        float[] flat = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[][] r = new float[rows][];
+        for (int i = 0; i < rows; i++) {
+            r[i] = Arrays.copyOfRange(flat, i * c, (i + 1) * c);
+        }
+        return r;
+    }
+
+    /** Per row (non-empty token sequences) the class probabilities at each step: {@code [len][C]}. */
+    List<float[][]> alignedProbabilities(List<int[]> rows, int paddingId) {
+        List<int[]> dummy = new ArrayList<>(rows.size());
+        for (int[] r : rows) {
+            dummy.add(new int[r.length]);
+        }
+        SequenceBatch b = SequenceBatch.padAligned(rows, dummy, paddingId, spec.ignoreIndex());
+        float[][] out = run(b, b.steps() * b.batchSize());
+        List<float[][]> res = new ArrayList<>(rows.size());
+        for (int r = 0; r < rows.size(); r++) {
+            float[][] steps = new float[rows.get(r).length][];
+            for (int t = 0; t < steps.length; t++) {
+                steps[t] = softmax(out[t * b.batchSize() + r]);
+            }
+            res.add(steps);
+        }
+        return res;
+    }
+
+    /** Per row (non-empty token sequences) the class probabilities {@code [C]}. */
+    List<float[]> pooledProbabilities(List<int[]> rows, int paddingId) {
+        SequenceBatch b = SequenceBatch.padPooled(rows, new int[rows.size()], paddingId);
+        float[][] out = run(b, rows.size());
+        List<float[]> res = new ArrayList<>(rows.size());
+        for (float[] o : out) {
+            res.add(softmax(o));
+        }
+        return res;
+    }
+
+    /** Regression outputs per window; {@code windows} are {@code [W * F]} time-major, all of W steps. */
+    float[][] regress(List<float[]> windows, int steps, int features) {
+        int b = windows.size();
+        float[] x = new float[steps * b * features];
+        for (int r = 0; r < b; r++) {
+            for (int t = 0; t < steps; t++) {
+                System.arraycopy(windows.get(r), t * features, x, (t * b + r) * features, features);
+            }
+        }
+        int[] lengths = new int[b];
+        Arrays.fill(lengths, steps);
+        SequenceBatch batch = SequenceBatch.pooledFeatures(steps, b, features, x, lengths,
+                new float[b * spec.outputSize()], spec.outputSize());
+        return run(batch, b);
+    }
+
+    /** Softmax of one row of logits, max-shifted for stability. */
+    static float[] softmax(float[] logits) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        float[] p = new float[logits.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= (float) sum;
+        }
+        return p;
+    }
+
+    static int argmax(float[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

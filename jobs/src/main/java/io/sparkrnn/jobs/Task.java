@@ -1,0 +1,46 @@
+package io.sparkrnn.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.model.ModelSpec;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * One kind of model the command line trains, evaluates and predicts with. {@link TrainingRun} owns what every
+ * task shares (rounds, metrics, validation schedule, checkpoints and resume, the final model and eval.json); a
+ * task supplies the data side: reading, splitting, vocabularies, the model spec, the training partitions, its
+ * validation metric and evaluation, and batch prediction. A new task (e.g. seq2seq) implements this interface
+ * and registers in {@link Tasks}; nothing else changes.
+ */
+interface Task {
+    /** The value of config key {@code task}. */
+    String name();
+
+    /** Values of {@code data.format} this task reads; {@link #defaultFormat} is used for {@code auto}. */
+    List<String> formats();
+
+    String defaultFormat();
+
+    /** Task-specific config checks (combinations of keys), before Spark starts; throws {@link ConfigException}. */
+    void check(JobConfig c);
+
+    /**
+     * The largest model the run can build, for the executors' memory check before Spark starts (sizes that
+     * depend on the data are bounded by the config, e.g. {@code vocab.max-size}).
+     */
+    ModelSpec estimate(TrainCommand.Job job, JobConfig c);
+
+    /** Reads and splits the data, fits the vocabularies on the training part, and builds the partitions. */
+    TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
+
+    /** Whether evaluate and predict need Spark (false: they run on the driver, as the language model's do). */
+    default boolean usesSpark() {
+        return true;
+    }
+
+    /** {@code evaluate <model> --data <path>}: the task's metrics as eval.json would hold them. */
+    ObjectNode evaluate(JavaSparkContext sc, TrainedModel model, String data);
+
+    /** {@code predict <model> --data <path> --output <dir>}: writes predictions; returns the rows written. */
+    long predict(JavaSparkContext sc, TrainedModel model, String data, PredictionWriter out);
+}

@@ -1,0 +1,21 @@
+package io.sparkrnn.jobs;
+
+import java.util.List;
+
+/** The tasks by name; a new task is added here and to nothing else. */
+final class Tasks {
+    static final List<String> NAMES = List.of("lm", "tag", "classify", "forecast");
+
+    private Tasks() {
+    }
+
+    static Task of(String name) {
+        return switch (name) {
+            case "lm" -> new LmTask();
+            case "tag" -> new TaggingTask();
+            case "classify" -> new ClassificationTask();
+            case "forecast" -> new ForecastTask();
+            default -> throw new ConfigException("unknown task '" + name + "'; tasks: " + String.join(", ", NAMES));
+        };
+    }
+}

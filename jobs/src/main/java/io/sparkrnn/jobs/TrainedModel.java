@@ -1,0 +1,58 @@
+package io.sparkrnn.jobs;
+
+import io.sparkrnn.engine.io.ModelFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * A trained model folder ({@code <output.dir>/model}): the weights, the resolved config it was trained with
+ * ({@code config.conf}, which names the task and the data settings evaluate and predict reuse) and the task's
+ * files (vocabularies, normaliser).
+ */
+record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task task) {
+
+    /** Accepts the run's output.dir or its model/ folder. */
+    static TrainedModel open(String arg) {
+        Path p = Path.of(arg);
+        if (Files.exists(p.resolve("model").resolve(ModelFiles.MODEL_JSON))) {
+            p = p.resolve("model");
+        }
+        if (!Files.exists(p.resolve(ModelFiles.MODEL_JSON))) {
+            throw new ConfigException("no model in " + p + " (expected " + ModelFiles.MODEL_JSON + ")");
+        }
+        ModelFiles.Loaded m;
+        try {
+            m = ModelFiles.load(p, DataType.FLOAT);
+        } catch (IOException e) {
+            throw new InputException("cannot load the model in " + p + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(e.getMessage());
+        }
+        Path conf = p.resolve("config.conf");
+        JobConfig cfg = JobConfig.load(Files.exists(conf) ? conf : null, List.of());
+        return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
+    }
+
+    /** A task file of the model, as text. */
+    String file(String name) {
+        Path f = dir.resolve(name);
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InputException("the model in " + dir + " lacks " + name + ": " + e.getMessage());
+        }
+    }
+
+    LocalModel local() {
+        return LocalModel.of(loaded.spec(), loaded.params());
+    }
+
+    /** Rows per batch in evaluation and prediction: the training batch. */
+    int batch() {
+        return config.getInt("train.batch");
+    }
+}

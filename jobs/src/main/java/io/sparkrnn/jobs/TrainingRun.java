@@ -1,0 +1,239 @@
+package io.sparkrnn.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.checkpoint.Checkpoint;
+import io.sparkrnn.driver.checkpoint.CheckpointStore;
+import io.sparkrnn.driver.checkpoint.RunInfo;
+import io.sparkrnn.driver.round.ExecutorMemory;
+import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.RoundMetrics;
+import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.jobs.report.RunReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One {@code train} run of any task: the checkpoint folder (resume from the newest compatible checkpoint
+ * unless {@code --fresh}); the task's data ({@link Task#prepare}); the round loop with validation every
+ * {@code eval.every} rounds and at the end, {@code metrics.jsonl} and checkpoints; and the final model and
+ * {@code eval.json} ({@link #finish}).
+ */
+final class TrainingRun {
+    /** Config keys that may change when a run resumes (how long, how often, where). */
+    private static final List<String> MAY_CHANGE = List.of("train.rounds", "eval.every", "checkpoint.", "output.",
+            "spark.");
+
+    private final TrainCommand.Job job;
+    private final JobConfig cfg;
+    private final PrintStream out;
+    private final boolean fresh;
+
+    TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh) {
+        this.job = job;
+        this.cfg = cfg;
+        this.out = out;
+        this.fresh = fresh;
+    }
+
+    int run() {
+        Task task = job.task();
+        // Everything about the output folder is settled before Spark starts.
+        CheckpointStore store = openStore();
+        Optional<Checkpoint> latest = latest(store);
+        OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || fresh || latest.isPresent());
+        SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
+                .setIfMissing("spark.master", job.master());
+        // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
+        try {
+            ExecutorMemory.configure(conf, new SequenceModel(task.estimate(job, cfg)), job.setup().inner().type(),
+                    job.batch(), job.k1());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            TaskData data = task.prepare(sc, job, cfg);
+            out.print(data.describe());
+            ModelSpec spec = data.spec();
+            TrainCommand.Job j = job.withSpec(spec);
+            Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
+            out.println(data.describeModel());
+            FlatParams params = data.initParams(job.seed());
+            try (RoundTrainer trainer = new RoundTrainer(sc, j.setup(), job.rounds(), params.flat().data().asFloat())) {
+                List<String> history = new ArrayList<>();
+                if (resume.isPresent()) {
+                    trainer.restore(resume.get().state());
+                    history.addAll(resume.get().info().metrics());
+                    out.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", resume.get().name(),
+                            trainer.round(), job.totalRounds());
+                }
+                double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
+                params.flat().assign(Nd4j.createFromArray(trainer.params()));
+                finish(task, data, params, dir, trainer.round(), seconds);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + job.output(), e);
+        }
+        return Main.OK;
+    }
+
+    /** Rounds until {@code train.rounds}; returns the seconds spent. */
+    private double loop(RoundTrainer trainer, JavaRDD<PartitionData> train, TaskData data, FlatParams params,
+            CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history) throws IOException {
+        long total = job.totalRounds();
+        Double score = null;
+        long start = trainer.round();
+        long t0 = System.nanoTime();
+        try (Writer metrics = Files.newBufferedWriter(dir.path().resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (String line : history) {
+                metrics.write(line + "\n");
+            }
+            boolean savedLast = false;
+            while (trainer.round() < total) {
+                RoundMetrics m = trainer.round(train, total);
+                long done = trainer.round();
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                StringBuilder line = new StringBuilder(m.toConsole(total)).append(String.format(Locale.ROOT,
+                        "  eta %.0fs", elapsed / (done - start) * (total - done)));
+                StringBuilder json = new StringBuilder(m.toJson());
+                if (done % job.evalEvery() == 0 || done == total) {
+                    params.flat().assign(Nd4j.createFromArray(trainer.params()));
+                    TaskData.Validation v = data.validate(params);
+                    score = v.lowerIsBetter();
+                    json.setLength(json.length() - 1);
+                    boolean first = true;
+                    for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
+                        json.append(String.format(Locale.ROOT, ",\"valid_%s\":%.6f", e.getKey(), e.getValue()));
+                        if (first) {
+                            line.append(String.format(Locale.ROOT, "  valid %s %.4f", e.getKey(), e.getValue()));
+                            first = false;
+                        }
+                    }
+                    json.append('}');
+                }
+                out.println(line);
+                history.add(json.toString());
+                metrics.write(json + "\n");
+                metrics.flush();
+                savedLast = job.checkpoints().shouldSave(done, Instant.now());
+                if (savedLast) {
+                    save(store, trainer, spec, data.files(), history, score);
+                }
+            }
+            if (!savedLast && trainer.round() > start) {
+                save(store, trainer, spec, data.files(), history, score);
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
+     * held-out part plus the run's counters).
+     */
+    private void finish(Task task, TaskData data, FlatParams params, OutputDir dir, long rounds, double seconds) {
+        dir.writeModel((d, provenance) -> data.saveModel(d, params, provenance), data.files(), cfg.render());
+        ObjectNode eval = ClassCounts.newJson();
+        eval.put("task", task.name());
+        eval.setAll(data.evaluate(params));
+        eval.put("rounds", rounds);
+        eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
+        dir.writeJson("eval.json", eval + "\n");
+        out.println("evaluation: " + summary(eval));
+        out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n",
+                dir.path().toAbsolutePath());
+        java.nio.file.Path report = RunReport.write(dir.path(), "spark-rnn train " + cfg.source(), cfg.asStrings());
+        out.println("report: " + report.toAbsolutePath());
+    }
+
+    /** The scalar fields of an evaluation, for the console. */
+    static String summary(ObjectNode eval) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) eval::fields) {
+            if (e.getValue().isNumber() && !e.getKey().equals("rounds") && !e.getKey().startsWith("seconds")) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                        .append(String.format(Locale.ROOT, "%.4f", e.getValue().asDouble()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, Map<String, byte[]> files,
+            List<String> history, Double score) throws IOException {
+        RunInfo info = new RunInfo(Map.of("train.seed", job.seed()), Map.of("round", trainer.round()),
+                cfg.asStrings(), history, score);
+        String name = store.save(spec, trainer.state(), info, files);
+        store.prune(job.checkpoints());
+        out.println("checkpoint " + name);
+    }
+
+    private CheckpointStore openStore() {
+        String where = job.output().resolve("checkpoints").toAbsolutePath().toUri().toString();
+        try {
+            return CheckpointStore.open(where, new Configuration());
+        } catch (IOException e) {
+            throw new ConfigException("output.dir " + job.output() + ": " + e.getMessage());
+        }
+    }
+
+    /** The newest checkpoint, if any (none after {@code --fresh}, which deletes them). */
+    private Optional<Checkpoint> latest(CheckpointStore store) {
+        try {
+            if (fresh) {
+                store.deleteAll();
+                return Optional.empty();
+            }
+            return store.latestIfAny();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoints in " + store.dir(), e);
+        }
+    }
+
+    /** {@code c} if this run may continue it; a different run's checkpoints are refused, listing the keys. */
+    private Checkpoint compatible(Checkpoint c, ModelSpec spec, Map<String, byte[]> files) {
+        Map<String, String> mustMatch = new LinkedHashMap<>();
+        cfg.asStrings().forEach((k, v) -> {
+            if (MAY_CHANGE.stream().noneMatch(k::startsWith)) {
+                mustMatch.put(k, v);
+            }
+        });
+        try {
+            c.checkCompatible(spec, mustMatch);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("output.dir " + job.output() + " holds checkpoints of a different run: "
+                    + e.getMessage().replace('\n', ' ').replaceAll(" +", " "));
+        }
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            byte[] saved = c.files().get(f.getKey());
+            if (saved == null || !Arrays.equals(saved, f.getValue())) {
+                throw new ConfigException("output.dir " + job.output() + " holds checkpoints with another "
+                        + f.getKey() + " (the data changed); use --fresh to start over or another output.dir");
+            }
+        }
+        return c;
+    }
+}

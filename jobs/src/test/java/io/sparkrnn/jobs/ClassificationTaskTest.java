@@ -1,0 +1,110 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SpamAssassin classifier end to end on the shipped sample in local[2]: train, evaluate, predict, inspect. */
+class ClassificationTaskTest {
+    @TempDir
+    Path tmp;
+
+    static final Map<String, String> FOLDERS = Map.of("easy-ham-1", "ham", "easy-ham-2", "ham", "hard-ham-1", "ham",
+            "spam-1", "spam", "spam-2", "spam");
+
+    @Test
+    void trainsEvaluatesAndClassifiesTheSpamSample() throws Exception {
+        Path out = tmp.resolve("spam");
+        String corpus = TaskTesting.path("data/samples/spam-assassin");
+        MainTest.Run r = TaskTesting.ok(TaskTesting.train("conf/spam-classifier.conf", out, "data.train=" + corpus,
+                "model.hidden=32", "data.max-length=120", "train.k1=120", "train.k2=120", "train.rounds=4",
+                "train.local-steps=10", "eval.every=2"));
+        assertTrue(r.out().contains("labels [ham, spam]"), r.out());
+
+        // the sample's documents by label, counted here
+        long ham = 0;
+        long spam = 0;
+        for (Map.Entry<String, String> f : FOLDERS.entrySet()) {
+            try (Stream<Path> s = Files.list(Path.of(corpus, f.getKey()))) {
+                long n = s.count();
+                if (f.getValue().equals("ham")) {
+                    ham += n;
+                } else {
+                    spam += n;
+                }
+            }
+        }
+        double majority = (double) Math.max(ham, spam) / (ham + spam);
+
+        JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
+        assertEquals("classify", eval.get("task").asText());
+        assertEquals(List.of("<unk>", "ham", "spam"), List.of(eval.get("valid_confusion").get("labels").get(0).asText(),
+                eval.get("valid_confusion").get("labels").get(1).asText(),
+                eval.get("valid_confusion").get("labels").get(2).asText()));
+        assertTrue(eval.get("valid_per_class").has("spam") && eval.get("valid_per_class").get("spam").has("f1"), eval.toString());
+
+        // evaluate on the whole sample (training and held-out texts): every document counted
+        JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", corpus, "--master",
+                "local[2]"));
+        assertEquals(ham + spam, ev.get("count").asLong());
+        double accuracy = ev.get("accuracy").asDouble();
+        System.out.printf("classifier: accuracy %.4f on the sample (majority class %.4f), held-out accuracy %.4f "
+                + "(%d texts), spam F1 %.4f%n", accuracy, majority, eval.get("valid_accuracy").asDouble(),
+                eval.get("valid_count").asLong(), ev.get("per_class").get("spam").get("f1").asDouble());
+        assertTrue(accuracy > majority + 0.15, "accuracy " + accuracy + " vs majority class " + majority);
+        long[][] m = new long[3][3];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                m[i][j] = ev.get("confusion").get("matrix").get(i).get(j).asLong();
+            }
+        }
+        assertEquals(ham, m[1][0] + m[1][1] + m[1][2]);
+        assertEquals(spam, m[2][0] + m[2][1] + m[2][2]);
+
+        // predict to Parquet: one row per document, a label and its probability
+        Path pred = tmp.resolve("pred");
+        TaskTesting.ok("predict", out.toString(), "--data", corpus, "--output", pred.toString(), "--format", "parquet",
+                "--master", "local[2]");
+        try (SparkSession spark = SparkSession.builder().master("local[1]").appName("read").getOrCreate()) {
+            Dataset<Row> rows = spark.read().parquet(pred.toString());
+            assertEquals(List.of("id", "label", "probability"), List.of(rows.columns()));
+            assertEquals(ham + spam, rows.count());
+            long right = 0;
+            for (Row row : rows.collectAsList()) {
+                String folder = Path.of(java.net.URI.create(row.getString(0)).getPath()).getParent().getFileName()
+                        .toString();
+                double p = row.getDouble(2);
+                assertTrue(p >= 0.33 && p <= 1.0, "probability " + p);
+                right += FOLDERS.get(folder).equals(row.getString(1)) ? 1 : 0;
+            }
+            // the predictions agree with evaluate's accuracy on the same documents
+            assertEquals(accuracy, (double) right / (ham + spam), 1e-9);
+        }
+
+        // one text a line, as plain lines
+        Path lines = tmp.resolve("texts.txt");
+        Files.writeString(lines, "Subject: cheap meds online, click here now\nSubject: meeting notes for tomorrow\n");
+        Path pred2 = tmp.resolve("pred2");
+        TaskTesting.ok("predict", out.toString(), "--data", lines.toString(), "--output", pred2.toString(),
+                "--input-format", "lines", "--master", "local[2]");
+        List<String[]> rows = TaskTesting.tsvRows(pred2);
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0)[0].endsWith("texts.txt:1") && List.of("ham", "spam").contains(rows.get(0)[1]),
+                String.join("|", rows.get(0)));
+
+        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        assertTrue(ins.out().contains("task: classify") && ins.out().contains("vocab-labels.txt: 3 entries"),
+                ins.out());
+    }
+}

@@ -1,0 +1,112 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** US-births forecaster end to end on the shipped sample in local[2]: train, evaluate, predict, inspect. */
+class ForecastTaskTest {
+    @TempDir
+    Path tmp;
+
+    /** Births in time order, read here from the CSV. */
+    static double[] births(Path csv) throws Exception {
+        List<String[]> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+            rows.add(line.split(","));
+        }
+        rows.sort(Comparator.<String[]>comparingInt(r -> Integer.parseInt(r[0]))
+                .thenComparingInt(r -> Integer.parseInt(r[1])).thenComparingInt(r -> Integer.parseInt(r[2])));
+        return rows.stream().mapToDouble(r -> Double.parseDouble(r[4])).toArray();
+    }
+
+    /** MAE of predicting x[t] by x[t - lag] for the targets of the windows in rows [from, to). */
+    static double laggedMae(double[] x, int from, int to, int window, int lag) {
+        double sum = 0;
+        int n = 0;
+        for (int t = from + window; t < to; t++) {
+            sum += Math.abs(x[t] - x[t - lag]);
+            n++;
+        }
+        return sum / n;
+    }
+
+    @Test
+    void trainsEvaluatesAndForecastsTheBirthsSample() throws Exception {
+        Path out = tmp.resolve("births");
+        Path csv = Path.of(TaskTesting.path("data/samples/us-births/us-births.csv"));
+        MainTest.Run r = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", out, "data.train=" + csv,
+                "model.hidden=16", "train.rounds=8", "train.local-steps=20", "eval.every=4", "train.lr=0.01"));
+        assertTrue(r.out().contains("valid mae"), r.out());
+
+        double[] x = births(csv);
+        int n = x.length;
+        int trainRows = (int) Math.floor(n * 0.8);
+        int validRows = (int) Math.floor(n * 0.1);
+        JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
+        assertEquals("forecast", eval.get("task").asText());
+        assertEquals(validRows - 28, eval.get("valid_values").asLong());
+        assertEquals(n - trainRows - validRows - 28, eval.get("test_values").asLong());
+        // the seasonal-naive baseline as computed here: the same weekday one week earlier
+        assertEquals(laggedMae(x, trainRows, trainRows + validRows, 28, 7), eval.get("valid_seasonal_naive_mae")
+                .asDouble(), 1e-3);
+        assertEquals(laggedMae(x, trainRows + validRows, n, 28, 7), eval.get("test_seasonal_naive_mae").asDouble(),
+                1e-3);
+        double mae = eval.get("valid_mae").asDouble();
+        double persistence = laggedMae(x, trainRows, trainRows + validRows, 28, 1);
+        System.out.printf("forecaster: validation MAE %.1f births, RMSE %.1f; yesterday's value %.1f; seasonal "
+                + "naive %.1f; test MAE %.1f (seasonal naive %.1f)%n", mae, eval.get("valid_rmse").asDouble(),
+                persistence, eval.get("valid_seasonal_naive_mae").asDouble(), eval.get("test_mae").asDouble(),
+                eval.get("test_seasonal_naive_mae").asDouble());
+        assertTrue(mae < 0.8 * persistence, "MAE " + mae + " vs yesterday's value " + persistence);
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(mae, TaskTesting.json(metrics.get(7)).get("valid_mae").asDouble(), 1e-5, metrics.get(7));
+
+        // evaluate on the whole series with the saved (training-part) normaliser: every window counted
+        JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", csv.toString(),
+                "--master", "local[2]"));
+        assertEquals(n - 28, ev.get("values").asLong());
+        assertEquals(laggedMae(x, 0, n, 28, 7), ev.get("seasonal_naive_mae").asDouble(), 1e-3);
+
+        // predict: one row per window with the forecast and the actual value in births
+        Path pred = tmp.resolve("pred");
+        TaskTesting.ok("predict", out.toString(), "--data", csv.toString(), "--output", pred.toString(), "--master",
+                "local[2]");
+        List<String[]> rows = TaskTesting.tsvRows(pred);
+        assertEquals(n - 28, rows.size());
+        double abs = 0;
+        for (String[] row : rows) {
+            int start = Integer.parseInt(row[0]);
+            assertEquals(x[start + 28], Double.parseDouble(row[2]), 1e-3, "actual value (float32 normalised) of window " + start);
+            abs += Math.abs(Double.parseDouble(row[1]) - Double.parseDouble(row[2]));
+        }
+        assertEquals(ev.get("mae").asDouble(), abs / rows.size(), 1e-3);
+        assertEquals("window_start\tbirths_t+1\tbirths_t+1_actual", Files.readString(pred.resolve("_columns.tsv"))
+                .strip());
+
+        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        assertTrue(ins.out().contains("task: forecast") && ins.out().contains("normalizer.json"), ins.out());
+
+        // the shared loop's exact resume holds for this task too: 4 rounds, then the same command to 8
+        Path parts = tmp.resolve("parts");
+        String[] half = TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv, "model.hidden=16",
+                "train.rounds=4", "train.local-steps=20", "eval.every=4", "train.lr=0.01");
+        TaskTesting.ok(half);
+        MainTest.Run resumed = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv,
+                "model.hidden=16", "train.rounds=8", "train.local-steps=20", "eval.every=4", "train.lr=0.01"));
+        assertTrue(resumed.out().contains("resuming from ckpt-000004 (round 4 of 8)"), resumed.out());
+        assertArrayEquals(Files.readAllBytes(out.resolve("model/weights.safetensors")),
+                Files.readAllBytes(parts.resolve("model/weights.safetensors")), "resumed weights differ");
+        assertArrayEquals(Files.readAllBytes(out.resolve("model/normalizer.json")),
+                Files.readAllBytes(parts.resolve("model/normalizer.json")));
+    }
+}

@@ -1,0 +1,100 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkrnn.driver.corpus.TaggingReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Brown tagger end to end on the shipped sample in local[2]: train, evaluate, predict, inspect. */
+class TaggingTaskTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void trainsEvaluatesAndTagsTheBrownSample() throws Exception {
+        Path out = tmp.resolve("tagger");
+        String corpus = TaskTesting.path("data/samples/brown") + "/c[a-r][0-9][0-9]";
+        MainTest.Run r = TaskTesting.ok(TaskTesting.train("conf/brown-tagger.conf", out, "data.train=" + corpus,
+                "model.hidden=32", "model.embedding=32", "train.rounds=4", "train.local-steps=15", "eval.every=2",
+                "train.lr=0.01"));
+        assertTrue(r.out().contains("round 4/4") && r.out().contains("valid accuracy"), r.out());
+
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(4, metrics.size());
+        assertTrue(TaskTesting.json(metrics.get(1)).has("valid_accuracy"), metrics.get(1));
+        assertTrue(TaskTesting.json(metrics.get(3)).has("valid_macro_f1"), metrics.get(3));
+
+        // the trivial baseline on the same held-out tokens: always the most frequent tag
+        JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
+        assertEquals("tag", eval.get("task").asText());
+        long count = eval.get("valid_count").asLong();
+        long majority = 0;
+        long supports = 0;
+        for (JsonNode c : (Iterable<JsonNode>) eval.get("valid_per_class")::elements) {
+            majority = Math.max(majority, c.get("support").asLong());
+            supports += c.get("support").asLong();
+        }
+        assertEquals(count, supports);
+        double baseline = (double) majority / count;
+        double accuracy = eval.get("valid_accuracy").asDouble();
+        System.out.printf("tagger: validation token accuracy %.4f (majority tag %.4f), macro F1 %.4f, %d tokens%n",
+                accuracy, baseline, eval.get("valid_macro_f1").asDouble(), count);
+        assertTrue(accuracy > baseline + 0.3, "accuracy " + accuracy + " vs majority tag " + baseline);
+        assertTrue(Files.exists(out.resolve("model/vocab-words.txt")) && Files.exists(out.resolve("model/vocab-tags.txt")));
+
+        // evaluate on one file: counts its tokens, as read independently here
+        String file = TaskTesting.path("data/samples/brown/cp01");
+        long tokens = 0;
+        long sentences = 0;
+        Map<String, Integer> tagCounts = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of(file))) {
+            if (!line.isBlank()) {
+                sentences++;
+                for (String t : line.trim().split("\\s+")) {
+                    tokens++;
+                    tagCounts.merge(TaggingReader.baseTag(t.substring(t.lastIndexOf('/') + 1)), 1, Integer::sum);
+                }
+            }
+        }
+        JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", file, "--master",
+                "local[2]"));
+        assertEquals(tokens, ev.get("count").asLong());
+        double fileMajority = tagCounts.values().stream().mapToInt(Integer::intValue).max().orElseThrow()
+                / (double) tokens;
+        assertTrue(ev.get("accuracy").asDouble() > fileMajority + 0.3, ev + " vs majority " + fileMajority);
+
+        // predict: one row per input sentence, every word of it tagged with a known tag
+        Path pred = tmp.resolve("tags");
+        TaskTesting.ok("predict", out.toString(), "--data", file, "--output", pred.toString(), "--master", "local[2]");
+        List<String[]> rows = TaskTesting.tsvRows(pred);
+        assertEquals(sentences, rows.size());
+        List<String> tags = Files.readAllLines(out.resolve("model/vocab-tags.txt"));
+        long tagged = 0;
+        for (String[] row : rows) {
+            for (String wt : row[1].split(" ")) {
+                assertTrue(tags.contains("\"" + wt.substring(wt.lastIndexOf('/') + 1) + "\""), wt);
+                tagged++;
+            }
+        }
+        assertEquals(tokens, tagged);
+        assertEquals("sentence\ttagged", Files.readString(pred.resolve("_columns.tsv")).strip());
+
+        // the output exists now: refused without --overwrite, nothing touched
+        MainTest.Run again = MainTest.run("predict", out.toString(), "--data", file, "--output", pred.toString());
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("already exists"), again.err());
+        assertEquals(sentences, TaskTesting.tsvRows(pred).size());
+
+        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        assertTrue(ins.out().contains("task: tag") && ins.out().contains("vocab-tags.txt")
+                && ins.out().contains("rnn.weight_hh_l0_reverse [128, 32]"), ins.out());
+    }
+}
