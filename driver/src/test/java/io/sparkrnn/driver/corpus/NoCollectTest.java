@@ -28,6 +28,9 @@ class NoCollectTest {
             "Batching.java: }).collect();",
             // sums and sums of squares of the feature columns
             "ForecastReader.java: }).reduce((a, b) -> {",
+            // (batch id, token count) pairs of the seq2seq batches, and four numbers per partition
+            "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
+            "PairBatching.java: }).collect();",
             // the kept vocabulary entries with their counts
             "Vocabulary.java: .takeOrdered(maxSize - specials.size(), ByCount.INSTANCE);");
 
