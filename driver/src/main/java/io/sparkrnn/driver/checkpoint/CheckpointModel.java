@@ -40,7 +40,11 @@ final class CheckpointModel {
 
     /** "sequence" or "seq2seq". */
     static String kind(Record spec) {
-        return spec instanceof ModelSpec ? ModelJson.KIND_SEQUENCE : ModelJson.KIND_SEQ2SEQ;
+        if (spec instanceof ModelSpec) {
+            return ModelJson.KIND_SEQUENCE;
+        }
+        seq2seq(spec);
+        return ModelJson.KIND_SEQ2SEQ;
     }
 
     private static Seq2SeqSpec seq2seq(Record spec) {

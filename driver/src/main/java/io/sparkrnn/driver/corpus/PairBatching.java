@@ -17,7 +17,8 @@ import scala.Tuple2;
 /**
  * Encoded seq2seq pairs to training partitions for the round loop, as {@link Batching} does for sequences:
  * <ol>
- *   <li>the rows are counted, and too few batches for the partitions fail here, before any shuffle;</li>
+ *   <li>the rows are counted, and too few batches for the partitions fail here, before any shuffle
+ *       ({@link #checkBatches} does this check without a Spark job);</li>
  *   <li>a seeded global shuffle (sort by a hash of (seed, input position));</li>
  *   <li>chunks of {@code chunkBatches * B} consecutive shuffled pairs; with bucketing, pairs are sorted by
  *       (source length, target length) within a chunk (ties keep the shuffled order), then cut into batches of
@@ -44,12 +45,12 @@ public final class PairBatching {
     }
 
     /**
-     * The training partitions of {@code data}, persisted (serialized, memory and disk).
+     * Fails when {@code rows} pairs cannot give every partition a batch. Arithmetic only: call it with the
+     * reader's count ({@code Corpus.count()}) to refuse such a configuration before any Spark job.
      *
      * @throws CorpusException when there are no pairs or fewer batches than partitions
      */
-    public static JavaRDD<PairPartition> partitions(JavaRDD<EncodedPair> data, Batching.Options o) {
-        long rows = data.count();
+    public static void checkBatches(long rows, Batching.Options o) {
         if (rows == 0) {
             throw new CorpusException("no pairs to batch");
         }
@@ -58,6 +59,16 @@ public final class PairBatching {
             throw new CorpusException(rows + " pairs make " + batchCount + " batches of " + o.batchSize()
                     + ", too few for " + o.partitions() + " partitions; use fewer partitions or a smaller batch");
         }
+    }
+
+    /**
+     * The training partitions of {@code data}, persisted (serialized, memory and disk).
+     *
+     * @throws CorpusException when there are no pairs or fewer batches than partitions
+     */
+    public static JavaRDD<PairPartition> partitions(JavaRDD<EncodedPair> data, Batching.Options o) {
+        long rows = data.count();
+        checkBatches(rows, o);
         long seed = o.seed();
         long chunkRows = (long) o.chunkBatches() * o.batchSize();
         int chunks = (int) ((rows + chunkRows - 1) / chunkRows);

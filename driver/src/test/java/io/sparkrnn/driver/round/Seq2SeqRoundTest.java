@@ -145,6 +145,8 @@ class Seq2SeqRoundTest {
 
     @Test
     void badConfigFailsBeforeAnySparkJob() {
+        long training = data.train().count();
+        int jobs = sc.statusTracker().getJobIdsForGroup(null).length;
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(0)).getMessage()
                 .contains("localSteps (H) must be >= 1, found 0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(5).withClipNorm(0))
@@ -156,10 +158,17 @@ class Seq2SeqRoundTest {
         IllegalArgumentException wrongSize = assertThrows(IllegalArgumentException.class,
                 () -> new RoundTrainer(sc, setup, RoundConfig.defaults(1), new float[10]));
         assertTrue(wrongSize.getMessage().contains("initial parameters have 10 values"), wrongSize.getMessage());
-        // 5,1xx training pairs make a few hundred batches of 64; 1,000 partitions is too many
-        CorpusException many = assertThrows(CorpusException.class, () -> PairBatching.partitions(data.train(),
-                new Batching.Options(64, 16, true, 1000, 1)));
-        assertTrue(many.getMessage().contains("too few for 1000 partitions"), many.getMessage());
+        // 5,185 training pairs make 82 batches of 64: 100 partitions are too many
+        Batching.Options tooMany = new Batching.Options(64, 16, true, 100, 1);
+        CorpusException many = assertThrows(CorpusException.class, () -> PairBatching.checkBatches(training,
+                tooMany));
+        assertEquals("5185 pairs make 82 batches of 64, too few for 100 partitions; use fewer partitions or a "
+                + "smaller batch", many.getMessage());
+        assertEquals(jobs, sc.statusTracker().getJobIdsForGroup(null).length, "no Spark job ran");
+        // partitions() counts the pairs (one job) and refuses before shuffling them
+        assertEquals(many.getMessage(), assertThrows(CorpusException.class,
+                () -> PairBatching.partitions(data.train(), tooMany)).getMessage());
+        assertEquals(jobs + 1, sc.statusTracker().getJobIdsForGroup(null).length, "only the count ran");
         System.out.println("seq2seq bad config: " + many.getMessage());
     }
 
