@@ -3,6 +3,7 @@ package io.sparkrnn.driver.checkpoint;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +17,7 @@ import java.util.TreeSet;
  * A loaded, verified checkpoint.
  *
  * @param name       its folder name, e.g. {@code ckpt-000120}
- * @param spec       the model, from {@code model.json}
+ * @param spec       the model, from {@code model.json}: a {@link ModelSpec} or a {@link Seq2SeqSpec}
  * @param params     the weights (FLOAT), in the model's layout
  * @param state      the driver state to pass to {@link RoundTrainer#restore}
  * @param files      the caller's extra files (vocabularies) by name
@@ -24,10 +25,15 @@ import java.util.TreeSet;
  * @param configHash the config hash stored in {@code state.json}
  * @param createdAt  when it was written (ISO-8601, UTC)
  */
-public record Checkpoint(String name, ModelSpec spec, FlatParams params, RoundTrainer.State state,
+public record Checkpoint(String name, Record spec, FlatParams params, RoundTrainer.State state,
         Map<String, byte[]> files, RunInfo info, String configHash, String createdAt) {
     public Checkpoint {
         files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
+    }
+
+    /** The model kind: "sequence" or "seq2seq". */
+    public String kind() {
+        return CheckpointModel.kind(spec);
     }
 
     /** Rounds completed when it was written. */
@@ -41,7 +47,7 @@ public record Checkpoint(String name, ModelSpec spec, FlatParams params, RoundTr
      *
      * @throws IllegalArgumentException naming every differing spec field, or the two hashes
      */
-    public void checkCompatible(ModelSpec current, String currentConfigHash) {
+    public void checkCompatible(Record current, String currentConfigHash) {
         List<String> diffs = specDiffs(current);
         if (!Objects.equals(configHash, currentConfigHash)) {
             diffs.add("config hash: checkpoint " + configHash + ", now " + currentConfigHash);
@@ -57,7 +63,7 @@ public record Checkpoint(String name, ModelSpec spec, FlatParams params, RoundTr
      *
      * @throws IllegalArgumentException listing every differing key with both values
      */
-    public void checkCompatible(ModelSpec current, Map<String, String> mustMatch) {
+    public void checkCompatible(Record current, Map<String, String> mustMatch) {
         List<String> diffs = specDiffs(current);
         for (String k : new TreeSet<>(mustMatch.keySet())) {
             String was = info.config().get(k);
@@ -69,9 +75,13 @@ public record Checkpoint(String name, ModelSpec spec, FlatParams params, RoundTr
         fail(diffs);
     }
 
-    private List<String> specDiffs(ModelSpec current) {
+    private List<String> specDiffs(Record current) {
         List<String> diffs = new ArrayList<>();
-        for (RecordComponent c : ModelSpec.class.getRecordComponents()) {
+        if (current.getClass() != spec.getClass()) {
+            diffs.add("model kind: checkpoint " + kind() + ", now " + CheckpointModel.kind(current));
+            return diffs;
+        }
+        for (RecordComponent c : spec.getClass().getRecordComponents()) {
             Object was = value(c, spec);
             Object now = value(c, current);
             if (!Objects.equals(was, now)) {
@@ -81,11 +91,11 @@ public record Checkpoint(String name, ModelSpec spec, FlatParams params, RoundTr
         return diffs;
     }
 
-    private static Object value(RecordComponent c, ModelSpec s) {
+    private static Object value(RecordComponent c, Record s) {
         try {
             return c.getAccessor().invoke(s);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read ModelSpec." + c.getName(), e);
+            throw new IllegalStateException("cannot read " + s.getClass().getSimpleName() + "." + c.getName(), e);
         }
     }
 

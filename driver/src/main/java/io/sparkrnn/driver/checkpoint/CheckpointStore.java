@@ -12,10 +12,9 @@ import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.SafeTensorsFile;
 import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.ModelSpecJson;
-import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -54,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Checkpoints of one run in one directory, on any Hadoop file system (DESIGN.md section 5):
  *
  * <pre>
- *   &lt;dir&gt;/ckpt-000120/model.json             ModelSpecJson document; provenance = the resolved config
+ *   &lt;dir&gt;/ckpt-000120/model.json             ModelSpecJson or Seq2SeqSpecJson document; provenance = the config
  *                      weights.safetensors    the parameters, one F32 tensor per layout entry (PyTorch names)
  *                      optimizer.safetensors  outer.momentum (F64), inner.&lt;name&gt; (F32, averaged inner state),
  *                                             state.partition.00003 (F32, each partition's recurrent state)
@@ -179,7 +178,21 @@ public final class CheckpointStore {
      */
     public String save(ModelSpec spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
             throws IOException {
-        ParamLayout layout = new SequenceModel(spec).layout();
+        return saveModel(spec, state, info, files);
+    }
+
+    /**
+     * {@link #save(ModelSpec, RoundTrainer.State, RunInfo, Map)} for an encoder-decoder run: {@code model.json}
+     * is a {@code "kind": "seq2seq"} document, the weights carry {@code Seq2SeqModel}'s names.
+     */
+    public String save(Seq2SeqSpec spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
+            throws IOException {
+        return saveModel(spec, state, info, files);
+    }
+
+    private String saveModel(Record spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
+            throws IOException {
+        ParamLayout layout = CheckpointModel.layout(spec);
         if (state.params().length != layout.size()) {
             throw new IllegalArgumentException("state has " + state.params().length + " parameters, the model "
                     + layout.size());
@@ -200,7 +213,7 @@ public final class CheckpointStore {
             Map<String, String> sums = new LinkedHashMap<>();
             Map<String, String> provenance = new LinkedHashMap<>(info.config());
             provenance.put("checkpoint", name);
-            byte[] model = ModelSpecJson.toJson(spec, provenance).getBytes(StandardCharsets.UTF_8);
+            byte[] model = CheckpointModel.toJson(spec, provenance).getBytes(StandardCharsets.UTF_8);
             sums.put(MODEL_JSON, write(tmp, MODEL_JSON, out -> out.write(model)));
             FlatParams params = new FlatParams(layout, Nd4j.createFromArray(state.params()));
             sums.put(WEIGHTS, write(tmp, WEIGHTS, out -> SafeTensors.write(out, params, weightsMetadata(state))));
@@ -537,9 +550,9 @@ public final class CheckpointStore {
         Path at = null;
         try {
             at = new Path(ck, MODEL_JSON);
-            ModelSpec spec = ModelSpecJson.parse(new String(bytes.get(MODEL_JSON), StandardCharsets.UTF_8),
+            Record spec = CheckpointModel.parse(new String(bytes.get(MODEL_JSON), StandardCharsets.UTF_8),
                     at.toString());
-            ParamLayout layout = new SequenceModel(spec).layout();
+            ParamLayout layout = CheckpointModel.layout(spec);
             at = new Path(ck, WEIGHTS);
             SafeTensorsFile w = SafeTensors.read(new ByteArrayInputStream(bytes.get(WEIGHTS)), at.toString());
             FlatParams params = FlatParams.zeros(layout, DataType.FLOAT);

@@ -11,7 +11,8 @@ import java.util.LinkedHashMap;
 
 /**
  * A partial sum over a run of consecutive partitions: token-weighted deltas (and inner states) in double,
- * counts, and the partitions' recurrent states. Partials are always merged in partition order, so the total
+ * counts, and the partitions' recurrent states (none for models that carry none). Partials are always merged
+ * in partition order, so the total
  * is the same whatever order the tasks finish in.
  */
 final class Partial implements Serializable {
@@ -68,7 +69,9 @@ final class Partial implements Serializable {
         p.steps = r.steps();
         p.innerSteps = r.innerSteps();
         p.maxSeconds = r.seconds();
-        p.states.put(r.partition(), r.state());
+        if (r.state() != null) {
+            p.states.put(r.partition(), r.state());
+        }
         return p;
     }
 

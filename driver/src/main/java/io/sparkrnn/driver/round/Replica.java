@@ -1,42 +1,64 @@
 package io.sparkrnn.driver.round;
 
-import io.sparkrnn.engine.model.ModelState;
-import io.sparkrnn.engine.model.SequenceModel;
-import io.sparkrnn.engine.optim.Optimizer;
-import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.train.TbpttTrainer;
+import io.sparkrnn.engine.train.LocalTrainer;
+import io.sparkrnn.engine.train.StepReport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A partition's local model on an executor, built once per run and partition and reused every round
- * (reloaded from the broadcast parameters, never rebuilt from the config).
+ * (reloaded from the broadcast parameters, never rebuilt from the config). The kind follows the setup:
+ * {@link SequenceReplica} or {@link Seq2SeqReplica}; {@link LocalRound} drives both through this class.
  */
-final class Replica {
+abstract class Replica {
     private static final Map<String, Replica> CACHE = new ConcurrentHashMap<>();
 
-    final SequenceModel model;
-    final FlatParams params;
-    final Optimizer optimizer;
-    final TbpttTrainer trainer;
-    ModelState state;
+    final LocalTrainer trainer;
 
-    private Replica(WorkerSetup setup, int batchSize) {
-        this.model = new SequenceModel(setup.spec());
-        this.params = FlatParams.zeros(model.layout(), DataType.FLOAT);
-        this.optimizer = setup.inner().create(model.layout().size(), DataType.FLOAT);
-        this.trainer = new TbpttTrainer(model, params, optimizer, setup.schedule(), setup.tbptt());
-        this.state = model.initialState(batchSize, DataType.FLOAT);
+    Replica(LocalTrainer trainer) {
+        this.trainer = trainer;
     }
 
+    /**
+     * Prepares the state carried between batches for a round: {@code carried} is this partition's state after
+     * the previous accepted round, or null for a fresh one.
+     */
+    abstract void startRound(float[] carried, int batchSize);
+
+    /** One inner step on the batch at position {@code step} of {@code data}. */
+    abstract StepReport step(TrainingPartition<?> data, long step);
+
+    /** The state to carry into the next round, or null when the model carries none. */
+    abstract float[] carriedState();
+
     /** The replica of {@code partition} in run {@code runId}, built on first use in this JVM. */
-    static Replica get(String runId, int partition, WorkerSetup setup, int batchSize) {
-        return CACHE.computeIfAbsent(runId + "/" + partition, k -> new Replica(setup, batchSize));
+    static Replica get(String runId, int partition, ReplicaSetup setup, int batchSize) {
+        return CACHE.computeIfAbsent(runId + "/" + partition, k -> build(setup, batchSize));
+    }
+
+    private static Replica build(ReplicaSetup setup, int batchSize) {
+        if (setup instanceof WorkerSetup w) {
+            return SequenceReplica.of(w, batchSize);
+        }
+        if (setup instanceof Seq2SeqSetup s) {
+            return Seq2SeqReplica.of(s);
+        }
+        throw new IllegalArgumentException("no replica for setup " + setup.getClass().getName());
     }
 
     /** Drops every replica of a run (its end). */
     static void release(String runId) {
         CACHE.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    }
+
+    /** The batch at {@code step} as {@code type}, or an error naming both types. */
+    static <B> B batchOf(TrainingPartition<?> data, long step, Class<B> type, String model) {
+        Object b = data.batch(step);
+        if (!type.isInstance(b)) {
+            throw new IllegalArgumentException(model + " trains on " + type.getSimpleName() + "es, but partition data "
+                    + data.getClass().getSimpleName() + " gives "
+                    + (b == null ? "null" : b.getClass().getSimpleName()));
+        }
+        return type.cast(b);
     }
 }

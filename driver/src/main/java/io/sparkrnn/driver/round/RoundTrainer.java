@@ -17,7 +17,8 @@ import scala.Tuple2;
 
 /**
  * The driver's round loop (DESIGN.md section 2). Each round broadcasts the global parameters; one task per
- * partition runs H local truncated-BPTT steps on its cached replica and returns its delta; the deltas are
+ * partition runs H local inner steps on its cached replica (truncated-BPTT windows of a sequence model, or
+ * batches of pairs of an encoder-decoder model, as the {@link ReplicaSetup} says) and returns its delta; the deltas are
  * summed weighted by tokens in partition order (a tree of ordered partial sums, so the result does not
  * depend on which task finishes first), divided by the tokens, and then:
  * <ol>
@@ -33,7 +34,7 @@ public final class RoundTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoundTrainer.class);
 
     private final JavaSparkContext sc;
-    private final WorkerSetup setup;
+    private final ReplicaSetup setup;
     private final RoundConfig cfg;
     private final String runId = UUID.randomUUID().toString();
     private final float[] params;
@@ -47,7 +48,16 @@ public final class RoundTrainer implements AutoCloseable {
     private int rejectionsInRow;
     private int rejections;
 
-    public RoundTrainer(JavaSparkContext sc, WorkerSetup setup, RoundConfig cfg, float[] initialParams) {
+    /**
+     * @param setup         how each task builds its replica ({@link WorkerSetup} or {@link Seq2SeqSetup}); the
+     *                      data passed to {@link #round} must give the batches that setup's model trains on
+     * @param initialParams the global parameters before round 1, in the model's layout
+     */
+    public RoundTrainer(JavaSparkContext sc, ReplicaSetup setup, RoundConfig cfg, float[] initialParams) {
+        if (initialParams.length != setup.parameterCount()) {
+            throw new IllegalArgumentException("initial parameters have " + initialParams.length + " values, the "
+                    + "model of the setup " + setup.parameterCount());
+        }
         this.sc = sc;
         this.setup = setup;
         this.cfg = cfg;
@@ -118,7 +128,8 @@ public final class RoundTrainer implements AutoCloseable {
     }
 
     /** Runs {@code rounds} rounds, calling {@code listener} after each. */
-    public List<RoundMetrics> train(JavaRDD<PartitionData> data, long rounds, Consumer<RoundMetrics> listener) {
+    public List<RoundMetrics> train(JavaRDD<? extends TrainingPartition<?>> data, long rounds,
+            Consumer<RoundMetrics> listener) {
         List<RoundMetrics> all = new ArrayList<>();
         long end = round + rounds;
         while (round < end) {
@@ -130,7 +141,7 @@ public final class RoundTrainer implements AutoCloseable {
     }
 
     /** One round; {@code totalRounds} only names the round in the Spark UI ("round 12/200"). */
-    public RoundMetrics round(JavaRDD<PartitionData> data, long totalRounds) {
+    public RoundMetrics round(JavaRDD<? extends TrainingPartition<?>> data, long totalRounds) {
         long t0 = System.nanoTime();
         sc.setJobDescription("spark-rnn round " + (round + 1) + "/" + totalRounds);
         Snapshot snap = new Snapshot(round, params, lrScale, states, innerState, innerSteps);
@@ -192,9 +203,9 @@ public final class RoundTrainer implements AutoCloseable {
         return m;
     }
 
-    private double epochOf(JavaRDD<PartitionData> data, long steps) {
+    private double epochOf(JavaRDD<? extends TrainingPartition<?>> data, long steps) {
         if (batchesPerEpoch < 0) {
-            batchesPerEpoch = data.map(PartitionData::batchesPerEpoch).reduce(Math::min);
+            batchesPerEpoch = data.map(TrainingPartition::batchesPerEpoch).reduce(Math::min);
         }
         return (double) steps / batchesPerEpoch;
     }
@@ -222,8 +233,8 @@ public final class RoundTrainer implements AutoCloseable {
         return out;
     }
 
-    private Partial aggregate(JavaRDD<PartitionData> data, Broadcast<Snapshot> b) {
-        WorkerSetup ws = setup;
+    private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Broadcast<Snapshot> b) {
+        ReplicaSetup ws = setup;
         RoundConfig rc = cfg;
         String id = runId;
         DeltaInterceptor ic = interceptor;

@@ -1,2 +1,5 @@
-/** The round protocol: broadcast, local truncated-BPTT steps on each partition, ordered aggregation, clip, outer step. */
+/**
+ * The round protocol: broadcast, local inner steps on each partition (truncated BPTT or pairs), ordered
+ * aggregation, clip, outer step.
+ */
 package io.sparkrnn.driver.round;

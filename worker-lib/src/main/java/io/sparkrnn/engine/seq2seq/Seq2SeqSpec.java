@@ -28,7 +28,7 @@ import io.sparkrnn.engine.cell.CellType;
 public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding, int targetEmbedding, CellType cell,
         int encoderHidden, int encoderLayers, boolean bidirectional, int decoderHidden, int decoderLayers,
         double dropout, Attention attention, boolean inputFeeding, int paddingId, int beginId, int endId,
-        int maxSourceLength, double maxTargetRatio) {
+        int maxSourceLength, double maxTargetRatio) implements java.io.Serializable {
 
     /** Luong's global attention score functions: score(h, e) = h . e (DOT) or h . W_a e (GENERAL). */
     public enum Attention {

@@ -4,7 +4,6 @@ import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.StepResult;
-import io.sparkrnn.engine.optim.ClipResult;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.param.FlatParams;
@@ -21,68 +20,26 @@ import java.util.List;
  * gradient is not finite is reported and not applied. A pooled model (one output per sequence) has its loss
  * in the window that ends the batch; earlier windows only advance the state.
  */
-public final class TbpttTrainer {
+public final class TbpttTrainer extends LocalTrainer {
     private final SequenceModel model;
-    private final FlatParams params;
-    private final FlatParams grads;
-    private final Optimizer optimizer;
-    private final LrSchedule schedule;
     private final TbpttConfig config;
-    private long step;
-    private double lrScale = 1.0;
 
     public TbpttTrainer(SequenceModel model, FlatParams params, Optimizer optimizer, LrSchedule schedule,
             TbpttConfig config) {
-        if (!params.layout().equals(model.layout())) {
-            throw new IllegalArgumentException("parameters do not have the model's layout");
-        }
+        super(checkLayout(model, params), optimizer, schedule, config.clip());
         if (model.spec().bidirectional() && config.k2() != config.k1()) {
             throw new IllegalArgumentException("bidirectional layers back-propagate whole windows: expected k2 = k1 = "
                     + config.k1() + ", found k2 = " + config.k2());
         }
         this.model = model;
-        this.params = params;
-        this.grads = params.zerosLike();
-        this.optimizer = optimizer;
-        this.schedule = schedule;
         this.config = config;
     }
 
-    public FlatParams params() {
+    private static FlatParams checkLayout(SequenceModel model, FlatParams params) {
+        if (!params.layout().equals(model.layout())) {
+            throw new IllegalArgumentException("parameters do not have the model's layout");
+        }
         return params;
-    }
-
-    public Optimizer optimizer() {
-        return optimizer;
-    }
-
-    /** Optimizer steps taken so far (the schedule's position). */
-    public long stepCount() {
-        return step;
-    }
-
-    /** Sets the schedule's position, e.g. when resuming. */
-    public void setStepCount(long steps) {
-        if (steps < 0) {
-            throw new IllegalArgumentException("step count must be >= 0, found " + steps);
-        }
-        this.step = steps;
-    }
-
-    /**
-     * Scales the scheduled learning rate from now on (1 = as scheduled); the driver backs it off after a
-     * rejected round.
-     */
-    public void setLearningRateScale(double scale) {
-        if (!(scale > 0 && scale <= 1)) {
-            throw new IllegalArgumentException("learning-rate scale must be in (0, 1], found " + scale);
-        }
-        this.lrScale = scale;
-    }
-
-    /** The gradient of the last step (after clipping), a vector of the model's layout. */
-    public FlatParams lastGradient() {
-        return grads;
     }
 
     /**
@@ -115,17 +72,7 @@ public final class TbpttTrainer {
         }
         int gradStart = Math.max(0, window.steps() - config.k2());
         grads.flat().assign(0);
-        long dropoutSeed = config.seed() * 0x9E3779B97F4A7C15L + step;
-        StepResult r = model.lossAndGradient(params, grads, window, state, gradStart, dropoutSeed);
-        double lr = schedule.lr(step) * lrScale;
-        ClipResult clip = config.clip().apply(grads.flat());
-        boolean finite = Double.isFinite(r.lossSum()) && clip.finite();
-        StepReport report = new StepReport(step, r.lossSum(), r.count(), clip.normBefore(), clip.normAfter(), lr,
-                clip.normClipped() || clip.valueClipped(), !finite || r.count() == 0);
-        if (!report.skipped()) {
-            optimizer.step(params.flat(), grads.flat(), lr);
-        }
-        step++;
-        return report;
+        StepResult r = model.lossAndGradient(params, grads, window, state, gradStart, dropoutSeed(config.seed()));
+        return update(r);
     }
 }

@@ -154,23 +154,18 @@ class CmudictLearningTest {
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
-        long edits = 0;
-        long refPhones = 0;
-        long wrongWords = 0;
-        for (int from = 0; from < testRows.size(); from += EVAL_CHUNK) {
-            List<int[][]> chunk = testRows.subList(from, Math.min(testRows.size(), from + EVAL_CHUNK));
-            List<int[]> src = new ArrayList<>();
-            chunk.forEach(r -> src.add(r[0]));
-            List<Hypothesis> hyps = Seq2SeqDecoding.greedy(model, params, src, 0.0);
-            for (int i = 0; i < chunk.size(); i++) {
-                int d = levenshtein(hyps.get(i).tokens(), chunk.get(i)[1]);
-                edits += d;
-                refPhones += chunk.get(i)[1].length;
-                wrongWords += d == 0 ? 0 : 1;
-            }
-        }
-        double per = (double) edits / refPhones;
-        double wer = (double) wrongWords / testRows.size();
+        List<int[]> src = new ArrayList<>();
+        List<int[]> ref = new ArrayList<>();
+        testRows.forEach(r -> {
+            src.add(r[0]);
+            ref.add(r[1]);
+        });
+        Seq2SeqEvaluation.ErrorRates er = Seq2SeqEvaluation.greedy(model, params, src, ref, EVAL_CHUNK);
+        long edits = er.edits();
+        long refPhones = er.referenceTokens();
+        long wrongWords = er.wrongSequences();
+        double per = er.tokenErrorRate();
+        double wer = er.sequenceErrorRate();
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("cmudict %s: PER %.4f (%d edits / %d phonemes), WER %.4f (%d / %d words) after %d steps; "
                 + "%.1f s training, %.1f s with evaluation%n", attention, per, edits, refPhones, wer, wrongWords,
@@ -223,34 +218,5 @@ class CmudictLearningTest {
             rows.add(new int[][] {src, tgt});
         }
         return rows;
-    }
-
-    @Test
-    void levenshteinCountsEdits() {
-        assertEquals(0, levenshtein(new int[] {3, 4, 5}, new int[] {3, 4, 5}));
-        assertEquals(1, levenshtein(new int[] {3, 4, 5}, new int[] {3, 5}));
-        assertEquals(1, levenshtein(new int[] {3, 4, 5}, new int[] {3, 6, 5}));
-        assertEquals(2, levenshtein(new int[] {3, 4}, new int[] {4, 3, 5}));
-        assertEquals(3, levenshtein(new int[0], new int[] {4, 3, 5}));
-        assertEquals(2, levenshtein(new int[] {4, 3}, new int[0]));
-    }
-
-    /** The edit distance (insertions, deletions, substitutions, each 1) between two token sequences. */
-    static int levenshtein(int[] a, int[] b) {
-        int[] prev = new int[b.length + 1];
-        int[] cur = new int[b.length + 1];
-        for (int j = 0; j <= b.length; j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length; i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length; j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length];
     }
 }

@@ -1,0 +1,200 @@
+package io.sparkrnn.driver.corpus;
+
+import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Encoded seq2seq pairs to training partitions for the round loop, as {@link Batching} does for sequences:
+ * <ol>
+ *   <li>the rows are counted, and too few batches for the partitions fail here, before any shuffle
+ *       ({@link #checkBatches} does this check without a Spark job);</li>
+ *   <li>a seeded global shuffle (sort by a hash of (seed, input position));</li>
+ *   <li>chunks of {@code chunkBatches * B} consecutive shuffled pairs; with bucketing, pairs are sorted by
+ *       (source length, target length) within a chunk (ties keep the shuffled order), then cut into batches of
+ *       exactly B pairs, the last, short batch filled from the start of its chunk;</li>
+ *   <li>batches spread over n partitions balanced by real tokens (source steps + decoder steps), greedy
+ *       largest-first (only (batch id, token count) pairs reach the driver);</li>
+ *   <li>per partition a {@link PairPartition}, whose batch order is reshuffled each epoch from the seed.</li>
+ * </ol>
+ * Targets arrive framed {@code <bos> y_1 .. y_n <eos>} ({@link Encoded#pairs}); the partitions store y_1 .. y_n,
+ * and the model's spec must use {@link Vocabulary#BOS_ID} and {@link Vocabulary#EOS_ID} as its begin and end ids.
+ */
+public final class PairBatching {
+    private PairBatching() {
+    }
+
+    /** A batch before it is placed: id, pairs (storage order), real tokens. */
+    record Batch(long id, EncodedPair[] rows, long tokens) implements Serializable {
+    }
+
+    /** Batches that {@code rows} pairs make: full chunks of chunkBatches, then ceil(rest / B). */
+    static long batchesOf(long rows, Batching.Options o) {
+        long chunkRows = (long) o.chunkBatches() * o.batchSize();
+        return rows / chunkRows * o.chunkBatches() + (rows % chunkRows + o.batchSize() - 1) / o.batchSize();
+    }
+
+    /**
+     * Fails when {@code rows} pairs cannot give every partition a batch. Arithmetic only: call it with the
+     * reader's count ({@code Corpus.count()}) to refuse such a configuration before any Spark job.
+     *
+     * @throws CorpusException when there are no pairs or fewer batches than partitions
+     */
+    public static void checkBatches(long rows, Batching.Options o) {
+        if (rows == 0) {
+            throw new CorpusException("no pairs to batch");
+        }
+        long batchCount = batchesOf(rows, o);
+        if (batchCount < o.partitions()) {
+            throw new CorpusException(rows + " pairs make " + batchCount + " batches of " + o.batchSize()
+                    + ", too few for " + o.partitions() + " partitions; use fewer partitions or a smaller batch");
+        }
+    }
+
+    /**
+     * The training partitions of {@code data}, persisted (serialized, memory and disk).
+     *
+     * @throws CorpusException when there are no pairs or fewer batches than partitions
+     */
+    public static JavaRDD<PairPartition> partitions(JavaRDD<EncodedPair> data, Batching.Options o) {
+        long rows = data.count();
+        checkBatches(rows, o);
+        long seed = o.seed();
+        long chunkRows = (long) o.chunkBatches() * o.batchSize();
+        int chunks = (int) ((rows + chunkRows - 1) / chunkRows);
+        JavaRDD<Batch> batches = data.zipWithIndex()
+                .mapToPair(p -> new Tuple2<>(Batching.mix(seed, p._2()), p._1()))
+                .sortByKey(true, data.getNumPartitions())
+                .values()
+                .zipWithIndex()
+                .mapToPair(p -> new Tuple2<>(p._2() / chunkRows, new Tuple2<>(p._2(), p._1())))
+                .groupByKey(new HashPartitioner(Math.max(1, Math.min(chunks, 4 * o.partitions()))))
+                .flatMap(c -> cut(c._1(), c._2(), o).iterator())
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();
+        Broadcast<Map<Long, Integer>> place = JavaSparkContext.fromSparkContext(data.context())
+                .broadcast(Batching.assign(sizes, o.partitions()));
+        JavaRDD<PairPartition> out = batches
+                .mapToPair(x -> new Tuple2<>(place.value().get(x.id()), x))
+                .partitionBy(new HashPartitioner(o.partitions()))
+                .mapPartitionsWithIndex((p, it) -> {
+                    List<Batch> mine = new ArrayList<>();
+                    it.forEachRemaining(t -> mine.add(t._2()));
+                    mine.sort((x, y) -> Long.compare(x.id(), y.id()));
+                    return Collections.singletonList(build(p, mine, o)).iterator();
+                }, true)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        out.count();
+        batches.unpersist(false);
+        return out;
+    }
+
+    /** Source steps plus decoder steps (target tokens and {@code <eos>}) of a framed pair. */
+    static int tokens(EncodedPair p) {
+        return p.source().length + p.target().length - 1;
+    }
+
+    /** Cuts one chunk into batches of exactly B pairs (bucketed by source, then target length, when asked). */
+    static List<Batch> cut(long chunk, Iterable<Tuple2<Long, EncodedPair>> members, Batching.Options o) {
+        List<Tuple2<Long, EncodedPair>> rows = new ArrayList<>();
+        members.forEach(rows::add);
+        rows.sort((x, y) -> Long.compare(x._1(), y._1()));
+        if (o.bucket()) {
+            rows.sort((x, y) -> x._2().source().length != y._2().source().length
+                    ? Integer.compare(x._2().source().length, y._2().source().length)
+                    : Integer.compare(x._2().target().length, y._2().target().length));
+        }
+        int b = o.batchSize();
+        List<Batch> out = new ArrayList<>();
+        for (int start = 0, k = 0; start < rows.size(); start += b, k++) {
+            EncodedPair[] batch = new EncodedPair[b];
+            long tokens = 0;
+            for (int r = 0; r < b; r++) {
+                batch[r] = checkFramed(rows.get((start + r) % rows.size())._2());
+                tokens += tokens(batch[r]);
+            }
+            out.add(new Batch(chunk * o.chunkBatches() + k, batch, tokens));
+        }
+        return out;
+    }
+
+    private static EncodedPair checkFramed(EncodedPair p) {
+        int[] t = p.target();
+        if (p.source().length == 0 || t.length < 3 || t[0] != Vocabulary.BOS_ID
+                || t[t.length - 1] != Vocabulary.EOS_ID) {
+            throw new IllegalArgumentException("a seq2seq pair needs a non-empty source and a target framed <bos> y_1 "
+                    + ".. y_n <eos> with n >= 1 (Encoded.pairs), found source " + Arrays.toString(p.source())
+                    + ", target " + Arrays.toString(t));
+        }
+        return p;
+    }
+
+    private static PairPartition build(int p, List<Batch> batches, Batching.Options o) {
+        int n = batches.size();
+        int[][] src = new int[n][];
+        int[][] srcLen = new int[n][];
+        int[][] tgt = new int[n][];
+        int[][] tgtLen = new int[n][];
+        for (int k = 0; k < n; k++) {
+            EncodedPair[] rows = batches.get(k).rows();
+            srcLen[k] = new int[rows.length];
+            tgtLen[k] = new int[rows.length];
+            int s = 0;
+            int t = 0;
+            for (int r = 0; r < rows.length; r++) {
+                srcLen[k][r] = rows[r].source().length;
+                tgtLen[k][r] = rows[r].target().length - 2;
+                s += srcLen[k][r];
+                t += tgtLen[k][r];
+            }
+            src[k] = new int[s];
+            tgt[k] = new int[t];
+            s = 0;
+            t = 0;
+            for (int r = 0; r < rows.length; r++) {
+                System.arraycopy(rows[r].source(), 0, src[k], s, srcLen[k][r]);
+                System.arraycopy(rows[r].target(), 1, tgt[k], t, tgtLen[k][r]);
+                s += srcLen[k][r];
+                t += tgtLen[k][r];
+            }
+        }
+        return new PairPartition(p, o.seed(), o.batchSize(), src, srcLen, tgt, tgtLen);
+    }
+
+    /** Per-partition tokens, batches and padding, computed on the executors: only numbers reach the driver. */
+    public static Batching.Stats stats(JavaRDD<PairPartition> parts) {
+        List<double[]> per = parts.map(pp -> {
+            double[] shares = pp.paddingShares();
+            double sum = 0;
+            double max = 0;
+            for (double s : shares) {
+                sum += s;
+                max = Math.max(max, s);
+            }
+            return new double[] {pp.tokens(), shares.length, sum, max};
+        }).collect();
+        long[] tokens = new long[per.size()];
+        long[] batches = new long[per.size()];
+        double sum = 0;
+        double max = 0;
+        long all = 0;
+        for (int i = 0; i < per.size(); i++) {
+            tokens[i] = (long) per.get(i)[0];
+            batches[i] = (long) per.get(i)[1];
+            sum += per.get(i)[2];
+            max = Math.max(max, per.get(i)[3]);
+            all += batches[i];
+        }
+        return new Batching.Stats(tokens, batches, sum / all, max);
+    }
+}

@@ -1,0 +1,131 @@
+package io.sparkrnn.driver.corpus;
+
+import io.sparkrnn.driver.round.TrainingPartition;
+import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One partition's batches of (source, target) pairs for an encoder-decoder model. Each batch holds exactly
+ * {@code batchSize} pairs, stored compactly: per batch the concatenated source ids with their lengths and the
+ * concatenated target ids (without {@code <bos>} and {@code <eos>}, which the model adds) with theirs. Batch
+ * order is reshuffled every epoch with a generator derived from (seed, partition, epoch), so {@link #batch} is
+ * a pure function of the data, the seed and the step. Pairs are independent: every batch starts new sequences.
+ */
+public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
+    private static final long serialVersionUID = 1L;
+    private final int partition;
+    private final long seed;
+    private final int batchSize;
+    /** Per batch: concatenated source ids, source lengths, concatenated target ids, target lengths. */
+    private final int[][] sources;
+    private final int[][] sourceLengths;
+    private final int[][] targets;
+    private final int[][] targetLengths;
+    private transient long cachedEpoch = -1;
+    private transient int[] order;
+
+    PairPartition(int partition, long seed, int batchSize, int[][] sources, int[][] sourceLengths, int[][] targets,
+            int[][] targetLengths) {
+        if (sources.length == 0) {
+            throw new IllegalArgumentException("partition " + partition + " has no batches");
+        }
+        this.partition = partition;
+        this.seed = seed;
+        this.batchSize = batchSize;
+        this.sources = sources;
+        this.sourceLengths = sourceLengths;
+        this.targets = targets;
+        this.targetLengths = targetLengths;
+    }
+
+    @Override
+    public Seq2SeqBatch batch(long step) {
+        long epoch = step / sources.length;
+        return stored(order(epoch)[(int) (step % sources.length)]);
+    }
+
+    /** Batch {@code k} in storage order (before the epoch shuffle). */
+    Seq2SeqBatch stored(int k) {
+        return new Seq2SeqBatch(rows(sources[k], sourceLengths[k]), rows(targets[k], targetLengths[k]));
+    }
+
+    private static List<int[]> rows(int[] ids, int[] lengths) {
+        List<int[]> out = new ArrayList<>(lengths.length);
+        int at = 0;
+        for (int len : lengths) {
+            int[] row = new int[len];
+            System.arraycopy(ids, at, row, 0, len);
+            out.add(row);
+            at += len;
+        }
+        return out;
+    }
+
+    /** The batch order of {@code epoch}: a Fisher-Yates permutation from (seed, partition, epoch). */
+    private int[] order(long epoch) {
+        if (epoch != cachedEpoch || order == null) {
+            int[] o = new int[sources.length];
+            for (int i = 0; i < o.length; i++) {
+                o[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(Batching.mix(Batching.mix(seed, partition), epoch));
+            for (int i = o.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = o[i];
+                o[i] = o[j];
+                o[j] = t;
+            }
+            order = o;
+            cachedEpoch = epoch;
+        }
+        return order;
+    }
+
+    @Override
+    public boolean startsSequence(long step) {
+        return true;
+    }
+
+    @Override
+    public long batchesPerEpoch() {
+        return sources.length;
+    }
+
+    @Override
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Real tokens in this partition: source steps plus decoder steps (target tokens and {@code <eos>}) of
+     * every stored pair, as {@link PairBatching} balances them.
+     */
+    public long tokens() {
+        long t = 0;
+        for (int k = 0; k < sources.length; k++) {
+            t += sources[k].length + targets[k].length + batchSize;
+        }
+        return t;
+    }
+
+    /**
+     * Padding share of each batch: {@code 1 - (sum S_r + sum T_r) / (B (max S + max T))}, S source lengths and
+     * T = target length + 1 decoder steps.
+     */
+    public double[] paddingShares() {
+        double[] s = new double[sources.length];
+        for (int k = 0; k < sources.length; k++) {
+            int maxS = 0;
+            int maxT = 0;
+            for (int r = 0; r < batchSize; r++) {
+                maxS = Math.max(maxS, sourceLengths[k][r]);
+                maxT = Math.max(maxT, targetLengths[k][r] + 1);
+            }
+            double real = sources[k].length + targets[k].length + batchSize;
+            s[k] = 1.0 - real / ((double) batchSize * (maxS + maxT));
+        }
+        return s;
+    }
+}
