@@ -84,9 +84,11 @@ final class Dl4jSparkRun {
                     return out.iterator();
                 }, true);
                 long startMs = System.currentTimeMillis();
+                double cpu0 = RunLog.processCpuSeconds();
                 long t0 = System.nanoTime();
                 net.fit(round);
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double cpu = RunLog.processCpuSeconds() - cpu0;
                 round.unpersist(false);
                 double local = longestWorkerFit(net.getSparkTrainingStats(), startMs);
                 double bpc = Double.NaN;
@@ -94,7 +96,7 @@ final class Dl4jSparkRun {
                     bpc = StreamEvaluator.bitsPerChar(predictor(net.getNetwork(), s.evalLanes()), d.valid(),
                             s.evalLanes(), s.k(), v);
                 }
-                log.add(new RunLog.Round(s.tokensPerRound(), seconds, local, Double.NaN, bpc));
+                log.add(new RunLog.Round(s.tokensPerRound(), seconds, local, cpu, Double.NaN, bpc));
                 System.err.printf(Locale.ROOT, "dl4j round %d/%d: %.2fs, local %.2fs, score %.4f%s%n", r, s.rounds(),
                         seconds, local, net.getScore(),
                         Double.isNaN(bpc) ? "" : String.format(Locale.ROOT, "  valid %.4f bits/char", bpc));

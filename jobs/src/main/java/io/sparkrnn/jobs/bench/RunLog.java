@@ -11,8 +11,12 @@ import java.util.List;
  * warms the JIT, so the rates and shares are given over rounds 2.. ("steady") and over all rounds.
  */
 final class RunLog {
-    /** One round: tokens, wall seconds, seconds of the longest task's local training, train loss, validation. */
-    record Round(long tokens, double secondsTotal, double secondsLocal, double trainLoss, double validBpc) {
+    /**
+     * One round: tokens, wall seconds, seconds of the longest task's local training, CPU seconds of the whole
+     * process (all threads: tasks, Spark, GC), train loss, validation bits per char (NaN when not evaluated).
+     */
+    record Round(long tokens, double secondsTotal, double secondsLocal, double cpuSeconds, double trainLoss,
+            double validBpc) {
         double outside() {
             return Math.max(0, secondsTotal - secondsLocal);
         }
@@ -41,6 +45,7 @@ final class RunLog {
             o.put("tokens_cumulative", cumulative);
             o.put("seconds_total", r.secondsTotal());
             o.put("seconds_local", r.secondsLocal());
+            o.put("cpu_seconds", r.cpuSeconds());
             o.put("outside_share", r.outside() / r.secondsTotal());
             putNumber(o, "train_loss", r.trainLoss());
             putNumber(o, "valid_bpc", r.validBpc());
@@ -49,6 +54,13 @@ final class RunLog {
         out.put("tokens", cumulative);
         out.put("tokens_per_s_all", rate(0));
         out.put("tokens_per_s", rate(from));
+        long steadyTokens = 0;
+        double cpu = 0;
+        for (Round r : rounds.subList(from, rounds.size())) {
+            steadyTokens += r.tokens();
+            cpu += r.cpuSeconds();
+        }
+        out.put("tokens_per_cpu_s", steadyTokens / cpu);
         double total = 0;
         double outside = 0;
         double maxShare = 0;
@@ -69,6 +81,15 @@ final class RunLog {
             }
         }
         putNumber(out, "valid_bpc", last);
+    }
+
+    /** CPU seconds used by this process so far (all threads), or NaN where the JVM does not tell. */
+    static double processCpuSeconds() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
     }
 
     private double rate(int from) {

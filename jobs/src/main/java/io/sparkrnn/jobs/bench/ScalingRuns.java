@@ -40,6 +40,8 @@ final class ScalingRuns {
             double target = r1.get("valid_bpc").asDouble();
             double reach = tokensToReach(r2.get("rounds"), "valid_bpc", target);
             scaling.put("throughput_ratio", ratio);
+            scaling.put("cpu_efficiency_2_over_1", r2.get("tokens_per_cpu_s").asDouble()
+                    / r1.get("tokens_per_cpu_s").asDouble());
             scaling.put("target_valid_bpc", target);
             scaling.put("tokens_1_partition", r1.get("tokens").asLong());
             putNumber(scaling, "tokens_2_partitions_to_target", reach);
@@ -48,8 +50,11 @@ final class ScalingRuns {
                     + " engine alone in 2 threads: %s)%n", r1.get("tokens_per_s").asDouble(),
                     r2.get("tokens_per_s").asDouble(), ratio, report.has("ceiling_ratio")
                             ? String.format(Locale.ROOT, "%.2fx", report.get("ceiling_ratio").asDouble()) : "n/a");
-            bench.out().printf(Locale.ROOT, "outside local training per round: %.1f%% (1 partition), %.1f%% (2)%n",
-                    100 * r1.get("outside_share").asDouble(), 100 * r2.get("outside_share").asDouble());
+            bench.out().printf(Locale.ROOT, "outside local training per round: %.1f%% (1 partition), %.1f%% (2); tokens"
+                    + " per CPU second %.0f vs %.0f (2 partitions do %.2fx the work per token)%n",
+                    100 * r1.get("outside_share").asDouble(), 100 * r2.get("outside_share").asDouble(),
+                    r1.get("tokens_per_cpu_s").asDouble(), r2.get("tokens_per_cpu_s").asDouble(),
+                    r1.get("tokens_per_cpu_s").asDouble() / r2.get("tokens_per_cpu_s").asDouble());
             bench.out().printf(Locale.ROOT, "1 partition: %.4f bits/char after %,d tokens; 2 partitions reach it after %s"
                     + " (target <= 1.25x)%n", target, r1.get("tokens").asLong(), Double.isNaN(reach)
                             ? "more than " + r2.get("tokens").asLong() + " tokens (not reached)"

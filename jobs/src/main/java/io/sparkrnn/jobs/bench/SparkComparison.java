@@ -54,6 +54,8 @@ final class SparkComparison {
             if (ours != null && r != ours && r.get("status").asText().equals("ok")) {
                 ((ObjectNode) r).put("ratio_ours_over_this", ours.get("tokens_per_s").asDouble()
                         / r.get("tokens_per_s").asDouble());
+                ((ObjectNode) r).put("cpu_ratio_ours_over_this", ours.get("tokens_per_cpu_s").asDouble()
+                        / r.get("tokens_per_cpu_s").asDouble());
                 if (!r.get("valid_bpc").isNull() && !ours.get("valid_bpc").isNull()) {
                     ((ObjectNode) r).put("valid_bpc_this_minus_ours", r.get("valid_bpc").asDouble()
                             - ours.get("valid_bpc").asDouble());
@@ -66,9 +68,9 @@ final class SparkComparison {
 
     static String table(ArrayNode records) {
         StringBuilder b = new StringBuilder();
-        String fmt = "%-6s %7s %8s %10s %9s %10s %9s %9s %10s %7s%n";
+        String fmt = "%-6s %7s %8s %10s %9s %10s %9s %10s %9s %9s %10s %7s%n";
         b.append(String.format(Locale.ROOT, "%n" + fmt, "impl", "rounds", "tokens", "tokens/s", "ours/this",
-                "s/round", "outside%", "max rnd%", "valid bpc", "RSS MB"));
+                "tok/CPU-s", "ours/this", "s/round", "outside%", "max rnd%", "valid bpc", "RSS MB"));
         for (JsonNode r : records) {
             if (!r.get("status").asText().equals("ok")) {
                 b.append(String.format(Locale.ROOT, "%-6s %s: %s%n", r.get("implementation").asText(),
@@ -79,6 +81,9 @@ final class SparkComparison {
                     r.get("tokens").asLong(), String.format(Locale.ROOT, "%.0f", r.get("tokens_per_s").asDouble()),
                     r.has("ratio_ours_over_this") ? String.format(Locale.ROOT, "%.2f",
                             r.get("ratio_ours_over_this").asDouble()) : "",
+                    String.format(Locale.ROOT, "%.0f", r.get("tokens_per_cpu_s").asDouble()),
+                    r.has("cpu_ratio_ours_over_this") ? String.format(Locale.ROOT, "%.2f",
+                            r.get("cpu_ratio_ours_over_this").asDouble()) : "",
                     String.format(Locale.ROOT, "%.2f", r.get("seconds_per_round").asDouble()),
                     String.format(Locale.ROOT, "%.1f", 100 * r.get("outside_share").asDouble()),
                     String.format(Locale.ROOT, "%.1f", 100 * r.get("outside_share_max_round").asDouble()),
@@ -86,8 +91,9 @@ final class SparkComparison {
                             r.get("valid_bpc").asDouble()),
                     String.format(Locale.ROOT, "%.0f", r.get("peak_rss_mb").asDouble())));
         }
-        b.append("tokens/s and outside% over rounds 2..; outside% = (round wall time - longest task's local training)"
-                + " / round wall time\n");
+        b.append("rates and shares over rounds 2..; tok/CPU-s = tokens per CPU second of the whole process (robust to"
+                + " other load on the machine); outside% = (round wall time - longest task's local training) / round"
+                + " wall time\n");
         return b.toString();
     }
 }
