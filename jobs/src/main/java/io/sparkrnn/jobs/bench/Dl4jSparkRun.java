@@ -85,10 +85,12 @@ final class Dl4jSparkRun {
                 }, true);
                 long startMs = System.currentTimeMillis();
                 double cpu0 = RunLog.processCpuSeconds();
+                double gc0 = RunLog.gcSeconds();
                 long t0 = System.nanoTime();
                 net.fit(round);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double cpu = RunLog.processCpuSeconds() - cpu0;
+                double gc = RunLog.gcSeconds() - gc0;
                 round.unpersist(false);
                 double local = longestWorkerFit(net.getSparkTrainingStats(), startMs);
                 double bpc = Double.NaN;
@@ -96,7 +98,7 @@ final class Dl4jSparkRun {
                     bpc = StreamEvaluator.bitsPerChar(predictor(net.getNetwork(), s.evalLanes()), d.valid(),
                             s.evalLanes(), s.k(), v);
                 }
-                log.add(new RunLog.Round(s.tokensPerRound(), seconds, local, cpu, Double.NaN, bpc));
+                log.add(new RunLog.Round(s.tokensPerRound(), seconds, local, cpu, gc, Double.NaN, bpc));
                 System.err.printf(Locale.ROOT, "dl4j round %d/%d: %.2fs, local %.2fs, score %.4f%s%n", r, s.rounds(),
                         seconds, local, net.getScore(),
                         Double.isNaN(bpc) ? "" : String.format(Locale.ROOT, "  valid %.4f bits/char", bpc));
@@ -105,7 +107,10 @@ final class Dl4jSparkRun {
         return log;
     }
 
-    /** One of our batches ({@code [T, B]} time-major) as DL4J's: features {@code [B, 1, T]}, one-hot {@code [B, V, T]}. */
+    /**
+     * One of our batches ({@code [T, B]} time-major) as DL4J's: features {@code [B, 1, T]} token ids, labels
+     * one-hot {@code [B, V, T]}.
+     */
     static DataSet toDataSet(SequenceBatch batch, int vocabulary) {
         int t = batch.steps();
         int b = batch.batchSize();

@@ -58,16 +58,18 @@ final class OursSparkRun {
             try (RoundTrainer trainer = new RoundTrainer(sc, setup, rc, params.flat().data().asFloat())) {
                 for (int r = 1; r <= s.rounds(); r++) {
                     double cpu0 = RunLog.processCpuSeconds();
+                    double gc0 = RunLog.gcSeconds();
                     RoundMetrics m = trainer.round(data, s.rounds());
                     double cpu = RunLog.processCpuSeconds() - cpu0;
+                    double gc = RunLog.gcSeconds() - gc0;
                     double bpc = Double.NaN;
                     if (r % s.evalEvery() == 0 || r == s.rounds()) {
                         params.flat().assign(Nd4j.createFromArray(trainer.params()));
                         bpc = StreamEvaluator.bitsPerChar(predictor(model, params, s.evalLanes()), d.valid(),
                                 s.evalLanes(), s.k(), d.vocabulary());
                     }
-                    log.add(new RunLog.Round(m.tokens(), m.secondsTotal(), m.secondsLocal(), cpu, m.trainLoss(),
-                            bpc));
+                    log.add(new RunLog.Round(m.tokens(), m.secondsTotal(), m.secondsLocal(), cpu, gc,
+                            m.trainLoss(), bpc));
                     System.err.printf(Locale.ROOT, "ours round %d/%d: %s%s%n", r, s.rounds(), m.toConsole(s.rounds()),
                             Double.isNaN(bpc) ? "" : String.format(Locale.ROOT, "  valid %.4f bits/char", bpc));
                 }

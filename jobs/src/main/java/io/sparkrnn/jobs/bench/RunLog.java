@@ -13,10 +13,11 @@ import java.util.List;
 final class RunLog {
     /**
      * One round: tokens, wall seconds, seconds of the longest task's local training, CPU seconds of the whole
-     * process (all threads: tasks, Spark, GC), train loss, validation bits per char (NaN when not evaluated).
+     * process (all threads: tasks, Spark, GC), seconds the JVM's collectors reported, train loss, validation
+     * bits per char (NaN when not evaluated).
      */
-    record Round(long tokens, double secondsTotal, double secondsLocal, double cpuSeconds, double trainLoss,
-            double validBpc) {
+    record Round(long tokens, double secondsTotal, double secondsLocal, double cpuSeconds, double gcSeconds,
+            double trainLoss, double validBpc) {
         double outside() {
             return Math.max(0, secondsTotal - secondsLocal);
         }
@@ -46,6 +47,7 @@ final class RunLog {
             o.put("seconds_total", r.secondsTotal());
             o.put("seconds_local", r.secondsLocal());
             o.put("cpu_seconds", r.cpuSeconds());
+            o.put("gc_seconds", r.gcSeconds());
             o.put("outside_share", r.outside() / r.secondsTotal());
             putNumber(o, "train_loss", r.trainLoss());
             putNumber(o, "valid_bpc", r.validBpc());
@@ -61,6 +63,11 @@ final class RunLog {
             cpu += r.cpuSeconds();
         }
         out.put("tokens_per_cpu_s", steadyTokens / cpu);
+        double gc = 0;
+        for (Round r : rounds.subList(from, rounds.size())) {
+            gc += r.gcSeconds();
+        }
+        out.put("gc_share", gc / rounds.subList(from, rounds.size()).stream().mapToDouble(Round::secondsTotal).sum());
         double total = 0;
         double outside = 0;
         double maxShare = 0;
@@ -90,6 +97,16 @@ final class RunLog {
             return os.getProcessCpuTime() / 1e9;
         }
         return Double.NaN;
+    }
+
+    /** Collection time reported by all of this JVM's garbage collectors so far, in seconds. */
+    static double gcSeconds() {
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return ms / 1000.0;
     }
 
     private double rate(int from) {

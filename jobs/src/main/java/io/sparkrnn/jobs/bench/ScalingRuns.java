@@ -46,7 +46,8 @@ final class ScalingRuns {
             scaling.put("tokens_1_partition", r1.get("tokens").asLong());
             putNumber(scaling, "tokens_2_partitions_to_target", reach);
             putNumber(scaling, "tokens_ratio", reach / r1.get("tokens").asDouble());
-            bench.out().printf(Locale.ROOT, "%nscaling 1 -> 2 partitions: %.0f -> %.0f tokens/s = %.2fx (target >= 1.8x;"
+            bench.out().printf(Locale.ROOT, "%nscaling 1 -> 2 partitions: %.0f -> %.0f tokens/s = %.2fx"
+                    + " (target >= 1.8x;"
                     + " engine alone in 2 threads: %s)%n", r1.get("tokens_per_s").asDouble(),
                     r2.get("tokens_per_s").asDouble(), ratio, report.has("ceiling_ratio")
                             ? String.format(Locale.ROOT, "%.2fx", report.get("ceiling_ratio").asDouble()) : "n/a");
@@ -55,7 +56,8 @@ final class ScalingRuns {
                     100 * r1.get("outside_share").asDouble(), 100 * r2.get("outside_share").asDouble(),
                     r1.get("tokens_per_cpu_s").asDouble(), r2.get("tokens_per_cpu_s").asDouble(),
                     r1.get("tokens_per_cpu_s").asDouble() / r2.get("tokens_per_cpu_s").asDouble());
-            bench.out().printf(Locale.ROOT, "1 partition: %.4f bits/char after %,d tokens; 2 partitions reach it after %s"
+            bench.out().printf(Locale.ROOT, "1 partition: %.4f bits/char after %,d tokens; 2 partitions reach it"
+                    + " after %s"
                     + " (target <= 1.25x)%n", target, r1.get("tokens").asLong(), Double.isNaN(reach)
                             ? "more than " + r2.get("tokens").asLong() + " tokens (not reached)"
                             : String.format(Locale.ROOT, "%,.0f tokens = %.2fx", reach,
@@ -81,7 +83,8 @@ final class ScalingRuns {
             report.put("ceiling_tokens_per_s_1_thread", one);
             report.put("ceiling_tokens_per_s_2_threads", two);
             report.put("ceiling_ratio", two / one);
-            bench.out().printf(Locale.ROOT, "engine alone (no Spark), %d steps per thread: 1 thread %.0f tokens/s, 2 threads"
+            bench.out().printf(Locale.ROOT, "engine alone (no Spark), %d steps per thread: 1 thread %.0f tokens/s,"
+                    + " 2 threads"
                     + " %.0f tokens/s = %.2fx%n", steps, one, two, two / one);
             return true;
         } catch (java.io.IOException | RuntimeException e) {
@@ -118,7 +121,8 @@ final class ScalingRuns {
         putNumber(c, "nesterov_rounds_to_plain_final_valid", nValid);
         putNumber(c, "nesterov_rounds_to_plain_final_train_loss", nTrain);
         putNumber(c, "plain_rounds_to_plain_final_train_loss", pTrain);
-        bench.out().printf(Locale.ROOT, "%nouter step at H = %d, %d rounds: plain %.4f bits/char, nesterov (lr %s, momentum %s)"
+        bench.out().printf(Locale.ROOT, "%nouter step at H = %d, %d rounds: plain %.4f bits/char, nesterov"
+                + " (lr %s, momentum %s)"
                 + " %.4f; nesterov reaches plain's final validation after %s rounds, its final training loss %.4f"
                 + " after %s (plain: %s)%n", OUTER_H, rounds, validTarget, nesterov.outerLr(),
                 nesterov.outerMomentum(), n.get("valid_bpc").asDouble(), fmt(nValid), trainTarget, fmt(nTrain),

@@ -37,7 +37,8 @@ final class SparkComparison {
         }
         report.set("settings", SparkBench.JSON.valueToTree(s));
         report.put("tokens_budget", s.tokensPerRound() * s.rounds());
-        bench.out().printf(Locale.ROOT, "budget: %d rounds x %,d tokens = %,d tokens; H = %d, %d partitions on local[%d]"
+        bench.out().printf(Locale.ROOT, "budget: %d rounds x %,d tokens = %,d tokens; H = %d, %d partitions"
+                + " on local[%d]"
                 + "%n", s.rounds(), s.tokensPerRound(), s.tokensPerRound() * s.rounds(), s.localSteps(),
                 s.partitions(), s.partitions());
         ArrayNode records = report.putArray("records");
