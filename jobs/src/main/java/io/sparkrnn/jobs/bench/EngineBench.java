@@ -62,6 +62,7 @@ public final class EngineBench {
     public int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             out.print(USAGE);
+            out.print(SparkBench.USAGE);
             return args.length == 0 ? 2 : 0;
         }
         if (args[0].equals("spark") || args[0].equals("scaling")) {
