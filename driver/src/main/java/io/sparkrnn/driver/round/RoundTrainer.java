@@ -241,8 +241,17 @@ public final class RoundTrainer implements AutoCloseable {
         JavaRDD<WorkerResult> results = data.mapPartitionsWithIndex(
                 (idx, it) -> LocalRound.run(idx, it, b.value(), ws, rc, id, ic), true);
         int fanIn = cfg.aggregationFanIn();
-        JavaRDD<Partial> level = results.map(Partial::of);
         int groups = data.getNumPartitions();
+        if (groups <= fanIn) {
+            // One level: tasks return their float results and the driver weights them, which ships half the
+            // bytes of double partial sums (the same sums, in the same order).
+            List<Partial> parts = new ArrayList<>();
+            for (WorkerResult r : results.collect()) {
+                parts.add(Partial.of(r));
+            }
+            return Partial.mergeOrdered(parts);
+        }
+        JavaRDD<Partial> level = results.map(Partial::of);
         int width = 1;
         while (groups > fanIn) {
             width *= fanIn;

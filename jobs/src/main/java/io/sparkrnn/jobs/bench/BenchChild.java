@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * The child process of {@code bench engine}: measures one thing and prints one line
  * {@value #MARKER}{@code {json}} on stdout, so that each implementation's peak memory is its own.
  *
- * <p>usage: {@code BenchChild gemm <settings.json>} or {@code BenchChild train <ours|dl4j> <cell> <hidden>
- * <settings.json>}
+ * <p>usage: {@code BenchChild gemm <settings.json>}, {@code BenchChild train <ours|dl4j> <cell> <hidden>
+ * <settings.json>}, {@code BenchChild spark <ours|dl4j> <spark-settings.json>} or {@code BenchChild ceiling
+ * <threads> <steps> <spark-settings.json>}
  */
 public final class BenchChild {
     static final String MARKER = "BENCH-RESULT ";
@@ -25,7 +26,16 @@ public final class BenchChild {
 
     public static void main(String[] args) throws Exception {
         ObjectNode out = JSON.createObjectNode();
-        if (args[0].equals("gemm")) {
+        if (args[0].equals("spark")) {
+            SparkBenchSettings s = JSON.readValue(args[2], SparkBenchSettings.class);
+            CharLmData d = CharLmData.read(s);
+            RunLog log = args[1].equals("ours") ? OursSparkRun.run(s, d) : Dl4jSparkRun.run(s, d);
+            log.write(out, JSON);
+        } else if (args[0].equals("ceiling")) {
+            SparkBenchSettings s = JSON.readValue(args[3], SparkBenchSettings.class);
+            out.put("tokens_per_s", EngineCeiling.tokensPerSecond(s, CharLmData.read(s), Integer.parseInt(args[1]),
+                    Integer.parseInt(args[2])));
+        } else if (args[0].equals("gemm")) {
             BenchSettings s = JSON.readValue(args[1], BenchSettings.class);
             out.put("gemm_gflops", gemmGflops(GEMM_N, Math.max(5, s.repeats())));
             out.put("n", GEMM_N);

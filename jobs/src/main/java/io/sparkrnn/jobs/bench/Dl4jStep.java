@@ -39,31 +39,41 @@ final class Dl4jStep implements TrainingStep {
         if (!supports(cell)) {
             throw new IllegalArgumentException("DL4J has no " + cell + " layer");
         }
-        Layer recurrent = cell.equals("lstm")
-                ? new LSTM.Builder().dataFormat(RNNFormat.NCW).nIn(s.embedding()).nOut(hidden)
-                        .activation(Activation.TANH).build()
-                : new SimpleRnn.Builder().dataFormat(RNNFormat.NCW).nIn(s.embedding())
-                        .nOut(hidden).activation(Activation.TANH).build();
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(s.seed())
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(s.lr()))
-                .weightInit(WeightInit.XAVIER)
-                .gradientNormalization(GradientNormalization.ClipL2PerLayer)
-                .gradientNormalizationThreshold(s.clip())
-                .list()
-                .layer(new EmbeddingSequenceLayer.Builder().outputDataFormat(RNNFormat.NCW)
-                        .nIn(s.vocab()).nOut(s.embedding()).build())
-                .layer(recurrent)
-                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                        .dataFormat(RNNFormat.NCW).nIn(hidden).nOut(s.vocab()).build())
-                .backpropType(BackpropType.TruncatedBPTT)
-                .tBPTTForwardLength(s.k())
-                .tBPTTBackwardLength(s.k())
-                .build();
-        net = new MultiLayerNetwork(conf);
+        net = new MultiLayerNetwork(configuration(s.vocab(), s.embedding(), cell, hidden, s.lr(), s.clip(), s.k(),
+                s.seed()));
         net.init();
         data = batches(s, 8);
+    }
+
+    /**
+     * The network: EmbeddingSequenceLayer (V -> E), LSTM or SimpleRnn (E -> H, tanh), RnnOutputLayer (H -> V,
+     * softmax, multi-class cross-entropy), Adam, ClipL2PerLayer at {@code clip}, truncated BPTT k1 = k2 = k,
+     * Xavier initialisation, float32, NCW (features {@code [B, 1, T]} token ids, labels {@code [B, V, T]}).
+     */
+    static MultiLayerConfiguration configuration(int vocab, int embedding, String cell, int hidden, double lr,
+            double clip, int k, long seed) {
+        Layer recurrent = cell.equals("lstm")
+                ? new LSTM.Builder().dataFormat(RNNFormat.NCW).nIn(embedding).nOut(hidden)
+                        .activation(Activation.TANH).build()
+                : new SimpleRnn.Builder().dataFormat(RNNFormat.NCW).nIn(embedding)
+                        .nOut(hidden).activation(Activation.TANH).build();
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(lr))
+                .weightInit(WeightInit.XAVIER)
+                .gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                .gradientNormalizationThreshold(clip)
+                .list()
+                .layer(new EmbeddingSequenceLayer.Builder().outputDataFormat(RNNFormat.NCW)
+                        .nIn(vocab).nOut(embedding).build())
+                .layer(recurrent)
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .dataFormat(RNNFormat.NCW).nIn(hidden).nOut(vocab).build())
+                .backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(k)
+                .tBPTTBackwardLength(k)
+                .build();
     }
 
     /**

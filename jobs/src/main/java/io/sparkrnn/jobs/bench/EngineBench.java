@@ -62,10 +62,14 @@ public final class EngineBench {
     public int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             out.print(USAGE);
+            out.print(SparkBench.USAGE);
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("spark") || args[0].equals("scaling")) {
+            return new SparkBench(out).run(args);
+        }
         if (!args[0].equals("engine")) {
-            throw new ConfigException("unknown benchmark '" + args[0] + "'; benchmarks: engine");
+            throw new ConfigException("unknown benchmark '" + args[0] + "'; benchmarks: engine, spark, scaling");
         }
         Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
         if (o.help) {
