@@ -50,7 +50,7 @@ final class LmVocabulary {
         return unit;
     }
 
-    /** "character" or "word", for messages and metric names. */
+    /** "char" or "word", for messages and metric names ({@code bits_per_char}, {@code bits_per_word}). */
     String noun() {
         return unit == Tokens.WORDS ? "word" : "char";
     }
