@@ -20,16 +20,18 @@ public final class ConfigSchema {
                     + "tagger, classify = text classifier, forecast = time-series forecaster"),
             string("data.train", "data/samples/moby-dick/moby-dick.txt",
                     "training corpus: a file, a folder or a glob (local, hdfs://, s3a://)"),
-            choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv"),
-                    "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, forecast csv)"),
+            choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv",
+                    "parquet"), "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, "
+                    + "forecast csv); lm also reads parquet (data.text-column)"),
+            string("data.text-column", "text", "lm, parquet: the string column of the text (one row = one line)"),
             string("data.validation", "", "validation corpus in the same format; empty = split off data.train"),
             number("data.validation-fraction", 0.1, 0.0, 0.5, "held out for validation: lm the last fraction of "
                     + "the text; tag and classify a seeded random share of the sentences / texts; forecast the rows "
                     + "after the training part (time order)"),
             number("data.test-fraction", 0.0, 0.0, 0.5, "forecast: the last rows (time order) held out as the test "
                     + "part, after validation"),
-            choice("data.tokens", "char", List.of("char", "word"), "token unit: lm char only; classify char or "
-                    + "word (whitespace-separated)"),
+            choice("data.tokens", "char", List.of("char", "word"), "token unit: lm and classify char or word "
+                    + "(whitespace-separated; an lm ends every line with <eos>)"),
             bool("data.lowercase", false, "tag, classify: lower-case words before the vocabulary"),
             integer("data.max-length", 200, 1, null, "classify: tokens kept from the start of each text (also at "
                     + "evaluate and predict); needs train.k1 >= it"),
@@ -41,9 +43,10 @@ public final class ConfigSchema {
                     + "spam-1:spam,ham-1:ham); empty = every folder under data.train is a label"),
             number("data.max-bad-fraction", 0.001, 0.0, 1.0, "share of unparsable records tolerated (skipped and "
                     + "reported) before the job stops with exit code 3"),
-            integer("vocab.min-count", 1, 1, null, "tag, classify: words seen fewer times in the training part "
-                    + "map to <unk>"),
-            integer("vocab.max-size", 50000, 8, null, "tag, classify: most frequent words kept (specials included)"),
+            integer("vocab.min-count", 1, 1, null, "tag, classify, lm word: words seen fewer times in the "
+                    + "training part map to <unk>"),
+            integer("vocab.max-size", 50000, 8, null, "tag, classify, lm word: most frequent words kept "
+                    + "(specials included)"),
             string("forecast.time-columns", "year,month,date_of_month", "forecast: CSV columns giving the time "
                     + "order, comma-separated"),
             string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step"),

@@ -2,14 +2,18 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.LmCorpus;
+import io.sparkrnn.driver.corpus.LmOptions;
+import io.sparkrnn.driver.corpus.LmTextReader;
+import io.sparkrnn.driver.corpus.Tokens;
 import io.sparkrnn.driver.round.PartitionData;
-import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,12 +21,17 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * Character language model on one UTF-8 text: the last {@code data.validation-fraction} of the characters is
- * held out; validation is bits per character with the state carried through the held-out text. The text is
- * read on the driver (see {@link CharCorpus}); evaluate and predict (text generation) run on the driver too.
+ * Language model on text read by {@link LmTextReader} on the executors: a file, a folder or a glob (local,
+ * {@code hdfs://}), or a string column of Parquet files (one row a line); characters or whitespace-separated
+ * words ({@code data.tokens}; words end each line with {@code <eos>}). The last {@code data.validation-fraction}
+ * of the corpus (files in path order) is held out; validation is bits per token with the state carried through
+ * the held-out text, computed on the driver. Evaluate and predict (text generation) run on the driver too.
  */
 final class LmTask implements Task {
     static final String VOCAB = "vocab-chars.txt";
+    static final String WORDS = "vocab-words.txt";
+    /** Validation tokens the driver holds at most (4 bytes each): a bigger part needs a smaller fraction. */
+    private static final int MAX_DRIVER_VALIDATION = 20_000_000;
 
     @Override
     public String name() {
@@ -31,7 +40,7 @@ final class LmTask implements Task {
 
     @Override
     public List<String> formats() {
-        return List.of("text");
+        return List.of("text", "parquet");
     }
 
     @Override
@@ -41,24 +50,23 @@ final class LmTask implements Task {
 
     @Override
     public void check(JobConfig c) {
-        if (!c.getChoice("data.tokens").equals("char")) {
-            throw new ConfigException(c.source() + ": task = lm reads characters: data.tokens must be char, found "
-                    + c.getChoice("data.tokens"));
-        }
         if (c.getBoolean("model.bidirectional")) {
-            throw new ConfigException(c.source() + ": task = lm predicts the next character and cannot look ahead: "
+            throw new ConfigException(c.source() + ": task = lm predicts the next token and cannot look ahead: "
                     + "model.bidirectional must be false");
         }
         if (!c.getString("data.validation").isEmpty()) {
             throw new ConfigException(c.source() + ": task = lm holds out the end of data.train "
                     + "(data.validation-fraction); data.validation is not used, leave it empty");
         }
+        if (c.getChoice("data.format").equals("parquet") && c.getString("data.text-column").isEmpty()) {
+            throw new ConfigException(c.source() + ": data.text-column must name the Parquet column of the text");
+        }
     }
 
     @Override
     public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        // a character vocabulary; bounded by Unicode's Basic Multilingual Plane for the memory estimate
-        return lm(job, 1 << 16);
+        // characters: bounded by Unicode's Basic Multilingual Plane; words by vocab.max-size
+        return lm(job, LmVocabulary.unit(c) == Tokens.WORDS ? c.getInt("vocab.max-size") : 1 << 16);
     }
 
     private static ModelSpec lm(TrainCommand.Job job, int vocab) {
@@ -66,30 +74,48 @@ final class LmTask implements Task {
         return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout());
     }
 
+    /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */
+    static LmOptions options(TrainCommand.Job job, JobConfig c) {
+        LmOptions o = LmVocabulary.unit(c) == Tokens.WORDS
+                ? LmOptions.words().withVocabulary(c.getInt("vocab.min-count"), c.getInt("vocab.max-size"))
+                : LmOptions.chars();
+        return o.withPartitions(job.partitions(), job.batch(), job.k1())
+                .withValidationFraction(job.validationFraction())
+                .withMaxBadFraction(c.getDouble("data.max-bad-fraction"));
+    }
+
     @Override
     public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        CharCorpus corpus = CharCorpus.read(job.corpus());
-        int[] ids = corpus.ids();
-        int split = (int) Math.round(ids.length * (1 - job.validationFraction()));
-        int[] train = Arrays.copyOfRange(ids, 0, split);
-        int[] valid = Arrays.copyOfRange(ids, split, ids.length);
-        if (valid.length < 2 * (job.k1() + 1)) {
-            throw new InputException(job.corpus() + ": the validation part has " + valid.length
-                    + " characters, too few for windows of " + job.k1() + "; raise data.validation-fraction");
-        }
-        JavaRDD<PartitionData> data;
+        LmOptions o = options(job, c);
+        LmCorpus corpus;
         try {
-            data = StreamPartitions.of(sc, train, job.partitions(), job.batch(), job.k1());
-        } catch (IllegalArgumentException e) {
-            throw new InputException(job.corpus() + ": " + e.getMessage());
+            corpus = job.format().equals("parquet")
+                    ? LmTextReader.readParquet(sc, job.train(), c.getString("data.text-column"), o)
+                    : LmTextReader.read(sc, job.train(), o);
+        } catch (CorpusException e) {
+            // one line, as every reason the command prints (the bad-line examples follow on indented lines)
+            throw new InputException(e.getMessage().replaceAll("\\s*\\n\\s*", "; "));
+        }
+        String noun = o.tokens() == Tokens.WORDS ? "word" : "char";
+        int[] valid;
+        try {
+            valid = corpus.validationTokens(MAX_DRIVER_VALIDATION);
+        } catch (CorpusException e) {
+            throw new InputException(job.train() + ": " + e.getMessage() + "; lower data.validation-fraction");
+        }
+        corpus.validation().unpersist(false);
+        if (valid.length < 2 * (job.k1() + 1)) {
+            throw new InputException(job.train() + ": the validation part has " + valid.length + " " + noun
+                    + " tokens, too few for windows of " + job.k1() + "; raise data.validation-fraction");
         }
         ModelSpec spec = lm(job, corpus.vocabulary().size());
         SequenceModel model = new SequenceModel(spec);
         int lanes = Math.max(1, Math.min(16, valid.length / (job.k1() + 1)));
-        byte[] vocab = CharCorpus.vocabularyText(corpus.vocabulary()).getBytes(StandardCharsets.UTF_8);
-        String describe = String.format(Locale.ROOT, "corpus %s: %,d characters, vocabulary %d, %,d for training, "
-                + "%,d for validation%n", job.corpus(), ids.length, corpus.vocabulary().size(), train.length,
-                valid.length);
+        Map<String, byte[]> files = Map.of(o.tokens() == Tokens.WORDS ? WORDS : VOCAB,
+                corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
+        String describe = describe(job.train(), corpus, noun);
+        String metric = "bits_per_" + noun;
+        JavaRDD<PartitionData> data = corpus.train();
         return new TaskData() {
             @Override
             public ModelSpec spec() {
@@ -98,7 +124,7 @@ final class LmTask implements Task {
 
             @Override
             public Map<String, byte[]> files() {
-                return Map.of(VOCAB, vocab);
+                return files;
             }
 
             @Override
@@ -113,19 +139,35 @@ final class LmTask implements Task {
 
             @Override
             public Validation validate(FlatParams params) {
-                double bpc = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
-                return Validation.of(bpc, "bits_per_char", bpc);
+                double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
+                return o.tokens() == Tokens.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
+                        : Validation.of(bits, metric, bits);
             }
 
             @Override
             public ObjectNode evaluate(FlatParams params) {
-                double bpc = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
+                double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
                 ObjectNode n = ClassCounts.newJson();
-                n.put("valid_bits_per_char", bpc);
-                n.put("valid_perplexity", Math.pow(2, bpc));
+                n.put("valid_" + metric, bits);
+                n.put("valid_perplexity", Math.pow(2, bits));
                 return n;
             }
         };
+    }
+
+    private static String describe(String path, LmCorpus c, String noun) {
+        String unit = noun.equals("word") ? "words" : "characters";
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "corpus %s: %,d %s, vocabulary %d, %,d for "
+                + "training, %,d for validation%n", path, c.tokens(), unit, c.vocabulary().size(), c.trainTokens(),
+                c.validationTokenCount()));
+        if (c.droppedTokens() > 0) {
+            sb.append(String.format(Locale.ROOT, "  %,d %s left out (not in the vocabulary)%n", c.droppedTokens(),
+                    unit));
+        }
+        if (c.bad().total() > 0) {
+            sb.append("  skipped ").append(c.bad().describe()).append(System.lineSeparator());
+        }
+        return sb.toString();
     }
 
     @Override
@@ -133,23 +175,32 @@ final class LmTask implements Task {
         return false;
     }
 
-    /** Bits per character of a text under the model (the state carried through it; unknown characters skipped). */
+    /**
+     * Bits per token of a local UTF-8 text under the model, the state carried through it: characters (unknown
+     * ones skipped) or words (unknown ones are {@code <unk>}, every line end is {@code <eos>}).
+     */
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
-        List<Integer> vocab = CharCorpus.readVocabulary(m.dir().resolve(VOCAB));
+        LmVocabulary vocab = LmVocabulary.of(m);
         int[] unknown = new int[1];
-        int[] ids = CharCorpus.encode(CharCorpus.readText(java.nio.file.Paths.get(data)), vocab, unknown);
+        int[] ids = vocab.encode(CharCorpus.readText(Paths.get(data)), unknown);
         int lanes = Math.max(1, Math.min(16, (ids.length - 1) / 129));
+        String noun = vocab.noun();
         if (ids.length < lanes * 128 + 1) {
-            throw new InputException(data + ": too short to evaluate (" + ids.length
-                    + " known characters, need at least 129)");
+            throw new InputException(data + ": too short to evaluate (" + ids.length + " known " + noun
+                    + " tokens, need at least 129)");
         }
-        double bpc = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), ids, lanes, 128);
+        double bits = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), ids, lanes, 128);
         ObjectNode n = ClassCounts.newJson();
-        n.put("bits_per_char", bpc);
-        n.put("perplexity", Math.pow(2, bpc));
-        n.put("characters", ids.length);
-        n.put("unknown_characters_skipped", unknown[0]);
+        n.put("bits_per_" + noun, bits);
+        n.put("perplexity", Math.pow(2, bits));
+        if (vocab.unit() == Tokens.WORDS) {
+            n.put("words", ids.length);
+            n.put("unknown_words", unknown[0]);
+        } else {
+            n.put("characters", ids.length);
+            n.put("unknown_characters_skipped", unknown[0]);
+        }
         return n;
     }
 

@@ -1,7 +1,6 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.CharCorpus;
 import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.Sampler;
 import java.io.IOException;
@@ -88,16 +87,19 @@ final class ModelCommands {
     }
 
     private int generate(TrainedModel m, Map<String, String> o) {
-        List<Integer> vocab = CharCorpus.readVocabulary(m.dir().resolve(LmTask.VOCAB));
+        LmVocabulary vocab = LmVocabulary.of(m);
         String prompt = o.getOrDefault("--prompt", "\n");
         if (prompt.isEmpty()) {
             throw new ConfigException("--prompt must not be empty");
         }
         int[] ids;
         try {
-            ids = CharCorpus.encode(prompt, vocab, null);
+            ids = vocab.encode(prompt, null);
         } catch (RuntimeException e) {
             throw new ConfigException("--prompt: " + e.getMessage());
+        }
+        if (ids.length == 0) {
+            throw new ConfigException("--prompt holds no word; give one or more words");
         }
         int length = intOption(o, "--length", 300, 1);
         double temperature = doubleOption(o, "--temperature", 0.8);
@@ -108,9 +110,7 @@ final class ModelCommands {
         }
         int[] gen = Sampler.sample(m.loaded().model(), m.loaded().params(), ids, length, temperature, topK, seed);
         StringBuilder sb = new StringBuilder(prompt);
-        for (int id : gen) {
-            sb.appendCodePoint(vocab.get(id));
-        }
+        vocab.decode(gen, sb);
         out.println(sb);
         return Main.OK;
     }

@@ -101,11 +101,6 @@ final class TrainCommand {
             int batch, int k1, String train, String validation, String format, double validationFraction,
             Path output, boolean overwrite, String master, int evalEvery, long seed, CheckpointPolicy checkpoints) {
 
-        /** The corpus as a local path (language models read it on the driver). */
-        Path corpus() {
-            return Paths.get(train);
-        }
-
         static Job of(JobConfig c) {
             int k1 = c.getInt("train.k1");
             int k2 = c.getInt("train.k2");

@@ -1,0 +1,101 @@
+package io.sparkrnn.jobs;
+
+import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.corpus.Tokens;
+import io.sparkrnn.driver.corpus.Vocabulary;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained language model's vocabulary, for evaluate and predict on the driver: characters from
+ * {@code vocab-chars.txt} (unknown characters are skipped, as they always were), or words from
+ * {@code vocab-words.txt} ({@link Vocabulary#toText} format; unknown words map to {@code <unk>}). Words are cut as
+ * {@code LmTextReader} cuts them in training: whitespace-separated, with {@code <eos>} for every line end.
+ */
+final class LmVocabulary {
+    private final Tokens unit;
+    private final List<Integer> codePoints;
+    private final Vocabulary words;
+
+    private LmVocabulary(Tokens unit, List<Integer> codePoints, Vocabulary words) {
+        this.unit = unit;
+        this.codePoints = codePoints;
+        this.words = words;
+    }
+
+    /** The unit of a model's config ({@code data.tokens}; a model of before word LMs has char, the default). */
+    static Tokens unit(JobConfig c) {
+        return c.getChoice("data.tokens").equals("word") ? Tokens.WORDS : Tokens.CHARS;
+    }
+
+    /** The vocabulary file saved with a model of this unit. */
+    static String file(Tokens unit) {
+        return unit == Tokens.WORDS ? LmTask.WORDS : LmTask.VOCAB;
+    }
+
+    static LmVocabulary of(TrainedModel m) {
+        Tokens unit = unit(m.config());
+        if (unit == Tokens.CHARS) {
+            return new LmVocabulary(unit, CharCorpus.readVocabulary(m.dir().resolve(LmTask.VOCAB)), null);
+        }
+        Vocabulary v = Vocabulary.fromText(m.file(LmTask.WORDS), m.dir().resolve(LmTask.WORDS).toString());
+        if (v.id(Vocabulary.UNK) < 0 || v.id(Vocabulary.EOS) < 0) {
+            throw new InputException(m.dir().resolve(LmTask.WORDS) + ": a word language model's vocabulary must "
+                    + "hold " + Vocabulary.UNK + " and " + Vocabulary.EOS);
+        }
+        return new LmVocabulary(unit, null, v);
+    }
+
+    Tokens unit() {
+        return unit;
+    }
+
+    /** "char" or "word", for messages and metric names ({@code bits_per_char}, {@code bits_per_word}). */
+    String noun() {
+        return unit == Tokens.WORDS ? "word" : "char";
+    }
+
+    /**
+     * The ids of {@code text}; {@code unknown[0]} (when given) counts the unknown tokens: skipped characters, or
+     * words mapped to {@code <unk>}. Without {@code unknown} an unknown character fails (prompts).
+     */
+    int[] encode(String text, int[] unknown) {
+        if (unit == Tokens.CHARS) {
+            return CharCorpus.encode(text, codePoints, unknown);
+        }
+        List<Integer> ids = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            for (String w : Tokens.WORDS.split(lines[i])) {
+                int id = words.id(w);
+                if (id == words.id(Vocabulary.UNK) && !w.equals(Vocabulary.UNK) && unknown != null) {
+                    unknown[0]++;
+                }
+                ids.add(id);
+            }
+            if (i < lines.length - 1) {
+                ids.add(words.id(Vocabulary.EOS));
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Appends the text of generated ids: characters as they are; words space-separated, {@code <eos>} a newline. */
+    void decode(int[] ids, StringBuilder sb) {
+        for (int id : ids) {
+            if (unit == Tokens.CHARS) {
+                sb.appendCodePoint(codePoints.get(id));
+                continue;
+            }
+            String w = words.token(id);
+            if (w.equals(Vocabulary.EOS)) {
+                sb.append('\n');
+                continue;
+            }
+            if (sb.length() > 0 && !Character.isWhitespace(sb.charAt(sb.length() - 1))) {
+                sb.append(' ');
+            }
+            sb.append(w);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkrnn.driver.corpus.Vocabulary;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The language-model task read by LmTextReader: folders, globs, Parquet, and word models end to end. */
+class LmTaskTest {
+    /** Counts of the Moby Dick sample, characters (code points) and words (plus one <eos> per line). */
+    private static final String MOBY_CHARS = "455,380 characters, vocabulary 82, 409,842 for training, 45,538 for "
+            + "validation";
+    private static final int MOBY_WORDS = 79_713 + 8_109;
+
+    @TempDir
+    Path tmp;
+
+    private static MainTest.Run train(Path out, String data, String... more) {
+        List<String> a = new ArrayList<>(List.of("data.train=" + data, "model.hidden=16", "train.local-steps=3",
+                "train.rounds=2", "eval.every=2"));
+        a.addAll(List.of(more));
+        return TaskTesting.ok(TaskTesting.train("conf/char-lm.conf", out, a.toArray(new String[0])));
+    }
+
+    private static byte[] weights(Path out) throws Exception {
+        return Files.readAllBytes(out.resolve("model/weights.safetensors"));
+    }
+
+    /**
+     * The sample cut into two files at a line: a folder of them and a glob over them are the same corpus as the
+     * single file (files in path order), so the counts, vocabulary file and trained weights equal the file's.
+     */
+    @Test
+    void folderAndGlobOfTwoFilesTrainAsTheSingleFile() throws Exception {
+        String text = Files.readString(Path.of(MainTest.sample()), StandardCharsets.UTF_8);
+        int cut = text.indexOf('\n', text.length() / 3) + 1;
+        Path dir = Files.createDirectories(tmp.resolve("parts"));
+        Files.writeString(dir.resolve("a.txt"), text.substring(0, cut), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("b.txt"), text.substring(cut), StandardCharsets.UTF_8);
+
+        MainTest.Run single = train(tmp.resolve("single"), MainTest.sample());
+        MainTest.Run folder = train(tmp.resolve("folder"), dir.toString());
+        MainTest.Run glob = train(tmp.resolve("glob"), dir + "/*.txt");
+        assertTrue(single.out().contains(MainTest.sample() + ": " + MOBY_CHARS), single.out());
+        assertTrue(folder.out().contains(dir + ": " + MOBY_CHARS), folder.out());
+        assertTrue(glob.out().contains(dir + "/*.txt: " + MOBY_CHARS), glob.out());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("single/model/vocab-chars.txt")),
+                Files.readAllBytes(tmp.resolve("glob/model/vocab-chars.txt")));
+        assertArrayEquals(weights(tmp.resolve("single")), weights(tmp.resolve("folder")), "folder != file");
+        assertArrayEquals(weights(tmp.resolve("single")), weights(tmp.resolve("glob")), "glob != file");
+    }
+
+    /** A glob that matches nothing is bad input (exit 3) naming the pattern, found after Spark starts. */
+    @Test
+    void globMatchingNothingIsBadInput() {
+        String glob = tmp.resolve("none") + "/*.txt";
+        MainTest.Run r = MainTest.run(TaskTesting.train("conf/char-lm.conf", tmp.resolve("o"), "data.train=" + glob));
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains(glob), r.err());
+        assertTrue(!Files.exists(tmp.resolve("o/model")) && !Files.exists(tmp.resolve("o/metrics.jsonl")), "written");
+    }
+
+    /**
+     * A word language model: trained (bits per word and perplexity in metrics and eval.json, the Vocabulary file
+     * with the specials first), evaluated on the sample (every word and line end counted) and sampled from; the
+     * same lines as Parquet rows give the same model, bit for bit.
+     */
+    @Test
+    void wordModelTrainsEvaluatesGeneratesAndReadsParquet() throws Exception {
+        Path out = tmp.resolve("words");
+        String[] words = {"data.tokens=word", "vocab.max-size=2000", "train.k1=32", "train.k2=32", "train.batch=16",
+            "train.local-steps=10", "train.lr=0.02"};
+        MainTest.Run r = train(out, MainTest.sample(), words);
+        int trainTokens = (int) Math.round(MOBY_WORDS * 0.9);
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "%,d words, vocabulary 2000, %,d for "
+                + "training, %,d for validation", MOBY_WORDS, trainTokens, MOBY_WORDS - trainTokens)), r.out());
+        List<String> vocab = Files.readAllLines(out.resolve("model/vocab-words.txt"));
+        assertEquals(2000, vocab.size());
+        assertEquals(List.of("\"<pad>\"", "\"<unk>\"", "\"<bos>\"", "\"<eos>\""), vocab.subList(0, 4));
+        assertTrue(!Files.exists(out.resolve("model/vocab-chars.txt")));
+        JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
+        double bits = eval.get("valid_bits_per_word").asDouble();
+        // a uniform guess over 2000 words costs log2(2000) = 10.97 bits
+        assertTrue(bits > 3 && bits < 10, "bits per word " + bits);
+        assertEquals(Math.pow(2, bits), eval.get("valid_perplexity").asDouble(), 1e-6 * Math.pow(2, bits));
+        String last = Files.readAllLines(out.resolve("metrics.jsonl")).get(1);
+        assertTrue(last.contains("\"valid_bits_per_word\":") && last.contains("\"valid_perplexity\":"), last);
+
+        JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", MainTest.sample()));
+        assertEquals(MOBY_WORDS, ev.get("words").asInt());
+        assertTrue(ev.get("unknown_words").asInt() > 0 && ev.get("unknown_words").asInt() < MOBY_WORDS / 2,
+                ev.toString());
+        double evBits = ev.get("bits_per_word").asDouble();
+        assertTrue(evBits > 3 && evBits < 10, ev.toString());
+
+        MainTest.Run gen = TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",
+                "--seed", "3");
+        assertEquals(gen.out(), TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",
+                "--seed", "3").out(), "same seed, same text");
+        assertTrue(gen.out().startsWith("Call me"), gen.out());
+        Set<String> known = new HashSet<>();
+        for (String v : vocab) {
+            known.add(TaskTesting.json(v).asText());
+        }
+        String[] generated = gen.out().substring("Call me".length()).trim().split("\\s+");
+        long lineEnds = gen.out().substring("Call me".length()).chars().filter(ch -> ch == '\n').count() - 1;
+        assertEquals(25, generated.length + lineEnds, gen.out());
+        for (String w : generated) {
+            assertTrue(known.contains(w) && !w.equals(Vocabulary.EOS), w);
+        }
+
+        // the sample's lines as Parquet rows (one row a line, <eos> after each): the same tokens, the same model
+        Path parquet = tmp.resolve("moby.parquet");
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(MainTest.sample()), StandardCharsets.UTF_8)) {
+            rows.add(RowFactory.create(line));
+        }
+        SparkSession spark = SparkSession.builder().master("local[1]").appName("LmTaskTest").getOrCreate();
+        try {
+            StructType schema = new StructType().add("line", DataTypes.StringType);
+            spark.createDataFrame(rows, schema).coalesce(1).write().parquet(parquet.toString());
+        } finally {
+            spark.stop();
+        }
+        Path fromParquet = tmp.resolve("parquet");
+        String[] pq = java.util.Arrays.copyOf(words, words.length + 2);
+        pq[words.length] = "data.format=parquet";
+        pq[words.length + 1] = "data.text-column=line";
+        train(fromParquet, parquet.toString(), pq);
+        assertArrayEquals(Files.readAllBytes(out.resolve("model/vocab-words.txt")),
+                Files.readAllBytes(fromParquet.resolve("model/vocab-words.txt")));
+        assertArrayEquals(weights(out), weights(fromParquet), "parquet != text");
+    }
+}
