@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs.bench;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
  * @param impls       implementations to time: ours, dl4j, torch
  * @param vocab       vocabulary V (also the output width)
  * @param embedding   embedding size E (the recurrent input I)
- * @param batch       sequences B per batch
+ * @param batches     sequences B per batch; each value is its own measurement
  * @param seq         sequence length T per batch
  * @param k           truncated BPTT window, k1 = k2
  * @param lr          Adam learning rate
@@ -19,13 +20,12 @@ import java.util.List;
  * @param steps       batches per timed repeat; 0 = chosen from a warm-up batch to last about
  *                    {@code targetSeconds}
  * @param targetSeconds wall time aimed at per repeat when {@code steps} is 0
- * @param threads     BLAS/OpenMP threads for DL4J, PyTorch and the GEMM peak
- * @param oursThreads OpenMP threads for our engine (1 is the engine's tuned setting: one thread per task)
+ * @param threads     OpenMP/BLAS thread counts; every implementation and the GEMM peak is measured at each
  * @param seed        seed of the random tokens and the initial weights
  */
 public record BenchSettings(List<String> cells, List<Integer> hiddens, List<String> impls, int vocab, int embedding,
-        int batch, int seq, int k, double lr, double clip, int repeats, int steps, double targetSeconds, int threads,
-        int oursThreads, long seed) {
+        List<Integer> batches, int seq, int k, double lr, double clip, int repeats, int steps, double targetSeconds,
+        List<Integer> threads, long seed) {
 
     public static final List<String> CELLS = List.of("lstm", "gru", "rnn");
     public static final List<String> IMPLS = List.of("ours", "dl4j", "torch");
@@ -34,6 +34,11 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         cells = List.copyOf(cells);
         hiddens = List.copyOf(hiddens);
         impls = List.copyOf(impls);
+        batches = List.copyOf(batches);
+        threads = List.copyOf(threads);
+        if (batches.isEmpty() || threads.isEmpty() || cells.isEmpty() || hiddens.isEmpty() || impls.isEmpty()) {
+            throw new IllegalArgumentException("cells, hidden, impl, batch and threads each need at least one value");
+        }
         for (String c : cells) {
             if (!CELLS.contains(c)) {
                 throw new IllegalArgumentException("cell must be one of " + CELLS + ", found '" + c + "'");
@@ -49,12 +54,15 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         }
         positive("vocab", vocab);
         positive("embedding", embedding);
-        positive("batch", batch);
+        for (int b : batches) {
+            positive("batch", b);
+        }
         positive("seq", seq);
         positive("k", k);
         positive("repeats", repeats);
-        positive("threads", threads);
-        positive("ours-threads", oursThreads);
+        for (int t : threads) {
+            positive("threads", t);
+        }
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0 (0 = automatic), found " + steps);
         }
@@ -63,10 +71,35 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         }
     }
 
-    /** The settings: V = E = 64, B = 32, T = 100, k1 = k2 = 50, Adam 1e-3, clip 1.0, 5 repeats, 2 threads. */
+    /** The settings: V = E = 64, B = 32, T = 100, k1 = k2 = 50, Adam 1e-3, clip 1.0, 5 repeats, 1 and 2 threads. */
     public static BenchSettings defaults() {
-        return new BenchSettings(CELLS, List.of(128, 512), IMPLS, 64, 64, 32, 100, 50, 1e-3, 1.0, 5, 0, 3.0, 2, 1,
-                1234);
+        return new BenchSettings(CELLS, List.of(128, 512), IMPLS, 64, 64, List.of(32), 100, 50, 1e-3, 1.0, 5, 0, 3.0,
+                List.of(1, 2), 1234);
+    }
+
+    /** The settings of one measurement: this batch size and thread count only. */
+    public BenchSettings at(int batch, int threadCount) {
+        return new BenchSettings(cells, hiddens, impls, vocab, embedding, List.of(batch), seq, k, lr, clip, repeats,
+                steps, targetSeconds, List.of(threadCount), seed);
+    }
+
+    /** B of a single measurement (see {@link #at}). */
+    @JsonIgnore
+    public int batch() {
+        return single("batch", batches);
+    }
+
+    /** Thread count of a single measurement (see {@link #at}). */
+    @JsonIgnore
+    public int threadCount() {
+        return single("threads", threads);
+    }
+
+    private static int single(String name, List<Integer> values) {
+        if (values.size() != 1) {
+            throw new IllegalStateException(name + " has " + values.size() + " values; one measurement needs one");
+        }
+        return values.get(0);
     }
 
     private static void positive(String name, long v) {
@@ -75,9 +108,10 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         }
     }
 
-    /** Tokens trained per batch: every step of every sequence has a target. */
+    /** Tokens trained per batch of a single measurement: every step of every sequence has a target. */
+    @JsonIgnore
     public long tokensPerBatch() {
-        return (long) batch * seq;
+        return (long) batch() * seq;
     }
 
     /** Gates per cell: G = gates x H. */

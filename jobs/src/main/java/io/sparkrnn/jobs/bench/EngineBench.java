@@ -28,25 +28,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code spark-rnn bench engine}: times the full training step (forward, backward, clip, Adam; every token
- * trained) of our engine, DL4J and PyTorch on the same settings, each (implementation, cell, hidden) in its own
- * child process, and the ND4J sgemm peak (2048 x 2048) in the same run. Prints a table and writes JSON.
+ * trained) of our engine, DL4J and PyTorch on the same settings, each (implementation, cell, hidden, batch,
+ * threads) in its own child process, and the ND4J sgemm peak (2048 x 2048) at each thread count in the same run.
+ * Prints the tables of {@link EngineReport} and writes JSON.
  *
  * <p>GFLOP/s = tokens/s x {@link BenchSettings#flopsPerToken} (GEMM flops of forward and backward only).
  */
 public final class EngineBench {
     static final String USAGE = """
             usage: spark-rnn bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--impl ours,dl4j,torch]
-                                          [--repeats 5] [--steps N] [--json out.json] [--batch 32] [--seq 100]
-                                          [--k 50] [--threads 2] [--ours-threads 1] [--target-seconds 3]
+                                          [--repeats 5] [--steps N] [--json out.json] [--batch 32,128] [--seq 100]
+                                          [--k 50] [--threads 1,2] [--target-seconds 3]
 
               Times the full training step (forward, backward, global clip 1.0, Adam 1e-3; float32) of a language
               model V = 64, E = 64, one layer, B = 32, T = 100, k1 = k2 = 50 on random tokens from a fixed seed;
               median of --repeats timed repeats after 2 warm-up batches. --steps = batches per repeat (default:
-              sized by a calibration pass, itself more warm-up, to last about --target-seconds). Each implementation runs in its own process:
-                ours   our engine, OMP_NUM_THREADS = --ours-threads
-                dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip), --threads
-                torch  scripts/bench/torch_rnn.py with a python3 that imports torch (env SPARK_RNN_PYTHON, else
-                       python3 on PATH, else /usr/bin/python3), --threads
+              sized by a calibration pass, itself more warm-up, to last about --target-seconds). Each measurement
+              (implementation, cell, hidden, batch, threads) runs in its own process with OMP_NUM_THREADS =
+              OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = the thread count:
+                ours   our engine (Spark tasks run it with 1 thread each)
+                dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip)
+                torch  scripts/bench/torch_rnn.py (also torch.set_num_threads) with a python3 that imports torch
+                       (env SPARK_RNN_PYTHON, else python3 on PATH, else /usr/bin/python3)
+              --batch and --threads take several values. The summary compares each implementation's best thread
+              count; % of GEMM peak is against the ND4J sgemm 2048 peak measured at the same thread count.
               GFLOP/s counts GEMM flops per token: 2*3*G*(E+H) + 2*3*V*H with G = gates*H.
             """;
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -77,7 +82,7 @@ public final class EngineBench {
             return 0;
         }
         ObjectNode report = measure(o.settings);
-        String table = table(report);
+        String table = EngineReport.table(report);
         out.print(table);
         if (o.json != null) {
             try {
@@ -98,7 +103,12 @@ public final class EngineBench {
         return failed ? 1 : 0;
     }
 
-    /** Runs every measurement; the report holds the settings, the GEMM peak, the load and one record each. */
+    /**
+     * Runs every measurement: for each cell, hidden size and batch, every implementation at every thread count
+     * (thread counts innermost, so that the configurations compared share the machine's load of the moment).
+     * The report holds the settings, the GEMM peak per thread count, the load, one record per (implementation,
+     * cell, hidden, batch, threads) and the best-against-best summary of {@link EngineReport}.
+     */
     ObjectNode measure(BenchSettings s) {
         ObjectNode report = JSON.createObjectNode();
         report.put("benchmark", "engine");
@@ -106,20 +116,21 @@ public final class EngineBench {
         report.put("data", "uniform random tokens, seed " + s.seed());
         report.put("flops_formula", "per trained token: 2*3*G*(E+H) + 2*3*V*H, G = gates*H (GEMMs of forward"
                 + " and backward only)");
+        report.put("threads_env", "each child: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = threads;"
+                + " PyTorch also torch.set_num_threads(threads)");
         report.put("load_average_before", loadAverage());
         report.put("cores", Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n", loadAverage(),
                 Runtime.getRuntime().availableProcessors());
 
-        double peak = gemmPeak(s, s.threads());
-        report.put("gemm_peak_gflops", peak);
-        report.put("gemm_peak_threads", s.threads());
-        out.printf(Locale.ROOT, "ND4J sgemm 2048x2048: %.1f GFLOP/s with %d threads%n", peak, s.threads());
-        if (s.impls().contains("ours") && s.oursThreads() != s.threads()) {
-            double oursPeak = gemmPeak(s, s.oursThreads());
-            report.put("gemm_peak_gflops_ours_threads", oursPeak);
-            out.printf(Locale.ROOT, "ND4J sgemm 2048x2048: %.1f GFLOP/s with %d threads (ours)%n", oursPeak,
-                    s.oursThreads());
+        Map<Integer, Double> peaks = new LinkedHashMap<>();
+        ObjectNode peakNode = report.putObject("gemm_peak_gflops_by_threads");
+        for (int t : s.threads()) {
+            double peak = gemmPeak(s, t);
+            peaks.put(t, peak);
+            peakNode.put(Integer.toString(t), peak);
+            out.printf(Locale.ROOT, "ND4J sgemm %dx%d: %.1f GFLOP/s with %d thread(s)%n", BenchChild.GEMM_N,
+                    BenchChild.GEMM_N, peak, t);
         }
         Optional<String> python = s.impls().contains("torch") ? TorchPeer.findPython() : Optional.empty();
         if (s.impls().contains("torch") && python.isEmpty()) {
@@ -128,33 +139,29 @@ public final class EngineBench {
         ArrayNode records = report.putArray("records");
         for (String cell : s.cells()) {
             for (int hidden : s.hiddens()) {
-                double ours = Double.NaN;
-                for (String impl : s.impls()) {
-                    ObjectNode r = record(s, impl, cell, hidden, python, peak);
-                    if (impl.equals("ours") && r.get("status").asText().equals("ok")) {
-                        ours = r.get("tokens_per_s").asDouble();
-                    }
-                    records.add(r);
-                }
-                for (JsonNode r : records) {
-                    if (r.get("cell").asText().equals(cell) && r.get("hidden").asInt() == hidden
-                            && r.get("status").asText().equals("ok") && !Double.isNaN(ours)) {
-                        ((ObjectNode) r).put("ratio_ours_over_this", ours / r.get("tokens_per_s").asDouble());
+                for (int batch : s.batches()) {
+                    for (String impl : s.impls()) {
+                        for (int t : s.threads()) {
+                            records.add(record(s.at(batch, t), impl, cell, hidden, python, peaks.get(t)));
+                        }
                     }
                 }
             }
         }
+        report.set("summary", EngineReport.rate(records));
         report.put("load_average_after", loadAverage());
         return report;
     }
 
+    /** One measurement; {@code s} has a single batch and thread count (see {@link BenchSettings#at}). */
     private ObjectNode record(BenchSettings s, String impl, String cell, int hidden, Optional<String> python,
             double peak) {
         ObjectNode r = JSON.createObjectNode();
         r.put("implementation", impl);
         r.put("cell", cell);
         r.put("hidden", hidden);
-        r.put("threads", impl.equals("ours") ? s.oursThreads() : s.threads());
+        r.put("batch", s.batch());
+        r.put("threads", s.threadCount());
         JsonNode child;
         if (impl.equals("dl4j") && !Dl4jStep.supports(cell)) {
             r.put("status", "n/a");
@@ -171,7 +178,7 @@ public final class EngineBench {
                 child = TorchPeer.run(python.get(), s, cell, hidden);
             } else {
                 child = runJava(List.of("train", impl, cell, Integer.toString(hidden), settingsJson(s)),
-                        impl.equals("ours") ? s.oursThreads() : s.threads());
+                        s.threadCount());
             }
         } catch (RuntimeException e) {
             r.put("status", "failed");
@@ -184,6 +191,7 @@ public final class EngineBench {
         double gflops = tps * s.flopsPerToken(cell, hidden) / 1e9;
         r.put("tokens_per_s", tps);
         r.put("gflops", gflops);
+        r.put("gemm_peak_gflops", peak);
         r.put("pct_of_gemm_peak", 100 * gflops / peak);
         r.put("peak_rss_mb", child.get("peak_rss_mb").asDouble());
         r.put("flops_per_token", s.flopsPerToken(cell, hidden));
@@ -196,12 +204,20 @@ public final class EngineBench {
         if (child.has("torch_version")) {
             r.put("version", child.get("torch_version").asText());
         }
-        out.printf(Locale.ROOT, "  %-5s %-4s H=%-4d %10.0f tokens/s%n", impl, cell, hidden, tps);
+        out.printf(Locale.ROOT, "  %-5s %-4s H=%-4d B=%-4d threads=%d %10.0f tokens/s%n", impl, cell, hidden,
+                s.batch(), s.threadCount(), tps);
         return r;
     }
 
     private double gemmPeak(BenchSettings s, int threads) {
-        return runJava(List.of("gemm", settingsJson(s)), threads).get("gemm_gflops").asDouble();
+        return runJava(List.of("gemm", settingsJson(s.at(s.batches().get(0), threads))), threads)
+                .get("gemm_gflops").asDouble();
+    }
+
+    /** The child's thread environment: OpenMP (ND4J, PyTorch) and the BLAS libraries get the same count. */
+    static Map<String, String> threadEnv(int threads) {
+        String t = Integer.toString(threads);
+        return Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t, "MKL_NUM_THREADS", t);
     }
 
     private static String settingsJson(BenchSettings s) {
@@ -216,7 +232,7 @@ public final class EngineBench {
      * Runs {@link BenchChild} in a fresh JVM with this JVM's classpath, heap limit and {@code --add-opens}
      * (plus whitespace-separated options from env {@code SPARK_RNN_BENCH_CHILD_OPTS}, e.g. a JFR recording).
      */
-    static JsonNode runJava(List<String> args, int ompThreads) {
+    static JsonNode runJava(List<String> args, int threads) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -232,7 +248,7 @@ public final class EngineBench {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(BenchChild.class.getName());
         cmd.addAll(args);
-        return runChild(cmd, Map.of("OMP_NUM_THREADS", Integer.toString(ompThreads)), BenchChild.MARKER);
+        return runChild(cmd, threadEnv(threads), BenchChild.MARKER);
     }
 
     /** Runs a child process; returns the JSON after {@code marker} on its stdout (marker "" = the last line). */
@@ -291,35 +307,10 @@ public final class EngineBench {
         }
     }
 
-    /** The table: one row per record, the ratio is ours / this implementation (tokens/s). */
-    static String table(JsonNode report) {
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%nGEMM peak (ND4J sgemm 2048, %d threads): %.1f GFLOP/s; load average"
-                + " before %s, after %s%n", report.get("gemm_peak_threads").asInt(),
-                report.get("gemm_peak_gflops").asDouble(), report.get("load_average_before").asText(),
-                report.get("load_average_after").asText()));
-        String fmt = "%-6s %-5s %6s %7s %11s %8s %7s %9s %11s%n";
-        b.append(String.format(Locale.ROOT, fmt, "impl", "cell", "hidden", "threads", "tokens/s", "GFLOP/s",
-                "% peak", "RSS MB", "ours/this"));
-        for (JsonNode r : report.get("records")) {
-            String status = r.get("status").asText();
-            boolean ok = status.equals("ok");
-            b.append(String.format(Locale.ROOT, fmt, r.get("implementation").asText(), r.get("cell").asText(),
-                    r.get("hidden").asInt(), r.get("threads").asInt(),
-                    ok ? String.format(Locale.ROOT, "%.0f", r.get("tokens_per_s").asDouble()) : status,
-                    ok ? String.format(Locale.ROOT, "%.2f", r.get("gflops").asDouble()) : "",
-                    ok ? String.format(Locale.ROOT, "%.2f", r.get("pct_of_gemm_peak").asDouble()) : "",
-                    ok ? String.format(Locale.ROOT, "%.0f", r.get("peak_rss_mb").asDouble()) : "",
-                    r.has("ratio_ours_over_this") && !r.get("implementation").asText().equals("ours")
-                            ? String.format(Locale.ROOT, "%.2f", r.get("ratio_ours_over_this").asDouble()) : ""));
-        }
-        return b.toString();
-    }
-
     /** The command line options; unknown options are an error naming the known ones. */
     static final class Options {
         static final List<String> KNOWN = List.of("cells", "hidden", "impl", "repeats", "steps", "json", "batch",
-                "seq", "k", "threads", "ours-threads", "target-seconds", "help");
+                "seq", "k", "threads", "target-seconds", "help");
         BenchSettings settings;
         Path json;
         boolean help;
@@ -357,11 +348,10 @@ public final class EngineBench {
             try {
                 o.settings = new BenchSettings(
                         v.containsKey("cells") ? list(v.get("cells")) : d.cells(),
-                        v.containsKey("hidden") ? list(v.get("hidden")).stream().map(x -> integer("hidden", x))
-                                .toList() : d.hiddens(),
+                        v.containsKey("hidden") ? integers("hidden", v.get("hidden")) : d.hiddens(),
                         v.containsKey("impl") ? list(v.get("impl")) : d.impls(),
                         d.vocab(), d.embedding(),
-                        v.containsKey("batch") ? integer("batch", v.get("batch")) : d.batch(),
+                        v.containsKey("batch") ? integers("batch", v.get("batch")) : d.batches(),
                         v.containsKey("seq") ? integer("seq", v.get("seq")) : d.seq(),
                         v.containsKey("k") ? integer("k", v.get("k")) : d.k(),
                         d.lr(), d.clip(),
@@ -369,9 +359,7 @@ public final class EngineBench {
                         v.containsKey("steps") ? integer("steps", v.get("steps")) : d.steps(),
                         v.containsKey("target-seconds") ? number("target-seconds", v.get("target-seconds"))
                                 : d.targetSeconds(),
-                        v.containsKey("threads") ? integer("threads", v.get("threads")) : d.threads(),
-                        v.containsKey("ours-threads") ? integer("ours-threads", v.get("ours-threads"))
-                                : d.oursThreads(),
+                        v.containsKey("threads") ? integers("threads", v.get("threads")) : d.threads(),
                         d.seed());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());
@@ -382,6 +370,10 @@ public final class EngineBench {
         private static List<String> list(String s) {
             return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty())
                     .map(x -> x.toLowerCase(Locale.ROOT)).toList();
+        }
+
+        private static List<Integer> integers(String key, String s) {
+            return list(s).stream().map(x -> integer(key, x)).toList();
         }
 
         private static int integer(String key, String s) {

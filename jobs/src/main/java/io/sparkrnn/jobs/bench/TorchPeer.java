@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -53,10 +52,10 @@ final class TorchPeer {
                 "--hidden", Integer.toString(hidden), "--vocab", Integer.toString(s.vocab()),
                 "--embedding", Integer.toString(s.embedding()), "--batch", Integer.toString(s.batch()),
                 "--seq", Integer.toString(s.seq()), "--k", Integer.toString(s.k()), "--lr", Double.toString(s.lr()),
-                "--clip", Double.toString(s.clip()), "--threads", Integer.toString(s.threads()),
+                "--clip", Double.toString(s.clip()), "--threads", Integer.toString(s.threadCount()),
                 "--repeats", Integer.toString(s.repeats()), "--steps", Integer.toString(s.steps()),
                 "--target-seconds", Double.toString(s.targetSeconds()), "--seed", Long.toString(s.seed())));
-        return EngineBench.runChild(cmd, Map.of("OMP_NUM_THREADS", Integer.toString(s.threads())), "");
+        return EngineBench.runChild(cmd, EngineBench.threadEnv(s.threadCount()), "");
     }
 
     /** The script in the repository: searched upwards from this code's location, then from the working directory. */
