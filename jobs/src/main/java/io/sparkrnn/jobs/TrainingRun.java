@@ -42,9 +42,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code eval.json} ({@link #finish}).
  */
 final class TrainingRun {
-    /** Config keys that may change when a run resumes (how long, how often, where). */
+    /** Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes). */
     private static final List<String> MAY_CHANGE = List.of("train.rounds", "eval.every", "checkpoint.", "output.",
-            "spark.");
+            "spark.", "decode.");
 
     private final TrainCommand.Job job;
     private final JobConfig cfg;
@@ -85,7 +85,8 @@ final class TrainingRun {
             Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
             out.println(data.describeModel());
             FlatParams params = data.initParams(job.seed());
-            try (RoundTrainer trainer = new RoundTrainer(sc, data.setup(job), job.rounds(), params.flat().data().asFloat())) {
+            try (RoundTrainer trainer = new RoundTrainer(sc, data.setup(job), job.rounds(),
+                    params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
                 if (resume.isPresent()) {
                     trainer.restore(resume.get().state());
@@ -105,7 +106,8 @@ final class TrainingRun {
 
     /** Rounds until {@code train.rounds}; returns the seconds spent. */
     private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, TaskData data,
-            FlatParams params, CheckpointStore store, OutputDir dir, Record spec, List<String> history) throws IOException {
+            FlatParams params, CheckpointStore store, OutputDir dir, Record spec, List<String> history)
+            throws IOException {
         long total = job.totalRounds();
         Double score = null;
         long start = trainer.round();
