@@ -17,19 +17,32 @@ public final class ConfigSchema {
 
     public static final List<ConfigKey> KEYS = List.of(
             choice("task", "lm", Tasks.NAMES, "what to train: lm = language model on plain text, tag = sequence "
-                    + "tagger, classify = text classifier, forecast = time-series forecaster"),
+                    + "tagger, classify = text classifier, forecast = time-series forecaster, seq2seq = "
+                    + "encoder-decoder translation (grapheme-to-phoneme)"),
             string("data.train", "data/samples/moby-dick/moby-dick.txt",
                     "training corpus: a file, a folder or a glob (local, hdfs://, s3a://)"),
-            choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv",
+            choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv", "cmudict",
                     "parquet"), "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, "
-                    + "forecast csv); lm also reads parquet (data.text-column)"),
+                    + "forecast csv, seq2seq cmudict); lm also reads parquet (data.text-column), seq2seq tsv "
+                    + "(source<TAB>target lines) and parquet"),
             string("data.text-column", "text", "lm, parquet: the string column of the text (one row = one line)"),
             string("data.validation", "", "validation corpus in the same format; empty = split off data.train"),
             number("data.validation-fraction", 0.1, 0.0, 0.5, "held out for validation: lm the last fraction of "
                     + "the text; tag and classify a seeded random share of the sentences / texts; forecast the rows "
                     + "after the training part (time order)"),
             number("data.test-fraction", 0.0, 0.0, 0.5, "forecast: the last rows (time order) held out as the test "
-                    + "part, after validation"),
+                    + "part, after validation; seq2seq: a seeded random share of the pairs (by source, so all "
+                    + "pronunciations of a word land in one part)"),
+            bool("data.alternates", false, "seq2seq, cmudict: keep WORD(n) alternate pronunciations as extra pairs "
+                    + "(else skipped)"),
+            choice("data.source-tokens", "char", List.of("char", "word"), "seq2seq, tsv and parquet: source token "
+                    + "unit (cmudict: characters)"),
+            choice("data.target-tokens", "word", List.of("char", "word"), "seq2seq, tsv and parquet: target token "
+                    + "unit (cmudict: phones, whitespace-separated)"),
+            string("data.source-column", "source", "seq2seq, parquet: column of the source text"),
+            string("data.target-column", "target", "seq2seq, parquet: column of the target text"),
+            integer("data.max-source-length", 64, 1, null, "seq2seq: longest source in tokens; longer pairs are "
+                    + "skipped and counted (training, evaluation; predict writes an empty prediction)"),
             choice("data.tokens", "char", List.of("char", "word"), "token unit: lm and classify char or word "
                     + "(whitespace-separated; an lm ends every line with <eos>)"),
             bool("data.lowercase", false, "tag, classify: lower-case words before the vocabulary"),
@@ -43,10 +56,10 @@ public final class ConfigSchema {
                     + "spam-1:spam,ham-1:ham); empty = every folder under data.train is a label"),
             number("data.max-bad-fraction", 0.001, 0.0, 1.0, "share of unparsable records tolerated (skipped and "
                     + "reported) before the job stops with exit code 3"),
-            integer("vocab.min-count", 1, 1, null, "tag, classify, lm word: words seen fewer times in the "
-                    + "training part map to <unk>"),
-            integer("vocab.max-size", 50000, 8, null, "tag, classify, lm word: most frequent words kept "
-                    + "(specials included)"),
+            integer("vocab.min-count", 1, 1, null, "tag, classify, seq2seq, lm word: tokens seen fewer times in "
+                    + "the training part map to <unk>"),
+            integer("vocab.max-size", 50000, 8, null, "tag, classify, seq2seq, lm word: most frequent tokens kept "
+                    + "(specials included; seq2seq: per side)"),
             string("forecast.time-columns", "year,month,date_of_month", "forecast: CSV columns giving the time "
                     + "order, comma-separated"),
             string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step"),
@@ -60,7 +73,15 @@ public final class ConfigSchema {
             integer("model.hidden", 256, 1, null, "hidden size per layer"),
             integer("model.layers", 1, 1, 16, "stacked recurrent layers"),
             number("model.dropout", 0.0, 0.0, 0.95, "dropout between recurrent layers"),
-            bool("model.bidirectional", false, "tag, classify, forecast: every layer also runs backwards in time"),
+            bool("model.bidirectional", false, "tag, classify, forecast: every layer also runs backwards in time; "
+                    + "seq2seq: the encoder's"),
+            choice("model.attention", "general", List.of("none", "dot", "general"), "seq2seq: Luong attention "
+                    + "score h.e (dot, needs decoder hidden = encoder output width) or h.W e (general), or none"),
+            bool("model.input-feeding", true, "seq2seq: feed the attentional vector of step t-1 into the decoder "
+                    + "(needs attention)"),
+            integer("model.decoder-hidden", 0, 0, null, "seq2seq: decoder hidden size; 0 = the encoder output "
+                    + "width (model.hidden, doubled when bidirectional)"),
+            integer("model.decoder-layers", 0, 0, 16, "seq2seq: decoder layers; 0 = model.layers"),
             choice("model.pooling", "last", List.of("last", "mean"), "classify, forecast: one output from the last "
                     + "valid step or the mean over valid steps"),
             integer("train.batch", 32, 1, null, "sequences (stream lanes) per batch on each partition"),
@@ -83,6 +104,12 @@ public final class ConfigSchema {
             choice("train.inner-state", "reset", List.of("reset", "keep", "average"),
                     "inner optimizer state between rounds"),
             integer("eval.every", 10, 1, null, "validate every this many rounds (and at the end)"),
+            integer("decode.beam", 1, 1, 64, "seq2seq: beam size of the final evaluation and predict; 1 = greedy "
+                    + "only (validation during training is always greedy)"),
+            number("decode.alpha", 0.6, 0.0, 5.0, "seq2seq: length normalisation of beam scores, logP / ((5 + n) "
+                    + "/ 6)^alpha (Wu et al. 2016); 0 = none"),
+            number("decode.max-length-ratio", 3.0, 0.1, 100.0, "seq2seq: decoding stops after ceil(ratio * source "
+                    + "length) tokens"),
             integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off"),
             number("checkpoint.every-minutes", 0.0, 0.0, null, "checkpoint when this many minutes passed, 0 = off"),
             integer("checkpoint.keep-last", 2, 1, null, "newest checkpoints kept"),

@@ -66,11 +66,11 @@ public final class Main {
 
                 commands:
                   train <config.conf> [--set key=value]... [--fresh]
-                                        train a model (task lm, tag, classify or forecast); keys: train --help
+                                        train a model (task lm, tag, classify, forecast or seq2seq); keys: train --help
                   evaluate <model-dir> --data <path>
                                         the task's metrics on a corpus, as JSON
                   predict <model-dir> --data <path> --output <dir> [--format tsv|parquet] [--overwrite]
-                                        tag, classify or forecast a corpus as a Spark job
+                                        tag, classify, forecast or translate a corpus as a Spark job
                   predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
                                         generate text with a language model
                   inspect <model-dir>   the model's task, spec, parameter shapes, vocabularies and eval.json

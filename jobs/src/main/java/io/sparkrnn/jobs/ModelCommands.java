@@ -3,6 +3,8 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.Sampler;
+import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -24,32 +26,39 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class ModelCommands {
     static final String PREDICT_USAGE = """
             predict <model-dir> --data <path> --output <dir> [--format tsv|parquet] [--overwrite]
-                                [--input-format F] [--master M]                      (tag, classify, forecast)
+                                [--input-format F] [--master M]             (tag, classify, forecast, seq2seq)
             predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]   (lm)
 
             A tagger writes (sentence, word/TAG ...), a classifier (id, label, probability), a forecaster
-            (window_start, then per target and step the forecast and the actual value). --input-format: tag
+            (window_start, then per target and step the forecast and the actual value), a seq2seq model (source,
+            prediction, score: the length-normalised log-probability; beam search when decode.beam > 1; a source
+            longer than data.max-source-length gets an empty prediction and score NaN). --input-format: tag
             brown | conll | text (one sentence of words a line); classify tsv | folders | lines (one text a
-            line); default the model's training format. The output folder must not exist unless --overwrite;
+            line); seq2seq cmudict | tsv | parquet | lines (one source a line); default the model's training
+            format. The output folder must not exist unless --overwrite;
             it is written beside it and renamed when complete.
 
             examples:
               bin/spark-rnn predict out/brown-tagger --data data/samples/brown/cp01 --output out/tags
               bin/spark-rnn predict out/spam-classifier --data data/samples/spam-assassin --output out/spam --format parquet
               bin/spark-rnn predict out/births-forecast --data data/samples/us-births/us-births.csv --output out/births
+              bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
               bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10""";
     static final String EVALUATE_USAGE = """
             evaluate <model-dir> --data <path> [--master M]
 
             Prints the task's metrics on a corpus as JSON: lm bits per char and perplexity; tag token accuracy,
             per-tag and macro F1; classify accuracy, per-class precision / recall / F1 and the confusion matrix;
-            forecast MAE and RMSE with the seasonal-naive baseline's (original units). The corpus is read as the
+            forecast MAE and RMSE with the seasonal-naive baseline's (original units); seq2seq phoneme (token)
+            error rate, word (sequence) error rate and corpus BLEU-4, greedy and with decode.beam > 1 beam
+            search (beam_*). The corpus is read as the
             model's training data was (config.conf in the model folder).
 
             examples:
               bin/spark-rnn evaluate out/char-lm --data data/samples/moby-dick/moby-dick.txt
               bin/spark-rnn evaluate out/brown-tagger --data data/samples/brown
-              bin/spark-rnn evaluate out/births-forecast --data data/samples/us-births/us-births.csv""";
+              bin/spark-rnn evaluate out/births-forecast --data data/samples/us-births/us-births.csv
+              bin/spark-rnn evaluate out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt""";
     static final String INSPECT_USAGE = """
             inspect <model-dir>
 
@@ -150,9 +159,16 @@ final class ModelCommands {
         Path dir = m.dir();
         out.println("model " + dir.toAbsolutePath());
         out.println("task: " + m.task().name() + " (data " + m.config().getString("data.train") + ")");
-        out.println(ModelSpecJson.toJson(m.loaded().spec(), m.loaded().provenance()));
-        out.printf(Locale.ROOT, "parameters: %,d%n", m.loaded().model().layout().size());
-        for (var e : m.loaded().model().layout().entries()) {
+        ParamLayout layout;
+        if (m.seq2seq() != null) {
+            out.println(Seq2SeqSpecJson.toJson(m.seq2seq().spec(), m.seq2seq().provenance()));
+            layout = m.seq2seq().model().layout();
+        } else {
+            out.println(ModelSpecJson.toJson(m.loaded().spec(), m.loaded().provenance()));
+            layout = m.loaded().model().layout();
+        }
+        out.printf(Locale.ROOT, "parameters: %,d%n", layout.size());
+        for (var e : layout.entries()) {
             out.println("  " + e.name() + " " + java.util.Arrays.toString(e.shape()));
         }
         try (var files = Files.list(dir)) {

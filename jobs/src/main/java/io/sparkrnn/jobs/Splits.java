@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
- * The seeded random split of tagging and classification data: an example goes to validation when a hash of
+ * The seeded random split of tagging, classification and seq2seq data: an example goes to validation when a hash of
  * (seed, its content) falls below the fraction. It depends on the example alone, not on partitioning or
  * order, so it is the same on every run and cluster; identical examples land on the same side (no leak).
  */
@@ -14,6 +14,14 @@ final class Splits {
 
     /** Whether the example with this {@code key} (its text) is held out. */
     static boolean heldOut(long seed, String key, double fraction) {
+        return uniform(seed, key) < fraction;
+    }
+
+    /**
+     * The example's seeded uniform number in [0, 1): a three-way split (training, validation, test) cuts this
+     * range at two points, so each part is disjoint and the same on every run.
+     */
+    static double uniform(long seed, String key) {
         CRC32 crc = new CRC32();
         crc.update(key.getBytes(StandardCharsets.UTF_8));
         long z = seed * 0x9E3779B97F4A7C15L + crc.getValue() + 0x632BE59BD9B4E019L;
@@ -21,6 +29,6 @@ final class Splits {
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         z ^= z >>> 31;
         // the top 53 bits as a uniform number in [0, 1)
-        return (z >>> 11) * 0x1.0p-53 < fraction;
+        return (z >>> 11) * 0x1.0p-53;
     }
 }

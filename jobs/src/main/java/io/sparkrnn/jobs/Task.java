@@ -1,7 +1,6 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.engine.model.ModelSpec;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -26,9 +25,10 @@ interface Task {
 
     /**
      * The largest model the run can build, for the executors' memory check before Spark starts (sizes that
-     * depend on the data are bounded by the config, e.g. {@code vocab.max-size}).
+     * depend on the data are bounded by the config, e.g. {@code vocab.max-size}): a {@code ModelSpec}, or another
+     * spec record, which is not checked (no working-memory estimate for it yet).
      */
-    ModelSpec estimate(TrainCommand.Job job, JobConfig c);
+    Record estimate(TrainCommand.Job job, JobConfig c);
 
     /** Reads and splits the data, fits the vocabularies on the training part, and builds the partitions. */
     TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);

@@ -88,6 +88,7 @@ final class TrainCommand {
                   bin/spark-rnn train conf/brown-tagger.conf
                   bin/spark-rnn train conf/spam-classifier.conf --set model.pooling=mean
                   bin/spark-rnn train conf/births-forecast.conf --fresh
+                  bin/spark-rnn train conf/cmudict-g2p.conf --set decode.beam=1
                 """);
         return sb.toString();
     }

@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,9 +12,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * A trained model folder ({@code <output.dir>/model}): the weights, the resolved config it was trained with
  * ({@code config.conf}, which names the task and the data settings evaluate and predict reuse) and the task's
- * files (vocabularies, normaliser).
+ * files (vocabularies, normaliser). Exactly one of {@code loaded} (a sequence model) and {@code seq2seq} (an
+ * encoder-decoder model) is set, after the kind in {@code model.json}.
  */
-record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task task) {
+record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded seq2seq, JobConfig config,
+        Task task) {
 
     /** Accepts the run's output.dir or its model/ folder. */
     static TrainedModel open(String arg) {
@@ -24,9 +27,14 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
         if (!Files.exists(p.resolve(ModelFiles.MODEL_JSON))) {
             throw new ConfigException("no model in " + p + " (expected " + ModelFiles.MODEL_JSON + ")");
         }
-        ModelFiles.Loaded m;
+        ModelFiles.Loaded m = null;
+        ModelFiles.Seq2SeqLoaded s = null;
         try {
-            m = ModelFiles.load(p, DataType.FLOAT);
+            if (ModelFiles.kind(p).equals(Seq2SeqSpecJson.KIND)) {
+                s = ModelFiles.loadSeq2Seq(p, DataType.FLOAT);
+            } else {
+                m = ModelFiles.load(p, DataType.FLOAT);
+            }
         } catch (IOException e) {
             throw new InputException("cannot load the model in " + p + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -34,7 +42,7 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
         }
         Path conf = p.resolve("config.conf");
         JobConfig cfg = JobConfig.load(Files.exists(conf) ? conf : null, List.of());
-        return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
+        return new TrainedModel(p, m, s, cfg, Tasks.of(cfg.getChoice("task")));
     }
 
     /** A task file of the model, as text. */

@@ -6,12 +6,13 @@ import io.sparkrnn.driver.checkpoint.Checkpoint;
 import io.sparkrnn.driver.checkpoint.CheckpointStore;
 import io.sparkrnn.driver.checkpoint.RunInfo;
 import io.sparkrnn.driver.round.ExecutorMemory;
-import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,9 +42,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code eval.json} ({@link #finish}).
  */
 final class TrainingRun {
-    /** Config keys that may change when a run resumes (how long, how often, where). */
+    /** Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes). */
     private static final List<String> MAY_CHANGE = List.of("train.rounds", "eval.every", "checkpoint.", "output.",
-            "spark.");
+            "spark.", "decode.");
 
     private final TrainCommand.Job job;
     private final JobConfig cfg;
@@ -67,22 +68,25 @@ final class TrainingRun {
                 .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
-        try {
-            ExecutorMemory.configure(conf, new SequenceModel(task.estimate(job, cfg)), job.setup().inner().type(),
-                    job.batch(), job.k1());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
+        // Only sequence models have a working-memory estimate so far; an encoder-decoder run is not checked.
+        if (task.estimate(job, cfg) instanceof ModelSpec largest) {
+            try {
+                ExecutorMemory.configure(conf, new SequenceModel(largest), job.setup().inner().type(), job.batch(),
+                        job.k1());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
         }
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             TaskData data = task.prepare(sc, job, cfg);
             out.print(data.describe());
-            ModelSpec spec = data.spec();
-            TrainCommand.Job j = job.withSpec(spec);
+            Record spec = data.spec();
             Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
             out.println(data.describeModel());
             FlatParams params = data.initParams(job.seed());
-            try (RoundTrainer trainer = new RoundTrainer(sc, j.setup(), job.rounds(), params.flat().data().asFloat())) {
+            try (RoundTrainer trainer = new RoundTrainer(sc, data.setup(job), job.rounds(),
+                    params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
                 if (resume.isPresent()) {
                     trainer.restore(resume.get().state());
@@ -101,8 +105,9 @@ final class TrainingRun {
     }
 
     /** Rounds until {@code train.rounds}; returns the seconds spent. */
-    private double loop(RoundTrainer trainer, JavaRDD<PartitionData> train, TaskData data, FlatParams params,
-            CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history) throws IOException {
+    private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, TaskData data,
+            FlatParams params, CheckpointStore store, OutputDir dir, Record spec, List<String> history)
+            throws IOException {
         long total = job.totalRounds();
         Double score = null;
         long start = trainer.round();
@@ -182,11 +187,12 @@ final class TrainingRun {
         return sb.toString();
     }
 
-    private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, Map<String, byte[]> files,
+    private void save(CheckpointStore store, RoundTrainer trainer, Record spec, Map<String, byte[]> files,
             List<String> history, Double score) throws IOException {
         RunInfo info = new RunInfo(Map.of("train.seed", job.seed()), Map.of("round", trainer.round()),
                 cfg.asStrings(), history, score);
-        String name = store.save(spec, trainer.state(), info, files);
+        String name = spec instanceof Seq2SeqSpec s ? store.save(s, trainer.state(), info, files)
+                : store.save((ModelSpec) spec, trainer.state(), info, files);
         store.prune(job.checkpoints());
         out.println("checkpoint " + name);
     }
@@ -213,11 +219,19 @@ final class TrainingRun {
         }
     }
 
-    /** {@code c} if this run may continue it; a different run's checkpoints are refused, listing the keys. */
-    private Checkpoint compatible(Checkpoint c, ModelSpec spec, Map<String, byte[]> files) {
+    /**
+     * {@code c} if this run may continue it; a different run's checkpoints are refused, listing the keys. A key
+     * that a checkpoint of an older version does not record had its default then, so it matches while this run
+     * keeps the default.
+     */
+    private Checkpoint compatible(Checkpoint c, Record spec, Map<String, byte[]> files) {
         Map<String, String> mustMatch = new LinkedHashMap<>();
+        Map<String, String> recorded = c.info().config();
+        Map<String, ConfigKey> schema = ConfigSchema.byPath();
         cfg.asStrings().forEach((k, v) -> {
-            if (MAY_CHANGE.stream().noneMatch(k::startsWith)) {
+            boolean unrecordedDefault = !recorded.containsKey(k) && schema.containsKey(k)
+                    && String.valueOf(schema.get(k).defaultValue()).equals(v);
+            if (MAY_CHANGE.stream().noneMatch(k::startsWith) && !unrecordedDefault) {
                 mustMatch.put(k, v);
             }
         });

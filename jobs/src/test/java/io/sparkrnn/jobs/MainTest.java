@@ -178,4 +178,39 @@ class MainTest {
         assertEquals(0, fresh.code(), fresh.err());
         assertTrue(!fresh.out().contains("resuming"), fresh.out());
     }
+
+    /**
+     * A checkpoint written before a config key existed records no value for it: it resumes while the run keeps the
+     * key's default, and is refused, naming the key, when the run sets another value.
+     */
+    @Test
+    void checkpointWithoutANewerKeyResumesAtThatKeysDefault() throws Exception {
+        Path dir = tmp.resolve("older");
+        assertEquals(0, tiny(dir, 2).code());
+        Path ckpt = dir.resolve("checkpoints/ckpt-000002");
+        Path state = ckpt.resolve("state.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(state.toFile());
+        assertTrue(root.with("config").remove("data.text-column") != null, "the checkpoint records data.text-column");
+        Files.write(state, json.writeValueAsBytes(root));
+        // keep the manifest true, as an older version's checkpoint would be
+        Path manifest = ckpt.resolve("MANIFEST.sha256");
+        String sha = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(state)));
+        List<String> lines = new java.util.ArrayList<>();
+        for (String l : Files.readAllLines(manifest)) {
+            lines.add(l.endsWith("  state.json") ? sha + "  state.json" : l);
+        }
+        Files.write(manifest, lines);
+        // Hadoop's local file system keeps a checksum beside each file: the edited files get none
+        Files.deleteIfExists(ckpt.resolve(".state.json.crc"));
+        Files.deleteIfExists(ckpt.resolve(".MANIFEST.sha256.crc"));
+
+        Run other = tiny(dir, 3, "--set", "data.text-column=body");
+        assertConfigError(other, "holds checkpoints of a different run", "data.text-column: checkpoint (unset), now body");
+        Run resumed = tiny(dir, 3);
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from ckpt-000002 (round 2 of 3)"), resumed.out());
+    }
 }

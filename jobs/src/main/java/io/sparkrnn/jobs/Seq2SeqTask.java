@@ -1,0 +1,390 @@
+package io.sparkrnn.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.BadRecords;
+import io.sparkrnn.driver.corpus.Batching;
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.Encoded;
+import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.PairBatching;
+import io.sparkrnn.driver.corpus.PairPartition;
+import io.sparkrnn.driver.corpus.PairReader;
+import io.sparkrnn.driver.corpus.ParquetReaders;
+import io.sparkrnn.driver.corpus.TextPair;
+import io.sparkrnn.driver.corpus.Tokens;
+import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.round.ReplicaSetup;
+import io.sparkrnn.driver.round.Seq2SeqSetup;
+import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.seq2seq.Hypothesis;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Sequence-to-sequence translation, e.g. grapheme-to-phoneme on CMUdict ({@code WORD  PH1 PH2 ...}; the source
+ * is the word's characters, the target its phones), {@code source<TAB>target} lines or Parquet columns. The pairs
+ * are split by a seeded hash of the source ({@link Splits#uniform}: below {@code data.test-fraction} test, then
+ * {@code data.validation-fraction} validation, the rest training; all pronunciations of a word land in one
+ * part); pairs whose source is longer than {@code data.max-source-length} are skipped and counted. Source and
+ * target vocabularies are fitted on the training part. The model is a {@link Seq2SeqModel} (Luong attention).
+ * Metrics: token (phoneme) error rate, sequence (word) error rate and corpus BLEU-4 ({@link Seq2SeqScores}),
+ * greedy and, when {@code decode.beam > 1}, beam search.
+ */
+final class Seq2SeqTask implements Task {
+    static final String SOURCE = "vocab-source.txt";
+    static final String TARGET = "vocab-target.txt";
+
+    @Override
+    public String name() {
+        return "seq2seq";
+    }
+
+    @Override
+    public List<String> formats() {
+        return List.of("cmudict", "tsv", "parquet");
+    }
+
+    @Override
+    public String defaultFormat() {
+        return "cmudict";
+    }
+
+    @Override
+    public void check(JobConfig c) {
+        String where = c.source() + ": ";
+        try {
+            spec(c, 8, 8);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + "model.attention, model.input-feeding, model.decoder-hidden: "
+                    + e.getMessage());
+        }
+        if (!(c.getDouble("data.validation-fraction") > 0)) {
+            throw new ConfigException(where + "task = seq2seq needs data.validation-fraction > 0");
+        }
+        if (!c.getString("data.validation").isEmpty()) {
+            throw new ConfigException(where + "task = seq2seq splits data.train by a seeded hash "
+                    + "(data.validation-fraction, data.test-fraction); data.validation is not used, leave it empty");
+        }
+        if (c.getDouble("data.validation-fraction") + c.getDouble("data.test-fraction") >= 1) {
+            throw new ConfigException(where + "data.validation-fraction + data.test-fraction must be < 1");
+        }
+    }
+
+    /** The model of the config for the given vocabulary sizes. */
+    static Seq2SeqSpec spec(JobConfig c, int sourceVocab, int targetVocab) {
+        int hidden = c.getInt("model.hidden");
+        boolean bidi = c.getBoolean("model.bidirectional");
+        int decHidden = c.getInt("model.decoder-hidden") == 0 ? (bidi ? 2 : 1) * hidden
+                : c.getInt("model.decoder-hidden");
+        int decLayers = c.getInt("model.decoder-layers") == 0 ? c.getInt("model.layers")
+                : c.getInt("model.decoder-layers");
+        int e = c.getInt("model.embedding");
+        return new Seq2SeqSpec(sourceVocab, targetVocab, e, e, CellType.parse(c.getChoice("model.cell")), hidden,
+                c.getInt("model.layers"), bidi, decHidden, decLayers, c.getDouble("model.dropout"),
+                Seq2SeqSpec.Attention.valueOf(c.getChoice("model.attention").toUpperCase(Locale.ROOT)),
+                c.getBoolean("model.input-feeding"), Vocabulary.PAD_ID, Vocabulary.BOS_ID, Vocabulary.EOS_ID,
+                c.getInt("data.max-source-length"), c.getDouble("decode.max-length-ratio"));
+    }
+
+    @Override
+    public Record estimate(TrainCommand.Job job, JobConfig c) {
+        return spec(c, c.getInt("vocab.max-size"), c.getInt("vocab.max-size"));
+    }
+
+    private static String format(JobConfig c) {
+        String f = c.getChoice("data.format");
+        return f.equals("auto") ? "cmudict" : f;
+    }
+
+    private static Tokens units(JobConfig c, String key) {
+        return c.getChoice(key).equals("char") ? Tokens.CHARS : Tokens.WORDS;
+    }
+
+    /** The pairs of {@code path} in {@code format}, as the config reads them. */
+    static Corpus<TextPair> read(JavaSparkContext sc, JobConfig c, String format, String path) {
+        double bad = c.getDouble("data.max-bad-fraction");
+        Corpus<TextPair> corpus = switch (format) {
+            case "cmudict" -> PairReader.cmudict(sc, path, c.getBoolean("data.alternates"), bad);
+            case "tsv" -> PairReader.tsv(sc, path, units(c, "data.source-tokens"), units(c, "data.target-tokens"), bad);
+            case "parquet" -> ParquetReaders.pairs(sc, path, c.getString("data.source-column"),
+                    c.getString("data.target-column"), units(c, "data.source-tokens"), units(c, "data.target-tokens"),
+                    bad);
+            default -> throw new ConfigException("a seq2seq model reads cmudict, tsv or parquet, found " + format);
+        };
+        if (corpus.count() == 0) {
+            throw new InputException(path + ": no source/target pairs (format " + format + ")");
+        }
+        return corpus;
+    }
+
+    /** How tokens are joined back into text: characters without, words with a space. */
+    static String joiner(JobConfig c, String key, String format) {
+        boolean chars = format.equals("cmudict") ? key.equals("data.source-tokens")
+                : c.getChoice(key).equals("char");
+        return chars ? "" : " ";
+    }
+
+    @Override
+    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+        JavaRDD<TextPair> all = read(sc, c, job.format(), job.train()).records();
+        int maxSource = c.getInt("data.max-source-length");
+        long tooLong = all.filter(p -> p.source().length > maxSource).count();
+        JavaRDD<TextPair> kept = all.filter(p -> p.source().length <= maxSource);
+        long seed = job.seed();
+        double testF = c.getDouble("data.test-fraction");
+        double validF = job.validationFraction();
+        JavaRDD<TextPair> train = kept.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF);
+        JavaRDD<TextPair> valid = kept.filter(p -> part(seed, p, testF, validF) == 1);
+        JavaRDD<TextPair> test = kept.filter(p -> part(seed, p, testF, validF) == 0);
+        int minCount = c.getInt("vocab.min-count");
+        int maxSize = c.getInt("vocab.max-size");
+        Vocabulary src = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.source()).iterator()), minCount, maxSize);
+        Vocabulary tgt = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.target()).iterator()), minCount, maxSize);
+        Batching.Options o = new Batching.Options(job.batch(), 64, true, job.partitions(), seed);
+        JavaRDD<PairPartition> parts;
+        long trainCount = train.count();
+        try {
+            PairBatching.checkBatches(trainCount, o);
+            parts = PairBatching.partitions(Encoded.pairs(train, src, tgt), o);
+        } catch (RuntimeException e) {
+            throw new InputException(job.train() + ": " + e.getMessage());
+        }
+        JavaRDD<EncodedPair> validE = Encoded.pairs(valid, src, tgt).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<EncodedPair> testE = Encoded.pairs(test, src, tgt).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long nValid = validE.count();
+        long nTest = testE.count();
+        if (nValid == 0) {
+            throw new InputException(job.train() + ": the validation part is empty; raise data.validation-fraction");
+        }
+        Seq2SeqSpec spec = spec(c, src.size(), tgt.size());
+        String describe = String.format(Locale.ROOT, "pairs %s (%s): %,d training, %,d validation, %,d test (seeded "
+                + "split by source); %,d skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
+                + "and %,d target tokens (fitted on the training part)%n", job.train(), job.format(), trainCount,
+                nValid, nTest, tooLong, maxSource, src.size(), tgt.size());
+        Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
+                tgt.toText().getBytes(StandardCharsets.UTF_8));
+        int batch = job.batch();
+        int beam = c.getInt("decode.beam");
+        double alpha = c.getDouble("decode.alpha");
+        return new TaskData() {
+            @Override
+            public Seq2SeqSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public ReplicaSetup setup(TrainCommand.Job j) {
+                return new Seq2SeqSetup(spec, j.setup().inner(), j.setup().schedule(), j.setup().tbptt().clip(),
+                        j.seed());
+            }
+
+            @Override
+            public FlatParams initParams(long s) {
+                return new Seq2SeqModel(spec).initParams(s, DataType.FLOAT);
+            }
+
+            @Override
+            public void saveModel(Path dir, FlatParams params, Map<String, String> provenance) throws IOException {
+                ModelFiles.save(dir, new Seq2SeqModel(spec), params, null, 0, provenance);
+            }
+
+            @Override
+            public String describeModel() {
+                return Seq2SeqTask.describeModel(spec);
+            }
+
+            @Override
+            public Map<String, byte[]> files() {
+                return files;
+            }
+
+            @Override
+            public JavaRDD<PairPartition> train() {
+                return parts;
+            }
+
+            @Override
+            public String describe() {
+                return describe;
+            }
+
+            @Override
+            public Validation validate(FlatParams params) {
+                Seq2SeqScores s = scores(sc, LocalSeq2Seq.of(spec, params), validE, 1, alpha, batch);
+                return Validation.of(s.tokenErrorRate(), "per", s.tokenErrorRate(), "wer", s.sequenceErrorRate());
+            }
+
+            @Override
+            public ObjectNode evaluate(FlatParams params) {
+                ObjectNode n = ClassCounts.newJson();
+                LocalSeq2Seq m = LocalSeq2Seq.of(spec, params);
+                scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
+                if (nTest > 0) {
+                    scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
+                }
+                if (beam > 1) {
+                    n.put("beam", beam);
+                    scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_");
+                    if (nTest > 0) {
+                        scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_");
+                    }
+                }
+                n.put("skipped_long_sources", tooLong);
+                return n;
+            }
+        };
+    }
+
+    /** The text a pair is split by: its source, so that alternates of one word share a part. */
+    private static String key(TextPair p) {
+        return String.join(" ", p.source());
+    }
+
+    /** 0 test, 1 validation, 2 training. */
+    private static int part(long seed, TextPair p, double testF, double validF) {
+        double u = Splits.uniform(seed, key(p));
+        return u < testF ? 0 : u < testF + validF ? 1 : 2;
+    }
+
+    static String describeModel(Seq2SeqSpec s) {
+        return String.format(Locale.ROOT, "model: seq2seq %s, encoder %s%d x %d, decoder %d x %d, attention %s%s, "
+                + "%,d parameters", s.cell().name().toLowerCase(Locale.ROOT), s.bidirectional() ? "bidirectional "
+                : "", s.encoderLayers(), s.encoderHidden(), s.decoderLayers(), s.decoderHidden(),
+                s.attention().name().toLowerCase(Locale.ROOT), s.inputFeeding() ? " with input feeding" : "",
+                new Seq2SeqModel(s).layout().size());
+    }
+
+    /** The scores of the model's outputs on {@code data} (framed targets), computed in the tasks. */
+    static Seq2SeqScores scores(JavaSparkContext sc, LocalSeq2Seq model, JavaRDD<EncodedPair> data, int beam,
+            double alpha, int batch) {
+        Broadcast<LocalSeq2Seq> b = sc.broadcast(model);
+        try {
+            return data.mapPartitions(it -> {
+                LocalSeq2Seq m = b.value().copy();
+                Seq2SeqScores s = new Seq2SeqScores();
+                for (List<EncodedPair> chunk : TaggingTask.chunks(it, batch)) {
+                    List<int[]> sources = new ArrayList<>();
+                    chunk.forEach(p -> sources.add(p.source()));
+                    List<Hypothesis> h = m.decode(sources, beam, alpha);
+                    for (int r = 0; r < chunk.size(); r++) {
+                        int[] t = chunk.get(r).target();
+                        s.add(h.get(r).tokens(), Arrays.copyOfRange(t, 1, t.length - 1));
+                    }
+                }
+                return Collections.singletonList(s).iterator();
+            }).reduce(Seq2SeqScores::merge);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    private static Vocabulary vocab(TrainedModel m, String name) {
+        return Vocabulary.fromText(m.file(name), name);
+    }
+
+    private static LocalSeq2Seq local(TrainedModel m) {
+        return LocalSeq2Seq.of(m.seq2seq().spec(), m.seq2seq().params());
+    }
+
+    /** Greedy (and beam, as configured) scores on every pair of {@code data} whose source fits the model. */
+    @Override
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+        JobConfig c = m.config();
+        int maxSource = m.seq2seq().spec().maxSourceLength();
+        JavaRDD<TextPair> all = read(sc, c, format(c), data).records();
+        JavaRDD<EncodedPair> enc = Encoded.pairs(all.filter(p -> p.source().length <= maxSource), vocab(m, SOURCE),
+                vocab(m, TARGET)).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        ObjectNode n = ClassCounts.newJson();
+        LocalSeq2Seq lm = local(m);
+        double alpha = c.getDouble("decode.alpha");
+        scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "");
+        int beam = c.getInt("decode.beam");
+        if (beam > 1) {
+            n.put("beam", beam);
+            scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_");
+        }
+        n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
+        enc.unpersist(false);
+        return n;
+    }
+
+    /**
+     * Translates every source of {@code data} (the model's format, whose targets are ignored, or with
+     * {@code --input-format lines} one source a line): rows (source, prediction, score = the length-normalised
+     * log-probability), with beam search when {@code decode.beam > 1}. A source longer than the model's
+     * {@code data.max-source-length} gets an empty prediction and score NaN.
+     */
+    @Override
+    public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
+        JobConfig c = m.config();
+        String format = out.inputFormat() != null ? out.inputFormat() : format(c);
+        JavaRDD<String[]> sources;
+        if (format.equals("lines")) {
+            Tokens units = format(c).equals("cmudict") ? Tokens.CHARS : units(c, "data.source-tokens");
+            BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
+            sources = Lines.read(sc, data, bad).map(l -> units.split(l.text())).filter(s -> s.length > 0);
+        } else if (formats().contains(format)) {
+            sources = read(sc, c, format, data).records().map(TextPair::source);
+        } else {
+            throw new ConfigException("--input-format for a seq2seq model must be cmudict, tsv, parquet or lines, "
+                    + "found " + format);
+        }
+        Vocabulary src = vocab(m, SOURCE);
+        Vocabulary tgt = vocab(m, TARGET);
+        String srcJoin = joiner(c, "data.source-tokens", format(c));
+        String tgtJoin = joiner(c, "data.target-tokens", format(c));
+        Broadcast<LocalSeq2Seq> b = sc.broadcast(local(m));
+        int batch = m.batch();
+        int beam = c.getInt("decode.beam");
+        double alpha = c.getDouble("decode.alpha");
+        int maxSource = m.seq2seq().spec().maxSourceLength();
+        JavaRDD<Object[]> rows = sources.mapPartitions(it -> {
+            LocalSeq2Seq lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<String[]> chunk : TaggingTask.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                for (String[] s : chunk) {
+                    if (s.length <= maxSource) {
+                        ids.add(src.encode(s));
+                    }
+                }
+                List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
+                int k = 0;
+                for (String[] s : chunk) {
+                    String source = String.join(srcJoin, s);
+                    if (s.length > maxSource) {
+                        res.add(new Object[] {source, "", Double.NaN});
+                        continue;
+                    }
+                    Hypothesis y = h.get(k++);
+                    StringBuilder sb = new StringBuilder();
+                    for (int id : y.tokens()) {
+                        sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
+                    }
+                    res.add(new Object[] {source, sb.toString(), y.score()});
+                }
+            }
+            return res.iterator();
+        });
+        return out.write(sc, List.of(new PredictionWriter.Column("source", String.class),
+                new PredictionWriter.Column("prediction", String.class),
+                new PredictionWriter.Column("score", Double.class)), rows);
+    }
+}
