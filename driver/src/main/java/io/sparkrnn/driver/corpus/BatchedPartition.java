@@ -4,7 +4,6 @@ import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * One partition's batches of independent sequences (tagging: aligned targets; classification: one label per
@@ -25,8 +24,7 @@ public final class BatchedPartition implements PartitionData {
     private final int[][] ids;
     private final int[][] lengths;
     private final int[][] targets;
-    private transient long cachedEpoch = -1;
-    private transient int[] order;
+    private transient EpochOrder order;
 
     BatchedPartition(int partition, long seed, int batchSize, boolean aligned, int paddingId, int ignoreIndex,
             int[][] ids, int[][] lengths, int[][] targets) {
@@ -46,9 +44,7 @@ public final class BatchedPartition implements PartitionData {
 
     @Override
     public SequenceBatch batch(long step) {
-        long epoch = step / ids.length;
-        int k = order(epoch)[(int) (step % ids.length)];
-        return padded(k);
+        return padded(order().batchAt(step));
     }
 
     /** Batch {@code k} in storage order (before the epoch shuffle), padded to its longest row. */
@@ -72,22 +68,10 @@ public final class BatchedPartition implements PartitionData {
                 : SequenceBatch.padPooled(in, targets[k].clone(), paddingId);
     }
 
-    /** The batch order of {@code epoch}: a Fisher-Yates permutation from (seed, partition, epoch). */
-    private int[] order(long epoch) {
-        if (epoch != cachedEpoch || order == null) {
-            int[] o = new int[ids.length];
-            for (int i = 0; i < o.length; i++) {
-                o[i] = i;
-            }
-            SplittableRandom r = new SplittableRandom(Batching.mix(Batching.mix(seed, partition), epoch));
-            for (int i = o.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = o[i];
-                o[i] = o[j];
-                o[j] = t;
-            }
-            order = o;
-            cachedEpoch = epoch;
+    /** The batch order, rebuilt lazily on the executor that holds this partition. */
+    private EpochOrder order() {
+        if (order == null) {
+            order = new EpochOrder(ids.length, seed, partition);
         }
         return order;
     }

@@ -4,7 +4,6 @@ import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * One partition's batches of (source, target) pairs for an encoder-decoder model. Each batch holds exactly
@@ -23,8 +22,7 @@ public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
     private final int[][] sourceLengths;
     private final int[][] targets;
     private final int[][] targetLengths;
-    private transient long cachedEpoch = -1;
-    private transient int[] order;
+    private transient EpochOrder order;
 
     PairPartition(int partition, long seed, int batchSize, int[][] sources, int[][] sourceLengths, int[][] targets,
             int[][] targetLengths) {
@@ -42,8 +40,7 @@ public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
 
     @Override
     public Seq2SeqBatch batch(long step) {
-        long epoch = step / sources.length;
-        return stored(order(epoch)[(int) (step % sources.length)]);
+        return stored(order().batchAt(step));
     }
 
     /** Batch {@code k} in storage order (before the epoch shuffle). */
@@ -63,22 +60,10 @@ public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
         return out;
     }
 
-    /** The batch order of {@code epoch}: a Fisher-Yates permutation from (seed, partition, epoch). */
-    private int[] order(long epoch) {
-        if (epoch != cachedEpoch || order == null) {
-            int[] o = new int[sources.length];
-            for (int i = 0; i < o.length; i++) {
-                o[i] = i;
-            }
-            SplittableRandom r = new SplittableRandom(Batching.mix(Batching.mix(seed, partition), epoch));
-            for (int i = o.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = o[i];
-                o[i] = o[j];
-                o[j] = t;
-            }
-            order = o;
-            cachedEpoch = epoch;
+    /** The batch order, rebuilt lazily on the executor that holds this partition. */
+    private EpochOrder order() {
+        if (order == null) {
+            order = new EpochOrder(sources.length, seed, partition);
         }
         return order;
     }

@@ -2,7 +2,6 @@ package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.engine.model.SequenceBatch;
-import java.util.SplittableRandom;
 
 /**
  * One partition's batches of forecasting windows (float features, one target vector per window). Every batch
@@ -20,8 +19,7 @@ public final class WindowPartition implements PartitionData {
     /** Per batch: the windows' inputs row after row ({@code [B][W * F]} flattened) and targets ({@code [B * K]}). */
     private final float[][] inputs;
     private final float[][] targets;
-    private transient long cachedEpoch = -1;
-    private transient int[] order;
+    private transient EpochOrder order;
 
     WindowPartition(int partition, long seed, int batchSize, int steps, int features, int outputs, float[][] inputs,
             float[][] targets) {
@@ -55,25 +53,13 @@ public final class WindowPartition implements PartitionData {
 
     @Override
     public SequenceBatch batch(long step) {
-        long epoch = step / inputs.length;
-        return stored(order(epoch)[(int) (step % inputs.length)]);
+        return stored(order().batchAt(step));
     }
 
-    private int[] order(long epoch) {
-        if (epoch != cachedEpoch || order == null) {
-            int[] o = new int[inputs.length];
-            for (int i = 0; i < o.length; i++) {
-                o[i] = i;
-            }
-            SplittableRandom r = new SplittableRandom(Batching.mix(Batching.mix(seed, partition), epoch));
-            for (int i = o.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = o[i];
-                o[i] = o[j];
-                o[j] = t;
-            }
-            order = o;
-            cachedEpoch = epoch;
+    /** The batch order, rebuilt lazily on the executor that holds this partition. */
+    private EpochOrder order() {
+        if (order == null) {
+            order = new EpochOrder(inputs.length, seed, partition);
         }
         return order;
     }
