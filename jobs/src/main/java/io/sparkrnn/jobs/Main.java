@@ -74,8 +74,12 @@ public final class Main {
                   predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
                                         generate text with a language model
                   inspect <model-dir>   the model's task, spec, parameter shapes, vocabularies and eval.json
-                  bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--repeats 5] [--json out.json]
+                  bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--threads 1,2] [--json out.json]
                                         time the training step: ours, DL4J, PyTorch
+                  bench spark [--rounds 8] [--local-steps 25] [--json out.json]
+                                        distributed training: ours vs dl4j-spark on local[2]
+                  bench scaling [--rounds 12] [--json out.json]
+                                        1 vs 2 partitions, and Nesterov vs plain averaging
                   <command> --help      the command's options and examples
 
                 examples:
@@ -89,6 +93,8 @@ public final class Main {
                   bin/spark-rnn train conf/spam-classifier.conf
                   bin/spark-rnn train conf/births-forecast.conf
                   bin/spark-rnn inspect out/births-forecast
+                  bin/spark-rnn train conf/cmudict-g2p.conf
+                  bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
                   bin/spark-rnn bench engine --json out/bench-engine.json
                   spark-submit --master spark://host:7077 --class io.sparkrnn.jobs.Main <jar> train char-lm.conf
 
