@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
@@ -194,16 +195,24 @@ public final class Batching {
     }
 
     public static Stats stats(JavaRDD<PartitionData> parts) {
-        List<double[]> per = parts.map(d -> {
-            BatchedPartition bp = (BatchedPartition) d;
-            double[] shares = bp.paddingShares();
+        return summarize(parts.map(d -> (BatchedPartition) d), BatchedPartition::tokens,
+                BatchedPartition::paddingShares);
+    }
+
+    /**
+     * The statistics of any kind of batched partition, from its real-token count and per-batch padding shares;
+     * four numbers per partition reach the driver.
+     */
+    static <P> Stats summarize(JavaRDD<P> parts, Function<P, Long> tokensOf, Function<P, double[]> sharesOf) {
+        List<double[]> per = parts.map(p -> {
+            double[] shares = sharesOf.call(p);
             double sum = 0;
             double max = 0;
             for (double s : shares) {
                 sum += s;
                 max = Math.max(max, s);
             }
-            return new double[] {bp.tokens(), shares.length, sum, max};
+            return new double[] {tokensOf.call(p), shares.length, sum, max};
         }).collect();
         long[] tokens = new long[per.size()];
         long[] batches = new long[per.size()];

@@ -173,28 +173,6 @@ public final class PairBatching {
 
     /** Per-partition tokens, batches and padding, computed on the executors: only numbers reach the driver. */
     public static Batching.Stats stats(JavaRDD<PairPartition> parts) {
-        List<double[]> per = parts.map(pp -> {
-            double[] shares = pp.paddingShares();
-            double sum = 0;
-            double max = 0;
-            for (double s : shares) {
-                sum += s;
-                max = Math.max(max, s);
-            }
-            return new double[] {pp.tokens(), shares.length, sum, max};
-        }).collect();
-        long[] tokens = new long[per.size()];
-        long[] batches = new long[per.size()];
-        double sum = 0;
-        double max = 0;
-        long all = 0;
-        for (int i = 0; i < per.size(); i++) {
-            tokens[i] = (long) per.get(i)[0];
-            batches[i] = (long) per.get(i)[1];
-            sum += per.get(i)[2];
-            max = Math.max(max, per.get(i)[3]);
-            all += batches[i];
-        }
-        return new Batching.Stats(tokens, batches, sum / all, max);
+        return Batching.summarize(parts, PairPartition::tokens, PairPartition::paddingShares);
     }
 }

@@ -34,9 +34,8 @@ class NoCollectTest {
             "LmTextReader.java: }).collect();",
             // tokens per training partition: P numbers
             "LmTextReader.java: List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();",
-            // (batch id, token count) pairs of the seq2seq batches, and four numbers per partition
+            // (batch id, token count) pairs of the seq2seq batches
             "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
-            "PairBatching.java: }).collect();",
             // the kept vocabulary entries with their counts
             "Vocabulary.java: List<Tuple2<String, Long>> top = kept.takeOrdered(want, ByCount.INSTANCE);");
 
