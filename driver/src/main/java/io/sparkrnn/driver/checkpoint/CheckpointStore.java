@@ -1,22 +1,14 @@
 package io.sparkrnn.driver.checkpoint;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.engine.io.SafeTensors;
-import io.sparkrnn.engine.io.SafeTensorsFile;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,16 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +32,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.StreamCapabilities;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -87,19 +75,10 @@ public final class CheckpointStore {
     static final String LATEST_TMP = "_LATEST.tmp";
     static final String TMP_PREFIX = "_tmp-";
     static final String PROBE_PREFIX = "_probe-";
-    static final String OUTER_MOMENTUM = "outer.momentum";
-    static final String INNER_PREFIX = "inner.";
-    static final String PARTITION_PREFIX = "state.partition.";
     private static final Set<String> RESERVED = Set.of(MODEL_JSON, WEIGHTS, OPTIMIZER, STATE_JSON, MANIFEST);
     private static final Pattern CKPT = Pattern.compile("ckpt-(\\d{6,})");
-    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern MANIFEST_LINE = Pattern.compile("([0-9a-f]{64})  (\\S+)");
+    static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
 
     private final FileSystem fs;
     private final Path dir;
@@ -216,10 +195,12 @@ public final class CheckpointStore {
             byte[] model = CheckpointModel.toJson(spec, provenance).getBytes(StandardCharsets.UTF_8);
             sums.put(MODEL_JSON, write(tmp, MODEL_JSON, out -> out.write(model)));
             FlatParams params = new FlatParams(layout, Nd4j.createFromArray(state.params()));
-            sums.put(WEIGHTS, write(tmp, WEIGHTS, out -> SafeTensors.write(out, params, weightsMetadata(state))));
-            LinkedHashMap<String, INDArray> opt = optimizerTensors(state);
-            sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(out, opt, optimizerMetadata(state))));
-            byte[] json = stateJson(name, state, info, files.keySet());
+            Map<String, String> wMeta = CheckpointCodec.weightsMetadata(state);
+            sums.put(WEIGHTS, write(tmp, WEIGHTS, out -> SafeTensors.write(out, params, wMeta)));
+            LinkedHashMap<String, INDArray> opt = CheckpointCodec.optimizerTensors(state);
+            Map<String, String> oMeta = CheckpointCodec.optimizerMetadata(state);
+            sums.put(OPTIMIZER, write(tmp, OPTIMIZER, out -> SafeTensors.write(out, opt, oMeta)));
+            byte[] json = CheckpointCodec.stateJson(name, state, info, files.keySet());
             sums.put(STATE_JSON, write(tmp, STATE_JSON, out -> out.write(json)));
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 sums.put(f.getKey(), write(tmp, f.getKey(), out -> out.write(f.getValue())));
@@ -273,90 +254,6 @@ public final class CheckpointStore {
             throw new IOException("writing " + p + ": " + e.getMessage(), e);
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static Map<String, String> weightsMetadata(RoundTrainer.State s) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("format", "spark-rnn-weights");
-        m.put("formatVersion", "1");
-        m.put("dtype", "float32");
-        m.put("steps", Long.toString(s.innerSteps()));
-        m.put("round", Long.toString(s.round()));
-        return m;
-    }
-
-    private static Map<String, String> optimizerMetadata(RoundTrainer.State s) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("format", FORMAT + "-optimizer");
-        m.put("formatVersion", Integer.toString(FORMAT_VERSION));
-        m.put("round", Long.toString(s.round()));
-        m.put("innerSteps", Long.toString(s.innerSteps()));
-        return m;
-    }
-
-    private static LinkedHashMap<String, INDArray> optimizerTensors(RoundTrainer.State s) {
-        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
-        if (s.outerMomentum() != null) {
-            t.put(OUTER_MOMENTUM, Nd4j.createFromArray(s.outerMomentum()));
-        }
-        if (s.innerState() != null) {
-            s.innerState().forEach((k, v) -> t.put(INNER_PREFIX + k, Nd4j.createFromArray(v)));
-        }
-        new TreeMap<>(s.states()).forEach((p, v) -> t.put(partitionTensor(p), Nd4j.createFromArray(v)));
-        return t;
-    }
-
-    static String partitionTensor(int partition) {
-        return PARTITION_PREFIX + String.format("%05d", partition);
-    }
-
-    private static byte[] stateJson(String name, RoundTrainer.State s, RunInfo info, Set<String> files)
-            throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("formatVersion", FORMAT_VERSION);
-        root.put("name", name);
-        root.put("createdAt", Instant.now().toString());
-        root.put("round", s.round());
-        root.put("lrScale", s.lrScale());
-        root.put("rejectionsInRow", s.rejectionsInRow());
-        root.put("rejections", s.rejections());
-        root.put("innerSteps", s.innerSteps());
-        root.put("parameters", s.params().length);
-        root.put("outerMomentum", s.outerMomentum() != null);
-        if (s.innerState() == null) {
-            root.putNull("innerState");
-        } else {
-            ArrayNode a = root.putArray("innerState");
-            s.innerState().keySet().forEach(a::add);
-        }
-        ArrayNode parts = root.putArray("partitions");
-        new TreeMap<>(s.states()).keySet().forEach(parts::add);
-        ObjectNode seeds = root.putObject("seeds");
-        info.seeds().forEach((k, v) -> seeds.put(k, v.longValue()));
-        ObjectNode counters = root.putObject("counters");
-        info.counters().forEach((k, v) -> counters.put(k, v.longValue()));
-        ObjectNode config = root.putObject("config");
-        info.config().forEach((k, v) -> config.put(k, v));
-        root.put("configHash", info.configHash());
-        if (info.validation() == null) {
-            root.putNull("validation");
-        } else {
-            root.put("validation", info.validation());
-        }
-        ArrayNode fl = root.putArray("files");
-        files.forEach(fl::add);
-        ArrayNode metrics = root.putArray("metrics");
-        int line = 0;
-        for (String m : info.metrics()) {
-            line++;
-            try {
-                metrics.add(JSON.readTree(m));
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("metrics history line " + line + " is not JSON: " + m, e);
-            }
-        }
-        return JSON.writeValueAsBytes(root);
     }
 
     private void writeLatest(String name) throws IOException {
@@ -414,7 +311,7 @@ public final class CheckpointStore {
         for (long r : rounds()) {
             Path p = new Path(new Path(dir, nameOf(r)), STATE_JSON);
             try (InputStream in = fs.open(p)) {
-                JsonNode v = JSON.readTree(in).get("validation");
+                JsonNode v = CheckpointCodec.JSON.readTree(in).get("validation");
                 if (v != null && v.isNumber() && (best == null || v.doubleValue() < bestValue)) {
                     best = r;
                     bestValue = v.doubleValue();
@@ -536,7 +433,7 @@ public final class CheckpointStore {
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         // state.json first: a verified state.json of an unknown version is refused, not skipped as damage
         bytes.put(STATE_JSON, readVerified(ck, STATE_JSON, manifest));
-        ObjectNode st = parseState(new Path(ck, STATE_JSON), bytes.get(STATE_JSON));
+        ObjectNode st = CheckpointCodec.parseState(new Path(ck, STATE_JSON), bytes.get(STATE_JSON));
         for (String f : manifest.keySet()) {
             if (!bytes.containsKey(f)) {
                 bytes.put(f, readVerified(ck, f, manifest));
@@ -547,34 +444,7 @@ public final class CheckpointStore {
                 throw new DamagedException(new Path(ck, MANIFEST) + ": does not list " + required, null);
             }
         }
-        Path at = null;
-        try {
-            at = new Path(ck, MODEL_JSON);
-            Record spec = CheckpointModel.parse(new String(bytes.get(MODEL_JSON), StandardCharsets.UTF_8),
-                    at.toString());
-            ParamLayout layout = CheckpointModel.layout(spec);
-            at = new Path(ck, WEIGHTS);
-            SafeTensorsFile w = SafeTensors.read(new ByteArrayInputStream(bytes.get(WEIGHTS)), at.toString());
-            FlatParams params = FlatParams.zeros(layout, DataType.FLOAT);
-            w.copyInto(params);
-            at = new Path(ck, OPTIMIZER);
-            SafeTensorsFile o = SafeTensors.read(new ByteArrayInputStream(bytes.get(OPTIMIZER)), at.toString());
-            at = new Path(ck, STATE_JSON);
-            RoundTrainer.State state = state(st, params, o, at.toString());
-            RunInfo info = runInfo(st);
-            Map<String, byte[]> files = new LinkedHashMap<>();
-            for (JsonNode f : st.withArray("files")) {
-                byte[] b = bytes.get(f.asText());
-                if (b == null) {
-                    throw new IllegalArgumentException("extra file " + f.asText() + " is not in the manifest");
-                }
-                files.put(f.asText(), b);
-            }
-            return new Checkpoint(name, spec, params, state, files, info, st.get("configHash").asText(),
-                    st.get("createdAt").asText());
-        } catch (IllegalArgumentException | NullPointerException | IOException e) {
-            throw new DamagedException(at + ": " + e.getMessage(), e);
-        }
+        return CheckpointCodec.decode(name, ck, st, bytes);
     }
 
     private Map<String, String> readManifest(Path ck) throws DamagedException {
@@ -585,24 +455,7 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new DamagedException(p + ": cannot read: " + e.getMessage(), e);
         }
-        Map<String, String> m = new LinkedHashMap<>();
-        int line = 0;
-        for (String l : text.split("\n", -1)) {
-            line++;
-            if (l.isEmpty()) {
-                continue;
-            }
-            Matcher x = MANIFEST_LINE.matcher(l);
-            if (!x.matches() || !FILE_NAME.matcher(x.group(2)).matches()) {
-                throw new DamagedException(p + " line " + line + ": expected \"<sha256 hex>  <file>\", found \"" + l
-                        + "\"", null);
-            }
-            m.put(x.group(2), x.group(1));
-        }
-        if (!m.containsKey(STATE_JSON)) {
-            throw new DamagedException(p + ": does not list " + STATE_JSON, null);
-        }
-        return m;
+        return CheckpointCodec.parseManifest(p, text);
     }
 
     private byte[] readVerified(Path ck, String file, Map<String, String> manifest) throws DamagedException {
@@ -627,100 +480,6 @@ public final class CheckpointStore {
         for (String f : manifest.keySet()) {
             readVerified(ck, f, manifest);
         }
-    }
-
-    private static ObjectNode parseState(Path p, byte[] b) throws DamagedException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(b);
-        } catch (IOException e) {
-            throw new DamagedException(p + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new DamagedException(p + ": expected a JSON object", null);
-        }
-        JsonNode format = n.get("format");
-        JsonNode version = n.get("formatVersion");
-        if (format == null || !FORMAT.equals(format.asText())) {
-            throw new IllegalStateException(p + ": not a spark-rnn checkpoint: expected \"format\": \"" + FORMAT
-                    + "\", found " + format);
-        }
-        if (version == null || !version.isInt() || version.intValue() != FORMAT_VERSION) {
-            throw new IllegalStateException(p + ": checkpoint formatVersion " + version + " is not supported; this "
-                    + "build reads formatVersion " + FORMAT_VERSION + ". Resume with the spark-rnn version that wrote "
-                    + "it, or start over with --fresh or a new output folder.");
-        }
-        return (ObjectNode) n;
-    }
-
-    private static RoundTrainer.State state(ObjectNode st, FlatParams params, SafeTensorsFile o, String source) {
-        long round = st.get("round").longValue();
-        if (!st.get("round").canConvertToLong() || round < 0) {
-            throw new IllegalArgumentException("round must be an integer >= 0, found " + st.get("round"));
-        }
-        double[] momentum = null;
-        if (st.get("outerMomentum").booleanValue()) {
-            momentum = vector(o, OUTER_MOMENTUM, DataType.DOUBLE, params.layout().size()).toDoubleVector();
-        }
-        Map<String, float[]> inner = null;
-        if (!st.get("innerState").isNull()) {
-            inner = new LinkedHashMap<>();
-            for (JsonNode k : st.withArray("innerState")) {
-                inner.put(k.asText(), vector(o, INNER_PREFIX + k.asText(), DataType.FLOAT, -1).toFloatVector());
-            }
-        }
-        Map<Integer, float[]> states = new TreeMap<>();
-        for (JsonNode p : st.withArray("partitions")) {
-            states.put(p.intValue(), vector(o, partitionTensor(p.intValue()), DataType.FLOAT, -1).toFloatVector());
-        }
-        for (Iterator<io.sparkrnn.engine.io.TensorInfo> it = o.tensors().iterator(); it.hasNext(); ) {
-            String t = it.next().name();
-            boolean known = t.equals(OUTER_MOMENTUM) && momentum != null
-                    || t.startsWith(INNER_PREFIX) && inner != null && inner.containsKey(t.substring(INNER_PREFIX.length()))
-                    || t.startsWith(PARTITION_PREFIX);
-            if (!known) {
-                throw new IllegalArgumentException("optimizer tensor '" + t + "' is not described by " + source);
-            }
-        }
-        if (states.size() != o.tensors().stream().filter(t -> t.name().startsWith(PARTITION_PREFIX)).count()) {
-            throw new IllegalArgumentException("partitions listed in " + source + " do not match the optimizer "
-                    + "file's " + PARTITION_PREFIX + "* tensors");
-        }
-        return new RoundTrainer.State(round, params.flat().toFloatVector(), momentum,
-                st.get("lrScale").doubleValue(), st.get("rejectionsInRow").intValue(), st.get("rejections").intValue(),
-                states, inner, st.get("innerSteps").longValue());
-    }
-
-    private static INDArray vector(SafeTensorsFile o, String name, DataType dtype,
-            long length) {
-        INDArray a = o.get(name);
-        if (a.dataType() != dtype || a.rank() != 1 || (length >= 0 && a.length() != length)) {
-            throw new IllegalArgumentException("tensor '" + name + "' must be a " + dtype + " vector"
-                    + (length >= 0 ? " of " + length : "") + ", found " + a.dataType() + " "
-                    + java.util.Arrays.toString(a.shape()));
-        }
-        return a;
-    }
-
-    private static JsonNode object(ObjectNode st, String key) {
-        JsonNode n = st.get(key);
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("'" + key + "' must be a JSON object, found " + n);
-        }
-        return n;
-    }
-
-    private static RunInfo runInfo(ObjectNode st) {
-        Map<String, Long> seeds = new LinkedHashMap<>();
-        object(st, "seeds").fields().forEachRemaining(e -> seeds.put(e.getKey(), e.getValue().longValue()));
-        Map<String, Long> counters = new LinkedHashMap<>();
-        object(st, "counters").fields().forEachRemaining(e -> counters.put(e.getKey(), e.getValue().longValue()));
-        Map<String, String> config = new LinkedHashMap<>();
-        object(st, "config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
-        List<String> metrics = new ArrayList<>();
-        st.withArray("metrics").forEach(m -> metrics.add(m.toString()));
-        JsonNode v = st.get("validation");
-        return new RunInfo(seeds, counters, config, metrics, v == null || v.isNull() ? null : v.doubleValue());
     }
 
     private static MessageDigest sha256() {
