@@ -19,6 +19,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        NativeMemoryLimit.applyDefault(System.getProperties(), Runtime.getRuntime().maxMemory());
         int code = run(args, System.out, System.err);
         if (code != OK) {
             System.exit(code);
