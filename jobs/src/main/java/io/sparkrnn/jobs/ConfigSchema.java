@@ -68,6 +68,16 @@ public final class ConfigSchema {
             integer("forecast.horizon", 1, 1, null, "forecast: H, steps predicted after each window"),
             integer("forecast.season", 7, 1, null, "forecast: season length of the seasonal-naive baseline (7 = "
                     + "same weekday a week earlier for daily data); <= forecast.window"),
+            string("forecast.calendar", "", "forecast: calendar covariates of the predicted day, comma-separated: "
+                    + "day-of-week (7 indicators), day-of-year (sin and cos, 2 harmonics), month (12 indicators), "
+                    + "us-holidays (one indicator per US federal holiday, observed date, and the days before and "
+                    + "after); need a date in forecast.time-columns (year,month,day or one ISO date); empty = none"),
+            bool("forecast.residual", false, "forecast: learn the residual over the seasonal-naive forecast (added "
+                    + "back before every metric and prediction) instead of the level"),
+            integer("forecast.validation-rows", 0, 0, null, "forecast: rows of the validation part (before the "
+                    + "test part); 0 = data.validation-fraction"),
+            integer("forecast.test-rows", 0, 0, null, "forecast: the last rows held out as the test part (e.g. "
+                    + "366 = the last year of daily data ending in a leap year); 0 = data.test-fraction"),
             choice("model.cell", "lstm", List.of("lstm", "gru", "rnn"), "recurrent cell"),
             integer("model.embedding", 32, 1, null, "embedding size"),
             integer("model.hidden", 256, 1, null, "hidden size per layer"),

@@ -1,9 +1,11 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Calendar;
 import io.sparkrnn.driver.corpus.ForecastReader;
 import io.sparkrnn.driver.corpus.ForecastWindow;
 import io.sparkrnn.driver.corpus.Normalizer;
+import io.sparkrnn.driver.corpus.SeasonalNaive;
 import io.sparkrnn.driver.corpus.WindowBatching;
 import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.engine.model.ModelSpec;
@@ -22,11 +24,14 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Time-series forecasting from a CSV: rows in time order are split into training, validation and test parts
- * (contiguous, never shuffled), standardised with the training part's mean and std (saved as
+ * (contiguous, never shuffled; sizes as fractions or, {@code forecast.validation-rows} and
+ * {@code forecast.test-rows}, in rows), standardised with the training part's mean and std (saved as
  * {@code normalizer.json}), and cut into windows of W steps that predict the next H values of the target
- * columns (see {@link ForecastReader}). Metrics in the original units: MAE and RMSE of the model and of the
- * seasonal-naive forecast {@code x[t + h] = x[t + h - S * (floor(h / S) + 1)]} (S = {@code forecast.season};
- * for daily births S = 7: the same weekday a week earlier).
+ * columns, with optional calendar covariates of the predicted days (see {@link ForecastReader}). The model
+ * learns the level or, with {@code forecast.residual}, the residual over the seasonal-naive forecast
+ * {@code x[t + h] = x[t + h - S * (floor(h / S) + 1)]} (S = {@code forecast.season}; for daily births S = 7:
+ * the same weekday a week earlier), which is added back before any metric. Metrics in the original units: MAE
+ * and RMSE of the model and of the seasonal-naive forecast on the same predicted rows.
  */
 final class ForecastTask implements Task {
     static final String NORMALIZER = "normalizer.json";
@@ -48,11 +53,14 @@ final class ForecastTask implements Task {
 
     /** The columns and sizes from the config. */
     record Columns(List<String> time, List<String> features, List<String> targets, int window, int horizon,
-            int season) implements java.io.Serializable {
+            int season, List<String> calendar, boolean residual, long validationRows, long testRows)
+            implements java.io.Serializable {
         static Columns of(JobConfig c) {
             return new Columns(list(c.getString("forecast.time-columns")), list(c.getString("forecast.features")),
                     list(c.getString("forecast.targets")), c.getInt("forecast.window"), c.getInt("forecast.horizon"),
-                    c.getInt("forecast.season"));
+                    c.getInt("forecast.season"), list(c.getString("forecast.calendar")),
+                    c.getBoolean("forecast.residual"), c.getInt("forecast.validation-rows"),
+                    c.getInt("forecast.test-rows"));
         }
 
         private static List<String> list(String s) {
@@ -68,8 +76,24 @@ final class ForecastTask implements Task {
             return targets.stream().mapToInt(features::indexOf).toArray();
         }
 
-        ForecastReader.Spec reader(double train, double validation, double maxBad) {
-            return new ForecastReader.Spec(time, features, targets, window, horizon, train, validation, maxBad);
+        /** Model inputs per step: the features, then the calendar covariates. */
+        int width() {
+            return features.size() + new Calendar(calendar).width();
+        }
+
+        SeasonalNaive naive() {
+            return new SeasonalNaive(window, width(), season, targetFeatures());
+        }
+
+        /** The model's forecast of output {@code o} (step o / K, target o % K), normalised. */
+        float forecast(float out, ForecastWindow w, int o, SeasonalNaive naive) {
+            return residual ? out + naive.at(w, o / targets.size(), o % targets.size()) : out;
+        }
+
+        /** The split of training; the whole series (no parts) when {@code whole}. */
+        ForecastReader.Spec reader(double train, double validation, double maxBad, boolean whole) {
+            return new ForecastReader.Spec(time, features, targets, window, horizon, train, validation, maxBad,
+                    calendar, whole ? 0 : validationRows, whole ? 0 : testRows);
         }
     }
 
@@ -93,9 +117,19 @@ final class ForecastTask implements Task {
             throw new ConfigException(where + "forecast.window (" + k.window() + ") must be <= train.k1 ("
                     + c.getInt("train.k1") + "): each window is trained in one truncated-BPTT window");
         }
-        if (!(c.getDouble("data.validation-fraction") > 0)) {
-            throw new ConfigException(where + "task = forecast needs data.validation-fraction > 0 (the rows after the "
-                    + "training part)");
+        for (String cov : k.calendar()) {
+            if (!Calendar.NAMES.contains(cov)) {
+                throw new ConfigException(where + "forecast.calendar: unknown covariate '" + cov + "'; expected some "
+                        + "of " + Calendar.NAMES);
+            }
+        }
+        if (!k.calendar().isEmpty() && k.time().size() != 1 && k.time().size() != 3) {
+            throw new ConfigException(where + "forecast.calendar needs a date: forecast.time-columns must be 3 "
+                    + "columns (year, month, day) or 1 ISO date column, found " + k.time());
+        }
+        if (!(c.getDouble("data.validation-fraction") > 0) && k.validationRows() == 0) {
+            throw new ConfigException(where + "task = forecast needs data.validation-fraction > 0 or "
+                    + "forecast.validation-rows > 0 (the rows after the training part)");
         }
         if (!c.getString("data.validation").isEmpty()) {
             throw new ConfigException(where + "task = forecast splits one series by time (data.validation-fraction, "
@@ -111,7 +145,7 @@ final class ForecastTask implements Task {
 
     private static ModelSpec spec(TrainCommand.Job job, Columns k) {
         ModelSpec s = job.spec();
-        return ModelSpec.regressor(k.features().size(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
+        return ModelSpec.regressor(k.width(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
                 s.dropout(), s.pooling(), k.outputs());
     }
 
@@ -121,18 +155,20 @@ final class ForecastTask implements Task {
         double val = c.getDouble("data.validation-fraction");
         double test = c.getDouble("data.test-fraction");
         ForecastReader.Series s = ForecastReader.read(sc, job.train(), k.reader(1 - val - test, val,
-                c.getDouble("data.max-bad-fraction")));
+                c.getDouble("data.max-bad-fraction"), false));
+        SeasonalNaive naive = k.naive();
+        JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
         JavaRDD<PartitionData> parts;
         try {
-            parts = WindowBatching.of(s.train(), k.window(), k.features().size(), k.outputs(), job.batch(),
-                    job.partitions(), job.seed());
+            parts = WindowBatching.of(trainW, k.window(), k.width(), k.outputs(), job.batch(), job.partitions(),
+                    job.seed());
         } catch (RuntimeException e) {
             throw new InputException(job.train() + ": " + e.getMessage());
         }
         JavaRDD<ForecastWindow> valid = s.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaRDD<ForecastWindow> testW = s.test().persist(StorageLevel.MEMORY_AND_DISK_SER());
         long nValid = valid.count();
-        long nTest = test > 0 ? testW.count() : 0;
+        long nTest = test > 0 || k.testRows() > 0 ? testW.count() : 0;
         if (nValid == 0) {
             throw new InputException(job.train() + ": the validation part (" + s.validationRows() + " rows) is "
                     + "shorter than window + horizon = " + (k.window() + k.horizon()) + "; raise "
@@ -141,9 +177,10 @@ final class ForecastTask implements Task {
         ModelSpec spec = spec(job, k);
         Normalizer norm = s.normalizer();
         String describe = String.format(Locale.ROOT, "series %s: %,d rows: %,d training, %,d validation, %,d test "
-                + "(time order); windows of %d steps predicting %d step(s) of %s; %,d validation and %,d test windows"
-                + "%n", job.train(), s.rows(), s.trainRows(), s.validationRows(),
-                s.rows() - s.trainRows() - s.validationRows(), k.window(), k.horizon(), k.targets(), nValid, nTest);
+                + "(time order); windows of %d steps (%d inputs a step) predicting %d step(s) of %s%s; %,d "
+                + "validation and %,d test windows%n", job.train(), s.rows(), s.trainRows(), s.validationRows(),
+                s.rows() - s.trainRows() - s.validationRows(), k.window(), k.width(), k.horizon(), k.targets(),
+                k.residual() ? " (as residuals over the seasonal-naive value)" : "", nValid, nTest);
         Map<String, byte[]> files = Map.of(NORMALIZER, norm.toJson().getBytes(StandardCharsets.UTF_8));
         int batch = job.batch();
         return new TaskData() {
@@ -218,16 +255,12 @@ final class ForecastTask implements Task {
         }
     }
 
-    /** Step {@code h} of the seasonal-naive forecast reads input step {@code W + h - S * (h / S + 1)}. */
-    static int naiveStep(int window, int season, int h) {
-        return window + h - season * (h / season + 1);
-    }
-
     static Errors errors(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows, Columns k,
             Normalizer norm, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
-        int f = k.features().size();
+        int f = k.width();
         int[] tf = k.targetFeatures();
+        SeasonalNaive naive = k.naive();
         try {
             return windows.mapPartitions(it -> {
                 LocalModel m = b.value().copy();
@@ -247,13 +280,12 @@ final class ForecastTask implements Task {
                             for (int j = 0; j < tf.length; j++) {
                                 int o = h * tf.length + j;
                                 double truth = norm.invert(tf[j], w.targets()[o]);
-                                double pred = norm.invert(tf[j], out[r][o]);
-                                double naive = norm.invert(tf[j],
-                                        w.inputs()[naiveStep(k.window(), k.season(), h) * f + tf[j]]);
+                                double pred = norm.invert(tf[j], k.forecast(out[r][o], w, o, naive));
+                                double base = norm.invert(tf[j], naive.at(w, h, j));
                                 abs += Math.abs(pred - truth);
                                 sq += (pred - truth) * (pred - truth);
-                                nAbs += Math.abs(naive - truth);
-                                nSq += (naive - truth) * (naive - truth);
+                                nAbs += Math.abs(base - truth);
+                                nSq += (base - truth) * (base - truth);
                                 n++;
                             }
                         }
@@ -270,20 +302,23 @@ final class ForecastTask implements Task {
     /**
      * All windows of a series, normalised with the model's saved normaliser: the reader standardises with the
      * series' own statistics, which is undone per column ({@code z' = (x - mean') / std'} with
-     * {@code x = z * std + mean}).
+     * {@code x = z * std + mean}); calendar covariates are not standardised.
      */
     static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data) {
         Columns k = Columns.of(m.config());
         Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
         ForecastReader.Series s = ForecastReader.read(sc, data, k.reader(1.0, 0.0,
-                m.config().getDouble("data.max-bad-fraction")));
+                m.config().getDouble("data.max-bad-fraction"), true));
         Normalizer own = s.normalizer();
         int f = k.features().size();
+        int width = k.width();
         int[] tf = k.targetFeatures();
         return s.train().map(w -> {
             float[] in = w.inputs().clone();
             for (int i = 0; i < in.length; i++) {
-                in[i] = saved.apply(i % f, own.invert(i % f, in[i]));
+                if (i % width < f) {
+                    in[i] = saved.apply(i % width, own.invert(i % width, in[i]));
+                }
             }
             float[] out = w.targets().clone();
             for (int i = 0; i < out.length; i++) {
@@ -315,8 +350,9 @@ final class ForecastTask implements Task {
         Normalizer norm = Normalizer.fromJson(m.file(NORMALIZER));
         Broadcast<LocalModel> b = sc.broadcast(m.local());
         int batch = m.batch();
-        int f = k.features().size();
+        int f = k.width();
         int[] tf = k.targetFeatures();
+        SeasonalNaive naive = k.naive();
         JavaRDD<Object[]> rows = windows(sc, m, data).mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
@@ -329,7 +365,7 @@ final class ForecastTask implements Task {
                     row[0] = chunk.get(r).start();
                     for (int o = 0; o < k.outputs(); o++) {
                         int c = tf[o % tf.length];
-                        row[1 + 2 * o] = norm.invert(c, pred[r][o]);
+                        row[1 + 2 * o] = norm.invert(c, k.forecast(pred[r][o], chunk.get(r), o, naive));
                         row[2 + 2 * o] = norm.invert(c, chunk.get(r).targets()[o]);
                     }
                     res.add(row);

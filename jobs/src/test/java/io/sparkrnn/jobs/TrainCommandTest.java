@@ -82,8 +82,12 @@ class TrainCommandTest {
                 "forecast.season (30) must be <= forecast.window (28)");
         assertConfigError(train("conf/births-forecast.conf", "forecast.targets=births,year"),
                 "forecast.targets [births, year] must also be in forecast.features");
-        assertConfigError(train("conf/births-forecast.conf", "data.validation-fraction=0"),
-                "needs data.validation-fraction > 0");
+        assertConfigError(train("conf/births-forecast.conf", "data.validation-fraction=0",
+                "forecast.validation-rows=0"), "needs data.validation-fraction > 0 or forecast.validation-rows > 0");
+        assertConfigError(train("conf/births-forecast.conf", "forecast.calendar=day-of-week,weekday"),
+                "forecast.calendar: unknown covariate 'weekday'", "day-of-year");
+        assertConfigError(train("conf/births-forecast.conf", "forecast.time-columns=year,month"),
+                "forecast.calendar needs a date", "[year, month]");
     }
 
     @Test

@@ -21,7 +21,12 @@ import scala.reflect.ClassTag$;
  * Forecasting series from CSV with a header: rows are ordered by the time columns, split by time into
  * train / validation / test (contiguous, never shuffled across), standardised with mean and std fitted on the
  * training rows only, and cut into sliding windows of W steps predicting the next H values of the target
- * columns. A window never crosses a split boundary. Only counts and the column statistics reach the driver.
+ * columns. A window belongs to the part that holds all the H rows it predicts; its inputs are the W rows before
+ * them, which for the first windows of the validation and test parts reach back into the part before (observed
+ * history, never a later row), so every row of a part after its first H - 1 is predicted once. Optional
+ * calendar covariates ({@link Calendar}) of the row H steps ahead are appended to each input step, so the last H
+ * steps of a window carry the calendars of the H predicted days. Only counts and the column statistics reach
+ * the driver.
  */
 public final class ForecastReader {
     private ForecastReader() {
@@ -37,9 +42,14 @@ public final class ForecastReader {
      * @param window W, steps per input window
      * @param horizon H, steps predicted after the window
      * @param trainFraction share of rows (in time order) for training; validation follows, then test
+     * @param calendar calendar covariates ({@link Calendar#NAMES}) appended to every input step (C values, not
+     *     standardised); empty = none
+     * @param validationRows rows of the validation part; 0 = {@code floor(rows * validationFraction)}
+     * @param testRows rows of the test part, the last ones; 0 = what the two fractions leave
      */
     public record Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
-            int horizon, double trainFraction, double validationFraction, double maxBadFraction) implements Serializable {
+            int horizon, double trainFraction, double validationFraction, double maxBadFraction, List<String> calendar,
+            long validationRows, long testRows) implements Serializable {
         public Spec {
             if (window < 1 || horizon < 1) {
                 throw new IllegalArgumentException("window and horizon must be >= 1, found " + window + ", " + horizon);
@@ -52,6 +62,23 @@ public final class ForecastReader {
                 throw new IllegalArgumentException("target columns " + targetColumns + " must be a non-empty subset of"
                         + " the feature columns " + featureColumns);
             }
+            if (validationRows < 0 || testRows < 0) {
+                throw new IllegalArgumentException("validationRows and testRows must be >= 0, found " + validationRows
+                        + ", " + testRows);
+            }
+            new Calendar(calendar);
+        }
+
+        /** Fraction splits, no calendar covariates. */
+        public Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
+                int horizon, double trainFraction, double validationFraction, double maxBadFraction) {
+            this(timeColumns, featureColumns, targetColumns, window, horizon, trainFraction, validationFraction,
+                    maxBadFraction, List.of(), 0, 0);
+        }
+
+        /** Values per input step: F features, then C calendar covariates. */
+        public int stepWidth() {
+            return featureColumns.size() + new Calendar(calendar).width();
         }
     }
 
@@ -110,12 +137,16 @@ public final class ForecastReader {
     static Series fromRows(JavaRDD<Row> rows, BadRecords bad, Spec spec, String path) {
         Corpus<Row> parsed = Corpus.load(rows, bad);
         long n = parsed.count();
-        long nTrain = (long) Math.floor(n * spec.trainFraction());
-        long nVal = (long) Math.floor(n * spec.validationFraction());
+        long nVal = spec.validationRows() > 0 ? spec.validationRows()
+                : (long) Math.floor(n * spec.validationFraction());
+        long nTest = spec.testRows() > 0 ? spec.testRows()
+                : n - (long) Math.floor(n * spec.trainFraction()) - (long) Math.floor(n * spec.validationFraction());
+        long nTrain = n - nVal - nTest;
         int span = spec.window() + spec.horizon();
         if (nTrain < span) {
             throw new CorpusException("series " + path + " has " + n + " rows; the training part (" + nTrain
-                    + ") is shorter than window + horizon = " + span);
+                    + " rows, after " + nVal + " validation and " + nTest + " test rows) is shorter than window + "
+                    + "horizon = " + span);
         }
         // time order; indices 0..n-1 in that order
         var ordered = parsed.records().sortBy(Row::key, true, parsed.records().getNumPartitions()).zipWithIndex();
@@ -142,35 +173,49 @@ public final class ForecastReader {
             std[i] = var > 0 ? Math.sqrt(var) : 1.0;
         }
         Normalizer norm = new Normalizer(spec.featureColumns().toArray(new String[0]), mean, std);
+        Calendar cal = new Calendar(spec.calendar());
+        int c = cal.width();
+        // per row: F standardised features, then C calendar covariates
         var normed = ordered.map(p -> {
-            float[] z = new float[f];
+            float[] z = new float[f + c];
             for (int i = 0; i < f; i++) {
                 z[i] = norm.apply(i, p._1().values()[i]);
             }
+            if (c > 0) {
+                System.arraycopy(cal.of(Calendar.date(p._1().key().parts())), 0, z, f, c);
+            }
             return new scala.Tuple2<>(p._2(), z);
         });
-        int[] tgtInFeat = spec.targetColumns().stream().mapToInt(c -> spec.featureColumns().indexOf(c)).toArray();
-        JavaRDD<ForecastWindow> train = windows(normed.filter(p -> p._1() < nTrain), spec, tgtInFeat, f);
-        JavaRDD<ForecastWindow> val = windows(normed.filter(p -> p._1() >= nTrain && p._1() < nTrain + nVal), spec,
-                tgtInFeat, f);
-        JavaRDD<ForecastWindow> test = windows(normed.filter(p -> p._1() >= nTrain + nVal), spec, tgtInFeat, f);
+        int[] tgtInFeat = spec.targetColumns().stream().mapToInt(col -> spec.featureColumns().indexOf(col)).toArray();
+        JavaRDD<ForecastWindow> all = windows(normed, spec, tgtInFeat, f, c);
+        int w = spec.window();
+        int h = spec.horizon();
+        // a window predicts rows start + W .. start + W + H - 1; it belongs to the part holding all of them
+        JavaRDD<ForecastWindow> train = all.filter(x -> x.start() + w + h - 1 < nTrain);
+        JavaRDD<ForecastWindow> val = all.filter(x -> x.start() + w >= nTrain && x.start() + w + h - 1 < nTrain + nVal);
+        JavaRDD<ForecastWindow> test = all.filter(x -> x.start() + w >= nTrain + nVal);
         return new Series(train, val, test, n, nTrain, nVal, norm, parsed.bad());
     }
 
-    /** Sliding windows of W + H consecutive rows (MLlib's {@code sliding} keeps order across partitions). */
+    /**
+     * Sliding windows of W + H consecutive rows (MLlib's {@code sliding} keeps order across partitions). Input
+     * step t holds the F features of row t and the C calendar covariates of row t + H.
+     */
     @SuppressWarnings("unchecked")
     private static JavaRDD<ForecastWindow> windows(JavaRDD<scala.Tuple2<Long, float[]>> part, Spec spec,
-            int[] tgt, int f) {
+            int[] tgt, int f, int c) {
         int w = spec.window();
         int h = spec.horizon();
+        int width = f + c;
         var tag = ClassTag$.MODULE$.<scala.Tuple2<Long, float[]>>apply(scala.Tuple2.class);
         JavaRDD<Object> slid = RDDFunctions.fromRDD(part.rdd(), tag).sliding(w + h).toJavaRDD();
         return slid.map(o -> {
             Object[] rows = (Object[]) o;
-            float[] in = new float[w * f];
+            float[] in = new float[w * width];
             float[] out = new float[h * tgt.length];
             for (int t = 0; t < w; t++) {
-                System.arraycopy(((scala.Tuple2<Long, float[]>) rows[t])._2(), 0, in, t * f, f);
+                System.arraycopy(((scala.Tuple2<Long, float[]>) rows[t])._2(), 0, in, t * width, f);
+                System.arraycopy(((scala.Tuple2<Long, float[]>) rows[t + h])._2(), f, in, t * width + f, c);
             }
             for (int t = 0; t < h; t++) {
                 float[] z = ((scala.Tuple2<Long, float[]>) rows[w + t])._2();

@@ -21,9 +21,11 @@ class ForecastReaderTest extends SparkCorpusTest {
         long nVal = (long) Math.floor(7305 * 0.15);
         assertEquals(nTrain, s.trainRows());
         assertEquals(nVal, s.validationRows());
+        // training windows lie inside the training part; validation and test windows predict every row of their
+        // part, the first ones reading inputs from the part before
         assertEquals(nTrain - w, s.train().count());
-        assertEquals(nVal - w, s.validation().count());
-        assertEquals(7305 - nTrain - nVal - w, s.test().count());
+        assertEquals(nVal, s.validation().count());
+        assertEquals(7305 - nTrain - nVal, s.test().count());
 
         // statistics from the first nTrain rows (1969-01-01 onwards) only, computed here independently
         double sum = 0;
@@ -51,15 +53,75 @@ class ForecastReaderTest extends SparkCorpusTest {
         assertEquals(birthsW, s.normalizer().invert(0, first.targets()[0]), 1e-2);
         // 1969-01-01 was a Wednesday (3)
         assertEquals(3, s.normalizer().invert(1, first.inputs()[1]), 1e-4);
-        // no window crosses into validation; validation windows start at nTrain
+        // no training window predicts a validation row; the first validation window predicts row nTrain
         assertEquals(nTrain - w - 1, s.train().map(ForecastWindow::start).reduce(Math::max));
-        assertEquals(nTrain, s.validation().map(ForecastWindow::start).reduce(Math::min));
-        assertEquals(nTrain + nVal, s.test().map(ForecastWindow::start).reduce(Math::min));
+        assertEquals(nTrain - w, s.validation().map(ForecastWindow::start).reduce(Math::min));
+        assertEquals(nTrain + nVal - w - 1, s.validation().map(ForecastWindow::start).reduce(Math::max));
+        assertEquals(nTrain + nVal - w, s.test().map(ForecastWindow::start).reduce(Math::min));
 
         Normalizer back = Normalizer.fromJson(s.normalizer().toJson());
         assertArrayEquals(s.normalizer().mean(), back.mean());
         assertArrayEquals(s.normalizer().std(), back.std());
         assertArrayEquals(s.normalizer().columns(), back.columns());
         assertTrue(s.normalizer().toJson().startsWith("{\"format\":\"spark-rnn-normalizer\",\"version\":1"));
+    }
+
+    @Test
+    void lastYearAsTestWithCalendarOfThePredictedDay() throws Exception {
+        int w = 14;
+        int h = 2;
+        ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
+                List.of("births"), List.of("births"), w, h, 0.5, 0.0, 0.0, List.of("day-of-week", "us-holidays"),
+                365, 366);
+        assertEquals(1 + 7 + 12, spec.stepWidth());
+        ForecastReader.Series s = ForecastReader.read(sc, BIRTHS, spec);
+        // 1988 (a leap year) is the test part, 1987 validation, 1969-1986 training
+        assertEquals(7305 - 731, s.trainRows());
+        assertEquals(365, s.validationRows());
+        assertEquals(366 - h + 1, s.test().count());
+        assertEquals(365 - h + 1, s.validation().count());
+        assertEquals(7305 - 731 - w - h + 1, s.train().count());
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(BIRTHS));
+        double sum = 0;
+        for (int i = 1; i <= 7305 - 731; i++) {
+            sum += Double.parseDouble(lines.get(i).split(",")[4]);
+        }
+        assertEquals(sum / (7305 - 731), s.normalizer().mean()[0], 1e-6);
+
+        // the test window predicting 1988-11-24 (Thanksgiving, a Thursday) and 11-25: row 7305 - 38 is 11-24
+        long first = 7305 - 38;
+        assertEquals("1988,11,24,4,", lines.get(1 + (int) first).substring(0, 13));
+        ForecastWindow x = s.test().filter(v -> v.start() == first - w).first();
+        int width = spec.stepWidth();
+        assertEquals(w * width, x.inputs().length);
+        assertEquals(Double.parseDouble(lines.get(1 + (int) first).split(",")[4]),
+                s.normalizer().invert(0, x.targets()[0]), 0.01);
+        assertEquals(Double.parseDouble(lines.get(2 + (int) first).split(",")[4]),
+                s.normalizer().invert(0, x.targets()[1]), 0.01);
+        // input step t carries the calendar of row t + H: step W - 2 is Thursday 11-24, Thanksgiving (index 8)
+        int thu = (w - 2) * width;
+        float[] cal = java.util.Arrays.copyOfRange(x.inputs(), thu + 1, thu + width);
+        float[] expected = new float[19];
+        expected[3] = 1;
+        expected[7 + 8] = 1;
+        assertArrayEquals(expected, cal);
+        // step W - 1 is Friday 11-25, the day after a holiday; its births value is the row of 11-23
+        int fri = (w - 1) * width;
+        assertEquals(1, x.inputs()[fri + 1 + 4]);
+        assertEquals(1, x.inputs()[fri + 1 + 7 + 10]);
+        assertEquals(0, x.inputs()[fri + 1 + 7 + 11]);
+        assertEquals(Double.parseDouble(lines.get((int) first).split(",")[4]),
+                s.normalizer().invert(0, x.inputs()[fri]), 0.01);
+
+        // residual targets over the seasonal naive value (a week earlier), and back
+        SeasonalNaive naive = new SeasonalNaive(w, width, 7, new int[] {0});
+        assertEquals(w - 7, naive.step(0));
+        assertEquals(w - 6, naive.step(1));
+        ForecastWindow r = naive.residual(x);
+        for (int o = 0; o < h; o++) {
+            double weekBefore = Double.parseDouble(lines.get(1 + (int) first + o - 7).split(",")[4]);
+            assertEquals(weekBefore, s.normalizer().invert(0, naive.at(x, o, 0)), 0.01);
+            assertEquals(x.targets()[o], r.targets()[o] + naive.at(x, o, 0), 1e-6);
+        }
     }
 }
