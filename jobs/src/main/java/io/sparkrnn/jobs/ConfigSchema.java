@@ -106,6 +106,10 @@ public final class ConfigSchema {
             integer("train.partitions", 2, 1, null, "data partitions = tasks per round"),
             integer("train.local-steps", 25, 1, null, "H: local steps per partition per round"),
             integer("train.rounds", 20, 1, null, "rounds to train"),
+            number("train.max-minutes", 0.0, 0.0, null, "wall-clock budget of this run's round loop: training "
+                    + "stops after the round in which it is reached (then validates, checkpoints and writes the "
+                    + "model, eval.json and the report as at the end of train.rounds); a resumed run gets a new "
+                    + "budget; 0 = no limit"),
             choice("train.outer", "plain", List.of("plain", "nesterov"),
                     "driver step on the averaged delta: plain (averaging) or nesterov (SlowMo/DiLoCo)"),
             number("train.outer-lr", 1.0, 0.0, null, "outer learning rate (1 = parameter averaging)"),

@@ -100,7 +100,8 @@ final class TrainCommand {
      */
     record Job(Task task, ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions,
             int batch, int k1, String train, String validation, String format, double validationFraction,
-            Path output, boolean overwrite, String master, int evalEvery, long seed, CheckpointPolicy checkpoints) {
+            Path output, boolean overwrite, String master, int evalEvery, long seed, CheckpointPolicy checkpoints,
+            double maxMinutes) {
 
         static Job of(JobConfig c) {
             int k1 = c.getInt("train.k1");
@@ -166,7 +167,7 @@ final class TrainCommand {
                     Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
                     c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
                             c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
-                            c.getInt("checkpoint.keep-every")));
+                            c.getInt("checkpoint.keep-every")), c.getDouble("train.max-minutes"));
         }
 
         /** A local input must exist (a folder for format folders); remote paths and globs are checked by Spark. */
@@ -186,7 +187,7 @@ final class TrainCommand {
         Job withSpec(ModelSpec real) {
             return new Job(task, real, new WorkerSetup(real, setup.inner(), setup.schedule(), setup.tbptt()), rounds,
                     totalRounds, partitions, batch, k1, train, validation, format, validationFraction, output,
-                    overwrite, master, evalEvery, seed, checkpoints);
+                    overwrite, master, evalEvery, seed, checkpoints, maxMinutes);
         }
     }
 }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -43,8 +44,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class TrainingRun {
     /** Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes). */
-    private static final List<String> MAY_CHANGE = List.of("train.rounds", "eval.every", "checkpoint.", "output.",
-            "spark.", "decode.");
+    private static final List<String> MAY_CHANGE = List.of("train.rounds", "train.max-minutes", "eval.every",
+            "checkpoint.", "output.", "spark.", "decode.");
 
     private final TrainCommand.Job job;
     private final JobConfig cfg;
@@ -96,7 +97,7 @@ final class TrainingRun {
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                finish(task, data, params, dir, trainer.round(), seconds);
+                finish(task, data, params, dir, trainer.round(), seconds, trainer.round() < job.totalRounds());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + job.output(), e);
@@ -104,7 +105,11 @@ final class TrainingRun {
         return Main.OK;
     }
 
-    /** Rounds until {@code train.rounds}; returns the seconds spent. */
+    /**
+     * Rounds until {@code train.rounds}, or until the round in which this run's loop has used
+     * {@code train.max-minutes} of wall-clock time (validation and checkpoints included); that round is validated
+     * and checkpointed like the last one. Returns the seconds spent.
+     */
     private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, TaskData data,
             FlatParams params, CheckpointStore store, OutputDir dir, Record spec, List<String> history)
             throws IOException {
@@ -112,6 +117,7 @@ final class TrainingRun {
         Double score = null;
         long start = trainer.round();
         long t0 = System.nanoTime();
+        double budget = job.maxMinutes() * 60;
         try (Writer metrics = Files.newBufferedWriter(dir.path().resolve("metrics.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
             for (String line : history) {
@@ -122,10 +128,12 @@ final class TrainingRun {
                 RoundMetrics m = trainer.round(train, total);
                 long done = trainer.round();
                 double elapsed = (System.nanoTime() - t0) / 1e9;
+                boolean outOfTime = budget > 0 && elapsed >= budget && done < total;
+                double eta = elapsed / (done - start) * (total - done);
                 StringBuilder line = new StringBuilder(m.toConsole(total)).append(String.format(Locale.ROOT,
-                        "  eta %.0fs", elapsed / (done - start) * (total - done)));
+                        "  eta %.0fs", budget > 0 ? Math.min(eta, Math.max(0, budget - elapsed)) : eta));
                 StringBuilder json = new StringBuilder(m.toJson());
-                if (done % job.evalEvery() == 0 || done == total) {
+                if (done % job.evalEvery() == 0 || done == total || outOfTime) {
                     params.flat().assign(Nd4j.createFromArray(trainer.params()));
                     TaskData.Validation v = data.validate(params);
                     score = v.lowerIsBetter();
@@ -148,6 +156,12 @@ final class TrainingRun {
                 if (savedLast) {
                     save(store, trainer, spec, data.files(), history, score);
                 }
+                if (outOfTime) {
+                    String minutes = BigDecimal.valueOf(job.maxMinutes()).stripTrailingZeros().toPlainString();
+                    out.printf(Locale.ROOT, "train.max-minutes = %s reached after round %d of %d (%.0f s): "
+                            + "stopping; running the command again continues%n", minutes, done, total, elapsed);
+                    break;
+                }
             }
             if (!savedLast && trainer.round() > start) {
                 save(store, trainer, spec, data.files(), history, score);
@@ -160,13 +174,15 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, TaskData data, FlatParams params, OutputDir dir, long rounds, double seconds) {
+    private void finish(Task task, TaskData data, FlatParams params, OutputDir dir, long rounds, double seconds,
+            boolean stoppedByBudget) {
         dir.writeModel((d, provenance) -> data.saveModel(d, params, provenance), data.files(), cfg.render());
         ObjectNode eval = ClassCounts.newJson();
         eval.put("task", task.name());
         eval.setAll(data.evaluate(params));
         eval.put("rounds", rounds);
         eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
+        eval.put("stopped_by_max_minutes", stoppedByBudget);
         dir.writeJson("eval.json", eval + "\n");
         out.println("evaluation: " + summary(eval));
         out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n",

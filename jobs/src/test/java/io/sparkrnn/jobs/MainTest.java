@@ -146,7 +146,8 @@ class MainTest {
         assertConfigError(noCheckpoints, "already holds a trained model");
     }
 
-    private Run tiny(Path outDir, int rounds, String... more) {
+    /** A 16-unit char LM on the Moby Dick sample in local[2], 3 local steps a round, a checkpoint every round. */
+    static Run tiny(Path outDir, int rounds, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("train", conf(), "--set", "data.train=" + sample(),
                 "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.local-steps=3",
                 "--set", "train.rounds=" + rounds, "--set", "eval.every=100", "--set", "checkpoint.every-rounds=1",
