@@ -18,11 +18,15 @@ import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.sparkrnn.driver.corpus.Vocabulary;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -36,6 +40,66 @@ final class ExportTesting {
     private static final String PYTHON = "/usr/bin/python3";
 
     private ExportTesting() {
+    }
+
+    /** A language model on three 60-character slices of the Moby Dick sample. */
+    static void languageModel(Path run, Path tmp) throws Exception {
+        LmVocabulary vocab = LmVocabulary.of(TrainedModel.open(run.toString()));
+        String text = Files.readString(Path.of(MainTest.sample()), StandardCharsets.UTF_8);
+        List<int[]> rows = new ArrayList<>();
+        for (int at : new int[] {10_000, 50_000, 200_000}) {
+            rows.add(Arrays.copyOf(vocab.encode(text.substring(at, at + 200), null), 60));
+        }
+        tokensMatch(run, tmp, rows);
+    }
+
+    /** A tagger on the first eight sentences of a Brown file (lower-cased words, the model's vocabulary). */
+    static void tagger(Path run, Path tmp, String brownFile) throws Exception {
+        Vocabulary words = Vocabulary.fromText(TrainedModel.open(run.toString()).file("vocab-words.txt"), "words");
+        List<int[]> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(brownFile))) {
+            if (!line.isBlank() && rows.size() < 8) {
+                String[] w = line.trim().split("\\s+");
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = w[i].substring(0, w[i].lastIndexOf('/')).toLowerCase(Locale.ROOT);
+                }
+                rows.add(words.encode(w));
+            }
+        }
+        tokensMatch(run, tmp, rows);
+    }
+
+    /** A classifier on the first documents of a folder, tokenised as the model was trained. */
+    static void classifier(Path run, Path tmp, Path folder) throws Exception {
+        TrainedModel m = TrainedModel.open(run.toString());
+        Vocabulary words = Vocabulary.fromText(m.file("vocab-words.txt"), "words");
+        ClassificationTask.Tokenizer tok = ClassificationTask.Tokenizer.of(m.config());
+        List<int[]> rows = new ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.sorted().limit(6).toList()) {
+                String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                int[] ids = words.encode(tok.tokens(text));
+                rows.add(Arrays.copyOf(ids, Math.min(ids.length, 20 + 17 * rows.size())));
+            }
+        }
+        tokensMatch(run, tmp, rows);
+    }
+
+    /** A forecaster on five 28-day windows of (births, day of week) from the US births CSV, z-scored here. */
+    static void forecaster(Path run, Path tmp, Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv).subList(1, 400);
+        double[] births = lines.stream().mapToDouble(l -> Double.parseDouble(l.split(",")[4])).toArray();
+        double mean = Arrays.stream(births).average().orElseThrow();
+        double sd = Math.sqrt(Arrays.stream(births).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
+        float[][][] windows = new float[5][28][2];
+        for (int r = 0; r < 5; r++) {
+            for (int s = 0; s < 28; s++) {
+                String[] f = lines.get(r * 70 + s).split(",");
+                windows[r][s][0] = (float) ((Double.parseDouble(f[4]) - mean) / sd);
+                windows[r][s][1] = (float) ((Double.parseDouble(f[3]) - 4) / 2);
+            }
+        }
+        featuresMatch(run, tmp, windows);
     }
 
     /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
