@@ -228,6 +228,7 @@ final class ExportTesting {
         JSON.writeValue(in.toFile(), input);
         String script = String.join("\n",
                 "import json, sys, torch",
+                "torch.set_num_threads(1)",
                 "sys.path.insert(0, sys.argv[1])",
                 "import model",
                 "net = model.load(sys.argv[1])",

@@ -3,7 +3,6 @@ package io.sparkrnn.engine.io.onnx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -194,7 +193,7 @@ public final class OnnxGraph {
                 .string(6, docString)
                 .message(7, g)
                 .message(8, new ProtoWriter().string(1, "").varint(2, OPSET));
-        for (Map.Entry<String, String> e : new LinkedHashMap<>(metadata).entrySet()) {
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
             m.message(14, new ProtoWriter().string(1, e.getKey()).string(2, e.getValue()));
         }
         return m.toByteArray();

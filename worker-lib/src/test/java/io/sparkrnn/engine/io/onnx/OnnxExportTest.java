@@ -14,7 +14,6 @@ import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.testutil.Samples;
-import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -58,11 +56,6 @@ class OnnxExportTest {
             rows.add(java.util.Arrays.copyOfRange(all, at, at + len));
             at += len + 11;
         }
-    }
-
-    @AfterAll
-    static void tearDown() {
-        env = null;
     }
 
     @Test

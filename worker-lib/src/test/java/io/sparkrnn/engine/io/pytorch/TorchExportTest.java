@@ -91,32 +91,41 @@ class TorchExportTest {
                 ModelSpec.classifier(61, 10, 0, CellType.LSTM, 14, 2, true, 0, ModelSpec.Pooling.LAST, 3),
                 ModelSpec.classifier(61, 10, 0, CellType.GRU, 14, 2, true, 0, ModelSpec.Pooling.MEAN, 2),
                 ModelSpec.classifier(61, 10, 0, CellType.RNN_TANH, 14, 1, false, 0, ModelSpec.Pooling.LAST, 2));
+        List<float[]> ours = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        SequenceBatch aligned = SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), 0,
+                -100);
         for (int i = 0; i < specs.size(); i++) {
             ModelSpec spec = specs.get(i);
             SequenceModel model = new SequenceModel(spec);
             FlatParams params = model.initParams(100 + i, DataType.FLOAT);
             Path dir = Files.createDirectories(tmp.resolve("m" + i));
             TorchExport.write(dir, spec, params, Map.of());
-            boolean aligned = spec.topology() == ModelSpec.Topology.ALIGNED;
-            SequenceBatch batch = aligned
-                    ? SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), 0, -100)
+            dirs.add(dir);
+            SequenceBatch batch = spec.topology() == ModelSpec.Topology.ALIGNED ? aligned
                     : SequenceBatch.padPooled(rows, new int[rows.size()], 0);
-            float[] ours = model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
-                    .castTo(DataType.FLOAT).dup('c').data().asFloat();
-            JsonNode theirs = runTorch(dir, batch);
-            int b = batch.batchSize();
+            ours.add(model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
+                    .castTo(DataType.FLOAT).dup('c').data().asFloat());
+        }
+        JsonNode outputs = runTorch(dirs, aligned);       // one python process for all models
+        for (int i = 0; i < specs.size(); i++) {
+            ModelSpec spec = specs.get(i);
+            boolean isAligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+            JsonNode theirs = outputs.get(i);
+            float[] o = ours.get(i);
+            int b = rows.size();
             int c = spec.outputSize();
             double max = 0;
             for (int r = 0; r < b; r++) {
-                if (aligned) {
+                if (isAligned) {
                     for (int t = 0; t < rows.get(r).length; t++) {
                         for (int k = 0; k < c; k++) {
-                            max = Math.max(max, Math.abs(ours[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));
+                            max = Math.max(max, Math.abs(o[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));
                         }
                     }
                 } else {
                     for (int k = 0; k < c; k++) {
-                        max = Math.max(max, Math.abs(ours[r * c + k] - theirs.get(r).get(k).asDouble()));
+                        max = Math.max(max, Math.abs(o[r * c + k] - theirs.get(r).get(k).asDouble()));
                     }
                 }
             }
@@ -126,8 +135,11 @@ class TorchExportTest {
         }
     }
 
-    /** Runs model.load(dir) on the batch (batch-major tokens, lengths); returns the output as nested lists. */
-    private JsonNode runTorch(Path dir, SequenceBatch batch) throws Exception {
+    /**
+     * Runs each folder's model.load() on the batch (batch-major tokens, lengths; pooled and aligned models share
+     * the padded tokens); returns one output per folder, as nested lists.
+     */
+    private JsonNode runTorch(List<Path> dirs, SequenceBatch batch) throws Exception {
         int b = batch.batchSize();
         int t = batch.steps();
         long[][] tokens = new long[b][t];
@@ -136,19 +148,25 @@ class TorchExportTest {
                 tokens[r][s] = batch.tokens()[s * b + r];
             }
         }
-        Path input = dir.resolve("input.json");
+        Path input = tmp.resolve("input.json");
         JSON.writeValue(input.toFile(), Map.of("tokens", tokens, "lengths", batch.lengths()));
         String script = String.join("\n",
-                "import json, sys, torch",
-                "sys.path.insert(0, sys.argv[1])",
-                "import model",
-                "net = model.load(sys.argv[1])",
-                "inp = json.load(open(sys.argv[2]))",
-                "with torch.no_grad():",
-                "    out = net(torch.tensor(inp['tokens']), torch.tensor(inp['lengths']))",
-                "print(json.dumps(out.tolist()))");
-        Process p = new ProcessBuilder(PYTHON, "-c", script, dir.toString(), input.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                "import importlib, json, sys, torch",
+                "torch.set_num_threads(1)",
+                "inp = json.load(open(sys.argv[1]))",
+                "outs = []",
+                "for d in sys.argv[2:]:",
+                "    sys.path.insert(0, d)",
+                "    sys.modules.pop('model', None)",
+                "    model = importlib.import_module('model')",
+                "    net = model.load(d)",
+                "    with torch.no_grad():",
+                "        outs.append(net(torch.tensor(inp['tokens']), torch.tensor(inp['lengths'])).tolist())",
+                "    sys.path.remove(d)",
+                "print(json.dumps(outs))");
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script, input.toString()));
+        dirs.forEach(d -> cmd.add(d.toString()));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "python did not finish");
         assertEquals(0, p.exitValue(), "python exit code; stdout: " + stdout);
