@@ -39,10 +39,11 @@ public final class Main {
                 case "predict" -> new ModelCommands(out).predict(rest);
                 case "evaluate" -> new ModelCommands(out).evaluate(rest);
                 case "inspect" -> new ModelCommands(out).inspect(rest);
+                case "export" -> new ExportCommand(out).run(rest);
                 case "bench" -> new io.sparkrnn.jobs.bench.EngineBench(out).run(rest);
                 default -> {
                     err.println("spark-rnn: unknown command '" + args[0] + "'; commands: train, predict, evaluate, "
-                            + "inspect, bench (see --help)");
+                            + "inspect, export, bench (see --help)");
                     yield BAD_CONFIG;
                 }
             };
@@ -75,6 +76,8 @@ public final class Main {
                   predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
                                         generate text with a language model
                   inspect <model-dir>   the model's task, spec, parameter shapes, vocabularies and eval.json
+                  export <model-dir> --format onnx|pytorch --out <path> [--overwrite]
+                                        the model as an ONNX file or a PyTorch folder (lm, tag, classify, forecast)
                   bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--threads 1,2] [--json out.json]
                                         time the training step: ours, DL4J, PyTorch
                   bench spark [--rounds 8] [--local-steps 25] [--json out.json]
@@ -94,6 +97,7 @@ public final class Main {
                   bin/spark-rnn train conf/spam-classifier.conf
                   bin/spark-rnn train conf/births-forecast.conf
                   bin/spark-rnn inspect out/births-forecast
+                  bin/spark-rnn export out/brown-tagger --format onnx --out out/brown-tagger.onnx
                   bin/spark-rnn train conf/cmudict-g2p.conf
                   bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
                   bin/spark-rnn bench engine --json out/bench-engine.json

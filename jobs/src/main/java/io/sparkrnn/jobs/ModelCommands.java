@@ -191,7 +191,7 @@ final class ModelCommands {
     }
 
     /** Parses {@code <positional> [--key value]... [--flag]...}; null after printing help. */
-    private Map<String, String> options(String[] args, List<String> known, List<String> flags, String usage) {
+    Map<String, String> options(String[] args, List<String> known, List<String> flags, String usage) {
         Map<String, String> o = new LinkedHashMap<>();
         String first = usage.lines().findFirst().orElse(usage).strip();
         for (int i = 0; i < args.length; i++) {

@@ -106,5 +106,7 @@ class ClassificationTaskTest {
         MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: classify") && ins.out().contains("vocab-labels.txt: 3 entries"),
                 ins.out());
+
+        ExportTesting.classifier(out, tmp, Path.of(corpus, "spam-1"));
     }
 }

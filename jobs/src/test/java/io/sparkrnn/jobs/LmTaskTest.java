@@ -63,6 +63,8 @@ class LmTaskTest {
                 Files.readAllBytes(tmp.resolve("glob/model/vocab-chars.txt")));
         assertArrayEquals(weights(tmp.resolve("single")), weights(tmp.resolve("folder")), "folder != file");
         assertArrayEquals(weights(tmp.resolve("single")), weights(tmp.resolve("glob")), "glob != file");
+
+        ExportTesting.languageModel(tmp.resolve("single"), tmp);
     }
 
     /** A glob that matches nothing is bad input (exit 3) naming the pattern, found after Spark starts. */

@@ -96,5 +96,7 @@ class TaggingTaskTest {
         MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: tag") && ins.out().contains("vocab-tags.txt")
                 && ins.out().contains("rnn.weight_hh_l0_reverse [128, 32]"), ins.out());
+
+        ExportTesting.tagger(out, tmp, file);
     }
 }

@@ -1,0 +1,141 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The export command's contract on model folders saved here without Spark: outputs written whole, never replaced
+ * without --overwrite, bad folders and options refused with exit 2 and one line. The numbers of exported trained
+ * models are checked in each task's end-to-end test ({@link ExportTesting}).
+ */
+class ExportCommandTest {
+    @TempDir
+    Path tmp;
+
+    private Path tagger() throws Exception {
+        Path dir = tmp.resolve("run/model");
+        ModelSpec spec = ModelSpec.tagger(30, 8, 0, CellType.GRU, 10, 2, true, 0, 5);
+        SequenceModel model = new SequenceModel(spec);
+        ModelFiles.save(dir, model, model.initParams(3, DataType.FLOAT), null, 0, Map.of());
+        Files.writeString(dir.resolve("config.conf"), "task = tag\n");
+        Files.writeString(dir.resolve("vocab-tags.txt"), "\"NN\"\n\"VB\"\n\"AT\"\n\"IN\"\n\"JJ\"\n");
+        return dir.getParent();
+    }
+
+    @Test
+    void writesOnnxOnceAndReplacesItOnlyWithOverwrite() throws Exception {
+        Path run = tagger();
+        Path onnx = tmp.resolve("exports/tagger.onnx");
+        MainTest.Run r = TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
+        assertTrue(r.out().contains("exported tag model") && r.out().contains(onnx.toString()), r.out());
+        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString(),
+                new OrtSession.SessionOptions())) {
+            assertEquals(List.of("tokens", "lengths"), List.copyOf(s.getInputNames()));
+            assertEquals(List.of("logits"), List.copyOf(s.getOutputNames()));
+            Map<String, String> meta = s.getMetadata().getCustomMetadata();
+            assertEquals("tag", meta.get("spark-rnn.task"));
+            assertEquals(Files.readString(run.resolve("model/vocab-tags.txt")), meta.get("vocab-tags.txt"));
+        }
+        byte[] first = Files.readAllBytes(onnx);
+
+        Files.writeString(onnx, "keep me");
+        MainTest.Run again = MainTest.run("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
+        assertOneLineError(again, "already exists", "--overwrite");
+        assertEquals("keep me", Files.readString(onnx));
+
+        TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString(), "--overwrite");
+        assertArrayEquals(first, Files.readAllBytes(onnx));
+        assertEquals(List.of("tagger.onnx"), names(onnx.getParent()));
+    }
+
+    @Test
+    void writesAPytorchFolderAndReplacesItWhole() throws Exception {
+        Path run = tagger();
+        Path out = tmp.resolve("torch");
+        TaskTesting.ok("export", run.toString(), "--format", "pytorch", "--out", out.toString());
+        assertEquals(List.of("config.conf", "config.json", "model.json", "model.py", "model.safetensors",
+                "vocab-tags.txt"), names(out));
+        assertTrue(Files.readString(out.resolve("config.json")).contains("\"task\" : \"tag\""));
+
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "pytorch", "--out", out.toString()),
+                "already exists");
+        Files.writeString(out.resolve("stale.txt"), "from before");
+        TaskTesting.ok("export", run.toString(), "--format", "pytorch", "--out", out.toString(), "--overwrite");
+        assertFalse(Files.exists(out.resolve("stale.txt")));
+        assertEquals(List.of("torch"), names(tmp).stream().filter(n -> n.contains("torch")).toList());
+    }
+
+    @Test
+    void badModelFoldersAndOptionsExitTwoWithOneLine() throws Exception {
+        Path out = tmp.resolve("x.onnx");
+        assertOneLineError(MainTest.run("export", tmp.resolve("nothing").toString(), "--format", "onnx", "--out",
+                out.toString()), "no model in", "model.json");
+
+        Path run = tagger();
+        Path weights = run.resolve("model/weights.safetensors");
+        byte[] w = Files.readAllBytes(weights);
+        Files.write(weights, java.util.Arrays.copyOf(w, w.length / 2));
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx", "--out", out.toString()),
+                "bad model folder", "weights.safetensors");
+        assertFalse(Files.exists(out));
+
+        Files.write(weights, w);
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "tflite", "--out", out.toString()),
+                "--format onnx or --format pytorch", "'tflite'");
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx"), "needs --out");
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx", "--out", tmp.toString(),
+                "--overwrite"), "is a folder");
+        assertOneLineError(MainTest.run("export", run.toString(), "--fromat", "onnx"), "unknown option '--fromat'");
+        assertFalse(Files.exists(out));
+
+        MainTest.Run help = TaskTesting.ok("export", "--help");
+        assertTrue(help.out().contains("export <model-dir> --format onnx|pytorch --out <path> [--overwrite]")
+                && help.out().contains("examples:"), help.out());
+    }
+
+    @Test
+    void seq2seqModelsAreRefusedByName() throws Exception {
+        Path dir = tmp.resolve("g2p/model");
+        Seq2SeqModel model = new Seq2SeqModel(Seq2SeqSpec.of(9, 11, 4, CellType.LSTM, 5, 1, true,
+                Seq2SeqSpec.Attention.GENERAL, true));
+        ModelFiles.save(dir, model, model.initParams(1, DataType.FLOAT), null, 0, Map.of());
+        Files.writeString(dir.resolve("config.conf"), "task = seq2seq\n");
+        Path out = tmp.resolve("g2p.onnx");
+        assertOneLineError(MainTest.run("export", dir.getParent().toString(), "--format", "onnx", "--out",
+                out.toString()), "not supported for seq2seq yet", "encoder-decoder");
+        assertFalse(Files.exists(out));
+    }
+
+    private static void assertOneLineError(MainTest.Run r, String... parts) {
+        assertEquals(Main.BAD_CONFIG, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        for (String p : parts) {
+            assertTrue(r.err().contains(p), "expected '" + p + "' in: " + r.err());
+        }
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}

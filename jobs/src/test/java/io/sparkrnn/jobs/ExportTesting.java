@@ -1,0 +1,261 @@
+package io.sparkrnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceBatch;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import java.io.IOException;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import io.sparkrnn.driver.corpus.Vocabulary;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Exports a trained model folder with the {@code export} command in both formats and checks that ONNX Runtime,
+ * and torch where {@code /usr/bin/python3} has it, compute the engine's outputs on the given rows (max abs
+ * difference <= 1e-4 at every valid step).
+ */
+final class ExportTesting {
+    static final double TOLERANCE = 1e-4;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String PYTHON = "/usr/bin/python3";
+
+    private ExportTesting() {
+    }
+
+    /** A language model on three 60-character slices of the Moby Dick sample. */
+    static void languageModel(Path run, Path tmp) throws Exception {
+        LmVocabulary vocab = LmVocabulary.of(TrainedModel.open(run.toString()));
+        String text = Files.readString(Path.of(MainTest.sample()), StandardCharsets.UTF_8);
+        List<int[]> rows = new ArrayList<>();
+        for (int at : new int[] {10_000, 50_000, 200_000}) {
+            rows.add(Arrays.copyOf(vocab.encode(text.substring(at, at + 200), null), 60));
+        }
+        tokensMatch(run, tmp, rows);
+    }
+
+    /** A tagger on the first eight sentences of a Brown file (lower-cased words, the model's vocabulary). */
+    static void tagger(Path run, Path tmp, String brownFile) throws Exception {
+        Vocabulary words = Vocabulary.fromText(TrainedModel.open(run.toString()).file("vocab-words.txt"), "words");
+        List<int[]> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(brownFile))) {
+            if (!line.isBlank() && rows.size() < 8) {
+                String[] w = line.trim().split("\\s+");
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = w[i].substring(0, w[i].lastIndexOf('/')).toLowerCase(Locale.ROOT);
+                }
+                rows.add(words.encode(w));
+            }
+        }
+        tokensMatch(run, tmp, rows);
+    }
+
+    /** A classifier on the first documents of a folder, tokenised as the model was trained. */
+    static void classifier(Path run, Path tmp, Path folder) throws Exception {
+        TrainedModel m = TrainedModel.open(run.toString());
+        Vocabulary words = Vocabulary.fromText(m.file("vocab-words.txt"), "words");
+        ClassificationTask.Tokenizer tok = ClassificationTask.Tokenizer.of(m.config());
+        List<int[]> rows = new ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.sorted().limit(6).toList()) {
+                String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                int[] ids = words.encode(tok.tokens(text));
+                rows.add(Arrays.copyOf(ids, Math.min(ids.length, 20 + 17 * rows.size())));
+            }
+        }
+        tokensMatch(run, tmp, rows);
+    }
+
+    /** A forecaster on five 28-day windows of (births, day of week) from the US births CSV, z-scored here. */
+    static void forecaster(Path run, Path tmp, Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv).subList(1, 400);
+        double[] births = lines.stream().mapToDouble(l -> Double.parseDouble(l.split(",")[4])).toArray();
+        double mean = Arrays.stream(births).average().orElseThrow();
+        double sd = Math.sqrt(Arrays.stream(births).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
+        float[][][] windows = new float[5][28][2];
+        for (int r = 0; r < 5; r++) {
+            for (int s = 0; s < 28; s++) {
+                String[] f = lines.get(r * 70 + s).split(",");
+                windows[r][s][0] = (float) ((Double.parseDouble(f[4]) - mean) / sd);
+                windows[r][s][1] = (float) ((Double.parseDouble(f[3]) - 4) / 2);
+            }
+        }
+        featuresMatch(run, tmp, windows);
+    }
+
+    /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
+    static void tokensMatch(Path run, Path tmp, List<int[]> rows) throws Exception {
+        TrainedModel m = TrainedModel.open(run.toString());
+        ModelSpec spec = m.loaded().spec();
+        boolean aligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+        int pad = Math.max(spec.paddingId(), 0);
+        SequenceBatch batch = aligned
+                ? SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), pad, -100)
+                : SequenceBatch.padPooled(rows, new int[rows.size()], pad);
+        int b = batch.batchSize();
+        int t = batch.steps();
+        long[][] tokens = new long[b][t];
+        for (int r = 0; r < b; r++) {
+            for (int s = 0; s < t; s++) {
+                tokens[r][s] = batch.tokens()[s * b + r];
+            }
+        }
+        Map<String, Object> input = new HashMap<>();
+        input.put("tokens", tokens);
+        if (spec.paddingId() >= 0) {
+            input.put("lengths", batch.lengths());
+        }
+        compare(m, tmp, batch, input, rows.stream().mapToInt(r -> r.length).toArray());
+    }
+
+    /** Feature models: {@code windows [B][T][F]}, all of T steps. */
+    static void featuresMatch(Path run, Path tmp, float[][][] windows) throws Exception {
+        TrainedModel m = TrainedModel.open(run.toString());
+        ModelSpec spec = m.loaded().spec();
+        int b = windows.length;
+        int t = windows[0].length;
+        int f = spec.featureSize();
+        float[] x = new float[t * b * f];
+        for (int r = 0; r < b; r++) {
+            for (int s = 0; s < t; s++) {
+                System.arraycopy(windows[r][s], 0, x, (s * b + r) * f, f);
+            }
+        }
+        int[] lengths = new int[b];
+        Arrays.fill(lengths, t);
+        SequenceBatch batch = SequenceBatch.pooledFeatures(t, b, f, x, lengths, new float[b * spec.outputSize()],
+                spec.outputSize());
+        compare(m, tmp, batch, Map.of("features", windows), lengths);
+    }
+
+    private static void compare(TrainedModel m, Path tmp, SequenceBatch batch, Map<String, Object> input,
+            int[] lengths) throws Exception {
+        ModelSpec spec = m.loaded().spec();
+        SequenceModel model = m.loaded().model();
+        FlatParams params = m.loaded().params();
+        float[] ours = model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
+                .castTo(DataType.FLOAT).dup('c').data().asFloat();
+        String name = m.task().name();
+        Path onnx = tmp.resolve(name + ".onnx");
+        TaskTesting.ok("export", m.dir().toString(), "--format", "onnx", "--out", onnx.toString());
+        Object theirs = runOnnx(onnx, spec, input, m);
+        double onnxMax = maxDiff(spec, ours, JSON.valueToTree(theirs), lengths, batch.batchSize());
+        System.out.printf("export %s: max |engine - onnxruntime| = %.3g%n", name, onnxMax);
+        assertTrue(onnxMax <= TOLERANCE, name + ": onnx differs by " + onnxMax);
+
+        Path torch = tmp.resolve(name + "-torch");
+        TaskTesting.ok("export", m.dir().toString(), "--format", "pytorch", "--out", torch.toString());
+        for (String f : List.of("model.py", "config.json", "model.safetensors", "config.conf", "model.json")) {
+            assertTrue(Files.exists(torch.resolve(f)), f + " in " + torch);
+        }
+        if (!torchAvailable()) {
+            System.out.println("export " + name + ": torch comparison skipped: " + PYTHON + " cannot import torch");
+            return;
+        }
+        double torchMax = maxDiff(spec, ours, runTorch(torch, input, tmp), lengths, batch.batchSize());
+        System.out.printf("export %s: max |engine - torch| = %.3g%n", name, torchMax);
+        assertTrue(torchMax <= TOLERANCE, name + ": torch differs by " + torchMax);
+    }
+
+    private static Object runOnnx(Path file, ModelSpec spec, Map<String, Object> input, TrainedModel m)
+            throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
+            Map<String, String> meta = s.getMetadata().getCustomMetadata();
+            assertEquals(m.task().name(), meta.get("spark-rnn.task"));
+            assertEquals(Files.readString(m.dir().resolve("model.json")), meta.get("model.json"));
+            for (Map.Entry<String, Object> e : input.entrySet()) {
+                if (e.getValue() instanceof long[][] tokens) {
+                    long[] flat = Arrays.stream(tokens).flatMapToLong(Arrays::stream).toArray();
+                    in.put(e.getKey(), OnnxTensor.createTensor(env, LongBuffer.wrap(flat),
+                            new long[] {tokens.length, tokens[0].length}));
+                } else if (e.getValue() instanceof int[] lengths) {
+                    in.put(e.getKey(), OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {lengths.length}));
+                } else {
+                    in.put(e.getKey(), OnnxTensor.createTensor(env, e.getValue()));
+                }
+            }
+            try (OrtSession.Result r = s.run(in)) {
+                return r.get(0).getValue();
+            }
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static double maxDiff(ModelSpec spec, float[] ours, JsonNode theirs, int[] lengths, int b) {
+        int c = spec.outputSize();
+        double max = 0;
+        for (int r = 0; r < b; r++) {
+            if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+                for (int t = 0; t < lengths[r]; t++) {
+                    for (int k = 0; k < c; k++) {
+                        max = Math.max(max, Math.abs(ours[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));
+                    }
+                }
+            } else {
+                for (int k = 0; k < c; k++) {
+                    max = Math.max(max, Math.abs(ours[r * c + k] - theirs.get(r).get(k).asDouble()));
+                }
+            }
+        }
+        return max;
+    }
+
+    /** Runs the exported folder's model.load() in torch on the input; the output as nested lists. */
+    private static JsonNode runTorch(Path dir, Map<String, Object> input, Path tmp) throws Exception {
+        Path in = tmp.resolve("torch-input.json");
+        JSON.writeValue(in.toFile(), input);
+        String script = String.join("\n",
+                "import json, sys, torch",
+                "torch.set_num_threads(1)",
+                "sys.path.insert(0, sys.argv[1])",
+                "import model",
+                "net = model.load(sys.argv[1])",
+                "inp = json.load(open(sys.argv[2]))",
+                "x = torch.tensor(inp['tokens']) if 'tokens' in inp else torch.tensor(inp['features'])",
+                "lengths = torch.tensor(inp['lengths']) if 'lengths' in inp else None",
+                "with torch.no_grad():",
+                "    out = net(x, lengths)",
+                "print(json.dumps(out.tolist()))");
+        Process p = new ProcessBuilder(PYTHON, "-c", script, dir.toString(), in.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "python did not finish");
+        assertEquals(0, p.exitValue(), "python exit code; stdout: " + stdout);
+        return JSON.readTree(stdout);
+    }
+
+    static boolean torchAvailable() {
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.sparkrnn.engine.io.pytorch;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.io.SafeTensors;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.param.FlatParams;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Writes a sequence model for PyTorch into a folder: {@code model.safetensors} (float32, the names of
+ * {@code model.py}'s module: {@code embedding.weight}, {@code rnn.weight_ih_l0[_reverse]} ..., {@code head.weight},
+ * {@code head.bias}, which are already our layout's names and shapes), {@code config.json} (the spec, format
+ * {@value #FORMAT} version {@value #VERSION}) and {@code model.py} (a module built from config.json and a
+ * {@code load(folder)} function that needs torch only).
+ */
+public final class TorchExport {
+    public static final String FORMAT = "spark-rnn-pytorch";
+    public static final int VERSION = 1;
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String CONFIG = "config.json";
+    public static final String MODULE = "model.py";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private TorchExport() {
+    }
+
+    /** The config.json of a spec; {@code extra} (task, files) is stored under {@code "spark_rnn"}. */
+    public static ObjectNode config(ModelSpec spec, Map<String, String> extra) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("format", FORMAT);
+        c.put("version", VERSION);
+        c.put("cell", switch (spec.cell()) {
+            case LSTM -> "lstm";
+            case GRU -> "gru";
+            case RNN_TANH -> "rnn";
+        });
+        c.put("vocab_size", spec.vocabSize());
+        c.put("embedding_dim", spec.tokenInput() ? spec.embeddingDim() : 0);
+        c.put("padding_idx", spec.paddingId());
+        c.put("feature_size", spec.featureSize());
+        c.put("hidden_size", spec.hiddenSize());
+        c.put("num_layers", spec.numLayers());
+        c.put("bidirectional", spec.bidirectional());
+        c.put("dropout", spec.dropout());
+        c.put("topology", spec.topology().name().toLowerCase(Locale.ROOT));
+        if (spec.pooling() == null) {
+            c.putNull("pooling");
+        } else {
+            c.put("pooling", spec.pooling().name().toLowerCase(Locale.ROOT));
+        }
+        c.put("output_size", spec.outputSize());
+        c.put("loss", spec.loss() == ModelSpec.Loss.MSE ? "mse" : "cross_entropy");
+        ObjectNode e = c.putObject("spark_rnn");
+        extra.forEach(e::put);
+        return c;
+    }
+
+    /** Writes the three files into {@code dir} (which must exist). */
+    public static void write(Path dir, ModelSpec spec, FlatParams params, Map<String, String> extra)
+            throws IOException {
+        FlatParams f32 = params.dataType() == DataType.FLOAT ? params
+                : new FlatParams(params.layout(), params.flat().castTo(DataType.FLOAT));
+        SafeTensors.writeParams(dir.resolve(WEIGHTS), f32, Map.of("format", "pt"));
+        Files.writeString(dir.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(config(spec, extra)) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(MODULE), module(), StandardCharsets.UTF_8);
+    }
+
+    /** The text of model.py. */
+    public static String module() throws IOException {
+        try (InputStream in = TorchExport.class.getResourceAsStream(MODULE)) {
+            if (in == null) {
+                throw new IOException("resource " + MODULE + " is missing beside " + TorchExport.class.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

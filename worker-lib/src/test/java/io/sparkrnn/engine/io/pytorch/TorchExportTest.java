@@ -1,0 +1,188 @@
+package io.sparkrnn.engine.io.pytorch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.io.SafeTensors;
+import io.sparkrnn.engine.io.SafeTensorsFile;
+import io.sparkrnn.engine.io.TensorInfo;
+import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceBatch;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.engine.testutil.Samples;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The PyTorch export: file contents always; and, where {@code /usr/bin/python3} has torch, the generated
+ * module run on rows of the Moby Dick sample against the engine's forward pass (max abs difference <= 1e-4).
+ */
+class TorchExportTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final int[] LENGTHS = {23, 9, 17, 1};
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void filesHoldTheSpecAndTheWeightsUnderTorchNames() throws IOException {
+        ModelSpec spec = ModelSpec.classifier(40, 8, 0, CellType.GRU, 12, 2, true, 0.1, ModelSpec.Pooling.MEAN, 3);
+        SequenceModel model = new SequenceModel(spec);
+        FlatParams params = model.initParams(5, DataType.FLOAT);
+        TorchExport.write(tmp, spec, params, Map.of("task", "classify"));
+
+        JsonNode c = JSON.readTree(tmp.resolve(TorchExport.CONFIG).toFile());
+        assertEquals("spark-rnn-pytorch", c.get("format").asText());
+        assertEquals("gru", c.get("cell").asText());
+        assertEquals(40, c.get("vocab_size").asInt());
+        assertEquals(0, c.get("padding_idx").asInt());
+        assertEquals(2, c.get("num_layers").asInt());
+        assertTrue(c.get("bidirectional").asBoolean());
+        assertEquals("pooled", c.get("topology").asText());
+        assertEquals("mean", c.get("pooling").asText());
+        assertEquals("classify", c.get("spark_rnn").get("task").asText());
+
+        SafeTensorsFile f = SafeTensors.read(tmp.resolve(TorchExport.WEIGHTS));
+        List<String> names = f.tensors().stream().map(TensorInfo::name).toList();
+        assertEquals(List.of("embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
+                "rnn.bias_hh_l0", "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l0_reverse", "rnn.bias_ih_l0_reverse",
+                "rnn.bias_hh_l0_reverse", "rnn.weight_ih_l1", "rnn.weight_hh_l1", "rnn.bias_ih_l1", "rnn.bias_hh_l1",
+                "rnn.weight_ih_l1_reverse", "rnn.weight_hh_l1_reverse", "rnn.bias_ih_l1_reverse",
+                "rnn.bias_hh_l1_reverse", "head.weight", "head.bias"), names);
+        for (ParamLayout.Entry e : params.layout().entries()) {
+            assertArrayEquals(e.shape(), f.get(e.name()).shape(), e.name());
+            assertArrayEquals(params.view(e).dup().data().asFloat(), f.get(e.name()).dup().data().asFloat(), e.name());
+        }
+        assertEquals(TorchExport.module(), Files.readString(tmp.resolve(TorchExport.MODULE)));
+        assertTrue(TorchExport.module().contains("def load(folder=None):"));
+    }
+
+    @Test
+    void generatedModuleComputesOurOutputsInTorch() throws Exception {
+        Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " cannot import torch");
+        String text = Samples.text("moby-dick/moby-dick.txt").substring(5_000, 6_000);
+        int[] all = text.chars().map(ch -> 1 + Math.floorMod(ch, 60)).toArray();
+        List<int[]> rows = new ArrayList<>();
+        for (int r = 0; r < LENGTHS.length; r++) {
+            rows.add(Arrays.copyOfRange(all, r * 40, r * 40 + LENGTHS[r]));
+        }
+        List<ModelSpec> specs = List.of(
+                ModelSpec.tagger(61, 10, 0, CellType.LSTM, 14, 2, true, 0.2, 6),
+                ModelSpec.tagger(61, 10, 0, CellType.GRU, 14, 1, false, 0, 4),
+                ModelSpec.tagger(61, 10, 0, CellType.RNN_TANH, 14, 2, true, 0, 4),
+                ModelSpec.classifier(61, 10, 0, CellType.LSTM, 14, 2, true, 0, ModelSpec.Pooling.LAST, 3),
+                ModelSpec.classifier(61, 10, 0, CellType.GRU, 14, 2, true, 0, ModelSpec.Pooling.MEAN, 2),
+                ModelSpec.classifier(61, 10, 0, CellType.RNN_TANH, 14, 1, false, 0, ModelSpec.Pooling.LAST, 2));
+        List<float[]> ours = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        SequenceBatch aligned = SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), 0,
+                -100);
+        for (int i = 0; i < specs.size(); i++) {
+            ModelSpec spec = specs.get(i);
+            SequenceModel model = new SequenceModel(spec);
+            FlatParams params = model.initParams(100 + i, DataType.FLOAT);
+            Path dir = Files.createDirectories(tmp.resolve("m" + i));
+            TorchExport.write(dir, spec, params, Map.of());
+            dirs.add(dir);
+            SequenceBatch batch = spec.topology() == ModelSpec.Topology.ALIGNED ? aligned
+                    : SequenceBatch.padPooled(rows, new int[rows.size()], 0);
+            ours.add(model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
+                    .castTo(DataType.FLOAT).dup('c').data().asFloat());
+        }
+        JsonNode outputs = runTorch(dirs, aligned);       // one python process for all models
+        for (int i = 0; i < specs.size(); i++) {
+            ModelSpec spec = specs.get(i);
+            boolean isAligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+            JsonNode theirs = outputs.get(i);
+            float[] o = ours.get(i);
+            int b = rows.size();
+            int c = spec.outputSize();
+            double max = 0;
+            for (int r = 0; r < b; r++) {
+                if (isAligned) {
+                    for (int t = 0; t < rows.get(r).length; t++) {
+                        for (int k = 0; k < c; k++) {
+                            max = Math.max(max, Math.abs(o[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));
+                        }
+                    }
+                } else {
+                    for (int k = 0; k < c; k++) {
+                        max = Math.max(max, Math.abs(o[r * c + k] - theirs.get(r).get(k).asDouble()));
+                    }
+                }
+            }
+            System.out.printf("torch %s %s layers=%d bidirectional=%b %s: max |ours - torch| = %.3g%n", spec.cell(),
+                    spec.topology(), spec.numLayers(), spec.bidirectional(), spec.pooling(), max);
+            assertTrue(max <= 1e-4, spec + ": max abs difference " + max);
+        }
+    }
+
+    /**
+     * Runs each folder's model.load() on the batch (batch-major tokens, lengths; pooled and aligned models share
+     * the padded tokens); returns one output per folder, as nested lists.
+     */
+    private JsonNode runTorch(List<Path> dirs, SequenceBatch batch) throws Exception {
+        int b = batch.batchSize();
+        int t = batch.steps();
+        long[][] tokens = new long[b][t];
+        for (int r = 0; r < b; r++) {
+            for (int s = 0; s < t; s++) {
+                tokens[r][s] = batch.tokens()[s * b + r];
+            }
+        }
+        Path input = tmp.resolve("input.json");
+        JSON.writeValue(input.toFile(), Map.of("tokens", tokens, "lengths", batch.lengths()));
+        String script = String.join("\n",
+                "import importlib, json, sys, torch",
+                "torch.set_num_threads(1)",
+                "inp = json.load(open(sys.argv[1]))",
+                "outs = []",
+                "for d in sys.argv[2:]:",
+                "    sys.path.insert(0, d)",
+                "    sys.modules.pop('model', None)",
+                "    model = importlib.import_module('model')",
+                "    net = model.load(d)",
+                "    with torch.no_grad():",
+                "        outs.append(net(torch.tensor(inp['tokens']), torch.tensor(inp['lengths'])).tolist())",
+                "    sys.path.remove(d)",
+                "print(json.dumps(outs))");
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script, input.toString()));
+        dirs.forEach(d -> cmd.add(d.toString()));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "python did not finish");
+        assertEquals(0, p.exitValue(), "python exit code; stdout: " + stdout);
+        return JSON.readTree(stdout);
+    }
+
+    private static boolean torchAvailable() {
+        try {
+            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
