@@ -145,33 +145,24 @@ public abstract class RecurrentCell {
         // Weight gradients, one GEMM each over the window: dW_ih += dPre^T x, dW_hh += dPre^T h_prev.
         Tensors.gemm(dIh2d, true, Tensors.steps2d(w.x, from, w.t), false, g.wIh(), 1.0, 1.0);
         Tensors.gemm(dHh2d, true, w.prevStates2d(from), false, g.wHh(), 1.0, 1.0);
-        addColumnSums(g2.bPreIh, from * w.b * gateSize(), (w.t - from) * w.b, g.bIh());
-        addColumnSums(g2.bPreHh, from * w.b * gateSize(), (w.t - from) * w.b, g.bHh());
+        // Bias gradients as GEMMs too: db [1, G] += ones [1, rows] dPre [rows, G].
+        INDArray ones = scratch.get("ones", dt, 1, dIh2d.size(0)).assign(1.0);
+        Tensors.gemm(ones, false, dIh2d, false, Tensors.asRow(g.bIh()), 1.0, 1.0);
+        Tensors.gemm(ones, false, dHh2d, false, Tensors.asRow(g.bHh()), 1.0, 1.0);
         INDArray dx = Tensors.zeros(dt, w.t, w.b, inputSize);
         Tensors.gemm(dIh2d, false, p.wIh(), false, Tensors.steps2d(dx, from, w.t), 1.0, 0.0);
         return dx;
-    }
-
-    /** Bias gradients: {@code bias[j] += sum over rows of m[row, j]} for the rows of {@code m} from {@code start}. */
-    private void addColumnSums(Buf m, int start, int rows, INDArray bias) {
-        int g = gateSize();
-        double[] acc = new double[g];
-        for (int r = 0; r < rows; r++) {
-            int o = start + r * g;
-            for (int j = 0; j < g; j++) {
-                acc[j] += m.get(o + j);
-            }
-        }
-        Buf b = Buf.of(bias);
-        for (int j = 0; j < g; j++) {
-            b.set(j, b.get(j) + acc[j]);
-        }
     }
 
     /** Adds the biases that enter every step outside the recurrent product to {@code pre [T*B, G]}. */
     protected void addInputBiases(CellParams p, INDArray pre2d) {
         pre2d.addiRowVector(p.bIh());
         pre2d.addiRowVector(p.bHh());
+    }
+
+    /** A per-step on-heap float array of at least {@code n} elements for {@code key} (see {@link Scratch#floats}). */
+    protected float[] floats(String key, int n) {
+        return scratch.floats(key, n);
     }
 
     /** Whether the gradient of the hidden-to-hidden pre-activation differs from the input one (GRU). */
@@ -267,6 +258,8 @@ public abstract class RecurrentCell {
         final int t;
         final int b;
         final DataType dtype;
+        /** Whether the arrays are float32, which the cells run through their float[] kernels. */
+        final boolean f32;
         /** States, [T+1, B, H]. */
         final INDArray states;
         /** LSTM cell states, [T+1, B, H], or null. */
@@ -292,6 +285,7 @@ public abstract class RecurrentCell {
             this.t = t;
             this.b = b;
             this.dtype = dtype;
+            this.f32 = dtype == DataType.FLOAT;
             int h = cell.hiddenSize;
             // Every element of these is written by the forward pass before it is read.
             this.states = pool.get("states", dtype, t + 1, b, h);
@@ -305,6 +299,19 @@ public abstract class RecurrentCell {
             this.bAux = aux == null ? null : Buf.of(aux);
             this.bMask = mask == null ? null : Buf.of(mask.ordering() == 'c' && !mask.isView() ? mask : mask.dup('c'));
             this.bScratch = scratch == null ? null : Buf.of(scratch);
+        }
+
+        /** Whether the mask of any row of step {@code step} is 0. */
+        boolean anyMasked(int step) {
+            if (bMask == null) {
+                return false;
+            }
+            for (int r = 0; r < b; r++) {
+                if (bMask.get(step * b + r) == 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The mask of (step, row), 1 without a mask. */

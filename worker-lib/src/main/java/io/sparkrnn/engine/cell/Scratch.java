@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Scratch {
     private final Map<String, INDArray> arrays = new HashMap<>();
+    private final Map<String, float[]> floats = new HashMap<>();
     private boolean reuse = true;
 
     /** From now on every request gets a new array. */
@@ -30,6 +31,19 @@ final class Scratch {
             if (reuse) {
                 arrays.put(key, a);
             }
+        }
+        return a;
+    }
+
+    /**
+     * An on-heap array of at least {@code n} floats for {@code key}, for the float32 kernels' copies of one step's
+     * blocks. These never outlive the step that fills them, so they are reused even after {@link #disableReuse}.
+     */
+    float[] floats(String key, int n) {
+        float[] a = floats.get(key);
+        if (a == null || a.length < n) {
+            a = new float[n];
+            floats.put(key, a);
         }
         return a;
     }
