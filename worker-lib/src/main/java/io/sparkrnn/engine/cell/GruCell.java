@@ -1,7 +1,6 @@
 package io.sparkrnn.engine.cell;
 
 import static io.sparkrnn.engine.tensor.Tensors.gemm;
-import static io.sparkrnn.engine.tensor.Tensors.step;
 
 import io.sparkrnn.engine.tensor.Buf;
 import io.sparkrnn.engine.tensor.FloatMath;
@@ -223,6 +222,8 @@ final class GruCell extends RecurrentCell {
                 dHh[no + j] = dnPre * r;
                 dh[hr + j] = (1 - m) * dhT + dhc * z;
             }
+            addRow(g.dbIh, dIh, ar, g3);
+            addRow(g.dbHh, dHh, ar, g3);
         }
         ((Buf.F32) g.bPreIh).write(t * w.b * g3, dIh, 0, w.b * g3);
         ((Buf.F32) g.bPreHh).write(t * w.b * g3, dHh, 0, w.b * g3);

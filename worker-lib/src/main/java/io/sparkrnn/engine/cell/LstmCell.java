@@ -1,7 +1,6 @@
 package io.sparkrnn.engine.cell;
 
 import static io.sparkrnn.engine.tensor.Tensors.gemm;
-import static io.sparkrnn.engine.tensor.Tensors.step;
 
 import io.sparkrnn.engine.tensor.Buf;
 import io.sparkrnn.engine.tensor.FloatMath;
@@ -201,6 +200,7 @@ final class LstmCell extends RecurrentCell {
             int hr = b * h;
             if (w.mask(t, b) != 0) {
                 gateGradients(a, dp, ar, h, cp, tc, dh, dOut, dc, hr);
+                addRow(g.dbIh, dp, ar, g4);
             } else {
                 for (int j = 0; j < h; j++) {
                     dh[hr + j] += dOut[hr + j];

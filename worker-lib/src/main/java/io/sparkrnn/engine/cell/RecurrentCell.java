@@ -124,7 +124,9 @@ public abstract class RecurrentCell {
                 w.cells == null ? null : dcFinal != null ? scratch.get("dc", dt, w.b, hiddenSize).assign(dcFinal)
                         : scratch.zeros("dc", dt, w.b, hiddenSize),
                 scratch.get("dPreIh", dt, w.t, w.b, gateSize()),
-                separateHiddenGradients() ? scratch.get("dPreHh", dt, w.t, w.b, gateSize()) : null);
+                separateHiddenGradients() ? scratch.get("dPreHh", dt, w.t, w.b, gateSize()) : null,
+                w.f32 ? zeroed(scratch.floats("dbIh", gateSize())) : null,
+                w.f32 && separateHiddenGradients() ? zeroed(scratch.floats("dbHh", gateSize())) : null);
         INDArray dPreIh = g2.dPreIh;
         INDArray dPreHh = g2.dPreHh;
         for (int k = w.t - 1; k >= 0; k--) {
@@ -145,13 +147,43 @@ public abstract class RecurrentCell {
         // Weight gradients, one GEMM each over the window: dW_ih += dPre^T x, dW_hh += dPre^T h_prev.
         Tensors.gemm(dIh2d, true, Tensors.steps2d(w.x, from, w.t), false, g.wIh(), 1.0, 1.0);
         Tensors.gemm(dHh2d, true, w.prevStates2d(from), false, g.wHh(), 1.0, 1.0);
-        // Bias gradients as GEMMs too: db [1, G] += ones [1, rows] dPre [rows, G].
-        INDArray ones = scratch.get("ones", dt, 1, dIh2d.size(0)).assign(1.0);
-        Tensors.gemm(ones, false, dIh2d, false, Tensors.asRow(g.bIh()), 1.0, 1.0);
-        Tensors.gemm(ones, false, dHh2d, false, Tensors.asRow(g.bHh()), 1.0, 1.0);
+        if (w.f32) {
+            // The float32 kernels summed the bias gradients over the rows while each step's block was on heap.
+            addInto(g.bIh(), g2.dbIh);
+            addInto(g.bHh(), g2.dbHh);
+        } else {
+            // db [1, G] += ones [1, rows] dPre [rows, G].
+            INDArray ones = scratch.get("ones", dt, 1, dIh2d.size(0)).assign(1.0);
+            Tensors.gemm(ones, false, dIh2d, false, Tensors.asRow(g.bIh()), 1.0, 1.0);
+            Tensors.gemm(ones, false, dHh2d, false, Tensors.asRow(g.bHh()), 1.0, 1.0);
+        }
         INDArray dx = Tensors.zeros(dt, w.t, w.b, inputSize);
         Tensors.gemm(dIh2d, false, p.wIh(), false, Tensors.steps2d(dx, from, w.t), 1.0, 0.0);
         return dx;
+    }
+
+    private static float[] zeroed(float[] a) {
+        java.util.Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /** {@code bias[j] += sums[j]} for a float32 bias vector. */
+    private static void addInto(INDArray bias, float[] sums) {
+        Buf.F32 b = (Buf.F32) Buf.of(bias);
+        int n = (int) bias.length();
+        float[] v = new float[n];
+        b.read(0, v, 0, n);
+        for (int j = 0; j < n; j++) {
+            v[j] += sums[j];
+        }
+        b.write(0, v, 0, n);
+    }
+
+    /** {@code acc[j] += row[from + j]} for j in [0, n): one row's share of a bias gradient. */
+    protected static void addRow(float[] acc, float[] row, int from, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] += row[from + j];
+        }
     }
 
     /** Adds the biases that enter every step outside the recurrent product to {@code pre [T*B, G]}. */
@@ -163,6 +195,14 @@ public abstract class RecurrentCell {
     /** A per-step on-heap float array of at least {@code n} elements for {@code key} (see {@link Scratch#floats}). */
     protected float[] floats(String key, int n) {
         return scratch.floats(key, n);
+    }
+
+    /**
+     * The {@code [B, X]} view of step {@code t} of a window array ({@code w.states}, {@code w.acts}, the
+     * pre-activation gradients), kept with the cell's reused buffers.
+     */
+    protected INDArray step(INDArray seq, int t) {
+        return scratch.step(seq, t);
     }
 
     /** Whether the gradient of the hidden-to-hidden pre-activation differs from the input one (GRU). */
@@ -197,8 +237,13 @@ public abstract class RecurrentCell {
         final Buf bc;
         final Buf bPreIh;
         final Buf bPreHh;
+        /** float32 only: running sums over rows of the pre-activation gradients (the bias gradients), [G]. */
+        final float[] dbIh;
+        final float[] dbHh;
 
-        Grad(INDArray dOut, INDArray dh, INDArray dc, INDArray dPreIh, INDArray dPreHh) {
+        Grad(INDArray dOut, INDArray dh, INDArray dc, INDArray dPreIh, INDArray dPreHh, float[] dbIh, float[] dbHh) {
+            this.dbIh = dbIh;
+            this.dbHh = dbHh == null ? dbIh : dbHh;
             this.dOut = dOut;
             this.dh = dh;
             this.dc = dc;

@@ -1,7 +1,6 @@
 package io.sparkrnn.engine.cell;
 
 import static io.sparkrnn.engine.tensor.Tensors.gemm;
-import static io.sparkrnn.engine.tensor.Tensors.step;
 
 import io.sparkrnn.engine.tensor.Buf;
 import io.sparkrnn.engine.tensor.FloatMath;
@@ -113,6 +112,7 @@ final class SimpleRnnCell extends RecurrentCell {
                 dp[j] = m * dhT * (1 - a[j] * a[j]);
                 dh[j] = (1 - m) * dhT;
             }
+            addRow(g.dbIh, dp, hr, h);
         }
         ((Buf.F32) g.bPreIh).write(t * bh, dp, 0, bh);
         ((Buf.F32) g.bh).write(0, dh, 0, bh);
