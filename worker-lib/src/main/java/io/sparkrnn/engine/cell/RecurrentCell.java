@@ -124,7 +124,9 @@ public abstract class RecurrentCell {
                 w.cells == null ? null : dcFinal != null ? scratch.get("dc", dt, w.b, hiddenSize).assign(dcFinal)
                         : scratch.zeros("dc", dt, w.b, hiddenSize),
                 scratch.get("dPreIh", dt, w.t, w.b, gateSize()),
-                separateHiddenGradients() ? scratch.get("dPreHh", dt, w.t, w.b, gateSize()) : null);
+                separateHiddenGradients() ? scratch.get("dPreHh", dt, w.t, w.b, gateSize()) : null,
+                w.f32 ? zeroed(scratch.floats("dbIh", gateSize())) : null,
+                w.f32 && separateHiddenGradients() ? zeroed(scratch.floats("dbHh", gateSize())) : null);
         INDArray dPreIh = g2.dPreIh;
         INDArray dPreHh = g2.dPreHh;
         for (int k = w.t - 1; k >= 0; k--) {
@@ -145,26 +147,42 @@ public abstract class RecurrentCell {
         // Weight gradients, one GEMM each over the window: dW_ih += dPre^T x, dW_hh += dPre^T h_prev.
         Tensors.gemm(dIh2d, true, Tensors.steps2d(w.x, from, w.t), false, g.wIh(), 1.0, 1.0);
         Tensors.gemm(dHh2d, true, w.prevStates2d(from), false, g.wHh(), 1.0, 1.0);
-        addColumnSums(g2.bPreIh, from * w.b * gateSize(), (w.t - from) * w.b, g.bIh());
-        addColumnSums(g2.bPreHh, from * w.b * gateSize(), (w.t - from) * w.b, g.bHh());
+        if (w.f32) {
+            // The float32 kernels summed the bias gradients over the rows while each step's block was on heap.
+            addInto(g.bIh(), g2.dbIh);
+            addInto(g.bHh(), g2.dbHh);
+        } else {
+            // db [1, G] += ones [1, rows] dPre [rows, G].
+            INDArray ones = scratch.get("ones", dt, 1, dIh2d.size(0)).assign(1.0);
+            Tensors.gemm(ones, false, dIh2d, false, Tensors.asRow(g.bIh()), 1.0, 1.0);
+            Tensors.gemm(ones, false, dHh2d, false, Tensors.asRow(g.bHh()), 1.0, 1.0);
+        }
         INDArray dx = Tensors.zeros(dt, w.t, w.b, inputSize);
         Tensors.gemm(dIh2d, false, p.wIh(), false, Tensors.steps2d(dx, from, w.t), 1.0, 0.0);
         return dx;
     }
 
-    /** Bias gradients: {@code bias[j] += sum over rows of m[row, j]} for the rows of {@code m} from {@code start}. */
-    private void addColumnSums(Buf m, int start, int rows, INDArray bias) {
-        int g = gateSize();
-        double[] acc = new double[g];
-        for (int r = 0; r < rows; r++) {
-            int o = start + r * g;
-            for (int j = 0; j < g; j++) {
-                acc[j] += m.get(o + j);
-            }
+    private static float[] zeroed(float[] a) {
+        java.util.Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /** {@code bias[j] += sums[j]} for a float32 bias vector. */
+    private static void addInto(INDArray bias, float[] sums) {
+        Buf.F32 b = (Buf.F32) Buf.of(bias);
+        int n = (int) bias.length();
+        float[] v = new float[n];
+        b.read(0, v, 0, n);
+        for (int j = 0; j < n; j++) {
+            v[j] += sums[j];
         }
-        Buf b = Buf.of(bias);
-        for (int j = 0; j < g; j++) {
-            b.set(j, b.get(j) + acc[j]);
+        b.write(0, v, 0, n);
+    }
+
+    /** {@code acc[j] += row[from + j]} for j in [0, n): one row's share of a bias gradient. */
+    protected static void addRow(float[] acc, float[] row, int from, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] += row[from + j];
         }
     }
 
@@ -172,6 +190,19 @@ public abstract class RecurrentCell {
     protected void addInputBiases(CellParams p, INDArray pre2d) {
         pre2d.addiRowVector(p.bIh());
         pre2d.addiRowVector(p.bHh());
+    }
+
+    /** A per-step on-heap float array of at least {@code n} elements for {@code key} (see {@link Scratch#floats}). */
+    protected float[] floats(String key, int n) {
+        return scratch.floats(key, n);
+    }
+
+    /**
+     * The {@code [B, X]} view of step {@code t} of a window array ({@code w.states}, {@code w.acts}, the
+     * pre-activation gradients), kept with the cell's reused buffers.
+     */
+    protected INDArray step(INDArray seq, int t) {
+        return scratch.step(seq, t);
     }
 
     /** Whether the gradient of the hidden-to-hidden pre-activation differs from the input one (GRU). */
@@ -206,8 +237,13 @@ public abstract class RecurrentCell {
         final Buf bc;
         final Buf bPreIh;
         final Buf bPreHh;
+        /** float32 only: running sums over rows of the pre-activation gradients (the bias gradients), [G]. */
+        final float[] dbIh;
+        final float[] dbHh;
 
-        Grad(INDArray dOut, INDArray dh, INDArray dc, INDArray dPreIh, INDArray dPreHh) {
+        Grad(INDArray dOut, INDArray dh, INDArray dc, INDArray dPreIh, INDArray dPreHh, float[] dbIh, float[] dbHh) {
+            this.dbIh = dbIh;
+            this.dbHh = dbHh == null ? dbIh : dbHh;
             this.dOut = dOut;
             this.dh = dh;
             this.dc = dc;
@@ -267,6 +303,8 @@ public abstract class RecurrentCell {
         final int t;
         final int b;
         final DataType dtype;
+        /** Whether the arrays are float32, which the cells run through their float[] kernels. */
+        final boolean f32;
         /** States, [T+1, B, H]. */
         final INDArray states;
         /** LSTM cell states, [T+1, B, H], or null. */
@@ -292,6 +330,7 @@ public abstract class RecurrentCell {
             this.t = t;
             this.b = b;
             this.dtype = dtype;
+            this.f32 = dtype == DataType.FLOAT;
             int h = cell.hiddenSize;
             // Every element of these is written by the forward pass before it is read.
             this.states = pool.get("states", dtype, t + 1, b, h);
@@ -305,6 +344,19 @@ public abstract class RecurrentCell {
             this.bAux = aux == null ? null : Buf.of(aux);
             this.bMask = mask == null ? null : Buf.of(mask.ordering() == 'c' && !mask.isView() ? mask : mask.dup('c'));
             this.bScratch = scratch == null ? null : Buf.of(scratch);
+        }
+
+        /** Whether the mask of any row of step {@code step} is 0. */
+        boolean anyMasked(int step) {
+            if (bMask == null) {
+                return false;
+            }
+            for (int r = 0; r < b; r++) {
+                if (bMask.get(step * b + r) == 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The mask of (step, row), 1 without a mask. */

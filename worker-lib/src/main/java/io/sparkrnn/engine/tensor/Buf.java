@@ -9,7 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Direct element access to the native memory of a contiguous array, for the engine's fused element-wise
  * kernels: one pass over the data instead of one native op (and one temporary) per arithmetic step. Values are
- * read and written as double; a float32 array rounds on store. Index 0 is the array's first element.
+ * read and written as double; a float32 array rounds on store. Index 0 is the array's first element. The float32
+ * kernels instead copy blocks to and from on-heap {@code float[]} ({@link F32#read}, {@link F32#write}), whose
+ * loops the JIT vectorises.
  */
 public abstract sealed class Buf permits Buf.F32, Buf.F64 {
     protected final int base;
@@ -79,6 +81,16 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
         @Override
         public void set(int i, double v) {
             b.put(base + i, (float) v);
+        }
+
+        /** Copies elements [i, i + len) into {@code dst[off, off + len)} (one bulk copy). */
+        public void read(int i, float[] dst, int off, int len) {
+            b.get(base + i, dst, off, len);
+        }
+
+        /** Copies {@code src[off, off + len)} into elements [i, i + len) (one bulk copy). */
+        public void write(int i, float[] src, int off, int len) {
+            b.put(base + i, src, off, len);
         }
     }
 

@@ -33,6 +33,10 @@ public final class Tensors {
         return steps2d(seq, 0, seq.size(0));
     }
 
+    /** A vector {@code [N]} as a {@code [1, N]} row view of the same memory. */
+    public static INDArray asRow(INDArray v) {
+        return Views.of(v, 0, 1, v.length());
+    }
 
     /** {@code c = alpha * op(a) * op(b) + beta * c}, in place in {@code c}. */
     public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha,
