@@ -23,8 +23,8 @@ import java.util.Locale;
 public final class SparkBench {
     static final String USAGE = """
             usage: spark-rnn bench spark   [--impl ours,dl4j] [--rounds 8 | --tokens N] [--local-steps 25] [--json f]
-                   spark-rnn bench scaling [--rounds 12] [--local-steps 25] [--outer plain] [--outer-rounds 10]
-                                           [--skip-outer] [--json f]
+                   spark-rnn bench scaling [--rounds 24] [--local-steps 25] [--outer nesterov:0.7:0.9,plain]
+                                           [--outer-rounds 10] [--skip-outer] [--json f]
               common: [--hidden 256] [--embedding 32] [--batch 32] [--k 50] [--lr 0.003] [--inner-state average]
                       [--text data/samples/moby-dick/moby-dick.txt] [--eval-lanes 16]
 
@@ -40,7 +40,8 @@ public final class SparkBench {
                        local[2] (up to 1.5x the tokens): throughput ratio and tokens the 2-partition run needs to
                        reach the 1-partition run's final validation bits per char; --outer gives the 2-partition
                        run's outer step, or a comma list of them, each run against the same 1-partition target
-                       (plain[:LR] or nesterov[:LR[:MOMENTUM]], e.g. --outer plain,plain:1.5,nesterov:0.7:0.9);
+                       (plain[:LR] or nesterov[:LR[:MOMENTUM]], e.g. --outer plain,plain:1.5,nesterov:1:0.9),
+                       with the ratio had the 1-partition run stopped after each of its rounds;
                        the engine alone in 1 vs 2 threads (the ceiling);
                        and plain averaging vs Nesterov outer (--outer-lr 0.7 --outer-momentum 0.9) at H = 50 on
                        2 partitions for --outer-rounds rounds: rounds to the same validation / training loss.

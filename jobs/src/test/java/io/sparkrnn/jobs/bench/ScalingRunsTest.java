@@ -37,6 +37,27 @@ class ScalingRunsTest {
         assertEquals(3.5, ScalingRuns.roundsToReach(r, "valid_bpc", 2.5), 1e-9);
     }
 
+    @Test
+    void ratioByBudgetComparesEveryValidatedSinglePartitionRound() throws Exception {
+        JsonNode one = rounds("[{\"round\":1,\"tokens_cumulative\":100,\"valid_bpc\":4.0},"
+                + "{\"round\":2,\"tokens_cumulative\":200,\"valid_bpc\":null},"
+                + "{\"round\":3,\"tokens_cumulative\":300,\"valid_bpc\":2.5},"
+                + "{\"round\":4,\"tokens_cumulative\":400,\"valid_bpc\":1.0}]");
+        JsonNode two = rounds("[{\"round\":1,\"tokens_cumulative\":200,\"valid_bpc\":3.5},"
+                + "{\"round\":2,\"tokens_cumulative\":400,\"valid_bpc\":2.0}]");
+        JsonNode b = ScalingRuns.ratiosByBudget(one, two);
+        assertEquals(3, b.size(), b.toString());
+        // 4.0 is reached at once (200 tokens of the 2-partition run against 100).
+        assertEquals(1, b.get(0).get("round").asInt());
+        assertEquals(2.0, b.get(0).get("tokens_ratio").asDouble(), 1e-12);
+        // 2.5 lies two thirds of the way from 3.5 (200) to 2.0 (400): 333.3 tokens against 300.
+        assertEquals(3, b.get(1).get("round").asInt());
+        assertEquals(200 + 200 * (1.0 / 1.5), b.get(1).get("tokens_2_partitions").asDouble(), 1e-9);
+        assertEquals((200 + 200 * (1.0 / 1.5)) / 300, b.get(1).get("tokens_ratio").asDouble(), 1e-12);
+        // 1.0 is never reached.
+        assertTrue(b.get(2).get("tokens_ratio").isNull());
+    }
+
     /**
      * A tiny budget end to end with two outer steps for the 2-partition run: one 1-partition run (always plain
      * averaging, lr 1), one 2-partition run per candidate, each compared with the same 1-partition target.
@@ -75,6 +96,10 @@ class ScalingRunsTest {
             JsonNode run = records.get(i + 1);
             assertEquals(i == 0 ? "plain:1" : "nesterov:0.7:0.9", row.get("outer").asText());
             assertEquals(run.get("valid_bpc").asDouble(), row.get("final_valid_bpc").asDouble());
+            // The last budget of the per-budget ratios is the run's own target.
+            JsonNode last = row.get("ratio_by_budget").get(row.get("ratio_by_budget").size() - 1);
+            assertEquals(4, last.get("round").asInt());
+            assertEquals(row.get("tokens_ratio"), last.get("tokens_ratio"));
             double reach = ScalingRuns.tokensToReach(run.get("rounds"), "valid_bpc", target);
             if (Double.isNaN(reach)) {
                 assertTrue(row.get("tokens_ratio").isNull(), row.toString());
