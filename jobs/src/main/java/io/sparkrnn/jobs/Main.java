@@ -82,7 +82,7 @@ public final class Main {
                                         time the training step: ours, DL4J, PyTorch
                   bench spark [--rounds 8] [--local-steps 25] [--json out.json]
                                         distributed training: ours vs dl4j-spark on local[2]
-                  bench scaling [--rounds 12] [--json out.json]
+                  bench scaling [--rounds 24] [--json out.json]
                                         1 vs 2 partitions, and Nesterov vs plain averaging
                   <command> --help      the command's options and examples
 

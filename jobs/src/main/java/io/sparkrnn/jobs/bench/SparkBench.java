@@ -23,7 +23,8 @@ import java.util.Locale;
 public final class SparkBench {
     static final String USAGE = """
             usage: spark-rnn bench spark   [--impl ours,dl4j] [--rounds 8 | --tokens N] [--local-steps 25] [--json f]
-                   spark-rnn bench scaling [--rounds 12] [--local-steps 25] [--outer-rounds 10] [--json f]
+                   spark-rnn bench scaling [--rounds 24] [--local-steps 25] [--outer nesterov:0.7:0.9,plain]
+                                           [--outer-rounds 10] [--skip-outer] [--json f]
               common: [--hidden 256] [--embedding 32] [--batch 32] [--k 50] [--lr 0.003] [--inner-state average]
                       [--text data/samples/moby-dick/moby-dick.txt] [--eval-lanes 16]
 
@@ -35,16 +36,20 @@ public final class SparkBench {
               spark    ours (RoundTrainer, plain averaging) vs dl4j-spark's ParameterAveragingTrainingMaster on
                        local[2] with 2 partitions, same stream cut, same tokens, same averaging period
                        (--tokens: rounds = ceil(tokens / tokens per round)).
-              scaling  1 partition on local[1] (--rounds rounds) vs 2 partitions on local[2] (up to 1.5x the
-                       tokens): throughput ratio and tokens the 2-partition run needs to reach the 1-partition
-                       run's final validation bits per char; the engine alone in 1 vs 2 threads (the ceiling);
+              scaling  1 partition on local[1] (--rounds rounds, plain single-worker training) vs 2 partitions on
+                       local[2] (up to 1.5x the tokens): throughput ratio and tokens the 2-partition run needs to
+                       reach the 1-partition run's final validation bits per char; --outer gives the 2-partition
+                       run's outer step, or a comma list of them, each run against the same 1-partition target
+                       (plain[:LR] or nesterov[:LR[:MOMENTUM]], e.g. --outer plain,plain:1.5,nesterov:1:0.9),
+                       with the ratio had the 1-partition run stopped after each of its rounds;
+                       the engine alone in 1 vs 2 threads (the ceiling);
                        and plain averaging vs Nesterov outer (--outer-lr 0.7 --outer-momentum 0.9) at H = 50 on
                        2 partitions for --outer-rounds rounds: rounds to the same validation / training loss.
                        --skip-outer leaves that part out.
               Rates exclude round 1 (replica / network build, JIT); evaluation is not timed.
             """;
     static final List<String> KNOWN = List.of("impl", "rounds", "tokens", "local-steps", "json", "hidden",
-            "embedding", "batch", "k", "lr", "inner-state", "text", "eval-lanes", "outer-rounds", "outer-lr",
+            "embedding", "batch", "k", "lr", "inner-state", "text", "eval-lanes", "outer", "outer-rounds", "outer-lr",
             "outer-momentum", "skip-outer", "help");
     static final ObjectMapper JSON = EngineBench.JSON;
 
