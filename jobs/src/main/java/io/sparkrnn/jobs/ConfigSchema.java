@@ -100,6 +100,13 @@ public final class ConfigSchema {
             choice("train.optimizer", "adam", List.of("sgd", "momentum", "nesterov", "adam", "adamw"),
                     "inner optimizer on each partition"),
             number("train.lr", 3e-3, 0.0, null, "inner learning rate"),
+            choice("train.lr-schedule", "constant", List.of("constant", "cosine", "linear"), "inner learning rate "
+                    + "over the inner steps r * local-steps + j of the whole run: train.lr throughout, or decayed "
+                    + "from train.lr to train.min-lr at the last round (cosine or linear); each after "
+                    + "train.warmup-steps of linear warm-up"),
+            integer("train.warmup-steps", 0, 0, null, "inner steps of linear warm-up to train.lr (<= rounds * "
+                    + "local-steps)"),
+            number("train.min-lr", 0.0, 0.0, null, "cosine, linear: learning rate at the last round (<= train.lr)"),
             number("train.weight-decay", 0.0, 0.0, null, "weight decay (L2; decoupled for adamw)"),
             number("train.clip", 1.0, 0.0, null, "inner gradient clip by global L2 norm, 0 = off"),
             integer("train.seed", 1234, 0, null, "seed of initialisation and dropout"),

@@ -9,17 +9,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Summed error and BLEU statistics of decoded outputs against one reference each, mergeable across tasks (only
- * these counts leave a task):
+ * Summed error and BLEU statistics of decoded outputs against the references of their source (one, or all of a
+ * word's pronunciations when CMUdict alternates are kept), mergeable across tasks (only these counts leave a
+ * task). The standard grapheme-to-phoneme scoring (e.g. Bisani &amp; Ney 2008): an output counts against the
+ * reference closest to it.
  * <ul>
- *   <li>token error rate (phoneme error rate for grapheme-to-phoneme) = sum of Levenshtein distances / reference
- *       tokens;</li>
- *   <li>sequence error rate (word error rate) = outputs that differ from their reference / outputs;</li>
+ *   <li>token error rate (phoneme error rate for grapheme-to-phoneme) = sum over sources of the smallest
+ *       Levenshtein distance to one of its references / summed lengths of those closest references (on a tie
+ *       the shorter, so the result does not depend on the references' order);</li>
+ *   <li>sequence error rate (word error rate) = outputs equal to none of their references / outputs;</li>
  *   <li>corpus BLEU-4 (Papineni et al. 2002): {@code BP * exp(sum_{n=1..4} 1/4 log p_n)} with the modified
- *       precision {@code p_n} = clipped n-gram matches / output n-grams, both summed over the corpus, and the
- *       brevity penalty {@code BP = 1} if {@code c > r} else {@code exp(1 - r / c)} (c, r: summed output and
- *       reference lengths); 0 when some {@code p_n} is 0 (no smoothing).</li>
+ *       precision {@code p_n} = clipped n-gram matches / output n-grams, both summed over the corpus (an n-gram's
+ *       count clipped to its largest count in any one reference), and the brevity penalty {@code BP = 1} if
+ *       {@code c > r} else {@code exp(1 - r / c)} (c: summed output lengths; r: summed effective reference
+ *       lengths, per output the reference length closest to the output's, the shorter on a tie); 0 when some
+ *       {@code p_n} is 0 (no smoothing).</li>
  * </ul>
+ * With one reference per source these are the usual single-reference figures.
  */
 final class Seq2SeqScores implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -32,19 +38,46 @@ final class Seq2SeqScores implements Serializable {
     private final long[] matches = new long[MAX_N];
     private final long[] ngrams = new long[MAX_N];
     private long outputLength;
+    private long bleuReferenceLength;
 
-    /** Adds one output and its reference (token ids without begin and end). */
+    /** Adds one output and its only reference (token ids without begin and end). */
     void add(int[] output, int[] reference) {
-        int d = Seq2SeqEvaluation.levenshtein(output, reference);
-        edits += d;
-        referenceTokens += reference.length;
-        wrong += d == 0 ? 0 : 1;
+        add(output, List.of(reference));
+    }
+
+    /** Adds one output scored against the closest of its source's references (at least one). */
+    void add(int[] output, List<int[]> references) {
+        if (references.isEmpty()) {
+            throw new IllegalArgumentException("an output needs at least one reference, found none");
+        }
+        int best = Integer.MAX_VALUE;
+        int bestLength = 0;
+        int bleuLength = -1;
+        for (int[] ref : references) {
+            int d = Seq2SeqEvaluation.levenshtein(output, ref);
+            if (d < best || (d == best && ref.length < bestLength)) {
+                best = d;
+                bestLength = ref.length;
+            }
+            int gap = Math.abs(ref.length - output.length);
+            int bestGap = Math.abs(bleuLength - output.length);
+            if (bleuLength < 0 || gap < bestGap || (gap == bestGap && ref.length < bleuLength)) {
+                bleuLength = ref.length;
+            }
+        }
+        edits += best;
+        referenceTokens += bestLength;
+        bleuReferenceLength += bleuLength;
+        wrong += best == 0 ? 0 : 1;
         sequences++;
         outputLength += output.length;
         for (int n = 1; n <= MAX_N; n++) {
-            Map<List<Integer>, Integer> ref = counts(reference, n);
+            Map<List<Integer>, Integer> maxRef = new HashMap<>();
+            for (int[] ref : references) {
+                counts(ref, n).forEach((g, k) -> maxRef.merge(g, k, Math::max));
+            }
             for (Map.Entry<List<Integer>, Integer> e : counts(output, n).entrySet()) {
-                matches[n - 1] += Math.min(e.getValue(), ref.getOrDefault(e.getKey(), 0));
+                matches[n - 1] += Math.min(e.getValue(), maxRef.getOrDefault(e.getKey(), 0));
             }
             ngrams[n - 1] += Math.max(0, output.length - n + 1);
         }
@@ -65,6 +98,7 @@ final class Seq2SeqScores implements Serializable {
         s.wrong = wrong + o.wrong;
         s.sequences = sequences + o.sequences;
         s.outputLength = outputLength + o.outputLength;
+        s.bleuReferenceLength = bleuReferenceLength + o.bleuReferenceLength;
         for (int n = 0; n < MAX_N; n++) {
             s.matches[n] = matches[n] + o.matches[n];
             s.ngrams[n] = ngrams[n] + o.ngrams[n];
@@ -85,7 +119,7 @@ final class Seq2SeqScores implements Serializable {
     }
 
     double bleu() {
-        return bleu(matches, ngrams, outputLength, referenceTokens);
+        return bleu(matches, ngrams, outputLength, bleuReferenceLength);
     }
 
     /** Corpus BLEU from summed clipped matches and output n-grams per order, output and reference lengths. */

@@ -5,7 +5,6 @@ import io.sparkrnn.driver.corpus.BadRecords;
 import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Encoded;
-import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
@@ -45,7 +44,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * part); pairs whose source is longer than {@code data.max-source-length} are skipped and counted. Source and
  * target vocabularies are fitted on the training part. The model is a {@link Seq2SeqModel} (Luong attention).
  * Metrics: token (phoneme) error rate, sequence (word) error rate and corpus BLEU-4 ({@link Seq2SeqScores}),
- * greedy and, when {@code decode.beam > 1}, beam search.
+ * greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
+ * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
  */
 final class Seq2SeqTask implements Task {
     static final String SOURCE = "vocab-source.txt";
@@ -166,8 +166,10 @@ final class Seq2SeqTask implements Task {
         } catch (RuntimeException e) {
             throw new InputException(job.train() + ": " + e.getMessage());
         }
-        JavaRDD<EncodedPair> validE = Encoded.pairs(valid, src, tgt).persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<EncodedPair> testE = Encoded.pairs(test, src, tgt).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(Encoded.pairs(valid, src, tgt))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(Encoded.pairs(test, src, tgt))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long nValid = validE.count();
         long nTest = testE.count();
         if (nValid == 0) {
@@ -175,7 +177,7 @@ final class Seq2SeqTask implements Task {
         }
         Seq2SeqSpec spec = spec(c, src.size(), tgt.size());
         String describe = String.format(Locale.ROOT, "pairs %s (%s): %,d training, %,d validation, %,d test (seeded "
-                + "split by source); %,d skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
+                + "split by source; validation and test: sources, each scored against its closest reference); %,d skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
                 + "and %,d target tokens (fitted on the training part)%n", job.train(), job.format(), trainCount,
                 nValid, nTest, tooLong, maxSource, src.size(), tgt.size());
         Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
@@ -271,21 +273,20 @@ final class Seq2SeqTask implements Task {
                 new Seq2SeqModel(s).layout().size());
     }
 
-    /** The scores of the model's outputs on {@code data} (framed targets), computed in the tasks. */
-    static Seq2SeqScores scores(JavaSparkContext sc, LocalSeq2Seq model, JavaRDD<EncodedPair> data, int beam,
+    /** The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks. */
+    static Seq2SeqScores scores(JavaSparkContext sc, LocalSeq2Seq model, JavaRDD<Seq2SeqReferences> data, int beam,
             double alpha, int batch) {
         Broadcast<LocalSeq2Seq> b = sc.broadcast(model);
         try {
             return data.mapPartitions(it -> {
                 LocalSeq2Seq m = b.value().copy();
                 Seq2SeqScores s = new Seq2SeqScores();
-                for (List<EncodedPair> chunk : TaggingTask.chunks(it, batch)) {
+                for (List<Seq2SeqReferences> chunk : TaggingTask.chunks(it, batch)) {
                     List<int[]> sources = new ArrayList<>();
                     chunk.forEach(p -> sources.add(p.source()));
                     List<Hypothesis> h = m.decode(sources, beam, alpha);
                     for (int r = 0; r < chunk.size(); r++) {
-                        int[] t = chunk.get(r).target();
-                        s.add(h.get(r).tokens(), Arrays.copyOfRange(t, 1, t.length - 1));
+                        s.add(h.get(r).tokens(), chunk.get(r).references());
                     }
                 }
                 return Collections.singletonList(s).iterator();
@@ -303,14 +304,18 @@ final class Seq2SeqTask implements Task {
         return LocalSeq2Seq.of(m.seq2seq().spec(), m.seq2seq().params());
     }
 
-    /** Greedy (and beam, as configured) scores on every pair of {@code data} whose source fits the model. */
+    /**
+     * Greedy (and beam, as configured) scores on every source of {@code data} that fits the model, each against
+     * its closest reference (all of its pairs' targets).
+     */
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
         JobConfig c = m.config();
         int maxSource = m.seq2seq().spec().maxSourceLength();
         JavaRDD<TextPair> all = read(sc, c, format(c), data).records();
-        JavaRDD<EncodedPair> enc = Encoded.pairs(all.filter(p -> p.source().length <= maxSource), vocab(m, SOURCE),
-                vocab(m, TARGET)).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(Encoded.pairs(all.filter(
+                p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = ClassCounts.newJson();
         LocalSeq2Seq lm = local(m);
         double alpha = c.getDouble("decode.alpha");

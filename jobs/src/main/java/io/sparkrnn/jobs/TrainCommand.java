@@ -8,7 +8,6 @@ import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
-import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.train.TbpttConfig;
@@ -161,7 +160,7 @@ final class TrainCommand {
                     .withClipNorm(globalClip > 0 ? globalClip : Double.POSITIVE_INFINITY)
                     .withOuter(outerCfg)
                     .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
-            WorkerSetup setup = new WorkerSetup(spec, inner, LrSchedule.constant(lr), tbptt);
+            WorkerSetup setup = new WorkerSetup(spec, inner, LearningRates.of(c), tbptt);
             return new Job(task, spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
                     c.getInt("train.batch"), k1, train, validation, format, c.getDouble("data.validation-fraction"),
                     Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),

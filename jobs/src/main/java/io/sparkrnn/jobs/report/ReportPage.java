@@ -26,16 +26,19 @@ final class ReportPage {
     }
 
     /**
-     * @param lr   the inner learning rate ({@code train.lr}), or null when the config has none
+     * @param lr   the inner learning rate: a Double when constant, a double[] by round (index r - 1) when
+     *             scheduled, or null when the config has none
      * @param eval eval.json's object, or null when the run wrote none
      */
-    static String html(String title, MetricsHistory history, Map<String, String> config, Double lr, JsonNode eval) {
+    static String html(String title, MetricsHistory history, Map<String, String> config, Object lr, JsonNode eval) {
         ObjectNode data = JSON.createObjectNode();
         data.put("title", title);
         if (lr == null) {
             data.putNull("lr");
+        } else if (lr instanceof double[] byRound) {
+            data.set("lr", JSON.valueToTree(byRound));
         } else {
-            data.put("lr", lr);
+            data.put("lr", (Double) lr);
         }
         data.set("columns", JSON.valueToTree(history.columns()));
         data.set("events", JSON.valueToTree(history.events()));

@@ -2,6 +2,8 @@ package io.sparkrnn.jobs.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrnn.engine.optim.LrSchedule;
+import io.sparkrnn.jobs.LearningRates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +29,8 @@ public final class RunReport {
      * Reads {@code dir/metrics.jsonl} and {@code dir/eval.json} (either may be absent) and writes
      * {@code dir/report.html} atomically (temporary file, then rename).
      *
-     * @param config the resolved config, key to value as printed; {@code train.lr}, when present, scales the
-     *               learning-rate plot
+     * @param config the resolved config, key to value as printed; {@code train.lr} and its schedule
+     *               ({@link LearningRates}), when present, give the learning-rate plot
      * @return the report's path
      */
     public static Path write(Path dir, String title, Map<String, String> config) {
@@ -62,14 +64,28 @@ public final class RunReport {
         }
     }
 
-    private static Double learningRate(Map<String, String> config) {
-        String lr = config.get("train.lr");
-        if (lr == null) {
+    /**
+     * The configured inner learning rate: one number when constant, else the rate of each round's last inner
+     * step (round r = 1, 2, ...: step r * H - 1) as the schedule gives it; null when the config has none.
+     */
+    private static Object learningRate(Map<String, String> config) {
+        if (config.get("train.lr") == null) {
             return null;
         }
         try {
-            return Double.parseDouble(lr);
-        } catch (NumberFormatException e) {
+            LrSchedule s = LearningRates.of(config);
+            if (s instanceof LrSchedule.Constant c) {
+                return c.value();
+            }
+            int rounds = Integer.parseInt(config.get("train.rounds"));
+            long h = Long.parseLong(config.get("train.local-steps"));
+            double[] lr = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                lr[r] = s.lr((r + 1) * h - 1);
+            }
+            return lr;
+        } catch (RuntimeException e) {
+            // A config this version cannot read (hand-edited or partial): the plot shows the scale alone.
             return null;
         }
     }

@@ -64,9 +64,11 @@
     draw(id, sets, xTitle, axes);
   }
 
-  // Learning rate: the configured inner lr times the back-off scale (the scale alone when lr is unknown).
+  // Learning rate: the configured inner lr (one number, or by round when scheduled) times the back-off scale
+  // (the scale alone when lr is unknown).
   const scale = col.lr_scale || [];
-  const lr = scale.map(s => s === null ? null : (data.lr === null ? s : s * data.lr));
+  const base = i => Array.isArray(data.lr) ? data.lr[roundNo[i] - 1] : data.lr;
+  const lr = scale.map((s, i) => s === null ? null : (data.lr === null ? s : s * base(i)));
   draw('lr', [line(data.lr === null ? 'lr scale' : 'learning rate', points(roundNo, lr), colours[2], 'y',
     {stepped: true})], 'round', {y: axis(data.lr === null ? 'lr scale' : 'learning rate', 'left', true)});
 

@@ -145,6 +145,22 @@ class RunReportTest {
     }
 
     @Test
+    void aScheduledLearningRateIsEmbeddedByRound() throws Exception {
+        Map<String, String> c = config();
+        c.put("train.lr-schedule", "cosine");
+        c.put("train.min-lr", "0.0003");
+        c.put("train.rounds", "6");
+        c.put("train.local-steps", "10");
+        JsonNode lr = embeddedData(Files.readString(RunReport.write(writeRun(tmp), "t", c))).get("lr");
+        assertEquals(6, lr.size());
+        for (int r = 1; r <= 6; r++) {
+            // the rate of the round's last inner step s = 10 r - 1 of T = 60: M + (P - M) (1 + cos(pi s / T)) / 2
+            double expected = 0.0003 + 0.0027 * (1 + Math.cos(Math.PI * (10 * r - 1) / 60.0)) / 2;
+            assertEquals(expected, lr.get(r - 1).asDouble(), 1e-15, "round " + r);
+        }
+    }
+
+    @Test
     void aBadMetricsLineNamesTheFileAndLine() throws Exception {
         Files.writeString(tmp.resolve("metrics.jsonl"), rounds().get(0).toJson() + "\n{\"round\":1,\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
