@@ -85,18 +85,25 @@ final class ExportTesting {
         tokensMatch(run, tmp, rows);
     }
 
-    /** A forecaster on five 28-day windows of (births, day of week) from the US births CSV, z-scored here. */
+    /**
+     * A forecaster on five 28-day windows from the US births CSV: the z-scored births, then as many further
+     * inputs as the model has features (its calendar covariates), here 0/1 indicators of the day of week.
+     */
     static void forecaster(Path run, Path tmp, Path csv) throws Exception {
         List<String> lines = Files.readAllLines(csv).subList(1, 400);
         double[] births = lines.stream().mapToDouble(l -> Double.parseDouble(l.split(",")[4])).toArray();
         double mean = Arrays.stream(births).average().orElseThrow();
         double sd = Math.sqrt(Arrays.stream(births).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
-        float[][][] windows = new float[5][28][2];
+        int features = TrainedModel.open(run.toString()).loaded().spec().featureSize();
+        float[][][] windows = new float[5][28][features];
         for (int r = 0; r < 5; r++) {
             for (int s = 0; s < 28; s++) {
                 String[] f = lines.get(r * 70 + s).split(",");
                 windows[r][s][0] = (float) ((Double.parseDouble(f[4]) - mean) / sd);
-                windows[r][s][1] = (float) ((Double.parseDouble(f[3]) - 4) / 2);
+                int dow = Integer.parseInt(f[3].strip());
+                for (int k = 1; k < features; k++) {
+                    windows[r][s][k] = (dow + k) % 7 == 0 ? 1f : 0f;
+                }
             }
         }
         featuresMatch(run, tmp, windows);
