@@ -45,20 +45,26 @@ final class ModelCommands {
               bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
               bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10""";
     static final String EVALUATE_USAGE = """
-            evaluate <model-dir> --data <path> [--master M]
+            evaluate <model-dir> (--data <path> | --part validation|test) [--master M]
 
             Prints the task's metrics on a corpus as JSON: lm bits per char and perplexity; tag token accuracy,
             per-tag and macro F1; classify accuracy, per-class precision / recall / F1 and the confusion matrix;
             forecast MAE and RMSE with the seasonal-naive baseline's (original units); seq2seq phoneme (token)
             error rate, word (sequence) error rate and corpus BLEU-4, greedy and with decode.beam > 1 beam
-            search (beam_*). The corpus is read as the
-            model's training data was (config.conf in the model folder).
+            search (beam_*). The corpus is read as the model's training data was (config.conf in the model
+            folder).
+            --part validation|test scores only the held-out part of the model's training corpus (data.train of
+            config.conf, or --data when the corpus moved), drawn as training drew it: the seeded split of
+            train.seed and data.validation-fraction (tag, classify, seq2seq; seq2seq and forecast also have a
+            test part), or the time-order split (lm: the last share of the text; forecast: the rows after the
+            training part). The figures equal eval.json's valid_* / test_* ones.
 
             examples:
               bin/spark-rnn evaluate out/char-lm --data data/samples/moby-dick/moby-dick.txt
               bin/spark-rnn evaluate out/brown-tagger --data data/samples/brown
+              bin/spark-rnn evaluate out/brown-tagger --part validation
               bin/spark-rnn evaluate out/births-forecast --data data/samples/us-births/us-births.csv
-              bin/spark-rnn evaluate out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt""";
+              bin/spark-rnn evaluate out/cmudict-g2p --part test""";
     static final String INSPECT_USAGE = """
             inspect <model-dir>
 
@@ -125,17 +131,40 @@ final class ModelCommands {
     }
 
     int evaluate(String[] args) {
-        Map<String, String> o = options(args, List.of("--data", "--text", "--master"), List.of(), EVALUATE_USAGE);
+        Map<String, String> o = options(args, List.of("--data", "--text", "--part", "--master"), List.of(),
+                EVALUATE_USAGE);
         if (o == null) {
             return Main.OK;
         }
+        Part part = o.containsKey("--part") ? Part.parse(o.get("--part")) : Part.ALL;
         String data = o.getOrDefault("--data", o.get("--text"));
-        if (data == null) {
-            throw new ConfigException("evaluate needs --data <path>");
+        if (data == null && part == Part.ALL) {
+            throw new ConfigException("evaluate needs --data <path>, or --part validation|test for the held-out "
+                    + "part of the model's training corpus");
         }
         TrainedModel m = TrainedModel.open(o.get(""));
-        ObjectNode n = m.task().usesSpark() ? withSpark(o, "evaluate", sc -> m.task().evaluate(sc, m, data))
-                : m.task().evaluate(null, m, data);
+        String separate = m.config().getString("data.validation");
+        if (part == Part.VALIDATION && !separate.isEmpty()) {
+            // trained on all of data.train and validated on another corpus: that corpus is the validation part
+            if (data != null) {
+                throw new ConfigException("--part validation: the model in " + m.dir() + " was validated on "
+                        + "data.validation = " + separate + ", not on a share of its training corpus; evaluate it "
+                        + "with --data " + separate);
+            }
+            data = separate;
+            part = Part.ALL;
+        } else if (data == null) {
+            data = m.config().getString("data.train");
+        }
+        String corpus = data;
+        Part p = part;
+        ObjectNode n = m.task().usesSpark() || p != Part.ALL
+                ? withSpark(o, "evaluate", sc -> m.task().evaluate(sc, m, corpus, p))
+                : m.task().evaluate(null, m, corpus, p);
+        if (o.containsKey("--part")) {
+            n.put("part", o.get("--part").toLowerCase(Locale.ROOT));
+            n.put("data", corpus);
+        }
         out.println(n);
         return Main.OK;
     }
