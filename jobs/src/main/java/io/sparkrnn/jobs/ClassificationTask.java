@@ -74,7 +74,7 @@ final class ClassificationTask implements Task {
     private static ModelSpec spec(TrainCommand.Job job, int words, int classes) {
         ModelSpec s = job.spec();
         return ModelSpec.classifier(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(),
-                s.numLayers(), s.bidirectional(), s.dropout(), s.pooling(), classes);
+                s.numLayers(), s.bidirectional(), s.dropout(), s.pooling(), classes).withIoDropout(s.ioDropout());
     }
 
     /** {@code data.folders} parsed: folder to label, in order; empty when every folder is its own label. */

@@ -146,7 +146,7 @@ final class ForecastTask implements Task {
     private static ModelSpec spec(TrainCommand.Job job, Columns k) {
         ModelSpec s = job.spec();
         return ModelSpec.regressor(k.width(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
-                s.dropout(), s.pooling(), k.outputs());
+                s.dropout(), s.pooling(), k.outputs()).withIoDropout(s.ioDropout());
     }
 
     @Override

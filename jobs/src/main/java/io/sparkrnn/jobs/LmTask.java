@@ -71,7 +71,8 @@ final class LmTask implements Task {
 
     private static ModelSpec lm(TrainCommand.Job job, int vocab) {
         ModelSpec s = job.spec();
-        return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout());
+        return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())
+                .withIoDropout(s.ioDropout());
     }
 
     /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */

@@ -74,7 +74,7 @@ final class TaggingTask implements Task {
     private static ModelSpec spec(TrainCommand.Job job, int words, int tags) {
         ModelSpec s = job.spec();
         return ModelSpec.tagger(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(), s.numLayers(),
-                s.bidirectional(), s.dropout(), tags);
+                s.bidirectional(), s.dropout(), tags).withIoDropout(s.ioDropout());
     }
 
     static JavaRDD<TaggedSentence> read(JavaSparkContext sc, JobConfig c, String format, String path) {
