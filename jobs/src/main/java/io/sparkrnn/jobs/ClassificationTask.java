@@ -33,8 +33,8 @@ import scala.Tuple2;
 
 /**
  * Text classification from {@code label<TAB>text} lines or one folder per label: a seeded random
- * {@code data.validation-fraction} of the texts is held out ({@link Splits}, keyed by file and text; seeded
- * random, not stratified) unless {@code data.validation} names a corpus. Texts are cut into characters or
+ * {@code data.validation-fraction} of the texts is held out ({@link Splits}, keyed by the file's folder and name
+ * and the text; seeded random, not stratified) unless {@code data.validation} names a corpus. Texts are cut into characters or
  * words (optionally lower-cased) and only the first {@code data.max-length} tokens are kept; the vocabulary is
  * fitted on the training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix.
  */
@@ -74,7 +74,7 @@ final class ClassificationTask implements Task {
     private static ModelSpec spec(TrainCommand.Job job, int words, int classes) {
         ModelSpec s = job.spec();
         return ModelSpec.classifier(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(),
-                s.numLayers(), s.bidirectional(), s.dropout(), s.pooling(), classes);
+                s.numLayers(), s.bidirectional(), s.dropout(), s.pooling(), classes).withIoDropout(s.ioDropout());
     }
 
     /** {@code data.folders} parsed: folder to label, in order; empty when every folder is its own label. */
@@ -154,8 +154,8 @@ final class ClassificationTask implements Task {
         if (job.validation().isEmpty()) {
             long seed = job.seed();
             double f = job.validationFraction();
-            train = all.filter(d -> !Splits.heldOut(seed, d.file() + "\n" + d.text(), f));
-            valid = all.filter(d -> Splits.heldOut(seed, d.file() + "\n" + d.text(), f));
+            train = all.filter(d -> !Splits.heldOut(seed, splitKey(d), f));
+            valid = all.filter(d -> Splits.heldOut(seed, splitKey(d), f));
         } else {
             train = all;
             valid = read(sc, c, job.format(), job.validation());
@@ -249,16 +249,22 @@ final class ClassificationTask implements Task {
         }
     }
 
+    /** The text a document is split by: its file's folder and name, and its text. */
+    static String splitKey(LabelledText d) {
+        return Splits.fileKey(d.file(), d.text());
+    }
+
     private static String format(JobConfig c) {
         return c.getChoice("data.format").equals("auto") ? "tsv" : c.getChoice("data.format");
     }
 
     @Override
-    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = Vocabulary.fromText(m.file(WORDS), WORDS);
         Vocabulary labels = Vocabulary.fromText(m.file(LABELS), LABELS);
-        JavaRDD<Encoded> enc = encode(read(sc, m.config(), format(m.config()), data), Tokenizer.of(m.config()), words,
-                labels);
+        JavaRDD<LabelledText> texts = Splits.twoWay(read(sc, m.config(), format(m.config()), data), m.config(), part,
+                ClassificationTask::splitKey, name());
+        JavaRDD<Encoded> enc = encode(texts, Tokenizer.of(m.config()), words, labels);
         ObjectNode n = ClassCounts.newJson();
         counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);
         return n;

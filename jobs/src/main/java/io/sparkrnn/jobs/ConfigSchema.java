@@ -83,6 +83,8 @@ public final class ConfigSchema {
             integer("model.hidden", 256, 1, null, "hidden size per layer"),
             integer("model.layers", 1, 1, 16, "stacked recurrent layers"),
             number("model.dropout", 0.0, 0.0, 0.95, "dropout between recurrent layers"),
+            number("model.io-dropout", 0.0, 0.0, 0.95, "dropout on the recurrent stack's input (embeddings or "
+                    + "features) and output (before the head) while training; lm, tag, classify, forecast"),
             bool("model.bidirectional", false, "tag, classify, forecast: every layer also runs backwards in time; "
                     + "seq2seq: the encoder's"),
             choice("model.attention", "general", List.of("none", "dot", "general"), "seq2seq: Luong attention "

@@ -146,7 +146,7 @@ final class ForecastTask implements Task {
     private static ModelSpec spec(TrainCommand.Job job, Columns k) {
         ModelSpec s = job.spec();
         return ModelSpec.regressor(k.width(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
-                s.dropout(), s.pooling(), k.outputs());
+                s.dropout(), s.pooling(), k.outputs()).withIoDropout(s.ioDropout());
     }
 
     @Override
@@ -300,20 +300,37 @@ final class ForecastTask implements Task {
     }
 
     /**
-     * All windows of a series, normalised with the model's saved normaliser: the reader standardises with the
+     * All windows of a series (or of its validation or test part, cut as training cut it), normalised with the
+     * model's saved normaliser: the reader standardises with the
      * series' own statistics, which is undone per column ({@code z' = (x - mean') / std'} with
      * {@code x = z * std + mean}); calendar covariates are not standardised.
      */
-    static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data) {
-        Columns k = Columns.of(m.config());
+    static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data, Part part) {
+        JobConfig cfg = m.config();
+        Columns k = Columns.of(cfg);
         Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
-        ForecastReader.Series s = ForecastReader.read(sc, data, k.reader(1.0, 0.0,
-                m.config().getDouble("data.max-bad-fraction"), true));
+        double maxBad = cfg.getDouble("data.max-bad-fraction");
+        ForecastReader.Series s;
+        JavaRDD<ForecastWindow> chosen;
+        if (part == Part.ALL) {
+            s = ForecastReader.read(sc, data, k.reader(1.0, 0.0, maxBad, true));
+            chosen = s.train();
+        } else {
+            // the parts in time order as training cut them (data.*-fraction, forecast.*-rows)
+            double val = cfg.getDouble("data.validation-fraction");
+            double test = cfg.getDouble("data.test-fraction");
+            if (part == Part.TEST && !(test > 0) && k.testRows() == 0) {
+                throw new ConfigException("--part test: the model in " + m.dir() + " was trained without a test "
+                        + "part (data.test-fraction = 0, forecast.test-rows = 0); use --part validation");
+            }
+            s = ForecastReader.read(sc, data, k.reader(1 - val - test, val, maxBad, false));
+            chosen = part == Part.VALIDATION ? s.validation() : s.test();
+        }
         Normalizer own = s.normalizer();
         int f = k.features().size();
         int width = k.width();
         int[] tf = k.targetFeatures();
-        return s.train().map(w -> {
+        return chosen.map(w -> {
             float[] in = w.inputs().clone();
             for (int i = 0; i < in.length; i++) {
                 if (i % width < f) {
@@ -330,9 +347,9 @@ final class ForecastTask implements Task {
     }
 
     @Override
-    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         ObjectNode n = ClassCounts.newJson();
-        errors(sc, m.local(), windows(sc, m, data), Columns.of(m.config()),
+        errors(sc, m.local(), windows(sc, m, data, part), Columns.of(m.config()),
                 Normalizer.fromJson(m.file(NORMALIZER)), m.batch()).toJson(n, "");
         return n;
     }
@@ -353,7 +370,7 @@ final class ForecastTask implements Task {
         int f = k.width();
         int[] tf = k.targetFeatures();
         SeasonalNaive naive = k.naive();
-        JavaRDD<Object[]> rows = windows(sc, m, data).mapPartitions(it -> {
+        JavaRDD<Object[]> rows = windows(sc, m, data, Part.ALL).mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {

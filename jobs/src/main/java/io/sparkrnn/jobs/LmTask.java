@@ -71,31 +71,42 @@ final class LmTask implements Task {
 
     private static ModelSpec lm(TrainCommand.Job job, int vocab) {
         ModelSpec s = job.spec();
-        return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout());
+        return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())
+                .withIoDropout(s.ioDropout());
     }
 
     /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */
     static LmOptions options(TrainCommand.Job job, JobConfig c) {
+        return options(c, job.partitions(), job.batch(), job.k1(), job.validationFraction());
+    }
+
+    private static LmOptions options(JobConfig c, int partitions, int batch, int k1, double validationFraction) {
         LmOptions o = LmVocabulary.unit(c) == Tokens.WORDS
                 ? LmOptions.words().withVocabulary(c.getInt("vocab.min-count"), c.getInt("vocab.max-size"))
                 : LmOptions.chars();
-        return o.withPartitions(job.partitions(), job.batch(), job.k1())
-                .withValidationFraction(job.validationFraction())
+        return o.withPartitions(partitions, batch, k1).withValidationFraction(validationFraction)
                 .withMaxBadFraction(c.getDouble("data.max-bad-fraction"));
+    }
+
+    private static LmCorpus read(JavaSparkContext sc, String format, String path, JobConfig c, LmOptions o) {
+        try {
+            return format.equals("parquet") ? LmTextReader.readParquet(sc, path, c.getString("data.text-column"), o)
+                    : LmTextReader.read(sc, path, o);
+        } catch (CorpusException e) {
+            // one line, as every reason the command prints (the bad-line examples follow on indented lines)
+            throw new InputException(e.getMessage().replaceAll("\\s*\\n\\s*", "; "));
+        }
+    }
+
+    /** Lanes of the validation stream: up to 16 streams of whole k1 windows. */
+    private static int lanes(int tokens, int k1) {
+        return Math.max(1, Math.min(16, tokens / (k1 + 1)));
     }
 
     @Override
     public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         LmOptions o = options(job, c);
-        LmCorpus corpus;
-        try {
-            corpus = job.format().equals("parquet")
-                    ? LmTextReader.readParquet(sc, job.train(), c.getString("data.text-column"), o)
-                    : LmTextReader.read(sc, job.train(), o);
-        } catch (CorpusException e) {
-            // one line, as every reason the command prints (the bad-line examples follow on indented lines)
-            throw new InputException(e.getMessage().replaceAll("\\s*\\n\\s*", "; "));
-        }
+        LmCorpus corpus = read(sc, job.format(), job.train(), c, o);
         String noun = o.tokens() == Tokens.WORDS ? "word" : "char";
         int[] valid;
         try {
@@ -110,7 +121,7 @@ final class LmTask implements Task {
         }
         ModelSpec spec = lm(job, corpus.vocabulary().size());
         SequenceModel model = new SequenceModel(spec);
-        int lanes = Math.max(1, Math.min(16, valid.length / (job.k1() + 1)));
+        int lanes = lanes(valid.length, job.k1());
         Map<String, byte[]> files = Map.of(o.tokens() == Tokens.WORDS ? WORDS : VOCAB,
                 corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
         String describe = describe(job.train(), corpus, noun);
@@ -180,7 +191,10 @@ final class LmTask implements Task {
      * ones skipped) or words (unknown ones are {@code <unk>}, every line end is {@code <eos>}).
      */
     @Override
-    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
+        if (part != Part.ALL) {
+            return evaluateHeldOut(sc, m, data, part);
+        }
         LmVocabulary vocab = LmVocabulary.of(m);
         int[] unknown = new int[1];
         int[] ids = vocab.encode(CharCorpus.readText(Paths.get(data)), unknown);
@@ -201,6 +215,42 @@ final class LmTask implements Task {
             n.put("characters", ids.length);
             n.put("unknown_characters_skipped", unknown[0]);
         }
+        return n;
+    }
+
+    /**
+     * Bits per token of the validation part as training cut it (the last data.validation-fraction of the text,
+     * read through Spark with the model's settings) and scored it: the figure of eval.json's valid_bits_per_*.
+     */
+    private static ObjectNode evaluateHeldOut(JavaSparkContext sc, TrainedModel m, String data, Part part) {
+        if (part == Part.TEST) {
+            throw new ConfigException("--part test: a language model holds out only the last "
+                    + "data.validation-fraction of its text; use --part validation");
+        }
+        JobConfig c = m.config();
+        int k1 = c.getInt("train.k1");
+        String format = c.getChoice("data.format").equals("parquet") ? "parquet" : "text";
+        LmCorpus corpus = read(sc, format, data, c, options(c, c.getInt("train.partitions"), c.getInt("train.batch"),
+                k1, c.getDouble("data.validation-fraction")));
+        String file = LmVocabulary.file(LmVocabulary.unit(c));
+        if (!corpus.vocabularyText().equals(m.file(file))) {
+            throw new InputException(data + ": not the corpus the model in " + m.dir() + " was trained on (its "
+                    + "vocabulary differs from " + file + "); --part scores the held-out part of the training "
+                    + "corpus");
+        }
+        int[] valid;
+        try {
+            valid = corpus.validationTokens(MAX_DRIVER_VALIDATION);
+        } catch (CorpusException e) {
+            throw new InputException(data + ": " + e.getMessage());
+        }
+        double bits = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), valid, lanes(valid.length, k1),
+                k1);
+        String noun = LmVocabulary.unit(c) == Tokens.WORDS ? "word" : "char";
+        ObjectNode n = ClassCounts.newJson();
+        n.put("bits_per_" + noun, bits);
+        n.put("perplexity", Math.pow(2, bits));
+        n.put(noun.equals("word") ? "words" : "characters", valid.length);
         return n;
     }
 

@@ -27,6 +27,7 @@ final class ModelCommands {
     static final String PREDICT_USAGE = """
             predict <model-dir> --data <path> --output <dir> [--format tsv|parquet] [--overwrite]
                                 [--input-format F] [--master M]             (tag, classify, forecast, seq2seq)
+                                [--beam N] [--alpha A]                      (seq2seq: decoding settings)
             predict <model-dir> [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]   (lm)
 
             A tagger writes (sentence, word/TAG ...), a classifier (id, label, probability), a forecaster
@@ -45,20 +46,28 @@ final class ModelCommands {
               bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
               bin/spark-rnn predict out/char-lm --prompt "Call me " --length 200 --top-k 10""";
     static final String EVALUATE_USAGE = """
-            evaluate <model-dir> --data <path> [--master M]
+            evaluate <model-dir> (--data <path> | --part validation|test) [--beam N] [--alpha A] [--master M]
 
             Prints the task's metrics on a corpus as JSON: lm bits per char and perplexity; tag token accuracy,
             per-tag and macro F1; classify accuracy, per-class precision / recall / F1 and the confusion matrix;
             forecast MAE and RMSE with the seasonal-naive baseline's (original units); seq2seq phoneme (token)
             error rate, word (sequence) error rate and corpus BLEU-4, greedy and with decode.beam > 1 beam
-            search (beam_*). The corpus is read as the
-            model's training data was (config.conf in the model folder).
+            search (beam_*). The corpus is read as the model's training data was (config.conf in the model
+            folder).
+            --part validation|test scores only the held-out part of the model's training corpus (data.train of
+            config.conf, or --data when the corpus moved), drawn as training drew it: the seeded split of
+            train.seed and data.validation-fraction (tag, classify, seq2seq; seq2seq and forecast also have a
+            test part), or the time-order split (lm: the last share of the text; forecast: the rows after the
+            training part). The figures equal eval.json's valid_* / test_* ones.
+            --beam and --alpha (seq2seq) replace the model's decode.beam and decode.alpha for this evaluation,
+            e.g. to choose them on the validation part before scoring the test part once.
 
             examples:
               bin/spark-rnn evaluate out/char-lm --data data/samples/moby-dick/moby-dick.txt
               bin/spark-rnn evaluate out/brown-tagger --data data/samples/brown
+              bin/spark-rnn evaluate out/brown-tagger --part validation
               bin/spark-rnn evaluate out/births-forecast --data data/samples/us-births/us-births.csv
-              bin/spark-rnn evaluate out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt""";
+              bin/spark-rnn evaluate out/cmudict-g2p --part test""";
     static final String INSPECT_USAGE = """
             inspect <model-dir>
 
@@ -75,12 +84,13 @@ final class ModelCommands {
 
     int predict(String[] args) {
         Map<String, String> o = options(args, List.of("--prompt", "--length", "--temperature", "--top-k", "--seed",
-                "--data", "--output", "--format", "--input-format", "--master"), List.of("--overwrite"),
-                PREDICT_USAGE);
+                "--data", "--output", "--format", "--input-format", "--beam", "--alpha", "--master"),
+                List.of("--overwrite"), PREDICT_USAGE);
         if (o == null) {
             return Main.OK;
         }
-        TrainedModel m = TrainedModel.open(o.get(""));
+        TrainedModel m = TrainedModel.open(o.get(""), decodeOverrides(o));
+        requireSeq2SeqForDecode(o, m);
         if (m.task().usesSpark()) {
             if (!o.containsKey("--data") || !o.containsKey("--output")) {
                 throw new ConfigException("predict with a " + m.task().name() + " model needs --data <path> and "
@@ -125,19 +135,62 @@ final class ModelCommands {
     }
 
     int evaluate(String[] args) {
-        Map<String, String> o = options(args, List.of("--data", "--text", "--master"), List.of(), EVALUATE_USAGE);
+        Map<String, String> o = options(args, List.of("--data", "--text", "--part", "--beam", "--alpha", "--master"),
+                List.of(), EVALUATE_USAGE);
         if (o == null) {
             return Main.OK;
         }
+        Part part = o.containsKey("--part") ? Part.parse(o.get("--part")) : Part.ALL;
         String data = o.getOrDefault("--data", o.get("--text"));
-        if (data == null) {
-            throw new ConfigException("evaluate needs --data <path>");
+        if (data == null && part == Part.ALL) {
+            throw new ConfigException("evaluate needs --data <path>, or --part validation|test for the held-out "
+                    + "part of the model's training corpus");
         }
-        TrainedModel m = TrainedModel.open(o.get(""));
-        ObjectNode n = m.task().usesSpark() ? withSpark(o, "evaluate", sc -> m.task().evaluate(sc, m, data))
-                : m.task().evaluate(null, m, data);
+        TrainedModel m = TrainedModel.open(o.get(""), decodeOverrides(o));
+        requireSeq2SeqForDecode(o, m);
+        String separate = m.config().getString("data.validation");
+        if (part == Part.VALIDATION && !separate.isEmpty()) {
+            // trained on all of data.train and validated on another corpus: that corpus is the validation part
+            if (data != null) {
+                throw new ConfigException("--part validation: the model in " + m.dir() + " was validated on "
+                        + "data.validation = " + separate + ", not on a share of its training corpus; evaluate it "
+                        + "with --data " + separate);
+            }
+            data = separate;
+            part = Part.ALL;
+        } else if (data == null) {
+            data = m.config().getString("data.train");
+        }
+        String corpus = data;
+        Part p = part;
+        ObjectNode n = m.task().usesSpark() || p != Part.ALL
+                ? withSpark(o, "evaluate", sc -> m.task().evaluate(sc, m, corpus, p))
+                : m.task().evaluate(null, m, corpus, p);
+        if (o.containsKey("--part")) {
+            n.put("part", o.get("--part").toLowerCase(Locale.ROOT));
+            n.put("data", corpus);
+        }
         out.println(n);
         return Main.OK;
+    }
+
+    /** {@code --beam} and {@code --alpha} as overrides of the model's decode.beam and decode.alpha. */
+    private static List<String> decodeOverrides(Map<String, String> o) {
+        List<String> set = new java.util.ArrayList<>();
+        if (o.containsKey("--beam")) {
+            set.add("decode.beam=" + o.get("--beam"));
+        }
+        if (o.containsKey("--alpha")) {
+            set.add("decode.alpha=" + o.get("--alpha"));
+        }
+        return set;
+    }
+
+    private static void requireSeq2SeqForDecode(Map<String, String> o, TrainedModel m) {
+        if ((o.containsKey("--beam") || o.containsKey("--alpha")) && m.seq2seq() == null) {
+            throw new ConfigException("--beam and --alpha are decoding settings of seq2seq models; the model in "
+                    + m.dir() + " is a " + m.task().name() + " model");
+        }
     }
 
     private static <T> T withSpark(Map<String, String> o, String command, Function<JavaSparkContext, T> body) {

@@ -309,10 +309,21 @@ final class Seq2SeqTask implements Task {
      * its closest reference (all of its pairs' targets).
      */
     @Override
-    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         JobConfig c = m.config();
         int maxSource = m.seq2seq().spec().maxSourceLength();
         JavaRDD<TextPair> all = read(sc, c, format(c), data).records();
+        if (part != Part.ALL) {
+            long seed = c.getInt("train.seed");
+            double testF = c.getDouble("data.test-fraction");
+            double validF = c.getDouble("data.validation-fraction");
+            if (part == Part.TEST && !(testF > 0)) {
+                throw new ConfigException("--part test: the model in " + m.dir() + " was trained with "
+                        + "data.test-fraction = 0, so its corpus has no test part; use --part validation");
+            }
+            int wanted = part == Part.TEST ? 0 : 1;
+            all = all.filter(p -> part(seed, p, testF, validF) == wanted);
+        }
         JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(Encoded.pairs(all.filter(
                 p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());

@@ -2,6 +2,8 @@ package io.sparkrnn.jobs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 
 /**
  * The seeded random split of tagging, classification and seq2seq data: an example goes to validation when a hash of
@@ -30,5 +32,34 @@ final class Splits {
         z ^= z >>> 31;
         // the top 53 bits as a uniform number in [0, 1)
         return (z >>> 11) * 0x1.0p-53;
+    }
+
+    /**
+     * The examples of {@code all} in {@code part} of a two-way split (training and validation) as training drew it
+     * with the model's {@code train.seed} and {@code data.validation-fraction}; {@code task} names the task in the
+     * error for a test part, which such a split does not have.
+     */
+    static <T> JavaRDD<T> twoWay(JavaRDD<T> all, JobConfig c, Part part, Function<T, String> key, String task) {
+        if (part == Part.ALL) {
+            return all;
+        }
+        if (part == Part.TEST) {
+            throw new ConfigException("--part test: a " + task + " model holds out only a validation part "
+                    + "(data.validation-fraction); use --part validation");
+        }
+        long seed = c.getInt("train.seed");
+        double f = c.getDouble("data.validation-fraction");
+        return all.filter(x -> heldOut(seed, key.call(x), f));
+    }
+
+    /**
+     * The key of a file's text in the split: the file's last two path segments (its folder and name) and the
+     * text, so that the split is the same whichever folder the corpus was copied or checked out to.
+     */
+    static String fileKey(String file, String text) {
+        String f = file.replace('\\', '/');
+        int last = f.lastIndexOf('/');
+        int before = last > 0 ? f.lastIndexOf('/', last - 1) : -1;
+        return f.substring(before + 1) + "\n" + text;
     }
 }

@@ -74,7 +74,7 @@ final class TaggingTask implements Task {
     private static ModelSpec spec(TrainCommand.Job job, int words, int tags) {
         ModelSpec s = job.spec();
         return ModelSpec.tagger(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(), s.numLayers(),
-                s.bidirectional(), s.dropout(), tags);
+                s.bidirectional(), s.dropout(), tags).withIoDropout(s.ioDropout());
     }
 
     static JavaRDD<TaggedSentence> read(JavaSparkContext sc, JobConfig c, String format, String path) {
@@ -88,6 +88,11 @@ final class TaggingTask implements Task {
         }
         boolean lower = c.getBoolean("data.lowercase");
         return lower ? corpus.records().map(s -> new TaggedSentence(lower(s.tokens()), s.tags())) : corpus.records();
+    }
+
+    /** The text a sentence is split by: its words. */
+    static String splitKey(TaggedSentence s) {
+        return String.join(" ", s.tokens());
     }
 
     static String[] lower(String[] words) {
@@ -106,8 +111,8 @@ final class TaggingTask implements Task {
         if (job.validation().isEmpty()) {
             long seed = job.seed();
             double f = job.validationFraction();
-            train = all.filter(s -> !Splits.heldOut(seed, String.join(" ", s.tokens()), f));
-            valid = all.filter(s -> Splits.heldOut(seed, String.join(" ", s.tokens()), f));
+            train = all.filter(s -> !Splits.heldOut(seed, splitKey(s), f));
+            valid = all.filter(s -> Splits.heldOut(seed, splitKey(s), f));
         } else {
             train = all;
             valid = read(sc, c, job.format(), job.validation());
@@ -238,11 +243,13 @@ final class TaggingTask implements Task {
     }
 
     @Override
-    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data) {
+    public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = Vocabulary.fromText(m.file(WORDS), WORDS);
         Vocabulary tags = Vocabulary.fromText(m.file(TAGS), TAGS);
-        JavaRDD<Encoded> enc = encode(read(sc, m.config(), m.config().getChoice("data.format").equals("auto")
-                ? defaultFormat() : m.config().getChoice("data.format"), data), words, tags);
+        JavaRDD<TaggedSentence> s = read(sc, m.config(), m.config().getChoice("data.format").equals("auto")
+                ? defaultFormat() : m.config().getChoice("data.format"), data);
+        JavaRDD<Encoded> enc = encode(Splits.twoWay(s, m.config(), part, TaggingTask::splitKey, name()), words,
+                tags);
         ObjectNode n = ClassCounts.newJson();
         counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
         return n;

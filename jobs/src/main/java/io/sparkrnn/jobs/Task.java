@@ -38,8 +38,12 @@ interface Task {
         return true;
     }
 
-    /** {@code evaluate <model> --data <path>}: the task's metrics as eval.json would hold them. */
-    ObjectNode evaluate(JavaSparkContext sc, TrainedModel model, String data);
+    /**
+     * {@code evaluate <model> --data <path> [--part ...]}: the task's metrics on {@code data}, or on its held-out
+     * {@code part} as training split it off (throws {@link ConfigException} for a part the task does not have),
+     * as eval.json would hold them. {@code sc} is null for {@link Part#ALL} when {@link #usesSpark} is false.
+     */
+    ObjectNode evaluate(JavaSparkContext sc, TrainedModel model, String data, Part part);
 
     /** {@code predict <model> --data <path> --output <dir>}: writes predictions; returns the rows written. */
     long predict(JavaSparkContext sc, TrainedModel model, String data, PredictionWriter out);

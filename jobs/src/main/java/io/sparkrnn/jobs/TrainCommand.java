@@ -151,7 +151,8 @@ final class TrainCommand {
             ModelSpec.Pooling pooling = ModelSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT));
             ModelSpec spec = ModelSpec.classifier(2, c.getInt("model.embedding"), 0,
                     CellType.parse(c.getChoice("model.cell")), c.getInt("model.hidden"), c.getInt("model.layers"),
-                    bidirectional, c.getDouble("model.dropout"), pooling, 2);
+                    bidirectional, c.getDouble("model.dropout"), pooling, 2)
+                    .withIoDropout(c.getDouble("model.io-dropout"));
             double globalClip = c.getDouble("train.global-clip");
             OuterOptimizer.Config outerCfg = outer.equals("plain")
                     ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, c.getDouble("train.outer-lr"), 0)

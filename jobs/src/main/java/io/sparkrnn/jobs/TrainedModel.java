@@ -20,6 +20,14 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded
 
     /** Accepts the run's output.dir or its model/ folder. */
     static TrainedModel open(String arg) {
+        return open(arg, List.of());
+    }
+
+    /**
+     * As {@link #open(String)}, with {@code key=value} overrides of the saved config for this command only (the
+     * decoding settings {@code decode.*} of evaluate and predict); checked as {@code train --set} is.
+     */
+    static TrainedModel open(String arg, List<String> overrides) {
         Path p = Path.of(arg);
         if (Files.exists(p.resolve("model").resolve(ModelFiles.MODEL_JSON))) {
             p = p.resolve("model");
@@ -41,7 +49,7 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded
             throw new InputException(e.getMessage());
         }
         Path conf = p.resolve("config.conf");
-        JobConfig cfg = JobConfig.load(Files.exists(conf) ? conf : null, List.of());
+        JobConfig cfg = JobConfig.load(Files.exists(conf) ? conf : null, overrides);
         return new TrainedModel(p, m, s, cfg, Tasks.of(cfg.getChoice("task")));
     }
 

@@ -72,6 +72,11 @@ class ClassificationTaskTest {
         assertEquals(ham, m[1][0] + m[1][1] + m[1][2]);
         assertEquals(spam, m[2][0] + m[2][1] + m[2][2]);
 
+        // the held-out texts re-derived from the saved config: eval.json's figures exactly
+        JsonNode held = TaskTesting.heldOut(out, "validation");
+        assertEquals(eval.get("valid_count").asLong(), held.get("count").asLong());
+        assertEquals(eval.get("valid_accuracy").asDouble(), held.get("accuracy").asDouble(), 1e-12);
+
         // predict to Parquet: one row per document, a label and its probability
         Path pred = tmp.resolve("pred");
         TaskTesting.ok("predict", out.toString(), "--data", corpus, "--output", pred.toString(), "--format", "parquet",

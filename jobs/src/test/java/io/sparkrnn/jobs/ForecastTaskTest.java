@@ -77,6 +77,16 @@ class ForecastTaskTest {
         assertEquals(n - 28, ev.get("values").asLong());
         assertEquals(laggedMae(x, 28, n, 7), ev.get("seasonal_naive_mae").asDouble(), 1e-3);
 
+        // the validation (1987) and test (1988) parts cut from the saved config: eval.json's figures
+        JsonNode heldValid = TaskTesting.heldOut(out, "validation");
+        assertEquals(validRows, heldValid.get("values").asLong());
+        assertEquals(mae, heldValid.get("mae").asDouble(), 1e-3);
+        JsonNode heldTest = TaskTesting.heldOut(out, "test");
+        assertEquals(eval.get("test_values").asLong(), heldTest.get("values").asLong());
+        assertEquals(eval.get("test_mae").asDouble(), heldTest.get("mae").asDouble(), 1e-3);
+        assertEquals(eval.get("test_seasonal_naive_mae").asDouble(), heldTest.get("seasonal_naive_mae").asDouble(),
+                1e-3);
+
         // predict: one row per window with the forecast and the actual value in births
         Path pred = tmp.resolve("pred");
         TaskTesting.ok("predict", out.toString(), "--data", csv.toString(), "--output", pred.toString(), "--master",

@@ -110,6 +110,11 @@ class LmTaskTest {
         double evBits = ev.get("bits_per_word").asDouble();
         assertTrue(evBits > 3 && evBits < 10, ev.toString());
 
+        // the validation part (the last share of the text) cut again from the saved config: eval.json's figure
+        JsonNode held = TaskTesting.heldOut(out, "validation");
+        assertEquals(bits, held.get("bits_per_word").asDouble(), 1e-9);
+        TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
+
         MainTest.Run gen = TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",
                 "--seed", "3");
         assertEquals(gen.out(), TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",

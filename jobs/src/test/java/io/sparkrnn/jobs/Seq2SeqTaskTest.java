@@ -107,6 +107,13 @@ class Seq2SeqTaskTest {
         assertEquals(partLong, ev.get("skipped_long_sources").asLong());
         assertTrue(ev.get("per").asDouble() < 0.6 * untrained, ev.toString());
 
+        // the test words re-derived from the saved config (seed, fractions): eval.json's test figures exactly
+        JsonNode held = TaskTesting.heldOut(out, "test");
+        assertEquals(test, held.get("sequences").asLong());
+        assertEquals(eval.get("test_per").asDouble(), held.get("per").asDouble(), 1e-12);
+        assertEquals(eval.get("test_wer").asDouble(), held.get("wer").asDouble(), 1e-12);
+        assertEquals(eval.get("test_beam_per").asDouble(), held.get("beam_per").asDouble(), 1e-12);
+
         // predict: one row per input word, in input order; too long sources get an empty prediction
         Path pred = tmp.resolve("pred");
         TaskTesting.ok("predict", out.toString(), "--data", part.toString(), "--output", pred.toString(),

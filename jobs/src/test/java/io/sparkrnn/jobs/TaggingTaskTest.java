@@ -71,6 +71,15 @@ class TaggingTaskTest {
                 / (double) tokens;
         assertTrue(ev.get("accuracy").asDouble() > fileMajority + 0.3, ev + " vs majority " + fileMajority);
 
+        // the held-out sentences re-derived from the saved config (seed, fraction): eval.json's figures exactly
+        JsonNode held = TaskTesting.heldOut(out, "validation");
+        assertEquals(count, held.get("count").asLong());
+        assertEquals(accuracy, held.get("accuracy").asDouble(), 1e-12);
+        assertEquals(eval.get("valid_macro_f1").asDouble(), held.get("macro_f1").asDouble(), 1e-12);
+        TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
+        TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "tset"),
+                "--part expects validation, test or all");
+
         // predict: one row per input sentence, every word of it tagged with a known tag
         Path pred = tmp.resolve("tags");
         TaskTesting.ok("predict", out.toString(), "--data", file, "--output", pred.toString(), "--master", "local[2]");

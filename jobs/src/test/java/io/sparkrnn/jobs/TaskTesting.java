@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,21 @@ final class TaskTesting {
         MainTest.Run r = MainTest.run(args);
         assertEquals(0, r.code(), String.join(" ", args) + "\n" + r.out() + r.err());
         return r;
+    }
+
+    /**
+     * {@code evaluate <out> --part <part>} on the model's own training corpus (data.train of its config.conf): the
+     * held-out part as training drew it.
+     */
+    static JsonNode heldOut(Path out, String part) {
+        return printed(ok("evaluate", out.toString(), "--part", part, "--master", "local[2]"));
+    }
+
+    /** Requires exit code 2 and a one-line reason holding {@code expected}. */
+    static void configError(MainTest.Run r, String expected) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
     }
 
     static JsonNode json(String text) {

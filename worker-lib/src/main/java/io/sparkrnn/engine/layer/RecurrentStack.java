@@ -14,7 +14,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Stacked, optionally bidirectional recurrent layers (PyTorch's {@code nn.RNN/LSTM/GRU} with
  * {@code num_layers} and {@code bidirectional}). Layer k reads layer k-1's output {@code [T, B, D*H]}
- * (D = directions), with inverted dropout between layers while training. Parameters are named
+ * (D = directions), with inverted dropout between layers while training, and optionally on the stack's input
+ * (embeddings or features) and output (what the head reads). Parameters are named
  * {@code <name>.weight_ih_l{k}[_reverse]} etc. in PyTorch's order.
  */
 public final class RecurrentStack {
@@ -24,16 +25,28 @@ public final class RecurrentStack {
     private final int layers;
     private final int dirs;
     private final double dropout;
+    private final double ioDropout;
     private final RecurrentCell[][] cells;
 
     public RecurrentStack(String name, CellType type, int inputSize, int hidden, int layers, boolean bidirectional,
             double dropout) {
+        this(name, type, inputSize, hidden, layers, bidirectional, dropout, 0.0);
+    }
+
+    /**
+     * @param dropout   inverted dropout on the outputs of every layer but the last (training only)
+     * @param ioDropout inverted dropout on the stack's input and on its output (training only); masks are drawn
+     *                  per element of {@code [T, B, width]}, as between layers
+     */
+    public RecurrentStack(String name, CellType type, int inputSize, int hidden, int layers, boolean bidirectional,
+            double dropout, double ioDropout) {
         this.name = name;
         this.type = type;
         this.hidden = hidden;
         this.layers = layers;
         this.dirs = bidirectional ? 2 : 1;
         this.dropout = dropout;
+        this.ioDropout = ioDropout;
         this.cells = new RecurrentCell[layers][dirs];
         for (int l = 0; l < layers; l++) {
             for (int d = 0; d < dirs; d++) {
@@ -98,8 +111,9 @@ public final class RecurrentStack {
         Pass pass = new Pass(this);
         INDArray in = x;
         for (int l = 0; l < layers; l++) {
-            if (l > 0 && training && dropout > 0) {
-                pass.dropMasks[l] = dropoutMask(in, dropoutSeed * 31 + l);
+            double rate = l == 0 ? ioDropout : dropout;
+            if (training && rate > 0) {
+                pass.dropMasks[l] = dropoutMask(in, rate, dropoutSeed * 31 + l);
                 in = in.mul(pass.dropMasks[l]);
             }
             pass.inputs[l] = in;
@@ -115,6 +129,10 @@ public final class RecurrentStack {
                 }
             }
             in = out != null ? out : pass.windows[l][0].output();
+        }
+        if (training && ioDropout > 0) {
+            pass.outputMask = dropoutMask(in, ioDropout, dropoutSeed * 31 + layers);
+            in = in.mul(pass.outputMask);
         }
         pass.output = in;
         return pass;
@@ -137,7 +155,7 @@ public final class RecurrentStack {
      * {@code g}; returns the gradient with respect to the stack's input {@code [T, B, I]}.
      */
     public INDArray backward(FlatParams p, FlatParams g, Pass pass, INDArray dOut, int gradStart) {
-        INDArray d = dOut;
+        INDArray d = pass.outputMask == null ? dOut : dOut.mul(pass.outputMask);
         for (int l = layers - 1; l >= 0; l--) {
             INDArray dIn = null;
             for (int dir = 0; dir < dirs; dir++) {
@@ -155,9 +173,9 @@ public final class RecurrentStack {
         return d;
     }
 
-    private INDArray dropoutMask(INDArray like, long seed) {
+    private static INDArray dropoutMask(INDArray like, double rate, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        double keep = 1.0 - dropout;
+        double keep = 1.0 - rate;
         double[] m = new double[(int) like.length()];
         for (int i = 0; i < m.length; i++) {
             m[i] = rng.nextDouble() < keep ? 1.0 / keep : 0.0;
@@ -170,6 +188,7 @@ public final class RecurrentStack {
         final RecurrentCell.Window[][] windows;
         final INDArray[] inputs;
         final INDArray[] dropMasks;
+        INDArray outputMask;
         INDArray output;
 
         Pass(RecurrentStack s) {

@@ -204,7 +204,17 @@ public final class ModelJson {
     public record Fields(JsonNode node, String source) {
         /** Refuses unknown keys (with the nearest known one) and missing keys of the spec object. */
         public Fields requireExactly(List<String> keys) {
-            checkKeys(node, keys, source, "spec.");
+            return requireExactly(keys, List.of());
+        }
+
+        /**
+         * As {@link #requireExactly(List)}, with {@code optional} keys that may be absent (keys added after
+         * documents were written; read with a default).
+         */
+        public Fields requireExactly(List<String> keys, List<String> optional) {
+            List<String> known = new java.util.ArrayList<>(keys);
+            known.addAll(optional);
+            checkKeys(node, known, source, "spec.");
             for (String k : keys) {
                 if (!node.has(k)) {
                     throw new IllegalArgumentException(source + ": spec." + k + " is missing");
@@ -227,6 +237,11 @@ public final class ModelJson {
                 throw wrongType(key, "a number", v);
             }
             return v.doubleValue();
+        }
+
+        /** The number at {@code key}, or {@code absent} when the key is missing. */
+        public double number(String key, double absent) {
+            return node.has(key) ? number(key) : absent;
         }
 
         public boolean bool(String key) {

@@ -24,6 +24,8 @@ import io.sparkrnn.engine.cell.CellType;
  * @param outputSize    classes (cross-entropy) or regression outputs (MSE)
  * @param loss          cross-entropy over classes or mean squared error
  * @param ignoreIndex   target id that adds nothing to the loss (cross-entropy)
+ * @param ioDropout     dropout on the recurrent stack's input (embeddings or features) and output (what the head
+ *                      reads), in [0, 1)
  */
 public record ModelSpec(
         int vocabSize,
@@ -39,7 +41,8 @@ public record ModelSpec(
         Pooling pooling,
         int outputSize,
         Loss loss,
-        int ignoreIndex) implements java.io.Serializable {
+        int ignoreIndex,
+        double ioDropout) implements java.io.Serializable {
 
     /** Per-step or per-sequence outputs. */
     public enum Topology { ALIGNED, POOLED }
@@ -71,6 +74,9 @@ public record ModelSpec(
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), found " + dropout);
         }
+        if (!(ioDropout >= 0 && ioDropout < 1)) {
+            throw new IllegalArgumentException("ioDropout must be in [0, 1), found " + ioDropout);
+        }
         if (topology == Topology.POOLED && pooling == null) {
             throw new IllegalArgumentException("a pooled model needs pooling LAST or MEAN, found none");
         }
@@ -99,6 +105,12 @@ public record ModelSpec(
         return bidirectional ? 2 : 1;
     }
 
+    /** This spec with dropout {@code rate} on the recurrent stack's input and output. */
+    public ModelSpec withIoDropout(double rate) {
+        return new ModelSpec(vocabSize, embeddingDim, paddingId, featureSize, cell, hiddenSize, numLayers,
+                bidirectional, dropout, topology, pooling, outputSize, loss, ignoreIndex, rate);
+    }
+
     /** Size of the recurrent stack's output per step: directions * hiddenSize. */
     public int outputWidth() {
         return directions() * hiddenSize;
@@ -108,27 +120,27 @@ public record ModelSpec(
     public static ModelSpec languageModel(int vocab, int embedding, CellType cell, int hidden, int layers,
             double dropout) {
         return new ModelSpec(vocab, embedding, -1, 0, cell, hidden, layers, false, dropout, Topology.ALIGNED, null,
-                vocab, Loss.CROSS_ENTROPY, -100);
+                vocab, Loss.CROSS_ENTROPY, -100, 0.0);
     }
 
     /** A (usually bidirectional) sequence tagger: a tag distribution at every step. */
     public static ModelSpec tagger(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
             boolean bidirectional, double dropout, int tags) {
         return new ModelSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
-                Topology.ALIGNED, null, tags, Loss.CROSS_ENTROPY, -100);
+                Topology.ALIGNED, null, tags, Loss.CROSS_ENTROPY, -100, 0.0);
     }
 
     /** A sequence classifier: one class distribution per sequence. */
     public static ModelSpec classifier(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
             boolean bidirectional, double dropout, Pooling pooling, int classes) {
         return new ModelSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
-                Topology.POOLED, pooling, classes, Loss.CROSS_ENTROPY, -100);
+                Topology.POOLED, pooling, classes, Loss.CROSS_ENTROPY, -100, 0.0);
     }
 
     /** A regressor / forecaster over float feature sequences: {@code outputs} values per sequence. */
     public static ModelSpec regressor(int features, CellType cell, int hidden, int layers, boolean bidirectional,
             double dropout, Pooling pooling, int outputs) {
         return new ModelSpec(0, 0, -1, features, cell, hidden, layers, bidirectional, dropout, Topology.POOLED,
-                pooling, outputs, Loss.MSE, -100);
+                pooling, outputs, Loss.MSE, -100, 0.0);
     }
 }

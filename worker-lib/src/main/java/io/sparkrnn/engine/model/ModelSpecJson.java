@@ -71,6 +71,7 @@ public final class ModelSpecJson {
         s.put("numLayers", spec.numLayers());
         s.put("bidirectional", spec.bidirectional());
         s.put("dropout", spec.dropout());
+        s.put("ioDropout", spec.ioDropout());
         s.put("topology", ModelJson.lower(spec.topology()));
         if (spec.pooling() == null) {
             s.putNull("pooling");
@@ -107,7 +108,7 @@ public final class ModelSpecJson {
     }
 
     private static ModelSpec parseSpec(ModelJson.Fields f) {
-        f.requireExactly(SPEC_KEYS);
+        f.requireExactly(SPEC_KEYS, List.of("ioDropout"));
         try {
             return new ModelSpec(
                     f.integer("vocabSize"),
@@ -123,7 +124,8 @@ public final class ModelSpecJson {
                     f.choice("pooling", ModelSpec.Pooling.class, true),
                     f.integer("outputSize"),
                     f.choice("loss", ModelSpec.Loss.class, false),
-                    f.integer("ignoreIndex"));
+                    f.integer("ignoreIndex"),
+                    f.number("ioDropout", 0.0));
         } catch (IllegalArgumentException e) {
             throw f.invalid(e);
         }

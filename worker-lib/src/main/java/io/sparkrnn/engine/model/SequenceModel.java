@@ -40,7 +40,7 @@ public final class SequenceModel {
         this.embedding = spec.tokenInput() ? new Embedding("embedding", spec.vocabSize(), spec.embeddingDim(),
                 spec.paddingId()) : null;
         this.rnn = new RecurrentStack("rnn", spec.cell(), spec.inputSize(), spec.hiddenSize(), spec.numLayers(),
-                spec.bidirectional(), spec.dropout());
+                spec.bidirectional(), spec.dropout(), spec.ioDropout());
         this.head = new Linear("head", spec.outputWidth(), spec.outputSize());
         ParamLayout.Builder b = ParamLayout.builder();
         if (embedding != null) {

@@ -37,6 +37,16 @@ class ModelSpecJsonTest {
     }
 
     @Test
+    void ioDropoutRoundTripsAndAnOlderDocumentWithoutItReadsZero() {
+        ModelSpec spec = ModelSpec.tagger(50, 8, 0, CellType.LSTM, 16, 1, true, 0.0, 5).withIoDropout(0.35);
+        String json = ModelSpecJson.toJson(spec);
+        assertEquals(spec, ModelSpecJson.parse(json, "m.json"));
+        String older = json.replaceAll(",\\s*\"ioDropout\"\\s*:\\s*0\\.35", "");
+        assertTrue(!older.contains("ioDropout"), older);
+        assertEquals(spec.withIoDropout(0.0), ModelSpecJson.parse(older, "m.json"));
+    }
+
+    @Test
     void enumsAreLowerCaseAndTheHeaderIsVersioned() {
         String json = ModelSpecJson.toJson(PRESETS.get(2));
         assertTrue(json.contains("\"format\" : \"spark-rnn-model\""), json);

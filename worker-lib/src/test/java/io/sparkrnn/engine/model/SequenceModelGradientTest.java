@@ -77,6 +77,28 @@ class SequenceModelGradientTest {
     }
 
     @Test
+    void dropoutOnTheStacksInputAndOutput() {
+        ModelSpec plain = ModelSpec.tagger(7, 3, 0, CellType.LSTM, 3, 2, true, 0.3, 4);
+        ModelSpec io = plain.withIoDropout(0.5);
+        checkAll(new SequenceModel(io), alignedBatch(7, 4, 3), 11);
+        checkAll(new SequenceModel(ModelSpec.regressor(2, CellType.GRU, 3, 1, false, 0.0, ModelSpec.Pooling.MEAN, 2)
+                .withIoDropout(0.4)), regressionBatch(), 5);
+
+        // the masks act in training only: same weights, same seed, other training loss, same evaluation loss
+        SequenceBatch batch = alignedBatch(7, 4, 3);
+        SequenceModel a = new SequenceModel(plain);
+        SequenceModel b = new SequenceModel(io);
+        FlatParams p = a.initParams(7, DataType.DOUBLE);
+        double trainA = a.lossAndGradient(p, p.zerosLike(), batch, a.initialState(batch.batchSize(), DataType.DOUBLE),
+                0, 11).meanLoss();
+        double trainB = b.lossAndGradient(p, p.zerosLike(), batch, b.initialState(batch.batchSize(), DataType.DOUBLE),
+                0, 11).meanLoss();
+        assertTrue(Math.abs(trainA - trainB) > 1e-6, trainA + " vs " + trainB);
+        assertEquals(a.loss(p, batch, a.initialState(batch.batchSize(), DataType.DOUBLE)).meanLoss(),
+                b.loss(p, batch, b.initialState(batch.batchSize(), DataType.DOUBLE)).meanLoss(), 0.0);
+    }
+
+    @Test
     void bidirectionalTaggerForEachCell() {
         for (CellType c : CellType.values()) {
             ModelSpec spec = ModelSpec.tagger(7, 3, 0, c, 3, 1, true, 0.0, 4);
@@ -96,6 +118,11 @@ class SequenceModelGradientTest {
 
     @Test
     void regressorWithMeanSquaredError() {
+        checkAll(new SequenceModel(ModelSpec.regressor(2, CellType.GRU, 3, 2, false, 0.0, ModelSpec.Pooling.LAST, 2)),
+                regressionBatch(), 0);
+    }
+
+    private static SequenceBatch regressionBatch() {
         SplittableRandom r = new SplittableRandom(8);
         int t = 4;
         int b = 3;
@@ -103,10 +130,8 @@ class SequenceModelGradientTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
-        SequenceBatch batch = SequenceBatch.pooledFeatures(t, b, 2, x, new int[] {4, 2, 3},
+        return SequenceBatch.pooledFeatures(t, b, 2, x, new int[] {4, 2, 3},
                 new float[] {0.5f, -1f, 2f, 0f, 1f, -0.5f}, 2);
-        checkAll(new SequenceModel(ModelSpec.regressor(2, CellType.GRU, 3, 2, false, 0.0, ModelSpec.Pooling.LAST, 2)),
-                batch, 0);
     }
 
     /**
