@@ -2,10 +2,17 @@ package io.sparkrnn.engine.io.onnx;
 
 import static io.sparkrnn.engine.io.onnx.OnnxGraph.attr;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.io.Seq2SeqExportConfig;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +41,9 @@ import java.util.Map;
 public final class OnnxSeq2SeqExport {
     public static final String ENCODER = "encoder.onnx";
     public static final String DECODER = "decoder_step.onnx";
+    public static final String CONFIG = "config.json";
+    public static final String FORMAT = "spark-rnn-onnx-seq2seq";
+    public static final int VERSION = 1;
 
     private OnnxSeq2SeqExport() {
     }
@@ -72,6 +82,38 @@ public final class OnnxSeq2SeqExport {
             out.add("attention");
         }
         return out;
+    }
+
+    /**
+     * Writes {@value #ENCODER}, {@value #DECODER} and {@value #CONFIG} into {@code dir} (which must exist). Both
+     * graphs carry {@code metadata} and the special ids ({@code spark-rnn.pad_id}, {@code bos_id}, {@code eos_id},
+     * {@code unk_id}, {@code max_target_ratio}); config.json holds {@link Seq2SeqExportConfig}'s fields, the
+     * graphs' input and output names, and {@code extra} under {@code "spark_rnn"}.
+     */
+    public static void write(Path dir, Seq2SeqSpec spec, FlatParams params, int unkId, String producerVersion,
+            String docString, Map<String, String> metadata, Map<String, String> extra) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put("spark-rnn.pad_id", Integer.toString(spec.paddingId()));
+        meta.put("spark-rnn.bos_id", Integer.toString(spec.beginId()));
+        meta.put("spark-rnn.eos_id", Integer.toString(spec.endId()));
+        meta.put("spark-rnn.unk_id", Integer.toString(unkId));
+        meta.put("spark-rnn.max_target_ratio", Double.toString(spec.maxTargetRatio()));
+        Graphs graphs = export(spec, params, producerVersion, docString, meta);
+        Files.write(dir.resolve(ENCODER), graphs.encoder());
+        Files.write(dir.resolve(DECODER), graphs.decoderStep());
+        ObjectNode c = Seq2SeqExportConfig.of(FORMAT, VERSION, spec, unkId, extra);
+        ObjectNode enc = c.putObject("encoder");
+        enc.put("file", ENCODER);
+        enc.putPOJO("inputs", List.of("source", "source_lengths"));
+        List<String> encOut = new ArrayList<>(List.of("memory"));
+        encOut.addAll(stateNames(spec));
+        enc.putPOJO("outputs", encOut);
+        ObjectNode dec = c.putObject("decoder_step");
+        dec.put("file", DECODER);
+        dec.putPOJO("inputs", decoderInputs(spec));
+        dec.putPOJO("outputs", decoderOutputs(spec));
+        dec.putPOJO("state", stateNames(spec));
+        Files.writeString(dir.resolve(CONFIG), Seq2SeqExportConfig.text(c), StandardCharsets.UTF_8);
     }
 
     /** Both graphs; {@code metadata} goes to the metadata_props of each (e.g. vocabularies, special ids). */

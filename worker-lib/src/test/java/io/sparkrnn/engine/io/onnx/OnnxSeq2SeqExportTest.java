@@ -21,16 +21,19 @@ import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.seq2seq.Seq2SeqTrainer;
-import io.sparkrnn.engine.testutil.Samples;
+import io.sparkrnn.engine.testutil.CmudictPairs;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.IntBuffer;
+import java.nio.file.Path;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -42,9 +45,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class OnnxSeq2SeqExportTest {
     private static final double TOLERANCE = 1e-4;
-    private static final int PAD = 0;
-    private static final int BOS = 1;
-    private static final int EOS = 2;
+    private static final int PAD = CmudictPairs.PAD;
+    private static final int BOS = CmudictPairs.BOS;
+    private static final int EOS = CmudictPairs.EOS;
     private static OrtEnvironment env;
     private static List<int[]> words;
     private static List<int[]> phones;
@@ -54,22 +57,11 @@ class OnnxSeq2SeqExportTest {
     @BeforeAll
     static void setUp() {
         env = OrtEnvironment.getEnvironment();
-        Map<Integer, Integer> letters = new TreeMap<>();
-        Map<String, Integer> ph = new TreeMap<>();
-        words = new ArrayList<>();
-        phones = new ArrayList<>();
-        for (String line : Samples.text("cmudict/cmudict-sample.txt").lines().toList()) {
-            int sep = line.indexOf("  ");
-            String word = line.substring(0, sep);
-            if (word.endsWith(")") || word.length() > 12) {
-                continue;
-            }
-            words.add(word.chars().map(c -> letters.computeIfAbsent(c, k -> 3 + letters.size())).toArray());
-            phones.add(java.util.Arrays.stream(line.substring(sep + 2).trim().split(" "))
-                    .mapToInt(p -> ph.computeIfAbsent(p.replaceAll("[012]$", ""), k -> 3 + ph.size())).toArray());
-        }
-        srcVocab = 3 + letters.size();
-        tgtVocab = 3 + ph.size();
+        CmudictPairs c = CmudictPairs.read();
+        words = c.words();
+        phones = c.phones();
+        srcVocab = c.sourceVocab();
+        tgtVocab = c.targetVocab();
     }
 
     private static Seq2SeqSpec spec(CellType cell, int encLayers, boolean bidi, int decHidden, int decLayers,
@@ -98,6 +90,35 @@ class OnnxSeq2SeqExportTest {
     void trainedLstmGeneralAttentionAndGruWithoutAttention() throws OrtException {
         compare(spec(CellType.LSTM, 1, true, 24, 1, Attention.GENERAL, true), 120);
         compare(spec(CellType.GRU, 1, true, 24, 1, Attention.NONE, false), 120);
+    }
+
+    @Test
+    void writesBothGraphsAndAConfigWithTheSpecialIds(@TempDir Path tmp) throws Exception {
+        Seq2SeqSpec spec = spec(CellType.LSTM, 1, true, 16, 2, Attention.GENERAL, true);
+        FlatParams params = new Seq2SeqModel(spec).initParams(3, DataType.FLOAT);
+        OnnxSeq2SeqExport.write(tmp, spec, params, 7, "test", "doc", Map.of("vocab-target.txt", "\"<pad>\"\n"),
+                Map.of("task", "seq2seq"));
+        JsonNode c = new ObjectMapper().readTree(tmp.resolve(OnnxSeq2SeqExport.CONFIG).toFile());
+        assertEquals("spark-rnn-onnx-seq2seq", c.get("format").asText());
+        assertEquals("general", c.get("attention").asText());
+        assertEquals(List.of(PAD, BOS, EOS, 7), List.of(c.get("pad_id").asInt(), c.get("bos_id").asInt(),
+                c.get("eos_id").asInt(), c.get("unk_id").asInt()));
+        assertEquals("[\"h\",\"c\",\"feed\"]", c.get("decoder_step").get("state").toString());
+        assertEquals("[\"memory\",\"h\",\"c\",\"feed\"]", c.get("encoder").get("outputs").toString());
+        assertEquals("seq2seq", c.get("spark_rnn").get("task").asText());
+        for (String file : List.of(OnnxSeq2SeqExport.ENCODER, OnnxSeq2SeqExport.DECODER)) {
+            try (OrtSession s = env.createSession(tmp.resolve(file).toString(), new OrtSession.SessionOptions())) {
+                Map<String, String> meta = s.getMetadata().getCustomMetadata();
+                assertEquals("\"<pad>\"\n", meta.get("vocab-target.txt"), file);
+                assertEquals("7", meta.get("spark-rnn.unk_id"), file);
+                assertEquals(Integer.toString(BOS), meta.get("spark-rnn.bos_id"), file);
+                assertEquals(Integer.toString(EOS), meta.get("spark-rnn.eos_id"), file);
+            }
+        }
+        try (OrtSession s = env.createSession(tmp.resolve(OnnxSeq2SeqExport.ENCODER).toString(),
+                new OrtSession.SessionOptions())) {
+            assertEquals(List.of("memory", "h", "c", "feed"), new ArrayList<>(s.getOutputNames()));
+        }
     }
 
     /** Exports the model (trained for {@code steps} steps of 32 words, or random when null) and compares. */
