@@ -109,7 +109,7 @@ class ExportCommandTest {
 
         MainTest.Run help = TaskTesting.ok("export", "--help");
         assertTrue(help.out().contains("export <model-dir> --format onnx|pytorch --out <path> [--overwrite]")
-                && help.out().contains("examples:"), help.out());
+                && help.out().contains("examples:") && help.out().contains("decoder_step.onnx"), help.out());
     }
 
     /** An untrained g2p model folder: vocabularies with the default specials (pad 0, unk 1, bos 2, eos 3). */

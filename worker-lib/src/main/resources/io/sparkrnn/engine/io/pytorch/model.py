@@ -191,6 +191,7 @@ class Seq2SeqModel(nn.Module):
             logits.append(z)
         return torch.stack(logits, dim=1)
 
+    @torch.no_grad()
     def greedy(self, source, lengths, max_len=None):
         """The most probable token at each step until eos, for each row: a list of token-id lists (eos not
         included). A row stops after max_len tokens, by default ceil(max_target_ratio * its length) (at least 1),
