@@ -41,7 +41,7 @@ public final class OnnxExport {
             String tokens = g.input("tokens", OnnxGraph.INT64, "batch", "time");
             String timeMajor = g.op("Transpose", List.of(tokens), attr("perm", new long[] {1, 0}));
             String emb = g.floats("embedding.weight", new long[] {spec.vocabSize(), spec.embeddingDim()},
-                    values(params, "embedding.weight"));
+                    OnnxRecurrent.values(params, "embedding.weight"));
             x = g.op("Gather", List.of(emb, timeMajor), attr("axis", 0L));             // [T, B, E]
         } else {
             String features = g.input("features", OnnxGraph.FLOAT, "batch", "time", (long) spec.featureSize());
@@ -56,8 +56,8 @@ public final class OnnxExport {
         }
         String outName = spec.loss() == ModelSpec.Loss.MSE ? "values" : "logits";
         String headW = "head.weight";
-        float[] w = values(params, headW);
-        String bias = g.floats("head.bias", new long[] {spec.outputSize()}, values(params, "head.bias"));
+        float[] w = OnnxRecurrent.values(params, headW);
+        String bias = g.floats("head.bias", new long[] {spec.outputSize()}, OnnxRecurrent.values(params, "head.bias"));
         if (spec.topology() == ModelSpec.Topology.ALIGNED) {
             String batchMajor = g.op("Transpose", List.of(x), attr("perm", new long[] {1, 0, 2}));  // [B, T, W]
             String wT = g.floats("head.weight_t", new long[] {spec.outputWidth(), spec.outputSize()},
@@ -66,7 +66,7 @@ public final class OnnxExport {
             g.node("Add", List.of(mm, bias), List.of(outName));
             g.output(outName, OnnxGraph.FLOAT, "batch", "time", (long) spec.outputSize());
         } else {
-            String pooled = spec.pooling() == ModelSpec.Pooling.LAST ? lastStep(g, lastH)
+            String pooled = spec.pooling() == ModelSpec.Pooling.LAST ? OnnxRecurrent.directionsSideBySide(g, lastH)
                     : meanOverSteps(g, x, lengths);
             String weight = g.floats(headW, new long[] {spec.outputSize(), spec.outputWidth()}, w);
             g.node("Gemm", List.of(pooled, weight, bias), List.of(outName), attr("transB", 1L));
@@ -82,11 +82,6 @@ public final class OnnxExport {
         String[] y = OnnxRecurrent.layer(g, params, "rnn", spec.cell(), layer, spec.directions(), in,
                 spec.hiddenSize(), x, lengths, "", "");
         return new String[] {OnnxRecurrent.concatDirections(g, y[0], spec.directions()), y[1]};
-    }
-
-    /** {@code Y_h [D, B, H]} as {@code [B, D*H]}: forward then reverse, as our pooled output concatenates them. */
-    private static String lastStep(OnnxGraph g, String yh) {
-        return OnnxRecurrent.directionsSideBySide(g, yh);
     }
 
     /** Mean of {@code y [T, B, W]} over each row's valid steps, {@code [B, W]}. */
@@ -120,9 +115,5 @@ public final class OnnxExport {
             }
         }
         return t;
-    }
-
-    private static float[] values(FlatParams params, String name) {
-        return OnnxRecurrent.values(params, name);
     }
 }
