@@ -1,10 +1,13 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.io.onnx.OnnxExport;
 import io.sparkrnn.engine.io.onnx.OnnxGraph;
+import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
 import io.sparkrnn.engine.io.pytorch.TorchExport;
 import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -20,24 +23,32 @@ import java.util.Map;
 
 /**
  * {@code export <model-dir> --format onnx|pytorch --out <path> [--overwrite]}: a trained sequence model (lm, tag,
- * classify, forecast) as one ONNX file or a PyTorch folder. The output is written under a temporary name beside
+ * classify, forecast) as one ONNX file or a PyTorch folder, an encoder-decoder model (seq2seq) as a folder of two
+ * ONNX graphs (encoder, decoder step) or a PyTorch folder. The output is written under a temporary name beside
  * {@code --out} and renamed when complete; an existing output is kept unless {@code --overwrite}.
  */
 final class ExportCommand {
     static final String USAGE = """
             export <model-dir> --format onnx|pytorch --out <path> [--overwrite]
 
-            onnx: one .onnx file (opset %d) computing the model's outputs from a zero state: inputs tokens (int64
-            [batch, time]) or features (float [batch, time, F]), and lengths (int32 [batch], valid steps per row)
-            for taggers and classifiers; output logits ([batch, time, C] for lm and tag, [batch, C] for classify)
-            or values (forecast: [batch, outputs], normalised as in normalizer.json). The model's vocabularies,
-            normalizer.json, model.json and config.conf are in the file's metadata_props under their file names.
+            onnx, lm/tag/classify/forecast: one .onnx file (opset %d) computing the model's outputs from a zero
+            state: inputs tokens (int64 [batch, time]) or features (float [batch, time, F]), and lengths (int32
+            [batch], valid steps per row) for taggers and classifiers; output logits ([batch, time, C] for lm and
+            tag, [batch, C] for classify) or values (forecast: [batch, outputs], normalised as in normalizer.json).
+            The model's vocabularies, normalizer.json, model.json and config.conf are in the file's metadata_props
+            under their file names.
+            onnx, seq2seq: a folder with encoder.onnx (source int64 [batch, source_time], source_lengths int32
+            [batch] -> memory [batch, source_time, width] and the decoder's initial state h, c (lstm), feed (input
+            feeding)), decoder_step.onnx (token int64 [batch], the state, memory and source_lengths (attention) ->
+            logits [batch, target_vocab], h_out, c_out, feed_out, attention), config.json (sizes, special ids,
+            input and output names) and the model's files; run the decoder step from <bos> (bos_id) until <eos>.
             pytorch: a folder with model.safetensors (torch.nn names), config.json, model.py (the module and
-            load(folder); needs torch only) and the model's task files.
-            seq2seq (encoder-decoder) models are not exported yet.
+            load(folder); needs torch only; seq2seq: net(source, lengths, target_in) gives teacher-forced logits,
+            net.greedy(source, lengths) greedy outputs) and the model's task files.
 
             examples:
               bin/spark-rnn export out/brown-tagger --format onnx --out out/brown-tagger.onnx
+              bin/spark-rnn export out/cmudict-g2p --format onnx --out out/g2p-onnx
               bin/spark-rnn export out/char-lm --format pytorch --out out/char-lm-torch
               python3 -c "import sys; sys.path.insert(0, 'out/char-lm-torch'); import model; print(model.load('out/char-lm-torch'))"
             """.formatted(OnnxGraph.OPSET);
@@ -67,22 +78,34 @@ final class ExportCommand {
         if (Files.exists(target) && !overwrite) {
             throw new ConfigException("--out " + target + " already exists; choose another path or pass --overwrite");
         }
-        if (format.equals("onnx") && Files.isDirectory(target)) {
+        TrainedModel m = open(o.get(""));
+        boolean seq2seq = m.seq2seq() != null;
+        if (format.equals("onnx") && !seq2seq && Files.isDirectory(target)) {
             throw new ConfigException("--out " + target + " is a folder; --format onnx writes one file, e.g. model.onnx");
         }
-        TrainedModel m = open(o.get(""));
-        if (m.seq2seq() != null) {
-            throw new ConfigException("export: not supported for seq2seq yet: " + m.dir() + " holds an "
-                    + "encoder-decoder model, whose attention and decoding loop (greedy or beam search) have no ONNX "
-                    + "or PyTorch form here; lm, tag, classify and forecast models export");
+        if (seq2seq && Files.isRegularFile(target)) {
+            throw new ConfigException("--out " + target + " is a file; a seq2seq model exports as a folder ("
+                    + (format.equals("onnx") ? OnnxSeq2SeqExport.ENCODER + ", " + OnnxSeq2SeqExport.DECODER
+                    : TorchExport.MODULE + ", " + TorchExport.WEIGHTS) + ", config.json)");
         }
         Map<String, String> files = taskFiles(m);
         try {
             Files.createDirectories(target.getParent());
-            if (format.equals("onnx")) {
+            if (seq2seq) {
+                int unk = unkId(m, files);
+                writeFolder(target, files, dir -> {
+                    if (format.equals("onnx")) {
+                        OnnxSeq2SeqExport.write(dir, m.seq2seq().spec(), m.seq2seq().params(), unk, version(),
+                                doc(m.seq2seq().spec()), metadata(m, files), extra(m, files));
+                    } else {
+                        TorchExport.write(dir, m.seq2seq().spec(), m.seq2seq().params(), unk, extra(m, files));
+                    }
+                });
+            } else if (format.equals("onnx")) {
                 writeOnnx(m, files, target);
             } else {
-                writePytorch(m, files, target);
+                writeFolder(target, files, dir -> TorchExport.write(dir, m.loaded().spec(), m.loaded().params(),
+                        extra(m, files)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
@@ -117,14 +140,23 @@ final class ExportCommand {
         return files;
     }
 
-    private static void writeOnnx(TrainedModel m, Map<String, String> files, Path target) throws IOException {
-        ModelSpec spec = m.loaded().spec();
+    private static Map<String, String> metadata(TrainedModel m, Map<String, String> files) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("spark-rnn.task", m.task().name());
         meta.putAll(files);
+        return meta;
+    }
+
+    private static Map<String, String> extra(TrainedModel m, Map<String, String> files) {
+        return Map.of("task", m.task().name(), "producer", "spark-rnn export " + version(), "files",
+                String.join(",", files.keySet()));
+    }
+
+    private static void writeOnnx(TrainedModel m, Map<String, String> files, Path target) throws IOException {
+        ModelSpec spec = m.loaded().spec();
         String doc = "spark-rnn " + m.task().name() + " model: " + spec.cell().name().toLowerCase(Locale.ROOT)
                 + " hidden " + spec.hiddenSize() + " x " + spec.numLayers() + (spec.bidirectional() ? " bidirectional" : "");
-        byte[] bytes = OnnxExport.export(spec, m.loaded().params(), version(), doc, meta);
+        byte[] bytes = OnnxExport.export(spec, m.loaded().params(), version(), doc, metadata(m, files));
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
         try {
             Files.write(tmp, bytes);
@@ -134,12 +166,56 @@ final class ExportCommand {
         }
     }
 
-    private static void writePytorch(TrainedModel m, Map<String, String> files, Path target) throws IOException {
+    private static String doc(Seq2SeqSpec spec) {
+        return "spark-rnn seq2seq model: " + spec.cell().name().toLowerCase(Locale.ROOT) + " encoder "
+                + spec.encoderHidden() + " x " + spec.encoderLayers() + (spec.bidirectional() ? " bidirectional" : "")
+                + ", decoder " + spec.decoderHidden() + " x " + spec.decoderLayers() + ", attention "
+                + spec.attention().name().toLowerCase(Locale.ROOT) + (spec.inputFeeding() ? ", input feeding" : "");
+    }
+
+    /**
+     * The source vocabulary's {@code <unk>} id (-1 when it has none), after checking that both vocabularies are
+     * there and as large as the model's embeddings.
+     */
+    private static int unkId(TrainedModel m, Map<String, String> files) {
+        Seq2SeqSpec spec = m.seq2seq().spec();
+        Vocabulary src = vocabulary(m, files, Seq2SeqTask.SOURCE, spec.sourceVocab());
+        vocabulary(m, files, Seq2SeqTask.TARGET, spec.targetVocab());
+        return src.tokens().indexOf(Vocabulary.UNK);
+    }
+
+    private static Vocabulary vocabulary(TrainedModel m, Map<String, String> files, String name, int size) {
+        Path f = m.dir().resolve(name);
+        if (!files.containsKey(name)) {
+            throw new ConfigException("bad model folder: " + f + " is missing; a seq2seq model needs its vocabulary");
+        }
+        Vocabulary v;
+        try {
+            v = Vocabulary.fromText(files.get(name), f.toString());
+        } catch (RuntimeException e) {
+            throw new ConfigException("bad model folder: " + e.getMessage());
+        }
+        if (v.size() != size) {
+            throw new ConfigException("bad model folder: " + f + " has " + v.size() + " tokens, expected " + size
+                    + " (the model's vocabulary size)");
+        }
+        return v;
+    }
+
+    /** Writes a folder's files, beside {@code target}. */
+    private interface FolderWriter {
+        void write(Path dir) throws IOException;
+    }
+
+    /**
+     * Writes the folder under a temporary name beside {@code target} (the exporter's files, then the model's task
+     * files), then renames it into place; an existing {@code target} is moved aside first and deleted last.
+     */
+    private static void writeFolder(Path target, Map<String, String> files, FolderWriter writer) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
-            TorchExport.write(tmp, m.loaded().spec(), m.loaded().params(), Map.of("task", m.task().name(),
-                    "producer", "spark-rnn export " + version(), "files", String.join(",", files.keySet())));
+            writer.write(tmp);
             for (Map.Entry<String, String> f : files.entrySet()) {
                 Files.writeString(tmp.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
             }

@@ -109,19 +109,79 @@ class ExportCommandTest {
 
         MainTest.Run help = TaskTesting.ok("export", "--help");
         assertTrue(help.out().contains("export <model-dir> --format onnx|pytorch --out <path> [--overwrite]")
-                && help.out().contains("examples:"), help.out());
+                && help.out().contains("examples:") && help.out().contains("decoder_step.onnx"), help.out());
+    }
+
+    /** An untrained g2p model folder: vocabularies with the default specials (pad 0, unk 1, bos 2, eos 3). */
+    private Path seq2seq() throws Exception {
+        Path dir = tmp.resolve("g2p/model");
+        Seq2SeqModel model = new Seq2SeqModel(new Seq2SeqSpec(9, 7, 4, 4, CellType.LSTM, 5, 1, true, 6, 1, 0,
+                Seq2SeqSpec.Attention.GENERAL, true, 0, 2, 3, 20, 2.0));
+        ModelFiles.save(dir, model, model.initParams(1, DataType.FLOAT), null, 0, Map.of());
+        Files.writeString(dir.resolve("config.conf"), "task = seq2seq\n");
+        Files.writeString(dir.resolve(Seq2SeqTask.SOURCE), vocab("A", "B", "C", "D", "E"));
+        Files.writeString(dir.resolve(Seq2SeqTask.TARGET), vocab("AH", "B", "K"));
+        return dir.getParent();
+    }
+
+    private static String vocab(String... tokens) {
+        StringBuilder sb = new StringBuilder("\"<pad>\"\n\"<unk>\"\n\"<bos>\"\n\"<eos>\"\n");
+        for (String t : tokens) {
+            sb.append('"').append(t).append("\"\n");
+        }
+        return sb.toString();
     }
 
     @Test
-    void seq2seqModelsAreRefusedByName() throws Exception {
-        Path dir = tmp.resolve("g2p/model");
-        Seq2SeqModel model = new Seq2SeqModel(Seq2SeqSpec.of(9, 11, 4, CellType.LSTM, 5, 1, true,
-                Seq2SeqSpec.Attention.GENERAL, true));
-        ModelFiles.save(dir, model, model.initParams(1, DataType.FLOAT), null, 0, Map.of());
-        Files.writeString(dir.resolve("config.conf"), "task = seq2seq\n");
-        Path out = tmp.resolve("g2p.onnx");
-        assertOneLineError(MainTest.run("export", dir.getParent().toString(), "--format", "onnx", "--out",
-                out.toString()), "not supported for seq2seq yet", "encoder-decoder");
+    void seq2seqExportsTwoGraphsOrATorchFolderAndReplacesThemOnlyWithOverwrite() throws Exception {
+        Path run = seq2seq();
+        Path onnx = tmp.resolve("exports/g2p-onnx");
+        MainTest.Run r = TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
+        assertTrue(r.out().contains("exported seq2seq model") && r.out().contains(onnx.toString()), r.out());
+        assertEquals(List.of("config.conf", "config.json", "decoder_step.onnx", "encoder.onnx", "model.json",
+                "vocab-source.txt", "vocab-target.txt"), names(onnx));
+        String config = Files.readString(onnx.resolve("config.json"));
+        assertTrue(config.contains("\"unk_id\" : 1") && config.contains("\"bos_id\" : 2")
+                && config.contains("\"task\" : \"seq2seq\""), config);
+        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.resolve("decoder_step.onnx").toString(),
+                new OrtSession.SessionOptions())) {
+            assertEquals(List.of("token", "h", "c", "feed", "memory", "source_lengths"), List.copyOf(s.getInputNames()));
+            Map<String, String> meta = s.getMetadata().getCustomMetadata();
+            assertEquals("seq2seq", meta.get("spark-rnn.task"));
+            assertEquals("3", meta.get("spark-rnn.eos_id"));
+            assertEquals(Files.readString(run.resolve("model/vocab-target.txt")), meta.get("vocab-target.txt"));
+        }
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx", "--out", onnx.toString()),
+                "already exists", "--overwrite");
+        Files.writeString(onnx.resolve("stale.txt"), "from before");
+        TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString(), "--overwrite");
+        assertFalse(Files.exists(onnx.resolve("stale.txt")));
+        assertEquals(List.of("g2p-onnx"), names(onnx.getParent()));
+
+        Path torch = tmp.resolve("exports/g2p-torch");
+        TaskTesting.ok("export", run.toString(), "--format", "pytorch", "--out", torch.toString());
+        assertEquals(List.of("config.conf", "config.json", "model.json", "model.py", "model.safetensors",
+                "vocab-source.txt", "vocab-target.txt"), names(torch));
+        assertTrue(Files.readString(torch.resolve("config.json")).contains("\"model\" : \"seq2seq\""));
+    }
+
+    @Test
+    void seq2seqExportRefusesAFileTargetAndMissingOrMismatchedVocabularies() throws Exception {
+        Path run = seq2seq();
+        Path file = tmp.resolve("g2p.onnx");
+        Files.writeString(file, "keep me");
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx", "--out", file.toString(),
+                "--overwrite"), "is a file", "encoder.onnx");
+        assertEquals("keep me", Files.readString(file));
+
+        Path out = tmp.resolve("g2p-out");
+        Path target = run.resolve("model/" + Seq2SeqTask.TARGET);
+        Files.writeString(target, vocab("AH"));
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "pytorch", "--out", out.toString()),
+                "bad model folder", "vocab-target.txt has 5 tokens, expected 7");
+        Files.delete(target);
+        assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx", "--out", out.toString()),
+                "bad model folder", "vocab-target.txt is missing");
         assertFalse(Files.exists(out));
     }
 

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,10 +9,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.seq2seq.Hypothesis;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.IOException;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -32,7 +37,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Exports a trained model folder with the {@code export} command in both formats and checks that ONNX Runtime,
  * and torch where {@code /usr/bin/python3} has it, compute the engine's outputs on the given rows (max abs
- * difference <= 1e-4 at every valid step).
+ * difference <= 1e-4 at every valid step; for seq2seq, teacher-forced logits and greedy outputs).
  */
 final class ExportTesting {
     static final double TOLERANCE = 1e-4;
@@ -107,6 +112,209 @@ final class ExportTesting {
             }
         }
         featuresMatch(run, tmp, windows);
+    }
+
+    /**
+     * An encoder-decoder model on {@code sources} and their {@code targets}: the ONNX folder driven from Java (the
+     * encoder once, then the decoder step fed its own state) and the torch module give the engine's teacher-forced
+     * logits within 1e-4 and its greedy outputs token for token.
+     */
+    static void seq2seq(Path run, Path tmp, List<int[]> sources, List<int[]> targets) throws Exception {
+        TrainedModel m = TrainedModel.open(run.toString());
+        Seq2SeqSpec spec = m.seq2seq().spec();
+        double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(m.seq2seq().model(), m.seq2seq().params(), sources,
+                targets);
+        List<Hypothesis> greedy = Seq2SeqDecoding.greedy(m.seq2seq().model(), m.seq2seq().params(), sources, 0);
+        int steps = targets.stream().mapToInt(y -> y.length + 1).max().orElseThrow();
+        int[] limit = sources.stream().mapToInt(x -> spec.maxTargetLength(x.length)).toArray();
+
+        Path onnx = tmp.resolve("seq2seq-onnx");
+        TaskTesting.ok("export", m.dir().toString(), "--format", "onnx", "--out", onnx.toString());
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession enc = env.createSession(onnx.resolve(OnnxSeq2SeqExport.ENCODER).toString(),
+                new OrtSession.SessionOptions());
+             OrtSession dec = env.createSession(onnx.resolve(OnnxSeq2SeqExport.DECODER).toString(),
+                     new OrtSession.SessionOptions())) {
+            assertEquals(Files.readString(m.dir().resolve(Seq2SeqTask.SOURCE)),
+                    dec.getMetadata().getCustomMetadata().get(Seq2SeqTask.SOURCE));
+            float[][][] forced = decodeOnnx(spec, enc, dec, sources, steps, (t, prev) -> {
+                int[] in = new int[sources.size()];
+                for (int r = 0; r < in.length; r++) {
+                    int[] y = targets.get(r);
+                    in[r] = t == 0 ? spec.beginId() : y[Math.min(t, y.length) - 1];
+                }
+                return in;
+            });
+            double onnxMax = maxDiff(ours, forced);
+            float[][][] free = decodeOnnx(spec, enc, dec, sources, Arrays.stream(limit).max().orElseThrow(),
+                    (t, prev) -> t == 0 ? filled(sources.size(), spec.beginId()) : prev);
+            List<int[]> theirs = greedyTokens(spec, free, limit);
+            for (int r = 0; r < sources.size(); r++) {
+                assertArrayEquals(greedy.get(r).tokens(), theirs.get(r), "onnx greedy, source " + r);
+            }
+            System.out.printf("export seq2seq: max |engine - onnxruntime| logits = %.3g; greedy equal on %d sources%n",
+                    onnxMax, sources.size());
+            assertTrue(onnxMax <= TOLERANCE, "seq2seq: onnx differs by " + onnxMax);
+        }
+
+        Path torch = tmp.resolve("seq2seq-torch");
+        TaskTesting.ok("export", m.dir().toString(), "--format", "pytorch", "--out", torch.toString());
+        if (!torchAvailable()) {
+            System.out.println("export seq2seq: torch comparison skipped: " + PYTHON + " cannot import torch");
+            return;
+        }
+        JsonNode t = runTorchSeq2Seq(torch, sources, targets, spec.beginId(), tmp);
+        double torchMax = 0;
+        for (int r = 0; r < sources.size(); r++) {
+            for (int s = 0; s < ours[r].length; s++) {
+                for (int k = 0; k < ours[r][s].length; k++) {
+                    torchMax = Math.max(torchMax, Math.abs(ours[r][s][k] - t.get("logits").get(r).get(s).get(k).asDouble()));
+                }
+            }
+            assertArrayEquals(greedy.get(r).tokens(), JSON.convertValue(t.get("greedy").get(r), int[].class),
+                    "torch greedy, source " + r);
+        }
+        System.out.printf("export seq2seq: max |engine - torch| logits = %.3g; greedy equal on %d sources%n", torchMax,
+                sources.size());
+        assertTrue(torchMax <= TOLERANCE, "seq2seq: torch differs by " + torchMax);
+    }
+
+    /** The decoder's input tokens at step t, given the previous step's argmax per row. */
+    private interface StepInputs {
+        int[] at(int t, int[] previousArgmax);
+    }
+
+    /** The logits {@code [step][row][V]} of {@code steps} decoder steps after the encoder, each fed the last state. */
+    private static float[][][] decodeOnnx(Seq2SeqSpec spec, OrtSession enc, OrtSession dec, List<int[]> src,
+            int steps, StepInputs inputs) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        int b = src.size();
+        int s = src.stream().mapToInt(x -> x.length).max().orElseThrow();
+        long[] tokens = new long[b * s];
+        int[] lengths = new int[b];
+        for (int r = 0; r < b; r++) {
+            lengths[r] = src.get(r).length;
+            for (int j = 0; j < lengths[r]; j++) {
+                tokens[r * s + j] = src.get(r)[j];
+            }
+        }
+        List<AutoCloseable> open = new ArrayList<>();
+        float[][][] out = new float[steps][][];
+        try {
+            OnnxTensor lens = OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {b});
+            open.add(lens);
+            OnnxTensor source = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {b, s});
+            open.add(source);
+            OrtSession.Result encoded = enc.run(Map.of("source", source, "source_lengths", lens));
+            open.add(encoded);
+            Map<String, OnnxTensor> state = new HashMap<>();
+            for (String name : OnnxSeq2SeqExport.stateNames(spec)) {
+                state.put(name, (OnnxTensor) encoded.get(name).orElseThrow());
+            }
+            int[] prev = new int[b];
+            for (int t = 0; t < steps; t++) {
+                Map<String, OnnxTensor> in = new HashMap<>(state);
+                OnnxTensor token = OnnxTensor.createTensor(env, LongBuffer.wrap(Arrays.stream(inputs.at(t, prev))
+                        .asLongStream().toArray()), new long[] {b});
+                open.add(token);
+                in.put("token", token);
+                if (spec.attention() != Seq2SeqSpec.Attention.NONE) {
+                    in.put("memory", (OnnxTensor) encoded.get("memory").orElseThrow());
+                    in.put("source_lengths", lens);
+                }
+                OrtSession.Result r = dec.run(in);
+                open.add(r);
+                out[t] = (float[][]) r.get("logits").orElseThrow().getValue();
+                for (int row = 0; row < b; row++) {
+                    prev[row] = argmax(out[t][row]);
+                }
+                for (String name : OnnxSeq2SeqExport.stateNames(spec)) {
+                    state.put(name, (OnnxTensor) r.get(name + "_out").orElseThrow());
+                }
+            }
+            return out;
+        } finally {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
+            }
+        }
+    }
+
+    /** Greedy outputs from free-running logits: argmax per step until eos or the row's limit. */
+    private static List<int[]> greedyTokens(Seq2SeqSpec spec, float[][][] logits, int[] limit) {
+        List<int[]> out = new ArrayList<>();
+        for (int r = 0; r < limit.length; r++) {
+            List<Integer> y = new ArrayList<>();
+            for (int t = 0; t < logits.length && y.size() < limit[r]; t++) {
+                int best = argmax(logits[t][r]);
+                if (best == spec.endId()) {
+                    break;
+                }
+                y.add(best);
+            }
+            out.add(y.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+
+    /** Max |ours[row][t] - theirs[t][row]| over each row's teacher-forced steps. */
+    private static double maxDiff(double[][][] ours, float[][][] theirs) {
+        double max = 0;
+        for (int r = 0; r < ours.length; r++) {
+            for (int t = 0; t < ours[r].length; t++) {
+                for (int k = 0; k < ours[r][t].length; k++) {
+                    max = Math.max(max, Math.abs(ours[r][t][k] - theirs[t][r][k]));
+                }
+            }
+        }
+        return max;
+    }
+
+    /** Runs the folder's model in torch: {"logits": net(source, lengths, target_in), "greedy": net.greedy(...)}. */
+    private static JsonNode runTorchSeq2Seq(Path dir, List<int[]> src, List<int[]> tgt, int bos, Path tmp)
+            throws Exception {
+        int b = src.size();
+        long[][] source = new long[b][src.stream().mapToInt(x -> x.length).max().orElseThrow()];
+        long[][] targetIn = new long[b][tgt.stream().mapToInt(y -> y.length + 1).max().orElseThrow()];
+        int[] lengths = new int[b];
+        for (int r = 0; r < b; r++) {
+            lengths[r] = src.get(r).length;
+            for (int j = 0; j < lengths[r]; j++) {
+                source[r][j] = src.get(r)[j];
+            }
+            targetIn[r][0] = bos;
+            for (int j = 0; j < tgt.get(r).length; j++) {
+                targetIn[r][j + 1] = tgt.get(r)[j];
+            }
+        }
+        Path in = tmp.resolve("torch-seq2seq-input.json");
+        JSON.writeValue(in.toFile(), Map.of("source", source, "lengths", lengths, "target_in", targetIn));
+        return python(dir, in, String.join("\n",
+                "import json, sys, torch",
+                "torch.set_num_threads(1)",
+                "sys.path.insert(0, sys.argv[1])",
+                "import model",
+                "net = model.load(sys.argv[1])",
+                "inp = json.load(open(sys.argv[2]))",
+                "src, lens, tgt = (torch.tensor(inp[k]) for k in ('source', 'lengths', 'target_in'))",
+                "with torch.no_grad():",
+                "    print(json.dumps({'logits': net(src, lens, tgt).tolist(), 'greedy': net.greedy(src, lens)}))"));
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] a = new int[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int j = 1; j < x.length; j++) {
+            if (x[j] > x[best]) {
+                best = j;
+            }
+        }
+        return best;
     }
 
     /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
@@ -245,6 +453,10 @@ final class ExportTesting {
                 "with torch.no_grad():",
                 "    out = net(x, lengths)",
                 "print(json.dumps(out.tolist()))");
+        return python(dir, in, script);
+    }
+
+    private static JsonNode python(Path dir, Path in, String script) throws Exception {
         Process p = new ProcessBuilder(PYTHON, "-c", script, dir.toString(), in.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** CMUdict grapheme-to-phoneme end to end on the shipped sample in local[2]: train, evaluate, predict, inspect. */
+/**
+ * CMUdict grapheme-to-phoneme end to end on the shipped sample in local[2]: train, evaluate, predict, inspect,
+ * export.
+ */
 class Seq2SeqTaskTest {
     static final String CONF = "conf/cmudict-g2p.conf";
     static final int MAX_SOURCE = 12;
@@ -94,6 +97,9 @@ class Seq2SeqTaskTest {
         assertTrue(per < 0.6 * untrained && trained < 0.6 * untrained, "PER " + per + " / " + trained + " vs untrained "
                 + untrained);
         assertTrue(eval.get("valid_bleu").asDouble() > 0 && eval.get("valid_bleu").asDouble() < 1, eval.toString());
+
+        // export both ways: ONNX Runtime and torch give the engine's logits and greedy outputs on 12 words
+        ExportTesting.seq2seq(out, tmp, sources.subList(0, 12), refs.subList(0, 12));
 
         // evaluate on the first 800 lines of the sample (beam search is per word): every word that fits is scored
         Path part = tmp.resolve("cmudict-800.txt");

@@ -37,7 +37,7 @@ public final class Seq2SeqDecoding {
             toks.add(new ArrayList<>());
         }
         for (int t = 0; t < maxLen; t++) {
-            double[][] lp = dec.logProbs(dec.step(input.clone(), t));
+            double[][] lp = logSoftmax(dec.logits(dec.step(input.clone(), t)));
             for (int r = 0; r < b; r++) {
                 if (done[r]) {
                     continue;
@@ -96,7 +96,7 @@ public final class Seq2SeqDecoding {
         List<Hypothesis> done = new ArrayList<>();
         int[] input = {spec.beginId()};
         for (int t = 0; t < limit && !live.isEmpty(); t++) {
-            double[][] lp = dec.logProbs(dec.step(input, t));
+            double[][] lp = logSoftmax(dec.logits(dec.step(input, t)));
             int v = lp[0].length;
             int slots = beamSize - done.size();
             // best `slots` extensions (row, token) by summed log-probability; ties keep the lower index
@@ -144,6 +144,70 @@ public final class Seq2SeqDecoding {
             }
         }
         return best;
+    }
+
+    /**
+     * The logits the decoder gives under teacher forcing, as training computes them: for each source r and step
+     * t = 0 .. n_r (decoder inputs bos y_1 .. y_n), {@code logits[r][t]} over the target vocabulary predicts
+     * y_{t+1} (eos at t = n_r).
+     */
+    public static double[][][] teacherForcedLogits(Seq2SeqModel model, FlatParams params, List<int[]> sources,
+            List<int[]> targets) {
+        if (sources.size() != targets.size()) {
+            throw new IllegalArgumentException("expected one target per source, found " + sources.size()
+                    + " sources and " + targets.size() + " targets");
+        }
+        Seq2SeqModel.Decoder dec = model.startDecoding(params, sources);
+        int b = sources.size();
+        int steps = 0;
+        double[][][] out = new double[b][][];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < targets.get(r).length; i++) {
+                int y = targets.get(r)[i];
+                if (y < 0 || y >= model.spec().targetVocab()) {
+                    throw new IllegalArgumentException("target token " + i + " of row " + r + " must be in [0, "
+                            + model.spec().targetVocab() + "), found " + y);
+                }
+            }
+            out[r] = new double[targets.get(r).length + 1][];
+            steps = Math.max(steps, out[r].length);
+        }
+        int[] input = new int[b];
+        for (int t = 0; t < steps; t++) {
+            for (int r = 0; r < b; r++) {
+                int[] y = targets.get(r);
+                // rows past their end read their last token; their later logits are not kept
+                input[r] = t == 0 || y.length == 0 ? model.spec().beginId() : y[Math.min(t, y.length) - 1];
+            }
+            double[][] z = dec.logits(dec.step(input.clone(), t));
+            for (int r = 0; r < b; r++) {
+                if (t < out[r].length) {
+                    out[r][t] = z[r];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** log softmax(z) per row, shifted by the row's maximum for range. */
+    static double[][] logSoftmax(double[][] z) {
+        double[][] lp = new double[z.length][];
+        for (int r = 0; r < z.length; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : z[r]) {
+                max = Math.max(max, v);
+            }
+            double s = 0;
+            for (double v : z[r]) {
+                s += Math.exp(v - max);
+            }
+            double lse = max + Math.log(s);
+            lp[r] = new double[z[r].length];
+            for (int j = 0; j < z[r].length; j++) {
+                lp[r][j] = z[r][j] - lse;
+            }
+        }
+        return lp;
     }
 
     private static int argmax(double[] x) {

@@ -547,28 +547,10 @@ public final class Seq2SeqModel {
             return st;
         }
 
-        /** Log-probabilities of the next token after a step, one double[V] per row. */
-        double[][] logProbs(Step st) {
-            INDArray logits = out.forward(p.view(out.weightName()), p.view(out.biasName()), st.head);
-            int b = (int) logits.size(0);
-            int v = (int) logits.size(1);
-            double[] z = logits.dup('c').data().asDouble();
-            double[][] lp = new double[b][v];
-            for (int r = 0; r < b; r++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < v; j++) {
-                    max = Math.max(max, z[r * v + j]);
-                }
-                double s = 0;
-                for (int j = 0; j < v; j++) {
-                    s += Math.exp(z[r * v + j] - max);
-                }
-                double lse = max + Math.log(s);
-                for (int j = 0; j < v; j++) {
-                    lp[r][j] = z[r * v + j] - lse;
-                }
-            }
-            return lp;
+        /** The logits of the next token after a step, one double[V] per row. */
+        double[][] logits(Step st) {
+            INDArray z = out.forward(p.view(out.weightName()), p.view(out.biasName()), st.head);
+            return z.castTo(DataType.DOUBLE).toDoubleMatrix();
         }
 
         /** Keeps rows {@code keep} (in that order; repeats allowed), as beam search reorders hypotheses. */

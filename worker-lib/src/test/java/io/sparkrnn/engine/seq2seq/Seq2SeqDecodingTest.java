@@ -55,6 +55,31 @@ class Seq2SeqDecodingTest {
     }
 
     @Test
+    void teacherForcedLogitsGiveTheTrainingLoss() {
+        for (Attention att : Attention.values()) {
+            Seq2SeqModel m = model(att, att != Attention.NONE);
+            FlatParams p = m.initParams(5, DataType.DOUBLE);
+            List<int[]> src = sources(7, 8, 6);
+            List<int[]> tgt = sources(7, 6, 9);
+            double[][][] z = Seq2SeqDecoding.teacherForcedLogits(m, p, src, tgt);
+            double sum = 0;
+            long count = 0;
+            for (int r = 0; r < src.size(); r++) {
+                int[] y = tgt.get(r);
+                assertEquals(y.length + 1, z[r].length);
+                double[][] lp = Seq2SeqDecoding.logSoftmax(z[r]);
+                for (int t = 0; t <= y.length; t++) {
+                    sum -= lp[t][t == y.length ? m.spec().endId() : y[t]];
+                    count++;
+                }
+            }
+            var loss = m.loss(p, new Seq2SeqBatch(src, tgt));
+            assertEquals(loss.count(), count);
+            assertEquals(loss.lossSum(), sum, 1e-9 * count, att.name());
+        }
+    }
+
+    @Test
     void badInputNamesExpectedAndFound() {
         Seq2SeqModel m = model(Attention.DOT, false);
         FlatParams p = m.initParams(1, DataType.FLOAT);

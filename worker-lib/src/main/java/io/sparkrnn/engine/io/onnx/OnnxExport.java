@@ -2,13 +2,10 @@ package io.sparkrnn.engine.io.onnx;
 
 import static io.sparkrnn.engine.io.onnx.OnnxGraph.attr;
 
-import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A {@link io.sparkrnn.engine.model.SequenceModel}'s inference forward pass as an ONNX graph (opset
@@ -26,10 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code Y_h} (last valid step: forward state at the row's end, reverse state at step 0) or a masked mean of
  * {@code Y}; the head as {@code MatMul}+{@code Add} or {@code Gemm}. Dropout is absent (inference).
  *
- * <p>Weights (ONNX operator docs): {@code W [D, G*H, I]}, {@code R [D, G*H, H]}, {@code B [D, 2*G*H]} =
- * (W_b, R_b). Our gate blocks follow PyTorch (LSTM i, f, g, o; GRU r, z, n), ONNX's are LSTM i, o, f, c and
- * GRU z, r, h, so the H-row blocks are permuted; GRU uses {@code linear_before_reset = 1}, which is PyTorch's
- * {@code n = tanh(W_in x + b_in + r * (W_hn h + b_hn))}. SimpleRNN is ONNX's default tanh RNN.
+ * <p>Weights: see {@link OnnxRecurrent} (gate blocks permuted from PyTorch's order to ONNX's).
  */
 public final class OnnxExport {
     private OnnxExport() {
@@ -47,7 +41,7 @@ public final class OnnxExport {
             String tokens = g.input("tokens", OnnxGraph.INT64, "batch", "time");
             String timeMajor = g.op("Transpose", List.of(tokens), attr("perm", new long[] {1, 0}));
             String emb = g.floats("embedding.weight", new long[] {spec.vocabSize(), spec.embeddingDim()},
-                    values(params, "embedding.weight"));
+                    OnnxRecurrent.values(params, "embedding.weight"));
             x = g.op("Gather", List.of(emb, timeMajor), attr("axis", 0L));             // [T, B, E]
         } else {
             String features = g.input("features", OnnxGraph.FLOAT, "batch", "time", (long) spec.featureSize());
@@ -62,8 +56,8 @@ public final class OnnxExport {
         }
         String outName = spec.loss() == ModelSpec.Loss.MSE ? "values" : "logits";
         String headW = "head.weight";
-        float[] w = values(params, headW);
-        String bias = g.floats("head.bias", new long[] {spec.outputSize()}, values(params, "head.bias"));
+        float[] w = OnnxRecurrent.values(params, headW);
+        String bias = g.floats("head.bias", new long[] {spec.outputSize()}, OnnxRecurrent.values(params, "head.bias"));
         if (spec.topology() == ModelSpec.Topology.ALIGNED) {
             String batchMajor = g.op("Transpose", List.of(x), attr("perm", new long[] {1, 0, 2}));  // [B, T, W]
             String wT = g.floats("head.weight_t", new long[] {spec.outputWidth(), spec.outputSize()},
@@ -72,7 +66,7 @@ public final class OnnxExport {
             g.node("Add", List.of(mm, bias), List.of(outName));
             g.output(outName, OnnxGraph.FLOAT, "batch", "time", (long) spec.outputSize());
         } else {
-            String pooled = spec.pooling() == ModelSpec.Pooling.LAST ? lastStep(g, lastH)
+            String pooled = spec.pooling() == ModelSpec.Pooling.LAST ? OnnxRecurrent.directionsSideBySide(g, lastH)
                     : meanOverSteps(g, x, lengths);
             String weight = g.floats(headW, new long[] {spec.outputSize(), spec.outputWidth()}, w);
             g.node("Gemm", List.of(pooled, weight, bias), List.of(outName), attr("transB", 1L));
@@ -84,54 +78,10 @@ public final class OnnxExport {
     /** One stacked layer over {@code x [T, B, I]}: returns its output {@code [T, B, D*H]} and Y_h {@code [D, B, H]}. */
     private static String[] recurrentLayer(OnnxGraph g, ModelSpec spec, FlatParams params, int layer, String x,
             String lengths) {
-        CellType cell = spec.cell();
-        int h = spec.hiddenSize();
-        int d = spec.directions();
-        int gates = cell.gates();
         int in = layer == 0 ? spec.inputSize() : spec.outputWidth();
-        int[] order = onnxGateOrder(cell);
-        float[] w = new float[d * gates * h * in];
-        float[] r = new float[d * gates * h * h];
-        float[] b = new float[d * 2 * gates * h];
-        for (int dir = 0; dir < d; dir++) {
-            String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
-            permuteRows(values(params, "rnn.weight_ih" + suffix), order, h, in, w, dir * gates * h * in);
-            permuteRows(values(params, "rnn.weight_hh" + suffix), order, h, h, r, dir * gates * h * h);
-            permuteRows(values(params, "rnn.bias_ih" + suffix), order, h, 1, b, dir * 2 * gates * h);
-            permuteRows(values(params, "rnn.bias_hh" + suffix), order, h, 1, b, dir * 2 * gates * h + gates * h);
-        }
-        String p = "rnn_l" + layer;
-        String wName = g.floats(p + ".W", new long[] {d, (long) gates * h, in}, w);
-        String rName = g.floats(p + ".R", new long[] {d, (long) gates * h, h}, r);
-        String bName = g.floats(p + ".B", new long[] {d, 2L * gates * h}, b);
-        String y = g.fresh(p + "_Y");
-        String yh = g.fresh(p + "_Y_h");
-        List<OnnxGraph.Attr> attrs = new ArrayList<>();
-        attrs.add(attr("hidden_size", (long) h));
-        attrs.add(attr("direction", d == 2 ? "bidirectional" : "forward"));
-        String op = switch (cell) {
-            case LSTM -> "LSTM";
-            case GRU -> "GRU";
-            case RNN_TANH -> "RNN";
-        };
-        if (cell == CellType.GRU) {
-            attrs.add(attr("linear_before_reset", 1L));
-        }
-        g.node(op, List.of(x, wName, rName, bName, lengths), List.of(y, yh), attrs.toArray(OnnxGraph.Attr[]::new));
-        String out;                                                                   // Y is [T, D, B, H]
-        if (d == 1) {
-            out = g.op("Squeeze", List.of(y, g.longs(g.fresh("axes"), new long[] {1}, 1)));
-        } else {
-            String tbdh = g.op("Transpose", List.of(y), attr("perm", new long[] {0, 2, 1, 3}));
-            out = g.op("Reshape", List.of(tbdh, g.longs(g.fresh("shape"), new long[] {3}, 0, 0, -1)));
-        }
-        return new String[] {out, yh};
-    }
-
-    /** {@code Y_h [D, B, H]} as {@code [B, D*H]}: forward then reverse, as our pooled output concatenates them. */
-    private static String lastStep(OnnxGraph g, String yh) {
-        String bdh = g.op("Transpose", List.of(yh), attr("perm", new long[] {1, 0, 2}));
-        return g.op("Reshape", List.of(bdh, g.longs(g.fresh("shape"), new long[] {2}, 0, -1)));
+        String[] y = OnnxRecurrent.layer(g, params, "rnn", spec.cell(), layer, spec.directions(), in,
+                spec.hiddenSize(), x, lengths, "", "");
+        return new String[] {OnnxRecurrent.concatDirections(g, y[0], spec.directions()), y[1]};
     }
 
     /** Mean of {@code y [T, B, W]} over each row's valid steps, {@code [B, W]}. */
@@ -157,26 +107,6 @@ public final class OnnxExport {
         return g.op("Div", List.of(sum, count));
     }
 
-    /** For each ONNX gate block, the index of our (PyTorch) block that holds it. */
-    static int[] onnxGateOrder(CellType cell) {
-        return switch (cell) {
-            case LSTM -> new int[] {0, 3, 1, 2};   // ONNX i, o, f, c from PyTorch i, f, g, o
-            case GRU -> new int[] {1, 0, 2};       // ONNX z, r, h from PyTorch r, z, n
-            case RNN_TANH -> new int[] {0};
-        };
-    }
-
-    /** Copies {@code src [G*H, cols]} into {@code dst} at {@code at} with its H-row blocks in {@code order}. */
-    static void permuteRows(float[] src, int[] order, int h, int cols, float[] dst, int at) {
-        int block = h * cols;
-        if (src.length != order.length * block) {
-            throw new IllegalArgumentException("expected " + order.length * block + " values, found " + src.length);
-        }
-        for (int k = 0; k < order.length; k++) {
-            System.arraycopy(src, order[k] * block, dst, at + k * block, block);
-        }
-    }
-
     private static float[] transpose(float[] m, int rows, int cols) {
         float[] t = new float[m.length];
         for (int i = 0; i < rows; i++) {
@@ -185,9 +115,5 @@ public final class OnnxExport {
             }
         }
         return t;
-    }
-
-    private static float[] values(FlatParams params, String name) {
-        return params.view(name).castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
 }

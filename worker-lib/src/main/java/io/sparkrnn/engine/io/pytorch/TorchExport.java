@@ -3,8 +3,10 @@ package io.sparkrnn.engine.io.pytorch;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.io.SafeTensors;
+import io.sparkrnn.engine.io.Seq2SeqExportConfig;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * {@code model.py}'s module: {@code embedding.weight}, {@code rnn.weight_ih_l0[_reverse]} ..., {@code head.weight},
  * {@code head.bias}, which are already our layout's names and shapes), {@code config.json} (the spec, format
  * {@value #FORMAT} version {@value #VERSION}) and {@code model.py} (a module built from config.json and a
- * {@code load(folder)} function that needs torch only).
+ * {@code load(folder)} function that needs torch only). Encoder-decoder models are written the same way, with
+ * their own weight names ({@code src_embedding.weight}, {@code encoder.*}, {@code bridge.*}, ..., {@code out.bias})
+ * and config fields, for model.py's {@code Seq2SeqModel}.
  */
 public final class TorchExport {
     public static final String FORMAT = "spark-rnn-pytorch";
@@ -64,14 +68,27 @@ public final class TorchExport {
         return c;
     }
 
+    /**
+     * Writes an encoder-decoder model's three files into {@code dir} (which must exist): the weights under the
+     * names of model.py's {@code Seq2SeqModel} (our layout's names and shapes), and config.json with
+     * {@code "model": "seq2seq"} ({@link Seq2SeqExportConfig}; {@code unkId} is the source vocabulary's, or -1).
+     */
+    public static void write(Path dir, Seq2SeqSpec spec, FlatParams params, int unkId, Map<String, String> extra)
+            throws IOException {
+        writeFiles(dir, params, Seq2SeqExportConfig.text(Seq2SeqExportConfig.of(FORMAT, VERSION, spec, unkId, extra)));
+    }
+
     /** Writes the three files into {@code dir} (which must exist). */
     public static void write(Path dir, ModelSpec spec, FlatParams params, Map<String, String> extra)
             throws IOException {
+        writeFiles(dir, params, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config(spec, extra)) + "\n");
+    }
+
+    private static void writeFiles(Path dir, FlatParams params, String config) throws IOException {
         FlatParams f32 = params.dataType() == DataType.FLOAT ? params
                 : new FlatParams(params.layout(), params.flat().castTo(DataType.FLOAT));
         SafeTensors.writeParams(dir.resolve(WEIGHTS), f32, Map.of("format", "pt"));
-        Files.writeString(dir.resolve(CONFIG), JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(config(spec, extra)) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(CONFIG), config, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(MODULE), module(), StandardCharsets.UTF_8);
     }
 

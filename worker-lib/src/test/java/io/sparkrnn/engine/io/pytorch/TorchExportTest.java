@@ -14,7 +14,17 @@ import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.optim.ClipConfig;
+import io.sparkrnn.engine.optim.LrSchedule;
+import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.engine.seq2seq.Hypothesis;
+import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqTrainer;
+import io.sparkrnn.engine.testutil.CmudictPairs;
 import io.sparkrnn.engine.testutil.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +42,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The PyTorch export: file contents always; and, where {@code /usr/bin/python3} has torch, the generated
- * module run on rows of the Moby Dick sample against the engine's forward pass (max abs difference <= 1e-4).
+ * module run on rows of the Moby Dick sample against the engine's forward pass, and its encoder-decoder on
+ * CMUdict words against the engine's teacher-forced logits (max abs difference <= 1e-4) and greedy outputs.
  */
 class TorchExportTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -135,6 +146,131 @@ class TorchExportTest {
         }
     }
 
+    @Test
+    void seq2seqFilesHoldTheSpecAndTheWeightsUnderTorchNames() throws IOException {
+        Seq2SeqSpec spec = Seq2SeqSpec.of(30, 20, 6, CellType.LSTM, 8, 2, true, Seq2SeqSpec.Attention.GENERAL, true);
+        FlatParams params = new Seq2SeqModel(spec).initParams(5, DataType.FLOAT);
+        TorchExport.write(tmp, spec, params, 9, Map.of("task", "seq2seq"));
+        JsonNode c = JSON.readTree(tmp.resolve(TorchExport.CONFIG).toFile());
+        assertEquals("spark-rnn-pytorch", c.get("format").asText());
+        assertEquals("seq2seq", c.get("model").asText());
+        assertEquals("general", c.get("attention").asText());
+        assertEquals(16, c.get("encoder_output_width").asInt());
+        assertEquals(9, c.get("unk_id").asInt());
+        assertEquals("seq2seq", c.get("spark_rnn").get("task").asText());
+        SafeTensorsFile f = SafeTensors.read(tmp.resolve(TorchExport.WEIGHTS));
+        assertEquals(params.layout().entries().stream().map(ParamLayout.Entry::name).toList(),
+                f.tensors().stream().map(TensorInfo::name).toList());
+        assertEquals(List.of("src_embedding.weight", "encoder.weight_ih_l0"), f.tensors().stream().limit(2)
+                .map(TensorInfo::name).toList());
+        for (ParamLayout.Entry e : params.layout().entries()) {
+            assertArrayEquals(params.view(e).dup().data().asFloat(), f.get(e.name()).dup().data().asFloat(), e.name());
+        }
+        assertTrue(TorchExport.module().contains("class Seq2SeqModel(nn.Module):"));
+    }
+
+    /**
+     * model.py's Seq2SeqModel in torch on CMUdict words: teacher-forced logits within 1e-4 of the engine's and the
+     * same greedy outputs, for random models of every cell and attention and one trained briefly.
+     */
+    @Test
+    void generatedSeq2SeqModuleComputesOurLogitsAndGreedyOutputsInTorch() throws Exception {
+        Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " cannot import torch");
+        CmudictPairs data = CmudictPairs.read();
+        List<int[]> src = new ArrayList<>();
+        List<int[]> tgt = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            src.add(data.words().get(2_500 + 53 * i));
+            tgt.add(data.phones().get(2_500 + 53 * i));
+        }
+        int v = data.sourceVocab();
+        int w = data.targetVocab();
+        List<Seq2SeqSpec> specs = List.of(
+                new Seq2SeqSpec(v, w, 10, 8, CellType.LSTM, 12, 2, true, 14, 1, 0.2, Seq2SeqSpec.Attention.GENERAL,
+                        true, 0, 1, 2, 20, 1.5),
+                new Seq2SeqSpec(v, w, 10, 8, CellType.GRU, 12, 1, true, 14, 2, 0, Seq2SeqSpec.Attention.NONE,
+                        false, 0, 1, 2, 20, 1.5),
+                Seq2SeqSpec.of(v, w, 10, CellType.RNN_TANH, 12, 2, true, Seq2SeqSpec.Attention.DOT, true),
+                Seq2SeqSpec.of(v, w, 16, CellType.LSTM, 24, 1, true, Seq2SeqSpec.Attention.GENERAL, true));
+        List<double[][][]> logits = new ArrayList<>();
+        List<List<Hypothesis>> greedy = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            Seq2SeqModel model = new Seq2SeqModel(specs.get(i));
+            FlatParams params = model.initParams(200 + i, DataType.FLOAT);
+            if (i == specs.size() - 1) {
+                Seq2SeqTrainer trainer = new Seq2SeqTrainer(model, params, OptimizerConfig.adam().create(
+                        params.layout().size(), DataType.FLOAT), LrSchedule.constant(5e-3), ClipConfig.byNorm(1.0), 3);
+                for (int s = 0; s < 100; s++) {
+                    int at = s * 20;
+                    trainer.step(new Seq2SeqBatch(data.words().subList(at, at + 20), data.phones().subList(at, at + 20)));
+                }
+            }
+            Path dir = Files.createDirectories(tmp.resolve("s" + i));
+            TorchExport.write(dir, specs.get(i), params, -1, Map.of());
+            dirs.add(dir);
+            logits.add(Seq2SeqDecoding.teacherForcedLogits(model, params, src, tgt));
+            greedy.add(Seq2SeqDecoding.greedy(model, params, src, 0));
+        }
+        JsonNode outputs = runTorchSeq2Seq(dirs, src, tgt);
+        for (int i = 0; i < specs.size(); i++) {
+            JsonNode theirs = outputs.get(i).get("logits");
+            double max = 0;
+            int finished = 0;
+            for (int r = 0; r < src.size(); r++) {
+                for (int t = 0; t <= tgt.get(r).length; t++) {
+                    for (int k = 0; k < w; k++) {
+                        max = Math.max(max, Math.abs(logits.get(i)[r][t][k] - theirs.get(r).get(t).get(k).asDouble()));
+                    }
+                }
+                int[] g = JSON.convertValue(outputs.get(i).get("greedy").get(r), int[].class);
+                assertArrayEquals(greedy.get(i).get(r).tokens(), g, "greedy row " + r + " of " + specs.get(i));
+                finished += greedy.get(i).get(r).finished() ? 1 : 0;
+            }
+            System.out.printf("torch seq2seq %s %s feed=%b: max |ours - torch| logits = %.3g; greedy equal on %d "
+                    + "words (%d ended with eos)%n", specs.get(i).cell(), specs.get(i).attention(),
+                    specs.get(i).inputFeeding(), max, src.size(), finished);
+            assertTrue(max <= 1e-4, specs.get(i) + ": max abs difference " + max);
+        }
+    }
+
+    /** Each folder's model on the pairs: {"logits": net(source, lengths, target_in), "greedy": net.greedy(...)}. */
+    private JsonNode runTorchSeq2Seq(List<Path> dirs, List<int[]> src, List<int[]> tgt) throws Exception {
+        int b = src.size();
+        int s = src.stream().mapToInt(x -> x.length).max().orElseThrow();
+        int t = tgt.stream().mapToInt(x -> x.length + 1).max().orElseThrow();
+        long[][] source = new long[b][s];
+        long[][] targetIn = new long[b][t];
+        int[] lengths = new int[b];
+        for (int r = 0; r < b; r++) {
+            lengths[r] = src.get(r).length;
+            for (int j = 0; j < lengths[r]; j++) {
+                source[r][j] = src.get(r)[j];
+            }
+            targetIn[r][0] = CmudictPairs.BOS;
+            for (int j = 0; j < tgt.get(r).length; j++) {
+                targetIn[r][j + 1] = tgt.get(r)[j];
+            }
+        }
+        Path input = tmp.resolve("seq2seq-input.json");
+        JSON.writeValue(input.toFile(), Map.of("source", source, "lengths", lengths, "target_in", targetIn));
+        String script = String.join("\n",
+                "import importlib, json, sys, torch",
+                "torch.set_num_threads(1)",
+                "inp = json.load(open(sys.argv[1]))",
+                "src, lens, tgt = (torch.tensor(inp[k]) for k in ('source', 'lengths', 'target_in'))",
+                "outs = []",
+                "for d in sys.argv[2:]:",
+                "    sys.path.insert(0, d)",
+                "    sys.modules.pop('model', None)",
+                "    net = importlib.import_module('model').load(d)",
+                "    with torch.no_grad():",
+                "        outs.append({'logits': net(src, lens, tgt).tolist(), 'greedy': net.greedy(src, lens)})",
+                "    sys.path.remove(d)",
+                "print(json.dumps(outs))");
+        return python(script, input, dirs);
+    }
+
     /**
      * Runs each folder's model.load() on the batch (batch-major tokens, lengths; pooled and aligned models share
      * the padded tokens); returns one output per folder, as nested lists.
@@ -164,6 +300,10 @@ class TorchExportTest {
                 "        outs.append(net(torch.tensor(inp['tokens']), torch.tensor(inp['lengths'])).tolist())",
                 "    sys.path.remove(d)",
                 "print(json.dumps(outs))");
+        return python(script, input, dirs);
+    }
+
+    private static JsonNode python(String script, Path input, List<Path> dirs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script, input.toString()));
         dirs.forEach(d -> cmd.add(d.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
