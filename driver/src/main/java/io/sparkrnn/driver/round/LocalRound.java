@@ -42,6 +42,10 @@ final class LocalRound {
             DeltaInterceptor interceptor) {
         LocalTrainer t = rep.trainer;
         float[] global = s.params();
+        if (global.length != t.params().flat().length()) {
+            throw new IllegalStateException("the driver sent " + global.length + " parameters, the replica of "
+                    + "partition " + partition + " has " + t.params().flat().length());
+        }
         floats(t.params().flat()).put(global);
         rep.startRound(s.states().get(partition), d.batchSize());
         switch (cfg.innerState()) {
