@@ -7,6 +7,7 @@ import io.sparkrnn.driver.checkpoint.CheckpointStore;
 import io.sparkrnn.driver.checkpoint.RunInfo;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.RoundMetrics;
+import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.engine.model.ModelSpec;
@@ -69,6 +70,7 @@ final class TrainingRun {
                 .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
+        RoundSparkConf.apply(conf);
         // Only sequence models have a working-memory estimate so far; an encoder-decoder run is not checked.
         if (task.estimate(job, cfg) instanceof ModelSpec largest) {
             try {

@@ -3,6 +3,8 @@ package io.sparkrnn.driver.round;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.train.LocalTrainer;
 import io.sparkrnn.engine.train.StepReport;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +33,20 @@ final class LocalRound {
         }
     }
 
+    /**
+     * Loads the broadcast parameters, runs the H inner steps and returns delta = local - global. The result's
+     * seconds are the inner steps alone: loading the parameters and state before them and extracting the delta
+     * after them belong to the broadcast and the aggregation, i.e. to the time outside local training.
+     */
     private static WorkerResult train(int partition, TrainingPartition<?> d, Snapshot s, RoundConfig cfg, Replica rep,
             DeltaInterceptor interceptor) {
-        long t0 = System.nanoTime();
-        INDArray global = Nd4j.createFromArray(s.params());
         LocalTrainer t = rep.trainer;
-        t.params().flat().assign(global);
+        float[] global = s.params();
+        if (global.length != t.params().flat().length()) {
+            throw new IllegalStateException("the driver sent " + global.length + " parameters, the replica of "
+                    + "partition " + partition + " has " + t.params().flat().length());
+        }
+        floats(t.params().flat()).put(global);
         rep.startRound(s.states().get(partition), d.batchSize());
         switch (cfg.innerState()) {
             case RESET -> t.optimizer().reset();
@@ -51,6 +61,7 @@ final class LocalRound {
         int clipped = 0;
         int skipped = 0;
         double normSum = 0;
+        long t0 = System.nanoTime();
         for (int j = 0; j < h; j++) {
             StepReport r = rep.step(d, s.round() * h + j);
             if (r.skipped()) {
@@ -62,7 +73,12 @@ final class LocalRound {
             }
             clipped += r.clipped() ? 1 : 0;
         }
-        float[] delta = t.params().flat().sub(global).data().asFloat();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        float[] delta = new float[global.length];
+        floats(t.params().flat()).get(delta);
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] -= global[i];
+        }
         interceptor.intercept(s.round(), partition, delta);
         Map<String, float[]> inner = null;
         if (cfg.innerState() == InnerStatePolicy.AVERAGE) {
@@ -72,7 +88,21 @@ final class LocalRound {
             }
         }
         return new WorkerResult(partition, delta, count, lossSum, clipped, skipped, normSum, h,
-                rep.carriedState(), inner, t.optimizer().stepCount(), (System.nanoTime() - t0) / 1e9);
+                rep.carriedState(), inner, t.optimizer().stepCount(), seconds);
+    }
+
+    /**
+     * The elements of a contiguous float32 vector as a buffer over its native memory: the parameters are copied
+     * in and out in bulk, without a temporary array on either side.
+     */
+    static FloatBuffer floats(INDArray flat) {
+        if (flat.dataType() != DataType.FLOAT || flat.rank() != 1 || flat.elementWiseStride() != 1) {
+            throw new IllegalStateException("the replica's parameters must be a contiguous float32 vector, found "
+                    + flat.dataType() + " " + java.util.Arrays.toString(flat.shape()));
+        }
+        FloatBuffer b = flat.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        int from = (int) flat.offset();
+        return b.position(from).limit(from + (int) flat.length()).slice();
     }
 
     private static void loadInner(Optimizer optimizer, Snapshot s) {

@@ -40,6 +40,27 @@ final class Partial implements Serializable {
     }
 
     static Partial of(WorkerResult r) {
+        Partial p = shapedLike(r);
+        p.add(r);
+        return p;
+    }
+
+    /**
+     * The token-weighted sum of the tasks' results in partition order: the same sums, bit for bit, as
+     * {@link #mergeOrdered} of each result's {@link #of} (0 + w_0 d_0 + w_1 d_1 + ..., in double), without a
+     * partial sum per task.
+     */
+    static Partial sumOrdered(Collection<WorkerResult> results) {
+        List<WorkerResult> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingInt(WorkerResult::partition));
+        Partial total = shapedLike(sorted.get(0));
+        for (WorkerResult r : sorted) {
+            total.add(r);
+        }
+        return total;
+    }
+
+    private static Partial shapedLike(WorkerResult r) {
         Map<String, Integer> sizes = null;
         if (r.innerState() != null) {
             sizes = new LinkedHashMap<>();
@@ -47,32 +68,40 @@ final class Partial implements Serializable {
                 sizes.put(e.getKey(), e.getValue().length);
             }
         }
-        Partial p = new Partial(r.partition(), r.delta().length, sizes);
+        return new Partial(r.partition(), r.delta().length, sizes);
+    }
+
+    /** Adds one task's result, weighted by its tokens. */
+    private void add(WorkerResult r) {
         double w = r.tokens();
-        for (int i = 0; i < r.delta().length; i++) {
-            p.weighted[i] = w * r.delta()[i];
+        float[] d = r.delta();
+        if (d.length != weighted.length) {
+            throw new IllegalStateException("partition " + r.partition() + " returned a delta of " + d.length
+                    + " values, the others " + weighted.length);
+        }
+        for (int i = 0; i < d.length; i++) {
+            weighted[i] += w * d[i];
         }
         if (r.innerState() != null) {
             for (Map.Entry<String, float[]> e : r.innerState().entrySet()) {
-                double[] acc = p.innerWeighted.get(e.getKey());
+                double[] acc = innerWeighted.get(e.getKey());
                 float[] v = e.getValue();
                 for (int i = 0; i < v.length; i++) {
-                    acc[i] = w * v[i];
+                    acc[i] += w * v[i];
                 }
             }
         }
-        p.tokens = r.tokens();
-        p.lossSum = r.lossSum();
-        p.clippedSteps = r.clippedSteps();
-        p.skippedSteps = r.skippedSteps();
-        p.gradNormSum = r.gradNormSum();
-        p.steps = r.steps();
-        p.innerSteps = r.innerSteps();
-        p.maxSeconds = r.seconds();
+        tokens += r.tokens();
+        lossSum += r.lossSum();
+        clippedSteps += r.clippedSteps();
+        skippedSteps += r.skippedSteps();
+        gradNormSum += r.gradNormSum();
+        steps += r.steps();
+        innerSteps = Math.max(innerSteps, r.innerSteps());
+        maxSeconds = Math.max(maxSeconds, r.seconds());
         if (r.state() != null) {
-            p.states.put(r.partition(), r.state());
+            states.put(r.partition(), r.state());
         }
-        return p;
     }
 
     /** Sums partials in partition order (by their first partition). */

@@ -16,7 +16,8 @@ import java.util.Locale;
  * @param rejected       whether the round was rejected (non-finite average)
  * @param rejections     rejected rounds so far
  * @param localClips     inner steps whose local clip fired
- * @param secondsLocal   longest task's local training time
+ * @param secondsLocal   the slowest task's local training: its H inner steps, without loading the broadcast
+ *                       parameters before them or extracting the delta after them
  * @param secondsTotal   wall-clock time of the round
  * @param lrScale        inner learning-rate scale (1 unless backed off)
  */
@@ -24,7 +25,10 @@ public record RoundMetrics(long round, double epoch, long tokens, double trainLo
         double deltaNorm, double deltaNormAfter, boolean clipped, boolean rejected, int rejections, int localClips,
         double secondsLocal, double secondsTotal, double lrScale) {
 
-    /** Seconds outside local training: broadcast, scheduling, aggregation, the outer step. */
+    /**
+     * Seconds outside local training: the round's wall time less the slowest task's inner steps (broadcast,
+     * scheduling, loading the replica, extracting and shipping the delta, aggregation, the outer step).
+     */
     public double secondsOutside() {
         return Math.max(0, secondsTotal - secondsLocal);
     }

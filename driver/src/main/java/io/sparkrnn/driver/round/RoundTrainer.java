@@ -243,13 +243,9 @@ public final class RoundTrainer implements AutoCloseable {
         int fanIn = cfg.aggregationFanIn();
         int groups = data.getNumPartitions();
         if (groups <= fanIn) {
-            // One level: tasks return their float results and the driver weights them, which ships half the
-            // bytes of double partial sums (the same sums, in the same order).
-            List<Partial> parts = new ArrayList<>();
-            for (WorkerResult r : results.collect()) {
-                parts.add(Partial.of(r));
-            }
-            return Partial.mergeOrdered(parts);
+            // One level: tasks return their float results and the driver sums them weighted, in partition
+            // order, into one double accumulator: half the bytes of double partial sums, the same sums.
+            return Partial.sumOrdered(results.collect());
         }
         JavaRDD<Partial> level = results.map(Partial::of);
         int width = 1;

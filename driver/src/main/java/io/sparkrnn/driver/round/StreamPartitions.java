@@ -5,12 +5,15 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Language-model partitions from a token stream held by the driver: the stream is cut into {@code n}
  * contiguous pieces, one per partition, so that the recurrent state carries across each piece's batches.
  * (Corpora too large for the driver are read by the corpus readers, which build the same partitions on the
- * executors.)
+ * executors.) The stream goes to the executors once, as a broadcast, and each partition is cut from it where
+ * it is cached: a partition of {@code parallelize(pieces)} would carry its piece inside every task of every
+ * round (Spark serialises the partition with each task), which cost each round a few ms per MB of tokens.
  */
 public final class StreamPartitions {
     private StreamPartitions() {
@@ -30,11 +33,14 @@ public final class StreamPartitions {
                     + " partitions of " + lanes + " lanes x " + steps + " steps (needs at least " + need
                     + "); use fewer partitions or a smaller batch");
         }
-        List<PartitionData> parts = new ArrayList<>();
         int piece = stream.length / partitions;
+        Broadcast<int[]> tokens = sc.broadcast(Arrays.copyOf(stream, piece * partitions));
+        List<Integer> ids = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            parts.add(new TokenStreamPartition(Arrays.copyOfRange(stream, p * piece, (p + 1) * piece), lanes, steps));
+            ids.add(p);
         }
-        return sc.parallelize(parts, partitions).cache();
+        return sc.parallelize(ids, partitions).mapPartitionsWithIndex((p, it) -> List.<PartitionData>of(
+                new TokenStreamPartition(Arrays.copyOfRange(tokens.value(), p * piece, (p + 1) * piece), lanes, steps))
+                .iterator(), true).cache();
     }
 }

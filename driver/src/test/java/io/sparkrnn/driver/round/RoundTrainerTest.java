@@ -125,11 +125,11 @@ class RoundTrainerTest {
         return SequenceBatch.alignedTokens(t, n, tok, len, tgt);
     }
 
-    private static float[] run(int slowPartition, InnerStatePolicy policy) {
+    private static float[] run(int slowPartition, InnerStatePolicy policy, int fanIn) {
         WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 TbpttConfig.of(STEPS, 1.0, 3));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(5 * (LANES * STEPS * 4 + 1), 2), 5, LANES, STEPS);
-        RoundConfig cfg = RoundConfig.defaults(3).withAggregationFanIn(2).withInnerState(policy)
+        RoundConfig cfg = RoundConfig.defaults(3).withAggregationFanIn(fanIn).withInnerState(policy)
                 .withOuter(OuterOptimizer.Config.nesterov(0.7, 0.5));
         try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, init())) {
             t.withDeltaInterceptor((round, partition, delta) -> {
@@ -146,14 +146,38 @@ class RoundTrainerTest {
         }
     }
 
-    /** Two runs with different slow partitions (so tasks finish in different orders) agree bit for bit. */
+    /**
+     * Two runs with different slow partitions (so tasks finish in different orders) agree bit for bit, with the
+     * tree of partial sums (fan-in 2 over 5 partitions) and with the driver's one-level sum (fan-in 16).
+     */
     @Test
     void resultsDoNotDependOnTaskCompletionOrder() {
-        for (InnerStatePolicy policy : new InnerStatePolicy[] {InnerStatePolicy.RESET, InnerStatePolicy.AVERAGE}) {
-            float[] a = run(0, policy);
-            float[] b = run(4, policy);
-            assertArrayEquals(a, b, policy + ": parameters differ between runs");
-            assertFalse(java.util.Arrays.equals(a, init()), "training changed nothing");
+        for (int fanIn : new int[] {2, 16}) {
+            for (InnerStatePolicy policy : new InnerStatePolicy[] {InnerStatePolicy.RESET, InnerStatePolicy.AVERAGE}) {
+                float[] a = run(0, policy, fanIn);
+                float[] b = run(4, policy, fanIn);
+                assertArrayEquals(a, b, policy + ", fan-in " + fanIn + ": parameters differ between runs");
+                assertFalse(java.util.Arrays.equals(a, init()), "training changed nothing");
+            }
+        }
+    }
+
+    /** Partition p holds piece p of the stream, cut where the partition is cached (the stream is broadcast). */
+    @Test
+    void streamPartitionsAreTheContiguousPiecesOfTheStream() {
+        int[] s = stream(3 * (LANES * STEPS * 2 + 1) + 7, 4);
+        List<PartitionData> parts = StreamPartitions.of(sc, s, 3, LANES, STEPS).collect();
+        assertEquals(3, parts.size());
+        int piece = s.length / 3;
+        for (int p = 0; p < 3; p++) {
+            TokenStreamPartition expect = new TokenStreamPartition(java.util.Arrays.copyOfRange(s, p * piece,
+                    (p + 1) * piece), LANES, STEPS);
+            TokenStreamPartition got = (TokenStreamPartition) parts.get(p);
+            assertEquals(piece, got.length());
+            for (long b = 0; b < expect.batchesPerEpoch(); b++) {
+                assertArrayEquals(expect.batch(b).tokens(), got.batch(b).tokens(), "partition " + p + " batch " + b);
+                assertArrayEquals(expect.batch(b).targets(), got.batch(b).targets());
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
+import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.driver.round.WorkerSetup;
@@ -48,7 +49,7 @@ final class OursSparkRun {
         RoundConfig rc = RoundConfig.defaults(s.localSteps()).withOuter(outer)
                 .withInnerState(InnerStatePolicy.valueOf(s.innerState().toUpperCase(Locale.ROOT)));
         FlatParams params = model.initParams(s.seed(), DataType.FLOAT);
-        SparkConf conf = Dl4jSparkRun.sparkConf(s, "spark-rnn bench spark (ours)");
+        SparkConf conf = RoundSparkConf.apply(Dl4jSparkRun.sparkConf(s, "spark-rnn bench spark (ours)"));
         ExecutorMemory.configure(conf, model, OptimizerType.ADAM, s.batch(), s.k());
         RunLog log = new RunLog();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
