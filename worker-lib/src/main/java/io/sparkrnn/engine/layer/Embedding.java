@@ -31,9 +31,14 @@ public final class Embedding {
 
     /** Checks that every id is in [0, V), naming the first bad position. */
     public void checkIds(int[] ids, int batch) {
+        checkIds(ids, batch, 0);
+    }
+
+    /** As {@link #checkIds(int[], int)} for rows numbered from {@code firstRow} (a row block of a larger batch). */
+    public void checkIds(int[] ids, int batch, int firstRow) {
         for (int n = 0; n < ids.length; n++) {
             if (ids[n] < 0 || ids[n] >= vocabSize) {
-                throw new IllegalArgumentException("token id at step " + n / batch + ", row " + n % batch
+                throw new IllegalArgumentException("token id at step " + n / batch + ", row " + (firstRow + n % batch)
                         + " must be in [0, " + vocabSize + "), found " + ids[n]);
             }
         }
