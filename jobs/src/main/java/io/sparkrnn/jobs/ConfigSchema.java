@@ -113,6 +113,10 @@ public final class ConfigSchema {
             number("train.clip", 1.0, 0.0, null, "inner gradient clip by global L2 norm, 0 = off"),
             integer("train.seed", 1234, 0, null, "seed of initialisation and dropout"),
             integer("train.partitions", 2, 1, null, "data partitions = tasks per round"),
+            integer("train.engine-threads", 1, 1, 64, "threads of each task's training step (lm, tag, classify, "
+                    + "forecast; seq2seq: 1): each batch's rows are cut into this many blocks that run concurrently, "
+                    + "their gradients summed in block order (the 1-thread step up to rounding); give each a core "
+                    + "(spark.task.cpus); BLAS then gets task.cpus / engine-threads threads"),
             integer("train.local-steps", 25, 1, null, "H: local steps per partition per round"),
             integer("train.rounds", 20, 1, null, "rounds to train"),
             number("train.max-minutes", 0.0, 0.0, null, "wall-clock budget of this run's round loop: training "

@@ -85,6 +85,10 @@ final class Seq2SeqTask implements Task {
         if (c.getDouble("data.validation-fraction") + c.getDouble("data.test-fraction") >= 1) {
             throw new ConfigException(where + "data.validation-fraction + data.test-fraction must be < 1");
         }
+        if (c.getInt("train.engine-threads") != 1) {
+            throw new ConfigException(where + "task = seq2seq trains on one engine thread per task: expected "
+                    + "train.engine-threads = 1, found " + c.getInt("train.engine-threads"));
+        }
     }
 
     /** The model of the config for the given vocabulary sizes. */

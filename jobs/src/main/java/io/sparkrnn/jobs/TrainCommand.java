@@ -161,7 +161,8 @@ final class TrainCommand {
                     .withClipNorm(globalClip > 0 ? globalClip : Double.POSITIVE_INFINITY)
                     .withOuter(outerCfg)
                     .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
-            WorkerSetup setup = new WorkerSetup(spec, inner, LearningRates.of(c), tbptt);
+            WorkerSetup setup = new WorkerSetup(spec, inner, LearningRates.of(c), tbptt,
+                    c.getInt("train.engine-threads"));
             return new Job(task, spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
                     c.getInt("train.batch"), k1, train, validation, format, c.getDouble("data.validation-fraction"),
                     Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
@@ -185,7 +186,7 @@ final class TrainCommand {
 
         /** The job with the task's real model spec. */
         Job withSpec(ModelSpec real) {
-            return new Job(task, real, new WorkerSetup(real, setup.inner(), setup.schedule(), setup.tbptt()), rounds,
+            return new Job(task, real, setup.withSpec(real), rounds,
                     totalRounds, partitions, batch, k1, train, validation, format, validationFraction, output,
                     overwrite, master, evalEvery, seed, checkpoints, maxMinutes);
         }

@@ -68,8 +68,17 @@ final class TrainingRun {
         OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || fresh || latest.isPresent());
         SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
                 .setIfMissing("spark.master", job.master());
-        // BLAS/OpenMP threads per task = the cores each task holds: no oversubscription.
-        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
+        // BLAS/OpenMP threads per task = the cores each task holds, shared by its engine threads: no
+        // oversubscription.
+        String taskCpus = conf.get("spark.task.cpus", "1");
+        int cpus;
+        try {
+            cpus = Integer.parseInt(taskCpus.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException("spark.task.cpus expects a whole number of cores, found '" + taskCpus + "'");
+        }
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS",
+                Integer.toString(Math.max(1, cpus / job.setup().engineThreads())));
         RoundSparkConf.apply(conf);
         // Only sequence models have a working-memory estimate so far; an encoder-decoder run is not checked.
         if (task.estimate(job, cfg) instanceof ModelSpec largest) {

@@ -185,5 +185,7 @@ class Seq2SeqTaskTest {
         assertConfigError(run(conf, data, "model.atention=dot"), "did you mean 'model.attention'");
         assertConfigError(run(conf, data, "data.test-fraction=0.5",
                 "data.validation-fraction=0.5"), "must be < 1");
+        assertConfigError(run(conf, data, "train.engine-threads=2"), "task = seq2seq trains on one engine thread",
+                "expected train.engine-threads = 1, found 2");
     }
 }

@@ -54,6 +54,8 @@ class TrainCommandTest {
         assertConfigError(train("conf/spam-classifier.conf", "model.pooling=max"), "model.pooling must be one of",
                 "last | mean");
         assertConfigError(train("conf/brown-tagger.conf", "vocab.max-size=lots"), "vocab.max-size expects a whole number");
+        assertConfigError(train("conf/char-lm.conf", "train.engine-threads=0"),
+                "train.engine-threads must be >= 1, <= 64, found 0");
     }
 
     @Test

@@ -46,9 +46,15 @@ abstract class Replica {
         throw new IllegalArgumentException("no replica for setup " + setup.getClass().getName());
     }
 
-    /** Drops every replica of a run (its end). */
+    /** Drops every replica of a run (its end), closing their trainers (which stops their engine threads). */
     static void release(String runId) {
-        CACHE.keySet().removeIf(k -> k.startsWith(runId + "/"));
+        CACHE.entrySet().removeIf(e -> {
+            if (!e.getKey().startsWith(runId + "/")) {
+                return false;
+            }
+            e.getValue().trainer.close();
+            return true;
+        });
     }
 
     /** The batch at {@code step} as {@code type}, or an error naming both types. */

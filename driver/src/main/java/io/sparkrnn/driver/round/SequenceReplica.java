@@ -27,8 +27,8 @@ final class SequenceReplica extends Replica {
     static SequenceReplica of(WorkerSetup setup, int batchSize) {
         SequenceModel model = new SequenceModel(setup.spec());
         return new SequenceReplica(model, new TbpttTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
-                setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.tbptt()),
-                batchSize);
+                setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.tbptt(),
+                setup.engineThreads()), batchSize);
     }
 
     @Override

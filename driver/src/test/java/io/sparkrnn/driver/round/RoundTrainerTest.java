@@ -62,14 +62,21 @@ class RoundTrainerTest {
 
     /**
      * H = 1, inner SGD without local clipping, plain outer step: each round equals one SGD step on the two
-     * partitions' batches concatenated, with the gradient clipped by its global norm (threshold clip / lr).
+     * partitions' batches concatenated, with the gradient clipped by its global norm (threshold clip / lr); also
+     * when each task runs its step on 2 engine threads (the batch-parallel step, 2 row blocks of 2 lanes).
      */
     @Test
     void oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd() {
+        for (int threads : new int[] {1, 2}) {
+            oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd(threads);
+        }
+    }
+
+    private void oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd(int engineThreads) {
         double lr = 0.5;
         double gradClip = 0.05;
         WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
-                new TbpttConfig(STEPS, STEPS, ClipConfig.none(), 1));
+                new TbpttConfig(STEPS, STEPS, ClipConfig.none(), 1), engineThreads);
         int[] data = stream(2 * (LANES * STEPS * 5 + 1) + 10, 1);
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, data, 2, LANES, STEPS);
         List<PartitionData> parts = rdd.collect();
@@ -99,8 +106,9 @@ class RoundTrainerTest {
         for (int i = 0; i < single.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(single[i] - distributed[i]));
         }
-        System.out.println("H=1 SGD vs single-process SGD: max |diff| = " + maxDiff);
-        assertTrue(maxDiff <= 1e-6, "max |diff| " + maxDiff);
+        System.out.println("H=1 SGD vs single-process SGD, " + engineThreads + " engine thread(s): max |diff| = "
+                + maxDiff);
+        assertTrue(maxDiff <= 1e-6, engineThreads + " engine thread(s): max |diff| " + maxDiff);
     }
 
     private static SequenceBatch concat(SequenceBatch a, SequenceBatch b) {

@@ -45,8 +45,9 @@ public final class EngineBench {
               median of --repeats timed repeats after 2 warm-up batches. --steps = batches per repeat (default:
               sized by a calibration pass, itself more warm-up, to last about --target-seconds). Each measurement
               (implementation, cell, hidden, batch, threads) runs in its own process with OMP_NUM_THREADS =
-              OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = the thread count:
-                ours   our engine (Spark tasks run it with 1 thread each)
+              OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = the thread count, except ours:
+                ours   our engine on that many engine threads (batch-parallel row blocks, train.engine-threads)
+                       with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1
                 dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip)
                 torch  scripts/bench/torch_rnn.py (also torch.set_num_threads) with a python3 that imports torch
                        (env SPARK_RNN_PYTHON, else python3 on PATH, else /usr/bin/python3)
@@ -116,8 +117,10 @@ public final class EngineBench {
         report.put("data", "uniform random tokens, seed " + s.seed());
         report.put("flops_formula", "per trained token: 2*3*G*(E+H) + 2*3*V*H, G = gates*H (GEMMs of forward"
                 + " and backward only)");
-        report.put("threads_env", "each child: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = threads;"
-                + " PyTorch also torch.set_num_threads(threads)");
+        report.put("threads_env", "dl4j, torch and the GEMM peak: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS ="
+                + " MKL_NUM_THREADS = threads, PyTorch also torch.set_num_threads(threads); ours: threads engine"
+                + " threads (batch-parallel row blocks) with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS"
+                + " = 1");
         report.put("load_average_before", loadAverage());
         report.put("cores", Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n", loadAverage(),
@@ -162,6 +165,13 @@ public final class EngineBench {
         r.put("hidden", hidden);
         r.put("batch", s.batch());
         r.put("threads", s.threadCount());
+        boolean ours = impl.equals("ours");
+        r.put("engine_threads", ours ? s.threadCount() : 1);
+        r.put("blas_threads", ours ? 1 : s.threadCount());
+        if (ours) {
+            r.put("mode", s.threadCount() == 1 ? "1 engine thread, BLAS 1 thread"
+                    : s.threadCount() + " engine threads (batch-parallel row blocks), BLAS 1 thread");
+        }
         JsonNode child;
         if (impl.equals("dl4j") && !Dl4jStep.supports(cell)) {
             r.put("status", "n/a");
@@ -177,8 +187,9 @@ public final class EngineBench {
             if (impl.equals("torch")) {
                 child = TorchPeer.run(python.get(), s, cell, hidden);
             } else {
+                // Ours runs its threads itself; BLAS threads on top of them would oversubscribe the cores.
                 child = runJava(List.of("train", impl, cell, Integer.toString(hidden), settingsJson(s)),
-                        s.threadCount());
+                        ours ? 1 : s.threadCount());
             }
         } catch (RuntimeException e) {
             r.put("status", "failed");
@@ -204,8 +215,8 @@ public final class EngineBench {
         if (child.has("torch_version")) {
             r.put("version", child.get("torch_version").asText());
         }
-        out.printf(Locale.ROOT, "  %-5s %-4s H=%-4d B=%-4d threads=%d %10.0f tokens/s%n", impl, cell, hidden,
-                s.batch(), s.threadCount(), tps);
+        out.printf(Locale.ROOT, "  %-5s %-4s H=%-4d B=%-4d threads=%d (%s) %10.0f tokens/s%n", impl, cell, hidden,
+                s.batch(), s.threadCount(), ours ? "engine" : "BLAS", tps);
         return r;
     }
 

@@ -97,16 +97,18 @@ final class EngineReport {
         b.append(String.format(Locale.ROOT, "%nGEMM peak (ND4J sgemm 2048) by threads: %s GFLOP/s; load average"
                 + " before %s, after %s%n", report.get("gemm_peak_gflops_by_threads"),
                 report.get("load_average_before").asText(), report.get("load_average_after").asText()));
-        b.append("all configurations (* = the implementation's best thread count; % of the GEMM peak at the same"
-                + " thread count):\n");
-        String fmt = "%-6s %-5s %6s %5s %7s %11s %8s %7s %7s %14s%n";
-        b.append(String.format(Locale.ROOT, fmt, "impl", "cell", "hidden", "batch", "threads", "tokens/s", "GFLOP/s",
-                "% peak", "RSS MB", "ours/this@thr"));
+        b.append("all configurations (* = the implementation's best thread count; threads are engine threads with"
+                + " BLAS at 1 thread for ours (batch-parallel row blocks), BLAS/OpenMP threads for the others;"
+                + " % of the GEMM peak at the same thread count):\n");
+        String fmt = "%-6s %-5s %6s %5s %7s %6s %11s %8s %7s %7s %14s%n";
+        b.append(String.format(Locale.ROOT, fmt, "impl", "cell", "hidden", "batch", "threads", "BLAS", "tokens/s",
+                "GFLOP/s", "% peak", "RSS MB", "ours/this@thr"));
         for (JsonNode r : report.get("records")) {
             boolean ok = ok(r);
             String star = r.path("best_of_implementation").asBoolean(false) ? "*" : "";
             b.append(String.format(Locale.ROOT, fmt, r.get("implementation").asText(), r.get("cell").asText(),
                     r.get("hidden").asInt(), r.get("batch").asInt(), r.get("threads").asInt() + star,
+                    r.path("blas_threads").asInt(r.get("threads").asInt()),
                     ok ? String.format(Locale.ROOT, "%.0f", tps(r)) : r.get("status").asText(),
                     ok ? String.format(Locale.ROOT, "%.2f", r.get("gflops").asDouble()) : "",
                     ok ? String.format(Locale.ROOT, "%.2f", r.get("pct_of_gemm_peak").asDouble()) : "",

@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Our engine: a language model (embedding, one recurrent layer, linear head) trained by {@link TbpttTrainer}
- * with Adam and global-norm clipping on a random token stream, in float32.
+ * with Adam and global-norm clipping on a random token stream, in float32, on the measurement's thread count as
+ * engine threads (the batch-parallel step; the child's BLAS runs at one thread).
  */
 final class OursStep implements TrainingStep {
     private final SequenceModel model;
@@ -27,7 +28,7 @@ final class OursStep implements TrainingStep {
         model = new SequenceModel(ModelSpec.languageModel(s.vocab(), s.embedding(), CellType.parse(cell), hidden, 1, 0.0));
         FlatParams params = model.initParams(s.seed(), DataType.FLOAT);
         trainer = new TbpttTrainer(model, params, OptimizerConfig.adam().create(params.layout().size(),
-                DataType.FLOAT), LrSchedule.constant(s.lr()), TbpttConfig.of(s.k(), s.clip(), s.seed()));
+                DataType.FLOAT), LrSchedule.constant(s.lr()), TbpttConfig.of(s.k(), s.clip(), s.seed()), s.threadCount());
         batches = new TokenStreamBatcher(RandomTokens.stream(s, 8), s.batch(), s.seq());
         batch = s.batch();
     }

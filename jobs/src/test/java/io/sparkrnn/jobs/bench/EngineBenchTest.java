@@ -26,7 +26,7 @@ class EngineBenchTest {
 
     /**
      * Tiny settings, ours and DL4J only (no torch needed), at 1 and 2 threads: every record is there, measured
-     * with finite numbers or marked n/a, and the ratios follow from the records.
+     * with finite numbers or marked n/a, says how its threads were used, and the ratios follow from the records.
      */
     @Test
     void tinyRunWritesOneRecordPerImplementationCellHiddenAndThreads() throws Exception {
@@ -59,7 +59,14 @@ class EngineBenchTest {
             }
             assertEquals(report.get("gemm_peak_gflops_by_threads").get(r.get("threads").asText()).asDouble(),
                     r.get("gemm_peak_gflops").asDouble(), 0.0, key);
+            // Ours runs its thread count as engine threads over single-threaded BLAS; the peers as BLAS threads.
+            boolean ours = key.startsWith("ours/");
+            int threads = r.get("threads").asInt();
+            assertEquals(ours ? threads : 1, r.get("engine_threads").asInt(), key);
+            assertEquals(ours ? 1 : threads, r.get("blas_threads").asInt(), key);
         }
+        assertEquals("2 engine threads (batch-parallel row blocks), BLAS 1 thread",
+                byKey.get("ours/lstm/8/4/2").get("mode").asText());
         assertEquals("n/a", byKey.get("dl4j/gru/8/4/1").get("status").asText());
         JsonNode d1 = byKey.get("dl4j/lstm/8/4/1");
         assertEquals(tps(byKey.get("ours/lstm/8/4/1")) / tps(d1), d1.get("ratio_ours_same_threads_over_this")

@@ -95,7 +95,8 @@ public abstract class RecurrentCell {
     /**
      * Back-propagates {@code dOut [T, B, H]} (the loss gradient with respect to the outputs) through steps
      * {@code t >= gradStart}, adds the parameter gradients into {@code g}, and returns the gradient with
-     * respect to the inputs, {@code [T, B, I]} (zero before {@code gradStart}).
+     * respect to the inputs, {@code [T, B, I]} (zero before {@code gradStart}; valid until this cell's next
+     * backward pass).
      */
     public INDArray backward(CellParams p, CellParams g, Window w, INDArray dOut, int gradStart) {
         return backward(p, g, w, dOut, gradStart, null, null, null);
@@ -157,7 +158,12 @@ public abstract class RecurrentCell {
             Tensors.gemm(ones, false, dIh2d, false, Tensors.asRow(g.bIh()), 1.0, 1.0);
             Tensors.gemm(ones, false, dHh2d, false, Tensors.asRow(g.bHh()), 1.0, 1.0);
         }
-        INDArray dx = Tensors.zeros(dt, w.t, w.b, inputSize);
+        // Reused like the window buffers: valid until this cell's next backward pass. The GEMM overwrites steps
+        // [from, T); the steps before the truncation get no gradient.
+        INDArray dx = scratch.get("dx", dt, w.t, w.b, inputSize);
+        if (from > 0) {
+            Tensors.steps2d(dx, 0, from).assign(0);
+        }
         Tensors.gemm(dIh2d, false, p.wIh(), false, Tensors.steps2d(dx, from, w.t), 1.0, 0.0);
         return dx;
     }

@@ -31,9 +31,14 @@ public final class Embedding {
 
     /** Checks that every id is in [0, V), naming the first bad position. */
     public void checkIds(int[] ids, int batch) {
+        checkIds(ids, batch, 0);
+    }
+
+    /** As {@link #checkIds(int[], int)} for rows numbered from {@code firstRow} (a row block of a larger batch). */
+    public void checkIds(int[] ids, int batch, int firstRow) {
         for (int n = 0; n < ids.length; n++) {
             if (ids[n] < 0 || ids[n] >= vocabSize) {
-                throw new IllegalArgumentException("token id at step " + n / batch + ", row " + n % batch
+                throw new IllegalArgumentException("token id at step " + n / batch + ", row " + (firstRow + n % batch)
                         + " must be in [0, " + vocabSize + "), found " + ids[n]);
             }
         }
@@ -44,6 +49,15 @@ public final class Embedding {
         INDArray out = Nd4j.create(weight.dataType(), ids.length, dim);
         Buf w = Buf.of(weight);
         Buf o = Buf.of(out);
+        if (w instanceof Buf.F32 wf) {
+            // Row by row in bulk copies: element-wise access to native memory costs more than the copy itself.
+            float[] rows = new float[ids.length * dim];
+            for (int n = 0; n < ids.length; n++) {
+                wf.read(ids[n] * dim, rows, n * dim, dim);
+            }
+            ((Buf.F32) o).write(0, rows, 0, rows.length);
+            return out;
+        }
         for (int n = 0; n < ids.length; n++) {
             int src = ids[n] * dim;
             int dst = n * dim;
@@ -61,6 +75,24 @@ public final class Embedding {
     public void backward(INDArray gradWeight, int[] ids, INDArray dOut, int fromRow) {
         Buf g = Buf.of(gradWeight);
         Buf d = Buf.of(dOut.ordering() == 'c' ? dOut : dOut.dup('c'));
+        if (g instanceof Buf.F32 gf && d instanceof Buf.F32 df) {
+            int rows = ids.length - fromRow;
+            float[] src = new float[rows * dim];
+            float[] row = new float[dim];
+            df.read(fromRow * dim, src, 0, src.length);
+            for (int n = fromRow; n < ids.length; n++) {
+                if (ids[n] == paddingId) {
+                    continue;
+                }
+                int o = (n - fromRow) * dim;
+                gf.read(ids[n] * dim, row, 0, dim);
+                for (int j = 0; j < dim; j++) {
+                    row[j] += src[o + j];
+                }
+                gf.write(ids[n] * dim, row, 0, dim);
+            }
+            return;
+        }
         for (int n = fromRow; n < ids.length; n++) {
             int id = ids[n];
             if (id == paddingId) {

@@ -106,6 +106,16 @@ public final class RecurrentStack {
      */
     public Pass forward(FlatParams p, INDArray x, StackState state, INDArray mask, boolean training,
             long dropoutSeed) {
+        return forward(p, x, state, mask, training, dropoutSeed, 0, (int) x.size(1));
+    }
+
+    /**
+     * As {@link #forward(FlatParams, INDArray, StackState, INDArray, boolean, long)} for rows
+     * {@code [firstRow, firstRow + B)} of a batch of {@code fullBatch} rows: the dropout masks are the whole
+     * batch's, cut to these rows, so that a batch run block by block drops what it drops in one piece.
+     */
+    public Pass forward(FlatParams p, INDArray x, StackState state, INDArray mask, boolean training,
+            long dropoutSeed, int firstRow, int fullBatch) {
         int t = (int) x.size(0);
         int b = (int) x.size(1);
         Pass pass = new Pass(this);
@@ -113,7 +123,7 @@ public final class RecurrentStack {
         for (int l = 0; l < layers; l++) {
             double rate = l == 0 ? ioDropout : dropout;
             if (training && rate > 0) {
-                pass.dropMasks[l] = dropoutMask(in, rate, dropoutSeed * 31 + l);
+                pass.dropMasks[l] = dropoutMask(in, rate, dropoutSeed * 31 + l, firstRow, fullBatch);
                 in = in.mul(pass.dropMasks[l]);
             }
             pass.inputs[l] = in;
@@ -131,7 +141,7 @@ public final class RecurrentStack {
             in = out != null ? out : pass.windows[l][0].output();
         }
         if (training && ioDropout > 0) {
-            pass.outputMask = dropoutMask(in, ioDropout, dropoutSeed * 31 + layers);
+            pass.outputMask = dropoutMask(in, ioDropout, dropoutSeed * 31 + layers, firstRow, fullBatch);
             in = in.mul(pass.outputMask);
         }
         pass.output = in;
@@ -173,12 +183,32 @@ public final class RecurrentStack {
         return d;
     }
 
-    private static INDArray dropoutMask(INDArray like, double rate, long seed) {
+    /**
+     * Inverted-dropout mask of {@code like [T, B, X]}: the masks of rows {@code [firstRow, firstRow + B)} of a
+     * {@code [T, fullBatch, X]} mask drawn in c order from {@code seed}.
+     */
+    private static INDArray dropoutMask(INDArray like, double rate, long seed, int firstRow, int fullBatch) {
         SplittableRandom rng = new SplittableRandom(seed);
         double keep = 1.0 - rate;
-        double[] m = new double[(int) like.length()];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = rng.nextDouble() < keep ? 1.0 / keep : 0.0;
+        int t = (int) like.size(0);
+        int b = (int) like.size(1);
+        int x = (int) like.size(2);
+        if (firstRow < 0 || firstRow + b > fullBatch) {
+            throw new IllegalArgumentException("rows [" + firstRow + ", " + (firstRow + b) + ") outside a batch of "
+                    + fullBatch);
+        }
+        double[] m = new double[t * b * x];
+        int i = 0;
+        for (int s = 0; s < t; s++) {
+            for (int r = 0; r < fullBatch; r++) {
+                boolean mine = r >= firstRow && r < firstRow + b;
+                for (int j = 0; j < x; j++) {
+                    double v = rng.nextDouble() < keep ? 1.0 / keep : 0.0;
+                    if (mine) {
+                        m[i++] = v;
+                    }
+                }
+            }
         }
         return Nd4j.createFromArray(m).reshape(like.shape()).castTo(like.dataType());
     }

@@ -3,6 +3,7 @@ package io.sparkrnn.engine.layer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The recurrent state of a stack between windows: h (and c for LSTM) per layer and direction, each
@@ -110,6 +111,34 @@ public final class StackState {
             }
         }
         return parts;
+    }
+
+    /** A copy of rows {@code [from, to)}: the state of one row block of a batch-parallel step. */
+    public StackState rows(int from, int to) {
+        StackState s = new StackState(h.length, h[0].length);
+        for (int l = 0; l < h.length; l++) {
+            for (int d = 0; d < h[l].length; d++) {
+                s.set(l, d, rowsOf(h[l][d], from, to), c[l][d] == null ? null : rowsOf(c[l][d], from, to));
+            }
+        }
+        return s;
+    }
+
+    /** Overwrites rows {@code [from, from + block.batchSize())} with the state of a row block. */
+    public void setRows(int from, StackState block) {
+        int to = from + block.batchSize();
+        for (int l = 0; l < h.length; l++) {
+            for (int d = 0; d < h[l].length; d++) {
+                h[l][d].get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(block.h[l][d]);
+                if (c[l][d] != null) {
+                    c[l][d].get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(block.c[l][d]);
+                }
+            }
+        }
+    }
+
+    private static INDArray rowsOf(INDArray a, int from, int to) {
+        return a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup('c');
     }
 
     /** A deep copy. */

@@ -36,8 +36,12 @@ public final class SoftmaxCrossEntropy {
             }
         }
         double div = divisor > 0 ? divisor : Math.max(count, 1);
-        double sum = 0;
         INDArray g = Nd4j.zeros(logits.dataType(), n, c);
+        if (z instanceof Buf.F32 zf) {
+            return new LossResult(computeF32(zf, (Buf.F32) Buf.of(g), n, c, targets, valid, ignoreIndex, div), count,
+                    g);
+        }
+        double sum = 0;
         Buf grad = Buf.of(g);
         double[] e = new double[c];
         for (int r = 0; r < n; r++) {
@@ -60,6 +64,42 @@ public final class SoftmaxCrossEntropy {
             }
         }
         return new LossResult(sum, count, g);
+    }
+
+    /**
+     * The float32 case of the loop in {@link #compute}, the same arithmetic in double, on one bulk copy of the logits
+     * and of the gradient (element-wise access to native memory cost more than the exponentials).
+     */
+    private static double computeF32(Buf.F32 z, Buf.F32 grad, int n, int c, int[] targets, boolean[] valid,
+            int ignoreIndex, double div) {
+        float[] zs = new float[n * c];
+        float[] gs = new float[n * c];
+        z.read(0, zs, 0, n * c);
+        double[] e = new double[c];
+        double sum = 0;
+        for (int r = 0; r < n; r++) {
+            if (!counts(r, targets, valid, ignoreIndex)) {
+                continue;
+            }
+            int o = r * c;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < c; j++) {
+                max = Math.max(max, zs[o + j]);
+            }
+            double s = 0;
+            for (int j = 0; j < c; j++) {
+                e[j] = Math.exp(zs[o + j] - max);
+                s += e[j];
+            }
+            sum += Math.log(s) + max - zs[o + targets[r]];
+            double sd = s * div;
+            for (int j = 0; j < c; j++) {
+                gs[o + j] = (float) (e[j] / sd);
+            }
+            gs[o + targets[r]] = (float) (e[targets[r]] / sd - 1.0 / div);
+        }
+        grad.write(0, gs, 0, n * c);
+        return sum;
     }
 
     private static boolean counts(int r, int[] targets, boolean[] valid, int ignoreIndex) {

@@ -193,6 +193,38 @@ public final class SequenceBatch {
         return new SequenceBatch(w, batch, tok, feat, featureSize, len, tgt, perStep, values, valueSize, to == steps);
     }
 
+    /**
+     * Rows {@code [from, to)} as a batch of their own (a row block of a batch-parallel step), with the same
+     * steps and {@code last}; arrays are copied.
+     */
+    public SequenceBatch rows(int from, int to) {
+        if (from < 0 || to > batch || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + batch + ")");
+        }
+        if (from == 0 && to == batch) {
+            return this;
+        }
+        int n = to - from;
+        int f = featureSize;
+        int[] tok = tokens == null ? null : new int[steps * n];
+        float[] feat = features == null ? null : new float[steps * n * f];
+        int[] tgt = targets == null ? null : perStep ? new int[steps * n] : Arrays.copyOfRange(targets, from, to);
+        for (int s = 0; s < steps; s++) {
+            if (tok != null) {
+                System.arraycopy(tokens, s * batch + from, tok, s * n, n);
+            }
+            if (feat != null) {
+                System.arraycopy(features, (s * batch + from) * f, feat, s * n * f, n * f);
+            }
+            if (tgt != null && perStep) {
+                System.arraycopy(targets, s * batch + from, tgt, s * n, n);
+            }
+        }
+        float[] val = values == null ? null : Arrays.copyOfRange(values, from * valueSize, to * valueSize);
+        return new SequenceBatch(steps, n, tok, feat, f, Arrays.copyOfRange(lengths, from, to), tgt, perStep, val,
+                valueSize, last);
+    }
+
     /** Whether the class targets are per step (aligned) rather than per sequence. */
     public boolean perStepTargets() {
         return perStep;

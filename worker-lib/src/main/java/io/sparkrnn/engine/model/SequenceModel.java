@@ -124,12 +124,60 @@ public final class SequenceModel {
      */
     public StepResult lossAndGradient(FlatParams params, FlatParams grads, SequenceBatch batch, ModelState state,
             int gradStart, long dropoutSeed) {
-        return run(params, grads, batch, state, gradStart, true, dropoutSeed);
+        return run(params, grads, batch, state, gradStart, true, dropoutSeed, null);
+    }
+
+    /**
+     * {@link #lossAndGradient(FlatParams, FlatParams, SequenceBatch, ModelState, int, long)} for one row block of a
+     * larger batch ({@code batch} and {@code state} are the block's rows): the gradient added is that of
+     * {@code lossSum / block.divisor()}, and dropout masks are the whole batch's rows of the block. The returned
+     * result is the block's own loss sum and count.
+     */
+    public StepResult lossAndGradient(FlatParams params, FlatParams grads, SequenceBatch batch, ModelState state,
+            int gradStart, long dropoutSeed, RowBlock block) {
+        if (block != null && block.firstRow() + batch.batchSize() > block.fullBatch()) {
+            throw new IllegalArgumentException("block of " + batch.batchSize() + " rows from row " + block.firstRow()
+                    + " outside a batch of " + block.fullBatch());
+        }
+        return run(params, grads, batch, state, gradStart, true, dropoutSeed, block);
+    }
+
+    /**
+     * How many targets the loss of this window counts, i.e. the {@code count} of its {@link StepResult}: aligned
+     * models the valid steps whose target is not the ignore index; pooled models, in the window that ends the
+     * sequences, the labels that are not the ignore index (cross-entropy) or every regression value (MSE), and 0 in
+     * earlier windows.
+     */
+    public long targetCount(SequenceBatch batch) {
+        int b = batch.batchSize();
+        int[] targets = batch.targets();
+        long n = 0;
+        if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+            int[] len = batch.lengths();
+            for (int i = 0; i < targets.length; i++) {
+                if (i / b < len[i % b] && targets[i] != spec.ignoreIndex()) {
+                    n++;
+                }
+            }
+            return n;
+        }
+        if (!batch.isLast()) {
+            return 0;
+        }
+        if (spec.loss() == ModelSpec.Loss.MSE) {
+            return batch.values().length;
+        }
+        for (int label : targets) {
+            if (label != spec.ignoreIndex()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The loss of one window without gradients or dropout; advances {@code state}. */
     public StepResult loss(FlatParams params, SequenceBatch batch, ModelState state) {
-        return run(params, null, batch, state, 0, false, 0);
+        return run(params, null, batch, state, 0, false, 0, null);
     }
 
     /**
@@ -138,24 +186,27 @@ public final class SequenceModel {
      */
     public INDArray predict(FlatParams params, SequenceBatch batch, ModelState state) {
         checkCompatible(params, batch, state);
-        Forward f = forward(params, batch, state, false, 0);
+        Forward f = forward(params, batch, state, false, 0, null);
         state.stack = rnn.finalState(f.pass);
         return f.headOut;
     }
 
     private StepResult run(FlatParams params, FlatParams grads, SequenceBatch batch, ModelState state, int gradStart,
-            boolean training, long dropoutSeed) {
+            boolean training, long dropoutSeed, RowBlock block) {
         checkCompatible(params, batch, state);
         if (grads != null && !grads.layout().equals(layout)) {
             throw new IllegalArgumentException("gradient vector has another layout than the model");
         }
-        Forward f = forward(params, batch, state, training, dropoutSeed);
+        Forward f = forward(params, batch, state, training, dropoutSeed, block);
+        // <= 0: the loss divides by this batch's own count
+        double divisor = block == null ? 0 : block.divisor();
         StepResult result;
         INDArray dOut = null;
         if (f.headOut == null) {
             result = new StepResult(0, 0);
         } else if (spec.topology() == ModelSpec.Topology.ALIGNED) {
-            LossResult lr = SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), f.valid, spec.ignoreIndex(), 0);
+            LossResult lr = SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), f.valid, spec.ignoreIndex(),
+                    divisor);
             result = new StepResult(lr.sum(), lr.count());
             if (grads != null && lr.count() > 0) {
                 INDArray dH = headBackward(params, grads, f.headIn, lr.gradient());
@@ -163,8 +214,8 @@ public final class SequenceModel {
             }
         } else {
             LossResult lr = spec.loss() == ModelSpec.Loss.MSE
-                    ? MeanSquaredError.compute(f.headOut, batch.values(), 0)
-                    : SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), null, spec.ignoreIndex(), 0);
+                    ? MeanSquaredError.compute(f.headOut, batch.values(), divisor)
+                    : SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), null, spec.ignoreIndex(), divisor);
             result = new StepResult(lr.sum(), lr.count());
             if (grads != null && lr.count() > 0) {
                 dOut = unpool(headBackward(params, grads, f.headIn, lr.gradient()), f, batch);
@@ -202,13 +253,13 @@ public final class SequenceModel {
     }
 
     private Forward forward(FlatParams params, SequenceBatch batch, ModelState state, boolean training,
-            long dropoutSeed) {
+            long dropoutSeed, RowBlock block) {
         DataType dt = params.dataType();
         int t = batch.steps();
         int b = batch.batchSize();
         INDArray x;
         if (embedding != null) {
-            embedding.checkIds(batch.tokens(), b);
+            embedding.checkIds(batch.tokens(), b, block == null ? 0 : block.firstRow());
             x = embedding.forward(params.view(embedding.weightName()), batch.tokens()).reshape(t, b, spec.embeddingDim());
         } else {
             x = Nd4j.createFromArray(batch.features()).castTo(dt).reshape(t, b, spec.featureSize());
@@ -226,7 +277,9 @@ public final class SequenceModel {
             }
             f.mask = Nd4j.createFromArray(m).castTo(dt).reshape(t, b);
         }
-        f.pass = rnn.forward(params, x, state.stack, f.mask, training, dropoutSeed);
+        f.pass = block == null ? rnn.forward(params, x, state.stack, f.mask, training, dropoutSeed)
+                : rnn.forward(params, x, state.stack, f.mask, training, dropoutSeed, block.firstRow(),
+                        block.fullBatch());
         INDArray out = f.pass.output();
         if (spec.topology() == ModelSpec.Topology.ALIGNED) {
             f.headIn = Tensors.as2d(out);

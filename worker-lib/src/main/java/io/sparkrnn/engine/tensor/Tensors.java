@@ -38,10 +38,15 @@ public final class Tensors {
         return Views.of(v, 0, 1, v.length());
     }
 
-    /** {@code c = alpha * op(a) * op(b) + beta * c}, in place in {@code c}. */
+    /**
+     * {@code c = alpha * op(a) * op(b) + beta * c}, in place in {@code c}: through CBLAS directly for row-major
+     * float32/float64 matrices ({@link DirectGemm}), else through ND4J.
+     */
     public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha,
             double beta) {
-        Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+        if (!DirectGemm.run(a, transA, b, transB, c, alpha, beta)) {
+            Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+        }
     }
 
     /** A new zero array of {@code dtype} and c-order {@code shape}. */

@@ -13,9 +13,10 @@ import io.sparkrnn.engine.param.FlatParams;
  * scale. Subclasses compute a loss and gradient per batch ({@link TbpttTrainer}: one truncated-BPTT window;
  * {@code Seq2SeqTrainer}: one batch of pairs) and hand it to {@link #update}, the one optimizer step they share:
  * clip (global L2 norm, then value), apply the inner optimizer at {@code schedule.lr(step) * scale}, or skip
- * and report the step when the loss or gradient is not finite (or nothing was counted).
+ * and report the step when the loss or gradient is not finite (or nothing was counted). A trainer that owns
+ * threads releases them in {@link #close}.
  */
-public abstract class LocalTrainer {
+public abstract class LocalTrainer implements AutoCloseable {
     protected final FlatParams params;
     protected final FlatParams grads;
     private final Optimizer optimizer;
@@ -71,6 +72,11 @@ public abstract class LocalTrainer {
     /** The gradient of the last step (after clipping), a vector of the model's layout. */
     public FlatParams lastGradient() {
         return grads;
+    }
+
+    /** Releases what the trainer owns beyond its buffers (engine threads); nothing by default. */
+    @Override
+    public void close() {
     }
 
     /** The seed of this step's dropout masks: {@code seed * golden + step}, so a replayed step draws the same. */

@@ -19,20 +19,52 @@ import java.util.List;
  * norm, then value), and apply the inner optimizer at the scheduled learning rate. A window whose loss or
  * gradient is not finite is reported and not applied. A pooled model (one output per sequence) has its loss
  * in the window that ends the batch; earlier windows only advance the state.
+ *
+ * <p>With more than one engine thread each window's forward and backward pass runs batch-parallel
+ * ({@link BatchParallel}): the rows are cut into blocks that run concurrently, their gradients are summed in block
+ * order into the whole window's gradient, then clipping and the optimizer step run once, as on one thread. The
+ * result equals the one-thread step up to the order of floating-point sums. Close the trainer to stop its threads.
  */
 public final class TbpttTrainer extends LocalTrainer {
     private final SequenceModel model;
     private final TbpttConfig config;
+    /** null on one engine thread. */
+    private final BatchParallel parallel;
 
     public TbpttTrainer(SequenceModel model, FlatParams params, Optimizer optimizer, LrSchedule schedule,
             TbpttConfig config) {
+        this(model, params, optimizer, schedule, config, 1);
+    }
+
+    /**
+     * A trainer whose windows run on {@code engineThreads} threads (1 = the calling thread only; more = the
+     * batch-parallel step, with a pool of {@code engineThreads - 1} threads owned by this trainer).
+     */
+    public TbpttTrainer(SequenceModel model, FlatParams params, Optimizer optimizer, LrSchedule schedule,
+            TbpttConfig config, int engineThreads) {
         super(checkLayout(model, params), optimizer, schedule, config.clip());
+        if (engineThreads < 1) {
+            throw new IllegalArgumentException("engine threads must be >= 1, found " + engineThreads);
+        }
         if (model.spec().bidirectional() && config.k2() != config.k1()) {
             throw new IllegalArgumentException("bidirectional layers back-propagate whole windows: expected k2 = k1 = "
                     + config.k1() + ", found k2 = " + config.k2());
         }
         this.model = model;
         this.config = config;
+        this.parallel = engineThreads == 1 ? null : new BatchParallel(model, grads, engineThreads);
+    }
+
+    /** Threads a window runs on. */
+    public int engineThreads() {
+        return parallel == null ? 1 : parallel.threads();
+    }
+
+    @Override
+    public void close() {
+        if (parallel != null) {
+            parallel.close();
+        }
     }
 
     private static FlatParams checkLayout(SequenceModel model, FlatParams params) {
@@ -54,13 +86,26 @@ public final class TbpttTrainer extends LocalTrainer {
         }
         List<StepReport> reports = new ArrayList<>();
         boolean pooled = model.spec().topology() == io.sparkrnn.engine.model.ModelSpec.Topology.POOLED;
+        // On several threads the state is cut into row blocks once per batch, not per window.
+        ModelState[] blocks = null;
+        if (parallel != null) {
+            checkRows(batch, state);
+            blocks = parallel.split(state);
+        }
         for (int from = 0; from < t; from += config.k1()) {
             SequenceBatch w = batch.window(from, Math.min(t, from + config.k1()));
             if (pooled && !w.isLast()) {
-                model.loss(params, w, state);
+                if (blocks == null) {
+                    model.loss(params, w, state);
+                } else {
+                    parallel.advance(params, w, blocks);
+                }
                 continue;
             }
-            reports.add(step(w, state));
+            reports.add(blocks == null ? step(w, state) : step(w, blocks));
+        }
+        if (blocks != null) {
+            parallel.merge(state, blocks);
         }
         return reports;
     }
@@ -70,9 +115,34 @@ public final class TbpttTrainer extends LocalTrainer {
         if (window.steps() > config.k1()) {
             throw new IllegalArgumentException("window of " + window.steps() + " steps exceeds k1 = " + config.k1());
         }
-        int gradStart = Math.max(0, window.steps() - config.k2());
+        if (parallel != null) {
+            checkRows(window, state);
+            ModelState[] blocks = parallel.split(state);
+            StepReport report = step(window, blocks);
+            parallel.merge(state, blocks);
+            return report;
+        }
         grads.flat().assign(0);
-        StepResult r = model.lossAndGradient(params, grads, window, state, gradStart, dropoutSeed(config.seed()));
+        StepResult r = model.lossAndGradient(params, grads, window, state, gradStart(window),
+                dropoutSeed(config.seed()));
         return update(r);
+    }
+
+    private StepReport step(SequenceBatch window, ModelState[] blocks) {
+        if (window.steps() > config.k1()) {
+            throw new IllegalArgumentException("window of " + window.steps() + " steps exceeds k1 = " + config.k1());
+        }
+        return update(parallel.lossAndGradient(params, window, blocks, gradStart(window), dropoutSeed(config.seed())));
+    }
+
+    private static void checkRows(SequenceBatch batch, ModelState state) {
+        if (state.batchSize() != batch.batchSize()) {
+            throw new IllegalArgumentException("state has " + state.batchSize() + " rows, batch has "
+                    + batch.batchSize());
+        }
+    }
+
+    private int gradStart(SequenceBatch window) {
+        return Math.max(0, window.steps() - config.k2());
     }
 }
