@@ -119,6 +119,13 @@ class Seq2SeqTaskTest {
         assertEquals(eval.get("test_per").asDouble(), held.get("per").asDouble(), 1e-12);
         assertEquals(eval.get("test_wer").asDouble(), held.get("wer").asDouble(), 1e-12);
         assertEquals(eval.get("test_beam_per").asDouble(), held.get("beam_per").asDouble(), 1e-12);
+        // --beam 1 for this command only: greedy figures, no beam search
+        JsonNode greedy = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--part", "test", "--beam",
+                "1", "--master", "local[2]"));
+        assertEquals(eval.get("test_per").asDouble(), greedy.get("per").asDouble(), 1e-12);
+        assertTrue(!greedy.has("beam_per"), greedy.toString());
+        TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test", "--beam", "0"),
+                "decode.beam must be >= 1");
 
         // predict: one row per input word, in input order; too long sources get an empty prediction
         Path pred = tmp.resolve("pred");

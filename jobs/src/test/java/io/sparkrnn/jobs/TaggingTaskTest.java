@@ -79,6 +79,8 @@ class TaggingTaskTest {
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "tset"),
                 "--part expects validation, test or all");
+        TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "validation", "--beam", "3"),
+                "decoding settings of seq2seq models");
 
         // predict: one row per input sentence, every word of it tagged with a known tag
         Path pred = tmp.resolve("tags");
