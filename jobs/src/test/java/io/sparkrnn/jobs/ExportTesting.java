@@ -290,12 +290,7 @@ final class ExportTesting {
         Path in = tmp.resolve("torch-seq2seq-input.json");
         JSON.writeValue(in.toFile(), Map.of("source", source, "lengths", lengths, "target_in", targetIn));
         return python(dir, in, String.join("\n",
-                "import json, sys, torch",
-                "torch.set_num_threads(1)",
-                "sys.path.insert(0, sys.argv[1])",
-                "import model",
-                "net = model.load(sys.argv[1])",
-                "inp = json.load(open(sys.argv[2]))",
+                TORCH_PREAMBLE,
                 "src, lens, tgt = (torch.tensor(inp[k]) for k in ('source', 'lengths', 'target_in'))",
                 "with torch.no_grad():",
                 "    print(json.dumps({'logits': net(src, lens, tgt).tolist(), 'greedy': net.greedy(src, lens)}))"));
@@ -437,17 +432,21 @@ final class ExportTesting {
         return max;
     }
 
+    /** The start of every torch script here: the exported folder's model.load() (argv[1]), the input (argv[2]). */
+    private static final String TORCH_PREAMBLE = String.join("\n",
+            "import json, sys, torch",
+            "torch.set_num_threads(1)",
+            "sys.path.insert(0, sys.argv[1])",
+            "import model",
+            "net = model.load(sys.argv[1])",
+            "inp = json.load(open(sys.argv[2]))");
+
     /** Runs the exported folder's model.load() in torch on the input; the output as nested lists. */
     private static JsonNode runTorch(Path dir, Map<String, Object> input, Path tmp) throws Exception {
         Path in = tmp.resolve("torch-input.json");
         JSON.writeValue(in.toFile(), input);
         String script = String.join("\n",
-                "import json, sys, torch",
-                "torch.set_num_threads(1)",
-                "sys.path.insert(0, sys.argv[1])",
-                "import model",
-                "net = model.load(sys.argv[1])",
-                "inp = json.load(open(sys.argv[2]))",
+                TORCH_PREAMBLE,
                 "x = torch.tensor(inp['tokens']) if 'tokens' in inp else torch.tensor(inp['features'])",
                 "lengths = torch.tensor(inp['lengths']) if 'lengths' in inp else None",
                 "with torch.no_grad():",
