@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.engine.tensor.BlasKernels;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -19,6 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        BlasKernels.configure();
         NativeMemoryLimit.applyDefault(System.getProperties(), Runtime.getRuntime().maxMemory());
         int code = run(args, System.out, System.err);
         if (code != OK) {

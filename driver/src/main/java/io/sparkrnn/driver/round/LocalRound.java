@@ -1,6 +1,7 @@
 package io.sparkrnn.driver.round;
 
 import io.sparkrnn.engine.optim.Optimizer;
+import io.sparkrnn.engine.tensor.BlasKernels;
 import io.sparkrnn.engine.train.LocalTrainer;
 import io.sparkrnn.engine.train.StepReport;
 import java.nio.ByteOrder;
@@ -20,6 +21,7 @@ final class LocalRound {
 
     static Iterator<WorkerResult> run(int partition, Iterator<? extends TrainingPartition<?>> data, Snapshot s,
             ReplicaSetup setup, RoundConfig cfg, String runId, DeltaInterceptor interceptor) {
+        BlasKernels.configure(); // before an executor's first use of ND4J
         if (!data.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds no training data");
         }

@@ -2,6 +2,7 @@ package io.sparkrnn.jobs.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.tensor.BlasKernels;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,6 +27,10 @@ public final class BenchChild {
 
     public static void main(String[] args) throws Exception {
         ObjectNode out = JSON.createObjectNode();
+        // Ours picks the BLAS kernels for this CPU as the product does; DL4J runs as its users get it.
+        if (!(args.length > 1 && args[1].equals("dl4j"))) {
+            out.put("blas_kernels", BlasKernels.configure());
+        }
         if (args[0].equals("spark")) {
             SparkBenchSettings s = JSON.readValue(args[2], SparkBenchSettings.class);
             CharLmData d = CharLmData.read(s);

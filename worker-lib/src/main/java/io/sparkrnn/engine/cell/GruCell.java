@@ -51,7 +51,7 @@ final class GruCell extends RecurrentCell {
     @Override
     protected void stepForward(CellParams p, Window w, int t) {
         // hp = W_hh h, [B, 3H]; b_hh is added below (b_hn inside r * (...)).
-        gemm(step(w.states, w.prevSlot(t)), false, p.wHh(), true, w.scratch, 1.0, 0.0);
+        recurrentProduct(p, w, step(w.states, w.prevSlot(t)), w.scratch, 0.0);
         if (w.f32) {
             stepForwardF32(p, w, t);
             return;

@@ -35,7 +35,7 @@ final class LstmCell extends RecurrentCell {
 
     @Override
     protected void stepForward(CellParams p, Window w, int t) {
-        gemm(step(w.states, w.prevSlot(t)), false, p.wHh(), true, step(w.acts, t), 1.0, 1.0);
+        recurrentProduct(p, w, step(w.states, w.prevSlot(t)), step(w.acts, t), 1.0);
         if (w.f32) {
             stepForwardF32(w, t);
             return;

@@ -11,6 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * whole window is a {@code [T*B, X]} matrix for one GEMM.
  */
 public final class Tensors {
+    static {
+        BlasKernels.configure();
+    }
+
     private Tensors() {
     }
 

@@ -102,4 +102,30 @@ class DirectGemmTest {
                 () -> DirectGemm.run(a, false, a, false, Nd4j.create(DataType.FLOAT, 2, 3), 1, 0));
         assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
     }
+
+    /**
+     * The small-matrix blocking ({@link DirectGemm#blocked}, used when OpenBLAS runs SkylakeX kernels) on shapes that
+     * need column blocks, uneven K blocks and remainders, on row-strided views at offsets, with alpha and beta:
+     * called directly, so it is tested on every CPU.
+     */
+    @Test
+    void smallMatrixBlocksMatchTheReference() {
+        int[][] shapes = {{16, 512, 128}, {16, 2048, 512}, {32, 600, 300}, {7, 130, 1200}, {1, 4096, 512}};
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            INDArray a = viewAt(DataType.FLOAT, 9, m, k, 1);
+            INDArray wide = Nd4j.create(DataType.FLOAT, k, n + 3).assign(Double.NaN);
+            INDArray b = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(1, n + 1)); // row stride n + 3
+            b.assign(viewAt(DataType.FLOAT, 0, k, n, 2));
+            INDArray c = viewAt(DataType.FLOAT, 5, m, n, 3);
+            double[] expected = reference(a.toDoubleMatrix(), false, b.toDoubleMatrix(), false, c.toDoubleMatrix(),
+                    0.5, 2.0);
+            DirectGemm.blocked(m, n, k, 0.5f, DirectGemm.floats(a), k, DirectGemm.floats(b), n + 3, 2.0f,
+                    DirectGemm.floats(c), n);
+            assertArrayEquals(expected, c.dup('c').data().asDouble(), 2e-4, m + "x" + n + "x" + k);
+            assertTrue(wide.getFloat(0, 0) != wide.getFloat(0, 0), "the column left of the view stays untouched");
+        }
+    }
 }
