@@ -1,5 +1,6 @@
 package io.sparkrnn.engine.optim;
 
+import io.sparkrnn.engine.tensor.Buf;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -30,8 +31,30 @@ public final class GradientClipping {
      * converted to a temporary DOUBLE copy first). NaN if any element is NaN; infinite if any is infinite.
      */
     public static double globalNorm(INDArray grads) {
+        if (grads.dataType() == DataType.FLOAT && grads.length() < Integer.MAX_VALUE && contiguous(grads)) {
+            return normF32((Buf.F32) Buf.of(grads), (int) grads.length());
+        }
         INDArray x = grads.dataType() == DataType.DOUBLE ? grads : grads.castTo(DataType.DOUBLE);
         return x.norm2Number().doubleValue();
+    }
+
+    /** The square root of the sum of squares in double, read in float[] chunks (no double copy of the vector). */
+    private static double normF32(Buf.F32 g, int n) {
+        float[] chunk = new float[Math.min(n, 16_384)];
+        double sum = 0;
+        for (int from = 0; from < n; from += chunk.length) {
+            int len = Math.min(chunk.length, n - from);
+            g.read(from, chunk, 0, len);
+            for (int i = 0; i < len; i++) {
+                double x = chunk[i];
+                sum += x * x;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    private static boolean contiguous(INDArray a) {
+        return a.ordering() == 'c' && (a.length() <= 1 || a.elementWiseStride() == 1) && a.isVectorOrScalar();
     }
 
     /**

@@ -139,4 +139,20 @@ class GradientClippingTest {
         assertMessage("maxNorm must be finite and >= 0 (0 disables), found Infinity",
                 () -> ClipConfig.byNorm(Double.POSITIVE_INFINITY));
     }
+
+    /** The float32 norm is read in chunks of 16,384 floats: several chunks and a tail give the double norm. */
+    @Test
+    void floatNormOverSeveralChunksEqualsTheDoubleNorm() {
+        double[] v = new double[40_000];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        double expected = vec(DataType.DOUBLE, v).norm2Number().doubleValue();
+        assertEquals(expected, GradientClipping.globalNorm(vec(DataType.FLOAT, v)), 1e-12 * expected);
+        v[39_999] = Double.NaN;
+        assertTrue(Double.isNaN(GradientClipping.globalNorm(vec(DataType.FLOAT, v))));
+        v[39_999] = Double.POSITIVE_INFINITY;
+        assertEquals(Double.POSITIVE_INFINITY, GradientClipping.globalNorm(vec(DataType.FLOAT, v)));
+    }
 }
