@@ -46,7 +46,14 @@ public final class Embedding {
 
     /** Looks up {@code ids} (length N) in {@code weight [V, D]}: returns a new {@code [N, D]} array. */
     public INDArray forward(INDArray weight, int[] ids) {
-        INDArray out = Nd4j.create(weight.dataType(), ids.length, dim);
+        return forward(weight, ids, null);
+    }
+
+    /** As {@link #forward(INDArray, int[])}, into {@code out [N, D]} (overwritten) when it is not null. */
+    public INDArray forward(INDArray weight, int[] ids, INDArray out) {
+        if (out == null) {
+            out = Nd4j.create(weight.dataType(), ids.length, dim);
+        }
         Buf w = Buf.of(weight);
         Buf o = Buf.of(out);
         if (w instanceof Buf.F32 wf) {
@@ -80,6 +87,23 @@ public final class Embedding {
             float[] src = new float[rows * dim];
             float[] row = new float[dim];
             df.read(fromRow * dim, src, 0, src.length);
+            long table = (long) vocabSize * dim;
+            if (table <= 4L * src.length) {
+                // A table not much larger than the rows it receives: one bulk copy in and out, not one per row.
+                float[] all = new float[(int) table];
+                gf.read(0, all, 0, all.length);
+                for (int n = fromRow; n < ids.length; n++) {
+                    if (ids[n] != paddingId) {
+                        int o = (n - fromRow) * dim;
+                        int t = ids[n] * dim;
+                        for (int j = 0; j < dim; j++) {
+                            all[t + j] += src[o + j];
+                        }
+                    }
+                }
+                gf.write(0, all, 0, all.length);
+                return;
+            }
             for (int n = fromRow; n < ids.length; n++) {
                 if (ids[n] == paddingId) {
                     continue;

@@ -10,6 +10,9 @@ import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.Init;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.tensor.Tensors;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +37,8 @@ public final class SequenceModel {
     private final RecurrentStack rnn;
     private final Linear head;
     private final ParamLayout layout;
+    /** Working arrays of the training and loss passes, reused from window to window (see the class comment). */
+    private final Map<String, INDArray> work = new HashMap<>();
 
     public SequenceModel(ModelSpec spec) {
         this.spec = spec;
@@ -186,7 +191,7 @@ public final class SequenceModel {
      */
     public INDArray predict(FlatParams params, SequenceBatch batch, ModelState state) {
         checkCompatible(params, batch, state);
-        Forward f = forward(params, batch, state, false, 0, null);
+        Forward f = forward(params, batch, state, false, 0, null, false);
         state.stack = rnn.finalState(f.pass);
         return f.headOut;
     }
@@ -197,7 +202,7 @@ public final class SequenceModel {
         if (grads != null && !grads.layout().equals(layout)) {
             throw new IllegalArgumentException("gradient vector has another layout than the model");
         }
-        Forward f = forward(params, batch, state, training, dropoutSeed, block);
+        Forward f = forward(params, batch, state, training, dropoutSeed, block, true);
         // <= 0: the loss divides by this batch's own count
         double divisor = block == null ? 0 : block.divisor();
         StepResult result;
@@ -206,10 +211,12 @@ public final class SequenceModel {
             result = new StepResult(0, 0);
         } else if (spec.topology() == ModelSpec.Topology.ALIGNED) {
             LossResult lr = SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), f.valid, spec.ignoreIndex(),
-                    divisor);
+                    divisor, work("dLogits", f.headOut.dataType(), f.headOut.shape()));
             result = new StepResult(lr.sum(), lr.count());
             if (grads != null && lr.count() > 0) {
-                INDArray dH = headBackward(params, grads, f.headIn, lr.gradient());
+                INDArray dH = head.backward(params.view(head.weightName()), grads.view(head.weightName()),
+                        grads.view(head.biasName()), f.headIn, lr.gradient(),
+                        work("dHeadIn", f.headIn.dataType(), f.headIn.shape()));
                 dOut = dH.reshape(f.pass.output().shape());
             }
         } else {
@@ -252,15 +259,31 @@ public final class SequenceModel {
         INDArray poolCount;
     }
 
+    /** A working array of {@code shape} for {@code key}, kept for the next window; contents are left over. */
+    private INDArray work(String key, DataType dtype, long... shape) {
+        INDArray a = work.get(key);
+        if (a == null || a.dataType() != dtype || !Arrays.equals(a.shape(), shape)) {
+            a = Nd4j.create(dtype, shape);
+            work.put(key, a);
+        }
+        return a;
+    }
+
+    /**
+     * The forward pass; with {@code reuse} its embedding output and head output live in this model's working arrays
+     * (valid until the next reusing pass), else in new arrays (what {@link #predict} hands out).
+     */
     private Forward forward(FlatParams params, SequenceBatch batch, ModelState state, boolean training,
-            long dropoutSeed, RowBlock block) {
+            long dropoutSeed, RowBlock block, boolean reuse) {
         DataType dt = params.dataType();
         int t = batch.steps();
         int b = batch.batchSize();
         INDArray x;
         if (embedding != null) {
             embedding.checkIds(batch.tokens(), b, block == null ? 0 : block.firstRow());
-            x = embedding.forward(params.view(embedding.weightName()), batch.tokens()).reshape(t, b, spec.embeddingDim());
+            x = embedding.forward(params.view(embedding.weightName()), batch.tokens(),
+                    reuse ? work("embedded", dt, (long) t * b, spec.embeddingDim()) : null)
+                    .reshape(t, b, spec.embeddingDim());
         } else {
             x = Nd4j.createFromArray(batch.features()).castTo(dt).reshape(t, b, spec.featureSize());
         }
@@ -287,7 +310,8 @@ public final class SequenceModel {
             f.headIn = pool(f, batch, state);
         }
         if (f.headIn != null) {
-            f.headOut = head.forward(params.view(head.weightName()), params.view(head.biasName()), f.headIn);
+            f.headOut = head.forward(params.view(head.weightName()), params.view(head.biasName()), f.headIn,
+                    reuse ? work("headOut", dt, f.headIn.size(0), spec.outputSize()) : null);
         }
         return f;
     }

@@ -26,4 +26,26 @@ class EmbeddingTest {
                     dt.toString());
         }
     }
+
+    /** Both float32 ways (one bulk copy of a small table, row by row for a large one) give the float64 gradient. */
+    @Test
+    void smallAndLargeTablesGetTheSameGradientAsFloat64() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int vocab : new int[] {6, 5_000}) {
+            Embedding e = new Embedding("embedding", vocab, 4, 0);
+            int[] ids = new int[40];
+            double[][] d = new double[40][4];
+            for (int n = 0; n < ids.length; n++) {
+                ids[n] = r.nextInt(Math.min(vocab, 8)); // repeats, and the padding id 0
+                for (int j = 0; j < 4; j++) {
+                    d[n][j] = r.nextDouble() - 0.5;
+                }
+            }
+            INDArray gd = Nd4j.zeros(DataType.DOUBLE, vocab, 4).assign(0.25);
+            INDArray gf = Nd4j.zeros(DataType.FLOAT, vocab, 4).assign(0.25);
+            e.backward(gd, ids, Nd4j.createFromArray(d), 3);
+            e.backward(gf, ids, Nd4j.createFromArray(d).castTo(DataType.FLOAT), 3);
+            assertArrayEquals(gd.data().asDouble(), gf.castTo(DataType.DOUBLE).data().asDouble(), 1e-6, "V " + vocab);
+        }
+    }
 }

@@ -45,4 +45,21 @@ class SoftmaxCrossEntropyTest {
         assertEquals(d.sum(), f.sum(), 1e-9 * Math.abs(d.sum()));
         assertArrayEquals(d.gradient().data().asDouble(), f.gradient().castTo(DataType.DOUBLE).data().asDouble(), 1e-8);
     }
+
+    /** A reused gradient array full of leftovers gets exactly the gradient a new array gets, ignored rows zero. */
+    @Test
+    void gradientIntoAReusedArrayOverwritesItsLeftovers() {
+        double[][] z = {{1, 2, 3}, {0.5, -1, 2}, {3, 3, -2}, {0, 0, 0}};
+        int[] t = {2, -100, 0, 1};
+        boolean[] valid = {true, true, true, false};
+        for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray logits = Nd4j.createFromArray(z).castTo(dt);
+            LossResult fresh = SoftmaxCrossEntropy.compute(logits, t, valid, -100, 0);
+            INDArray reused = Nd4j.create(dt, 4, 3).assign(Double.NaN);
+            LossResult into = SoftmaxCrossEntropy.compute(logits, t, valid, -100, 0, reused);
+            assertEquals(fresh.sum(), into.sum());
+            assertArrayEquals(fresh.gradient().data().asDouble(), reused.data().asDouble(), 0.0, dt.toString());
+            assertEquals(0.0, reused.getDouble(1, 0));
+        }
+    }
 }

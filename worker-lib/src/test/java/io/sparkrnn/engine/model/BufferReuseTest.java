@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A model reuses its working buffers between windows; one instance fed batches of changing shapes must
@@ -53,5 +54,22 @@ class BufferReuseTest {
                         cell + " batch " + i + " (T = " + b.steps() + ")");
             }
         }
+    }
+
+    /** What predict hands out is the caller's: later windows (training or predicting) do not overwrite it. */
+    @Test
+    void predictedOutputsOutliveLaterWindows() {
+        ModelSpec spec = ModelSpec.tagger(30, 8, 0, CellType.LSTM, 6, 1, false, 0.0, 5);
+        SequenceModel m = new SequenceModel(spec);
+        FlatParams p = m.initParams(3, DataType.FLOAT);
+        SequenceBatch b1 = batch(1, 4, 7, 30, 5);
+        INDArray out = m.predict(p, b1, m.initialState(4, DataType.FLOAT));
+        float[] before = out.dup().data().asFloat();
+        for (long seed = 2; seed < 5; seed++) {
+            SequenceBatch b = batch(seed, 4, 7, 30, 5);
+            m.lossAndGradient(p, p.zerosLike(), b, m.initialState(4, DataType.FLOAT), 0, 0);
+            m.predict(p, b, m.initialState(4, DataType.FLOAT));
+        }
+        assertArrayEquals(before, out.data().asFloat());
     }
 }

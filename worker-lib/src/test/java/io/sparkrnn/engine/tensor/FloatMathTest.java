@@ -49,4 +49,28 @@ class FloatMathTest {
         assertEquals(1 / (1 + Math.exp(-0.5)), a[3], 3e-7);
         assertEquals(1 / (1 + Math.exp(-7)), a[4], 3e-7);
     }
+
+    @Test
+    void expOfNonPositiveArgumentsIsWithin1e10RelativeOfMathExp() {
+        int n = 200_001;
+        double[] a = new double[n];
+        for (int k = 0; k < n; k++) {
+            a[k] = -64.0 * k / (n - 1);
+        }
+        double[] x = a.clone();
+        FloatMath.expNonPositive(a, 0, n);
+        double worst = 0;
+        for (int k = 0; k < n; k++) {
+            worst = Math.max(worst, Math.abs(a[k] / Math.exp(x[k]) - 1));
+        }
+        assertTrue(worst < 1e-10, "worst relative error " + worst);
+        assertEquals(1.0, a[0]);
+        double[] below = {-64.5, -1000, Double.NEGATIVE_INFINITY, Double.NaN};
+        FloatMath.expNonPositive(below, 0, 3);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(Math.exp(-64), below[k], 1e-10 * Math.exp(-64));
+        }
+        FloatMath.expNonPositive(below, 3, 4);
+        assertTrue(Double.isNaN(below[3]), "NaN stays NaN");
+    }
 }
