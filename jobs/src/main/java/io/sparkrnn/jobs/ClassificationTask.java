@@ -66,11 +66,6 @@ final class ClassificationTask implements Task {
         folderLabels(c);
     }
 
-    @Override
-    public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        return spec(job, c.getInt("vocab.max-size"), TaggingTask.ESTIMATED_CLASSES);
-    }
-
     private static ModelSpec spec(TrainCommand.Job job, int words, int classes) {
         ModelSpec s = job.spec();
         return ModelSpec.classifier(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(),

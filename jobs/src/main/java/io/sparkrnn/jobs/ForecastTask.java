@@ -137,12 +137,6 @@ final class ForecastTask implements Task {
         }
     }
 
-    @Override
-    public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        Columns k = Columns.of(c);
-        return spec(job, k);
-    }
-
     private static ModelSpec spec(TrainCommand.Job job, Columns k) {
         ModelSpec s = job.spec();
         return ModelSpec.regressor(k.width(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),

@@ -63,12 +63,6 @@ final class LmTask implements Task {
         }
     }
 
-    @Override
-    public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        // characters: bounded by Unicode's Basic Multilingual Plane; words by vocab.max-size
-        return lm(job, LmVocabulary.unit(c) == Tokens.WORDS ? c.getInt("vocab.max-size") : 1 << 16);
-    }
-
     private static ModelSpec lm(TrainCommand.Job job, int vocab) {
         ModelSpec s = job.spec();
         return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())

@@ -107,11 +107,6 @@ final class Seq2SeqTask implements Task {
                 c.getInt("data.max-source-length"), c.getDouble("decode.max-length-ratio"));
     }
 
-    @Override
-    public Record estimate(TrainCommand.Job job, JobConfig c) {
-        return spec(c, c.getInt("vocab.max-size"), c.getInt("vocab.max-size"));
-    }
-
     private static String format(JobConfig c) {
         String f = c.getChoice("data.format");
         return f.equals("auto") ? "cmudict" : f;

@@ -41,8 +41,6 @@ final class TaggingTask implements Task {
     static final List<String> TAG_SPECIALS = List.of(Vocabulary.UNK);
     /** Most tags or labels a vocabulary keeps (the most frequent; rarer ones map to {@code <unk>}). */
     static final int MAX_CLASSES = 1 << 16;
-    /** Tags or labels assumed by the executors' memory estimate before the data is read. */
-    static final int ESTIMATED_CLASSES = 1024;
 
     @Override
     public String name() {
@@ -64,11 +62,6 @@ final class TaggingTask implements Task {
         if (!c.getChoice("data.tokens").equals("char") && !c.getChoice("data.tokens").equals("word")) {
             throw new ConfigException(c.source() + ": data.tokens must be char or word");
         }
-    }
-
-    @Override
-    public ModelSpec estimate(TrainCommand.Job job, JobConfig c) {
-        return spec(job, c.getInt("vocab.max-size"), ESTIMATED_CLASSES);
     }
 
     private static ModelSpec spec(TrainCommand.Job job, int words, int tags) {

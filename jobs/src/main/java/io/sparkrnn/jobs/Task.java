@@ -23,13 +23,6 @@ interface Task {
     /** Task-specific config checks (combinations of keys), before Spark starts; throws {@link ConfigException}. */
     void check(JobConfig c);
 
-    /**
-     * The largest model the run can build, for the executors' memory check before Spark starts (sizes that
-     * depend on the data are bounded by the config, e.g. {@code vocab.max-size}): a {@code ModelSpec}, or another
-     * spec record, which is not checked (no working-memory estimate for it yet).
-     */
-    Record estimate(TrainCommand.Job job, JobConfig c);
-
     /** Reads and splits the data, fits the vocabularies on the training part, and builds the partitions. */
     TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
 

@@ -80,20 +80,22 @@ final class TrainingRun {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS",
                 Integer.toString(Math.max(1, cpus / job.setup().engineThreads())));
         RoundSparkConf.apply(conf);
-        // Only sequence models have a working-memory estimate so far; an encoder-decoder run is not checked.
-        if (task.estimate(job, cfg) instanceof ModelSpec largest) {
-            try {
-                ExecutorMemory.configure(conf, new SequenceModel(largest), job.setup().inner().type(), job.batch(),
-                        job.k1());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-        }
+        ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             TaskData data = task.prepare(sc, job, cfg);
             out.print(data.describe());
             Record spec = data.spec();
+            // The replicas' working memory against the executors' budget, for the model of this data (its
+            // vocabulary read); only sequence models have an estimate so far, an encoder-decoder run is not checked.
+            if (spec instanceof ModelSpec ms) {
+                try {
+                    ExecutorMemory.checkReplicas(conf, new SequenceModel(ms), job.setup().inner().type(), job.batch(),
+                            job.k1());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage());
+                }
+            }
             Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
             out.println(data.describeModel());
             FlatParams params = data.initParams(job.seed());

@@ -29,14 +29,25 @@ public final class ExecutorMemory {
         return overhead - RESERVE;
     }
 
+    /** {@link #checkReplicas} then {@link #setLimits}, for a model known before Spark starts. */
+    public static void configure(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch, int steps) {
+        checkReplicas(conf, model, optimizer, batch, steps);
+        setLimits(conf);
+    }
+
+    private static boolean local(SparkConf conf) {
+        return conf.get("spark.master", "local[*]").startsWith("local");
+    }
+
     /**
-     * Checks that {@code tasksPerExecutor} replicas fit the budget (a clear error naming the settings when not)
-     * and sets JavaCPP's limits in the executors' Java options. Local mode (one JVM) is left to the driver's own
+     * Checks that the executors' concurrent tasks' replicas of {@code model} fit the budget: a clear error naming the
+     * settings when not. The model is the one the run trains (its vocabulary known from the data), so a character
+     * model is not held to the 65,536 characters it could have. Local mode (one JVM) is left to the driver's own
      * settings.
      */
-    public static void configure(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch, int steps) {
-        String master = conf.get("spark.master", "local[*]");
-        if (master.startsWith("local")) {
+    public static void checkReplicas(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch,
+            int steps) {
+        if (local(conf)) {
             return;
         }
         int tasks = Math.max(1, conf.getInt("spark.executor.cores", 1) / conf.getInt("spark.task.cpus", 1));
@@ -49,6 +60,17 @@ public final class ExecutorMemory {
                     + "spark.executor.memoryOverhead, lower spark.executor.cores, or use a smaller batch or k1",
                     tasks, (replica * tasks) >> 20, replica >> 20, Math.max(0, budget >> 20), RESERVE >> 20));
         }
+    }
+
+    /**
+     * Sets JavaCPP's limits to the budget in the executors' Java options (before the context starts), unless the
+     * options already carry them; nothing in local mode.
+     */
+    public static void setLimits(SparkConf conf) {
+        if (local(conf)) {
+            return;
+        }
+        long budget = budget(conf);
         String opts = conf.get("spark.executor.extraJavaOptions", "");
         if (!opts.contains("org.bytedeco.javacpp.maxbytes")) {
             long heap = JavaUtils.byteStringAsBytes(conf.get("spark.executor.memory", "1g"));

@@ -46,4 +46,27 @@ class ExecutorMemoryTest {
         assertTrue(ok.get("spark.executor.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxbytes="
                 + ((2048L << 20) - ExecutorMemory.RESERVE)), ok.get("spark.executor.extraJavaOptions"));
     }
+
+    /**
+     * The check takes the model of the data: the README's char LM (80 characters, LSTM 128, batch 32, k1 64) fits
+     * the 128 MiB a 1 GiB executor leaves (scripts/cluster-smoke.sh), where the 65,536 characters it could have had
+     * would not; the JavaCPP limits are set without a model, and local mode is left alone.
+     */
+    @Test
+    void replicasAreCheckedForTheModelOfTheDataAndLimitsNeedNoModel() {
+        SparkConf small = new SparkConf(false).set("spark.master", "spark://h:7077").set("spark.executor.memory", "1g")
+                .set("spark.executor.cores", "1");
+        SequenceModel chars = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 128, 1, 0));
+        ExecutorMemory.checkReplicas(small, chars, OptimizerType.ADAM, 32, 64);
+        SequenceModel bmp = new SequenceModel(ModelSpec.languageModel(1 << 16, 32, CellType.LSTM, 128, 1, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.checkReplicas(small, bmp, OptimizerType.ADAM, 32, 64));
+        ExecutorMemory.setLimits(small);
+        assertTrue(small.get("spark.executor.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxbytes="
+                + ((384L << 20) - ExecutorMemory.RESERVE)), small.get("spark.executor.extraJavaOptions"));
+        SparkConf local = new SparkConf(false).set("spark.master", "local[2]").set("spark.executor.memory", "1g");
+        ExecutorMemory.checkReplicas(local, bmp, OptimizerType.ADAM, 32, 64);
+        ExecutorMemory.setLimits(local);
+        assertTrue(!local.contains("spark.executor.extraJavaOptions"));
+    }
 }
