@@ -91,7 +91,7 @@ final class TrainingRun {
             if (spec instanceof ModelSpec ms) {
                 try {
                     ExecutorMemory.checkReplicas(conf, new SequenceModel(ms), job.setup().inner().type(), job.batch(),
-                            job.k1());
+                            job.k1(), job.setup().engineThreads());
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(e.getMessage());
                 }

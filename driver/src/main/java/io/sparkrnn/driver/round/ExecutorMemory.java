@@ -47,11 +47,23 @@ public final class ExecutorMemory {
      */
     public static void checkReplicas(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch,
             int steps) {
+        checkReplicas(conf, model, optimizer, batch, steps, 1);
+    }
+
+    /**
+     * As {@link #checkReplicas(SparkConf, SequenceModel, OptimizerType, int, int)} for tasks that run
+     * {@code engineThreads} engine threads ({@code train.engine-threads}): their row blocks share the window's
+     * activations, and each thread beyond the first adds a gradient vector and its cells' transposed recurrent
+     * weights (two parameter-sized vectors).
+     */
+    public static void checkReplicas(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch,
+            int steps, int engineThreads) {
         if (local(conf)) {
             return;
         }
         int tasks = Math.max(1, conf.getInt("spark.executor.cores", 1) / conf.getInt("spark.task.cpus", 1));
-        long replica = model.workingBytes(batch, steps, stateVectors(optimizer), 4);
+        long replica = model.workingBytes(batch, steps, stateVectors(optimizer), 4)
+                + (Math.max(1, engineThreads) - 1L) * 2 * model.layout().size() * 4;
         long budget = budget(conf);
         if (replica * tasks > budget) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%d concurrent tasks per executor need "

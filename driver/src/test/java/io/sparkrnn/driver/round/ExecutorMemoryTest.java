@@ -69,4 +69,20 @@ class ExecutorMemoryTest {
         ExecutorMemory.setLimits(local);
         assertTrue(!local.contains("spark.executor.extraJavaOptions"));
     }
+
+    /** Each engine thread beyond the first adds two parameter-sized vectors to a task's working memory. */
+    @Test
+    void engineThreadsAddTheirGradientVectors() {
+        long params = LM.layout().size() * 4L;
+        long one = LM.workingBytes(32, 64, 2, 4);
+        // a budget of one thread's need plus 3 parameter vectors (less the rounding down to MiB)
+        long overhead = (one + 3 * params) + ExecutorMemory.RESERVE;
+        SparkConf conf = new SparkConf(false).set("spark.master", "spark://h:7077").set("spark.executor.cores", "1")
+                .set("spark.executor.memoryOverhead", (overhead >> 20) + "m");
+        ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64, 1);
+        ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64, 4));
+        assertTrue(e.getMessage().contains("MiB each"), e.getMessage());
+    }
 }
