@@ -34,6 +34,8 @@ public final class Adam extends BaseOptimizer {
     private final boolean decoupled;
     /** Elements per bulk copy in {@link #updateF32}. */
     private static final int CHUNK = 16_384;
+    /** {@link #updateF32}'s chunks of the parameters, gradients and moments, kept from step to step. */
+    private float[][] work;
 
     Adam(OptimizerConfig config, long size, DataType dtype) {
         super(config, size, dtype, List.of(EXP_AVG, EXP_AVG_SQ));
@@ -87,10 +89,13 @@ public final class Adam extends BaseOptimizer {
         Buf.F32 bv = (Buf.F32) Buf.of(buffer(EXP_AVG_SQ));
         int n = (int) params.length();
         int chunk = Math.min(n, CHUNK);
-        float[] p = new float[chunk];
-        float[] g = new float[chunk];
-        float[] m = new float[chunk];
-        float[] v = new float[chunk];
+        if (work == null || work[0].length < chunk) {
+            work = new float[4][chunk];
+        }
+        float[] p = work[0];
+        float[] g = work[1];
+        float[] m = work[2];
+        float[] v = work[3];
         for (int from = 0; from < n; from += chunk) {
             int len = Math.min(chunk, n - from);
             bp.read(from, p, 0, len);
