@@ -6,8 +6,8 @@ import io.sparkrnn.engine.io.onnx.OnnxExport;
 import io.sparkrnn.engine.io.onnx.OnnxGraph;
 import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
 import io.sparkrnn.engine.io.pytorch.TorchExport;
-import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -153,7 +153,7 @@ final class ExportCommand {
     }
 
     private static void writeOnnx(TrainedModel m, Map<String, String> files, Path target) throws IOException {
-        ModelSpec spec = m.loaded().spec();
+        SequenceSpec spec = m.loaded().spec();
         String doc = "spark-rnn " + m.task().name() + " model: " + spec.cell().name().toLowerCase(Locale.ROOT)
                 + " hidden " + spec.hiddenSize() + " x " + spec.numLayers() + (spec.bidirectional() ? " bidirectional" : "");
         byte[] bytes = OnnxExport.export(spec, m.loaded().params(), version(), doc, metadata(m, files));

@@ -8,8 +8,8 @@ import io.sparkrnn.driver.corpus.LmOptions;
 import io.sparkrnn.driver.corpus.LmTextReader;
 import io.sparkrnn.driver.corpus.Tokens;
 import io.sparkrnn.driver.round.PartitionData;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
 import java.nio.charset.StandardCharsets;
@@ -63,9 +63,9 @@ final class LmTask implements Task {
         }
     }
 
-    private static ModelSpec lm(TrainCommand.Job job, int vocab) {
-        ModelSpec s = job.spec();
-        return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())
+    private static SequenceSpec lm(TrainCommand.Job job, int vocab) {
+        SequenceSpec s = job.spec();
+        return SequenceSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())
                 .withIoDropout(s.ioDropout());
     }
 
@@ -113,7 +113,7 @@ final class LmTask implements Task {
             throw new InputException(job.train() + ": the validation part has " + valid.length + " " + noun
                     + " tokens, too few for windows of " + job.k1() + "; raise data.validation-fraction");
         }
-        ModelSpec spec = lm(job, corpus.vocabulary().size());
+        SequenceSpec spec = lm(job, corpus.vocabulary().size());
         SequenceModel model = new SequenceModel(spec);
         int lanes = lanes(valid.length, job.k1());
         Map<String, byte[]> files = Map.of(o.tokens() == Tokens.WORDS ? WORDS : VOCAB,
@@ -123,7 +123,7 @@ final class LmTask implements Task {
         JavaRDD<PartitionData> data = corpus.train();
         return new TaskData() {
             @Override
-            public ModelSpec spec() {
+            public SequenceSpec spec() {
                 return spec;
             }
 

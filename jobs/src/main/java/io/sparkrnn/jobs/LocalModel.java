@@ -1,9 +1,9 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -20,17 +20,17 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LocalModel implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final ModelSpec spec;
+    private final SequenceSpec spec;
     private final float[] weights;
     private transient SequenceModel model;
     private transient FlatParams params;
 
-    LocalModel(ModelSpec spec, float[] weights) {
+    LocalModel(SequenceSpec spec, float[] weights) {
         this.spec = spec;
         this.weights = weights;
     }
 
-    static LocalModel of(ModelSpec spec, FlatParams params) {
+    static LocalModel of(SequenceSpec spec, FlatParams params) {
         return new LocalModel(spec, params.flat().castTo(DataType.FLOAT).data().asFloat());
     }
 

@@ -1,10 +1,10 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.Serializable;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;

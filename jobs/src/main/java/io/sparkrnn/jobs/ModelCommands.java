@@ -1,10 +1,10 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.Sampler;
+import io.sparkrnn.engine.model.Seq2SeqSpecJson;
+import io.sparkrnn.engine.model.SequenceSpecJson;
 import io.sparkrnn.engine.param.ParamLayout;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -217,7 +217,7 @@ final class ModelCommands {
             out.println(Seq2SeqSpecJson.toJson(m.seq2seq().spec(), m.seq2seq().provenance()));
             layout = m.seq2seq().model().layout();
         } else {
-            out.println(ModelSpecJson.toJson(m.loaded().spec(), m.loaded().provenance()));
+            out.println(SequenceSpecJson.toJson(m.loaded().spec(), m.loaded().provenance()));
             layout = m.loaded().model().layout();
         }
         out.printf(Locale.ROOT, "parameters: %,d%n", layout.size());

@@ -1,24 +1,24 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.driver.round.ReplicaSetup;
+import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.spark.api.java.JavaRDD;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /** A task's data, prepared for one training run. */
 interface TaskData {
     /**
-     * The model to train (sizes from the vocabularies or columns): a {@link ModelSpec}, which the defaults below
+     * The model to train (sizes from the vocabularies or columns): a {@link SequenceSpec}, which the defaults below
      * build as a {@link SequenceModel}, or another spec record (a {@code Seq2SeqSpec}) whose task overrides
      * {@link #setup}, {@link #initParams}, {@link #saveModel} and {@link #describeModel}. Saved with every
      * checkpoint and compared field by field on resume.
@@ -30,8 +30,8 @@ interface TaskData {
         return job.withSpec(sequenceSpec()).setup();
     }
 
-    private ModelSpec sequenceSpec() {
-        return (ModelSpec) spec();
+    private SequenceSpec sequenceSpec() {
+        return (SequenceSpec) spec();
     }
 
     /**
@@ -55,7 +55,7 @@ interface TaskData {
 
     /** The console line on the model. */
     default String describeModel() {
-        ModelSpec s = sequenceSpec();
+        SequenceSpec s = sequenceSpec();
         return String.format(Locale.ROOT, "model: %s %s%d x %d, %,d parameters", s.cell().name().toLowerCase(
                 Locale.ROOT), s.bidirectional() ? "bidirectional " : "", s.numLayers(), s.hiddenSize(),
                 new SequenceModel(s).layout().size());

@@ -6,7 +6,7 @@ import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
@@ -97,7 +97,7 @@ final class TrainCommand {
      * the config (cell, sizes, bidirectional, pooling); each task builds the real spec once the vocabularies or
      * columns are known.
      */
-    record Job(Task task, ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions,
+    record Job(Task task, SequenceSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions,
             int batch, int k1, String train, String validation, String format, double validationFraction,
             Path output, boolean overwrite, String master, int evalEvery, long seed, CheckpointPolicy checkpoints,
             double maxMinutes) {
@@ -148,8 +148,8 @@ final class TrainCommand {
             long seed = c.getInt("train.seed");
             TbpttConfig tbptt = new TbpttConfig(k1, k2, clip > 0 ? ClipConfig.byNorm(clip) : ClipConfig.none(), seed);
             // Sizes that depend on the data (vocabulary, tags, classes) are placeholders here.
-            ModelSpec.Pooling pooling = ModelSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT));
-            ModelSpec spec = ModelSpec.classifier(2, c.getInt("model.embedding"), 0,
+            SequenceSpec.Pooling pooling = SequenceSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT));
+            SequenceSpec spec = SequenceSpec.classifier(2, c.getInt("model.embedding"), 0,
                     CellType.parse(c.getChoice("model.cell")), c.getInt("model.hidden"), c.getInt("model.layers"),
                     bidirectional, c.getDouble("model.dropout"), pooling, 2)
                     .withIoDropout(c.getDouble("model.io-dropout"));
@@ -185,7 +185,7 @@ final class TrainCommand {
         }
 
         /** The job with the task's real model spec. */
-        Job withSpec(ModelSpec real) {
+        Job withSpec(SequenceSpec real) {
             return new Job(task, real, setup.withSpec(real), rounds,
                     totalRounds, partitions, batch, k1, train, validation, format, validationFraction, output,
                     overwrite, master, evalEvery, seed, checkpoints, maxMinutes);

@@ -1,7 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
+import io.sparkrnn.engine.model.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

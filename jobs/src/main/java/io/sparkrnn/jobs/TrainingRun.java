@@ -10,10 +10,10 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.TrainingPartition;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -88,7 +88,7 @@ final class TrainingRun {
             Record spec = data.spec();
             // The replicas' working memory against the executors' budget, for the model of this data (its
             // vocabulary read); only sequence models have an estimate so far, an encoder-decoder run is not checked.
-            if (spec instanceof ModelSpec ms) {
+            if (spec instanceof SequenceSpec ms) {
                 try {
                     ExecutorMemory.checkReplicas(conf, new SequenceModel(ms), job.setup().inner().type(), job.batch(),
                             job.k1(), job.setup().engineThreads());
@@ -221,7 +221,7 @@ final class TrainingRun {
         RunInfo info = new RunInfo(Map.of("train.seed", job.seed()), Map.of("round", trainer.round()),
                 cfg.asStrings(), history, score);
         String name = spec instanceof Seq2SeqSpec s ? store.save(s, trainer.state(), info, files)
-                : store.save((ModelSpec) spec, trainer.state(), info, files);
+                : store.save((SequenceSpec) spec, trainer.state(), info, files);
         store.prune(job.checkpoints());
         out.println("checkpoint " + name);
     }

@@ -9,21 +9,21 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.IOException;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.sparkrnn.driver.corpus.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -315,8 +315,8 @@ final class ExportTesting {
     /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
     static void tokensMatch(Path run, Path tmp, List<int[]> rows) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        ModelSpec spec = m.loaded().spec();
-        boolean aligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+        SequenceSpec spec = m.loaded().spec();
+        boolean aligned = spec.topology() == SequenceSpec.Topology.ALIGNED;
         int pad = Math.max(spec.paddingId(), 0);
         SequenceBatch batch = aligned
                 ? SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), pad, -100)
@@ -340,7 +340,7 @@ final class ExportTesting {
     /** Feature models: {@code windows [B][T][F]}, all of T steps. */
     static void featuresMatch(Path run, Path tmp, float[][][] windows) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        ModelSpec spec = m.loaded().spec();
+        SequenceSpec spec = m.loaded().spec();
         int b = windows.length;
         int t = windows[0].length;
         int f = spec.featureSize();
@@ -359,7 +359,7 @@ final class ExportTesting {
 
     private static void compare(TrainedModel m, Path tmp, SequenceBatch batch, Map<String, Object> input,
             int[] lengths) throws Exception {
-        ModelSpec spec = m.loaded().spec();
+        SequenceSpec spec = m.loaded().spec();
         SequenceModel model = m.loaded().model();
         FlatParams params = m.loaded().params();
         float[] ours = model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
@@ -386,7 +386,7 @@ final class ExportTesting {
         assertTrue(torchMax <= TOLERANCE, name + ": torch differs by " + torchMax);
     }
 
-    private static Object runOnnx(Path file, ModelSpec spec, Map<String, Object> input, TrainedModel m)
+    private static Object runOnnx(Path file, SequenceSpec spec, Map<String, Object> input, TrainedModel m)
             throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> in = new HashMap<>();
@@ -413,11 +413,11 @@ final class ExportTesting {
         }
     }
 
-    private static double maxDiff(ModelSpec spec, float[] ours, JsonNode theirs, int[] lengths, int b) {
+    private static double maxDiff(SequenceSpec spec, float[] ours, JsonNode theirs, int[] lengths, int b) {
         int c = spec.outputSize();
         double max = 0;
         for (int r = 0; r < b; r++) {
-            if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+            if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
                 for (int t = 0; t < lengths[r]; t++) {
                     for (int k = 0; k < c; k++) {
                         max = Math.max(max, Math.abs(ours[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));

@@ -1,9 +1,9 @@
 package io.sparkrnn.driver.checkpoint;
 
 import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * A loaded, verified checkpoint.
  *
  * @param name       its folder name, e.g. {@code ckpt-000120}
- * @param spec       the model, from {@code model.json}: a {@link ModelSpec} or a {@link Seq2SeqSpec}
+ * @param spec       the model, from {@code model.json}: a {@link SequenceSpec} or a {@link Seq2SeqSpec}
  * @param params     the weights (FLOAT), in the model's layout
  * @param state      the driver state to pass to {@link RoundTrainer#restore}
  * @param files      the caller's extra files (vocabularies) by name

@@ -1,10 +1,10 @@
 package io.sparkrnn.driver.round;
 
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 
 /**
  * The replica setup of an encoder-decoder model ({@link io.sparkrnn.engine.seq2seq.Seq2SeqTrainer}: one inner

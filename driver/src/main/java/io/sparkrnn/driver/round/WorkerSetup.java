@@ -1,7 +1,7 @@
 package io.sparkrnn.driver.round;
 
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.train.TbpttConfig;
@@ -11,7 +11,7 @@ import io.sparkrnn.engine.train.TbpttConfig;
  * inner step r*H + j), the truncated-BPTT settings and the engine threads of each replica (1, or more for the
  * batch-parallel step of {@link io.sparkrnn.engine.train.TbpttTrainer}). Trains on {@link PartitionData}.
  */
-public record WorkerSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
+public record WorkerSetup(SequenceSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
         int engineThreads) implements ReplicaSetup {
     public WorkerSetup {
         if (spec == null || inner == null || schedule == null || tbptt == null) {
@@ -23,12 +23,12 @@ public record WorkerSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule sche
     }
 
     /** One engine thread per replica. */
-    public WorkerSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt) {
+    public WorkerSetup(SequenceSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt) {
         this(spec, inner, schedule, tbptt, 1);
     }
 
     /** The same setup for another model spec. */
-    public WorkerSetup withSpec(ModelSpec other) {
+    public WorkerSetup withSpec(SequenceSpec other) {
         return new WorkerSetup(other, inner, schedule, tbptt, engineThreads);
     }
 

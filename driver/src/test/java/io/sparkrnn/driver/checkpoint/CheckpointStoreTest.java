@@ -15,8 +15,8 @@ import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.train.TbpttConfig;
@@ -65,7 +65,7 @@ class CheckpointStoreTest {
     static final int VOCAB = 12;
     static final int LANES = 4;
     static final int STEPS = 6;
-    static final ModelSpec SPEC = ModelSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
+    static final SequenceSpec SPEC = SequenceSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
     static final Map<String, String> CONFIG = Map.of("model.cell", "lstm", "model.hidden", "8", "inner.optimizer",
             "adam", "rounds", "4");
 
@@ -515,7 +515,7 @@ class CheckpointStoreTest {
         CheckpointStore store = CheckpointStore.open(fsOf(dir), dir);
         store.save(SPEC, synthetic(1), info(1, null), Map.of());
         Checkpoint c = store.latest();
-        ModelSpec gru = ModelSpec.languageModel(VOCAB, 5, CellType.GRU, 8, 1, 0.0);
+        SequenceSpec gru = SequenceSpec.languageModel(VOCAB, 5, CellType.GRU, 8, 1, 0.0);
         Map<String, String> now = new TreeMap<>(CONFIG);
         now.put("inner.optimizer", "sgd");
         now.put("rounds", "100"); // not a key that must match

@@ -19,14 +19,14 @@ import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.TensorInfo;
 import io.sparkrnn.engine.model.ModelJson;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpecJson;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -158,7 +158,7 @@ class Seq2SeqCheckpointTest {
         assertTrue(e.getMessage().contains("spec.encoderHidden: checkpoint 12, now 16"), e.getMessage());
         assertTrue(e.getMessage().contains("spec.decoderHidden: checkpoint 12, now 16"), e.getMessage());
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> c.checkCompatible(
-                ModelSpec.languageModel(10, 4, CellType.LSTM, 8, 1, 0.0), Map.of()));
+                SequenceSpec.languageModel(10, 4, CellType.LSTM, 8, 1, 0.0), Map.of()));
         assertTrue(kind.getMessage().contains("model kind: checkpoint seq2seq, now sequence"), kind.getMessage());
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> store.save(spec,
                 new RoundTrainer.State(2, new float[5], null, 1.0, 0, 0, Map.of(), null, 0), info(2), Map.of()));

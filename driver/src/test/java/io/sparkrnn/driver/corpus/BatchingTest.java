@@ -11,9 +11,9 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -106,7 +106,7 @@ class BatchingTest extends SparkCorpusTest {
 
     @Test
     void taggerTrainsOnTheseBatchesInTheRoundLoop() {
-        ModelSpec spec = ModelSpec.tagger(words.size(), 16, Vocabulary.PAD_ID, CellType.GRU, 16, 1, true, 0.0,
+        SequenceSpec spec = SequenceSpec.tagger(words.size(), 16, Vocabulary.PAD_ID, CellType.GRU, 16, 1, true, 0.0,
                 tags.size());
         var parts = Batching.aligned(brown, new Batching.Options(B, 64, true, 2, 3), 0, spec.ignoreIndex());
         WorkerSetup setup = new WorkerSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.5),

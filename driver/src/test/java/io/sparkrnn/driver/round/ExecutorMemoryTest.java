@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.OptimizerType;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
 class ExecutorMemoryTest {
-    static final SequenceModel LM = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 256, 1, 0));
+    static final SequenceModel LM = new SequenceModel(SequenceSpec.languageModel(80, 32, CellType.LSTM, 256, 1, 0));
 
     @Test
     void budgetIsTheMemoryOverheadLessTheReserve() {
@@ -56,9 +56,9 @@ class ExecutorMemoryTest {
     void replicasAreCheckedForTheModelOfTheDataAndLimitsNeedNoModel() {
         SparkConf small = new SparkConf(false).set("spark.master", "spark://h:7077").set("spark.executor.memory", "1g")
                 .set("spark.executor.cores", "1");
-        SequenceModel chars = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 128, 1, 0));
+        SequenceModel chars = new SequenceModel(SequenceSpec.languageModel(80, 32, CellType.LSTM, 128, 1, 0));
         ExecutorMemory.checkReplicas(small, chars, OptimizerType.ADAM, 32, 64);
-        SequenceModel bmp = new SequenceModel(ModelSpec.languageModel(1 << 16, 32, CellType.LSTM, 128, 1, 0));
+        SequenceModel bmp = new SequenceModel(SequenceSpec.languageModel(1 << 16, 32, CellType.LSTM, 128, 1, 0));
         assertThrows(IllegalArgumentException.class,
                 () -> ExecutorMemory.checkReplicas(small, bmp, OptimizerType.ADAM, 32, 64));
         ExecutorMemory.setLimits(small);

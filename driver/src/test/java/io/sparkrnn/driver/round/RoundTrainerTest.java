@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.GradientClipping;
 import io.sparkrnn.engine.optim.LrSchedule;
@@ -33,7 +33,7 @@ class RoundTrainerTest {
     static final int VOCAB = 12;
     static final int LANES = 4;
     static final int STEPS = 6;
-    static final ModelSpec SPEC = ModelSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
+    static final SequenceSpec SPEC = SequenceSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
 
     @BeforeAll
     static void start() {

@@ -11,10 +11,10 @@ import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -39,7 +39,7 @@ final class OursSparkRun {
     }
 
     static RunLog run(SparkBenchSettings s, CharLmData d) {
-        ModelSpec spec = ModelSpec.languageModel(d.vocabulary(), s.embedding(), CellType.LSTM, s.hidden(), 1, 0.0);
+        SequenceSpec spec = SequenceSpec.languageModel(d.vocabulary(), s.embedding(), CellType.LSTM, s.hidden(), 1, 0.0);
         SequenceModel model = new SequenceModel(spec);
         WorkerSetup setup = new WorkerSetup(spec, OptimizerConfig.defaults(OptimizerType.ADAM),
                 LrSchedule.constant(s.lr()), new TbpttConfig(s.k(), s.k(), ClipConfig.byNorm(s.clip()), s.seed()));

@@ -5,17 +5,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.model.ModelJson;
-import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.ModelSpecJson;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpecJson;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
+import io.sparkrnn.engine.model.SequenceSpecJson;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A saved model in one directory:
  *
  * <pre>
- *   model.json              {@link ModelSpecJson} ("kind": "sequence") or {@link Seq2SeqSpecJson}
+ *   model.json              {@link SequenceSpecJson} ("kind": "sequence") or {@link Seq2SeqSpecJson}
  *                           ("kind": "seq2seq") document with the provenance strings
  *   weights.safetensors     one tensor per layout entry, PyTorch names and shapes; metadata format,
  *                           formatVersion, dtype, steps
@@ -91,7 +91,7 @@ public final class ModelFiles {
      * @param optimizer  the optimizer state, when {@code optimizer.safetensors} exists
      * @param provenance the strings saved in {@code model.json}
      */
-    public record Loaded(ModelSpec spec, SequenceModel model, FlatParams params, long steps,
+    public record Loaded(SequenceSpec spec, SequenceModel model, FlatParams params, long steps,
             Optional<OptimizerState> optimizer, Map<String, String> provenance) {
     }
 
@@ -116,7 +116,7 @@ public final class ModelFiles {
     public static void save(Path dir, SequenceModel model, FlatParams params, Optimizer optimizer, long optimizerSteps,
             Map<String, String> provenance) throws IOException {
         checkSave(model.layout(), params, optimizer, optimizerSteps);
-        saveFiles(dir, ModelSpecJson.toJson(model.spec(), provenance), params, optimizer, optimizerSteps);
+        saveFiles(dir, SequenceSpecJson.toJson(model.spec(), provenance), params, optimizer, optimizerSteps);
     }
 
     /**
@@ -183,7 +183,7 @@ public final class ModelFiles {
      */
     public static Loaded load(Path dir, DataType dtype) throws IOException {
         checkDtype(dtype);
-        ModelSpecJson.Document doc = ModelSpecJson.readDocument(dir.resolve(MODEL_JSON));
+        SequenceSpecJson.Document doc = SequenceSpecJson.readDocument(dir.resolve(MODEL_JSON));
         SequenceModel model = new SequenceModel(doc.spec());
         Parts p = loadParts(dir, model.layout(), dtype);
         return new Loaded(doc.spec(), model, p.params(), p.steps(), p.optimizer(), doc.provenance());

@@ -30,14 +30,14 @@ import java.util.Map;
  * </pre>
  *
  * {@link #parse} checks format, version, top-level keys and kind and hands back the raw spec object; the
- * per-kind readers ({@link ModelSpecJson}, {@code seq2seq.Seq2SeqSpecJson}) read the spec with {@link Fields}.
+ * per-kind readers ({@link SequenceSpecJson}, {@code seq2seq.Seq2SeqSpecJson}) read the spec with {@link Fields}.
  * {@link #kindOf(Path)} lets callers dispatch on the kind before choosing a reader. Every error is an
  * {@link IllegalArgumentException} whose message starts with the source name.
  */
 public final class ModelJson {
     public static final String FORMAT = "spark-rnn-model";
     public static final int FORMAT_VERSION = 1;
-    /** Kind of a {@link ModelSpec} (aligned or pooled sequence model). */
+    /** Kind of a {@link SequenceSpec} (aligned or pooled sequence model). */
     public static final String KIND_SEQUENCE = "sequence";
     /** Kind of an encoder-decoder {@code Seq2SeqSpec}. */
     public static final String KIND_SEQ2SEQ = "seq2seq";
@@ -173,7 +173,7 @@ public final class ModelJson {
 
     private static String readerOf(String kind) {
         return KIND_SEQ2SEQ.equals(kind) ? "Seq2SeqSpecJson / ModelFiles.loadSeq2Seq"
-                : "ModelSpecJson / ModelFiles.load";
+                : "SequenceSpecJson / ModelFiles.load";
     }
 
     private static Map<String, String> parseProvenance(JsonNode p, String source) {

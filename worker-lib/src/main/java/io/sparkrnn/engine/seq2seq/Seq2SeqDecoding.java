@@ -1,5 +1,6 @@
 package io.sparkrnn.engine.seq2seq;
 
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,6 +7,7 @@ import io.sparkrnn.engine.layer.Linear;
 import io.sparkrnn.engine.layer.RecurrentStack;
 import io.sparkrnn.engine.loss.LossResult;
 import io.sparkrnn.engine.loss.SoftmaxCrossEntropy;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.Init;

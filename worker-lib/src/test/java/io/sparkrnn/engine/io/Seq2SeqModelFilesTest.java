@@ -8,17 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelJson;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
+import io.sparkrnn.engine.model.Seq2SeqSpecJson;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +113,7 @@ class Seq2SeqModelFilesTest {
                 e.getMessage());
         assertTrue(e.getMessage().contains("ModelFiles.loadSeq2Seq"), e.getMessage());
 
-        SequenceModel seq = new SequenceModel(ModelSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0));
+        SequenceModel seq = new SequenceModel(SequenceSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0));
         Path b = dir.resolve("seq");
         ModelFiles.save(b, seq, seq.initParams(1, DataType.FLOAT), null, 0, null);
         assertEquals(ModelJson.KIND_SEQUENCE, ModelFiles.kind(b));

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code model.json} document: a versioned, self-describing {@link ModelSpec}.
+ * The {@code model.json} document: a versioned, self-describing {@link SequenceSpec}.
  *
  * <pre>
  *   {"format": "spark-rnn-model", "formatVersion": 1, "kind": "sequence",
@@ -30,7 +30,7 @@ import java.util.Map;
  * {@code seq2seq.Seq2SeqSpecJson}); a seq2seq document given to this reader is refused with "this is a
  * seq2seq model". Use {@link ModelJson#kindOf} to dispatch before reading.
  */
-public final class ModelSpecJson {
+public final class SequenceSpecJson {
     public static final String FORMAT = ModelJson.FORMAT;
     public static final int FORMAT_VERSION = ModelJson.FORMAT_VERSION;
     public static final String KIND_SEQUENCE = ModelJson.KIND_SEQUENCE;
@@ -40,7 +40,7 @@ public final class ModelSpecJson {
             "ignoreIndex");
 
     /** A parsed document: the spec and the provenance strings stored beside it (empty when absent). */
-    public record Document(ModelSpec spec, Map<String, String> provenance) {
+    public record Document(SequenceSpec spec, Map<String, String> provenance) {
         public Document {
             if (spec == null) {
                 throw new IllegalArgumentException("spec is required");
@@ -49,18 +49,18 @@ public final class ModelSpecJson {
         }
     }
 
-    private ModelSpecJson() {
+    private SequenceSpecJson() {
     }
 
     // ------------------------------------------------------------------------------------------- writing
 
     /** The document for {@code spec} without provenance. */
-    public static String toJson(ModelSpec spec) {
+    public static String toJson(SequenceSpec spec) {
         return toJson(spec, Map.of());
     }
 
     /** The document for {@code spec}, with {@code provenance} (null or empty for none) under "provenance". */
-    public static String toJson(ModelSpec spec, Map<String, String> provenance) {
+    public static String toJson(SequenceSpec spec, Map<String, String> provenance) {
         ObjectNode s = ModelJson.newSpecObject();
         s.put("vocabSize", spec.vocabSize());
         s.put("embeddingDim", spec.embeddingDim());
@@ -87,7 +87,7 @@ public final class ModelSpecJson {
     // ------------------------------------------------------------------------------------------- reading
 
     /** Reads the spec in {@code file}; messages name the file. */
-    public static ModelSpec read(Path file) throws IOException {
+    public static SequenceSpec read(Path file) throws IOException {
         return readDocument(file).spec();
     }
 
@@ -97,7 +97,7 @@ public final class ModelSpecJson {
     }
 
     /** Parses a document; {@code source} (a path or URI) names it in error messages. */
-    public static ModelSpec parse(String json, String source) {
+    public static SequenceSpec parse(String json, String source) {
         return parseDocument(json, source).spec();
     }
 
@@ -107,10 +107,10 @@ public final class ModelSpecJson {
         return new Document(parseSpec(new ModelJson.Fields(env.spec(), source)), env.provenance());
     }
 
-    private static ModelSpec parseSpec(ModelJson.Fields f) {
+    private static SequenceSpec parseSpec(ModelJson.Fields f) {
         f.requireExactly(SPEC_KEYS, List.of("ioDropout"));
         try {
-            return new ModelSpec(
+            return new SequenceSpec(
                     f.integer("vocabSize"),
                     f.integer("embeddingDim"),
                     f.integer("paddingId"),
@@ -120,10 +120,10 @@ public final class ModelSpecJson {
                     f.integer("numLayers"),
                     f.bool("bidirectional"),
                     f.number("dropout"),
-                    f.choice("topology", ModelSpec.Topology.class, false),
-                    f.choice("pooling", ModelSpec.Pooling.class, true),
+                    f.choice("topology", SequenceSpec.Topology.class, false),
+                    f.choice("pooling", SequenceSpec.Pooling.class, true),
                     f.integer("outputSize"),
-                    f.choice("loss", ModelSpec.Loss.class, false),
+                    f.choice("loss", SequenceSpec.Loss.class, false),
                     f.integer("ignoreIndex"),
                     f.number("ioDropout", 0.0));
         } catch (IllegalArgumentException e) {

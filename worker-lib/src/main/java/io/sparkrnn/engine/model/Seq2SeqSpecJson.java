@@ -1,8 +1,7 @@
-package io.sparkrnn.engine.seq2seq;
+package io.sparkrnn.engine.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +25,7 @@ import java.util.Map;
  *    "provenance": {"key": "value", ...}}                 optional, strings only
  * </pre>
  *
- * Reading is as strict as {@code ModelSpecJson}: format and formatVersion checked, unknown keys refused with
+ * Reading is as strict as {@code SequenceSpecJson}: format and formatVersion checked, unknown keys refused with
  * the nearest known key, missing keys and wrong types refused, messages start with the source name. A
  * {@code "kind": "sequence"} document is refused with "this is a sequence model" (and vice versa).
  */

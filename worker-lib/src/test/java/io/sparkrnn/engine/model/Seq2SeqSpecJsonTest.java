@@ -1,14 +1,11 @@
-package io.sparkrnn.engine.seq2seq;
+package io.sparkrnn.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelJson;
-import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.ModelSpecJson;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,22 +54,22 @@ class Seq2SeqSpecJsonTest {
         assertTrue(json.contains("\"kind\" : \"seq2seq\""), json);
         assertTrue(json.contains("\"attention\" : \"general\""), json);
         assertTrue(json.contains("\"cell\" : \"rnn_tanh\""), json);
-        assertEquals(ModelJson.KIND_SEQUENCE, ModelJson.kindOf(ModelSpecJson.toJson(
-                ModelSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0)), "x"));
+        assertEquals(ModelJson.KIND_SEQUENCE, ModelJson.kindOf(SequenceSpecJson.toJson(
+                SequenceSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0)), "x"));
     }
 
     @Test
     void theWrongKindIsRefusedBothWaysWithAClearMessage() {
         String s2s = Seq2SeqSpecJson.toJson(VARIANTS.get(1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelSpecJson.parse(s2s, "m.json"));
+                () -> SequenceSpecJson.parse(s2s, "m.json"));
         assertTrue(e.getMessage().startsWith("m.json: this is a seq2seq model (\"kind\": \"seq2seq\"), not a "
                 + "sequence model; read it with Seq2SeqSpecJson"), e.getMessage());
 
-        String seq = ModelSpecJson.toJson(ModelSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0));
+        String seq = SequenceSpecJson.toJson(SequenceSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0));
         e = assertThrows(IllegalArgumentException.class, () -> Seq2SeqSpecJson.parse(seq, "m.json"));
         assertTrue(e.getMessage().startsWith("m.json: this is a sequence model (\"kind\": \"sequence\"), not a "
-                + "seq2seq model; read it with ModelSpecJson"), e.getMessage());
+                + "seq2seq model; read it with SequenceSpecJson"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class,
                 () -> Seq2SeqSpecJson.parse(s2s.replace("\"seq2seq\"", "\"seq2sec\""), "m.json"));

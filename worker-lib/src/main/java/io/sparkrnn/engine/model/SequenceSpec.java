@@ -4,7 +4,7 @@ import io.sparkrnn.engine.cell.CellType;
 
 /**
  * What a sequence model is: input, recurrent stack and head. Immutable and validated when built; saved as
- * {@code model.json} beside the weights (see {@link ModelSpecJson}).
+ * {@code model.json} beside the weights (see {@link SequenceSpecJson}).
  *
  * <p>Topologies: {@link Topology#ALIGNED} emits one output per time step (language model, tagger);
  * {@link Topology#POOLED} emits one output per sequence from the last valid step or the mean over valid steps
@@ -27,7 +27,7 @@ import io.sparkrnn.engine.cell.CellType;
  * @param ioDropout     dropout on the recurrent stack's input (embeddings or features) and output (what the head
  *                      reads), in [0, 1)
  */
-public record ModelSpec(
+public record SequenceSpec(
         int vocabSize,
         int embeddingDim,
         int paddingId,
@@ -53,7 +53,7 @@ public record ModelSpec(
     /** Training objective of the head. */
     public enum Loss { CROSS_ENTROPY, MSE }
 
-    public ModelSpec {
+    public SequenceSpec {
         if (cell == null || topology == null || loss == null) {
             throw new IllegalArgumentException("cell, topology and loss are required, found cell=" + cell
                     + ", topology=" + topology + ", loss=" + loss);
@@ -106,8 +106,8 @@ public record ModelSpec(
     }
 
     /** This spec with dropout {@code rate} on the recurrent stack's input and output. */
-    public ModelSpec withIoDropout(double rate) {
-        return new ModelSpec(vocabSize, embeddingDim, paddingId, featureSize, cell, hiddenSize, numLayers,
+    public SequenceSpec withIoDropout(double rate) {
+        return new SequenceSpec(vocabSize, embeddingDim, paddingId, featureSize, cell, hiddenSize, numLayers,
                 bidirectional, dropout, topology, pooling, outputSize, loss, ignoreIndex, rate);
     }
 
@@ -117,30 +117,30 @@ public record ModelSpec(
     }
 
     /** A character or word language model: tokens in, next-token distribution out at every step. */
-    public static ModelSpec languageModel(int vocab, int embedding, CellType cell, int hidden, int layers,
+    public static SequenceSpec languageModel(int vocab, int embedding, CellType cell, int hidden, int layers,
             double dropout) {
-        return new ModelSpec(vocab, embedding, -1, 0, cell, hidden, layers, false, dropout, Topology.ALIGNED, null,
+        return new SequenceSpec(vocab, embedding, -1, 0, cell, hidden, layers, false, dropout, Topology.ALIGNED, null,
                 vocab, Loss.CROSS_ENTROPY, -100, 0.0);
     }
 
     /** A (usually bidirectional) sequence tagger: a tag distribution at every step. */
-    public static ModelSpec tagger(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
+    public static SequenceSpec tagger(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
             boolean bidirectional, double dropout, int tags) {
-        return new ModelSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
+        return new SequenceSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
                 Topology.ALIGNED, null, tags, Loss.CROSS_ENTROPY, -100, 0.0);
     }
 
     /** A sequence classifier: one class distribution per sequence. */
-    public static ModelSpec classifier(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
-            boolean bidirectional, double dropout, Pooling pooling, int classes) {
-        return new ModelSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
+    public static SequenceSpec classifier(int vocab, int embedding, int paddingId, CellType cell, int hidden,
+            int layers, boolean bidirectional, double dropout, Pooling pooling, int classes) {
+        return new SequenceSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
                 Topology.POOLED, pooling, classes, Loss.CROSS_ENTROPY, -100, 0.0);
     }
 
     /** A regressor / forecaster over float feature sequences: {@code outputs} values per sequence. */
-    public static ModelSpec regressor(int features, CellType cell, int hidden, int layers, boolean bidirectional,
+    public static SequenceSpec regressor(int features, CellType cell, int hidden, int layers, boolean bidirectional,
             double dropout, Pooling pooling, int outputs) {
-        return new ModelSpec(0, 0, -1, features, cell, hidden, layers, bidirectional, dropout, Topology.POOLED,
+        return new SequenceSpec(0, 0, -1, features, cell, hidden, layers, bidirectional, dropout, Topology.POOLED,
                 pooling, outputs, Loss.MSE, -100, 0.0);
     }
 }

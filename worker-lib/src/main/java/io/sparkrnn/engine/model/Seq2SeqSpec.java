@@ -1,4 +1,4 @@
-package io.sparkrnn.engine.seq2seq;
+package io.sparkrnn.engine.model;
 
 import io.sparkrnn.engine.cell.CellType;
 
