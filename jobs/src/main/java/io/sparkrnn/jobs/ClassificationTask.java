@@ -67,9 +67,9 @@ final class ClassificationTask implements Task {
     }
 
     private static SequenceSpec spec(TrainCommand.Job job, int words, int classes) {
-        SequenceSpec s = job.spec();
-        return SequenceSpec.classifier(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(),
-                s.numLayers(), s.bidirectional(), s.dropout(), s.pooling(), classes).withIoDropout(s.ioDropout());
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.classifier(words, m.embedding(), Vocabulary.PAD_ID, m.cell(), m.hidden(), m.layers(),
+                m.bidirectional(), m.dropout(), m.pooling(), classes).withIoDropout(m.ioDropout());
     }
 
     /** {@code data.folders} parsed: folder to label, in order; empty when every folder is its own label. */

@@ -138,9 +138,9 @@ final class ForecastTask implements Task {
     }
 
     private static SequenceSpec spec(TrainCommand.Job job, Columns k) {
-        SequenceSpec s = job.spec();
-        return SequenceSpec.regressor(k.width(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
-                s.dropout(), s.pooling(), k.outputs()).withIoDropout(s.ioDropout());
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.regressor(k.width(), m.cell(), m.hidden(), m.layers(), m.bidirectional(), m.dropout(),
+                m.pooling(), k.outputs()).withIoDropout(m.ioDropout());
     }
 
     @Override

@@ -64,9 +64,9 @@ final class LmTask implements Task {
     }
 
     private static SequenceSpec lm(TrainCommand.Job job, int vocab) {
-        SequenceSpec s = job.spec();
-        return SequenceSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())
-                .withIoDropout(s.ioDropout());
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.languageModel(vocab, m.embedding(), m.cell(), m.hidden(), m.layers(), m.dropout())
+                .withIoDropout(m.ioDropout());
     }
 
     /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */
@@ -198,7 +198,7 @@ final class LmTask implements Task {
             throw new InputException(data + ": too short to evaluate (" + ids.length + " known " + noun
                     + " tokens, need at least 129)");
         }
-        double bits = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), ids, lanes, 128);
+        double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), ids, lanes, 128);
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));
@@ -238,8 +238,8 @@ final class LmTask implements Task {
         } catch (CorpusException e) {
             throw new InputException(data + ": " + e.getMessage());
         }
-        double bits = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), valid, lanes(valid.length, k1),
-                k1);
+        double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
+                lanes(valid.length, k1), k1);
         String noun = LmVocabulary.unit(c) == Tokens.WORDS ? "word" : "char";
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);

@@ -65,9 +65,9 @@ final class TaggingTask implements Task {
     }
 
     private static SequenceSpec spec(TrainCommand.Job job, int words, int tags) {
-        SequenceSpec s = job.spec();
-        return SequenceSpec.tagger(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(), s.numLayers(),
-                s.bidirectional(), s.dropout(), tags).withIoDropout(s.ioDropout());
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.tagger(words, m.embedding(), Vocabulary.PAD_ID, m.cell(), m.hidden(), m.layers(),
+                m.bidirectional(), m.dropout(), tags).withIoDropout(m.ioDropout());
     }
 
     static JavaRDD<TaggedSentence> read(JavaSparkContext sc, JobConfig c, String format, String path) {

@@ -18,6 +18,7 @@ import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.io.IOException;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -99,7 +100,7 @@ final class ExportTesting {
         double[] births = lines.stream().mapToDouble(l -> Double.parseDouble(l.split(",")[4])).toArray();
         double mean = Arrays.stream(births).average().orElseThrow();
         double sd = Math.sqrt(Arrays.stream(births).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
-        int features = TrainedModel.open(run.toString()).loaded().spec().featureSize();
+        int features = TrainedModel.open(run.toString()).model(SequenceModel.class).spec().featureSize();
         float[][][] windows = new float[5][28][features];
         for (int r = 0; r < 5; r++) {
             for (int s = 0; s < 28; s++) {
@@ -121,10 +122,10 @@ final class ExportTesting {
      */
     static void seq2seq(Path run, Path tmp, List<int[]> sources, List<int[]> targets) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        Seq2SeqSpec spec = m.seq2seq().spec();
-        double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(m.seq2seq().model(), m.seq2seq().params(), sources,
-                targets);
-        List<Hypothesis> greedy = Seq2SeqDecoding.greedy(m.seq2seq().model(), m.seq2seq().params(), sources, 0);
+        Seq2SeqModel model = m.model(Seq2SeqModel.class);
+        Seq2SeqSpec spec = model.spec();
+        double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(model, m.loaded().params(), sources, targets);
+        List<Hypothesis> greedy = Seq2SeqDecoding.greedy(model, m.loaded().params(), sources, 0);
         int steps = targets.stream().mapToInt(y -> y.length + 1).max().orElseThrow();
         int[] limit = sources.stream().mapToInt(x -> spec.maxTargetLength(x.length)).toArray();
 
@@ -315,7 +316,7 @@ final class ExportTesting {
     /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
     static void tokensMatch(Path run, Path tmp, List<int[]> rows) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        SequenceSpec spec = m.loaded().spec();
+        SequenceSpec spec = m.model(SequenceModel.class).spec();
         boolean aligned = spec.topology() == SequenceSpec.Topology.ALIGNED;
         int pad = Math.max(spec.paddingId(), 0);
         SequenceBatch batch = aligned
@@ -340,7 +341,7 @@ final class ExportTesting {
     /** Feature models: {@code windows [B][T][F]}, all of T steps. */
     static void featuresMatch(Path run, Path tmp, float[][][] windows) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        SequenceSpec spec = m.loaded().spec();
+        SequenceSpec spec = m.model(SequenceModel.class).spec();
         int b = windows.length;
         int t = windows[0].length;
         int f = spec.featureSize();
@@ -359,8 +360,8 @@ final class ExportTesting {
 
     private static void compare(TrainedModel m, Path tmp, SequenceBatch batch, Map<String, Object> input,
             int[] lengths) throws Exception {
-        SequenceSpec spec = m.loaded().spec();
-        SequenceModel model = m.loaded().model();
+        SequenceModel model = m.model(SequenceModel.class);
+        SequenceSpec spec = model.spec();
         FlatParams params = m.loaded().params();
         float[] ours = model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
                 .castTo(DataType.FLOAT).dup('c').data().asFloat();

@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.StreamPartitions;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -120,7 +120,7 @@ class CheckpointStoreTest {
         return s;
     }
 
-    static final WorkerSetup SETUP = new WorkerSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+    static final ReplicaSetup SETUP = new ReplicaSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
             TbpttConfig.of(STEPS, 1.0, 3));
     static final RoundConfig CFG = RoundConfig.defaults(3).withInnerState(InnerStatePolicy.AVERAGE)
             .withOuter(OuterOptimizer.Config.nesterov(0.7, 0.5));

@@ -3,10 +3,10 @@ package io.sparkrnn.driver.corpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -28,7 +28,7 @@ class LmTextReaderTrainingTest extends SparkCorpusTest {
         LmCorpus c = LmTextReader.read(sc, LmTextReaderTest.MOBY, LmOptions.chars().withPartitions(2, lanes, steps));
         int v = c.vocabulary().size();
         SequenceSpec spec = SequenceSpec.languageModel(v, 16, CellType.LSTM, 64, 1, 0.0);
-        WorkerSetup setup = new WorkerSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 new TbpttConfig(steps, steps, ClipConfig.none(), 1));
         float[] init = new SequenceModel(spec).initParams(3, DataType.FLOAT).flat().data().asFloat();
         List<RoundMetrics> ms;

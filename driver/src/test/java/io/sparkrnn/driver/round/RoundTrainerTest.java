@@ -75,7 +75,7 @@ class RoundTrainerTest {
     private void oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd(int engineThreads) {
         double lr = 0.5;
         double gradClip = 0.05;
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
                 new TbpttConfig(STEPS, STEPS, ClipConfig.none(), 1), engineThreads);
         int[] data = stream(2 * (LANES * STEPS * 5 + 1) + 10, 1);
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, data, 2, LANES, STEPS);
@@ -134,7 +134,7 @@ class RoundTrainerTest {
     }
 
     private static float[] run(int slowPartition, InnerStatePolicy policy, int fanIn) {
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 TbpttConfig.of(STEPS, 1.0, 3));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(5 * (LANES * STEPS * 4 + 1), 2), 5, LANES, STEPS);
         RoundConfig cfg = RoundConfig.defaults(3).withAggregationFanIn(fanIn).withInnerState(policy)
@@ -191,7 +191,7 @@ class RoundTrainerTest {
 
     @Test
     void nonFiniteAverageIsRejectedAndHugeAverageIsClippedToTheThreshold() {
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 TbpttConfig.of(STEPS, 0, 1));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
         double clip = 0.25;
@@ -230,7 +230,7 @@ class RoundTrainerTest {
 
     @Test
     void divergenceStopsTheJobAfterTheConfiguredRejections() {
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 TbpttConfig.of(STEPS, 0, 1));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(1), init())) {

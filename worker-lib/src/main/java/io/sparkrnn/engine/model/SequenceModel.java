@@ -31,7 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>A model instance reuses its working buffers between windows: use one instance per thread (the driver
  * builds one replica per partition).
  */
-public final class SequenceModel {
+public final class SequenceModel implements Model {
     private final SequenceSpec spec;
     private final Embedding embedding;
     private final RecurrentStack rnn;
@@ -57,10 +57,12 @@ public final class SequenceModel {
         this.layout = b.build();
     }
 
+    @Override
     public SequenceSpec spec() {
         return spec;
     }
 
+    @Override
     public ParamLayout layout() {
         return layout;
     }
@@ -93,6 +95,7 @@ public final class SequenceModel {
      * Fresh parameters initialised as PyTorch does: embedding N(0, 1) with the padding row zero; recurrent
      * weights and biases U(-1/sqrt(H), 1/sqrt(H)); head weight and bias U(-1/sqrt(in), 1/sqrt(in)). Seeded.
      */
+    @Override
     public FlatParams initParams(long seed, DataType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         FlatParams p = FlatParams.zeros(layout, dtype);

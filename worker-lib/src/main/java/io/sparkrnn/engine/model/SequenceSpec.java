@@ -1,14 +1,16 @@
 package io.sparkrnn.engine.model;
 
 import io.sparkrnn.engine.cell.CellType;
+import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * What a sequence model is: input, recurrent stack and head. Immutable and validated when built; saved as
- * {@code model.json} beside the weights (see {@link SequenceSpecJson}).
+ * {@code model.json} of kind {@code "sequence"} beside the weights (see {@link ModelJson}).
  *
  * <p>Topologies: {@link Topology#ALIGNED} emits one output per time step (language model, tagger);
  * {@link Topology#POOLED} emits one output per sequence from the last valid step or the mean over valid steps
- * (classifier, regressor/forecaster). Encoder-decoder models have their own spec.
+ * (classifier, regressor/forecaster). Encoder-decoder models are the other {@link ModelSpec}, {@link Seq2SeqSpec}.
  *
  * @param vocabSize     token vocabulary for embedding input, or 0 for float feature input
  * @param embeddingDim  embedding size (token input)
@@ -42,7 +44,7 @@ public record SequenceSpec(
         int outputSize,
         Loss loss,
         int ignoreIndex,
-        double ioDropout) implements java.io.Serializable {
+        double ioDropout) implements ModelSpec {
 
     /** Per-step or per-sequence outputs. */
     public enum Topology { ALIGNED, POOLED }
@@ -89,6 +91,29 @@ public record SequenceSpec(
         if (v <= 0) {
             throw new IllegalArgumentException(name + " must be positive, found " + v);
         }
+    }
+
+    @Override
+    public String kind() {
+        return ModelJson.KIND_SEQUENCE;
+    }
+
+    @Override
+    public SequenceModel newModel() {
+        return new SequenceModel(this);
+    }
+
+    /** {@code lstm bidirectional 2 x 128, 123,456 parameters}. */
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "%s %s%d x %d, %,d parameters", cell.name().toLowerCase(Locale.ROOT),
+                bidirectional ? "bidirectional " : "", numLayers, hiddenSize, layout().size());
+    }
+
+    @Override
+    public <R> R match(Function<? super SequenceSpec, ? extends R> sequence,
+            Function<? super Seq2SeqSpec, ? extends R> seq2seq) {
+        return sequence.apply(this);
     }
 
     /** Input size of the first recurrent layer. */

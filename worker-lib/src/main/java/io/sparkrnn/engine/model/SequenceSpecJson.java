@@ -2,65 +2,30 @@ package io.sparkrnn.engine.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.cell.CellType;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The {@code model.json} document: a versioned, self-describing {@link SequenceSpec}.
+ * The {@code "spec"} object of a {@code "kind": "sequence"} {@code model.json} ({@link ModelJson} writes and checks
+ * the envelope around it):
  *
  * <pre>
- *   {"format": "spark-rnn-model", "formatVersion": 1, "kind": "sequence",
- *    "spec": {"vocabSize": 65, "embeddingDim": 32, "paddingId": -1, "featureSize": 0, "cell": "lstm",
- *             "hiddenSize": 256, "numLayers": 1, "bidirectional": false, "dropout": 0.0,
- *             "topology": "aligned", "pooling": null, "outputSize": 65, "loss": "cross_entropy",
- *             "ignoreIndex": -100},
- *    "provenance": {"key": "value", ...}}                 optional, strings only
+ *   "spec": {"vocabSize": 65, "embeddingDim": 32, "paddingId": -1, "featureSize": 0, "cell": "lstm",
+ *            "hiddenSize": 256, "numLayers": 1, "bidirectional": false, "dropout": 0.0, "ioDropout": 0.0,
+ *            "topology": "aligned", "pooling": null, "outputSize": 65, "loss": "cross_entropy",
+ *            "ignoreIndex": -100}
  * </pre>
  *
- * Enums are written as their lower-case names. Reading is strict: another format or version, another kind,
- * an unknown key (reported with the nearest known key), a missing key, a value of the wrong type and a
- * duplicate key are all an {@link IllegalArgumentException} whose message starts with the source name.
- * The envelope is shared with the encoder-decoder documents ({@code "kind": "seq2seq"}, read by
- * {@code seq2seq.Seq2SeqSpecJson}); a seq2seq document given to this reader is refused with "this is a
- * seq2seq model". Use {@link ModelJson#kindOf} to dispatch before reading.
+ * {@code ioDropout} was added later: a document without it reads 0.
  */
-public final class SequenceSpecJson {
-    public static final String FORMAT = ModelJson.FORMAT;
-    public static final int FORMAT_VERSION = ModelJson.FORMAT_VERSION;
-    public static final String KIND_SEQUENCE = ModelJson.KIND_SEQUENCE;
-
+final class SequenceSpecJson {
     private static final List<String> SPEC_KEYS = List.of("vocabSize", "embeddingDim", "paddingId", "featureSize",
             "cell", "hiddenSize", "numLayers", "bidirectional", "dropout", "topology", "pooling", "outputSize", "loss",
             "ignoreIndex");
 
-    /** A parsed document: the spec and the provenance strings stored beside it (empty when absent). */
-    public record Document(SequenceSpec spec, Map<String, String> provenance) {
-        public Document {
-            if (spec == null) {
-                throw new IllegalArgumentException("spec is required");
-            }
-            provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
-        }
-    }
-
     private SequenceSpecJson() {
     }
 
-    // ------------------------------------------------------------------------------------------- writing
-
-    /** The document for {@code spec} without provenance. */
-    public static String toJson(SequenceSpec spec) {
-        return toJson(spec, Map.of());
-    }
-
-    /** The document for {@code spec}, with {@code provenance} (null or empty for none) under "provenance". */
-    public static String toJson(SequenceSpec spec, Map<String, String> provenance) {
+    static ObjectNode write(SequenceSpec spec) {
         ObjectNode s = ModelJson.newSpecObject();
         s.put("vocabSize", spec.vocabSize());
         s.put("embeddingDim", spec.embeddingDim());
@@ -81,33 +46,10 @@ public final class SequenceSpecJson {
         s.put("outputSize", spec.outputSize());
         s.put("loss", ModelJson.lower(spec.loss()));
         s.put("ignoreIndex", spec.ignoreIndex());
-        return ModelJson.write(KIND_SEQUENCE, s, provenance);
+        return s;
     }
 
-    // ------------------------------------------------------------------------------------------- reading
-
-    /** Reads the spec in {@code file}; messages name the file. */
-    public static SequenceSpec read(Path file) throws IOException {
-        return readDocument(file).spec();
-    }
-
-    /** Reads the spec and provenance in {@code file}; messages name the file. */
-    public static Document readDocument(Path file) throws IOException {
-        return parseDocument(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-    }
-
-    /** Parses a document; {@code source} (a path or URI) names it in error messages. */
-    public static SequenceSpec parse(String json, String source) {
-        return parseDocument(json, source).spec();
-    }
-
-    /** Parses a document with its provenance; {@code source} names it in error messages. */
-    public static Document parseDocument(String json, String source) {
-        ModelJson.Envelope env = ModelJson.parse(json, source, KIND_SEQUENCE);
-        return new Document(parseSpec(new ModelJson.Fields(env.spec(), source)), env.provenance());
-    }
-
-    private static SequenceSpec parseSpec(ModelJson.Fields f) {
+    static SequenceSpec read(ModelJson.Fields f) {
         f.requireExactly(SPEC_KEYS, List.of("ioDropout"));
         try {
             return new SequenceSpec(

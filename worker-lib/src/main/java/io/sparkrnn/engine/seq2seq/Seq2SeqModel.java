@@ -7,6 +7,7 @@ import io.sparkrnn.engine.layer.Linear;
 import io.sparkrnn.engine.layer.RecurrentStack;
 import io.sparkrnn.engine.loss.LossResult;
 import io.sparkrnn.engine.loss.SoftmaxCrossEntropy;
+import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.param.FlatParams;
@@ -43,7 +44,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * </ul>
  * The decoder runs step by step (windows of one step) so that input feeding can read h~_{t-1}.
  */
-public final class Seq2SeqModel {
+public final class Seq2SeqModel implements Model {
     private static final int IGNORE = -100;
     private final Seq2SeqSpec spec;
     private final Embedding srcEmbedding;
@@ -103,10 +104,12 @@ public final class Seq2SeqModel {
         this.layout = b.build();
     }
 
+    @Override
     public Seq2SeqSpec spec() {
         return spec;
     }
 
+    @Override
     public ParamLayout layout() {
         return layout;
     }
@@ -119,6 +122,7 @@ public final class Seq2SeqModel {
      * Fresh parameters as PyTorch initialises its modules: embeddings N(0, 1) with the padding row zero;
      * recurrent tensors U(-1/sqrt(H), 1/sqrt(H)) with the stack's H; linear maps U(-1/sqrt(in), 1/sqrt(in)).
      */
+    @Override
     public FlatParams initParams(long seed, DataType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         FlatParams p = FlatParams.zeros(layout, dtype);

@@ -29,8 +29,8 @@ class SequenceSpecJsonTest {
     void everyPresetRoundTripsThroughAFile() throws IOException {
         for (SequenceSpec spec : PRESETS) {
             Path f = dir.resolve("model.json");
-            Files.writeString(f, SequenceSpecJson.toJson(spec, Map.of("git", "abc123")));
-            SequenceSpecJson.Document d = SequenceSpecJson.readDocument(f);
+            Files.writeString(f, spec.toJson(Map.of("git", "abc123")));
+            ModelJson.Document d = ModelJson.read(f);
             assertEquals(spec, d.spec());
             assertEquals(Map.of("git", "abc123"), d.provenance());
         }
@@ -39,78 +39,78 @@ class SequenceSpecJsonTest {
     @Test
     void ioDropoutRoundTripsAndAnOlderDocumentWithoutItReadsZero() {
         SequenceSpec spec = SequenceSpec.tagger(50, 8, 0, CellType.LSTM, 16, 1, true, 0.0, 5).withIoDropout(0.35);
-        String json = SequenceSpecJson.toJson(spec);
-        assertEquals(spec, SequenceSpecJson.parse(json, "m.json"));
+        String json = spec.toJson(Map.of());
+        assertEquals(spec, ModelJson.parse(json, "m.json").spec());
         String older = json.replaceAll(",\\s*\"ioDropout\"\\s*:\\s*0\\.35", "");
         assertTrue(!older.contains("ioDropout"), older);
-        assertEquals(spec.withIoDropout(0.0), SequenceSpecJson.parse(older, "m.json"));
+        assertEquals(spec.withIoDropout(0.0), ModelJson.parse(older, "m.json").spec());
     }
 
     @Test
     void enumsAreLowerCaseAndTheHeaderIsVersioned() {
-        String json = SequenceSpecJson.toJson(PRESETS.get(2));
+        String json = PRESETS.get(2).toJson(Map.of());
         assertTrue(json.contains("\"format\" : \"spark-rnn-model\""), json);
         assertTrue(json.contains("\"formatVersion\" : 1"), json);
         assertTrue(json.contains("\"kind\" : \"sequence\""), json);
         assertTrue(json.contains("\"cell\" : \"rnn_tanh\""), json);
         assertTrue(json.contains("\"pooling\" : \"mean\""), json);
         assertTrue(json.contains("\"loss\" : \"cross_entropy\""), json);
-        assertTrue(SequenceSpecJson.toJson(PRESETS.get(0)).contains("\"pooling\" : null"));
+        assertTrue(PRESETS.get(0).toJson(Map.of()).contains("\"pooling\" : null"));
     }
 
     @Test
     void anotherVersionIsRefusedNamingTheFile() throws IOException {
         Path f = dir.resolve("model.json");
-        Files.writeString(f, SequenceSpecJson.toJson(PRESETS.get(0)).replace("\"formatVersion\" : 1",
+        Files.writeString(f, PRESETS.get(0).toJson(Map.of()).replace("\"formatVersion\" : 1",
                 "\"formatVersion\" : 2"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SequenceSpecJson.read(f));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelJson.read(f));
         assertEquals(f + ": unsupported formatVersion 2; this build reads 1", e.getMessage());
     }
 
     @Test
     void anotherOrMissingFormatIsRefused() {
-        String json = SequenceSpecJson.toJson(PRESETS.get(0));
+        String json = PRESETS.get(0).toJson(Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("spark-rnn-model", "keras"), "m.json"));
+                () -> ModelJson.parse(json.replace("spark-rnn-model", "keras"), "m.json"));
         assertTrue(e.getMessage().startsWith("m.json: "), e.getMessage());
         assertTrue(e.getMessage().contains("found \"keras\""), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"format\" : \"spark-rnn-model\",", ""), "m.json"));
+                () -> ModelJson.parse(json.replace("\"format\" : \"spark-rnn-model\",", ""), "m.json"));
         assertTrue(e.getMessage().contains("found none"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"sequence\"", "\"encoder_decoder\""), "m.json"));
+                () -> ModelJson.parse(json.replace("\"sequence\"", "\"encoder_decoder\""), "m.json"));
         assertTrue(e.getMessage().contains("unsupported model kind \"encoder_decoder\""), e.getMessage());
     }
 
     @Test
     void unknownKeyIsAnErrorNamingTheNearestKnownKey() {
-        String json = SequenceSpecJson.toJson(PRESETS.get(0)).replace("\"hiddenSize\"", "\"hidenSize\"");
+        String json = PRESETS.get(0).toJson(Map.of()).replace("\"hiddenSize\"", "\"hidenSize\"");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json, "m.json"));
+                () -> ModelJson.parse(json, "m.json"));
         assertTrue(e.getMessage().startsWith("m.json: unknown key 'spec.hidenSize'; did you mean 'spec.hiddenSize'?"),
                 e.getMessage());
-        String top = SequenceSpecJson.toJson(PRESETS.get(0)).replace("\"kind\"", "\"knd\"");
-        e = assertThrows(IllegalArgumentException.class, () -> SequenceSpecJson.parse(top, "m.json"));
+        String top = PRESETS.get(0).toJson(Map.of()).replace("\"kind\"", "\"knd\"");
+        e = assertThrows(IllegalArgumentException.class, () -> ModelJson.parse(top, "m.json"));
         assertTrue(e.getMessage().contains("unknown key 'knd'; did you mean 'kind'?"), e.getMessage());
     }
 
     @Test
     void wrongTypesAndValuesNameTheKeyAndTheExpectation() {
-        String json = SequenceSpecJson.toJson(PRESETS.get(0));
+        String json = PRESETS.get(0).toJson(Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"numLayers\" : 2", "\"numLayers\" : \"two\""), "m.json"));
+                () -> ModelJson.parse(json.replace("\"numLayers\" : 2", "\"numLayers\" : \"two\""), "m.json"));
         assertEquals("m.json: spec.numLayers: expected a 32-bit integer, found string \"two\"", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"lstm\"", "\"lstn\""), "m.json"));
+                () -> ModelJson.parse(json.replace("\"lstm\"", "\"lstn\""), "m.json"));
         assertEquals("m.json: spec.cell: expected one of rnn_tanh, lstm, gru, found \"lstn\"", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"bidirectional\" : false", "\"bidirectional\" : 0"), "m.json"));
+                () -> ModelJson.parse(json.replace("\"bidirectional\" : false", "\"bidirectional\" : 0"), "m.json"));
         assertTrue(e.getMessage().contains("spec.bidirectional: expected true or false, found number 0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"hiddenSize\" : 256", "\"hiddenSize\" : 0"), "m.json"));
+                () -> ModelJson.parse(json.replace("\"hiddenSize\" : 256", "\"hiddenSize\" : 0"), "m.json"));
         assertEquals("m.json: invalid spec: hiddenSize must be positive, found 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SequenceSpecJson.parse(json.replace("\"dropout\" : 0.25,", ""), "m.json"));
+                () -> ModelJson.parse(json.replace("\"dropout\" : 0.25,", ""), "m.json"));
         assertEquals("m.json: spec.dropout is missing", e.getMessage());
     }
 
@@ -118,10 +118,10 @@ class SequenceSpecJsonTest {
     void malformedJsonNamesTheFileAndThePosition() throws IOException {
         Path f = dir.resolve("model.json");
         Files.writeString(f, "{\"format\": \"spark-rnn-model\",\n \"formatVersion\": 1,,}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SequenceSpecJson.read(f));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelJson.read(f));
         assertTrue(e.getMessage().startsWith(f + ": not valid JSON at line 2"), e.getMessage());
         Files.writeString(f, "{\"format\": 1, \"format\": 2}");
-        e = assertThrows(IllegalArgumentException.class, () -> SequenceSpecJson.read(f));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelJson.read(f));
         assertTrue(e.getMessage().contains("Duplicate field 'format'"), e.getMessage());
     }
 }
