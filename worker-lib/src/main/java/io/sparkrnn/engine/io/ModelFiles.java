@@ -219,7 +219,7 @@ public final class ModelFiles {
 
     private static Header header(Path file) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            SafeTensors.Header h = SafeTensors.readHeader(in, file.toString(), Files.size(file));
+            SafeTensorsHeader h = SafeTensorsHeader.read(in, file.toString(), Files.size(file));
             return new Header(h.metadata(), h.tensors().isEmpty() ? null : h.tensors().get(0).dtype());
         }
     }
