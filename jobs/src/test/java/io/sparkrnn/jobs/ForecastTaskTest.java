@@ -125,7 +125,7 @@ class ForecastTaskTest {
     /**
      * The shipped config, shortened (hidden 32, 30 rounds): on the last year (1988, 366 days, never seen in
      * training) the forecast beats the seasonal naive (the same weekday one week earlier) by more than 15% in
-     * MAE, and by more in RMSE; the full config reaches 0.64 (README).
+     * MAE, and by more in RMSE; the full config reaches 0.64 (docs/tasks.md).
      */
     @Test
     void beatsTheSeasonalNaiveForecastOnTheLastYear() throws Exception {

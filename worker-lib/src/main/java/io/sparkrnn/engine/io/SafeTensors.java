@@ -47,7 +47,7 @@ import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 
 /**
- * Reads and writes the safetensors format (huggingface/safetensors, README "Format"):
+ * Reads and writes the safetensors format (huggingface/safetensors; docs/formats.md, "safetensors"):
  *
  * <pre>
  *   8 bytes   N, unsigned 64-bit little-endian: the header length
