@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer of `spark-rnn bench engine` (issue 4): times the same training step as our engine.
+"""PyTorch peer of `spark-rnn bench engine`: times the same training step as our engine.
 
 nn.Embedding(V, E) -> nn.LSTM/GRU/RNN(E, H), one layer -> nn.Linear(H, V); truncated BPTT by detaching the
 state every k steps (k1 = k2 = k); per window: forward, cross-entropy, backward, clip_grad_norm_(clip), Adam.

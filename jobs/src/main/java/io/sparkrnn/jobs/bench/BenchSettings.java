@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
- * The settings of one benchmark run, shared by every implementation (issue 4).
+ * The settings of one benchmark run, shared by every implementation, so that each times the same step.
  *
  * @param cells       recurrent cells to time: lstm, gru, rnn
  * @param hiddens     hidden sizes to time
@@ -71,7 +71,7 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         }
     }
 
-    /** The issue's settings: V = E = 64, B = 32, T = 100, k1 = k2 = 50, Adam 1e-3, clip 1.0, 5 repeats, 1 and 2 threads. */
+    /** The default settings: V = E = 64, B = 32, T = 100, k1 = k2 = 50, Adam 1e-3, clip 1.0, 5 repeats, 1 and 2 threads. */
     public static BenchSettings defaults() {
         return new BenchSettings(CELLS, List.of(128, 512), IMPLS, 64, 64, List.of(32), 100, 50, 1e-3, 1.0, 5, 0, 3.0,
                 List.of(1, 2), 1234);

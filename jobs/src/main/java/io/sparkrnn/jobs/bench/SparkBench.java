@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code spark-rnn bench spark} and {@code bench scaling} (issue 5): distributed training of the character LM,
+ * {@code spark-rnn bench spark} and {@code bench scaling}: distributed training of the character LM,
  * each run in its own child JVM ({@link BenchChild}, one OpenMP thread per task), side by side in one command.
  * Prints a table and writes JSON.
  */
@@ -93,7 +93,7 @@ public final class SparkBench {
         return ok ? 0 : 1;
     }
 
-    /** Settings from the options over issue 5's defaults. */
+    /** Settings from the options over {@link SparkBenchSettings#defaults()}. */
     static SparkBenchSettings settings(Options o) {
         SparkBenchSettings d = SparkBenchSettings.defaults();
         try {

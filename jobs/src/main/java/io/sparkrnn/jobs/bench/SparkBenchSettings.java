@@ -3,7 +3,7 @@ package io.sparkrnn.jobs.bench;
 import java.util.List;
 
 /**
- * The settings of one distributed training run of {@code bench spark} / {@code bench scaling} (issue 5): a
+ * The settings of one distributed training run of {@code bench spark} / {@code bench scaling}: a
  * character language model on a text file, trained on {@code local[partitions]} with one task per partition.
  *
  * @param text               UTF-8 training text; the last {@code validationFraction} is held out
@@ -58,7 +58,7 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
     }
 
     /**
-     * Issue 5's benchmark: the Moby Dick sample with a 90/10 split, embedding 32 (conf/char-lm.conf), LSTM 256,
+     * The default benchmark: the Moby Dick sample with a 90/10 split, embedding 32 (conf/char-lm.conf), LSTM 256,
      * batch 32 per partition, k1 = k2 = 50, Adam 3e-3, clip 1.0, H = 25 (the default train.local-steps),
      * 8 rounds, 2 partitions, inner state averaged (as DL4J's saveUpdater), plain averaging.
      */
