@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.engine.testutil;
 
 import io.sparkrnn.engine.tensor.BlasKernels;
 import org.junit.platform.launcher.LauncherSession;
