@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.jobs.ConfigException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -16,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,8 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code spark-rnn bench engine}: times the full training step (forward, backward, clip, Adam; every token
@@ -56,7 +55,7 @@ public final class EngineBench {
               GFLOP/s counts GEMM flops per token: 2*3*G*(E+H) + 2*3*V*H with G = gates*H.
             """;
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    static final long CHILD_TIMEOUT_MINUTES = 30;
+    static final Duration CHILD_TIMEOUT = Duration.ofMinutes(30);
 
     private final PrintStream out;
 
@@ -259,22 +258,38 @@ public final class EngineBench {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(BenchChild.class.getName());
         cmd.addAll(args);
-        return runChild(cmd, threadEnv(threads), BenchChild.MARKER);
+        return runChild(cmd, threadEnv(threads), BenchChild.MARKER, CHILD_TIMEOUT);
     }
 
-    /** Runs a child process; returns the JSON after {@code marker} on its stdout (marker "" = the last line). */
-    static JsonNode runChild(List<String> cmd, Map<String, String> env, String marker) {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
+    /**
+     * Runs a child process; returns the JSON after {@code marker} on its stdout (marker "" = the last line). A child
+     * still running after {@code timeout} is killed with what it started, and an exception says so. Its output goes
+     * to files until it ends: reading a pipe to the end would wait for the child (and for anything it started that
+     * holds the pipe) however long it runs.
+     */
+    static JsonNode runChild(List<String> cmd, Map<String, String> env, String marker, Duration timeout) {
+        Path dir = null;
         try {
+            dir = Files.createTempDirectory("spark-rnn-bench-child");
+            Path outFile = dir.resolve("stdout");
+            Path errFile = dir.resolve("stderr");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
+            pb.environment().putAll(env);
             Process p = pb.start();
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
-            String stdout = drain(p.getInputStream());
-            if (!p.waitFor(CHILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("child timed out after " + CHILD_TIMEOUT_MINUTES + " min: " + cmd);
+            boolean ended;
+            try {
+                ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                kill(p);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + cmd, e);
             }
-            String err = stderr.join();
+            if (!ended) {
+                kill(p);
+                throw new IllegalStateException("child timed out after " + timeout.toSeconds() + " s: " + cmd);
+            }
+            String stdout = Files.readString(outFile, StandardCharsets.UTF_8);
+            String err = Files.readString(errFile, StandardCharsets.UTF_8);
             String found = null;
             for (String line : stdout.split("\n")) {
                 if (marker.isEmpty() ? line.startsWith("{") : line.startsWith(marker)) {
@@ -288,19 +303,30 @@ public final class EngineBench {
             return JSON.readTree(found);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + cmd.get(0), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+        } finally {
+            deleteOutputs(dir);
         }
     }
 
-    private static String drain(InputStream in) {
-        try (in) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
+    /** Kills the child and every process it started (first, so that none is left without its parent). */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.onExit().join();
+    }
+
+    /** Deletes the child's output files and their folder. */
+    private static void deleteOutputs(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+            Files.delete(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot delete " + dir, e);
         }
     }
 

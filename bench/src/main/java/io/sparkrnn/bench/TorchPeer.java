@@ -55,7 +55,7 @@ final class TorchPeer {
                 "--clip", Double.toString(s.clip()), "--threads", Integer.toString(s.threadCount()),
                 "--repeats", Integer.toString(s.repeats()), "--steps", Integer.toString(s.steps()),
                 "--target-seconds", Double.toString(s.targetSeconds()), "--seed", Long.toString(s.seed())));
-        return EngineBench.runChild(cmd, EngineBench.threadEnv(s.threadCount()), "");
+        return EngineBench.runChild(cmd, EngineBench.threadEnv(s.threadCount()), "", EngineBench.CHILD_TIMEOUT);
     }
 
     /** The script in the repository: searched upwards from this code's location, then from the working directory. */

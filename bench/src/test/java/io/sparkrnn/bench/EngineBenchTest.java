@@ -3,6 +3,7 @@ package io.sparkrnn.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +14,9 @@ import io.sparkrnn.jobs.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +111,30 @@ class EngineBenchTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> EngineBench.Options.parse(new String[] {"--threads", "1,two"}));
         assertTrue(e.getMessage().contains("--threads") && e.getMessage().contains("two"), e.getMessage());
+    }
+
+    /**
+     * A child still running at its time limit is killed at the limit, with the process it started, and reported
+     * as timed out; here a shell whose background sleep would hold its output open for a minute.
+     */
+    @Test
+    void aChildPastItsTimeLimitIsKilledWithWhatItStarted() throws Exception {
+        Path pidFile = tmp.resolve("sleep.pid");
+        List<String> cmd = List.of("sh", "-c", "sleep 60 & echo $! > " + pidFile + "; wait");
+        long t0 = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> EngineBench.runChild(cmd, Map.of(), "", Duration.ofSeconds(2)));
+        double seconds = (System.nanoTime() - t0) * 1e-9;
+        assertTrue(e.getMessage().contains("timed out after 2 s"), e.getMessage());
+        assertTrue(seconds < 20, "returned after " + seconds + " s");
+        // killed: gone within seconds (a kill signal is delivered asynchronously), not after its minute
+        long sleep = Long.parseLong(Files.readString(pidFile).strip());
+        try {
+            ProcessHandle.of(sleep).ifPresent(h -> assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> h.onExit().join(), "sleep " + sleep + " runs on"));
+        } finally {
+            ProcessHandle.of(sleep).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     private static double tps(JsonNode r) {
