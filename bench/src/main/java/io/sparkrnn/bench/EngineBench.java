@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -354,49 +355,24 @@ public final class EngineBench {
 
         static Options parse(String[] args) {
             BenchSettings d = BenchSettings.defaults();
-            Map<String, String> v = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) {
-                    throw new ConfigException("unexpected argument '" + a + "'; options: --" + String.join(", --",
-                            KNOWN));
-                }
-                String key = a.substring(2);
-                String value;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    value = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (key.equals("help")) {
-                    value = "true";
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new ConfigException("option --" + key + " needs a value");
-                }
-                if (!KNOWN.contains(key)) {
-                    throw new ConfigException("unknown option --" + key + "; options: --" + String.join(", --", KNOWN));
-                }
-                v.put(key, value);
-            }
+            BenchOptions v = BenchOptions.parse(args, KNOWN, Set.of("help"));
             Options o = new Options();
-            o.help = v.containsKey("help");
-            o.json = v.containsKey("json") ? Paths.get(v.get("json")) : null;
+            o.help = v.has("help");
+            o.json = v.has("json") ? Paths.get(v.get("json")) : null;
             try {
                 o.settings = new BenchSettings(
-                        v.containsKey("cells") ? list(v.get("cells")) : d.cells(),
-                        v.containsKey("hidden") ? integers("hidden", v.get("hidden")) : d.hiddens(),
-                        v.containsKey("impl") ? list(v.get("impl")) : d.impls(),
+                        v.has("cells") ? list(v.get("cells")) : d.cells(),
+                        v.has("hidden") ? integers("hidden", v.get("hidden")) : d.hiddens(),
+                        v.has("impl") ? list(v.get("impl")) : d.impls(),
                         d.vocab(), d.embedding(),
-                        v.containsKey("batch") ? integers("batch", v.get("batch")) : d.batches(),
-                        v.containsKey("seq") ? integer("seq", v.get("seq")) : d.seq(),
-                        v.containsKey("k") ? integer("k", v.get("k")) : d.k(),
+                        v.has("batch") ? integers("batch", v.get("batch")) : d.batches(),
+                        v.integer("seq", d.seq()),
+                        v.integer("k", d.k()),
                         d.lr(), d.clip(),
-                        v.containsKey("repeats") ? integer("repeats", v.get("repeats")) : d.repeats(),
-                        v.containsKey("steps") ? integer("steps", v.get("steps")) : d.steps(),
-                        v.containsKey("target-seconds") ? number("target-seconds", v.get("target-seconds"))
-                                : d.targetSeconds(),
-                        v.containsKey("threads") ? integers("threads", v.get("threads")) : d.threads(),
+                        v.integer("repeats", d.repeats()),
+                        v.integer("steps", d.steps()),
+                        v.number("target-seconds", d.targetSeconds()),
+                        v.has("threads") ? integers("threads", v.get("threads")) : d.threads(),
                         d.seed());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());
@@ -410,23 +386,7 @@ public final class EngineBench {
         }
 
         private static List<Integer> integers(String key, String s) {
-            return list(s).stream().map(x -> integer(key, x)).toList();
-        }
-
-        private static int integer(String key, String s) {
-            try {
-                return Integer.parseInt(s.trim());
-            } catch (NumberFormatException e) {
-                throw new ConfigException("--" + key + " expects an integer, found '" + s + "'");
-            }
-        }
-
-        private static double number(String key, String s) {
-            try {
-                return Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw new ConfigException("--" + key + " expects a number, found '" + s + "'");
-            }
+            return list(s).stream().map(x -> BenchOptions.integer(key, x)).toList();
         }
     }
 }

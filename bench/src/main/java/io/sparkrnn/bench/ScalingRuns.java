@@ -30,7 +30,7 @@ final class ScalingRuns {
         this.bench = bench;
     }
 
-    boolean run(SparkBench.Options o, ObjectNode report) {
+    boolean run(BenchOptions o, ObjectNode report) {
         SparkBenchSettings base = SparkBench.settings(o).withEvalEvery(1);
         if (!o.has("rounds")) {
             base = base.withRounds(DEFAULT_ROUNDS);
@@ -158,7 +158,7 @@ final class ScalingRuns {
         }
     }
 
-    private boolean outer(SparkBench.Options o, SparkBenchSettings base, ArrayNode records, ObjectNode report) {
+    private boolean outer(BenchOptions o, SparkBenchSettings base, ArrayNode records, ObjectNode report) {
         SparkBenchSettings plain = base.withPartitions(2).withLocalSteps(OUTER_H)
                 .withRounds(o.integer("outer-rounds", 10));
         SparkBenchSettings nesterov = plain.withOuter("nesterov", o.number("outer-lr", 0.7),

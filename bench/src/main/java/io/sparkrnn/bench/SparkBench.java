@@ -14,6 +14,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * {@code spark-rnn bench spark} and {@code bench scaling} (issue 5): distributed training of the character LM,
@@ -51,6 +52,7 @@ public final class SparkBench {
     static final List<String> KNOWN = List.of("impl", "rounds", "tokens", "local-steps", "json", "hidden",
             "embedding", "batch", "k", "lr", "inner-state", "text", "eval-lanes", "outer", "outer-rounds", "outer-lr",
             "outer-momentum", "skip-outer", "help");
+    static final Set<String> FLAGS = Set.of("help", "skip-outer");
     static final ObjectMapper JSON = EngineBench.JSON;
 
     private final PrintStream out;
@@ -61,7 +63,7 @@ public final class SparkBench {
 
     /** Runs {@code spark|scaling [options]}; returns the exit code (0 when every run finished). */
     public int run(String[] args) {
-        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
+        BenchOptions o = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length), KNOWN, FLAGS);
         if (o.has("help")) {
             out.print(USAGE);
             return 0;
@@ -94,7 +96,7 @@ public final class SparkBench {
     }
 
     /** Settings from the options over issue 5's defaults. */
-    static SparkBenchSettings settings(Options o) {
+    static SparkBenchSettings settings(BenchOptions o) {
         SparkBenchSettings d = SparkBenchSettings.defaults();
         try {
             SparkBenchSettings s = new SparkBenchSettings(o.get("text", d.text()), d.validationFraction(),
@@ -152,75 +154,5 @@ public final class SparkBench {
             }
         }
         return true;
-    }
-
-    /** The command line options: {@code --key value} or {@code --key=value}; unknown keys are an error. */
-    static final class Options {
-        private final java.util.Map<String, String> v = new java.util.LinkedHashMap<>();
-
-        static Options parse(String[] args) {
-            Options o = new Options();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) {
-                    throw new ConfigException("unexpected argument '" + a + "'; options: --" + String.join(", --",
-                            KNOWN));
-                }
-                String key = a.substring(2);
-                String value;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    value = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (key.equals("help") || key.equals("skip-outer")) {
-                    value = "true";
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new ConfigException("option --" + key + " needs a value");
-                }
-                if (!KNOWN.contains(key)) {
-                    throw new ConfigException("unknown option --" + key + "; options: --" + String.join(", --", KNOWN));
-                }
-                o.v.put(key, value);
-            }
-            return o;
-        }
-
-        boolean has(String key) {
-            return v.containsKey(key);
-        }
-
-        String get(String key) {
-            return v.get(key);
-        }
-
-        String get(String key, String d) {
-            return v.getOrDefault(key, d);
-        }
-
-        int integer(String key, int d) {
-            try {
-                return v.containsKey(key) ? Integer.parseInt(v.get(key).trim()) : d;
-            } catch (NumberFormatException e) {
-                throw new ConfigException("--" + key + " expects an integer, found '" + v.get(key) + "'");
-            }
-        }
-
-        long longValue(String key, long d) {
-            try {
-                return v.containsKey(key) ? Long.parseLong(v.get(key).trim()) : d;
-            } catch (NumberFormatException e) {
-                throw new ConfigException("--" + key + " expects an integer, found '" + v.get(key) + "'");
-            }
-        }
-
-        double number(String key, double d) {
-            try {
-                return v.containsKey(key) ? Double.parseDouble(v.get(key).trim()) : d;
-            } catch (NumberFormatException e) {
-                throw new ConfigException("--" + key + " expects a number, found '" + v.get(key) + "'");
-            }
-        }
     }
 }

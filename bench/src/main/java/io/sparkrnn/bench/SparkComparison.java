@@ -17,7 +17,7 @@ final class SparkComparison {
         this.bench = bench;
     }
 
-    boolean run(SparkBench.Options o, ObjectNode report) {
+    boolean run(BenchOptions o, ObjectNode report) {
         SparkBenchSettings s = SparkBench.settings(o);
         if (o.has("tokens")) {
             if (o.has("rounds")) {
