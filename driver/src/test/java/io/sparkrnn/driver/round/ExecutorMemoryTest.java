@@ -1,6 +1,7 @@
 package io.sparkrnn.driver.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,5 +85,79 @@ class ExecutorMemoryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64, 4));
         assertTrue(e.getMessage().contains("MiB each"), e.getMessage());
+    }
+
+    /**
+     * Spark reads a unitless spark.executor.memory as MiB: 4096 is a 4 GiB heap, whose default overhead is 10% of it
+     * and whose JavaCPP cap on the resident size is heap + overhead (not 4096 bytes + 384 MiB).
+     */
+    @Test
+    void aUnitlessExecutorMemoryIsMebibytes() {
+        SparkConf conf = new SparkConf(false).set("spark.master", "spark://h:7077")
+                .set("spark.executor.memory", "4096");
+        long overhead = (long) ((4096L << 20) * 0.10);
+        assertEquals(overhead - ExecutorMemory.RESERVE, ExecutorMemory.budget(conf));
+        assertEquals(ExecutorMemory.budget(new SparkConf(false).set("spark.executor.memory", "4g")),
+                ExecutorMemory.budget(conf));
+        ExecutorMemory.setLimits(conf);
+        assertTrue(conf.get("spark.executor.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxphysicalbytes="
+                + ((4096L << 20) + overhead)), conf.get("spark.executor.extraJavaOptions"));
+    }
+
+    /** An overhead that does not exceed the native libraries' reserve is refused; no negative limit is passed on. */
+    @Test
+    void anOverheadNotAboveTheReserveIsRefused() {
+        for (String overhead : new String[] {"200m", "256m"}) {
+            SparkConf conf = new SparkConf(false).set("spark.master", "spark://h:7077")
+                    .set("spark.executor.memoryOverhead", overhead).set("spark.executor.cores", "1");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ExecutorMemory.setLimits(conf));
+            assertTrue(e.getMessage().contains("spark.executor.memoryOverhead") && e.getMessage().contains("256 MiB"),
+                    e.getMessage());
+            assertFalse(conf.contains("spark.executor.extraJavaOptions"),
+                    conf.get("spark.executor.extraJavaOptions", ""));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ExecutorMemory.checkReplicas(conf, LM, OptimizerType.SGD, 1, 1));
+        }
+    }
+
+    /**
+     * Without spark.executor.cores a standalone executor takes every free core of its worker, so one concurrent task
+     * is not assumed: the check asks for the key (or spark.cores.max, which bounds an executor's cores). local-cluster
+     * names its executors' cores; YARN and Kubernetes give one core by default.
+     */
+    @Test
+    void executorCoresAreNotAssumedWhereTheMasterDecidesThem() {
+        long one = LM.workingBytes(32, 64, 2, 4);
+        // room for one and a half replicas
+        String overhead = ((one * 3 / 2 + ExecutorMemory.RESERVE) >> 20) + "m";
+        SparkConf conf = new SparkConf(false).set("spark.master", "spark://h:7077")
+                .set("spark.executor.memoryOverhead", overhead);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64));
+        assertTrue(e.getMessage().contains("spark.executor.cores is not set") && e.getMessage().contains("1 replica"),
+                e.getMessage());
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.executor.cores", "1"), LM, OptimizerType.ADAM, 32, 64);
+        assertThrows(IllegalArgumentException.class, () -> ExecutorMemory.checkReplicas(
+                conf.clone().set("spark.executor.cores", "2"), LM, OptimizerType.ADAM, 32, 64));
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.cores.max", "1"), LM, OptimizerType.ADAM, 32, 64);
+        assertThrows(IllegalArgumentException.class, () -> ExecutorMemory.checkReplicas(
+                conf.clone().set("spark.cores.max", "4"), LM, OptimizerType.ADAM, 32, 64));
+        // two cores per task: one task on a 2-core executor
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.cores.max", "4").set("spark.executor.cores", "2")
+                .set("spark.task.cpus", "2"), LM, OptimizerType.ADAM, 32, 64);
+        assertThrows(IllegalArgumentException.class, () -> ExecutorMemory.checkReplicas(
+                conf.clone().set("spark.master", "local-cluster[2,2,1024]"), LM, OptimizerType.ADAM, 32, 64));
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.master", "local-cluster[2, 1, 1024]"), LM,
+                OptimizerType.ADAM, 32, 64);
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.master", "yarn"), LM, OptimizerType.ADAM, 32, 64);
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.master", "k8s://https://h:6443"), LM, OptimizerType.ADAM,
+                32, 64);
+        // a replica that does not fit alone is the usual error, whatever the cores
+        SparkConf tiny = new SparkConf(false).set("spark.master", "spark://h:7077")
+                .set("spark.executor.memoryOverhead", "257m");
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.checkReplicas(tiny, LM, OptimizerType.ADAM, 32, 64));
+        assertTrue(alone.getMessage().contains("raise spark.executor.memoryOverhead"), alone.getMessage());
     }
 }
