@@ -9,11 +9,17 @@ import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.optim.OptimizerType;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
 class ExecutorMemoryTest {
     static final SequenceModel LM = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 256, 1, 0));
+    /** conf/cmudict-g2p.conf's model on the sample's vocabularies (characters in, ARPAbet phones out). */
+    static final Seq2SeqSpec G2P = new Seq2SeqSpec(31, 45, 32, 32, CellType.LSTM, 64, 1, false, 64, 1, 0.0,
+            Attention.GENERAL, true, 0, 1, 2, 32, 3.0);
 
     @Test
     void budgetIsTheMemoryOverheadLessTheReserve() {
@@ -159,5 +165,59 @@ class ExecutorMemoryTest {
         IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
                 () -> ExecutorMemory.checkReplicas(tiny, LM, OptimizerType.ADAM, 32, 64));
         assertTrue(alone.getMessage().contains("raise spark.executor.memoryOverhead"), alone.getMessage());
+    }
+
+    /**
+     * The encoder-decoder estimate worked by hand for an Elman RNN without attention (E = 2, H = 3, V_s = 5, V_t = 6,
+     * B = 1, S = 2, T = 2, SGD, 1-byte values): P = 10 + 21 + 12 + 12 + 21 + 24 = 100 parameters, 3 P = 300 for
+     * parameters, gradients and the work vector; encoder 51 (mask 2, embeddings 4, memory 6, window 24 = states 9 +
+     * activations 6 + W_hh^T 9, initial state 3, bridge 12); encoder backward 43 (dM 18, dPre 6, dx 4, dh 6, bridge 9);
+     * per decoder step 11 (embedding 2, one-step window 9), one step's backward 22; output 36 (h~ and its gradient
+     * 12, logits and their gradient 24); and the arrays' descriptors of 2 decoder steps.
+     */
+    @Test
+    void seq2seqEstimateByHand() {
+        Seq2SeqSpec tiny = new Seq2SeqSpec(5, 6, 2, 2, CellType.RNN_TANH, 3, 1, false, 3, 1, 0.0, Attention.NONE, false,
+                0, 1, 2, 10, 2.0);
+        assertEquals(100, new Seq2SeqModel(tiny).layout().size());
+        assertEquals(300 + 51 + 43 + 2 * 11 + 22 + 36 + 2 * ExecutorMemory.DECODER_STEP_ARRAYS,
+                ExecutorMemory.seq2seqWorkingBytes(tiny, 1, 2, 2, 0, 1));
+    }
+
+    /** The estimate grows with what a step keeps: the batch, the target steps and the logits of the vocabulary. */
+    @Test
+    void seq2seqEstimateGrowsWithTheBatchTheTargetsAndTheVocabulary() {
+        long params = new Seq2SeqModel(G2P).layout().size() * 4L;
+        long base = ExecutorMemory.seq2seqWorkingBytes(G2P, 32, 32, 33, 2, 4);
+        assertTrue(base > 5 * params, "parameters, gradients, Adam's two moments and a work vector at least");
+        long twice = ExecutorMemory.seq2seqWorkingBytes(G2P, 64, 32, 33, 2, 4);
+        assertTrue(twice - 5 * params > 1.9 * (base - 5 * params), "activations scale with the batch: " + base + " "
+                + twice);
+        assertTrue(ExecutorMemory.seq2seqWorkingBytes(G2P, 32, 32, 97, 2, 4) > base + 64L * 32 * 64 * 4 * 4,
+                "each target step keeps at least the decoder's states, cells, gates and h~");
+        Seq2SeqSpec words = new Seq2SeqSpec(31, 10_045, 32, 32, CellType.LSTM, 64, 1, false, 64, 1, 0.0,
+                Attention.GENERAL, true, 0, 1, 2, 32, 3.0);
+        long more = (new Seq2SeqModel(words).layout().size() - new Seq2SeqModel(G2P).layout().size()) * 4L;
+        assertTrue(ExecutorMemory.seq2seqWorkingBytes(words, 32, 32, 33, 2, 4) - base >= 5 * more
+                + 2L * 33 * 32 * 10_000 * 4, "the logits and their gradient, [T B, V] each");
+    }
+
+    /**
+     * Encoder-decoder replicas are checked at the longest source the data keeps and the longest output decoding
+     * allows (3 x 32 + 1 end token for the G2P model): 4 concurrent Adam replicas of batch 256 (176 MiB
+     * each) do not fit a 768 MiB overhead, 2 of batch 32 do; local mode is left alone.
+     */
+    @Test
+    void seq2seqReplicasAreChecked() {
+        SparkConf conf = new SparkConf(false).set("spark.master", "spark://h:7077").set("spark.executor.cores", "4")
+                .set("spark.executor.memoryOverhead", "768m");
+        long each = ExecutorMemory.seq2seqWorkingBytes(G2P, 256, 32, 97, 2, 4);
+        assertTrue(4 * each > (768L << 20) - ExecutorMemory.RESERVE, "the case must not fit: " + (each >> 20));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.checkReplicas(conf, G2P, OptimizerType.ADAM, 256));
+        assertTrue(e.getMessage().contains((each >> 20) + " MiB each")
+                && e.getMessage().contains("decode.max-length-ratio"), e.getMessage());
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.executor.cores", "2"), G2P, OptimizerType.ADAM, 32);
+        ExecutorMemory.checkReplicas(conf.clone().set("spark.master", "local[4]"), G2P, OptimizerType.ADAM, 256);
     }
 }
