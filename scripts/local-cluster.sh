@@ -19,7 +19,7 @@
 #   LOCAL_CLUSTER_WORKER_PORT    worker-1 RPC, worker-2 the next [17091]
 #   LOCAL_CLUSTER_WORKER_UI_PORT worker-1 web UI, worker-2 the next [17081]
 #   LOCAL_CLUSTER_WORKER_CORES   cores each worker offers [1]   LOCAL_CLUSTER_WORKER_MEMORY  memory it offers [2g]
-#   LOCAL_CLUSTER_NAMENODE_PORT  NameNode RPC [19820]           LOCAL_CLUSTER_NAMENODE_HTTP_PORT  its web UI, JMX [19870]
+#   LOCAL_CLUSTER_NAMENODE_PORT  NameNode RPC [19820]           LOCAL_CLUSTER_NAMENODE_HTTP_PORT  web UI, JMX [19870]
 #   LOCAL_CLUSTER_DATANODE_PORT  DataNode data transfer [19866] LOCAL_CLUSTER_DATANODE_HTTP_PORT  its web UI [19864]
 #   LOCAL_CLUSTER_DATANODE_IPC_PORT  DataNode IPC [19867]
 # Not recorded: LOCAL_CLUSTER_TIMEOUT, seconds a daemon may take to be ready [180]; LOCAL_CLUSTER_STOP_TIMEOUT,
@@ -124,7 +124,10 @@ load_settings() {
   fi
   for name in "${setting_names[@]}"; do
     case "$name" in
-      WORKER_MEMORY) [[ "${cfg[$name]}" =~ ^[0-9]+[mMgG]$ ]] || die "LOCAL_CLUSTER_$name must be like 2g or 1536m, found '${cfg[$name]}'" ;;
+      WORKER_MEMORY)
+        [[ "${cfg[$name]}" =~ ^[0-9]+[mMgG]$ ]] ||
+          die "LOCAL_CLUSTER_$name must be like 2g or 1536m, found '${cfg[$name]}'"
+        ;;
       *) [[ "${cfg[$name]}" =~ ^[0-9]+$ ]] || die "LOCAL_CLUSTER_$name must be a number, found '${cfg[$name]}'" ;;
     esac
   done
@@ -196,6 +199,15 @@ spark_home() {
   local home="$dir/spark-home" cp jar jars
   cp="$(classpath spark)"
   if [[ ! -f "$home/RELEASE" || "$dir/classpath/spark.txt" -nt "$home/RELEASE" ]]; then
+    local r
+    for r in master worker-1 worker-2; do
+      if live_pid "$r" >/dev/null; then
+        echo "local-cluster: note: the Spark jars changed; $home keeps the old ones until master and" \
+          "workers are stopped" >&2
+        echo "$home"
+        return 0
+      fi
+    done
     rm -rf "$home"
     mkdir -p "$home/jars"
     IFS=':' read -r -a jars <<<"$cp"
@@ -418,7 +430,8 @@ start_role() {
       ;;
     datanode)
       live_pid namenode >/dev/null || die "the datanode needs the namenode: scripts/local-cluster.sh start namenode"
-      pid="$(launch datanode 256m "$dir/conf/hadoop:$(classpath hdfs)")"
+      cp="$dir/conf/hadoop:$(classpath hdfs)"
+      pid="$(launch datanode 256m "$cp")"
       wait_ready datanode "registered and live at the NameNode" datanode_ready
       wait_ready namenode "out of safe mode" namenode_out_of_safe_mode
       ;;
@@ -561,7 +574,9 @@ cmd_status() {
           fi
           ;;
         datanode) view="$(datanode_live_at_namenode && echo "live" || echo "not live") at the namenode" ;;
-        master) view="$(master_url), $(master_json 2>/dev/null | jq -r '.status' 2>/dev/null || echo "not answering")" ;;
+        master)
+          view="$(master_url), $(master_json 2>/dev/null | jq -r '.status' 2>/dev/null || echo "not answering")"
+          ;;
         worker-*) view="$(worker_state_at_master "$r") at the master" ;;
       esac
       printf 'local-cluster: %-9s alive  pid %-8s %s\n' "$r" "$pid" "$view"
@@ -614,8 +629,10 @@ cmd_fs() {
   load_settings false
   [[ -f "$dir/conf/hadoop/core-site.xml" ]] || write_hadoop_conf
   live_pid namenode >/dev/null || die "the namenode is not running: scripts/local-cluster.sh start"
-  java -Xmx256m "-Dlog4j2.configurationFile=$dir/conf/log4j2-tool.properties" \
-    -cp "$dir/conf/hadoop:$(classpath hdfs)" org.apache.hadoop.fs.FsShell "$@"
+  local cp
+  cp="$dir/conf/hadoop:$(classpath hdfs)"
+  java -Xmx256m "-Dlog4j2.configurationFile=$dir/conf/log4j2-tool.properties" -cp "$cp" \
+    org.apache.hadoop.fs.FsShell "$@"
 }
 
 # As bin/spark-submit: Spark's launcher prints the java command (NUL-separated), which is then executed.
@@ -633,6 +650,7 @@ cmd_submit() {
   # Its output: messages, a NUL and a newline, then the command's arguments, each ended by a NUL.
   mapfile -d '' parts <"$out"
   rm -f "$out"
+  [[ ${#parts[@]} -ge 2 ]] || die "Spark's launcher printed no command"
   if [[ -n "${parts[0]}" ]]; then
     printf '%s\n' "${parts[0]}"
   fi
