@@ -11,7 +11,7 @@ import java.util.List;
  * @param min      smallest allowed number (inclusive), or null
  * @param max      largest allowed number (inclusive), or null
  * @param choices  allowed strings for {@link Type#CHOICE}
- * @param doc      one line for the README and --help
+ * @param doc      one line for docs/config.md and --help
  */
 public record ConfigKey(String path, Type type, Object defaultValue, Double min, Double max, List<String> choices,
         String doc) {
@@ -39,7 +39,7 @@ public record ConfigKey(String path, Type type, Object defaultValue, Double min,
         return new ConfigKey(path, Type.CHOICE, def, null, null, choices, doc);
     }
 
-    /** The allowed values in words, for messages and the README. */
+    /** The allowed values in words, for messages and docs/config.md. */
     public String range() {
         return switch (type) {
             case CHOICE -> String.join(" | ", choices);

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Every config key a job reads, with its default and range. The README's config reference lists these. */
+/** Every config key a job reads, with its default and range; docs/config.md lists them. */
 public final class ConfigSchema {
     private ConfigSchema() {
     }

@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import io.sparkrnn.engine.tensor.BlasKernels;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.function.IntSupplier;
 
 /**
  * The command line, for {@code spark-submit --class io.sparkrnn.jobs.Main <jar> <command> ...} on a cluster
@@ -20,9 +21,17 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        launch(() -> run(args, System.out, System.err));
+    }
+
+    /**
+     * The start of every entry point, this one and the bench module's: the BLAS kernels and JavaCPP's memory cap
+     * are chosen before ND4J loads, then {@code command} runs; an exit code other than 0 ends the process.
+     */
+    public static void launch(IntSupplier command) {
         BlasKernels.configure();
         NativeMemoryLimit.applyDefault(System.getProperties(), Runtime.getRuntime().maxMemory());
-        int code = run(args, System.out, System.err);
+        int code = command.getAsInt();
         if (code != OK) {
             System.exit(code);
         }
@@ -35,20 +44,33 @@ public final class Main {
             return args.length == 0 ? BAD_CONFIG : OK;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        return guarded(args[0], err, () -> switch (args[0]) {
+            case "train" -> new TrainCommand(out).run(rest);
+            case "predict" -> new ModelCommands(out).predict(rest);
+            case "evaluate" -> new ModelCommands(out).evaluate(rest);
+            case "inspect" -> new ModelCommands(out).inspect(rest);
+            case "export" -> new ExportCommand(out).run(rest);
+            case "bench" -> {
+                // The benchmarks and their DL4J peers are the bench module, which bin/spark-rnn runs.
+                err.println("spark-rnn: bench is not part of this jar; run it from a build of the source tree: "
+                        + "bin/spark-rnn bench engine|spark|scaling");
+                yield BAD_CONFIG;
+            }
+            default -> {
+                err.println("spark-rnn: unknown command '" + args[0] + "'; commands: train, predict, evaluate, "
+                        + "inspect, export, bench (see --help)");
+                yield BAD_CONFIG;
+            }
+        });
+    }
+
+    /**
+     * Runs the command {@code name}; returns its exit code, or, for what it throws, 2 for a config error, 3 for
+     * bad input and 1 for any other runtime exception, with a line (and the stack trace for the last) on err.
+     */
+    public static int guarded(String name, PrintStream err, IntSupplier command) {
         try {
-            return switch (args[0]) {
-                case "train" -> new TrainCommand(out).run(rest);
-                case "predict" -> new ModelCommands(out).predict(rest);
-                case "evaluate" -> new ModelCommands(out).evaluate(rest);
-                case "inspect" -> new ModelCommands(out).inspect(rest);
-                case "export" -> new ExportCommand(out).run(rest);
-                case "bench" -> new io.sparkrnn.jobs.bench.EngineBench(out).run(rest);
-                default -> {
-                    err.println("spark-rnn: unknown command '" + args[0] + "'; commands: train, predict, evaluate, "
-                            + "inspect, export, bench (see --help)");
-                    yield BAD_CONFIG;
-                }
-            };
+            return command.getAsInt();
         } catch (ConfigException e) {
             err.println("spark-rnn: config error: " + e.getMessage());
             return BAD_CONFIG;
@@ -56,7 +78,7 @@ public final class Main {
             err.println("spark-rnn: bad input: " + e.getMessage());
             return BAD_INPUT;
         } catch (RuntimeException e) {
-            err.println("spark-rnn: " + args[0] + " failed: " + e);
+            err.println("spark-rnn: " + name + " failed: " + e);
             e.printStackTrace(err);
             return FAILED;
         }

@@ -19,7 +19,10 @@ import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import java.io.IOException;
+import io.sparkrnn.engine.testutil.BatchMajor;
+import io.sparkrnn.engine.testutil.MaxDiff;
+import io.sparkrnn.engine.testutil.OnnxSeq2Seq;
+import io.sparkrnn.engine.testutil.Torch;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,19 +34,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Exports a trained model folder with the {@code export} command in both formats and checks that ONNX Runtime,
- * and torch where {@code /usr/bin/python3} has it, compute the engine's outputs on the given rows (max abs
- * difference <= 1e-4 at every valid step; for seq2seq, teacher-forced logits and greedy outputs).
+ * Exports a trained model folder with the {@code export} command in both formats and checks that ONNX Runtime and
+ * torch compute the engine's outputs on the given rows (max abs difference <= 1e-4 at every valid step; for
+ * seq2seq, teacher-forced logits and greedy outputs). The torch comparison comes last: where {@link Torch#PYTHON}
+ * cannot import torch it aborts the calling test, which is then reported as skipped, so call these last in a test.
  */
 final class ExportTesting {
     static final double TOLERANCE = 1e-4;
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String PYTHON = "/usr/bin/python3";
 
     private ExportTesting() {
     }
@@ -126,8 +128,6 @@ final class ExportTesting {
         Seq2SeqSpec spec = model.spec();
         double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(model, m.loaded().params(), sources, targets);
         List<Hypothesis> greedy = Seq2SeqDecoding.greedy(model, m.loaded().params(), sources, 0);
-        int steps = targets.stream().mapToInt(y -> y.length + 1).max().orElseThrow();
-        int[] limit = sources.stream().mapToInt(x -> spec.maxTargetLength(x.length)).toArray();
 
         Path onnx = tmp.resolve("seq2seq-onnx");
         TaskTesting.ok("export", m.dir().toString(), "--format", "onnx", "--out", onnx.toString());
@@ -138,18 +138,8 @@ final class ExportTesting {
                      new OrtSession.SessionOptions())) {
             assertEquals(Files.readString(m.dir().resolve(Seq2SeqTask.SOURCE)),
                     dec.getMetadata().getCustomMetadata().get(Seq2SeqTask.SOURCE));
-            float[][][] forced = decodeOnnx(spec, enc, dec, sources, steps, (t, prev) -> {
-                int[] in = new int[sources.size()];
-                for (int r = 0; r < in.length; r++) {
-                    int[] y = targets.get(r);
-                    in[r] = t == 0 ? spec.beginId() : y[Math.min(t, y.length) - 1];
-                }
-                return in;
-            });
-            double onnxMax = maxDiff(ours, forced);
-            float[][][] free = decodeOnnx(spec, enc, dec, sources, Arrays.stream(limit).max().orElseThrow(),
-                    (t, prev) -> t == 0 ? filled(sources.size(), spec.beginId()) : prev);
-            List<int[]> theirs = greedyTokens(spec, free, limit);
+            double onnxMax = OnnxSeq2Seq.teacherForcedMaxDiff(spec, enc, dec, sources, targets, ours);
+            List<int[]> theirs = OnnxSeq2Seq.greedy(spec, enc, dec, sources);
             for (int r = 0; r < sources.size(); r++) {
                 assertArrayEquals(greedy.get(r).tokens(), theirs.get(r), "onnx greedy, source " + r);
             }
@@ -160,157 +150,16 @@ final class ExportTesting {
 
         Path torch = tmp.resolve("seq2seq-torch");
         TaskTesting.ok("export", m.dir().toString(), "--format", "pytorch", "--out", torch.toString());
-        if (!torchAvailable()) {
-            System.out.println("export seq2seq: torch comparison skipped: " + PYTHON + " cannot import torch");
-            return;
-        }
-        JsonNode t = runTorchSeq2Seq(torch, sources, targets, spec.beginId(), tmp);
-        double torchMax = 0;
+        Torch.assumeAvailable();
+        JsonNode t = Torch.seq2seq(List.of(torch), sources, targets, spec.beginId(), tmp).get(0);
+        double torchMax = MaxDiff.logits(ours, t.get("logits"));
         for (int r = 0; r < sources.size(); r++) {
-            for (int s = 0; s < ours[r].length; s++) {
-                for (int k = 0; k < ours[r][s].length; k++) {
-                    torchMax = Math.max(torchMax, Math.abs(ours[r][s][k] - t.get("logits").get(r).get(s).get(k).asDouble()));
-                }
-            }
             assertArrayEquals(greedy.get(r).tokens(), JSON.convertValue(t.get("greedy").get(r), int[].class),
                     "torch greedy, source " + r);
         }
         System.out.printf("export seq2seq: max |engine - torch| logits = %.3g; greedy equal on %d sources%n", torchMax,
                 sources.size());
         assertTrue(torchMax <= TOLERANCE, "seq2seq: torch differs by " + torchMax);
-    }
-
-    /** The decoder's input tokens at step t, given the previous step's argmax per row. */
-    private interface StepInputs {
-        int[] at(int t, int[] previousArgmax);
-    }
-
-    /** The logits {@code [step][row][V]} of {@code steps} decoder steps after the encoder, each fed the last state. */
-    private static float[][][] decodeOnnx(Seq2SeqSpec spec, OrtSession enc, OrtSession dec, List<int[]> src,
-            int steps, StepInputs inputs) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        int b = src.size();
-        int s = src.stream().mapToInt(x -> x.length).max().orElseThrow();
-        long[] tokens = new long[b * s];
-        int[] lengths = new int[b];
-        for (int r = 0; r < b; r++) {
-            lengths[r] = src.get(r).length;
-            for (int j = 0; j < lengths[r]; j++) {
-                tokens[r * s + j] = src.get(r)[j];
-            }
-        }
-        List<AutoCloseable> open = new ArrayList<>();
-        float[][][] out = new float[steps][][];
-        try {
-            OnnxTensor lens = OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {b});
-            open.add(lens);
-            OnnxTensor source = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {b, s});
-            open.add(source);
-            OrtSession.Result encoded = enc.run(Map.of("source", source, "source_lengths", lens));
-            open.add(encoded);
-            Map<String, OnnxTensor> state = new HashMap<>();
-            for (String name : OnnxSeq2SeqExport.stateNames(spec)) {
-                state.put(name, (OnnxTensor) encoded.get(name).orElseThrow());
-            }
-            int[] prev = new int[b];
-            for (int t = 0; t < steps; t++) {
-                Map<String, OnnxTensor> in = new HashMap<>(state);
-                OnnxTensor token = OnnxTensor.createTensor(env, LongBuffer.wrap(Arrays.stream(inputs.at(t, prev))
-                        .asLongStream().toArray()), new long[] {b});
-                open.add(token);
-                in.put("token", token);
-                if (spec.attention() != Seq2SeqSpec.Attention.NONE) {
-                    in.put("memory", (OnnxTensor) encoded.get("memory").orElseThrow());
-                    in.put("source_lengths", lens);
-                }
-                OrtSession.Result r = dec.run(in);
-                open.add(r);
-                out[t] = (float[][]) r.get("logits").orElseThrow().getValue();
-                for (int row = 0; row < b; row++) {
-                    prev[row] = argmax(out[t][row]);
-                }
-                for (String name : OnnxSeq2SeqExport.stateNames(spec)) {
-                    state.put(name, (OnnxTensor) r.get(name + "_out").orElseThrow());
-                }
-            }
-            return out;
-        } finally {
-            for (int i = open.size() - 1; i >= 0; i--) {
-                open.get(i).close();
-            }
-        }
-    }
-
-    /** Greedy outputs from free-running logits: argmax per step until eos or the row's limit. */
-    private static List<int[]> greedyTokens(Seq2SeqSpec spec, float[][][] logits, int[] limit) {
-        List<int[]> out = new ArrayList<>();
-        for (int r = 0; r < limit.length; r++) {
-            List<Integer> y = new ArrayList<>();
-            for (int t = 0; t < logits.length && y.size() < limit[r]; t++) {
-                int best = argmax(logits[t][r]);
-                if (best == spec.endId()) {
-                    break;
-                }
-                y.add(best);
-            }
-            out.add(y.stream().mapToInt(Integer::intValue).toArray());
-        }
-        return out;
-    }
-
-    /** Max |ours[row][t] - theirs[t][row]| over each row's teacher-forced steps. */
-    private static double maxDiff(double[][][] ours, float[][][] theirs) {
-        double max = 0;
-        for (int r = 0; r < ours.length; r++) {
-            for (int t = 0; t < ours[r].length; t++) {
-                for (int k = 0; k < ours[r][t].length; k++) {
-                    max = Math.max(max, Math.abs(ours[r][t][k] - theirs[t][r][k]));
-                }
-            }
-        }
-        return max;
-    }
-
-    /** Runs the folder's model in torch: {"logits": net(source, lengths, target_in), "greedy": net.greedy(...)}. */
-    private static JsonNode runTorchSeq2Seq(Path dir, List<int[]> src, List<int[]> tgt, int bos, Path tmp)
-            throws Exception {
-        int b = src.size();
-        long[][] source = new long[b][src.stream().mapToInt(x -> x.length).max().orElseThrow()];
-        long[][] targetIn = new long[b][tgt.stream().mapToInt(y -> y.length + 1).max().orElseThrow()];
-        int[] lengths = new int[b];
-        for (int r = 0; r < b; r++) {
-            lengths[r] = src.get(r).length;
-            for (int j = 0; j < lengths[r]; j++) {
-                source[r][j] = src.get(r)[j];
-            }
-            targetIn[r][0] = bos;
-            for (int j = 0; j < tgt.get(r).length; j++) {
-                targetIn[r][j + 1] = tgt.get(r)[j];
-            }
-        }
-        Path in = tmp.resolve("torch-seq2seq-input.json");
-        JSON.writeValue(in.toFile(), Map.of("source", source, "lengths", lengths, "target_in", targetIn));
-        return python(dir, in, String.join("\n",
-                TORCH_PREAMBLE,
-                "src, lens, tgt = (torch.tensor(inp[k]) for k in ('source', 'lengths', 'target_in'))",
-                "with torch.no_grad():",
-                "    print(json.dumps({'logits': net(src, lens, tgt).tolist(), 'greedy': net.greedy(src, lens)}))"));
-    }
-
-    private static int[] filled(int n, int v) {
-        int[] a = new int[n];
-        Arrays.fill(a, v);
-        return a;
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int j = 1; j < x.length; j++) {
-            if (x[j] > x[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
@@ -322,16 +171,8 @@ final class ExportTesting {
         SequenceBatch batch = aligned
                 ? SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), pad, -100)
                 : SequenceBatch.padPooled(rows, new int[rows.size()], pad);
-        int b = batch.batchSize();
-        int t = batch.steps();
-        long[][] tokens = new long[b][t];
-        for (int r = 0; r < b; r++) {
-            for (int s = 0; s < t; s++) {
-                tokens[r][s] = batch.tokens()[s * b + r];
-            }
-        }
         Map<String, Object> input = new HashMap<>();
-        input.put("tokens", tokens);
+        input.put("tokens", BatchMajor.tokens(batch));
         if (spec.paddingId() >= 0) {
             input.put("lengths", batch.lengths());
         }
@@ -369,7 +210,7 @@ final class ExportTesting {
         Path onnx = tmp.resolve(name + ".onnx");
         TaskTesting.ok("export", m.dir().toString(), "--format", "onnx", "--out", onnx.toString());
         Object theirs = runOnnx(onnx, spec, input, m);
-        double onnxMax = maxDiff(spec, ours, JSON.valueToTree(theirs), lengths, batch.batchSize());
+        double onnxMax = MaxDiff.outputs(spec, ours, JSON.valueToTree(theirs), lengths);
         System.out.printf("export %s: max |engine - onnxruntime| = %.3g%n", name, onnxMax);
         assertTrue(onnxMax <= TOLERANCE, name + ": onnx differs by " + onnxMax);
 
@@ -378,11 +219,8 @@ final class ExportTesting {
         for (String f : List.of("model.py", "config.json", "model.safetensors", "config.conf", "model.json")) {
             assertTrue(Files.exists(torch.resolve(f)), f + " in " + torch);
         }
-        if (!torchAvailable()) {
-            System.out.println("export " + name + ": torch comparison skipped: " + PYTHON + " cannot import torch");
-            return;
-        }
-        double torchMax = maxDiff(spec, ours, runTorch(torch, input, tmp), lengths, batch.batchSize());
+        Torch.assumeAvailable();
+        double torchMax = MaxDiff.outputs(spec, ours, Torch.forward(List.of(torch), input, tmp).get(0), lengths);
         System.out.printf("export %s: max |engine - torch| = %.3g%n", name, torchMax);
         assertTrue(torchMax <= TOLERANCE, name + ": torch differs by " + torchMax);
     }
@@ -411,70 +249,6 @@ final class ExportTesting {
             }
         } finally {
             in.values().forEach(OnnxTensor::close);
-        }
-    }
-
-    private static double maxDiff(SequenceSpec spec, float[] ours, JsonNode theirs, int[] lengths, int b) {
-        int c = spec.outputSize();
-        double max = 0;
-        for (int r = 0; r < b; r++) {
-            if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
-                for (int t = 0; t < lengths[r]; t++) {
-                    for (int k = 0; k < c; k++) {
-                        max = Math.max(max, Math.abs(ours[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));
-                    }
-                }
-            } else {
-                for (int k = 0; k < c; k++) {
-                    max = Math.max(max, Math.abs(ours[r * c + k] - theirs.get(r).get(k).asDouble()));
-                }
-            }
-        }
-        return max;
-    }
-
-    /** The start of every torch script here: the exported folder's model.load() (argv[1]), the input (argv[2]). */
-    private static final String TORCH_PREAMBLE = String.join("\n",
-            "import json, sys, torch",
-            "torch.set_num_threads(1)",
-            "sys.path.insert(0, sys.argv[1])",
-            "import model",
-            "net = model.load(sys.argv[1])",
-            "inp = json.load(open(sys.argv[2]))");
-
-    /** Runs the exported folder's model.load() in torch on the input; the output as nested lists. */
-    private static JsonNode runTorch(Path dir, Map<String, Object> input, Path tmp) throws Exception {
-        Path in = tmp.resolve("torch-input.json");
-        JSON.writeValue(in.toFile(), input);
-        String script = String.join("\n",
-                TORCH_PREAMBLE,
-                "x = torch.tensor(inp['tokens']) if 'tokens' in inp else torch.tensor(inp['features'])",
-                "lengths = torch.tensor(inp['lengths']) if 'lengths' in inp else None",
-                "with torch.no_grad():",
-                "    out = net(x, lengths)",
-                "print(json.dumps(out.tolist()))");
-        return python(dir, in, script);
-    }
-
-    private static JsonNode python(Path dir, Path in, String script) throws Exception {
-        Process p = new ProcessBuilder(PYTHON, "-c", script, dir.toString(), in.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "python did not finish");
-        assertEquals(0, p.exitValue(), "python exit code; stdout: " + stdout);
-        return JSON.readTree(stdout);
-    }
-
-    static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

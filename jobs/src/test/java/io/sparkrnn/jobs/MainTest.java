@@ -77,6 +77,12 @@ class MainTest {
         assertConfigError(run("frobnicate"), "unknown command 'frobnicate'");
     }
 
+    /** The benchmarks and their DL4J peers are not in the runnable jar: bench is refused, saying where it runs. */
+    @Test
+    void benchIsRefusedWithWhereItRuns() {
+        assertConfigError(run("bench", "engine"), "bench is not part of this jar", "bin/spark-rnn bench");
+    }
+
     @Test
     void badCorpusIsBadInput() throws Exception {
         Path bad = tmp.resolve("bad.txt");

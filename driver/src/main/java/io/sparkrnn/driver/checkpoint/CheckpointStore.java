@@ -37,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoints of one run in one directory, on any Hadoop file system (DESIGN.md section 5):
+ * Checkpoints of one run in one directory, on any Hadoop file system (docs/formats.md, "Checkpoints"):
  *
  * <pre>
  *   &lt;dir&gt;/ckpt-000120/model.json             the spec's ModelJson document; provenance = the config

@@ -1,6 +1,6 @@
 /**
  * Checkpoints of a training run on any Hadoop file system (file://, hdfs://, s3a:// with its jars): written
  * under a temporary name, verified and renamed, with a LATEST pointer replaced last; loaded with manifest
- * checks and fallback to the previous checkpoint; retention by policy (DESIGN.md section 5).
+ * checks and fallback to the previous checkpoint; retention by policy (docs/formats.md, "Checkpoints").
  */
 package io.sparkrnn.driver.checkpoint;

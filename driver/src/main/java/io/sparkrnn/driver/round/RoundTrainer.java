@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * The driver's round loop (DESIGN.md section 2). Each round broadcasts the global parameters; one task per
+ * The driver's round loop (docs/architecture.md). Each round broadcasts the global parameters; one task per
  * partition runs H local inner steps on its cached replica (truncated-BPTT windows of a sequence model, or
  * batches of pairs of an encoder-decoder model, as the {@link ReplicaSetup} says) and returns its delta; the deltas are
  * summed weighted by tokens in partition order (a tree of ordered partial sums, so the result does not

@@ -21,7 +21,7 @@ class LinesTest extends SparkCorpusTest {
                 lines.stream().map(l -> l.number() + ":" + l.text()).toList());
     }
 
-    /** Plain-text ingest throughput on local[2]: Moby Dick repeated into 4 files of ~32 MB (figure for the README). */
+    /** Plain-text ingest throughput on local[2]: Moby Dick repeated into 4 files of ~32 MB (docs/benchmarks.md). */
     @Test
     void ingestThroughput(@TempDir Path dir) throws Exception {
         byte[] moby = Files.readAllBytes(Path.of(sample("moby-dick/moby-dick.txt")));

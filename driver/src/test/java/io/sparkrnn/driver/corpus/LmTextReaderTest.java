@@ -173,7 +173,7 @@ class LmTextReaderTest extends SparkCorpusTest {
     }
 
     /**
-     * Ingest throughput on local[2] (figure for the README): Moby Dick repeated into one ~129 MB file, read,
+     * Ingest throughput on local[2] (docs/benchmarks.md): Moby Dick repeated into one ~129 MB file, read,
      * counted, encoded and cut into cached partitions; the imbalance of 2 and 8 partitions.
      */
     @Test

@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reads and writes the safetensors format (huggingface/safetensors, README "Format"):
+ * Reads and writes the safetensors format (huggingface/safetensors; docs/formats.md, "safetensors"):
  *
  * <pre>
  *   8 bytes   N, unsigned 64-bit little-endian: the header length

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * falls back to its AVX2 "Zen" kernels, whereas OpenBLAS 0.3.22 and later (Debian's 0.3.21 too, which PyTorch
  * uses) pick the AVX-512 SkylakeX/Cooperlake kernels. Those include the small-matrix paths that the engine's
  * per-step {@code [B, H] x [H, G]} products hit: on this project's Zen 4 machine a {@code 16 x 128 x 128} sgemm runs
- * at about 110 GFLOP/s with SkylakeX against 40 with Zen (README, "The engine", BLAS).
+ * at about 110 GFLOP/s with SkylakeX against 40 with Zen (docs/engine.md, "Small-matrix blocks").
  *
  * <p>OpenBLAS reads {@code OPENBLAS_CORETYPE} from the C environment when it is loaded, so {@link #configure}
  * sets it there (libc {@code setenv} through JNA) when: it is not set already (a value set by the user always

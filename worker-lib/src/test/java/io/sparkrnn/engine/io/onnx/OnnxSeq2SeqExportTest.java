@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -24,11 +22,9 @@ import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.engine.seq2seq.Seq2SeqTrainer;
 import io.sparkrnn.engine.testutil.CmudictPairs;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
+import io.sparkrnn.engine.testutil.OnnxSeq2Seq;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,28 +144,10 @@ class OnnxSeq2SeqExportTest {
             assertEquals("v", dec.getMetadata().getCustomMetadata().get("k"));
 
             double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(model, params, src, tgt);
-            double[] maxDiff = {0};
-            run(spec, enc, dec, src, (t, prev) -> {
-                int[] in = new int[src.size()];
-                for (int r = 0; r < in.length; r++) {
-                    int[] y = tgt.get(r);
-                    in[r] = t == 0 ? BOS : y[Math.min(t, y.length) - 1];
-                }
-                return in;
-            }, tgt.stream().mapToInt(y -> y.length + 1).max().orElseThrow(), (t, logits) -> {
-                for (int r = 0; r < logits.length; r++) {
-                    if (t < ours[r].length) {
-                        for (int k = 0; k < logits[r].length; k++) {
-                            maxDiff[0] = Math.max(maxDiff[0], Math.abs(logits[r][k] - ours[r][t][k]));
-                        }
-                    }
-                }
-            });
-            double max = maxDiff[0];
-            int[] limit = src.stream().mapToInt(x -> spec.maxTargetLength(x.length)).toArray();
+            double max = OnnxSeq2Seq.teacherForcedMaxDiff(spec, enc, dec, src, tgt, ours);
 
             List<Hypothesis> greedy = Seq2SeqDecoding.greedy(model, params, src, 0);
-            List<int[]> theirs = greedyOnnx(spec, enc, dec, src, limit);
+            List<int[]> theirs = OnnxSeq2Seq.greedy(spec, enc, dec, src);
             int words = 0;
             for (int r = 0; r < src.size(); r++) {
                 assertArrayEquals(greedy.get(r).tokens(), theirs.get(r), "row " + r + " of " + spec);
@@ -181,119 +159,5 @@ class OnnxSeq2SeqExportTest {
                     steps == null ? "random" : "trained " + steps + " steps", max, src.size(), words);
             assertTrue(max <= TOLERANCE, spec + ": max abs logit difference " + max + " > " + TOLERANCE);
         }
-    }
-
-    /** Picks the decoder's input tokens at step t from the previous step's outputs. */
-    private interface Inputs {
-        int[] at(int t, int[] previousArgmax);
-    }
-
-    /** Receives each step's logits {@code [B][V]}. */
-    private interface Sink {
-        void accept(int t, float[][] logits);
-    }
-
-    /** Greedy decoding through the two graphs, stopping each row as Seq2SeqDecoding.greedy does. */
-    private static List<int[]> greedyOnnx(Seq2SeqSpec spec, OrtSession enc, OrtSession dec, List<int[]> src,
-            int[] limit) throws OrtException {
-        int b = src.size();
-        List<List<Integer>> out = new ArrayList<>();
-        boolean[] done = new boolean[b];
-        for (int r = 0; r < b; r++) {
-            out.add(new ArrayList<>());
-        }
-        int maxLen = java.util.Arrays.stream(limit).max().orElseThrow();
-        run(spec, enc, dec, src, (t, prev) -> t == 0 ? filled(b, BOS) : prev, maxLen, (t, logits) -> {
-            for (int r = 0; r < b; r++) {
-                int best = argmax(logits[r]);
-                if (done[r]) {
-                    continue;
-                }
-                if (best == EOS) {
-                    done[r] = true;
-                } else {
-                    out.get(r).add(best);
-                    done[r] = out.get(r).size() >= limit[r];
-                }
-            }
-        });
-        return out.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
-    }
-
-    /**
-     * Runs the encoder on {@code src}, then {@code steps} decoder steps whose inputs are chosen by {@code inputs}
-     * (from the previous step's argmax) and whose state is the previous step's {@code *_out}.
-     */
-    private static void run(Seq2SeqSpec spec, OrtSession enc, OrtSession dec, List<int[]> src, Inputs inputs,
-            int steps, Sink sink) throws OrtException {
-        int b = src.size();
-        int s = src.stream().mapToInt(x -> x.length).max().orElseThrow();
-        long[] tokens = new long[b * s];
-        int[] lengths = new int[b];
-        for (int r = 0; r < b; r++) {
-            lengths[r] = src.get(r).length;
-            for (int t = 0; t < lengths[r]; t++) {
-                tokens[r * s + t] = src.get(r)[t];
-            }
-        }
-        List<AutoCloseable> open = new ArrayList<>();
-        try {
-            OnnxTensor source = track(open, OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {b, s}));
-            OnnxTensor lens = track(open, OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {b}));
-            OrtSession.Result encoded = track(open, enc.run(Map.of("source", source, "source_lengths", lens)));
-            Map<String, OnnxTensor> state = new HashMap<>();
-            for (String name : OnnxSeq2SeqExport.stateNames(spec)) {
-                state.put(name, (OnnxTensor) encoded.get(name).orElseThrow());
-            }
-            int[] prev = new int[b];
-            for (int t = 0; t < steps; t++) {
-                long[] in = java.util.Arrays.stream(inputs.at(t, prev)).asLongStream().toArray();
-                Map<String, OnnxTensor> feed = new HashMap<>(state);
-                feed.put("token", track(open, OnnxTensor.createTensor(env, LongBuffer.wrap(in), new long[] {b})));
-                if (spec.attention() != Attention.NONE) {
-                    feed.put("memory", (OnnxTensor) encoded.get("memory").orElseThrow());
-                    feed.put("source_lengths", lens);
-                }
-                OrtSession.Result r = track(open, dec.run(feed));
-                float[][] logits = (float[][]) r.get("logits").orElseThrow().getValue();
-                sink.accept(t, logits);
-                for (int row = 0; row < b; row++) {
-                    prev[row] = argmax(logits[row]);
-                }
-                for (String name : OnnxSeq2SeqExport.stateNames(spec)) {
-                    OnnxValue v = r.get(name + "_out").orElseThrow();
-                    state.put(name, (OnnxTensor) v);
-                }
-            }
-        } finally {
-            for (int i = open.size() - 1; i >= 0; i--) {
-                try {
-                    open.get(i).close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot close an ONNX Runtime value", e);
-                }
-            }
-        }
-    }
-
-    private static <T extends AutoCloseable> T track(List<AutoCloseable> open, T value) {
-        open.add(value);
-        return value;
-    }
-
-    private static int[] filled(int n, int v) {
-        int[] a = new int[n];
-        java.util.Arrays.fill(a, v);
-        return a;
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int j = 1; j < x.length; j++) {
-            if (x[j] > x[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 }

@@ -2,6 +2,7 @@ package io.sparkrnn.engine.io.pytorch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,30 +25,30 @@ import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.engine.seq2seq.Seq2SeqTrainer;
+import io.sparkrnn.engine.testutil.BatchMajor;
 import io.sparkrnn.engine.testutil.CmudictPairs;
+import io.sparkrnn.engine.testutil.MaxDiff;
 import io.sparkrnn.engine.testutil.Samples;
+import io.sparkrnn.engine.testutil.Torch;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.opentest4j.TestAbortedException;
 
 /**
- * The PyTorch export: file contents always; and, where {@code /usr/bin/python3} has torch, the generated
- * module run on rows of the Moby Dick sample against the engine's forward pass, and its encoder-decoder on
- * CMUdict words against the engine's teacher-forced logits (max abs difference <= 1e-4) and greedy outputs.
+ * The PyTorch export: file contents always; and, where {@link Torch#PYTHON} has torch (else reported skipped), the
+ * generated module run on rows of the Moby Dick sample against the engine's forward pass, and its encoder-decoder
+ * on CMUdict words against the engine's teacher-forced logits (max abs difference <= 1e-4) and greedy outputs.
  */
 class TorchExportTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String PYTHON = "/usr/bin/python3";
     private static final int[] LENGTHS = {23, 9, 17, 1};
 
     @TempDir
@@ -88,7 +89,7 @@ class TorchExportTest {
 
     @Test
     void generatedModuleComputesOurOutputsInTorch() throws Exception {
-        Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " cannot import torch");
+        Torch.assumeAvailable();
         String text = Samples.text("moby-dick/moby-dick.txt").substring(5_000, 6_000);
         int[] all = text.chars().map(ch -> 1 + Math.floorMod(ch, 60)).toArray();
         List<int[]> rows = new ArrayList<>();
@@ -118,32 +119,24 @@ class TorchExportTest {
             ours.add(model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
                     .castTo(DataType.FLOAT).dup('c').data().asFloat());
         }
-        JsonNode outputs = runTorch(dirs, aligned);       // one python process for all models
+        // one python process for all models
+        JsonNode outputs = Torch.forward(dirs, Map.of("tokens", BatchMajor.tokens(aligned), "lengths", aligned.lengths()),
+                tmp);
         for (int i = 0; i < specs.size(); i++) {
             SequenceSpec spec = specs.get(i);
-            boolean isAligned = spec.topology() == SequenceSpec.Topology.ALIGNED;
-            JsonNode theirs = outputs.get(i);
-            float[] o = ours.get(i);
-            int b = rows.size();
-            int c = spec.outputSize();
-            double max = 0;
-            for (int r = 0; r < b; r++) {
-                if (isAligned) {
-                    for (int t = 0; t < rows.get(r).length; t++) {
-                        for (int k = 0; k < c; k++) {
-                            max = Math.max(max, Math.abs(o[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));
-                        }
-                    }
-                } else {
-                    for (int k = 0; k < c; k++) {
-                        max = Math.max(max, Math.abs(o[r * c + k] - theirs.get(r).get(k).asDouble()));
-                    }
-                }
-            }
+            double max = MaxDiff.outputs(spec, ours.get(i), outputs.get(i), LENGTHS);
             System.out.printf("torch %s %s layers=%d bidirectional=%b %s: max |ours - torch| = %.3g%n", spec.cell(),
                     spec.topology(), spec.numLayers(), spec.bidirectional(), spec.pooling(), max);
             assertTrue(max <= 1e-4, spec + ": max abs difference " + max);
         }
+    }
+
+    /** Where the interpreter cannot import torch, a comparison aborts its test (reported as skipped), never passes. */
+    @Test
+    void anInterpreterWithoutTorchAbortsTheComparison() {
+        String python = tmp.resolve("no-such-python3").toString();
+        TestAbortedException e = assertThrows(TestAbortedException.class, () -> Torch.assumeAvailable(python));
+        assertTrue(e.getMessage().contains(python + " cannot import torch"), e.getMessage());
     }
 
     @Test
@@ -175,7 +168,7 @@ class TorchExportTest {
      */
     @Test
     void generatedSeq2SeqModuleComputesOurLogitsAndGreedyOutputsInTorch() throws Exception {
-        Assumptions.assumeTrue(torchAvailable(), "skipped: " + PYTHON + " cannot import torch");
+        Torch.assumeAvailable();
         CmudictPairs data = CmudictPairs.read();
         List<int[]> src = new ArrayList<>();
         List<int[]> tgt = new ArrayList<>();
@@ -212,17 +205,11 @@ class TorchExportTest {
             logits.add(Seq2SeqDecoding.teacherForcedLogits(model, params, src, tgt));
             greedy.add(Seq2SeqDecoding.greedy(model, params, src, 0));
         }
-        JsonNode outputs = runTorchSeq2Seq(dirs, src, tgt);
+        JsonNode outputs = Torch.seq2seq(dirs, src, tgt, CmudictPairs.BOS, tmp);
         for (int i = 0; i < specs.size(); i++) {
-            JsonNode theirs = outputs.get(i).get("logits");
-            double max = 0;
+            double max = MaxDiff.logits(logits.get(i), outputs.get(i).get("logits"));
             int finished = 0;
             for (int r = 0; r < src.size(); r++) {
-                for (int t = 0; t <= tgt.get(r).length; t++) {
-                    for (int k = 0; k < w; k++) {
-                        max = Math.max(max, Math.abs(logits.get(i)[r][t][k] - theirs.get(r).get(t).get(k).asDouble()));
-                    }
-                }
                 int[] g = JSON.convertValue(outputs.get(i).get("greedy").get(r), int[].class);
                 assertArrayEquals(greedy.get(i).get(r).tokens(), g, "greedy row " + r + " of " + specs.get(i));
                 finished += greedy.get(i).get(r).finished() ? 1 : 0;
@@ -231,98 +218,6 @@ class TorchExportTest {
                     + "words (%d ended with eos)%n", specs.get(i).cell(), specs.get(i).attention(),
                     specs.get(i).inputFeeding(), max, src.size(), finished);
             assertTrue(max <= 1e-4, specs.get(i) + ": max abs difference " + max);
-        }
-    }
-
-    /** Each folder's model on the pairs: {"logits": net(source, lengths, target_in), "greedy": net.greedy(...)}. */
-    private JsonNode runTorchSeq2Seq(List<Path> dirs, List<int[]> src, List<int[]> tgt) throws Exception {
-        int b = src.size();
-        int s = src.stream().mapToInt(x -> x.length).max().orElseThrow();
-        int t = tgt.stream().mapToInt(x -> x.length + 1).max().orElseThrow();
-        long[][] source = new long[b][s];
-        long[][] targetIn = new long[b][t];
-        int[] lengths = new int[b];
-        for (int r = 0; r < b; r++) {
-            lengths[r] = src.get(r).length;
-            for (int j = 0; j < lengths[r]; j++) {
-                source[r][j] = src.get(r)[j];
-            }
-            targetIn[r][0] = CmudictPairs.BOS;
-            for (int j = 0; j < tgt.get(r).length; j++) {
-                targetIn[r][j + 1] = tgt.get(r)[j];
-            }
-        }
-        Path input = tmp.resolve("seq2seq-input.json");
-        JSON.writeValue(input.toFile(), Map.of("source", source, "lengths", lengths, "target_in", targetIn));
-        String script = String.join("\n",
-                "import importlib, json, sys, torch",
-                "torch.set_num_threads(1)",
-                "inp = json.load(open(sys.argv[1]))",
-                "src, lens, tgt = (torch.tensor(inp[k]) for k in ('source', 'lengths', 'target_in'))",
-                "outs = []",
-                "for d in sys.argv[2:]:",
-                "    sys.path.insert(0, d)",
-                "    sys.modules.pop('model', None)",
-                "    net = importlib.import_module('model').load(d)",
-                "    with torch.no_grad():",
-                "        outs.append({'logits': net(src, lens, tgt).tolist(), 'greedy': net.greedy(src, lens)})",
-                "    sys.path.remove(d)",
-                "print(json.dumps(outs))");
-        return python(script, input, dirs);
-    }
-
-    /**
-     * Runs each folder's model.load() on the batch (batch-major tokens, lengths; pooled and aligned models share
-     * the padded tokens); returns one output per folder, as nested lists.
-     */
-    private JsonNode runTorch(List<Path> dirs, SequenceBatch batch) throws Exception {
-        int b = batch.batchSize();
-        int t = batch.steps();
-        long[][] tokens = new long[b][t];
-        for (int r = 0; r < b; r++) {
-            for (int s = 0; s < t; s++) {
-                tokens[r][s] = batch.tokens()[s * b + r];
-            }
-        }
-        Path input = tmp.resolve("input.json");
-        JSON.writeValue(input.toFile(), Map.of("tokens", tokens, "lengths", batch.lengths()));
-        String script = String.join("\n",
-                "import importlib, json, sys, torch",
-                "torch.set_num_threads(1)",
-                "inp = json.load(open(sys.argv[1]))",
-                "outs = []",
-                "for d in sys.argv[2:]:",
-                "    sys.path.insert(0, d)",
-                "    sys.modules.pop('model', None)",
-                "    model = importlib.import_module('model')",
-                "    net = model.load(d)",
-                "    with torch.no_grad():",
-                "        outs.append(net(torch.tensor(inp['tokens']), torch.tensor(inp['lengths'])).tolist())",
-                "    sys.path.remove(d)",
-                "print(json.dumps(outs))");
-        return python(script, input, dirs);
-    }
-
-    private static JsonNode python(String script, Path input, List<Path> dirs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script, input.toString()));
-        dirs.forEach(d -> cmd.add(d.toString()));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "python did not finish");
-        assertEquals(0, p.exitValue(), "python exit code; stdout: " + stdout);
-        return JSON.readTree(stdout);
-    }
-
-    private static boolean torchAvailable() {
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -1,0 +1,79 @@
+package io.sparkrnn.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** The PyTorch peer: finds a python3 that imports torch and runs {@code bench/src/main/python/torch_rnn.py}. */
+final class TorchPeer {
+    static final String SCRIPT = "bench/src/main/python/torch_rnn.py";
+
+    private TorchPeer() {
+    }
+
+    /** Env {@code SPARK_RNN_PYTHON} if set; else the first of python3 on PATH, /usr/bin/python3 that imports torch. */
+    static Optional<String> findPython() {
+        String forced = System.getenv("SPARK_RNN_PYTHON");
+        List<String> candidates = forced != null && !forced.isBlank() ? List.of(forced)
+                : List.of("python3", "/usr/bin/python3");
+        for (String py : candidates) {
+            if (importsTorch(py)) {
+                return Optional.of(py);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean importsTorch(String python) {
+        try {
+            Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static JsonNode run(String python, BenchSettings s, String cell, int hidden) {
+        List<String> cmd = new ArrayList<>(List.of(python, script().toString(), "--cell", cell,
+                "--hidden", Integer.toString(hidden), "--vocab", Integer.toString(s.vocab()),
+                "--embedding", Integer.toString(s.embedding()), "--batch", Integer.toString(s.batch()),
+                "--seq", Integer.toString(s.seq()), "--k", Integer.toString(s.k()), "--lr", Double.toString(s.lr()),
+                "--clip", Double.toString(s.clip()), "--threads", Integer.toString(s.threadCount()),
+                "--repeats", Integer.toString(s.repeats()), "--steps", Integer.toString(s.steps()),
+                "--target-seconds", Double.toString(s.targetSeconds()), "--seed", Long.toString(s.seed())));
+        return EngineBench.runChild(cmd, EngineBench.threadEnv(s.threadCount()), "", EngineBench.CHILD_TIMEOUT);
+    }
+
+    /** The script in the repository: searched upwards from this code's location, then from the working directory. */
+    static Path script() {
+        List<Path> starts = new ArrayList<>();
+        try {
+            starts.add(Paths.get(TorchPeer.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (Exception e) {
+            // no code source (unusual class loader): the working directory is still searched
+        }
+        starts.add(Paths.get("").toAbsolutePath());
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p.resolve(SCRIPT))) {
+                    return p.resolve(SCRIPT);
+                }
+            }
+        }
+        throw new IllegalStateException("cannot find " + SCRIPT + " above " + starts);
+    }
+}

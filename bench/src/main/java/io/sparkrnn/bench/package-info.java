@@ -1,0 +1,7 @@
+/**
+ * {@code spark-rnn bench engine}: the training step of our engine, DL4J's MultiLayerNetwork and PyTorch, each
+ * timed in its own child process on the same settings, with the ND4J GEMM peak measured in the same run; and
+ * {@code bench spark} / {@code bench scaling}: distributed training against dl4j-spark and across partitions. A
+ * module of its own, so that DL4J stays out of the runnable jar.
+ */
+package io.sparkrnn.bench;

@@ -1,0 +1,92 @@
+package io.sparkrnn.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrnn.jobs.ConfigException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SparkBenchTest {
+    /** The sample's 10% validation tail, from the repository root (tests run in bench/). */
+    static final String TEXT = Path.of("..", "data", "samples", "moby-dick", "moby-dick.txt").toString();
+
+    @TempDir
+    Path tmp;
+
+    /** A tiny budget end to end: both implementations in their own JVMs on local[2]; finite figures for both. */
+    @Test
+    void tinyRunOfBothImplementationsWritesFiniteFigures() throws Exception {
+        Path json = tmp.resolve("spark.json");
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        int code = new EngineBench(new PrintStream(o, true, StandardCharsets.UTF_8)).run(new String[] {"spark",
+            "--text", TEXT, "--rounds", "3", "--local-steps", "2", "--hidden", "16", "--embedding", "8",
+            "--batch", "4", "--k", "10", "--json", json.toString()});
+        String out = o.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertEquals(3L * 2 * 2 * 4 * 10, report.get("tokens_budget").asLong());
+        Map<String, JsonNode> byImpl = new HashMap<>();
+        for (JsonNode r : report.get("records")) {
+            byImpl.put(r.get("implementation").asText(), r);
+        }
+        assertEquals(2, byImpl.size(), byImpl.keySet().toString());
+        for (JsonNode r : byImpl.values()) {
+            String impl = r.get("implementation").asText();
+            assertEquals("ok", r.get("status").asText(), impl + ": " + r);
+            assertEquals(3, r.get("rounds").size(), impl);
+            assertEquals(report.get("tokens_budget").asLong(), r.get("tokens").asLong(), impl);
+            assertTrue(r.get("tokens_per_s").asDouble() > 0 && Double.isFinite(r.get("tokens_per_s").asDouble()), impl);
+            double share = r.get("outside_share").asDouble();
+            assertTrue(share >= 0 && share <= 1, impl + " outside share " + share);
+            double bpc = r.get("valid_bpc").asDouble();
+            // Vocabulary of the sample is below 128 symbols: an untrained model is near log2(V) < 7 bits.
+            assertTrue(bpc > 1 && bpc < 8, impl + " valid bpc " + bpc);
+            for (JsonNode round : r.get("rounds")) {
+                assertTrue(round.get("seconds_local").asDouble() > 0, impl + " " + round);
+                assertTrue(round.get("seconds_local").asDouble() <= round.get("seconds_total").asDouble() + 1e-3,
+                        impl + " " + round);
+            }
+            assertTrue(r.get("peak_rss_mb").asDouble() > 0, impl);
+        }
+        assertTrue(Double.isFinite(byImpl.get("ours").get("rounds").get(0).get("train_loss").asDouble()));
+        double ratio = byImpl.get("ours").get("tokens_per_s").asDouble()
+                / byImpl.get("dl4j").get("tokens_per_s").asDouble();
+        assertEquals(ratio, byImpl.get("dl4j").get("ratio_ours_over_this").asDouble(), 1e-9);
+        assertTrue(out.contains("valid bpc"), out);
+    }
+
+    @Test
+    void badOptionsAreConfigErrorsBeforeAnyRun() {
+        EngineBench b = new EngineBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        ConfigException e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--text", TEXT,
+            "--rounds", "2", "--tokens", "1000"}));
+        assertTrue(e.getMessage().contains("--tokens"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--local-step", "5"}));
+        assertTrue(e.getMessage().contains("--local-step"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--text", TEXT, "--local-steps",
+            "0"}));
+        assertTrue(e.getMessage().contains("local-steps"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"scaling", "--text", "no/such.txt"}));
+        assertTrue(e.getMessage().contains("no/such.txt"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--text", TEXT, "--impl",
+            "ours,torch"}));
+        assertTrue(e.getMessage().contains("torch"), e.getMessage());
+    }
+
+    @Test
+    void tokensBudgetRoundsUp() {
+        SparkBenchSettings s = SparkBenchSettings.defaults();
+        assertEquals(2L * 25 * 32 * 50, s.tokensPerRound());
+    }
+}

@@ -1,6 +1,0 @@
-package io.sparkrnn.jobs.bench;
-
-/** One full training step over one batch of B sequences of T tokens: forward, backward, clip, update per window. */
-interface TrainingStep {
-    void trainOneBatch();
-}
