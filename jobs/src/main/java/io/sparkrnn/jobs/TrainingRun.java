@@ -13,7 +13,7 @@ import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
@@ -115,13 +115,17 @@ final class TrainingRun {
 
     /**
      * Checks the replicas' working memory against the executors' budget, for the model of this data (its vocabulary
-     * read); only sequence models have an estimate so far, an encoder-decoder run is not checked.
+     * read): a sequence model's window of k1 steps on each engine thread, an encoder-decoder's batch of pairs at the
+     * longest source and output.
      */
     private void checkReplicaMemory(SparkConf conf, ModelSpec spec) {
-        Optional<SequenceModel> estimated = spec.match(s -> Optional.of(s.newModel()), s -> Optional.empty());
+        OptimizerType inner = job.inner().type();
+        Runnable check = spec.match(
+                s -> () -> ExecutorMemory.checkReplicas(conf, s.newModel(), inner, job.batch(), job.k1(),
+                        job.engineThreads()),
+                s -> () -> ExecutorMemory.checkReplicas(conf, s, inner, job.batch()));
         try {
-            estimated.ifPresent(m -> ExecutorMemory.checkReplicas(conf, m, job.inner().type(), job.batch(), job.k1(),
-                    job.engineThreads()));
+            check.run();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
