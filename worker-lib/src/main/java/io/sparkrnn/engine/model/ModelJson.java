@@ -37,14 +37,15 @@ import java.util.Map;
  * source name.
  */
 public final class ModelJson {
-    public static final String FORMAT = "spark-rnn-model";
-    public static final int FORMAT_VERSION = 1;
     /** Kind of a {@link SequenceSpec} (aligned or pooled sequence model). */
     public static final String KIND_SEQUENCE = "sequence";
     /** Kind of an encoder-decoder {@link Seq2SeqSpec}. */
     public static final String KIND_SEQ2SEQ = "seq2seq";
+
+    private static final String FORMAT = "spark-rnn-model";
+    private static final int FORMAT_VERSION = 1;
     /** Every kind this build reads. */
-    public static final List<String> KINDS = List.of(KIND_SEQUENCE, KIND_SEQ2SEQ);
+    private static final List<String> KINDS = List.of(KIND_SEQUENCE, KIND_SEQ2SEQ);
 
     private static final List<String> TOP_KEYS = List.of("format", "formatVersion", "kind", "spec", "provenance");
 
