@@ -1,9 +1,9 @@
 package io.sparkrnn.bench;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -39,7 +39,7 @@ final class EngineCeiling {
             Thread t = new Thread(() -> {
                 try {
                     int[] part = Arrays.copyOfRange(d.train(), p * piece, (p + 1) * piece);
-                    SequenceModel model = new SequenceModel(ModelSpec.languageModel(d.vocabulary(), s.embedding(),
+                    SequenceModel model = new SequenceModel(SequenceSpec.languageModel(d.vocabulary(), s.embedding(),
                             CellType.LSTM, s.hidden(), 1, 0.0));
                     FlatParams params = model.initParams(s.seed(), DataType.FLOAT);
                     TbpttTrainer trainer = new TbpttTrainer(model, params, OptimizerConfig.defaults(

@@ -4,17 +4,17 @@ import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.StreamPartitions;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -39,9 +39,9 @@ final class OursSparkRun {
     }
 
     static RunLog run(SparkBenchSettings s, CharLmData d) {
-        ModelSpec spec = ModelSpec.languageModel(d.vocabulary(), s.embedding(), CellType.LSTM, s.hidden(), 1, 0.0);
+        SequenceSpec spec = SequenceSpec.languageModel(d.vocabulary(), s.embedding(), CellType.LSTM, s.hidden(), 1, 0.0);
         SequenceModel model = new SequenceModel(spec);
-        WorkerSetup setup = new WorkerSetup(spec, OptimizerConfig.defaults(OptimizerType.ADAM),
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.defaults(OptimizerType.ADAM),
                 LrSchedule.constant(s.lr()), new TbpttConfig(s.k(), s.k(), ClipConfig.byNorm(s.clip()), s.seed()));
         OuterOptimizer.Config outer = s.outer().equals("plain")
                 ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, s.outerLr(), 0)

@@ -1,9 +1,9 @@
 package io.sparkrnn.bench;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
@@ -25,7 +25,7 @@ final class OursStep implements TrainingStep {
     private ModelState state;
 
     OursStep(BenchSettings s, String cell, int hidden) {
-        model = new SequenceModel(ModelSpec.languageModel(s.vocab(), s.embedding(), CellType.parse(cell), hidden, 1, 0.0));
+        model = new SequenceModel(SequenceSpec.languageModel(s.vocab(), s.embedding(), CellType.parse(cell), hidden, 1, 0.0));
         FlatParams params = model.initParams(s.seed(), DataType.FLOAT);
         trainer = new TbpttTrainer(model, params, OptimizerConfig.adam().create(params.layout().size(),
                 DataType.FLOAT), LrSchedule.constant(s.lr()), TbpttConfig.of(s.k(), s.clip(), s.seed()), s.threadCount());

@@ -3,9 +3,9 @@ package io.sparkrnn.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
 import io.sparkrnn.engine.train.TokenStreamBatcher;
@@ -24,7 +24,7 @@ class StreamEvaluatorTest {
     @Test
     void oursThroughTheEvaluatorEqualsTheEnginesStreamLoss() {
         CharLmData d = CharLmData.read(S);
-        SequenceModel model = new SequenceModel(ModelSpec.languageModel(d.vocabulary(), 8, CellType.LSTM, 16, 1, 0));
+        SequenceModel model = new SequenceModel(SequenceSpec.languageModel(d.vocabulary(), 8, CellType.LSTM, 16, 1, 0));
         FlatParams params = model.initParams(7, DataType.FLOAT);
         double viaEvaluator = StreamEvaluator.bitsPerChar(OursSparkRun.predictor(model, params, 16), d.valid(), 16,
                 10, d.vocabulary());

@@ -11,7 +11,7 @@ import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.Tokens;
 import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.driver.round.PartitionData;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,10 +66,10 @@ final class ClassificationTask implements Task {
         folderLabels(c);
     }
 
-    private static ModelSpec spec(TrainCommand.Job job, int words, int classes) {
-        ModelSpec s = job.spec();
-        return ModelSpec.classifier(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(),
-                s.numLayers(), s.bidirectional(), s.dropout(), s.pooling(), classes).withIoDropout(s.ioDropout());
+    private static SequenceSpec spec(TrainCommand.Job job, int words, int classes) {
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.classifier(words, m.embedding(), Vocabulary.PAD_ID, m.cell(), m.hidden(), m.layers(),
+                m.bidirectional(), m.dropout(), m.pooling(), classes).withIoDropout(m.ioDropout());
     }
 
     /** {@code data.folders} parsed: folder to label, in order; empty when every folder is its own label. */
@@ -173,7 +173,7 @@ final class ClassificationTask implements Task {
             throw new InputException(job.train() + ": the validation part is empty; raise data.validation-fraction "
                     + "or give data.validation");
         }
-        ModelSpec spec = spec(job, words.size(), labels.size());
+        SequenceSpec spec = spec(job, words.size(), labels.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts; %,d tokens in the "
                 + "vocabulary, labels %s (fitted on the training part)%n", job.train(), job.format(), validCount,
                 words.size(), labels.tokens().subList(1, labels.size()));
@@ -182,7 +182,7 @@ final class ClassificationTask implements Task {
         int batch = job.batch();
         return new TaskData() {
             @Override
-            public ModelSpec spec() {
+            public SequenceSpec spec() {
                 return spec;
             }
 

@@ -6,8 +6,9 @@ import io.sparkrnn.engine.io.onnx.OnnxExport;
 import io.sparkrnn.engine.io.onnx.OnnxGraph;
 import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
 import io.sparkrnn.engine.io.pytorch.TorchExport;
-import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
+import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -79,39 +80,54 @@ final class ExportCommand {
             throw new ConfigException("--out " + target + " already exists; choose another path or pass --overwrite");
         }
         TrainedModel m = open(o.get(""));
-        boolean seq2seq = m.seq2seq() != null;
-        if (format.equals("onnx") && !seq2seq && Files.isDirectory(target)) {
-            throw new ConfigException("--out " + target + " is a folder; --format onnx writes one file, e.g. model.onnx");
-        }
-        if (seq2seq && Files.isRegularFile(target)) {
-            throw new ConfigException("--out " + target + " is a file; a seq2seq model exports as a folder ("
-                    + (format.equals("onnx") ? OnnxSeq2SeqExport.ENCODER + ", " + OnnxSeq2SeqExport.DECODER
-                    : TorchExport.MODULE + ", " + TorchExport.WEIGHTS) + ", config.json)");
-        }
-        Map<String, String> files = taskFiles(m);
+        Export export = m.loaded().spec().match(s -> sequence(m, s, format, target),
+                s -> seq2seq(m, s, format, target));
         try {
             Files.createDirectories(target.getParent());
-            if (seq2seq) {
-                int unk = unkId(m, files);
-                writeFolder(target, files, dir -> {
-                    if (format.equals("onnx")) {
-                        OnnxSeq2SeqExport.write(dir, m.seq2seq().spec(), m.seq2seq().params(), unk, version(),
-                                doc(m.seq2seq().spec()), metadata(m, files), extra(m, files));
-                    } else {
-                        TorchExport.write(dir, m.seq2seq().spec(), m.seq2seq().params(), unk, extra(m, files));
-                    }
-                });
-            } else if (format.equals("onnx")) {
-                writeOnnx(m, files, target);
-            } else {
-                writeFolder(target, files, dir -> TorchExport.write(dir, m.loaded().spec(), m.loaded().params(),
-                        extra(m, files)));
-            }
+            export.writeTo(target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }
         out.println("exported " + m.task().name() + " model " + m.dir() + " as " + format + " to " + target);
         return Main.OK;
+    }
+
+    /** What is written at {@code --out}, once the target's kind (file or folder) is checked. */
+    private interface Export {
+        void writeTo(Path target) throws IOException;
+    }
+
+    /** A sequence model's export: one ONNX file, or a PyTorch folder. */
+    private static Export sequence(TrainedModel m, SequenceSpec spec, String format, Path target) {
+        if (format.equals("onnx") && Files.isDirectory(target)) {
+            throw new ConfigException("--out " + target + " is a folder; --format onnx writes one file, e.g. model.onnx");
+        }
+        Map<String, String> files = taskFiles(m);
+        FlatParams params = m.loaded().params();
+        return format.equals("onnx") ? t -> writeOnnx(m, spec, files, t)
+                : t -> writeFolder(t, files, dir -> TorchExport.write(dir, spec, params, extra(m, files)));
+    }
+
+    /** An encoder-decoder model's export: a folder of two ONNX graphs, or a PyTorch folder. */
+    private static Export seq2seq(TrainedModel m, Seq2SeqSpec spec, String format, Path target) {
+        if (Files.isRegularFile(target)) {
+            throw new ConfigException("--out " + target + " is a file; a seq2seq model exports as a folder ("
+                    + (format.equals("onnx") ? OnnxSeq2SeqExport.ENCODER + ", " + OnnxSeq2SeqExport.DECODER
+                    : TorchExport.MODULE + ", " + TorchExport.WEIGHTS) + ", config.json)");
+        }
+        Map<String, String> files = taskFiles(m);
+        FlatParams params = m.loaded().params();
+        return t -> {
+            int unk = unkId(m, spec, files);
+            writeFolder(t, files, dir -> {
+                if (format.equals("onnx")) {
+                    OnnxSeq2SeqExport.write(dir, spec, params, unk, version(), doc(spec), metadata(m, files),
+                            extra(m, files));
+                } else {
+                    TorchExport.write(dir, spec, params, unk, extra(m, files));
+                }
+            });
+        };
     }
 
     /** The model folder; a missing or unreadable file is a command-line error (exit 2) naming it. */
@@ -152,8 +168,8 @@ final class ExportCommand {
                 String.join(",", files.keySet()));
     }
 
-    private static void writeOnnx(TrainedModel m, Map<String, String> files, Path target) throws IOException {
-        ModelSpec spec = m.loaded().spec();
+    private static void writeOnnx(TrainedModel m, SequenceSpec spec, Map<String, String> files, Path target)
+            throws IOException {
         String doc = "spark-rnn " + m.task().name() + " model: " + spec.cell().name().toLowerCase(Locale.ROOT)
                 + " hidden " + spec.hiddenSize() + " x " + spec.numLayers() + (spec.bidirectional() ? " bidirectional" : "");
         byte[] bytes = OnnxExport.export(spec, m.loaded().params(), version(), doc, metadata(m, files));
@@ -177,8 +193,7 @@ final class ExportCommand {
      * The source vocabulary's {@code <unk>} id (-1 when it has none), after checking that both vocabularies are
      * there and as large as the model's embeddings.
      */
-    private static int unkId(TrainedModel m, Map<String, String> files) {
-        Seq2SeqSpec spec = m.seq2seq().spec();
+    private static int unkId(TrainedModel m, Seq2SeqSpec spec, Map<String, String> files) {
         Vocabulary src = vocabulary(m, files, Seq2SeqTask.SOURCE, spec.sourceVocab());
         vocabulary(m, files, Seq2SeqTask.TARGET, spec.targetVocab());
         return src.tokens().indexOf(Vocabulary.UNK);

@@ -8,7 +8,7 @@ import io.sparkrnn.driver.corpus.Normalizer;
 import io.sparkrnn.driver.corpus.SeasonalNaive;
 import io.sparkrnn.driver.corpus.WindowBatching;
 import io.sparkrnn.driver.round.PartitionData;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -137,10 +137,10 @@ final class ForecastTask implements Task {
         }
     }
 
-    private static ModelSpec spec(TrainCommand.Job job, Columns k) {
-        ModelSpec s = job.spec();
-        return ModelSpec.regressor(k.width(), s.cell(), s.hiddenSize(), s.numLayers(), s.bidirectional(),
-                s.dropout(), s.pooling(), k.outputs()).withIoDropout(s.ioDropout());
+    private static SequenceSpec spec(TrainCommand.Job job, Columns k) {
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.regressor(k.width(), m.cell(), m.hidden(), m.layers(), m.bidirectional(), m.dropout(),
+                m.pooling(), k.outputs()).withIoDropout(m.ioDropout());
     }
 
     @Override
@@ -168,7 +168,7 @@ final class ForecastTask implements Task {
                     + "shorter than window + horizon = " + (k.window() + k.horizon()) + "; raise "
                     + "data.validation-fraction");
         }
-        ModelSpec spec = spec(job, k);
+        SequenceSpec spec = spec(job, k);
         Normalizer norm = s.normalizer();
         String describe = String.format(Locale.ROOT, "series %s: %,d rows: %,d training, %,d validation, %,d test "
                 + "(time order); windows of %d steps (%d inputs a step) predicting %d step(s) of %s%s; %,d "
@@ -179,7 +179,7 @@ final class ForecastTask implements Task {
         int batch = job.batch();
         return new TaskData() {
             @Override
-            public ModelSpec spec() {
+            public SequenceSpec spec() {
                 return spec;
             }
 

@@ -8,8 +8,8 @@ import io.sparkrnn.driver.corpus.LmOptions;
 import io.sparkrnn.driver.corpus.LmTextReader;
 import io.sparkrnn.driver.corpus.Tokens;
 import io.sparkrnn.driver.round.PartitionData;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
 import java.nio.charset.StandardCharsets;
@@ -63,10 +63,10 @@ final class LmTask implements Task {
         }
     }
 
-    private static ModelSpec lm(TrainCommand.Job job, int vocab) {
-        ModelSpec s = job.spec();
-        return ModelSpec.languageModel(vocab, s.embeddingDim(), s.cell(), s.hiddenSize(), s.numLayers(), s.dropout())
-                .withIoDropout(s.ioDropout());
+    private static SequenceSpec lm(TrainCommand.Job job, int vocab) {
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.languageModel(vocab, m.embedding(), m.cell(), m.hidden(), m.layers(), m.dropout())
+                .withIoDropout(m.ioDropout());
     }
 
     /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */
@@ -113,7 +113,7 @@ final class LmTask implements Task {
             throw new InputException(job.train() + ": the validation part has " + valid.length + " " + noun
                     + " tokens, too few for windows of " + job.k1() + "; raise data.validation-fraction");
         }
-        ModelSpec spec = lm(job, corpus.vocabulary().size());
+        SequenceSpec spec = lm(job, corpus.vocabulary().size());
         SequenceModel model = new SequenceModel(spec);
         int lanes = lanes(valid.length, job.k1());
         Map<String, byte[]> files = Map.of(o.tokens() == Tokens.WORDS ? WORDS : VOCAB,
@@ -123,7 +123,7 @@ final class LmTask implements Task {
         JavaRDD<PartitionData> data = corpus.train();
         return new TaskData() {
             @Override
-            public ModelSpec spec() {
+            public SequenceSpec spec() {
                 return spec;
             }
 
@@ -198,7 +198,7 @@ final class LmTask implements Task {
             throw new InputException(data + ": too short to evaluate (" + ids.length + " known " + noun
                     + " tokens, need at least 129)");
         }
-        double bits = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), ids, lanes, 128);
+        double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), ids, lanes, 128);
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));
@@ -238,8 +238,8 @@ final class LmTask implements Task {
         } catch (CorpusException e) {
             throw new InputException(data + ": " + e.getMessage());
         }
-        double bits = StreamLoss.bitsPerToken(m.loaded().model(), m.loaded().params(), valid, lanes(valid.length, k1),
-                k1);
+        double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
+                lanes(valid.length, k1), k1);
         String noun = LmVocabulary.unit(c) == Tokens.WORDS ? "word" : "char";
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);

@@ -1,10 +1,14 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.seq2seq.Hypothesis;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,15 +18,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A trained model as shipped to the tasks of evaluation and prediction jobs (broadcast: spec and flat weights).
- * Each task takes its own {@link #copy} (engine objects are not shared between threads) and runs the model's
- * forward pass on batches of its rows; nothing but counts or output rows leaves the task.
+ * A trained model of either family as shipped to the tasks of evaluation and prediction jobs (broadcast: spec and
+ * flat weights). Each task takes its own {@link #copy} (engine objects are not shared between threads) and runs the
+ * model on batches of its rows: a sequence model's forward pass (probabilities, regression outputs) or an
+ * encoder-decoder model's decoding; nothing but counts or output rows leaves the task.
  */
 final class LocalModel implements Serializable {
     private static final long serialVersionUID = 1L;
     private final ModelSpec spec;
     private final float[] weights;
-    private transient SequenceModel model;
+    private transient Model model;
     private transient FlatParams params;
 
     LocalModel(ModelSpec spec, float[] weights) {
@@ -39,20 +44,22 @@ final class LocalModel implements Serializable {
         return new LocalModel(spec, weights);
     }
 
-    private void build() {
+    /** The model as {@code family}, built with its weights on first use. */
+    private <M extends Model> M model(Class<M> family) {
         if (model == null) {
-            model = new SequenceModel(spec);
+            model = spec.newModel();
             params = FlatParams.zeros(model.layout(), DataType.FLOAT);
             params.flat().assign(Nd4j.createFromArray(weights));
         }
+        return model.as(family);
     }
 
     /** Row-major copy of the head's output {@code [rows, C]}. */
     private float[][] run(SequenceBatch batch, int rows) {
-        build();
-        ModelState state = model.initialState(batch.batchSize(), DataType.FLOAT);
-        INDArray out = model.predict(params, batch, state);
-        int c = spec.outputSize();
+        SequenceModel m = model(SequenceModel.class);
+        ModelState state = m.initialState(batch.batchSize(), DataType.FLOAT);
+        INDArray out = m.predict(params, batch, state);
+        int c = m.spec().outputSize();
         float[] flat = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[][] r = new float[rows][];
         for (int i = 0; i < rows; i++) {
@@ -67,7 +74,8 @@ final class LocalModel implements Serializable {
         for (int[] r : rows) {
             dummy.add(new int[r.length]);
         }
-        SequenceBatch b = SequenceBatch.padAligned(rows, dummy, paddingId, spec.ignoreIndex());
+        SequenceBatch b = SequenceBatch.padAligned(rows, dummy, paddingId,
+                model(SequenceModel.class).spec().ignoreIndex());
         float[][] out = run(b, b.steps() * b.batchSize());
         List<float[][]> res = new ArrayList<>(rows.size());
         for (int r = 0; r < rows.size(); r++) {
@@ -102,9 +110,20 @@ final class LocalModel implements Serializable {
         }
         int[] lengths = new int[b];
         Arrays.fill(lengths, steps);
-        SequenceBatch batch = SequenceBatch.pooledFeatures(steps, b, features, x, lengths,
-                new float[b * spec.outputSize()], spec.outputSize());
+        int outputs = model(SequenceModel.class).spec().outputSize();
+        SequenceBatch batch = SequenceBatch.pooledFeatures(steps, b, features, x, lengths, new float[b * outputs],
+                outputs);
         return run(batch, b);
+    }
+
+    /**
+     * One hypothesis per source (each of 1 to {@code spec.maxSourceLength} tokens) of an encoder-decoder model:
+     * greedy when {@code beam} is 1, else beam search of that width; scores normalised with {@code alpha}.
+     */
+    List<Hypothesis> decode(List<int[]> sources, int beam, double alpha) {
+        Seq2SeqModel m = model(Seq2SeqModel.class);
+        return beam <= 1 ? Seq2SeqDecoding.greedy(m, params, sources, alpha)
+                : Seq2SeqDecoding.beam(m, params, sources, beam, alpha);
     }
 
     /** Softmax of one row of logits, max-shifted for stability. */

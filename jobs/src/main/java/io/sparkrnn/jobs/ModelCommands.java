@@ -1,10 +1,9 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.Sampler;
+import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.ParamLayout;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -127,7 +126,8 @@ final class ModelCommands {
         if (!(temperature > 0)) {
             throw new ConfigException("--temperature must be > 0, found " + temperature);
         }
-        int[] gen = Sampler.sample(m.loaded().model(), m.loaded().params(), ids, length, temperature, topK, seed);
+        int[] gen = Sampler.sample(m.model(SequenceModel.class), m.loaded().params(), ids, length, temperature, topK,
+                seed);
         StringBuilder sb = new StringBuilder(prompt);
         vocab.decode(gen, sb);
         out.println(sb);
@@ -187,7 +187,8 @@ final class ModelCommands {
     }
 
     private static void requireSeq2SeqForDecode(Map<String, String> o, TrainedModel m) {
-        if ((o.containsKey("--beam") || o.containsKey("--alpha")) && m.seq2seq() == null) {
+        boolean decodes = m.loaded().spec().match(s -> false, s -> true);
+        if ((o.containsKey("--beam") || o.containsKey("--alpha")) && !decodes) {
             throw new ConfigException("--beam and --alpha are decoding settings of seq2seq models; the model in "
                     + m.dir() + " is a " + m.task().name() + " model");
         }
@@ -212,14 +213,8 @@ final class ModelCommands {
         Path dir = m.dir();
         out.println("model " + dir.toAbsolutePath());
         out.println("task: " + m.task().name() + " (data " + m.config().getString("data.train") + ")");
-        ParamLayout layout;
-        if (m.seq2seq() != null) {
-            out.println(Seq2SeqSpecJson.toJson(m.seq2seq().spec(), m.seq2seq().provenance()));
-            layout = m.seq2seq().model().layout();
-        } else {
-            out.println(ModelSpecJson.toJson(m.loaded().spec(), m.loaded().provenance()));
-            layout = m.loaded().model().layout();
-        }
+        out.println(m.loaded().spec().toJson(m.loaded().provenance()));
+        ParamLayout layout = m.loaded().model().layout();
         out.printf(Locale.ROOT, "parameters: %,d%n", layout.size());
         for (var e : layout.entries()) {
             out.println("  " + e.name() + " " + java.util.Arrays.toString(e.shape()));

@@ -13,17 +13,12 @@ import io.sparkrnn.driver.corpus.ParquetReaders;
 import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.Tokens;
 import io.sparkrnn.driver.corpus.Vocabulary;
-import io.sparkrnn.driver.round.ReplicaSetup;
-import io.sparkrnn.driver.round.Seq2SeqSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,7 +29,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Sequence-to-sequence translation, e.g. grapheme-to-phoneme on CMUdict ({@code WORD  PH1 PH2 ...}; the source
@@ -191,27 +185,6 @@ final class Seq2SeqTask implements Task {
             }
 
             @Override
-            public ReplicaSetup setup(TrainCommand.Job j) {
-                return new Seq2SeqSetup(spec, j.setup().inner(), j.setup().schedule(), j.setup().tbptt().clip(),
-                        j.seed());
-            }
-
-            @Override
-            public FlatParams initParams(long s) {
-                return new Seq2SeqModel(spec).initParams(s, DataType.FLOAT);
-            }
-
-            @Override
-            public void saveModel(Path dir, FlatParams params, Map<String, String> provenance) throws IOException {
-                ModelFiles.save(dir, new Seq2SeqModel(spec), params, null, 0, provenance);
-            }
-
-            @Override
-            public String describeModel() {
-                return Seq2SeqTask.describeModel(spec);
-            }
-
-            @Override
             public Map<String, byte[]> files() {
                 return files;
             }
@@ -228,14 +201,14 @@ final class Seq2SeqTask implements Task {
 
             @Override
             public Validation validate(FlatParams params) {
-                Seq2SeqScores s = scores(sc, LocalSeq2Seq.of(spec, params), validE, 1, alpha, batch);
+                Seq2SeqScores s = scores(sc, LocalModel.of(spec, params), validE, 1, alpha, batch);
                 return Validation.of(s.tokenErrorRate(), "per", s.tokenErrorRate(), "wer", s.sequenceErrorRate());
             }
 
             @Override
             public ObjectNode evaluate(FlatParams params) {
                 ObjectNode n = ClassCounts.newJson();
-                LocalSeq2Seq m = LocalSeq2Seq.of(spec, params);
+                LocalModel m = LocalModel.of(spec, params);
                 scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
                 if (nTest > 0) {
                     scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
@@ -264,21 +237,13 @@ final class Seq2SeqTask implements Task {
         return u < testF ? 0 : u < testF + validF ? 1 : 2;
     }
 
-    static String describeModel(Seq2SeqSpec s) {
-        return String.format(Locale.ROOT, "model: seq2seq %s, encoder %s%d x %d, decoder %d x %d, attention %s%s, "
-                + "%,d parameters", s.cell().name().toLowerCase(Locale.ROOT), s.bidirectional() ? "bidirectional "
-                : "", s.encoderLayers(), s.encoderHidden(), s.decoderLayers(), s.decoderHidden(),
-                s.attention().name().toLowerCase(Locale.ROOT), s.inputFeeding() ? " with input feeding" : "",
-                new Seq2SeqModel(s).layout().size());
-    }
-
     /** The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks. */
-    static Seq2SeqScores scores(JavaSparkContext sc, LocalSeq2Seq model, JavaRDD<Seq2SeqReferences> data, int beam,
+    static Seq2SeqScores scores(JavaSparkContext sc, LocalModel model, JavaRDD<Seq2SeqReferences> data, int beam,
             double alpha, int batch) {
-        Broadcast<LocalSeq2Seq> b = sc.broadcast(model);
+        Broadcast<LocalModel> b = sc.broadcast(model);
         try {
             return data.mapPartitions(it -> {
-                LocalSeq2Seq m = b.value().copy();
+                LocalModel m = b.value().copy();
                 Seq2SeqScores s = new Seq2SeqScores();
                 for (List<Seq2SeqReferences> chunk : TaggingTask.chunks(it, batch)) {
                     List<int[]> sources = new ArrayList<>();
@@ -299,10 +264,6 @@ final class Seq2SeqTask implements Task {
         return Vocabulary.fromText(m.file(name), name);
     }
 
-    private static LocalSeq2Seq local(TrainedModel m) {
-        return LocalSeq2Seq.of(m.seq2seq().spec(), m.seq2seq().params());
-    }
-
     /**
      * Greedy (and beam, as configured) scores on every source of {@code data} that fits the model, each against
      * its closest reference (all of its pairs' targets).
@@ -310,7 +271,7 @@ final class Seq2SeqTask implements Task {
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         JobConfig c = m.config();
-        int maxSource = m.seq2seq().spec().maxSourceLength();
+        int maxSource = m.model(Seq2SeqModel.class).spec().maxSourceLength();
         JavaRDD<TextPair> all = read(sc, c, format(c), data).records();
         if (part != Part.ALL) {
             long seed = c.getInt("train.seed");
@@ -327,7 +288,7 @@ final class Seq2SeqTask implements Task {
                 p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = ClassCounts.newJson();
-        LocalSeq2Seq lm = local(m);
+        LocalModel lm = m.local();
         double alpha = c.getDouble("decode.alpha");
         scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "");
         int beam = c.getInt("decode.beam");
@@ -365,13 +326,13 @@ final class Seq2SeqTask implements Task {
         Vocabulary tgt = vocab(m, TARGET);
         String srcJoin = joiner(c, "data.source-tokens", format(c));
         String tgtJoin = joiner(c, "data.target-tokens", format(c));
-        Broadcast<LocalSeq2Seq> b = sc.broadcast(local(m));
+        Broadcast<LocalModel> b = sc.broadcast(m.local());
         int batch = m.batch();
         int beam = c.getInt("decode.beam");
         double alpha = c.getDouble("decode.alpha");
-        int maxSource = m.seq2seq().spec().maxSourceLength();
+        int maxSource = m.model(Seq2SeqModel.class).spec().maxSourceLength();
         JavaRDD<Object[]> rows = sources.mapPartitions(it -> {
-            LocalSeq2Seq lm = b.value().copy();
+            LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<String[]> chunk : TaggingTask.chunks(it, batch)) {
                 List<int[]> ids = new ArrayList<>();

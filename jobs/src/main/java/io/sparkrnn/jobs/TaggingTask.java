@@ -1,8 +1,8 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.BadRecords;
+import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Encoded;
 import io.sparkrnn.driver.corpus.Lines;
@@ -10,7 +10,7 @@ import io.sparkrnn.driver.corpus.TaggedSentence;
 import io.sparkrnn.driver.corpus.TaggingReader;
 import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.driver.round.PartitionData;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -64,10 +64,10 @@ final class TaggingTask implements Task {
         }
     }
 
-    private static ModelSpec spec(TrainCommand.Job job, int words, int tags) {
-        ModelSpec s = job.spec();
-        return ModelSpec.tagger(words, s.embeddingDim(), Vocabulary.PAD_ID, s.cell(), s.hiddenSize(), s.numLayers(),
-                s.bidirectional(), s.dropout(), tags).withIoDropout(s.ioDropout());
+    private static SequenceSpec spec(TrainCommand.Job job, int words, int tags) {
+        TrainCommand.ModelSettings m = job.model();
+        return SequenceSpec.tagger(words, m.embedding(), Vocabulary.PAD_ID, m.cell(), m.hidden(), m.layers(),
+                m.bidirectional(), m.dropout(), tags).withIoDropout(m.ioDropout());
     }
 
     static JavaRDD<TaggedSentence> read(JavaSparkContext sc, JobConfig c, String format, String path) {
@@ -129,7 +129,7 @@ final class TaggingTask implements Task {
             throw new InputException(job.train() + ": the validation part is empty; raise data.validation-fraction "
                     + "or give data.validation");
         }
-        ModelSpec spec = spec(job, words.size(), tags.size());
+        SequenceSpec spec = spec(job, words.size(), tags.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences; %,d words and %,d "
                 + "tags in the vocabularies (fitted on the training part)%n", job.train(), job.format(), validCount,
                 words.size(), tags.size());
@@ -138,7 +138,7 @@ final class TaggingTask implements Task {
         int batch = job.batch();
         return new TaskData() {
             @Override
-            public ModelSpec spec() {
+            public SequenceSpec spec() {
                 return spec;
             }
 

@@ -2,64 +2,25 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.round.TrainingPartition;
-import io.sparkrnn.driver.round.ReplicaSetup;
-import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.spark.api.java.JavaRDD;
 
 /** A task's data, prepared for one training run. */
 interface TaskData {
     /**
-     * The model to train (sizes from the vocabularies or columns): a {@link ModelSpec}, which the defaults below
-     * build as a {@link SequenceModel}, or another spec record (a {@code Seq2SeqSpec}) whose task overrides
-     * {@link #setup}, {@link #initParams}, {@link #saveModel} and {@link #describeModel}. Saved with every
-     * checkpoint and compared field by field on resume.
+     * The model to train (sizes from the vocabularies or columns). The run builds, initialises, trains, saves and
+     * describes it through this spec alone; saved with every checkpoint and compared field by field on resume.
      */
-    Record spec();
-
-    /** What every replica of the round loop builds its model and optimizer from. */
-    default ReplicaSetup setup(TrainCommand.Job job) {
-        return job.withSpec(sequenceSpec()).setup();
-    }
-
-    private ModelSpec sequenceSpec() {
-        return (ModelSpec) spec();
-    }
+    ModelSpec spec();
 
     /**
      * Files saved beside the model and in every checkpoint (vocabularies, labels, normaliser); a checkpoint whose
      * files differ is not resumed (the data changed).
      */
     Map<String, byte[]> files();
-
-    /**
-     * The seeded initial weights. This, {@link #setup}, {@link #saveModel} and {@link #describeModel} are the
-     * model's only uses in the shared loop: a task with another kind of model (encoder-decoder) overrides them.
-     */
-    default FlatParams initParams(long seed) {
-        return new SequenceModel(sequenceSpec()).initParams(seed, DataType.FLOAT);
-    }
-
-    /** Writes {@code model.json} and {@code weights.safetensors} into {@code dir}. */
-    default void saveModel(Path dir, FlatParams params, Map<String, String> provenance) throws IOException {
-        ModelFiles.save(dir, new SequenceModel(sequenceSpec()), params, null, 0, provenance);
-    }
-
-    /** The console line on the model. */
-    default String describeModel() {
-        ModelSpec s = sequenceSpec();
-        return String.format(Locale.ROOT, "model: %s %s%d x %d, %,d parameters", s.cell().name().toLowerCase(
-                Locale.ROOT), s.bidirectional() ? "bidirectional " : "", s.numLayers(), s.hiddenSize(),
-                new SequenceModel(s).layout().size());
-    }
 
     /** The training partitions for the round loop (persisted). */
     JavaRDD<? extends TrainingPartition<?>> train();

@@ -3,11 +3,13 @@ package io.sparkrnn.jobs;
 import io.sparkrnn.driver.checkpoint.CheckpointPolicy;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
+import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.train.TbpttConfig;
@@ -93,14 +95,21 @@ final class TrainCommand {
     }
 
     /**
-     * A validated training job: everything checked before Spark starts. {@code spec} carries the model shape from
-     * the config (cell, sizes, bidirectional, pooling); each task builds the real spec once the vocabularies or
-     * columns are known.
+     * The config's model settings that do not depend on the data: a sequence task builds its {@link SequenceSpec}
+     * from these and the sizes its data gives (vocabulary, tags, classes, columns).
      */
-    record Job(Task task, ModelSpec spec, WorkerSetup setup, RoundConfig rounds, long totalRounds, int partitions,
-            int batch, int k1, String train, String validation, String format, double validationFraction,
-            Path output, boolean overwrite, String master, int evalEvery, long seed, CheckpointPolicy checkpoints,
-            double maxMinutes) {
+    record ModelSettings(CellType cell, int embedding, int hidden, int layers, boolean bidirectional, double dropout,
+            double ioDropout, SequenceSpec.Pooling pooling) {
+    }
+
+    /**
+     * A validated training job: everything checked before Spark starts. The model's spec comes from the task once
+     * its data is read ({@link TaskData#spec()}); {@link #setup} joins it with the inner training settings here.
+     */
+    record Job(Task task, ModelSettings model, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
+            int engineThreads, RoundConfig rounds, long totalRounds, int partitions, int batch, int k1, String train,
+            String validation, String format, double validationFraction, Path output, boolean overwrite, String master,
+            int evalEvery, long seed, CheckpointPolicy checkpoints, double maxMinutes) {
 
         static Job of(JobConfig c) {
             int k1 = c.getInt("train.k1");
@@ -147,12 +156,10 @@ final class TrainCommand {
             double clip = c.getDouble("train.clip");
             long seed = c.getInt("train.seed");
             TbpttConfig tbptt = new TbpttConfig(k1, k2, clip > 0 ? ClipConfig.byNorm(clip) : ClipConfig.none(), seed);
-            // Sizes that depend on the data (vocabulary, tags, classes) are placeholders here.
-            ModelSpec.Pooling pooling = ModelSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT));
-            ModelSpec spec = ModelSpec.classifier(2, c.getInt("model.embedding"), 0,
-                    CellType.parse(c.getChoice("model.cell")), c.getInt("model.hidden"), c.getInt("model.layers"),
-                    bidirectional, c.getDouble("model.dropout"), pooling, 2)
-                    .withIoDropout(c.getDouble("model.io-dropout"));
+            ModelSettings model = new ModelSettings(CellType.parse(c.getChoice("model.cell")),
+                    c.getInt("model.embedding"), c.getInt("model.hidden"), c.getInt("model.layers"), bidirectional,
+                    c.getDouble("model.dropout"), c.getDouble("model.io-dropout"),
+                    SequenceSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT)));
             double globalClip = c.getDouble("train.global-clip");
             OuterOptimizer.Config outerCfg = outer.equals("plain")
                     ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, c.getDouble("train.outer-lr"), 0)
@@ -161,10 +168,9 @@ final class TrainCommand {
                     .withClipNorm(globalClip > 0 ? globalClip : Double.POSITIVE_INFINITY)
                     .withOuter(outerCfg)
                     .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
-            WorkerSetup setup = new WorkerSetup(spec, inner, LearningRates.of(c), tbptt,
-                    c.getInt("train.engine-threads"));
-            return new Job(task, spec, setup, rounds, c.getInt("train.rounds"), c.getInt("train.partitions"),
-                    c.getInt("train.batch"), k1, train, validation, format, c.getDouble("data.validation-fraction"),
+            return new Job(task, model, inner, LearningRates.of(c), tbptt, c.getInt("train.engine-threads"), rounds,
+                    c.getInt("train.rounds"), c.getInt("train.partitions"), c.getInt("train.batch"), k1, train,
+                    validation, format, c.getDouble("data.validation-fraction"),
                     Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
                     c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
                             c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
@@ -184,11 +190,9 @@ final class TrainCommand {
             }
         }
 
-        /** The job with the task's real model spec. */
-        Job withSpec(ModelSpec real) {
-            return new Job(task, real, setup.withSpec(real), rounds,
-                    totalRounds, partitions, batch, k1, train, validation, format, validationFraction, output,
-                    overwrite, master, evalEvery, seed, checkpoints, maxMinutes);
+        /** What every replica of the round loop builds its model and optimizer from. */
+        ReplicaSetup setup(ModelSpec spec) {
+            return new ReplicaSetup(spec, inner, schedule, tbptt, engineThreads);
         }
     }
 }

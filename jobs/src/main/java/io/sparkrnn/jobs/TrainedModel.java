@@ -1,7 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
+import io.sparkrnn.engine.model.Model;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +12,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * A trained model folder ({@code <output.dir>/model}): the weights, the resolved config it was trained with
  * ({@code config.conf}, which names the task and the data settings evaluate and predict reuse) and the task's
- * files (vocabularies, normaliser). Exactly one of {@code loaded} (a sequence model) and {@code seq2seq} (an
- * encoder-decoder model) is set, after the kind in {@code model.json}.
+ * files (vocabularies, normaliser). The model is of either family, as {@code model.json} says.
  */
-record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded seq2seq, JobConfig config,
-        Task task) {
+record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task task) {
 
     /** Accepts the run's output.dir or its model/ folder. */
     static TrainedModel open(String arg) {
@@ -35,14 +33,9 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded
         if (!Files.exists(p.resolve(ModelFiles.MODEL_JSON))) {
             throw new ConfigException("no model in " + p + " (expected " + ModelFiles.MODEL_JSON + ")");
         }
-        ModelFiles.Loaded m = null;
-        ModelFiles.Seq2SeqLoaded s = null;
+        ModelFiles.Loaded m;
         try {
-            if (ModelFiles.kind(p).equals(Seq2SeqSpecJson.KIND)) {
-                s = ModelFiles.loadSeq2Seq(p, DataType.FLOAT);
-            } else {
-                m = ModelFiles.load(p, DataType.FLOAT);
-            }
+            m = ModelFiles.load(p, DataType.FLOAT);
         } catch (IOException e) {
             throw new InputException("cannot load the model in " + p + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -50,7 +43,7 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded
         }
         Path conf = p.resolve("config.conf");
         JobConfig cfg = JobConfig.load(Files.exists(conf) ? conf : null, overrides);
-        return new TrainedModel(p, m, s, cfg, Tasks.of(cfg.getChoice("task")));
+        return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
     }
 
     /** A task file of the model, as text. */
@@ -63,6 +56,19 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, ModelFiles.Seq2SeqLoaded
         }
     }
 
+    /**
+     * The model as {@code family}, for a task that only works with that family (an lm's sampler, a seq2seq task's
+     * decoder); a folder whose {@code model.json} holds the other family is refused naming the folder.
+     */
+    <M extends Model> M model(Class<M> family) {
+        try {
+            return loaded.model().as(family);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("the model in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** The model and its weights, to broadcast to evaluation and prediction tasks. */
     LocalModel local() {
         return LocalModel.of(loaded.spec(), loaded.params());
     }

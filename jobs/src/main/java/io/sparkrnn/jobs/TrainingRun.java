@@ -10,10 +10,11 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.TrainingPartition;
+import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,6 +36,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -78,28 +80,20 @@ final class TrainingRun {
             throw new ConfigException("spark.task.cpus expects a whole number of cores, found '" + taskCpus + "'");
         }
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS",
-                Integer.toString(Math.max(1, cpus / job.setup().engineThreads())));
+                Integer.toString(Math.max(1, cpus / job.engineThreads())));
         RoundSparkConf.apply(conf);
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             TaskData data = task.prepare(sc, job, cfg);
             out.print(data.describe());
-            Record spec = data.spec();
-            // The replicas' working memory against the executors' budget, for the model of this data (its
-            // vocabulary read); only sequence models have an estimate so far, an encoder-decoder run is not checked.
-            if (spec instanceof ModelSpec ms) {
-                try {
-                    ExecutorMemory.checkReplicas(conf, new SequenceModel(ms), job.setup().inner().type(), job.batch(),
-                            job.k1(), job.setup().engineThreads());
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(e.getMessage());
-                }
-            }
+            ModelSpec spec = data.spec();
+            checkReplicaMemory(conf, spec);
             Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
-            out.println(data.describeModel());
-            FlatParams params = data.initParams(job.seed());
-            try (RoundTrainer trainer = new RoundTrainer(sc, data.setup(job), job.rounds(),
+            out.println("model: " + spec.describe());
+            Model model = spec.newModel();
+            FlatParams params = model.initParams(job.seed(), DataType.FLOAT);
+            try (RoundTrainer trainer = new RoundTrainer(sc, job.setup(spec), job.rounds(),
                     params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
                 if (resume.isPresent()) {
@@ -110,7 +104,8 @@ final class TrainingRun {
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                finish(task, data, params, dir, trainer.round(), seconds, trainer.round() < job.totalRounds());
+                finish(task, data, model, params, dir, trainer.round(), seconds,
+                        trainer.round() < job.totalRounds());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + job.output(), e);
@@ -119,12 +114,30 @@ final class TrainingRun {
     }
 
     /**
+     * Checks the replicas' working memory against the executors' budget, for the model of this data (its vocabulary
+     * read): a sequence model's window of k1 steps on each engine thread, an encoder-decoder's batch of pairs at the
+     * longest source and output.
+     */
+    private void checkReplicaMemory(SparkConf conf, ModelSpec spec) {
+        OptimizerType inner = job.inner().type();
+        Runnable check = spec.match(
+                s -> () -> ExecutorMemory.checkReplicas(conf, s.newModel(), inner, job.batch(), job.k1(),
+                        job.engineThreads()),
+                s -> () -> ExecutorMemory.checkReplicas(conf, s, inner, job.batch()));
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
      * Rounds until {@code train.rounds}, or until the round in which this run's loop has used
      * {@code train.max-minutes} of wall-clock time (validation and checkpoints included); that round is validated
      * and checkpointed like the last one. Returns the seconds spent.
      */
     private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, TaskData data,
-            FlatParams params, CheckpointStore store, OutputDir dir, Record spec, List<String> history)
+            FlatParams params, CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history)
             throws IOException {
         long total = job.totalRounds();
         Double score = null;
@@ -187,9 +200,10 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, TaskData data, FlatParams params, OutputDir dir, long rounds, double seconds,
-            boolean stoppedByBudget) {
-        dir.writeModel((d, provenance) -> data.saveModel(d, params, provenance), data.files(), cfg.render());
+    private void finish(Task task, TaskData data, Model model, FlatParams params, OutputDir dir, long rounds,
+            double seconds, boolean stoppedByBudget) {
+        dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), data.files(),
+                cfg.render());
         ObjectNode eval = ClassCounts.newJson();
         eval.put("task", task.name());
         eval.setAll(data.evaluate(params));
@@ -216,12 +230,11 @@ final class TrainingRun {
         return sb.toString();
     }
 
-    private void save(CheckpointStore store, RoundTrainer trainer, Record spec, Map<String, byte[]> files,
+    private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, Map<String, byte[]> files,
             List<String> history, Double score) throws IOException {
         RunInfo info = new RunInfo(Map.of("train.seed", job.seed()), Map.of("round", trainer.round()),
                 cfg.asStrings(), history, score);
-        String name = spec instanceof Seq2SeqSpec s ? store.save(s, trainer.state(), info, files)
-                : store.save((ModelSpec) spec, trainer.state(), info, files);
+        String name = store.save(spec, trainer.state(), info, files);
         store.prune(job.checkpoints());
         out.println("checkpoint " + name);
     }
@@ -253,7 +266,7 @@ final class TrainingRun {
      * that a checkpoint of an older version does not record had its default then, so it matches while this run
      * keeps the default.
      */
-    private Checkpoint compatible(Checkpoint c, Record spec, Map<String, byte[]> files) {
+    private Checkpoint compatible(Checkpoint c, ModelSpec spec, Map<String, byte[]> files) {
         Map<String, String> mustMatch = new LinkedHashMap<>();
         Map<String, String> recorded = c.info().config();
         Map<String, ConfigKey> schema = ConfigSchema.byPath();

@@ -9,10 +9,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +33,7 @@ class ExportCommandTest {
 
     private Path tagger() throws Exception {
         Path dir = tmp.resolve("run/model");
-        ModelSpec spec = ModelSpec.tagger(30, 8, 0, CellType.GRU, 10, 2, true, 0, 5);
+        SequenceSpec spec = SequenceSpec.tagger(30, 8, 0, CellType.GRU, 10, 2, true, 0, 5);
         SequenceModel model = new SequenceModel(spec);
         ModelFiles.save(dir, model, model.initParams(3, DataType.FLOAT), null, 0, Map.of());
         Files.writeString(dir.resolve("config.conf"), "task = tag\n");

@@ -9,14 +9,16 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.engine.testutil.BatchMajor;
 import io.sparkrnn.engine.testutil.MaxDiff;
 import io.sparkrnn.engine.testutil.OnnxSeq2Seq;
@@ -26,7 +28,6 @@ import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.sparkrnn.driver.corpus.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -101,7 +102,7 @@ final class ExportTesting {
         double[] births = lines.stream().mapToDouble(l -> Double.parseDouble(l.split(",")[4])).toArray();
         double mean = Arrays.stream(births).average().orElseThrow();
         double sd = Math.sqrt(Arrays.stream(births).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
-        int features = TrainedModel.open(run.toString()).loaded().spec().featureSize();
+        int features = TrainedModel.open(run.toString()).model(SequenceModel.class).spec().featureSize();
         float[][][] windows = new float[5][28][features];
         for (int r = 0; r < 5; r++) {
             for (int s = 0; s < 28; s++) {
@@ -123,10 +124,10 @@ final class ExportTesting {
      */
     static void seq2seq(Path run, Path tmp, List<int[]> sources, List<int[]> targets) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        Seq2SeqSpec spec = m.seq2seq().spec();
-        double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(m.seq2seq().model(), m.seq2seq().params(), sources,
-                targets);
-        List<Hypothesis> greedy = Seq2SeqDecoding.greedy(m.seq2seq().model(), m.seq2seq().params(), sources, 0);
+        Seq2SeqModel model = m.model(Seq2SeqModel.class);
+        Seq2SeqSpec spec = model.spec();
+        double[][][] ours = Seq2SeqDecoding.teacherForcedLogits(model, m.loaded().params(), sources, targets);
+        List<Hypothesis> greedy = Seq2SeqDecoding.greedy(model, m.loaded().params(), sources, 0);
 
         Path onnx = tmp.resolve("seq2seq-onnx");
         TaskTesting.ok("export", m.dir().toString(), "--format", "onnx", "--out", onnx.toString());
@@ -164,8 +165,8 @@ final class ExportTesting {
     /** Token models: {@code rows} of token ids (all of one length for a model without a padding id). */
     static void tokensMatch(Path run, Path tmp, List<int[]> rows) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        ModelSpec spec = m.loaded().spec();
-        boolean aligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+        SequenceSpec spec = m.model(SequenceModel.class).spec();
+        boolean aligned = spec.topology() == SequenceSpec.Topology.ALIGNED;
         int pad = Math.max(spec.paddingId(), 0);
         SequenceBatch batch = aligned
                 ? SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), pad, -100)
@@ -181,7 +182,7 @@ final class ExportTesting {
     /** Feature models: {@code windows [B][T][F]}, all of T steps. */
     static void featuresMatch(Path run, Path tmp, float[][][] windows) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
-        ModelSpec spec = m.loaded().spec();
+        SequenceSpec spec = m.model(SequenceModel.class).spec();
         int b = windows.length;
         int t = windows[0].length;
         int f = spec.featureSize();
@@ -200,8 +201,8 @@ final class ExportTesting {
 
     private static void compare(TrainedModel m, Path tmp, SequenceBatch batch, Map<String, Object> input,
             int[] lengths) throws Exception {
-        ModelSpec spec = m.loaded().spec();
-        SequenceModel model = m.loaded().model();
+        SequenceModel model = m.model(SequenceModel.class);
+        SequenceSpec spec = model.spec();
         FlatParams params = m.loaded().params();
         float[] ours = model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
                 .castTo(DataType.FLOAT).dup('c').data().asFloat();
@@ -224,7 +225,7 @@ final class ExportTesting {
         assertTrue(torchMax <= TOLERANCE, name + ": torch differs by " + torchMax);
     }
 
-    private static Object runOnnx(Path file, ModelSpec spec, Map<String, Object> input, TrainedModel m)
+    private static Object runOnnx(Path file, SequenceSpec spec, Map<String, Object> input, TrainedModel m)
             throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> in = new HashMap<>();

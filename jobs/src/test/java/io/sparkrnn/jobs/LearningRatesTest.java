@@ -20,7 +20,7 @@ class LearningRatesTest {
                 "data/samples/cmudict/cmudict-sample.txt"), "train.rounds=10", "train.local-steps=20"));
         all.addAll(Arrays.asList(sets));
         JobConfig c = JobConfig.load(Path.of(TaskTesting.path("conf/cmudict-g2p.conf")), all);
-        return TrainCommand.Job.of(c).setup().schedule();
+        return TrainCommand.Job.of(c).schedule();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.model.SequenceModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -120,7 +121,7 @@ class MainTest {
         // 82 distinct characters: a uniform guess costs log2(82) = 6.36 bits; 12 local steps must beat it clearly
         assertTrue(bpc < 5.5, "validation bits per char " + bpc);
         var loaded = ModelFiles.load(outDir.resolve("model"), DataType.FLOAT);
-        assertEquals(24, loaded.spec().hiddenSize());
+        assertEquals(24, loaded.model().as(SequenceModel.class).spec().hiddenSize());
         assertEquals(82, Files.readAllLines(outDir.resolve("model/vocab-chars.txt")).size());
 
         // the trained model generates, evaluates and describes itself

@@ -74,7 +74,8 @@ class Seq2SeqTaskTest {
 
         // the untrained model of the same spec on the first 400 words, against the trained one
         Path model = out.resolve("model");
-        ModelFiles.Seq2SeqLoaded m = ModelFiles.loadSeq2Seq(model, DataType.FLOAT);
+        ModelFiles.Loaded loaded = ModelFiles.load(model, DataType.FLOAT);
+        Seq2SeqModel m = loaded.model().as(Seq2SeqModel.class);
         Vocabulary src = Vocabulary.fromText(Files.readString(model.resolve(Seq2SeqTask.SOURCE)), "source");
         Vocabulary tgt = Vocabulary.fromText(Files.readString(model.resolve(Seq2SeqTask.TARGET)), "target");
         List<int[]> sources = new ArrayList<>();
@@ -85,9 +86,9 @@ class Seq2SeqTaskTest {
                 refs.add(tgt.encode(w[1].split(" +")));
             }
         }
-        double untrained = Seq2SeqEvaluation.greedy(m.model(), new Seq2SeqModel(m.spec()).initParams(1234,
+        double untrained = Seq2SeqEvaluation.greedy(m, new Seq2SeqModel(m.spec()).initParams(1234,
                 DataType.FLOAT), sources, refs, 64).tokenErrorRate();
-        double trained = Seq2SeqEvaluation.greedy(m.model(), m.params(), sources, refs, 64).tokenErrorRate();
+        double trained = Seq2SeqEvaluation.greedy(m, loaded.params(), sources, refs, 64).tokenErrorRate();
         System.out.printf("g2p (H=32, 8 rounds, lr 0.01): valid PER %.3f WER %.3f BLEU %.3f, beam 2 PER %.3f; "
                 + "test PER %.3f; first 400 words PER %.3f trained vs %.3f untrained%n", per,
                 eval.get("valid_wer").asDouble(),

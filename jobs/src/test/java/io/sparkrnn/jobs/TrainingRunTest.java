@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.engine.model.SequenceModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +53,8 @@ class TrainingRunTest {
         assertTrue(e.get("stopped_by_max_minutes").asBoolean(false), e.toString());
         double bpc = e.get("valid_bits_per_char").asDouble();
         assertTrue(bpc > 1 && bpc < Math.log(82) / Math.log(2) + 0.5, "bits per char " + bpc);
-        assertEquals(16, ModelFiles.load(parts.resolve("model"), DataType.FLOAT).spec().hiddenSize());
+        assertEquals(16, ModelFiles.load(parts.resolve("model"), DataType.FLOAT).model().as(SequenceModel.class)
+                .spec().hiddenSize());
         assertTrue(Files.isDirectory(parts.resolve("checkpoints/ckpt-000001")));
         assertTrue(Files.size(parts.resolve("report.html")) > 10_000);
 

@@ -3,7 +3,6 @@ package io.sparkrnn.driver.checkpoint;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,7 +16,7 @@ import java.util.TreeSet;
  * A loaded, verified checkpoint.
  *
  * @param name       its folder name, e.g. {@code ckpt-000120}
- * @param spec       the model, from {@code model.json}: a {@link ModelSpec} or a {@link Seq2SeqSpec}
+ * @param spec       the model, from {@code model.json}
  * @param params     the weights (FLOAT), in the model's layout
  * @param state      the driver state to pass to {@link RoundTrainer#restore}
  * @param files      the caller's extra files (vocabularies) by name
@@ -25,15 +24,10 @@ import java.util.TreeSet;
  * @param configHash the config hash stored in {@code state.json}
  * @param createdAt  when it was written (ISO-8601, UTC)
  */
-public record Checkpoint(String name, Record spec, FlatParams params, RoundTrainer.State state,
+public record Checkpoint(String name, ModelSpec spec, FlatParams params, RoundTrainer.State state,
         Map<String, byte[]> files, RunInfo info, String configHash, String createdAt) {
     public Checkpoint {
         files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
-    }
-
-    /** The model kind: "sequence" or "seq2seq". */
-    public String kind() {
-        return CheckpointModel.kind(spec);
     }
 
     /** Rounds completed when it was written. */
@@ -47,7 +41,7 @@ public record Checkpoint(String name, Record spec, FlatParams params, RoundTrain
      *
      * @throws IllegalArgumentException naming every differing spec field, or the two hashes
      */
-    public void checkCompatible(Record current, String currentConfigHash) {
+    public void checkCompatible(ModelSpec current, String currentConfigHash) {
         List<String> diffs = specDiffs(current);
         if (!Objects.equals(configHash, currentConfigHash)) {
             diffs.add("config hash: checkpoint " + configHash + ", now " + currentConfigHash);
@@ -63,7 +57,7 @@ public record Checkpoint(String name, Record spec, FlatParams params, RoundTrain
      *
      * @throws IllegalArgumentException listing every differing key with both values
      */
-    public void checkCompatible(Record current, Map<String, String> mustMatch) {
+    public void checkCompatible(ModelSpec current, Map<String, String> mustMatch) {
         List<String> diffs = specDiffs(current);
         for (String k : new TreeSet<>(mustMatch.keySet())) {
             String was = info.config().get(k);
@@ -75,10 +69,11 @@ public record Checkpoint(String name, Record spec, FlatParams params, RoundTrain
         fail(diffs);
     }
 
-    private List<String> specDiffs(Record current) {
+    /** The differing fields of the two specs (records of one family), or their kinds. */
+    private List<String> specDiffs(ModelSpec current) {
         List<String> diffs = new ArrayList<>();
-        if (current.getClass() != spec.getClass()) {
-            diffs.add("model kind: checkpoint " + kind() + ", now " + CheckpointModel.kind(current));
+        if (!current.kind().equals(spec.kind())) {
+            diffs.add("model kind: checkpoint " + spec.kind() + ", now " + current.kind());
             return diffs;
         }
         for (RecordComponent c : spec.getClass().getRecordComponents()) {
@@ -91,7 +86,7 @@ public record Checkpoint(String name, Record spec, FlatParams params, RoundTrain
         return diffs;
     }
 
-    private static Object value(RecordComponent c, Record s) {
+    private static Object value(RecordComponent c, ModelSpec s) {
         try {
             return c.getAccessor().invoke(s);
         } catch (ReflectiveOperationException e) {

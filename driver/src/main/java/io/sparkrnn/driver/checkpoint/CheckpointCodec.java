@@ -19,6 +19,8 @@ import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.SafeTensorsFile;
 import io.sparkrnn.engine.io.TensorInfo;
+import io.sparkrnn.engine.model.ModelJson;
+import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import java.io.ByteArrayInputStream;
@@ -69,9 +71,9 @@ final class CheckpointCodec {
         Path at = null;
         try {
             at = new Path(ck, MODEL_JSON);
-            Record spec = CheckpointModel.parse(new String(bytes.get(MODEL_JSON), StandardCharsets.UTF_8),
-                    at.toString());
-            ParamLayout layout = CheckpointModel.layout(spec);
+            ModelSpec spec = ModelJson.parse(new String(bytes.get(MODEL_JSON), StandardCharsets.UTF_8),
+                    at.toString()).spec();
+            ParamLayout layout = spec.layout();
             at = new Path(ck, WEIGHTS);
             SafeTensorsFile w = SafeTensors.read(new ByteArrayInputStream(bytes.get(WEIGHTS)), at.toString());
             FlatParams params = FlatParams.zeros(layout, DataType.FLOAT);

@@ -7,7 +7,6 @@ import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * Checkpoints of one run in one directory, on any Hadoop file system (docs/formats.md, "Checkpoints"):
  *
  * <pre>
- *   &lt;dir&gt;/ckpt-000120/model.json             ModelSpecJson or Seq2SeqSpecJson document; provenance = the config
+ *   &lt;dir&gt;/ckpt-000120/model.json             the spec's ModelJson document; provenance = the config
  *                      weights.safetensors    the parameters, one F32 tensor per layout entry (PyTorch names)
  *                      optimizer.safetensors  outer.momentum (F64), inner.&lt;name&gt; (F32, averaged inner state),
  *                                             state.partition.00003 (F32, each partition's recurrent state)
@@ -157,21 +156,7 @@ public final class CheckpointStore {
      */
     public String save(ModelSpec spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
             throws IOException {
-        return saveModel(spec, state, info, files);
-    }
-
-    /**
-     * {@link #save(ModelSpec, RoundTrainer.State, RunInfo, Map)} for an encoder-decoder run: {@code model.json}
-     * is a {@code "kind": "seq2seq"} document, the weights carry {@code Seq2SeqModel}'s names.
-     */
-    public String save(Seq2SeqSpec spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
-            throws IOException {
-        return saveModel(spec, state, info, files);
-    }
-
-    private String saveModel(Record spec, RoundTrainer.State state, RunInfo info, Map<String, byte[]> files)
-            throws IOException {
-        ParamLayout layout = CheckpointModel.layout(spec);
+        ParamLayout layout = spec.layout();
         if (state.params().length != layout.size()) {
             throw new IllegalArgumentException("state has " + state.params().length + " parameters, the model "
                     + layout.size());
@@ -192,7 +177,7 @@ public final class CheckpointStore {
             Map<String, String> sums = new LinkedHashMap<>();
             Map<String, String> provenance = new LinkedHashMap<>(info.config());
             provenance.put("checkpoint", name);
-            byte[] model = CheckpointModel.toJson(spec, provenance).getBytes(StandardCharsets.UTF_8);
+            byte[] model = spec.toJson(provenance).getBytes(StandardCharsets.UTF_8);
             sums.put(MODEL_JSON, write(tmp, MODEL_JSON, out -> out.write(model)));
             FlatParams params = new FlatParams(layout, Nd4j.createFromArray(state.params()));
             Map<String, String> wMeta = CheckpointCodec.weightsMetadata(state);

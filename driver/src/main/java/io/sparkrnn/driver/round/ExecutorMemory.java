@@ -1,10 +1,10 @@
 package io.sparkrnn.driver.round;
 
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;

@@ -7,10 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A partition's local model on an executor, built once per run and partition and reused every round
- * (reloaded from the broadcast parameters, never rebuilt from the config). The kind follows the setup:
- * {@link SequenceReplica} or {@link Seq2SeqReplica}; {@link LocalRound} drives both through this class.
+ * (reloaded from the broadcast parameters, never rebuilt from the config). The family of the setup's model
+ * chooses the subclass: {@link SequenceReplica} (truncated BPTT, recurrent state carried between batches) or
+ * {@link Seq2SeqReplica} (independent pairs); {@link LocalRound} drives both through this class.
  */
-abstract class Replica {
+abstract sealed class Replica permits SequenceReplica, Seq2SeqReplica {
     private static final Map<String, Replica> CACHE = new ConcurrentHashMap<>();
 
     final LocalTrainer trainer;
@@ -37,13 +38,7 @@ abstract class Replica {
     }
 
     private static Replica build(ReplicaSetup setup, int batchSize) {
-        if (setup instanceof WorkerSetup w) {
-            return SequenceReplica.of(w, batchSize);
-        }
-        if (setup instanceof Seq2SeqSetup s) {
-            return Seq2SeqReplica.of(s);
-        }
-        throw new IllegalArgumentException("no replica for setup " + setup.getClass().getName());
+        return setup.spec().match(s -> SequenceReplica.of(s, setup, batchSize), s -> Seq2SeqReplica.of(s, setup));
     }
 
     /** Drops every replica of a run (its end), closing their trainers (which stops their engine threads). */

@@ -1,23 +1,47 @@
 package io.sparkrnn.driver.round;
 
+import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
+import io.sparkrnn.engine.train.TbpttConfig;
 import java.io.Serializable;
 
 /**
- * What every task needs to build its local replica, one kind per model family: {@link WorkerSetup} for sequence
- * models trained by truncated BPTT, {@link Seq2SeqSetup} for encoder-decoder models. Everything else in the
- * round loop (broadcast, delta, ordered aggregation, rejection, clipping, outer step, inner-state policies) is
- * the same for both.
+ * What every task needs to build its local replica: the model, the inner optimizer, its schedule (indexed by
+ * global inner step r*H + j), the inner step's settings and the engine threads of each replica. The same for both
+ * model families; the replica that trains each is chosen by {@link Replica} ({@link SequenceReplica}: truncated
+ * BPTT on {@link PartitionData}, {@link Seq2SeqReplica}: one step per batch of pairs). Everything else in the round
+ * loop (broadcast, delta, ordered aggregation, rejection, clipping, outer step, inner-state policies) is the same
+ * for both.
+ *
+ * @param spec          the model
+ * @param inner         the inner optimizer of every replica
+ * @param schedule      the inner learning rate by global inner step r*H + j
+ * @param tbptt         local gradient clipping and the seed of the dropout masks (every model), and the window
+ *                      lengths k1, k2 (a sequence model's truncated BPTT; an encoder-decoder model reads each pair
+ *                      whole)
+ * @param engineThreads threads of each replica's step: 1, or more for the batch-parallel step of
+ *                      {@link io.sparkrnn.engine.train.TbpttTrainer} (sequence models)
  */
-public sealed interface ReplicaSetup extends Serializable permits WorkerSetup, Seq2SeqSetup {
+public record ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
+        int engineThreads) implements Serializable {
+    public ReplicaSetup {
+        if (spec == null || inner == null || schedule == null || tbptt == null) {
+            throw new IllegalArgumentException("spec, inner optimizer, schedule and tbptt settings are required "
+                    + "(ClipConfig.none() in them for no clipping)");
+        }
+        if (engineThreads < 1) {
+            throw new IllegalArgumentException("engine threads must be >= 1, found " + engineThreads);
+        }
+    }
 
-    /** The inner optimizer of every replica. */
-    OptimizerConfig inner();
-
-    /** The inner learning rate by global inner step r*H + j. */
-    LrSchedule schedule();
+    /** One engine thread per replica. */
+    public ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt) {
+        this(spec, inner, schedule, tbptt, 1);
+    }
 
     /** Length of the model's flat parameter vector. */
-    long parameterCount();
+    public long parameterCount() {
+        return spec.layout().size();
+    }
 }

@@ -49,7 +49,7 @@ public final class RoundTrainer implements AutoCloseable {
     private int rejections;
 
     /**
-     * @param setup         how each task builds its replica ({@link WorkerSetup} or {@link Seq2SeqSetup}); the
+     * @param setup         how each task builds its replica (the model and its inner training settings); the
      *                      data passed to {@link #round} must give the batches that setup's model trains on
      * @param initialParams the global parameters before round 1, in the model's layout
      */

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.round;
 
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
@@ -16,11 +17,16 @@ final class Seq2SeqReplica extends Replica {
         this.seq2seq = seq2seq;
     }
 
-    static Seq2SeqReplica of(Seq2SeqSetup setup) {
-        Seq2SeqModel model = new Seq2SeqModel(setup.spec());
+    /** The replica of {@code spec}: clipping and dropout seed from the setup's tbptt settings, one engine thread. */
+    static Seq2SeqReplica of(Seq2SeqSpec spec, ReplicaSetup setup) {
+        if (setup.engineThreads() != 1) {
+            throw new IllegalArgumentException("an encoder-decoder replica trains on one engine thread, found "
+                    + setup.engineThreads());
+        }
+        Seq2SeqModel model = spec.newModel();
         return new Seq2SeqReplica(new Seq2SeqTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
-                setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.clip(),
-                setup.seed()));
+                setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.tbptt().clip(),
+                setup.tbptt().seed()));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.sparkrnn.driver.round;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StepReport;
 import io.sparkrnn.engine.train.TbpttTrainer;
@@ -24,8 +25,8 @@ final class SequenceReplica extends Replica {
         this.state = model.initialState(batchSize, DataType.FLOAT);
     }
 
-    static SequenceReplica of(WorkerSetup setup, int batchSize) {
-        SequenceModel model = new SequenceModel(setup.spec());
+    static SequenceReplica of(SequenceSpec spec, ReplicaSetup setup, int batchSize) {
+        SequenceModel model = spec.newModel();
         return new SequenceReplica(model, new TbpttTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
                 setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.tbptt(),
                 setup.engineThreads()), batchSize);

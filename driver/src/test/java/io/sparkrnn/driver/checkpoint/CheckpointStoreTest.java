@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.StreamPartitions;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.train.TbpttConfig;
@@ -65,7 +65,7 @@ class CheckpointStoreTest {
     static final int VOCAB = 12;
     static final int LANES = 4;
     static final int STEPS = 6;
-    static final ModelSpec SPEC = ModelSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
+    static final SequenceSpec SPEC = SequenceSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
     static final Map<String, String> CONFIG = Map.of("model.cell", "lstm", "model.hidden", "8", "inner.optimizer",
             "adam", "rounds", "4");
 
@@ -120,7 +120,7 @@ class CheckpointStoreTest {
         return s;
     }
 
-    static final WorkerSetup SETUP = new WorkerSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+    static final ReplicaSetup SETUP = new ReplicaSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
             TbpttConfig.of(STEPS, 1.0, 3));
     static final RoundConfig CFG = RoundConfig.defaults(3).withInnerState(InnerStatePolicy.AVERAGE)
             .withOuter(OuterOptimizer.Config.nesterov(0.7, 0.5));
@@ -515,7 +515,7 @@ class CheckpointStoreTest {
         CheckpointStore store = CheckpointStore.open(fsOf(dir), dir);
         store.save(SPEC, synthetic(1), info(1, null), Map.of());
         Checkpoint c = store.latest();
-        ModelSpec gru = ModelSpec.languageModel(VOCAB, 5, CellType.GRU, 8, 1, 0.0);
+        SequenceSpec gru = SequenceSpec.languageModel(VOCAB, 5, CellType.GRU, 8, 1, 0.0);
         Map<String, String> now = new TreeMap<>(CONFIG);
         now.put("inner.optimizer", "sgd");
         now.put("rounds", "100"); // not a key that must match

@@ -11,22 +11,22 @@ import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.Seq2SeqFixtures;
-import io.sparkrnn.driver.round.Seq2SeqSetup;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.TensorInfo;
 import io.sparkrnn.engine.model.ModelJson;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
+import io.sparkrnn.engine.train.TbpttConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +50,7 @@ class Seq2SeqCheckpointTest {
     static JavaSparkContext sc;
     static Seq2SeqFixtures.Cmudict data;
     static Seq2SeqSpec spec;
-    static Seq2SeqSetup setup;
+    static ReplicaSetup setup;
     static JavaRDD<PairPartition> parts;
     static final Map<String, String> CONFIG = Map.of("task", "seq2seq", "model.hidden", "12", "rounds", "4");
     static final RoundConfig CFG = RoundConfig.defaults(3).withInnerState(InnerStatePolicy.AVERAGE)
@@ -66,7 +66,8 @@ class Seq2SeqCheckpointTest {
         sc.setLogLevel("WARN");
         data = Seq2SeqFixtures.cmudict(sc);
         spec = Seq2SeqFixtures.spec(data, 8, 12, true);
-        setup = new Seq2SeqSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01), ClipConfig.byNorm(1.0), 3);
+        setup = new ReplicaSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+                new TbpttConfig(1, 1, ClipConfig.byNorm(1.0), 3));
         parts = PairBatching.partitions(data.train(), new Batching.Options(8, 16, true, 2, 11));
     }
 
@@ -103,7 +104,7 @@ class Seq2SeqCheckpointTest {
         }
 
         Checkpoint c = CheckpointStore.open(dir, new Configuration()).latest();
-        assertEquals(ModelJson.KIND_SEQ2SEQ, c.kind());
+        assertEquals(ModelJson.KIND_SEQ2SEQ, c.spec().kind());
         assertEquals(spec, c.spec());
         assertEquals(2, c.round());
         assertTrue(c.state().states().isEmpty(), "an encoder-decoder run carries no recurrent state");
@@ -112,7 +113,7 @@ class Seq2SeqCheckpointTest {
         c.checkCompatible(spec, RunInfo.configHash(CONFIG));
 
         java.nio.file.Path ck = tmp.resolve("run").resolve("ckpt-000002");
-        assertEquals(spec, Seq2SeqSpecJson.read(ck.resolve(CheckpointStore.MODEL_JSON)));
+        assertEquals(spec, ModelJson.read(ck.resolve(CheckpointStore.MODEL_JSON)).spec());
         ParamLayout layout = new Seq2SeqModel(spec).layout();
         List<String> names;
         try (InputStream in = Files.newInputStream(ck.resolve(CheckpointStore.WEIGHTS))) {
@@ -158,7 +159,7 @@ class Seq2SeqCheckpointTest {
         assertTrue(e.getMessage().contains("spec.encoderHidden: checkpoint 12, now 16"), e.getMessage());
         assertTrue(e.getMessage().contains("spec.decoderHidden: checkpoint 12, now 16"), e.getMessage());
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> c.checkCompatible(
-                ModelSpec.languageModel(10, 4, CellType.LSTM, 8, 1, 0.0), Map.of()));
+                SequenceSpec.languageModel(10, 4, CellType.LSTM, 8, 1, 0.0), Map.of()));
         assertTrue(kind.getMessage().contains("model kind: checkpoint seq2seq, now sequence"), kind.getMessage());
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class, () -> store.save(spec,
                 new RoundTrainer.State(2, new float[5], null, 1.0, 0, 0, Map.of(), null, 0), info(2), Map.of()));

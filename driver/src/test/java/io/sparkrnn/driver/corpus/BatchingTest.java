@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -106,10 +106,10 @@ class BatchingTest extends SparkCorpusTest {
 
     @Test
     void taggerTrainsOnTheseBatchesInTheRoundLoop() {
-        ModelSpec spec = ModelSpec.tagger(words.size(), 16, Vocabulary.PAD_ID, CellType.GRU, 16, 1, true, 0.0,
+        SequenceSpec spec = SequenceSpec.tagger(words.size(), 16, Vocabulary.PAD_ID, CellType.GRU, 16, 1, true, 0.0,
                 tags.size());
         var parts = Batching.aligned(brown, new Batching.Options(B, 64, true, 2, 3), 0, spec.ignoreIndex());
-        WorkerSetup setup = new WorkerSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.5),
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.5),
                 new TbpttConfig(200, 200, ClipConfig.none(), 1));
         float[] init = new SequenceModel(spec).initParams(5, DataType.FLOAT).flat().data().asFloat();
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(4), init)) {

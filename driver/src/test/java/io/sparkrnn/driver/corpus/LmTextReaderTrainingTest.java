@@ -3,13 +3,13 @@ package io.sparkrnn.driver.corpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.driver.round.WorkerSetup;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -27,8 +27,8 @@ class LmTextReaderTrainingTest extends SparkCorpusTest {
         int steps = 32;
         LmCorpus c = LmTextReader.read(sc, LmTextReaderTest.MOBY, LmOptions.chars().withPartitions(2, lanes, steps));
         int v = c.vocabulary().size();
-        ModelSpec spec = ModelSpec.languageModel(v, 16, CellType.LSTM, 64, 1, 0.0);
-        WorkerSetup setup = new WorkerSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+        SequenceSpec spec = SequenceSpec.languageModel(v, 16, CellType.LSTM, 64, 1, 0.0);
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 new TbpttConfig(steps, steps, ClipConfig.none(), 1));
         float[] init = new SequenceModel(spec).initParams(3, DataType.FLOAT).flat().data().asFloat();
         List<RoundMetrics> ms;

@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
 class ExecutorMemoryTest {
-    static final SequenceModel LM = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 256, 1, 0));
+    static final SequenceModel LM = new SequenceModel(SequenceSpec.languageModel(80, 32, CellType.LSTM, 256, 1, 0));
     /** conf/cmudict-g2p.conf's model on the sample's vocabularies (characters in, ARPAbet phones out). */
     static final Seq2SeqSpec G2P = new Seq2SeqSpec(31, 45, 32, 32, CellType.LSTM, 64, 1, false, 64, 1, 0.0,
             Attention.GENERAL, true, 0, 1, 2, 32, 3.0);
@@ -63,9 +63,9 @@ class ExecutorMemoryTest {
     void replicasAreCheckedForTheModelOfTheDataAndLimitsNeedNoModel() {
         SparkConf small = new SparkConf(false).set("spark.master", "spark://h:7077").set("spark.executor.memory", "1g")
                 .set("spark.executor.cores", "1");
-        SequenceModel chars = new SequenceModel(ModelSpec.languageModel(80, 32, CellType.LSTM, 128, 1, 0));
+        SequenceModel chars = new SequenceModel(SequenceSpec.languageModel(80, 32, CellType.LSTM, 128, 1, 0));
         ExecutorMemory.checkReplicas(small, chars, OptimizerType.ADAM, 32, 64);
-        SequenceModel bmp = new SequenceModel(ModelSpec.languageModel(1 << 16, 32, CellType.LSTM, 128, 1, 0));
+        SequenceModel bmp = new SequenceModel(SequenceSpec.languageModel(1 << 16, 32, CellType.LSTM, 128, 1, 0));
         assertThrows(IllegalArgumentException.class,
                 () -> ExecutorMemory.checkReplicas(small, bmp, OptimizerType.ADAM, 32, 64));
         ExecutorMemory.setLimits(small);

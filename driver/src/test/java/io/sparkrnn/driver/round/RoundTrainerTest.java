@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.GradientClipping;
 import io.sparkrnn.engine.optim.LrSchedule;
@@ -33,7 +33,7 @@ class RoundTrainerTest {
     static final int VOCAB = 12;
     static final int LANES = 4;
     static final int STEPS = 6;
-    static final ModelSpec SPEC = ModelSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
+    static final SequenceSpec SPEC = SequenceSpec.languageModel(VOCAB, 5, CellType.LSTM, 8, 1, 0.0);
 
     @BeforeAll
     static void start() {
@@ -75,7 +75,7 @@ class RoundTrainerTest {
     private void oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd(int engineThreads) {
         double lr = 0.5;
         double gradClip = 0.05;
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
                 new TbpttConfig(STEPS, STEPS, ClipConfig.none(), 1), engineThreads);
         int[] data = stream(2 * (LANES * STEPS * 5 + 1) + 10, 1);
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, data, 2, LANES, STEPS);
@@ -134,7 +134,7 @@ class RoundTrainerTest {
     }
 
     private static float[] run(int slowPartition, InnerStatePolicy policy, int fanIn) {
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 TbpttConfig.of(STEPS, 1.0, 3));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(5 * (LANES * STEPS * 4 + 1), 2), 5, LANES, STEPS);
         RoundConfig cfg = RoundConfig.defaults(3).withAggregationFanIn(fanIn).withInnerState(policy)
@@ -191,7 +191,7 @@ class RoundTrainerTest {
 
     @Test
     void nonFiniteAverageIsRejectedAndHugeAverageIsClippedToTheThreshold() {
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 TbpttConfig.of(STEPS, 0, 1));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
         double clip = 0.25;
@@ -230,7 +230,7 @@ class RoundTrainerTest {
 
     @Test
     void divergenceStopsTheJobAfterTheConfiguredRejections() {
-        WorkerSetup setup = new WorkerSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 TbpttConfig.of(STEPS, 0, 1));
         JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(1), init())) {

@@ -7,13 +7,14 @@ import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Seq2SeqEvaluation;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.train.TbpttConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,8 +77,8 @@ class Seq2SeqLearningTest {
             Seq2SeqModel model = new Seq2SeqModel(spec);
             FlatParams params = model.initParams(1234, DataType.FLOAT);
             Seq2SeqEvaluation.ErrorRates before = Seq2SeqEvaluation.greedy(model, params, src, ref, 256);
-            Seq2SeqSetup setup = new Seq2SeqSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(3e-3),
-                    ClipConfig.byNorm(1.0), 1234);
+            ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(3e-3),
+                    new TbpttConfig(1, 1, ClipConfig.byNorm(1.0), 1234));
             RoundConfig cfg = RoundConfig.defaults(H).withInnerState(InnerStatePolicy.AVERAGE);
             long t1 = System.nanoTime();
             try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, params.flat().toFloatVector())) {

@@ -10,6 +10,7 @@ import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.GradientClipping;
 import io.sparkrnn.engine.optim.LrSchedule;
@@ -17,7 +18,7 @@ import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.train.TbpttConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
@@ -70,8 +71,8 @@ class Seq2SeqRoundTest {
     void oneLocalStepWithSgdAndPlainAveragingIsSynchronousSgd() {
         double lr = 0.5;
         double gradClip = 0.24; // gradient norms here are 0.21 to 0.28: rounds 1 and 3 are clipped
-        Seq2SeqSetup setup = new Seq2SeqSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(lr), ClipConfig.none(),
-                3);
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(lr),
+                new TbpttConfig(1, 1, ClipConfig.none(), 3));
         JavaRDD<PairPartition> rdd = parts(2);
         List<PairPartition> local = rdd.collect();
         int rounds = 4;
@@ -111,8 +112,8 @@ class Seq2SeqRoundTest {
     }
 
     private static float[] run(JavaRDD<PairPartition> rdd, int slowPartition, InnerStatePolicy policy) {
-        Seq2SeqSetup setup = new Seq2SeqSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
-                ClipConfig.byNorm(1.0), 3);
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+                new TbpttConfig(1, 1, ClipConfig.byNorm(1.0), 3));
         RoundConfig cfg = RoundConfig.defaults(2).withAggregationFanIn(2).withInnerState(policy)
                 .withOuter(OuterOptimizer.Config.nesterov(0.7, 0.5)).withClipNorm(1.0);
         try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, init())) {
@@ -151,10 +152,10 @@ class Seq2SeqRoundTest {
                 .contains("localSteps (H) must be >= 1, found 0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(5).withClipNorm(0))
                 .getMessage().contains("clipNorm must be > 0"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Seq2SeqSetup(spec, OptimizerConfig.sgd(),
-                LrSchedule.constant(0.1), null, 1)).getMessage().contains("ClipConfig.none()"));
-        Seq2SeqSetup setup = new Seq2SeqSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
-                ClipConfig.none(), 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ReplicaSetup(spec, OptimizerConfig.sgd(),
+                LrSchedule.constant(0.1), null)).getMessage().contains("ClipConfig.none()"));
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+                new TbpttConfig(1, 1, ClipConfig.none(), 1));
         IllegalArgumentException wrongSize = assertThrows(IllegalArgumentException.class,
                 () -> new RoundTrainer(sc, setup, RoundConfig.defaults(1), new float[10]));
         assertTrue(wrongSize.getMessage().contains("initial parameters have 10 values"), wrongSize.getMessage());
@@ -175,8 +176,8 @@ class Seq2SeqRoundTest {
     /** Sequence data given to an encoder-decoder setup fails in the task with both types named. */
     @Test
     void dataOfAnotherModelKindIsRefusedByTheReplica() {
-        Seq2SeqSetup setup = new Seq2SeqSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
-                ClipConfig.none(), 1);
+        ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
+                new TbpttConfig(1, 1, ClipConfig.none(), 1));
         JavaRDD<PartitionData> lm = StreamPartitions.of(sc, new int[200], 2, 2, 5);
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(1), init())) {
             SparkException e = assertThrows(SparkException.class, () -> t.round(lm, 1));

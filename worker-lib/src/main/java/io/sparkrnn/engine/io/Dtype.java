@@ -56,6 +56,16 @@ enum Dtype {
         return null;
     }
 
+    /** The dtype that stores ND4J type {@code t}; {@code what} names the array in the error when there is none. */
+    static Dtype require(DataType t, String what) {
+        Dtype d = forNd4j(t);
+        if (d == null) {
+            throw new IllegalArgumentException(what + " has dtype " + t + ", which safetensors cannot store; supported: "
+                    + names());
+        }
+        return d;
+    }
+
     static List<String> names() {
         return Arrays.stream(values()).map(Enum::name).toList();
     }

@@ -4,18 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelJson;
 import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.ModelSpecJson;
-import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
-import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,8 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A saved model in one directory:
  *
  * <pre>
- *   model.json              {@link ModelSpecJson} ("kind": "sequence") or {@link Seq2SeqSpecJson}
- *                           ("kind": "seq2seq") document with the provenance strings
+ *   model.json              the {@link ModelJson} document of the model's spec, with the provenance strings
  *   weights.safetensors     one tensor per layout entry, PyTorch names and shapes; metadata format,
  *                           formatVersion, dtype, steps
  *   optimizer.safetensors   (when saved with an optimizer) its state vectors by PyTorch's names
@@ -47,11 +42,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Every file is written to a temporary file in {@code dir} and atomically renamed; JSON and safetensors
  * only. Weights and optimizer state read back bit for bit when loaded in the dtype they were saved in.
  *
- * <p>Both model families use the same files: {@link #save(Path, SequenceModel, FlatParams, Optimizer, long, Map)}
- * / {@link #load} for sequence models, {@link #save(Path, Seq2SeqModel, FlatParams, Optimizer, long, Map)} /
- * {@link #loadSeq2Seq} for encoder-decoder models (weights named as in {@link Seq2SeqModel#layout()}).
- * {@link #kind(Path)} tells which one a directory holds; each loader refuses the other kind with a message
- * that says "this is a seq2seq model" (or "sequence") and names the loader to use.
+ * <p>Both model families use the same files and the same {@link #save} and {@link #load}: the weights carry the
+ * names of the model's {@link Model#layout()}, {@code model.json} says which family it is.
  */
 public final class ModelFiles {
     public static final String MODEL_JSON = "model.json";
@@ -87,22 +79,15 @@ public final class ModelFiles {
     /**
      * A loaded model directory.
      *
+     * @param spec       the model's spec, from {@code model.json}
+     * @param model      a model instance of that spec ({@link Model#as} gives its family's class)
+     * @param params     the weights, in the model's layout
      * @param steps      the trainer's step count (schedule position) saved with the weights
      * @param optimizer  the optimizer state, when {@code optimizer.safetensors} exists
      * @param provenance the strings saved in {@code model.json}
      */
-    public record Loaded(ModelSpec spec, SequenceModel model, FlatParams params, long steps,
+    public record Loaded(ModelSpec spec, Model model, FlatParams params, long steps,
             Optional<OptimizerState> optimizer, Map<String, String> provenance) {
-    }
-
-    /** A loaded encoder-decoder model directory; the fields mean what they mean in {@link Loaded}. */
-    public record Seq2SeqLoaded(Seq2SeqSpec spec, Seq2SeqModel model, FlatParams params, long steps,
-            Optional<OptimizerState> optimizer, Map<String, String> provenance) {
-    }
-
-    /** The kind of the model saved in {@code dir}: {@link ModelJson#KIND_SEQUENCE} or {@link ModelJson#KIND_SEQ2SEQ}. */
-    public static String kind(Path dir) throws IOException {
-        return ModelJson.kindOf(dir.resolve(MODEL_JSON));
     }
 
     /**
@@ -113,21 +98,10 @@ public final class ModelFiles {
      * @param optimizerSteps the trainer's step count (the learning-rate schedule's position), &gt;= 0
      * @param provenance     strings stored in {@code model.json} (config, versions, data paths); may be null
      */
-    public static void save(Path dir, SequenceModel model, FlatParams params, Optimizer optimizer, long optimizerSteps,
+    public static void save(Path dir, Model model, FlatParams params, Optimizer optimizer, long optimizerSteps,
             Map<String, String> provenance) throws IOException {
         checkSave(model.layout(), params, optimizer, optimizerSteps);
-        saveFiles(dir, ModelSpecJson.toJson(model.spec(), provenance), params, optimizer, optimizerSteps);
-    }
-
-    /**
-     * As {@link #save(Path, SequenceModel, FlatParams, Optimizer, long, Map)} for an encoder-decoder model:
-     * {@code model.json} is a {@code "kind": "seq2seq"} document, the weights carry the names of
-     * {@link Seq2SeqModel#layout()}.
-     */
-    public static void save(Path dir, Seq2SeqModel model, FlatParams params, Optimizer optimizer, long optimizerSteps,
-            Map<String, String> provenance) throws IOException {
-        checkSave(model.layout(), params, optimizer, optimizerSteps);
-        saveFiles(dir, Seq2SeqSpecJson.toJson(model.spec(), provenance), params, optimizer, optimizerSteps);
+        saveFiles(dir, model.spec().toJson(provenance), params, optimizer, optimizerSteps);
     }
 
     private static void checkSave(ParamLayout layout, FlatParams params, Optimizer optimizer, long optimizerSteps) {
@@ -176,31 +150,17 @@ public final class ModelFiles {
     }
 
     /**
-     * Reads a directory written by {@link #save}. Weights are read into {@code dtype} (FLOAT or DOUBLE),
-     * bit for bit when that is the dtype they were saved in, else converted; likewise the optimizer state.
-     * The weight tensors must be exactly the layout of the model in {@code model.json}: the message of a
-     * mismatch names the file and the tensor.
+     * Reads a directory written by {@link #save}, a model of either family. Weights are read into {@code dtype}
+     * (FLOAT or DOUBLE), bit for bit when that is the dtype they were saved in, else converted; likewise the
+     * optimizer state. The weight tensors must be exactly the layout of the model in {@code model.json}: the
+     * message of a mismatch names the file and the tensor.
      */
     public static Loaded load(Path dir, DataType dtype) throws IOException {
         checkDtype(dtype);
-        ModelSpecJson.Document doc = ModelSpecJson.readDocument(dir.resolve(MODEL_JSON));
-        SequenceModel model = new SequenceModel(doc.spec());
+        ModelJson.Document doc = ModelJson.read(dir.resolve(MODEL_JSON));
+        Model model = doc.spec().newModel();
         Parts p = loadParts(dir, model.layout(), dtype);
         return new Loaded(doc.spec(), model, p.params(), p.steps(), p.optimizer(), doc.provenance());
-    }
-
-    /**
-     * Reads an encoder-decoder directory written by
-     * {@link #save(Path, Seq2SeqModel, FlatParams, Optimizer, long, Map)}, as strictly as {@link #load}: the
-     * weights must be exactly the layout of the {@link Seq2SeqModel} of {@code model.json}, a mismatch names
-     * the file and the tensor. A sequence model's directory is refused ("this is a sequence model").
-     */
-    public static Seq2SeqLoaded loadSeq2Seq(Path dir, DataType dtype) throws IOException {
-        checkDtype(dtype);
-        Seq2SeqSpecJson.Document doc = Seq2SeqSpecJson.readDocument(dir.resolve(MODEL_JSON));
-        Seq2SeqModel model = new Seq2SeqModel(doc.spec());
-        Parts p = loadParts(dir, model.layout(), dtype);
-        return new Seq2SeqLoaded(doc.spec(), model, p.params(), p.steps(), p.optimizer(), doc.provenance());
     }
 
     private static void checkDtype(DataType dtype) {
@@ -259,7 +219,7 @@ public final class ModelFiles {
 
     private static Header header(Path file) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            SafeTensors.Header h = SafeTensors.readHeader(in, file.toString(), Files.size(file));
+            SafeTensorsHeader h = SafeTensorsHeader.read(in, file.toString(), Files.size(file));
             return new Header(h.metadata(), h.tensors().isEmpty() ? null : h.tensors().get(0).dtype());
         }
     }

@@ -67,7 +67,7 @@ public final class SafeTensorsFile {
      */
     public void copyInto(FlatParams target) {
         ParamLayout layout = target.layout();
-        int elem = SafeTensors.checkMatchesLayout(sourceName, tensors, layout, target.dataType());
+        int elem = SafeTensorsHeader.checkMatchesLayout(sourceName, tensors, layout, target.dataType());
         BytePointer base = NativeBytes.pointer(target.flat());
         for (ParamLayout.Entry e : layout.entries()) {
             base.position(e.offset() * elem);

@@ -2,7 +2,7 @@ package io.sparkrnn.engine.io;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import java.util.Locale;
 import java.util.Map;
 

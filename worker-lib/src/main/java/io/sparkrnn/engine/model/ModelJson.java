@@ -22,27 +22,30 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The envelope shared by every {@code model.json} document, whatever the model family:
+ * The {@code model.json} document of a {@link ModelSpec} of either family: a versioned envelope around the spec
+ * object, which the family's codec writes and reads ({@link SequenceSpecJson}, {@link Seq2SeqSpecJson}):
  *
  * <pre>
  *   {"format": "spark-rnn-model", "formatVersion": 1, "kind": "sequence" | "seq2seq",
  *    "spec": {...}, "provenance": {"key": "value", ...}}      provenance optional, strings only
  * </pre>
  *
- * {@link #parse} checks format, version, top-level keys and kind and hands back the raw spec object; the
- * per-kind readers ({@link ModelSpecJson}, {@code seq2seq.Seq2SeqSpecJson}) read the spec with {@link Fields}.
- * {@link #kindOf(Path)} lets callers dispatch on the kind before choosing a reader. Every error is an
- * {@link IllegalArgumentException} whose message starts with the source name.
+ * Written by {@link ModelSpec#toJson}; {@link #read} and {@link #parse} check format, version, top-level keys and
+ * kind, then read the spec of that kind. Enums are written as their lower-case names. Reading is strict: another
+ * format or version, an unknown kind, an unknown key (reported with the nearest known key), a missing key, a value
+ * of the wrong type and a duplicate key are all an {@link IllegalArgumentException} whose message starts with the
+ * source name.
  */
 public final class ModelJson {
-    public static final String FORMAT = "spark-rnn-model";
-    public static final int FORMAT_VERSION = 1;
-    /** Kind of a {@link ModelSpec} (aligned or pooled sequence model). */
+    /** Kind of a {@link SequenceSpec} (aligned or pooled sequence model). */
     public static final String KIND_SEQUENCE = "sequence";
-    /** Kind of an encoder-decoder {@code Seq2SeqSpec}. */
+    /** Kind of an encoder-decoder {@link Seq2SeqSpec}. */
     public static final String KIND_SEQ2SEQ = "seq2seq";
+
+    private static final String FORMAT = "spark-rnn-model";
+    private static final int FORMAT_VERSION = 1;
     /** Every kind this build reads. */
-    public static final List<String> KINDS = List.of(KIND_SEQUENCE, KIND_SEQ2SEQ);
+    private static final List<String> KINDS = List.of(KIND_SEQUENCE, KIND_SEQ2SEQ);
 
     private static final List<String> TOP_KEYS = List.of("format", "formatVersion", "kind", "spec", "provenance");
 
@@ -52,9 +55,12 @@ public final class ModelJson {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
-    /** A parsed envelope: the kind, the raw spec object and the provenance strings (empty when absent). */
-    public record Envelope(String kind, JsonNode spec, Map<String, String> provenance) {
-        public Envelope {
+    /** A parsed document: the spec and the provenance strings stored beside it (empty when absent). */
+    public record Document(ModelSpec spec, Map<String, String> provenance) {
+        public Document {
+            if (spec == null) {
+                throw new IllegalArgumentException("spec is required");
+            }
             provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         }
     }
@@ -65,17 +71,17 @@ public final class ModelJson {
     // ------------------------------------------------------------------------------------------- writing
 
     /** A fresh object for a spec's fields. */
-    public static ObjectNode newSpecObject() {
+    static ObjectNode newSpecObject() {
         return JSON.createObjectNode();
     }
 
-    /** The document of {@code kind} with {@code spec} and {@code provenance} (null or empty for none). */
-    public static String write(String kind, ObjectNode spec, Map<String, String> provenance) {
+    /** The document of {@code spec} with {@code provenance} (null or empty for none). */
+    static String write(ModelSpec spec, Map<String, String> provenance) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
-        root.put("kind", kind);
-        root.set("spec", spec);
+        root.put("kind", spec.kind());
+        root.set("spec", spec.match(SequenceSpecJson::write, Seq2SeqSpecJson::write));
         if (provenance != null && !provenance.isEmpty()) {
             ObjectNode p = root.putObject("provenance");
             provenance.forEach((k, v) -> {
@@ -94,27 +100,23 @@ public final class ModelJson {
     }
 
     /** The lower-case name of an enum constant, as written in documents. */
-    public static String lower(Enum<?> e) {
+    static String lower(Enum<?> e) {
         return e.name().toLowerCase(Locale.ROOT);
     }
 
     // ------------------------------------------------------------------------------------------- reading
 
-    /** The kind of the document in {@code file} ("sequence" or "seq2seq"), after the envelope checks. */
-    public static String kindOf(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString()).kind();
-    }
-
-    /** The kind of a document ("sequence" or "seq2seq"), after the envelope checks. */
-    public static String kindOf(String json, String source) {
-        return parse(json, source).kind();
+    /** Reads the document in {@code file}; messages name the file. */
+    public static Document read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     }
 
     /**
-     * Parses the envelope of {@code json}: format, formatVersion, known top-level keys, a known kind, an
-     * object under "spec" and string-valued provenance. {@code source} names the document in messages.
+     * Parses a document: the envelope (format, formatVersion, known top-level keys, a known kind, an object under
+     * "spec", string-valued provenance), then the spec of its kind. {@code source} (a path or URI) names the
+     * document in messages.
      */
-    public static Envelope parse(String json, String source) {
+    public static Document parse(String json, String source) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -155,25 +157,10 @@ public final class ModelJson {
             throw new IllegalArgumentException(source + ": \"spec\" must be an object, found "
                     + (spec == null ? "none" : typeOf(spec)));
         }
-        return new Envelope(kind.textValue(), spec, parseProvenance(root.get("provenance"), source));
-    }
-
-    /**
-     * Parses the envelope and requires {@code kind}; a document of another kind is refused with a message
-     * that says what it is and which reader takes it.
-     */
-    public static Envelope parse(String json, String source, String kind) {
-        Envelope env = parse(json, source);
-        if (!env.kind().equals(kind)) {
-            throw new IllegalArgumentException(source + ": this is a " + env.kind() + " model (\"kind\": \""
-                    + env.kind() + "\"), not a " + kind + " model; read it with " + readerOf(env.kind()));
-        }
-        return env;
-    }
-
-    private static String readerOf(String kind) {
-        return KIND_SEQ2SEQ.equals(kind) ? "Seq2SeqSpecJson / ModelFiles.loadSeq2Seq"
-                : "ModelSpecJson / ModelFiles.load";
+        Fields fields = new Fields(spec, source);
+        ModelSpec s = kind.textValue().equals(KIND_SEQ2SEQ) ? Seq2SeqSpecJson.read(fields)
+                : SequenceSpecJson.read(fields);
+        return new Document(s, parseProvenance(root.get("provenance"), source));
     }
 
     private static Map<String, String> parseProvenance(JsonNode p, String source) {
@@ -201,7 +188,7 @@ public final class ModelJson {
      * expected type. {@link #requireExactly} first refuses unknown keys (naming the nearest known key) and
      * missing keys.
      */
-    public record Fields(JsonNode node, String source) {
+    record Fields(JsonNode node, String source) {
         /** Refuses unknown keys (with the nearest known one) and missing keys of the spec object. */
         public Fields requireExactly(List<String> keys) {
             return requireExactly(keys, List.of());

@@ -1,146 +1,43 @@
 package io.sparkrnn.engine.model;
 
-import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.param.ParamLayout;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
- * What a sequence model is: input, recurrent stack and head. Immutable and validated when built; saved as
- * {@code model.json} beside the weights (see {@link ModelSpecJson}).
+ * What a model is, whatever its family: a {@link SequenceSpec} (one recurrent stack and a head: language model,
+ * tagger, classifier, forecaster) or a {@link Seq2SeqSpec} (encoder-decoder). Immutable and validated when built;
+ * saved as {@code model.json} ({@link ModelJson}) beside the weights and in every checkpoint.
  *
- * <p>Topologies: {@link Topology#ALIGNED} emits one output per time step (language model, tagger);
- * {@link Topology#POOLED} emits one output per sequence from the last valid step or the mean over valid steps
- * (classifier, regressor/forecaster). Encoder-decoder models have their own spec.
- *
- * @param vocabSize     token vocabulary for embedding input, or 0 for float feature input
- * @param embeddingDim  embedding size (token input)
- * @param paddingId     padding token id whose embedding stays zero and gets no gradient, or -1
- * @param featureSize   float features per step (feature input), or 0
- * @param cell          recurrent cell
- * @param hiddenSize    state size per direction
- * @param numLayers     stacked recurrent layers
- * @param bidirectional whether each layer also runs backwards in time
- * @param dropout       dropout on the outputs of every recurrent layer but the last, in [0, 1)
- * @param topology      aligned (per step) or pooled (per sequence)
- * @param pooling       for pooled topology: last valid step or mean over valid steps
- * @param outputSize    classes (cross-entropy) or regression outputs (MSE)
- * @param loss          cross-entropy over classes or mean squared error
- * @param ignoreIndex   target id that adds nothing to the loss (cross-entropy)
- * @param ioDropout     dropout on the recurrent stack's input (embeddings or features) and output (what the head
- *                      reads), in [0, 1)
+ * <p>Everything the training loop, checkpoints, model folders and the console need is here, the same for both
+ * families. Where callers do different things per family (the replica that trains it, the exporter, what a task
+ * predicts with it) they branch with {@link #match}, the exhaustive stand-in for a pattern {@code switch} over
+ * this sealed type (a preview feature in Java 17).
  */
-public record ModelSpec(
-        int vocabSize,
-        int embeddingDim,
-        int paddingId,
-        int featureSize,
-        CellType cell,
-        int hiddenSize,
-        int numLayers,
-        boolean bidirectional,
-        double dropout,
-        Topology topology,
-        Pooling pooling,
-        int outputSize,
-        Loss loss,
-        int ignoreIndex,
-        double ioDropout) implements java.io.Serializable {
+public sealed interface ModelSpec extends java.io.Serializable permits SequenceSpec, Seq2SeqSpec {
 
-    /** Per-step or per-sequence outputs. */
-    public enum Topology { ALIGNED, POOLED }
+    /** The {@code "kind"} of its {@code model.json}: {@link ModelJson#KIND_SEQUENCE} or {@link ModelJson#KIND_SEQ2SEQ}. */
+    String kind();
 
-    /** How a pooled model reduces the output sequence. */
-    public enum Pooling { LAST, MEAN }
+    /** A new model instance of this spec (working buffers are per instance: one per thread). */
+    Model newModel();
 
-    /** Training objective of the head. */
-    public enum Loss { CROSS_ENTROPY, MSE }
-
-    public ModelSpec {
-        if (cell == null || topology == null || loss == null) {
-            throw new IllegalArgumentException("cell, topology and loss are required, found cell=" + cell
-                    + ", topology=" + topology + ", loss=" + loss);
-        }
-        if (vocabSize < 0 || featureSize < 0 || (vocabSize > 0) == (featureSize > 0)) {
-            throw new IllegalArgumentException("exactly one of vocabSize (token input) and featureSize (float input) "
-                    + "must be positive, found vocabSize=" + vocabSize + ", featureSize=" + featureSize);
-        }
-        if (vocabSize > 0 && embeddingDim <= 0) {
-            throw new IllegalArgumentException("embeddingDim must be positive, found " + embeddingDim);
-        }
-        if (paddingId < -1 || vocabSize > 0 && paddingId >= vocabSize) {
-            throw new IllegalArgumentException("paddingId must be -1 or in [0, " + vocabSize + "), found " + paddingId);
-        }
-        positive("hiddenSize", hiddenSize);
-        positive("numLayers", numLayers);
-        positive("outputSize", outputSize);
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), found " + dropout);
-        }
-        if (!(ioDropout >= 0 && ioDropout < 1)) {
-            throw new IllegalArgumentException("ioDropout must be in [0, 1), found " + ioDropout);
-        }
-        if (topology == Topology.POOLED && pooling == null) {
-            throw new IllegalArgumentException("a pooled model needs pooling LAST or MEAN, found none");
-        }
-        if (topology == Topology.ALIGNED) {
-            pooling = null;
-        }
+    /** The layout of the flat parameter vector: PyTorch names and shapes in order. */
+    default ParamLayout layout() {
+        return newModel().layout();
     }
 
-    private static void positive(String name, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, found " + v);
-        }
+    /** One line for the console: family, cell, sizes and the parameter count. */
+    String describe();
+
+    /** The {@code model.json} document of this spec with {@code provenance} (null or empty for none). */
+    default String toJson(Map<String, String> provenance) {
+        return ModelJson.write(this, provenance);
     }
 
-    /** Input size of the first recurrent layer. */
-    public int inputSize() {
-        return vocabSize > 0 ? embeddingDim : featureSize;
-    }
-
-    /** Whether the model reads token ids (through an embedding) rather than float features. */
-    public boolean tokenInput() {
-        return vocabSize > 0;
-    }
-
-    public int directions() {
-        return bidirectional ? 2 : 1;
-    }
-
-    /** This spec with dropout {@code rate} on the recurrent stack's input and output. */
-    public ModelSpec withIoDropout(double rate) {
-        return new ModelSpec(vocabSize, embeddingDim, paddingId, featureSize, cell, hiddenSize, numLayers,
-                bidirectional, dropout, topology, pooling, outputSize, loss, ignoreIndex, rate);
-    }
-
-    /** Size of the recurrent stack's output per step: directions * hiddenSize. */
-    public int outputWidth() {
-        return directions() * hiddenSize;
-    }
-
-    /** A character or word language model: tokens in, next-token distribution out at every step. */
-    public static ModelSpec languageModel(int vocab, int embedding, CellType cell, int hidden, int layers,
-            double dropout) {
-        return new ModelSpec(vocab, embedding, -1, 0, cell, hidden, layers, false, dropout, Topology.ALIGNED, null,
-                vocab, Loss.CROSS_ENTROPY, -100, 0.0);
-    }
-
-    /** A (usually bidirectional) sequence tagger: a tag distribution at every step. */
-    public static ModelSpec tagger(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
-            boolean bidirectional, double dropout, int tags) {
-        return new ModelSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
-                Topology.ALIGNED, null, tags, Loss.CROSS_ENTROPY, -100, 0.0);
-    }
-
-    /** A sequence classifier: one class distribution per sequence. */
-    public static ModelSpec classifier(int vocab, int embedding, int paddingId, CellType cell, int hidden, int layers,
-            boolean bidirectional, double dropout, Pooling pooling, int classes) {
-        return new ModelSpec(vocab, embedding, paddingId, 0, cell, hidden, layers, bidirectional, dropout,
-                Topology.POOLED, pooling, classes, Loss.CROSS_ENTROPY, -100, 0.0);
-    }
-
-    /** A regressor / forecaster over float feature sequences: {@code outputs} values per sequence. */
-    public static ModelSpec regressor(int features, CellType cell, int hidden, int layers, boolean bidirectional,
-            double dropout, Pooling pooling, int outputs) {
-        return new ModelSpec(0, 0, -1, features, cell, hidden, layers, bidirectional, dropout, Topology.POOLED,
-                pooling, outputs, Loss.MSE, -100, 0.0);
-    }
+    /**
+     * The result of {@code sequence} or {@code seq2seq}, whichever takes this spec's family. Adding a family adds a
+     * parameter here, so every place that branches on the family fails to compile until it handles the new one.
+     */
+    <R> R match(Function<? super SequenceSpec, ? extends R> sequence, Function<? super Seq2SeqSpec, ? extends R> seq2seq);
 }

@@ -29,7 +29,7 @@ public final class Sampler {
      */
     public static int[] sample(SequenceModel model, FlatParams params, int[] prompt, int length, double temperature,
             int topK, long seed) {
-        ModelSpec spec = model.spec();
+        SequenceSpec spec = model.spec();
         checkLanguageModel(spec);
         if (!params.layout().equals(model.layout())) {
             throw new IllegalArgumentException("parameter vector has another layout than the model: expected "
@@ -67,9 +67,9 @@ public final class Sampler {
         return out;
     }
 
-    private static void checkLanguageModel(ModelSpec spec) {
-        if (spec.topology() != ModelSpec.Topology.ALIGNED || !spec.tokenInput()
-                || spec.loss() != ModelSpec.Loss.CROSS_ENTROPY || spec.outputSize() != spec.vocabSize()
+    private static void checkLanguageModel(SequenceSpec spec) {
+        if (spec.topology() != SequenceSpec.Topology.ALIGNED || !spec.tokenInput()
+                || spec.loss() != SequenceSpec.Loss.CROSS_ENTROPY || spec.outputSize() != spec.vocabSize()
                 || spec.bidirectional()) {
             throw new IllegalArgumentException("sampling needs a language model (aligned, token input, "
                     + "unidirectional, cross-entropy over the vocabulary), found topology " + spec.topology()

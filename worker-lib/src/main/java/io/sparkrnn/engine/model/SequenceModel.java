@@ -31,8 +31,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>A model instance reuses its working buffers between windows: use one instance per thread (the driver
  * builds one replica per partition).
  */
-public final class SequenceModel {
-    private final ModelSpec spec;
+public final class SequenceModel implements Model {
+    private final SequenceSpec spec;
     private final Embedding embedding;
     private final RecurrentStack rnn;
     private final Linear head;
@@ -40,7 +40,7 @@ public final class SequenceModel {
     /** Working arrays of the training and loss passes, reused from window to window (see the class comment). */
     private final Map<String, INDArray> work = new HashMap<>();
 
-    public SequenceModel(ModelSpec spec) {
+    public SequenceModel(SequenceSpec spec) {
         this.spec = spec;
         this.embedding = spec.tokenInput() ? new Embedding("embedding", spec.vocabSize(), spec.embeddingDim(),
                 spec.paddingId()) : null;
@@ -57,10 +57,12 @@ public final class SequenceModel {
         this.layout = b.build();
     }
 
-    public ModelSpec spec() {
+    @Override
+    public SequenceSpec spec() {
         return spec;
     }
 
+    @Override
     public ParamLayout layout() {
         return layout;
     }
@@ -84,7 +86,7 @@ public final class SequenceModel {
             values += spec.directions() * perDirection + t * b * spec.outputWidth();
             width = spec.outputWidth();
         }
-        long rows = spec.topology() == ModelSpec.Topology.ALIGNED ? t * b : b;
+        long rows = spec.topology() == SequenceSpec.Topology.ALIGNED ? t * b : b;
         values += t * b * spec.inputSize() * 2 + rows * spec.outputSize() * 3 + rows * spec.outputWidth() * 2;
         return values * bytesPerValue;
     }
@@ -93,6 +95,7 @@ public final class SequenceModel {
      * Fresh parameters initialised as PyTorch does: embedding N(0, 1) with the padding row zero; recurrent
      * weights and biases U(-1/sqrt(H), 1/sqrt(H)); head weight and bias U(-1/sqrt(in), 1/sqrt(in)). Seeded.
      */
+    @Override
     public FlatParams initParams(long seed, DataType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         FlatParams p = FlatParams.zeros(layout, dtype);
@@ -157,7 +160,7 @@ public final class SequenceModel {
         int b = batch.batchSize();
         int[] targets = batch.targets();
         long n = 0;
-        if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+        if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
             int[] len = batch.lengths();
             for (int i = 0; i < targets.length; i++) {
                 if (i / b < len[i % b] && targets[i] != spec.ignoreIndex()) {
@@ -169,7 +172,7 @@ public final class SequenceModel {
         if (!batch.isLast()) {
             return 0;
         }
-        if (spec.loss() == ModelSpec.Loss.MSE) {
+        if (spec.loss() == SequenceSpec.Loss.MSE) {
             return batch.values().length;
         }
         for (int label : targets) {
@@ -209,7 +212,7 @@ public final class SequenceModel {
         INDArray dOut = null;
         if (f.headOut == null) {
             result = new StepResult(0, 0);
-        } else if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+        } else if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
             LossResult lr = SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), f.valid, spec.ignoreIndex(),
                     divisor, work("dLogits", f.headOut.dataType(), f.headOut.shape()));
             result = new StepResult(lr.sum(), lr.count());
@@ -220,7 +223,7 @@ public final class SequenceModel {
                 dOut = dH.reshape(f.pass.output().shape());
             }
         } else {
-            LossResult lr = spec.loss() == ModelSpec.Loss.MSE
+            LossResult lr = spec.loss() == SequenceSpec.Loss.MSE
                     ? MeanSquaredError.compute(f.headOut, batch.values(), divisor)
                     : SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), null, spec.ignoreIndex(), divisor);
             result = new StepResult(lr.sum(), lr.count());
@@ -237,7 +240,7 @@ public final class SequenceModel {
             }
         }
         state.stack = rnn.finalState(f.pass);
-        if (spec.pooling() == ModelSpec.Pooling.MEAN) {
+        if (spec.pooling() == SequenceSpec.Pooling.MEAN) {
             updatePoolCarry(f, batch, state);
         }
         return result;
@@ -304,7 +307,7 @@ public final class SequenceModel {
                 : rnn.forward(params, x, state.stack, f.mask, training, dropoutSeed, block.firstRow(),
                         block.fullBatch());
         INDArray out = f.pass.output();
-        if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+        if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
             f.headIn = Tensors.as2d(out);
         } else {
             f.headIn = pool(f, batch, state);
@@ -321,7 +324,7 @@ public final class SequenceModel {
         INDArray out = f.pass.output();
         int t = batch.steps();
         int h = spec.hiddenSize();
-        if (spec.pooling() == ModelSpec.Pooling.MEAN) {
+        if (spec.pooling() == SequenceSpec.Pooling.MEAN) {
             INDArray masked = f.mask == null ? out : out.mul(f.mask.reshape(t, batch.batchSize(), 1));
             f.poolWindowSum = masked.sum(0);
             if (!batch.isLast()) {
@@ -362,7 +365,7 @@ public final class SequenceModel {
         int b = batch.batchSize();
         int h = spec.hiddenSize();
         INDArray d = Nd4j.zeros(out.dataType(), out.shape());
-        if (spec.pooling() == ModelSpec.Pooling.MEAN) {
+        if (spec.pooling() == SequenceSpec.Pooling.MEAN) {
             // f.headIn = sum / n, so d out[s] = mask[s] * dPooled / n
             INDArray scaled = dPooled.divColumnVector(f.poolCount);
             for (int s = 0; s < t; s++) {
@@ -415,12 +418,12 @@ public final class SequenceModel {
             throw new IllegalArgumentException("state has " + state.batchSize() + " rows, batch has "
                     + batch.batchSize());
         }
-        boolean aligned = spec.topology() == ModelSpec.Topology.ALIGNED;
+        boolean aligned = spec.topology() == SequenceSpec.Topology.ALIGNED;
         if (aligned != batch.perStepTargets() && batch.targets() != null) {
             throw new IllegalArgumentException("an " + spec.topology().name().toLowerCase() + " model needs "
                     + (aligned ? "per-step" : "per-sequence") + " targets");
         }
-        if (spec.loss() == ModelSpec.Loss.MSE) {
+        if (spec.loss() == SequenceSpec.Loss.MSE) {
             if (batch.values() == null || batch.valueSize() != spec.outputSize()) {
                 throw new IllegalArgumentException("expected " + spec.outputSize() + " regression targets per sequence, "
                         + "found " + (batch.values() == null ? "none" : batch.valueSize()));

@@ -1,5 +1,6 @@
 package io.sparkrnn.engine.seq2seq;
 
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ public final class Seq2SeqDecoding {
     /** The most probable token at every step, for each source; scores normalised with {@code alpha}. */
     public static List<Hypothesis> greedy(Seq2SeqModel model, FlatParams params, List<int[]> sources, double alpha) {
         Seq2SeqSpec spec = model.spec();
-        Seq2SeqModel.Decoder dec = model.startDecoding(params, sources);
+        Decoder.State dec = model.startDecoding(params, sources);
         int b = sources.size();
         int[] limit = new int[b];
         int maxLen = 0;
@@ -81,7 +82,7 @@ public final class Seq2SeqDecoding {
         List<Hypothesis> greedy = greedy(model, params, sources, alpha);
         List<Hypothesis> out = new ArrayList<>();
         for (int r = 0; r < sources.size(); r++) {
-            Seq2SeqModel.Decoder dec = model.startDecoding(params, List.of(sources.get(r)));
+            Decoder.State dec = model.startDecoding(params, List.of(sources.get(r)));
             Hypothesis best = search(model.spec(), dec, model.spec().maxTargetLength(sources.get(r).length), beamSize,
                     alpha);
             out.add(best.score() >= greedy.get(r).score() ? best : greedy.get(r));
@@ -89,7 +90,7 @@ public final class Seq2SeqDecoding {
         return out;
     }
 
-    private static Hypothesis search(Seq2SeqSpec spec, Seq2SeqModel.Decoder dec, int limit, int beamSize, double alpha) {
+    private static Hypothesis search(Seq2SeqSpec spec, Decoder.State dec, int limit, int beamSize, double alpha) {
         List<int[]> live = new ArrayList<>();
         live.add(new int[0]);
         double[] liveLp = {0};
@@ -157,7 +158,7 @@ public final class Seq2SeqDecoding {
             throw new IllegalArgumentException("expected one target per source, found " + sources.size()
                     + " sources and " + targets.size() + " targets");
         }
-        Seq2SeqModel.Decoder dec = model.startDecoding(params, sources);
+        Decoder.State dec = model.startDecoding(params, sources);
         int b = sources.size();
         int steps = 0;
         double[][][] out = new double[b][][];

@@ -85,7 +85,7 @@ public final class TbpttTrainer extends LocalTrainer {
                     + " exceeds k1 = " + config.k1() + "; raise k1 or cut the sequences");
         }
         List<StepReport> reports = new ArrayList<>();
-        boolean pooled = model.spec().topology() == io.sparkrnn.engine.model.ModelSpec.Topology.POOLED;
+        boolean pooled = model.spec().topology() == io.sparkrnn.engine.model.SequenceSpec.Topology.POOLED;
         // On several threads the state is cut into row blocks once per batch, not per window.
         ModelState[] blocks = null;
         if (parallel != null) {

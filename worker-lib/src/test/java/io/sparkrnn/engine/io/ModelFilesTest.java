@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
-import io.sparkrnn.engine.model.ModelSpecJson;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -35,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Save and load of a model directory: bit-exact weights and optimizer state, resumable training, clear errors. */
 class ModelFilesTest {
     static final int VOCAB = 7;
-    static final ModelSpec SPEC = ModelSpec.languageModel(VOCAB, 3, CellType.LSTM, 4, 2, 0.2);
+    static final SequenceSpec SPEC = SequenceSpec.languageModel(VOCAB, 3, CellType.LSTM, 4, 2, 0.2);
     static final Map<String, String> PROVENANCE = Map.of("config", "k1=5", "data", "samples/moby-dick");
 
     @TempDir
@@ -121,12 +120,13 @@ class ModelFilesTest {
                 assertArrayEquals(bits(e.getValue()), bits(st.tensors().get(e.getKey())), e.getKey());
             }
             Optimizer restored = st.restore(l.params().layout().size(), dt);
-            TbpttTrainer b = trainer(l.model(), l.params(), restored);
+            SequenceModel loaded = l.model().as(SequenceModel.class);
+            TbpttTrainer b = trainer(loaded, l.params(), restored);
             b.setStepCount(l.steps());
 
             for (int s = 3; s < 6; s++) {
                 steps(a, model, s, 1);
-                steps(b, l.model(), s, 1);
+                steps(b, loaded, s, 1);
                 assertArrayEquals(bits(a.params().flat()), bits(b.params().flat()), dt + " step " + s);
                 assertArrayEquals(bits(adam.state().get("exp_avg_sq")), bits(restored.state().get("exp_avg_sq")));
             }
@@ -137,15 +137,15 @@ class ModelFilesTest {
     void weightsThatDoNotFitTheSpecFailNamingFileAndTensor() throws IOException {
         SequenceModel model = new SequenceModel(SPEC);
         ModelFiles.save(savedDir(), model, model.initParams(1, DataType.FLOAT), null, 0, Map.of());
-        ModelSpec wider = ModelSpec.languageModel(VOCAB, 3, CellType.LSTM, 5, 2, 0.2);
-        Files.writeString(savedDir().resolve(ModelFiles.MODEL_JSON), ModelSpecJson.toJson(wider));
+        SequenceSpec wider = SequenceSpec.languageModel(VOCAB, 3, CellType.LSTM, 5, 2, 0.2);
+        Files.writeString(savedDir().resolve(ModelFiles.MODEL_JSON), wider.toJson(Map.of()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelFiles.load(savedDir(), DataType.FLOAT));
         assertEquals(savedDir().resolve(ModelFiles.WEIGHTS) + ": tensor 'rnn.weight_ih_l0' has shape [16, 3], "
                 + "the layout expects [20, 3]", e.getMessage());
 
-        ModelSpec gru = ModelSpec.languageModel(VOCAB, 3, CellType.GRU, 4, 1, 0.0);
-        Files.writeString(savedDir().resolve(ModelFiles.MODEL_JSON), ModelSpecJson.toJson(gru));
+        SequenceSpec gru = SequenceSpec.languageModel(VOCAB, 3, CellType.GRU, 4, 1, 0.0);
+        Files.writeString(savedDir().resolve(ModelFiles.MODEL_JSON), gru.toJson(Map.of()));
         e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.load(savedDir(), DataType.FLOAT));
         assertTrue(e.getMessage().contains("unexpected [rnn.bias_hh_l1, rnn.bias_ih_l1, rnn.weight_hh_l1, "
                 + "rnn.weight_ih_l1]"), e.getMessage());

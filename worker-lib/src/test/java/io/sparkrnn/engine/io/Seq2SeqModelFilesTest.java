@@ -8,17 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelJson;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpecJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Encoder-decoder models in the same directory format as sequence models: bit-exact, strict, kinds apart. */
+/** Encoder-decoder models in the same directory format and loader as sequence models: bit-exact, strict. */
 class Seq2SeqModelFilesTest {
     static final Seq2SeqSpec SPEC = Seq2SeqSpec.of(9, 11, 4, CellType.LSTM, 5, 2, true, Attention.GENERAL, true);
     static final Map<String, String> PROVENANCE = Map.of("data", "samples/cmudict");
@@ -55,9 +54,9 @@ class Seq2SeqModelFilesTest {
                 adam.step(p.flat(), g.flat(), 0.01);
             }
             ModelFiles.save(d, model, p, adam, 2, PROVENANCE);
-            assertEquals(ModelJson.KIND_SEQ2SEQ, ModelFiles.kind(d));
 
-            ModelFiles.Seq2SeqLoaded l = ModelFiles.loadSeq2Seq(d, dt);
+            ModelFiles.Loaded l = ModelFiles.load(d, dt);
+            assertEquals(ModelJson.KIND_SEQ2SEQ, l.spec().kind());
             assertEquals(SPEC, l.spec());
             assertEquals(model.layout(), l.params().layout());
             assertEquals(dt, l.params().dataType());
@@ -71,7 +70,8 @@ class Seq2SeqModelFilesTest {
                 assertArrayEquals(bits(e.getValue()), bits(st.tensors().get(e.getKey())), e.getKey());
             }
             // the loaded model computes the same loss, bit for bit
-            assertEquals(model.loss(p, batch()).lossSum(), l.model().loss(l.params(), batch()).lossSum());
+            assertEquals(model.loss(p, batch()).lossSum(),
+                    l.model().as(Seq2SeqModel.class).loss(l.params(), batch()).lossSum());
 
             SafeTensorsFile w = SafeTensors.read(d.resolve(ModelFiles.WEIGHTS));
             for (ParamLayout.Entry e : model.layout().entries()) {
@@ -95,7 +95,7 @@ class Seq2SeqModelFilesTest {
             Seq2SeqModel model = new Seq2SeqModel(s);
             FlatParams p = model.initParams(i, DataType.DOUBLE);
             ModelFiles.save(d, model, p, null, 0, null);
-            ModelFiles.Seq2SeqLoaded l = ModelFiles.loadSeq2Seq(d, DataType.DOUBLE);
+            ModelFiles.Loaded l = ModelFiles.load(d, DataType.DOUBLE);
             assertEquals(s, l.spec());
             assertTrue(l.optimizer().isEmpty());
             assertArrayEquals(bits(p.flat()), bits(l.params().flat()), s.toString());
@@ -103,22 +103,25 @@ class Seq2SeqModelFilesTest {
     }
 
     @Test
-    void eachLoaderRefusesTheOtherKind() throws IOException {
+    void oneLoaderReadsBothKindsAndAModelRefusesToActAsTheOtherFamily() throws IOException {
         Seq2SeqModel s2s = new Seq2SeqModel(SPEC);
         Path a = dir.resolve("s2s");
         ModelFiles.save(a, s2s, s2s.initParams(1, DataType.FLOAT), null, 0, null);
+        ModelFiles.Loaded la = ModelFiles.load(a, DataType.FLOAT);
+        assertEquals(SPEC, la.spec());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelFiles.load(a, DataType.FLOAT));
-        assertTrue(e.getMessage().startsWith(a.resolve(ModelFiles.MODEL_JSON) + ": this is a seq2seq model"),
+                () -> la.model().as(SequenceModel.class));
+        assertTrue(e.getMessage().startsWith("this is a seq2seq model (\"kind\": \"seq2seq\"), not a SequenceModel"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("ModelFiles.loadSeq2Seq"), e.getMessage());
 
-        SequenceModel seq = new SequenceModel(ModelSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0));
+        SequenceModel seq = new SequenceModel(SequenceSpec.languageModel(5, 2, CellType.GRU, 3, 1, 0.0));
         Path b = dir.resolve("seq");
         ModelFiles.save(b, seq, seq.initParams(1, DataType.FLOAT), null, 0, null);
-        assertEquals(ModelJson.KIND_SEQUENCE, ModelFiles.kind(b));
-        e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.loadSeq2Seq(b, DataType.FLOAT));
-        assertTrue(e.getMessage().startsWith(b.resolve(ModelFiles.MODEL_JSON) + ": this is a sequence model"),
+        ModelFiles.Loaded lb = ModelFiles.load(b, DataType.FLOAT);
+        assertEquals(ModelJson.KIND_SEQUENCE, lb.spec().kind());
+        assertEquals(seq.spec(), lb.model().as(SequenceModel.class).spec());
+        e = assertThrows(IllegalArgumentException.class, () -> lb.model().as(Seq2SeqModel.class));
+        assertTrue(e.getMessage().startsWith("this is a sequence model (\"kind\": \"sequence\"), not a Seq2SeqModel"),
                 e.getMessage());
     }
 
@@ -131,17 +134,17 @@ class Seq2SeqModelFilesTest {
         // a wider decoder: same names, other shapes
         Seq2SeqSpec wider = new Seq2SeqSpec(9, 11, 4, 4, CellType.LSTM, 5, 2, true, 6, 2, 0.0, Attention.GENERAL,
                 true, 0, 1, 2, 200, 2.0);
-        Files.writeString(dir.resolve(ModelFiles.MODEL_JSON), Seq2SeqSpecJson.toJson(wider));
+        Files.writeString(dir.resolve(ModelFiles.MODEL_JSON), wider.toJson(Map.of()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelFiles.loadSeq2Seq(dir, DataType.FLOAT));
+                () -> ModelFiles.load(dir, DataType.FLOAT));
         assertTrue(e.getMessage().startsWith(w + ": tensor '"), e.getMessage());
         assertTrue(e.getMessage().contains("has shape") && e.getMessage().contains("the layout expects"),
                 e.getMessage());
 
         // no attention: the attention tensors are left over
         Seq2SeqSpec plain = Seq2SeqSpec.of(9, 11, 4, CellType.LSTM, 5, 2, true, Attention.NONE, false);
-        Files.writeString(dir.resolve(ModelFiles.MODEL_JSON), Seq2SeqSpecJson.toJson(plain));
-        e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.loadSeq2Seq(dir, DataType.FLOAT));
+        Files.writeString(dir.resolve(ModelFiles.MODEL_JSON), plain.toJson(Map.of()));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.load(dir, DataType.FLOAT));
         assertTrue(e.getMessage().startsWith(w.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("attn.weight"), e.getMessage());
     }

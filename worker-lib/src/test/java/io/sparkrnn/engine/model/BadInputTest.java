@@ -47,8 +47,8 @@ class BadInputTest {
 
     @Test
     void batchesThatDoNotFitTheModel() {
-        SequenceModel regressor = new SequenceModel(ModelSpec.regressor(2, CellType.GRU, 3, 1, false, 0,
-                ModelSpec.Pooling.LAST, 1));
+        SequenceModel regressor = new SequenceModel(SequenceSpec.regressor(2, CellType.GRU, 3, 1, false, 0,
+                SequenceSpec.Pooling.LAST, 1));
         FlatParams p = regressor.initParams(1, DataType.FLOAT);
         SequenceBatch threeFeatures = SequenceBatch.pooledFeatures(2, 1, 3, new float[6], new int[] {2},
                 new float[1], 1);
@@ -67,7 +67,7 @@ class BadInputTest {
 
     @Test
     void tokenIdOutOfRangeNamesStepAndRow() {
-        SequenceModel lm = new SequenceModel(ModelSpec.languageModel(10, 3, CellType.LSTM, 4, 1, 0));
+        SequenceModel lm = new SequenceModel(SequenceSpec.languageModel(10, 3, CellType.LSTM, 4, 1, 0));
         FlatParams p = lm.initParams(1, DataType.FLOAT);
         int[] tokens = {1, 2, 3, 4, 99, 5}; // time-major, B = 2: index 4 is step 2, row 0
         SequenceBatch b = SequenceBatch.alignedTokens(3, 2, tokens, new int[] {3, 3}, new int[6]);
@@ -96,26 +96,26 @@ class BadInputTest {
     @Test
     void nonPositiveSizesInTheSpec() {
         fails("hiddenSize must be positive, found 0",
-                () -> ModelSpec.languageModel(10, 3, CellType.LSTM, 0, 1, 0));
+                () -> SequenceSpec.languageModel(10, 3, CellType.LSTM, 0, 1, 0));
         fails("numLayers must be positive, found -1",
-                () -> ModelSpec.languageModel(10, 3, CellType.LSTM, 4, -1, 0));
+                () -> SequenceSpec.languageModel(10, 3, CellType.LSTM, 4, -1, 0));
         fails("exactly one of vocabSize (token input) and featureSize (float input) must be positive, "
-                + "found vocabSize=0, featureSize=0", () -> ModelSpec.languageModel(0, 3, CellType.LSTM, 4, 1, 0));
+                + "found vocabSize=0, featureSize=0", () -> SequenceSpec.languageModel(0, 3, CellType.LSTM, 4, 1, 0));
         fails("exactly one of vocabSize (token input) and featureSize (float input) must be positive, "
-                + "found vocabSize=-5, featureSize=0", () -> ModelSpec.languageModel(-5, 3, CellType.LSTM, 4, 1, 0));
-        fails("embeddingDim must be positive, found 0", () -> ModelSpec.languageModel(10, 0, CellType.LSTM, 4, 1, 0));
-        fails("outputSize must be positive, found 0", () -> ModelSpec.tagger(10, 3, 0, CellType.GRU, 4, 1, true,
+                + "found vocabSize=-5, featureSize=0", () -> SequenceSpec.languageModel(-5, 3, CellType.LSTM, 4, 1, 0));
+        fails("embeddingDim must be positive, found 0", () -> SequenceSpec.languageModel(10, 0, CellType.LSTM, 4, 1, 0));
+        fails("outputSize must be positive, found 0", () -> SequenceSpec.tagger(10, 3, 0, CellType.GRU, 4, 1, true,
                 0, 0));
         fails("exactly one of vocabSize (token input) and featureSize (float input) must be positive, "
-                + "found vocabSize=0, featureSize=-2", () -> ModelSpec.regressor(-2, CellType.GRU, 4, 1, false, 0,
-                        ModelSpec.Pooling.LAST, 1));
+                + "found vocabSize=0, featureSize=-2", () -> SequenceSpec.regressor(-2, CellType.GRU, 4, 1, false, 0,
+                        SequenceSpec.Pooling.LAST, 1));
     }
 
     @Test
     void dropoutOfOneOrNaN() {
-        fails("dropout must be in [0, 1), found 1.0", () -> ModelSpec.languageModel(10, 3, CellType.LSTM, 4, 2, 1.0));
+        fails("dropout must be in [0, 1), found 1.0", () -> SequenceSpec.languageModel(10, 3, CellType.LSTM, 4, 2, 1.0));
         fails("dropout must be in [0, 1), found NaN",
-                () -> ModelSpec.languageModel(10, 3, CellType.LSTM, 4, 2, Double.NaN));
+                () -> SequenceSpec.languageModel(10, 3, CellType.LSTM, 4, 2, Double.NaN));
     }
 
     @Test
@@ -134,7 +134,7 @@ class BadInputTest {
 
     @Test
     void bidirectionalBatchLongerThanK1() {
-        SequenceModel tagger = new SequenceModel(ModelSpec.tagger(10, 3, 0, CellType.GRU, 4, 1, true, 0, 3));
+        SequenceModel tagger = new SequenceModel(SequenceSpec.tagger(10, 3, 0, CellType.GRU, 4, 1, true, 0, 3));
         FlatParams p = tagger.initParams(1, DataType.FLOAT);
         TbpttTrainer t = new TbpttTrainer(tagger, p, OptimizerConfig.sgd().create(p.layout().size(), DataType.FLOAT),
                 LrSchedule.constant(0.1), TbpttConfig.of(4, 0, 1));

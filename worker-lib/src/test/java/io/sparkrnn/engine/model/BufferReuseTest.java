@@ -38,7 +38,7 @@ class BufferReuseTest {
     @Test
     void reusedModelMatchesFreshModelsAcrossShapes() {
         for (CellType cell : CellType.values()) {
-            ModelSpec spec = ModelSpec.tagger(30, 8, 0, cell, 6, 2, true, 0.0, 5);
+            SequenceSpec spec = SequenceSpec.tagger(30, 8, 0, cell, 6, 2, true, 0.0, 5);
             SequenceModel reused = new SequenceModel(spec);
             FlatParams p = reused.initParams(3, DataType.FLOAT);
             long[] seeds = {1, 2, 3, 4, 5, 6};
@@ -59,7 +59,7 @@ class BufferReuseTest {
     /** What predict hands out is the caller's: later windows (training or predicting) do not overwrite it. */
     @Test
     void predictedOutputsOutliveLaterWindows() {
-        ModelSpec spec = ModelSpec.tagger(30, 8, 0, CellType.LSTM, 6, 1, false, 0.0, 5);
+        SequenceSpec spec = SequenceSpec.tagger(30, 8, 0, CellType.LSTM, 6, 1, false, 0.0, 5);
         SequenceModel m = new SequenceModel(spec);
         FlatParams p = m.initParams(3, DataType.FLOAT);
         SequenceBatch b1 = batch(1, 4, 7, 30, 5);

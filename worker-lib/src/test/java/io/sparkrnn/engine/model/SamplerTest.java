@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class SamplerTest {
     static final int VOCAB = 12;
-    static final SequenceModel MODEL = new SequenceModel(ModelSpec.languageModel(VOCAB, 5, CellType.GRU, 8, 2, 0.1));
+    static final SequenceModel MODEL = new SequenceModel(SequenceSpec.languageModel(VOCAB, 5, CellType.GRU, 8, 2, 0.1));
     static final FlatParams PARAMS = scaled(MODEL.initParams(17, DataType.DOUBLE));
     static final int[] PROMPT = {3, 1, 4, 1, 5};
 
@@ -111,7 +111,7 @@ class SamplerTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Sampler.sample(MODEL, PARAMS, new int[] {1, 12}, 5, 1, 0, 1));
         assertEquals("prompt token at step 1 must be in [0, 12), found 12", e.getMessage());
-        SequenceModel tagger = new SequenceModel(ModelSpec.tagger(VOCAB, 5, 0, CellType.GRU, 8, 1, false, 0, 4));
+        SequenceModel tagger = new SequenceModel(SequenceSpec.tagger(VOCAB, 5, 0, CellType.GRU, 8, 1, false, 0, 4));
         FlatParams tp = tagger.initParams(1, DataType.DOUBLE);
         e = assertThrows(IllegalArgumentException.class, () -> Sampler.sample(tagger, tp, PROMPT, 5, 1, 0, 1));
         assertTrue(e.getMessage().startsWith("sampling needs a language model"), e.getMessage());

@@ -67,21 +67,21 @@ class SequenceModelGradientTest {
 
     @Test
     void languageModelTwoStackedLstmLayersWithMixedLengths() {
-        checkAll(new SequenceModel(ModelSpec.languageModel(6, 3, CellType.LSTM, 4, 2, 0.0)), alignedBatch(6, 6, 1), 0);
+        checkAll(new SequenceModel(SequenceSpec.languageModel(6, 3, CellType.LSTM, 4, 2, 0.0)), alignedBatch(6, 6, 1), 0);
     }
 
     @Test
     void stackedGruWithDropoutBetweenLayers() {
-        ModelSpec spec = ModelSpec.languageModel(6, 3, CellType.GRU, 3, 2, 0.4);
+        SequenceSpec spec = SequenceSpec.languageModel(6, 3, CellType.GRU, 3, 2, 0.4);
         checkAll(new SequenceModel(spec), alignedBatch(6, 6, 2), 99);
     }
 
     @Test
     void dropoutOnTheStacksInputAndOutput() {
-        ModelSpec plain = ModelSpec.tagger(7, 3, 0, CellType.LSTM, 3, 2, true, 0.3, 4);
-        ModelSpec io = plain.withIoDropout(0.5);
+        SequenceSpec plain = SequenceSpec.tagger(7, 3, 0, CellType.LSTM, 3, 2, true, 0.3, 4);
+        SequenceSpec io = plain.withIoDropout(0.5);
         checkAll(new SequenceModel(io), alignedBatch(7, 4, 3), 11);
-        checkAll(new SequenceModel(ModelSpec.regressor(2, CellType.GRU, 3, 1, false, 0.0, ModelSpec.Pooling.MEAN, 2)
+        checkAll(new SequenceModel(SequenceSpec.regressor(2, CellType.GRU, 3, 1, false, 0.0, SequenceSpec.Pooling.MEAN, 2)
                 .withIoDropout(0.4)), regressionBatch(), 5);
 
         // the masks act in training only: same weights, same seed, other training loss, same evaluation loss
@@ -101,24 +101,24 @@ class SequenceModelGradientTest {
     @Test
     void bidirectionalTaggerForEachCell() {
         for (CellType c : CellType.values()) {
-            ModelSpec spec = ModelSpec.tagger(7, 3, 0, c, 3, 1, true, 0.0, 4);
+            SequenceSpec spec = SequenceSpec.tagger(7, 3, 0, c, 3, 1, true, 0.0, 4);
             checkAll(new SequenceModel(spec), alignedBatch(7, 4, 3), 0);
         }
     }
 
     @Test
     void classifiersWithLastAndMeanPooling() {
-        checkAll(new SequenceModel(ModelSpec.classifier(6, 3, 0, CellType.RNN_TANH, 3, 1, true, 0.0,
-                ModelSpec.Pooling.LAST, 3)), pooledBatch(6, 3, 4), 0);
-        checkAll(new SequenceModel(ModelSpec.classifier(6, 3, 0, CellType.LSTM, 3, 2, false, 0.0,
-                ModelSpec.Pooling.MEAN, 3)), pooledBatch(6, 3, 5), 0);
-        checkAll(new SequenceModel(ModelSpec.classifier(6, 3, 0, CellType.GRU, 3, 1, true, 0.0,
-                ModelSpec.Pooling.MEAN, 2)), pooledBatch(6, 2, 6), 0);
+        checkAll(new SequenceModel(SequenceSpec.classifier(6, 3, 0, CellType.RNN_TANH, 3, 1, true, 0.0,
+                SequenceSpec.Pooling.LAST, 3)), pooledBatch(6, 3, 4), 0);
+        checkAll(new SequenceModel(SequenceSpec.classifier(6, 3, 0, CellType.LSTM, 3, 2, false, 0.0,
+                SequenceSpec.Pooling.MEAN, 3)), pooledBatch(6, 3, 5), 0);
+        checkAll(new SequenceModel(SequenceSpec.classifier(6, 3, 0, CellType.GRU, 3, 1, true, 0.0,
+                SequenceSpec.Pooling.MEAN, 2)), pooledBatch(6, 2, 6), 0);
     }
 
     @Test
     void regressorWithMeanSquaredError() {
-        checkAll(new SequenceModel(ModelSpec.regressor(2, CellType.GRU, 3, 2, false, 0.0, ModelSpec.Pooling.LAST, 2)),
+        checkAll(new SequenceModel(SequenceSpec.regressor(2, CellType.GRU, 3, 2, false, 0.0, SequenceSpec.Pooling.LAST, 2)),
                 regressionBatch(), 0);
     }
 
@@ -140,7 +140,7 @@ class SequenceModelGradientTest {
      */
     @Test
     void truncatedBackpropagationIsTheGradientOfTheTruncatedObjective() {
-        SequenceModel model = new SequenceModel(ModelSpec.languageModel(6, 3, CellType.LSTM, 4, 2, 0.0));
+        SequenceModel model = new SequenceModel(SequenceSpec.languageModel(6, 3, CellType.LSTM, 4, 2, 0.0));
         SequenceBatch batch = alignedBatch(6, 6, 9);
         int cut = 3;
         FlatParams p = model.initParams(3, DataType.DOUBLE);

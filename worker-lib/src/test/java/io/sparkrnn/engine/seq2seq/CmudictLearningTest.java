@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.optim.GradientClipping;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.testutil.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,10 +3,11 @@ package io.sparkrnn.engine.seq2seq;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.testutil.GradCheck;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.GradientClipping;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec.Attention;
 import io.sparkrnn.engine.train.StepReport;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,7 +1,7 @@
 package io.sparkrnn.engine.testutil;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 
 /** The max abs difference between the engine's outputs and another runtime's (ONNX Runtime, torch) as JSON. */
 public final class MaxDiff {
@@ -13,12 +13,12 @@ public final class MaxDiff {
      * {@code [B, C]} for a pooled one; {@code theirs} batch-major, {@code [B][T][C]} or {@code [B][C]}. Only each
      * row's first {@code lengths[r]} steps count; B = {@code lengths.length}, C = the spec's output size.
      */
-    public static double outputs(ModelSpec spec, float[] ours, JsonNode theirs, int[] lengths) {
+    public static double outputs(SequenceSpec spec, float[] ours, JsonNode theirs, int[] lengths) {
         int b = lengths.length;
         int c = spec.outputSize();
         double max = 0;
         for (int r = 0; r < b; r++) {
-            if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+            if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
                 for (int t = 0; t < lengths[r]; t++) {
                     for (int k = 0; k < c; k++) {
                         max = Math.max(max, Math.abs(ours[(t * b + r) * c + k] - theirs.get(r).get(t).get(k).asDouble()));

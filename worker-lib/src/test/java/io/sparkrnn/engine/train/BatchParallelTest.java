@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
@@ -86,7 +86,7 @@ class BatchParallelTest {
     record Run(float[] paramsF, double[] paramsD, float[] state, List<StepReport> reports) {
     }
 
-    static Run train(ModelSpec spec, DataType dt, int threads, TbpttConfig cfg, LongFunction<SequenceBatch> data,
+    static Run train(SequenceSpec spec, DataType dt, int threads, TbpttConfig cfg, LongFunction<SequenceBatch> data,
             boolean byWindow) {
         SequenceModel model = new SequenceModel(spec);
         FlatParams p = model.initParams(11, dt);
@@ -115,7 +115,7 @@ class BatchParallelTest {
     }
 
     /** Trains on 1 thread and on each of {@code threads}, and compares within {@code tol} of the largest value. */
-    static void assertSameTraining(ModelSpec spec, DataType dt, TbpttConfig cfg, LongFunction<SequenceBatch> data,
+    static void assertSameTraining(SequenceSpec spec, DataType dt, TbpttConfig cfg, LongFunction<SequenceBatch> data,
             boolean byWindow, double tol, int... threads) {
         Run one = train(spec, dt, 1, cfg, data, byWindow);
         for (int t : threads) {
@@ -168,7 +168,7 @@ class BatchParallelTest {
         // 5 rows on 2 and 3 threads: blocks of 2+3 and 1+2+2 rows; windows of 6 steps back-propagated through 4.
         TbpttConfig cfg = new TbpttConfig(6, 4, ClipConfig.byNorm(1.0), 5);
         for (CellType cell : CellType.values()) {
-            ModelSpec spec = ModelSpec.tagger(20, 6, 0, cell, 8, 1, false, 0.0, 7);
+            SequenceSpec spec = SequenceSpec.tagger(20, 6, 0, cell, 8, 1, false, 0.0, 7);
             assertSameTraining(spec, DataType.DOUBLE, cfg, i -> tagged(100 + i, 5, 15, 20, 7), false, 1e-12, 2, 3);
         }
     }
@@ -176,7 +176,7 @@ class BatchParallelTest {
     @Test
     void stepPerWindowAsTheDriverCallsIt() {
         TbpttConfig cfg = new TbpttConfig(5, 5, ClipConfig.byNorm(0.5), 5);
-        ModelSpec spec = ModelSpec.languageModel(16, 5, CellType.LSTM, 6, 2, 0.0);
+        SequenceSpec spec = SequenceSpec.languageModel(16, 5, CellType.LSTM, 6, 2, 0.0);
         TokenStreamBatcher stream = new TokenStreamBatcher(randomStream(2000, 16, 3), 7, 12);
         assertSameTraining(spec, DataType.DOUBLE, cfg, stream::batch, true, 1e-12, 2, 4);
     }
@@ -185,7 +185,7 @@ class BatchParallelTest {
     void bidirectionalStackWithDropoutBetweenLayers() {
         TbpttConfig cfg = new TbpttConfig(12, 12, ClipConfig.byNorm(1.0), 9);
         for (CellType cell : CellType.values()) {
-            ModelSpec spec = ModelSpec.tagger(20, 6, 0, cell, 5, 2, true, 0.3, 4);
+            SequenceSpec spec = SequenceSpec.tagger(20, 6, 0, cell, 5, 2, true, 0.3, 4);
             assertSameTraining(spec, DataType.DOUBLE, cfg, i -> tagged(200 + i, 6, 12, 20, 4), false, 1e-12, 2, 4);
         }
     }
@@ -194,12 +194,12 @@ class BatchParallelTest {
     void pooledModelsAcrossWindowsAndRegression() {
         // Mean pooling over three windows: the running sums and counts are carried per row block.
         TbpttConfig cfg = new TbpttConfig(4, 4, ClipConfig.byNorm(1.0), 3);
-        assertSameTraining(ModelSpec.classifier(20, 6, 0, CellType.GRU, 7, 1, false, 0.0, ModelSpec.Pooling.MEAN, 3),
+        assertSameTraining(SequenceSpec.classifier(20, 6, 0, CellType.GRU, 7, 1, false, 0.0, SequenceSpec.Pooling.MEAN, 3),
                 DataType.DOUBLE, cfg, i -> labelled(300 + i, 5, 11, 20, 3), false, 1e-12, 2);
-        assertSameTraining(ModelSpec.classifier(20, 6, 0, CellType.LSTM, 7, 1, true, 0.0, ModelSpec.Pooling.LAST, 3),
+        assertSameTraining(SequenceSpec.classifier(20, 6, 0, CellType.LSTM, 7, 1, true, 0.0, SequenceSpec.Pooling.LAST, 3),
                 DataType.DOUBLE, new TbpttConfig(11, 11, ClipConfig.byNorm(1.0), 3),
                 i -> labelled(400 + i, 7, 11, 20, 3), false, 1e-12, 3);
-        assertSameTraining(ModelSpec.regressor(3, CellType.RNN_TANH, 6, 1, false, 0.0, ModelSpec.Pooling.LAST, 2),
+        assertSameTraining(SequenceSpec.regressor(3, CellType.RNN_TANH, 6, 1, false, 0.0, SequenceSpec.Pooling.LAST, 2),
                 DataType.DOUBLE, cfg, i -> features(500 + i, 5, 9, 3, 2), false, 1e-12, 2);
     }
 
@@ -208,7 +208,7 @@ class BatchParallelTest {
         TbpttConfig cfg = TbpttConfig.of(10, 1.0, 1);
         TokenStreamBatcher stream = new TokenStreamBatcher(randomStream(5000, 32, 4), 9, 20);
         for (CellType cell : CellType.values()) {
-            ModelSpec spec = ModelSpec.languageModel(32, 8, cell, 24, 1, 0.0);
+            SequenceSpec spec = SequenceSpec.languageModel(32, 8, cell, 24, 1, 0.0);
             assertSameTraining(spec, DataType.FLOAT, cfg, stream::batch, false, 1e-5, 2);
         }
     }
@@ -217,7 +217,7 @@ class BatchParallelTest {
     void deterministicWhateverTheThreadTiming() {
         TbpttConfig cfg = TbpttConfig.of(10, 1.0, 1);
         TokenStreamBatcher stream = new TokenStreamBatcher(randomStream(5000, 32, 6), 8, 20);
-        ModelSpec spec = ModelSpec.languageModel(32, 8, CellType.LSTM, 16, 1, 0.0);
+        SequenceSpec spec = SequenceSpec.languageModel(32, 8, CellType.LSTM, 16, 1, 0.0);
         Run a = train(spec, DataType.FLOAT, 3, cfg, stream::batch, false);
         Run b = train(spec, DataType.FLOAT, 3, cfg, stream::batch, false);
         assertArrayEquals(a.paramsF, b.paramsF);
@@ -228,7 +228,7 @@ class BatchParallelTest {
     void moreThreadsThanRowsAndBadInput() {
         // 2 rows on 4 threads: two blocks of one row.
         TbpttConfig cfg = new TbpttConfig(6, 6, ClipConfig.byNorm(1.0), 5);
-        ModelSpec spec = ModelSpec.tagger(20, 6, 0, CellType.GRU, 5, 1, false, 0.0, 4);
+        SequenceSpec spec = SequenceSpec.tagger(20, 6, 0, CellType.GRU, 5, 1, false, 0.0, 4);
         assertSameTraining(spec, DataType.DOUBLE, cfg, i -> tagged(600 + i, 2, 6, 20, 4), false, 1e-12, 4);
 
         SequenceModel model = new SequenceModel(spec);

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
@@ -128,7 +128,7 @@ class BrownTaggerLearningTest {
         double perWordAcc = (double) perWordHits / tokens;
 
         SequenceModel model = new SequenceModel(
-                ModelSpec.tagger(vocab.size() + 2, 64, PAD, CellType.LSTM, 64, 1, true, 0.0, numTags));
+                SequenceSpec.tagger(vocab.size() + 2, 64, PAD, CellType.LSTM, 64, 1, true, 0.0, numTags));
         FlatParams params = model.initParams(1234, DataType.FLOAT);
         TbpttTrainer trainer = new TbpttTrainer(model, params,
                 OptimizerConfig.adam().create(params.layout().size(), DataType.FLOAT),

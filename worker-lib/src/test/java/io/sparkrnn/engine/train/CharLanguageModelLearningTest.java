@@ -3,9 +3,9 @@ package io.sparkrnn.engine.train;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.param.FlatParams;
@@ -42,7 +42,7 @@ class CharLanguageModelLearningTest {
         int[] train = java.util.Arrays.copyOfRange(stream, 0, split);
         int[] valid = java.util.Arrays.copyOfRange(stream, split, stream.length);
 
-        SequenceModel model = new SequenceModel(ModelSpec.languageModel(chars.size(), 32, CellType.LSTM, 256, 1, 0.0));
+        SequenceModel model = new SequenceModel(SequenceSpec.languageModel(chars.size(), 32, CellType.LSTM, 256, 1, 0.0));
         FlatParams params = model.initParams(1234, DataType.FLOAT);
         TbpttTrainer trainer = new TbpttTrainer(model, params,
                 OptimizerConfig.adam().create(params.layout().size(), DataType.FLOAT),

@@ -2,7 +2,7 @@ package io.sparkrnn.engine.io.onnx;
 
 import static io.sparkrnn.engine.io.onnx.OnnxGraph.attr;
 
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ public final class OnnxExport {
     /**
      * Serialises the model as an ONNX ModelProto; {@code metadata} goes to metadata_props (e.g. vocabularies).
      */
-    public static byte[] export(ModelSpec spec, FlatParams params, String producerVersion, String docString,
+    public static byte[] export(SequenceSpec spec, FlatParams params, String producerVersion, String docString,
             Map<String, String> metadata) {
         OnnxGraph g = new OnnxGraph("spark-rnn");
         boolean withLengths = spec.paddingId() >= 0;
@@ -54,11 +54,11 @@ public final class OnnxExport {
             x = yh[0];
             lastH = yh[1];
         }
-        String outName = spec.loss() == ModelSpec.Loss.MSE ? "values" : "logits";
+        String outName = spec.loss() == SequenceSpec.Loss.MSE ? "values" : "logits";
         String headW = "head.weight";
         float[] w = OnnxRecurrent.values(params, headW);
         String bias = g.floats("head.bias", new long[] {spec.outputSize()}, OnnxRecurrent.values(params, "head.bias"));
-        if (spec.topology() == ModelSpec.Topology.ALIGNED) {
+        if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
             String batchMajor = g.op("Transpose", List.of(x), attr("perm", new long[] {1, 0, 2}));  // [B, T, W]
             String wT = g.floats("head.weight_t", new long[] {spec.outputWidth(), spec.outputSize()},
                     transpose(w, spec.outputSize(), spec.outputWidth()));
@@ -66,7 +66,7 @@ public final class OnnxExport {
             g.node("Add", List.of(mm, bias), List.of(outName));
             g.output(outName, OnnxGraph.FLOAT, "batch", "time", (long) spec.outputSize());
         } else {
-            String pooled = spec.pooling() == ModelSpec.Pooling.LAST ? OnnxRecurrent.directionsSideBySide(g, lastH)
+            String pooled = spec.pooling() == SequenceSpec.Pooling.LAST ? OnnxRecurrent.directionsSideBySide(g, lastH)
                     : meanOverSteps(g, x, lengths);
             String weight = g.floats(headW, new long[] {spec.outputSize(), spec.outputWidth()}, w);
             g.node("Gemm", List.of(pooled, weight, bias), List.of(outName), attr("transB", 1L));
@@ -76,7 +76,7 @@ public final class OnnxExport {
     }
 
     /** One stacked layer over {@code x [T, B, I]}: returns its output {@code [T, B, D*H]} and Y_h {@code [D, B, H]}. */
-    private static String[] recurrentLayer(OnnxGraph g, ModelSpec spec, FlatParams params, int layer, String x,
+    private static String[] recurrentLayer(OnnxGraph g, SequenceSpec spec, FlatParams params, int layer, String x,
             String lengths) {
         int in = layer == 0 ? spec.inputSize() : spec.outputWidth();
         String[] y = OnnxRecurrent.layer(g, params, "rnn", spec.cell(), layer, spec.directions(), in,

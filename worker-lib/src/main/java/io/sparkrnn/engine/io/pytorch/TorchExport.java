@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.Seq2SeqExportConfig;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,7 @@ public final class TorchExport {
     }
 
     /** The config.json of a spec; {@code extra} (task, files) is stored under {@code "spark_rnn"}. */
-    public static ObjectNode config(ModelSpec spec, Map<String, String> extra) {
+    public static ObjectNode config(SequenceSpec spec, Map<String, String> extra) {
         ObjectNode c = JSON.createObjectNode();
         c.put("format", FORMAT);
         c.put("version", VERSION);
@@ -62,7 +62,7 @@ public final class TorchExport {
             c.put("pooling", spec.pooling().name().toLowerCase(Locale.ROOT));
         }
         c.put("output_size", spec.outputSize());
-        c.put("loss", spec.loss() == ModelSpec.Loss.MSE ? "mse" : "cross_entropy");
+        c.put("loss", spec.loss() == SequenceSpec.Loss.MSE ? "mse" : "cross_entropy");
         ObjectNode e = c.putObject("spark_rnn");
         extra.forEach(e::put);
         return c;
@@ -79,7 +79,7 @@ public final class TorchExport {
     }
 
     /** Writes the three files into {@code dir} (which must exist). */
-    public static void write(Path dir, ModelSpec spec, FlatParams params, Map<String, String> extra)
+    public static void write(Path dir, SequenceSpec spec, FlatParams params, Map<String, String> extra)
             throws IOException {
         writeFiles(dir, params, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config(spec, extra)) + "\n");
     }

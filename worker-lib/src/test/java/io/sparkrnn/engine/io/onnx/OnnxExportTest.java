@@ -9,9 +9,9 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.testutil.Samples;
 import java.nio.IntBuffer;
@@ -60,7 +60,7 @@ class OnnxExportTest {
 
     @Test
     void lstmLanguageModelTwoLayers() throws OrtException {
-        ModelSpec spec = ModelSpec.languageModel(vocab, 16, CellType.LSTM, 24, 2, 0.3);
+        SequenceSpec spec = SequenceSpec.languageModel(vocab, 16, CellType.LSTM, 24, 2, 0.3);
         List<int[]> full = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
             full.add(java.util.Arrays.copyOf(rows.get(r == 1 ? 2 : r), 20));
@@ -70,47 +70,47 @@ class OnnxExportTest {
 
     @Test
     void bidirectionalLstmTaggerTwoLayers() throws OrtException {
-        compareAligned(ModelSpec.tagger(vocab, 12, 0, CellType.LSTM, 20, 2, true, 0.2, 9), rows);
+        compareAligned(SequenceSpec.tagger(vocab, 12, 0, CellType.LSTM, 20, 2, true, 0.2, 9), rows);
     }
 
     @Test
     void gruTagger() throws OrtException {
-        compareAligned(ModelSpec.tagger(vocab, 12, 0, CellType.GRU, 20, 1, false, 0, 7), rows);
+        compareAligned(SequenceSpec.tagger(vocab, 12, 0, CellType.GRU, 20, 1, false, 0, 7), rows);
     }
 
     @Test
     void bidirectionalGruTaggerTwoLayers() throws OrtException {
-        compareAligned(ModelSpec.tagger(vocab, 10, 0, CellType.GRU, 16, 2, true, 0, 5), rows);
+        compareAligned(SequenceSpec.tagger(vocab, 10, 0, CellType.GRU, 16, 2, true, 0, 5), rows);
     }
 
     @Test
     void bidirectionalRnnTaggerTwoLayers() throws OrtException {
-        compareAligned(ModelSpec.tagger(vocab, 10, 0, CellType.RNN_TANH, 16, 2, true, 0, 5), rows);
+        compareAligned(SequenceSpec.tagger(vocab, 10, 0, CellType.RNN_TANH, 16, 2, true, 0, 5), rows);
     }
 
     @Test
     void classifierLastStepEveryCell() throws OrtException {
         for (CellType cell : CellType.values()) {
-            comparePooled(ModelSpec.classifier(vocab, 12, 0, cell, 18, 2, true, 0.1, ModelSpec.Pooling.LAST, 3));
-            comparePooled(ModelSpec.classifier(vocab, 12, 0, cell, 18, 1, false, 0, ModelSpec.Pooling.LAST, 2));
+            comparePooled(SequenceSpec.classifier(vocab, 12, 0, cell, 18, 2, true, 0.1, SequenceSpec.Pooling.LAST, 3));
+            comparePooled(SequenceSpec.classifier(vocab, 12, 0, cell, 18, 1, false, 0, SequenceSpec.Pooling.LAST, 2));
         }
     }
 
     @Test
     void classifierMeanPoolingEveryCell() throws OrtException {
         for (CellType cell : CellType.values()) {
-            comparePooled(ModelSpec.classifier(vocab, 12, 0, cell, 18, 2, true, 0.1, ModelSpec.Pooling.MEAN, 3));
+            comparePooled(SequenceSpec.classifier(vocab, 12, 0, cell, 18, 2, true, 0.1, SequenceSpec.Pooling.MEAN, 3));
         }
     }
 
     @Test
     void forecasterOnBirthSeries() throws OrtException {
-        compareRegressor(ModelSpec.regressor(2, CellType.LSTM, 16, 2, false, 0, ModelSpec.Pooling.LAST, 3));
-        compareRegressor(ModelSpec.regressor(2, CellType.GRU, 16, 1, true, 0, ModelSpec.Pooling.MEAN, 1));
-        compareRegressor(ModelSpec.regressor(2, CellType.RNN_TANH, 8, 2, true, 0, ModelSpec.Pooling.LAST, 2));
+        compareRegressor(SequenceSpec.regressor(2, CellType.LSTM, 16, 2, false, 0, SequenceSpec.Pooling.LAST, 3));
+        compareRegressor(SequenceSpec.regressor(2, CellType.GRU, 16, 1, true, 0, SequenceSpec.Pooling.MEAN, 1));
+        compareRegressor(SequenceSpec.regressor(2, CellType.RNN_TANH, 8, 2, true, 0, SequenceSpec.Pooling.LAST, 2));
     }
 
-    private void compareAligned(ModelSpec spec, List<int[]> input) throws OrtException {
+    private void compareAligned(SequenceSpec spec, List<int[]> input) throws OrtException {
         SequenceModel model = new SequenceModel(spec);
         FlatParams params = model.initParams(spec.hashCode(), DataType.FLOAT);
         List<int[]> dummy = input.stream().map(r -> new int[r.length]).toList();
@@ -135,7 +135,7 @@ class OnnxExportTest {
         assertClose(spec, max);
     }
 
-    private void comparePooled(ModelSpec spec) throws OrtException {
+    private void comparePooled(SequenceSpec spec) throws OrtException {
         SequenceModel model = new SequenceModel(spec);
         FlatParams params = model.initParams(spec.hashCode(), DataType.FLOAT);
         SequenceBatch batch = SequenceBatch.padPooled(rows, new int[rows.size()], spec.paddingId());
@@ -149,7 +149,7 @@ class OnnxExportTest {
     }
 
     /** Windows of (births, day of week / 7) from the US births CSV, z-scored as the forecaster does. */
-    private void compareRegressor(ModelSpec spec) throws OrtException {
+    private void compareRegressor(SequenceSpec spec) throws OrtException {
         List<String> lines = Samples.text("us-births/us-births.csv").lines().skip(1).limit(200).toList();
         int b = 4;
         int t = 28;
@@ -201,13 +201,13 @@ class OnnxExportTest {
         return max;
     }
 
-    private static void assertClose(ModelSpec spec, double max) {
+    private static void assertClose(SequenceSpec spec, double max) {
         System.out.printf("%s %s layers=%d bidirectional=%b %s: max |ours - onnxruntime| = %.3g%n", spec.cell(),
                 spec.topology(), spec.numLayers(), spec.bidirectional(), spec.pooling(), max);
         assertTrue(max <= TOLERANCE, spec + ": max abs difference " + max + " > " + TOLERANCE);
     }
 
-    private static OrtSession session(ModelSpec spec, FlatParams params) throws OrtException {
+    private static OrtSession session(SequenceSpec spec, FlatParams params) throws OrtException {
         byte[] onnx = OnnxExport.export(spec, params, "test", "", Map.of("k", "v"));
         OrtSession s = env.createSession(onnx, new OrtSession.SessionOptions());
         List<String> expected = new ArrayList<>(List.of(spec.tokenInput() ? "tokens" : "features"));
@@ -219,7 +219,7 @@ class OnnxExportTest {
         return s;
     }
 
-    private static Map<String, OnnxTensor> tokenInputs(ModelSpec spec, List<int[]> input, SequenceBatch batch)
+    private static Map<String, OnnxTensor> tokenInputs(SequenceSpec spec, List<int[]> input, SequenceBatch batch)
             throws OrtException {
         int b = input.size();
         int t = batch.steps();

@@ -11,19 +11,19 @@ import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.SafeTensorsFile;
 import io.sparkrnn.engine.io.TensorInfo;
-import io.sparkrnn.engine.model.ModelSpec;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
-import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
+import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import io.sparkrnn.engine.seq2seq.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqTrainer;
 import io.sparkrnn.engine.testutil.BatchMajor;
 import io.sparkrnn.engine.testutil.CmudictPairs;
@@ -56,7 +56,7 @@ class TorchExportTest {
 
     @Test
     void filesHoldTheSpecAndTheWeightsUnderTorchNames() throws IOException {
-        ModelSpec spec = ModelSpec.classifier(40, 8, 0, CellType.GRU, 12, 2, true, 0.1, ModelSpec.Pooling.MEAN, 3);
+        SequenceSpec spec = SequenceSpec.classifier(40, 8, 0, CellType.GRU, 12, 2, true, 0.1, SequenceSpec.Pooling.MEAN, 3);
         SequenceModel model = new SequenceModel(spec);
         FlatParams params = model.initParams(5, DataType.FLOAT);
         TorchExport.write(tmp, spec, params, Map.of("task", "classify"));
@@ -96,25 +96,25 @@ class TorchExportTest {
         for (int r = 0; r < LENGTHS.length; r++) {
             rows.add(Arrays.copyOfRange(all, r * 40, r * 40 + LENGTHS[r]));
         }
-        List<ModelSpec> specs = List.of(
-                ModelSpec.tagger(61, 10, 0, CellType.LSTM, 14, 2, true, 0.2, 6),
-                ModelSpec.tagger(61, 10, 0, CellType.GRU, 14, 1, false, 0, 4),
-                ModelSpec.tagger(61, 10, 0, CellType.RNN_TANH, 14, 2, true, 0, 4),
-                ModelSpec.classifier(61, 10, 0, CellType.LSTM, 14, 2, true, 0, ModelSpec.Pooling.LAST, 3),
-                ModelSpec.classifier(61, 10, 0, CellType.GRU, 14, 2, true, 0, ModelSpec.Pooling.MEAN, 2),
-                ModelSpec.classifier(61, 10, 0, CellType.RNN_TANH, 14, 1, false, 0, ModelSpec.Pooling.LAST, 2));
+        List<SequenceSpec> specs = List.of(
+                SequenceSpec.tagger(61, 10, 0, CellType.LSTM, 14, 2, true, 0.2, 6),
+                SequenceSpec.tagger(61, 10, 0, CellType.GRU, 14, 1, false, 0, 4),
+                SequenceSpec.tagger(61, 10, 0, CellType.RNN_TANH, 14, 2, true, 0, 4),
+                SequenceSpec.classifier(61, 10, 0, CellType.LSTM, 14, 2, true, 0, SequenceSpec.Pooling.LAST, 3),
+                SequenceSpec.classifier(61, 10, 0, CellType.GRU, 14, 2, true, 0, SequenceSpec.Pooling.MEAN, 2),
+                SequenceSpec.classifier(61, 10, 0, CellType.RNN_TANH, 14, 1, false, 0, SequenceSpec.Pooling.LAST, 2));
         List<float[]> ours = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         SequenceBatch aligned = SequenceBatch.padAligned(rows, rows.stream().map(r -> new int[r.length]).toList(), 0,
                 -100);
         for (int i = 0; i < specs.size(); i++) {
-            ModelSpec spec = specs.get(i);
+            SequenceSpec spec = specs.get(i);
             SequenceModel model = new SequenceModel(spec);
             FlatParams params = model.initParams(100 + i, DataType.FLOAT);
             Path dir = Files.createDirectories(tmp.resolve("m" + i));
             TorchExport.write(dir, spec, params, Map.of());
             dirs.add(dir);
-            SequenceBatch batch = spec.topology() == ModelSpec.Topology.ALIGNED ? aligned
+            SequenceBatch batch = spec.topology() == SequenceSpec.Topology.ALIGNED ? aligned
                     : SequenceBatch.padPooled(rows, new int[rows.size()], 0);
             ours.add(model.predict(params, batch, model.initialState(batch.batchSize(), DataType.FLOAT))
                     .castTo(DataType.FLOAT).dup('c').data().asFloat());
@@ -123,7 +123,7 @@ class TorchExportTest {
         JsonNode outputs = Torch.forward(dirs, Map.of("tokens", BatchMajor.tokens(aligned), "lengths", aligned.lengths()),
                 tmp);
         for (int i = 0; i < specs.size(); i++) {
-            ModelSpec spec = specs.get(i);
+            SequenceSpec spec = specs.get(i);
             double max = MaxDiff.outputs(spec, ours.get(i), outputs.get(i), LENGTHS);
             System.out.printf("torch %s %s layers=%d bidirectional=%b %s: max |ours - torch| = %.3g%n", spec.cell(),
                     spec.topology(), spec.numLayers(), spec.bidirectional(), spec.pooling(), max);

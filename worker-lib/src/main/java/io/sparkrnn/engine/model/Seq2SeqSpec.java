@@ -1,10 +1,14 @@
-package io.sparkrnn.engine.seq2seq;
+package io.sparkrnn.engine.model;
 
 import io.sparkrnn.engine.cell.CellType;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The architecture of an encoder-decoder model (Luong et al. 2015, "Effective Approaches to Attention-based
- * Neural Machine Translation"). Validated when built.
+ * Neural Machine Translation"). Validated when built; saved as {@code model.json} of kind {@code "seq2seq"} (see
+ * {@link ModelJson}). The other {@link ModelSpec} is {@link SequenceSpec}.
  *
  * @param sourceVocab       source vocabulary size V_s (ids in [0, V_s))
  * @param targetVocab       target vocabulary size V_t (ids in [0, V_t)), including the begin and end ids
@@ -28,7 +32,7 @@ import io.sparkrnn.engine.cell.CellType;
 public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding, int targetEmbedding, CellType cell,
         int encoderHidden, int encoderLayers, boolean bidirectional, int decoderHidden, int decoderLayers,
         double dropout, Attention attention, boolean inputFeeding, int paddingId, int beginId, int endId,
-        int maxSourceLength, double maxTargetRatio) implements java.io.Serializable {
+        int maxSourceLength, double maxTargetRatio) implements ModelSpec {
 
     /** Luong's global attention score functions: score(h, e) = h . e (DOT) or h . W_a e (GENERAL). */
     public enum Attention {
@@ -92,6 +96,31 @@ public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding,
 
     private static int encoderOutputWidthOf(int hidden, boolean bidirectional) {
         return (bidirectional ? 2 : 1) * hidden;
+    }
+
+    @Override
+    public String kind() {
+        return ModelJson.KIND_SEQ2SEQ;
+    }
+
+    @Override
+    public Seq2SeqModel newModel() {
+        return new Seq2SeqModel(this);
+    }
+
+    /** {@code seq2seq lstm, encoder bidirectional 1 x 64, decoder 1 x 128, attention general with input feeding, ...}. */
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "seq2seq %s, encoder %s%d x %d, decoder %d x %d, attention %s%s, "
+                + "%,d parameters", cell.name().toLowerCase(Locale.ROOT), bidirectional ? "bidirectional " : "",
+                encoderLayers, encoderHidden, decoderLayers, decoderHidden, attention.name().toLowerCase(Locale.ROOT),
+                inputFeeding ? " with input feeding" : "", layout().size());
+    }
+
+    @Override
+    public <R> R match(Function<? super SequenceSpec, ? extends R> sequence,
+            Function<? super Seq2SeqSpec, ? extends R> seq2seq) {
+        return seq2seq.apply(this);
     }
 
     public int encoderDirections() {
