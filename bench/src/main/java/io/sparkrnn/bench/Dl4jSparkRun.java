@@ -1,6 +1,6 @@
 package io.sparkrnn.bench;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ final class Dl4jSparkRun {
         RunLog log = new RunLog();
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf(s, "spark-rnn bench spark (dl4j)"))) {
             sc.setLogLevel("WARN");
-            JavaRDD<PartitionData> data = StreamPartitions.of(sc, d.train(), s.partitions(), s.batch(), s.k());
+            JavaRDD<SequencePartition> data = StreamPartitions.of(sc, d.train(), s.partitions(), s.batch(), s.k());
             data.count();
             SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc,
                     Dl4jStep.configuration(v, s.embedding(), "lstm", s.hidden(), s.lr(), s.clip(), s.k(), s.seed()),
@@ -76,7 +76,7 @@ final class Dl4jSparkRun {
             for (int r = 1; r <= s.rounds(); r++) {
                 long first = (long) (r - 1) * h;
                 JavaRDD<DataSet> round = data.mapPartitions(it -> {
-                    PartitionData p = it.next();
+                    SequencePartition p = it.next();
                     List<DataSet> out = new ArrayList<>(h);
                     for (int j = 0; j < h; j++) {
                         out.add(toDataSet(p.batch(first + j), v));

@@ -3,12 +3,12 @@ package io.sparkrnn.bench;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
-import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelState;
@@ -54,7 +54,7 @@ final class OursSparkRun {
         RunLog log = new RunLog();
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
-            JavaRDD<PartitionData> data = StreamPartitions.of(sc, d.train(), s.partitions(), s.batch(), s.k());
+            JavaRDD<SequencePartition> data = StreamPartitions.of(sc, d.train(), s.partitions(), s.batch(), s.k());
             data.count();
             try (RoundTrainer trainer = new RoundTrainer(sc, setup, rc, params.flat().data().asFloat())) {
                 for (int r = 1; r <= s.rounds(); r++) {

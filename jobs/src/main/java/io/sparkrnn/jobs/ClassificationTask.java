@@ -10,7 +10,7 @@ import io.sparkrnn.driver.corpus.LabelledText;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.Tokens;
 import io.sparkrnn.driver.corpus.Vocabulary;
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
@@ -160,7 +160,7 @@ final class ClassificationTask implements Task {
                 c.getInt("vocab.min-count"), c.getInt("vocab.max-size"));
         Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingTask.MAX_CLASSES,
                 TaggingTask.TAG_SPECIALS);
-        JavaRDD<PartitionData> parts;
+        JavaRDD<SequencePartition> parts;
         try {
             parts = Batching.pooled(encode(train, tok, words, labels),
                     new Batching.Options(job.batch(), 64, true, job.partitions(), job.seed()), Vocabulary.PAD_ID);
@@ -192,7 +192,7 @@ final class ClassificationTask implements Task {
             }
 
             @Override
-            public JavaRDD<PartitionData> train() {
+            public JavaRDD<SequencePartition> train() {
                 return parts;
             }
 

@@ -7,7 +7,7 @@ import io.sparkrnn.driver.corpus.ForecastWindow;
 import io.sparkrnn.driver.corpus.Normalizer;
 import io.sparkrnn.driver.corpus.SeasonalNaive;
 import io.sparkrnn.driver.corpus.WindowBatching;
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.nio.charset.StandardCharsets;
@@ -152,7 +152,7 @@ final class ForecastTask implements Task {
                 c.getDouble("data.max-bad-fraction"), false));
         SeasonalNaive naive = k.naive();
         JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
-        JavaRDD<PartitionData> parts;
+        JavaRDD<SequencePartition> parts;
         try {
             parts = WindowBatching.of(trainW, k.window(), k.width(), k.outputs(), job.batch(), job.partitions(),
                     job.seed());
@@ -189,7 +189,7 @@ final class ForecastTask implements Task {
             }
 
             @Override
-            public JavaRDD<PartitionData> train() {
+            public JavaRDD<SequencePartition> train() {
                 return parts;
             }
 

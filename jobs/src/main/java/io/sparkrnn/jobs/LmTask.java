@@ -7,7 +7,7 @@ import io.sparkrnn.driver.corpus.LmCorpus;
 import io.sparkrnn.driver.corpus.LmOptions;
 import io.sparkrnn.driver.corpus.LmTextReader;
 import io.sparkrnn.driver.corpus.Tokens;
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
@@ -120,7 +120,7 @@ final class LmTask implements Task {
                 corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
         String describe = describe(job.train(), corpus, noun);
         String metric = "bits_per_" + noun;
-        JavaRDD<PartitionData> data = corpus.train();
+        JavaRDD<SequencePartition> data = corpus.train();
         return new TaskData() {
             @Override
             public SequenceSpec spec() {
@@ -133,7 +133,7 @@ final class LmTask implements Task {
             }
 
             @Override
-            public JavaRDD<PartitionData> train() {
+            public JavaRDD<SequencePartition> train() {
                 return data;
             }
 

@@ -9,7 +9,7 @@ import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.TaggedSentence;
 import io.sparkrnn.driver.corpus.TaggingReader;
 import io.sparkrnn.driver.corpus.Vocabulary;
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +116,7 @@ final class TaggingTask implements Task {
                 TAG_SPECIALS);
         int k1 = job.k1();
         JavaRDD<Encoded> pieces = Encoded.tagging(train, words, tags).flatMap(e -> cut(e, k1).iterator());
-        JavaRDD<PartitionData> parts;
+        JavaRDD<SequencePartition> parts;
         try {
             parts = Batching.aligned(pieces, new Batching.Options(job.batch(), 64, true, job.partitions(), job.seed()),
                     Vocabulary.PAD_ID, -100);
@@ -148,7 +148,7 @@ final class TaggingTask implements Task {
             }
 
             @Override
-            public JavaRDD<PartitionData> train() {
+            public JavaRDD<SequencePartition> train() {
                 return parts;
             }
 

@@ -1,6 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.List;
  * (seed, partition, epoch), so {@link #batch} is a pure function of the data, the seed and the step; every
  * batch starts new sequences.
  */
-public final class BatchedPartition implements PartitionData {
+public final class BatchedPartition implements SequencePartition {
     private static final long serialVersionUID = 1L;
     private final int partition;
     private final long seed;

@@ -1,6 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,16 +54,16 @@ public final class Batching {
     }
 
     /** Tagging batches: per-step targets padded with {@code ignoreIndex}, inputs with {@code paddingId}. */
-    public static JavaRDD<PartitionData> aligned(JavaRDD<Encoded> data, Options o, int paddingId, int ignoreIndex) {
+    public static JavaRDD<SequencePartition> aligned(JavaRDD<Encoded> data, Options o, int paddingId, int ignoreIndex) {
         return partitions(data, o, true, paddingId, ignoreIndex);
     }
 
     /** Classification batches: one label per row. */
-    public static JavaRDD<PartitionData> pooled(JavaRDD<Encoded> data, Options o, int paddingId) {
+    public static JavaRDD<SequencePartition> pooled(JavaRDD<Encoded> data, Options o, int paddingId) {
         return partitions(data, o, false, paddingId, -1);
     }
 
-    private static JavaRDD<PartitionData> partitions(JavaRDD<Encoded> data, Options o, boolean aligned,
+    private static JavaRDD<SequencePartition> partitions(JavaRDD<Encoded> data, Options o, boolean aligned,
             int paddingId, int ignoreIndex) {
         int b = o.batchSize();
         long seed = o.seed();
@@ -91,14 +91,14 @@ public final class Batching {
                     + o.partitions() + " partitions; use fewer partitions or a smaller batch");
         }
         Broadcast<Map<Long, Integer>> place = JavaSparkContextHolder.of(data).broadcast(assign(sizes, o.partitions()));
-        JavaRDD<PartitionData> out = batches
+        JavaRDD<SequencePartition> out = batches
                 .mapToPair(x -> new Tuple2<>(place.value().get(x.id()), x))
                 .partitionBy(new HashPartitioner(o.partitions()))
                 .mapPartitionsWithIndex((p, it) -> {
                     List<Batch> mine = new ArrayList<>();
                     it.forEachRemaining(t -> mine.add(t._2()));
                     mine.sort((x, y) -> Long.compare(x.id(), y.id()));
-                    return Collections.singletonList((PartitionData) build(p, mine, o, aligned, paddingId,
+                    return Collections.singletonList((SequencePartition) build(p, mine, o, aligned, paddingId,
                             ignoreIndex)).iterator();
                 }, true)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -194,7 +194,7 @@ public final class Batching {
         }
     }
 
-    public static Stats stats(JavaRDD<PartitionData> parts) {
+    public static Stats stats(JavaRDD<SequencePartition> parts) {
         return summarize(parts.map(d -> (BatchedPartition) d), BatchedPartition::tokens,
                 BatchedPartition::paddingShares);
     }

@@ -1,6 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -10,7 +10,7 @@ import org.apache.spark.api.java.JavaRDD;
  * validation streams, the vocabulary and the counts. Everything but the RDDs is small and lives in the driver.
  */
 public final class LmCorpus {
-    private final JavaRDD<PartitionData> train;
+    private final JavaRDD<SequencePartition> train;
     private final JavaRDD<int[]> validation;
     private final Vocabulary vocabulary;
     private final Tokens unit;
@@ -22,8 +22,9 @@ public final class LmCorpus {
     private final int splits;
     private final BadReport bad;
 
-    LmCorpus(JavaRDD<PartitionData> train, JavaRDD<int[]> validation, Vocabulary vocabulary, Tokens unit, long tokens,
-            long trainTokens, long droppedTokens, long lines, long[] partitionTokens, int splits, BadReport bad) {
+    LmCorpus(JavaRDD<SequencePartition> train, JavaRDD<int[]> validation, Vocabulary vocabulary, Tokens unit,
+            long tokens, long trainTokens, long droppedTokens, long lines, long[] partitionTokens, int splits,
+            BadReport bad) {
         this.train = train;
         this.validation = validation;
         this.vocabulary = vocabulary;
@@ -42,7 +43,7 @@ public final class LmCorpus {
      * training tokens {@code [T p / P, T (p+1) / P)}), cached with {@link LmOptions#storage}: what
      * {@code RoundTrainer.train} consumes.
      */
-    public JavaRDD<PartitionData> train() {
+    public JavaRDD<SequencePartition> train() {
         return train;
     }
 

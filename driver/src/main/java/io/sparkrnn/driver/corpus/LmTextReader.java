@@ -1,6 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.TokenStreamPartition;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -172,8 +172,8 @@ public final class LmTextReader {
         }
         int lanes = o.lanes();
         int steps = o.steps();
-        JavaRDD<PartitionData> train = StreamCut.ranges(blocks, splitStart, bounds)
-                .map(ids -> (PartitionData) new TokenStreamPartition(ids, lanes, steps));
+        JavaRDD<SequencePartition> train = StreamCut.ranges(blocks, splitStart, bounds)
+                .map(ids -> (SequencePartition) new TokenStreamPartition(ids, lanes, steps));
         train.setName("lm training partitions " + path).persist(o.storage());
         long t0 = System.nanoTime();
         List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();

@@ -1,6 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class WindowBatching {
      * @param features F, inputs per step
      * @param outputs  K * H, target values per window
      */
-    public static JavaRDD<PartitionData> of(JavaRDD<ForecastWindow> windows, int steps, int features, int outputs,
+    public static JavaRDD<SequencePartition> of(JavaRDD<ForecastWindow> windows, int steps, int features, int outputs,
             int batchSize, int partitions, long seed) {
         if (batchSize < 1 || partitions < 1) {
             throw new IllegalArgumentException("batchSize and partitions must be >= 1, found " + batchSize + ", "
@@ -44,7 +44,7 @@ public final class WindowBatching {
                     + partitions + " partitions; use fewer partitions or a smaller batch");
         }
         long fill = batches * batchSize - rows;
-        JavaRDD<PartitionData> out = positioned
+        JavaRDD<SequencePartition> out = positioned
                 .flatMapToPair(p -> {
                     List<Tuple2<Integer, Tuple2<Long, ForecastWindow>>> l = new ArrayList<>(2);
                     l.add(new Tuple2<>((int) ((p._2() / batchSize) % partitions), new Tuple2<>(p._2(), p._1())));
@@ -71,8 +71,8 @@ public final class WindowBatching {
                             System.arraycopy(w.targets(), 0, tgt[k], r * outputs, outputs);
                         }
                     }
-                    return Collections.singletonList((PartitionData) new WindowPartition(part, seed, batchSize, steps,
-                            features, outputs, in, tgt)).iterator();
+                    return Collections.singletonList((SequencePartition) new WindowPartition(part, seed, batchSize,
+                            steps, features, outputs, in, tgt)).iterator();
                 }, true)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         out.count();

@@ -1,6 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 
 /**
@@ -8,7 +8,7 @@ import io.sparkrnn.engine.model.SequenceBatch;
  * holds exactly {@code batchSize} windows of W steps; batch order is reshuffled each epoch from
  * (seed, partition, epoch) as in {@link BatchedPartition}, so {@link #batch} is a pure function of the step.
  */
-public final class WindowPartition implements PartitionData {
+public final class WindowPartition implements SequencePartition {
     private static final long serialVersionUID = 1L;
     private final int partition;
     private final long seed;

@@ -10,9 +10,9 @@ import java.io.Serializable;
  * What every task needs to build its local replica: the model, the inner optimizer, its schedule (indexed by
  * global inner step r*H + j), the inner step's settings and the engine threads of each replica. The same for both
  * model families; the replica that trains each is chosen by {@link Replica} ({@link SequenceReplica}: truncated
- * BPTT on {@link PartitionData}, {@link Seq2SeqReplica}: one step per batch of pairs). Everything else in the round
- * loop (broadcast, delta, ordered aggregation, rejection, clipping, outer step, inner-state policies) is the same
- * for both.
+ * BPTT on {@link SequencePartition}, {@link Seq2SeqReplica}: one step per batch of pairs). Everything else in the
+ * round loop (broadcast, delta, ordered aggregation, rejection, clipping, outer step, inner-state policies) is the
+ * same for both.
  *
  * @param spec          the model
  * @param inner         the inner optimizer of every replica

@@ -23,7 +23,8 @@ public final class StreamPartitions {
      * Cuts {@code stream} into {@code partitions} pieces of {@code lanes x steps} batches; fails before any Spark
      * job when the stream cannot give every partition at least one batch.
      */
-    public static JavaRDD<PartitionData> of(JavaSparkContext sc, int[] stream, int partitions, int lanes, int steps) {
+    public static JavaRDD<SequencePartition> of(JavaSparkContext sc, int[] stream, int partitions, int lanes,
+            int steps) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, found " + partitions);
         }
@@ -39,7 +40,7 @@ public final class StreamPartitions {
         for (int p = 0; p < partitions; p++) {
             ids.add(p);
         }
-        return sc.parallelize(ids, partitions).mapPartitionsWithIndex((p, it) -> List.<PartitionData>of(
+        return sc.parallelize(ids, partitions).mapPartitionsWithIndex((p, it) -> List.<SequencePartition>of(
                 new TokenStreamPartition(Arrays.copyOfRange(tokens.value(), p * piece, (p + 1) * piece), lanes, steps))
                 .iterator(), true).cache();
     }

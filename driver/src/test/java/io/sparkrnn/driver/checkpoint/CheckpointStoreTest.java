@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
-import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.SequenceModel;
@@ -129,7 +129,7 @@ class CheckpointStoreTest {
         return new SequenceModel(SPEC).initParams(5, DataType.FLOAT).flat().toFloatVector();
     }
 
-    static JavaRDD<PartitionData> data() {
+    static JavaRDD<SequencePartition> data() {
         return StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 12 + 1), 2), 2, LANES, STEPS);
     }
 
@@ -145,7 +145,7 @@ class CheckpointStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"file", "hdfs"})
     void resumedRunEqualsUninterruptedRunBitForBit(String kind) throws IOException {
-        JavaRDD<PartitionData> rdd = data().cache();
+        JavaRDD<SequencePartition> rdd = data().cache();
         RoundTrainer.State straight;
         try (RoundTrainer t = new RoundTrainer(sc, SETUP, CFG, init())) {
             t.train(rdd, 4, m -> { });

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.round.PartitionData;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
@@ -69,9 +69,9 @@ class BatchingTest extends SparkCorpusTest {
     @Test
     void batchesAreAPureFunctionOfDataSeedAndStepAndReshuffledPerEpoch() {
         var o = new Batching.Options(B, 64, true, 2, 11);
-        List<PartitionData> a = Batching.aligned(brown, o, 0, -100).collect();
-        List<PartitionData> b = Batching.aligned(brown, o, 0, -100).collect();
-        PartitionData p = a.get(0);
+        List<SequencePartition> a = Batching.aligned(brown, o, 0, -100).collect();
+        List<SequencePartition> b = Batching.aligned(brown, o, 0, -100).collect();
+        SequencePartition p = a.get(0);
         long n = p.batchesPerEpoch();
         for (long step = 0; step < 2 * n; step += 7) {
             SequenceBatch x = p.batch(step);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.TokenStreamPartition;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Field;
@@ -36,7 +36,7 @@ class LmTextReaderTest extends SparkCorpusTest {
         return out;
     }
 
-    static int[] tokensOf(PartitionData d) throws ReflectiveOperationException {
+    static int[] tokensOf(SequencePartition d) throws ReflectiveOperationException {
         Field f = TokenStreamPartition.class.getDeclaredField("tokens");
         f.setAccessible(true);
         return (int[]) f.get(d);
@@ -66,7 +66,7 @@ class LmTextReaderTest extends SparkCorpusTest {
             assertTrue(Math.abs(n - t / 3.0) <= 1, "partition of " + n + " tokens, T/3 = " + t / 3.0);
         }
         // the partitions are what the round loop consumes: full batches of 32 lanes x 64 steps
-        long batches = c.train().map(PartitionData::batchesPerEpoch).reduce(Long::sum);
+        long batches = c.train().map(SequencePartition::batchesPerEpoch).reduce(Long::sum);
         assertEquals(3 * ((t / 3 - 1) / 32 / 64), batches);
         c.unpersist();
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.round.PartitionData;
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,12 +31,12 @@ class WindowBatchingTest extends SparkCorpusTest {
         }
         assertEquals(all.size(), byInputs.size());
 
-        List<PartitionData> parts = WindowBatching.of(windows, w, 2, 1, b, 2, 99).collect();
+        List<SequencePartition> parts = WindowBatching.of(windows, w, 2, 1, b, 2, 99).collect();
         long batches = (all.size() + b - 1) / b;
         assertEquals(2, parts.size());
         assertEquals(batches, parts.get(0).batchesPerEpoch() + parts.get(1).batchesPerEpoch());
         Map<String, Integer> seen = new HashMap<>();
-        for (PartitionData p : parts) {
+        for (SequencePartition p : parts) {
             assertEquals(b, p.batchSize());
             for (long s = 0; s < p.batchesPerEpoch(); s++) {
                 SequenceBatch batch = p.batch(s);
@@ -62,7 +62,7 @@ class WindowBatchingTest extends SparkCorpusTest {
         assertEquals(batches * b - all.size(), seen.values().stream().filter(c -> c == 2).count());
 
         // deterministic per step; the next epoch reorders the batches
-        PartitionData p = parts.get(0);
+        SequencePartition p = parts.get(0);
         assertArrayEquals(p.batch(3).features(), p.batch(3).features());
         boolean reordered = false;
         for (long s = 0; s < p.batchesPerEpoch(); s++) {

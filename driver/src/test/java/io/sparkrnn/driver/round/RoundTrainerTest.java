@@ -78,8 +78,8 @@ class RoundTrainerTest {
         ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(lr),
                 new TbpttConfig(STEPS, STEPS, ClipConfig.none(), 1), engineThreads);
         int[] data = stream(2 * (LANES * STEPS * 5 + 1) + 10, 1);
-        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, data, 2, LANES, STEPS);
-        List<PartitionData> parts = rdd.collect();
+        JavaRDD<SequencePartition> rdd = StreamPartitions.of(sc, data, 2, LANES, STEPS);
+        List<SequencePartition> parts = rdd.collect();
         RoundConfig cfg = RoundConfig.defaults(1).withClipNorm(lr * gradClip);
         int rounds = 4;
         float[] distributed;
@@ -136,7 +136,8 @@ class RoundTrainerTest {
     private static float[] run(int slowPartition, InnerStatePolicy policy, int fanIn) {
         ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 TbpttConfig.of(STEPS, 1.0, 3));
-        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(5 * (LANES * STEPS * 4 + 1), 2), 5, LANES, STEPS);
+        JavaRDD<SequencePartition> rdd = StreamPartitions.of(sc, stream(5 * (LANES * STEPS * 4 + 1), 2), 5, LANES,
+                STEPS);
         RoundConfig cfg = RoundConfig.defaults(3).withAggregationFanIn(fanIn).withInnerState(policy)
                 .withOuter(OuterOptimizer.Config.nesterov(0.7, 0.5));
         try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, init())) {
@@ -174,7 +175,7 @@ class RoundTrainerTest {
     @Test
     void streamPartitionsAreTheContiguousPiecesOfTheStream() {
         int[] s = stream(3 * (LANES * STEPS * 2 + 1) + 7, 4);
-        List<PartitionData> parts = StreamPartitions.of(sc, s, 3, LANES, STEPS).collect();
+        List<SequencePartition> parts = StreamPartitions.of(sc, s, 3, LANES, STEPS).collect();
         assertEquals(3, parts.size());
         int piece = s.length / 3;
         for (int p = 0; p < 3; p++) {
@@ -193,7 +194,8 @@ class RoundTrainerTest {
     void nonFiniteAverageIsRejectedAndHugeAverageIsClippedToTheThreshold() {
         ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 TbpttConfig.of(STEPS, 0, 1));
-        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
+        JavaRDD<SequencePartition> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES,
+                STEPS);
         double clip = 0.25;
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(2).withClipNorm(clip), init())) {
             t.withDeltaInterceptor((round, partition, delta) -> {
@@ -232,7 +234,8 @@ class RoundTrainerTest {
     void divergenceStopsTheJobAfterTheConfiguredRejections() {
         ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 TbpttConfig.of(STEPS, 0, 1));
-        JavaRDD<PartitionData> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES, STEPS);
+        JavaRDD<SequencePartition> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 3), 2, LANES,
+                STEPS);
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(1), init())) {
             t.withDeltaInterceptor((round, partition, delta) -> delta[0] = Float.POSITIVE_INFINITY);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.train(rdd, 5, m -> { }));

@@ -178,7 +178,7 @@ class Seq2SeqRoundTest {
     void dataOfAnotherModelKindIsRefusedByTheReplica() {
         ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
                 new TbpttConfig(1, 1, ClipConfig.none(), 1));
-        JavaRDD<PartitionData> lm = StreamPartitions.of(sc, new int[200], 2, 2, 5);
+        JavaRDD<SequencePartition> lm = StreamPartitions.of(sc, new int[200], 2, 2, 5);
         try (RoundTrainer t = new RoundTrainer(sc, setup, RoundConfig.defaults(1), init())) {
             SparkException e = assertThrows(SparkException.class, () -> t.round(lm, 1));
             assertTrue(e.getMessage().contains("an encoder-decoder model trains on Seq2SeqBatches, but partition data "

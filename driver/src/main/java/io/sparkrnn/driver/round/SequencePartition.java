@@ -6,5 +6,5 @@ import io.sparkrnn.engine.model.SequenceBatch;
  * A partition of sequence batches for a {@code SequenceModel} (language models: a token stream whose state
  * carries across batches; taggers and classifiers: independent sequences), see {@link TrainingPartition}.
  */
-public interface PartitionData extends TrainingPartition<SequenceBatch> {
+public interface SequencePartition extends TrainingPartition<SequenceBatch> {
 }
