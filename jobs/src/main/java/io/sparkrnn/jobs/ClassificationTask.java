@@ -8,7 +8,7 @@ import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Encoded;
 import io.sparkrnn.driver.corpus.LabelledText;
 import io.sparkrnn.driver.corpus.Lines;
-import io.sparkrnn.driver.corpus.Tokens;
+import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -129,9 +129,9 @@ final class ClassificationTask implements Task {
     }
 
     /** The settings that turn a text into tokens: unit, case, length cap. */
-    record Tokenizer(Tokens unit, boolean lower, int maxLength) implements java.io.Serializable {
+    record Tokenizer(TokenUnit unit, boolean lower, int maxLength) implements java.io.Serializable {
         static Tokenizer of(JobConfig c) {
-            return new Tokenizer(c.getChoice("data.tokens").equals("word") ? Tokens.WORDS : Tokens.CHARS,
+            return new Tokenizer(c.getChoice("data.tokens").equals("word") ? TokenUnit.WORDS : TokenUnit.CHARS,
                     c.getBoolean("data.lowercase"), c.getInt("data.max-length"));
         }
 

@@ -6,7 +6,7 @@ import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.LmCorpus;
 import io.sparkrnn.driver.corpus.LmOptions;
 import io.sparkrnn.driver.corpus.LmTextReader;
-import io.sparkrnn.driver.corpus.Tokens;
+import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -75,7 +75,7 @@ final class LmTask implements Task {
     }
 
     private static LmOptions options(JobConfig c, int partitions, int batch, int k1, double validationFraction) {
-        LmOptions o = LmVocabulary.unit(c) == Tokens.WORDS
+        LmOptions o = LmVocabulary.unit(c) == TokenUnit.WORDS
                 ? LmOptions.words().withVocabulary(c.getInt("vocab.min-count"), c.getInt("vocab.max-size"))
                 : LmOptions.chars();
         return o.withPartitions(partitions, batch, k1).withValidationFraction(validationFraction)
@@ -101,7 +101,7 @@ final class LmTask implements Task {
     public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         LmOptions o = options(job, c);
         LmCorpus corpus = read(sc, job.format(), job.train(), c, o);
-        String noun = o.tokens() == Tokens.WORDS ? "word" : "char";
+        String noun = o.tokens() == TokenUnit.WORDS ? "word" : "char";
         int[] valid;
         try {
             valid = corpus.validationTokens(MAX_DRIVER_VALIDATION);
@@ -116,7 +116,7 @@ final class LmTask implements Task {
         SequenceSpec spec = lm(job, corpus.vocabulary().size());
         SequenceModel model = new SequenceModel(spec);
         int lanes = lanes(valid.length, job.k1());
-        Map<String, byte[]> files = Map.of(o.tokens() == Tokens.WORDS ? WORDS : VOCAB,
+        Map<String, byte[]> files = Map.of(o.tokens() == TokenUnit.WORDS ? WORDS : VOCAB,
                 corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
         String describe = describe(job.train(), corpus, noun);
         String metric = "bits_per_" + noun;
@@ -145,7 +145,7 @@ final class LmTask implements Task {
             @Override
             public Validation validate(FlatParams params) {
                 double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
-                return o.tokens() == Tokens.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
+                return o.tokens() == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
                         : Validation.of(bits, metric, bits);
             }
 
@@ -202,7 +202,7 @@ final class LmTask implements Task {
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));
-        if (vocab.unit() == Tokens.WORDS) {
+        if (vocab.unit() == TokenUnit.WORDS) {
             n.put("words", ids.length);
             n.put("unknown_words", unknown[0]);
         } else {
@@ -240,7 +240,7 @@ final class LmTask implements Task {
         }
         double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
                 lanes(valid.length, k1), k1);
-        String noun = LmVocabulary.unit(c) == Tokens.WORDS ? "word" : "char";
+        String noun = LmVocabulary.unit(c) == TokenUnit.WORDS ? "word" : "char";
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));

@@ -1,7 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.CharCorpus;
-import io.sparkrnn.driver.corpus.Tokens;
+import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,29 +13,29 @@ import java.util.List;
  * {@code LmTextReader} cuts them in training: whitespace-separated, with {@code <eos>} for every line end.
  */
 final class LmVocabulary {
-    private final Tokens unit;
+    private final TokenUnit unit;
     private final List<Integer> codePoints;
     private final Vocabulary words;
 
-    private LmVocabulary(Tokens unit, List<Integer> codePoints, Vocabulary words) {
+    private LmVocabulary(TokenUnit unit, List<Integer> codePoints, Vocabulary words) {
         this.unit = unit;
         this.codePoints = codePoints;
         this.words = words;
     }
 
     /** The unit of a model's config ({@code data.tokens}; a model of before word LMs has char, the default). */
-    static Tokens unit(JobConfig c) {
-        return c.getChoice("data.tokens").equals("word") ? Tokens.WORDS : Tokens.CHARS;
+    static TokenUnit unit(JobConfig c) {
+        return c.getChoice("data.tokens").equals("word") ? TokenUnit.WORDS : TokenUnit.CHARS;
     }
 
     /** The vocabulary file saved with a model of this unit. */
-    static String file(Tokens unit) {
-        return unit == Tokens.WORDS ? LmTask.WORDS : LmTask.VOCAB;
+    static String file(TokenUnit unit) {
+        return unit == TokenUnit.WORDS ? LmTask.WORDS : LmTask.VOCAB;
     }
 
     static LmVocabulary of(TrainedModel m) {
-        Tokens unit = unit(m.config());
-        if (unit == Tokens.CHARS) {
+        TokenUnit unit = unit(m.config());
+        if (unit == TokenUnit.CHARS) {
             return new LmVocabulary(unit, CharCorpus.readVocabulary(m.dir().resolve(LmTask.VOCAB)), null);
         }
         Vocabulary v = Vocabulary.fromText(m.file(LmTask.WORDS), m.dir().resolve(LmTask.WORDS).toString());
@@ -46,13 +46,13 @@ final class LmVocabulary {
         return new LmVocabulary(unit, null, v);
     }
 
-    Tokens unit() {
+    TokenUnit unit() {
         return unit;
     }
 
     /** "char" or "word", for messages and metric names ({@code bits_per_char}, {@code bits_per_word}). */
     String noun() {
-        return unit == Tokens.WORDS ? "word" : "char";
+        return unit == TokenUnit.WORDS ? "word" : "char";
     }
 
     /**
@@ -60,13 +60,13 @@ final class LmVocabulary {
      * words mapped to {@code <unk>}. Without {@code unknown} an unknown character fails (prompts).
      */
     int[] encode(String text, int[] unknown) {
-        if (unit == Tokens.CHARS) {
+        if (unit == TokenUnit.CHARS) {
             return CharCorpus.encode(text, codePoints, unknown);
         }
         List<Integer> ids = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
-            for (String w : Tokens.WORDS.split(lines[i])) {
+            for (String w : TokenUnit.WORDS.split(lines[i])) {
                 int id = words.id(w);
                 if (id == words.id(Vocabulary.UNK) && !w.equals(Vocabulary.UNK) && unknown != null) {
                     unknown[0]++;
@@ -83,7 +83,7 @@ final class LmVocabulary {
     /** Appends the text of generated ids: characters as they are; words space-separated, {@code <eos>} a newline. */
     void decode(int[] ids, StringBuilder sb) {
         for (int id : ids) {
-            if (unit == Tokens.CHARS) {
+            if (unit == TokenUnit.CHARS) {
                 sb.appendCodePoint(codePoints.get(id));
                 continue;
             }

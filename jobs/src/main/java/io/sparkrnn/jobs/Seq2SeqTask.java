@@ -11,7 +11,7 @@ import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.ParquetReaders;
 import io.sparkrnn.driver.corpus.TextPair;
-import io.sparkrnn.driver.corpus.Tokens;
+import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
@@ -106,8 +106,8 @@ final class Seq2SeqTask implements Task {
         return f.equals("auto") ? "cmudict" : f;
     }
 
-    private static Tokens units(JobConfig c, String key) {
-        return c.getChoice(key).equals("char") ? Tokens.CHARS : Tokens.WORDS;
+    private static TokenUnit units(JobConfig c, String key) {
+        return c.getChoice(key).equals("char") ? TokenUnit.CHARS : TokenUnit.WORDS;
     }
 
     /** The pairs of {@code path} in {@code format}, as the config reads them. */
@@ -313,7 +313,7 @@ final class Seq2SeqTask implements Task {
         String format = out.inputFormat() != null ? out.inputFormat() : format(c);
         JavaRDD<String[]> sources;
         if (format.equals("lines")) {
-            Tokens units = format(c).equals("cmudict") ? Tokens.CHARS : units(c, "data.source-tokens");
+            TokenUnit units = format(c).equals("cmudict") ? TokenUnit.CHARS : units(c, "data.source-tokens");
             BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
             sources = Lines.read(sc, data, bad).map(l -> units.split(l.text())).filter(s -> s.length > 0);
         } else if (formats().contains(format)) {

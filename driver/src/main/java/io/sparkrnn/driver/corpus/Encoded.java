@@ -18,7 +18,7 @@ public record Encoded(int[] tokens, int[] targets, int label) implements Seriali
     }
 
     /** Labelled texts cut by {@code tokens}, with the label's id; empty texts are dropped. */
-    public static JavaRDD<Encoded> classification(JavaRDD<LabelledText> docs, Tokens tokens, Vocabulary words,
+    public static JavaRDD<Encoded> classification(JavaRDD<LabelledText> docs, TokenUnit tokens, Vocabulary words,
             Vocabulary labels) {
         return docs.map(d -> new Encoded(words.encode(tokens.split(d.text())), null, labels.encode(
                 new String[] {d.label()})[0])).filter(e -> e.length() > 0);

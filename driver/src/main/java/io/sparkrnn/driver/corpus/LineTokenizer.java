@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Strict UTF-8 decoding of one raw line and its tokens, without a String per character. Characters: every code
  * point of the line including its terminator ({@code \r} and {@code \n} are tokens, as in {@link CharCorpus}).
- * Words: maximal runs of non-whitespace ({@code [ \t\n\u000B\f\r]}, as {@link Tokens#WORDS}), then the
+ * Words: maximal runs of non-whitespace ({@code [ \t\n\u000B\f\r]}, as {@link TokenUnit#WORDS}), then the
  * line-end token when the line has a terminator and a line-end token is set. One instance per task.
  */
 final class LineTokenizer {
@@ -54,10 +54,10 @@ final class LineTokenizer {
     }
 
     /** Emits the tokens of the current line. */
-    void tokens(Tokens unit, String lineEnd, boolean terminated, Sink sink) {
+    void tokens(TokenUnit unit, String lineEnd, boolean terminated, Sink sink) {
         char[] a = chars.array();
         int n = chars.limit();
-        if (unit == Tokens.CHARS) {
+        if (unit == TokenUnit.CHARS) {
             for (int i = 0; i < n; ) {
                 int cp = Character.codePointAt(a, i, n);
                 sink.codePoint(cp);

@@ -13,7 +13,7 @@ public final class LmCorpus {
     private final JavaRDD<SequencePartition> train;
     private final JavaRDD<int[]> validation;
     private final Vocabulary vocabulary;
-    private final Tokens unit;
+    private final TokenUnit unit;
     private final long tokens;
     private final long trainTokens;
     private final long droppedTokens;
@@ -22,7 +22,7 @@ public final class LmCorpus {
     private final int splits;
     private final BadReport bad;
 
-    LmCorpus(JavaRDD<SequencePartition> train, JavaRDD<int[]> validation, Vocabulary vocabulary, Tokens unit,
+    LmCorpus(JavaRDD<SequencePartition> train, JavaRDD<int[]> validation, Vocabulary vocabulary, TokenUnit unit,
             long tokens, long trainTokens, long droppedTokens, long lines, long[] partitionTokens, int splits,
             BadReport bad) {
         this.train = train;
@@ -81,7 +81,7 @@ public final class LmCorpus {
 
     /** For characters: the vocabulary's code points by id (the list {@link CharCorpus#vocabularyText} writes). */
     public List<Integer> codePoints() {
-        if (unit != Tokens.CHARS) {
+        if (unit != TokenUnit.CHARS) {
             throw new IllegalStateException("a word vocabulary has no code points");
         }
         List<Integer> cps = new ArrayList<>();
@@ -93,10 +93,10 @@ public final class LmCorpus {
 
     /** The vocabulary file: {@code vocab-chars.txt} format for characters, {@link Vocabulary#toText} for words. */
     public String vocabularyText() {
-        return unit == Tokens.CHARS ? CharCorpus.vocabularyText(codePoints()) : vocabulary.toText();
+        return unit == TokenUnit.CHARS ? CharCorpus.vocabularyText(codePoints()) : vocabulary.toText();
     }
 
-    public Tokens unit() {
+    public TokenUnit unit() {
         return unit;
     }
 

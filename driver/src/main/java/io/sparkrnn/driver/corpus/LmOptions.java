@@ -24,7 +24,7 @@ import org.apache.spark.storage.StorageLevel;
  * @param storage how the training partitions are cached; default MEMORY_AND_DISK, deserialized, because every
  *     round reads every partition (a serialized level would deserialize the whole stream each round)
  */
-public record LmOptions(Tokens tokens, int minCount, int maxSize, List<String> specials, String lineEnd,
+public record LmOptions(TokenUnit tokens, int minCount, int maxSize, List<String> specials, String lineEnd,
         int partitions, int lanes, int steps, double validationFraction, double maxBadFraction, long splitBytes,
         StorageLevel storage) implements Serializable {
 
@@ -38,7 +38,7 @@ public record LmOptions(Tokens tokens, int minCount, int maxSize, List<String> s
             throw new IllegalArgumentException("validationFraction must be in [0, 1), found " + validationFraction);
         }
         specials = List.copyOf(specials);
-        if (tokens == Tokens.CHARS && !specials.isEmpty()) {
+        if (tokens == TokenUnit.CHARS && !specials.isEmpty()) {
             throw new IllegalArgumentException("character vocabularies have no special tokens (vocab-chars.txt holds"
                     + " single characters), found " + specials);
         }
@@ -50,13 +50,13 @@ public record LmOptions(Tokens tokens, int minCount, int maxSize, List<String> s
 
     /** Characters, every one kept, 2 partitions of 32 x 64 batches, the last 10% for validation. */
     public static LmOptions chars() {
-        return new LmOptions(Tokens.CHARS, 1, Integer.MAX_VALUE, List.of(), null, 2, 32, 64, 0.1,
+        return new LmOptions(TokenUnit.CHARS, 1, Integer.MAX_VALUE, List.of(), null, 2, 32, 64, 0.1,
                 BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
     }
 
     /** Words with the default specials and {@code <eos>} at each line end; otherwise as {@link #chars}. */
     public static LmOptions words() {
-        return new LmOptions(Tokens.WORDS, 1, Integer.MAX_VALUE, Vocabulary.SPECIALS, Vocabulary.EOS, 2, 32, 64,
+        return new LmOptions(TokenUnit.WORDS, 1, Integer.MAX_VALUE, Vocabulary.SPECIALS, Vocabulary.EOS, 2, 32, 64,
                 0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
     }
 

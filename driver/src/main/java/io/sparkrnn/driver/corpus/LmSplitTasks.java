@@ -178,7 +178,7 @@ final class LmSplitTasks {
             this.vocabSize = vocab.size();
             this.bmpIds = new int[1 << 16];
             java.util.Arrays.fill(bmpIds, -1);
-            if (o.tokens() == Tokens.CHARS) {
+            if (o.tokens() == TokenUnit.CHARS) {
                 for (int id = 0; id < vocab.size(); id++) {
                     int cp = vocab.token(id).codePointAt(0);
                     if (cp < bmpIds.length) {

@@ -73,7 +73,7 @@ public final class LmTextReader {
         Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
         LOG.info("corpus {}: vocabulary of {} counted over {} splits in {} s", path, vocab.size(), splits.size(),
                 String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        if (o.tokens() == Tokens.CHARS) {
+        if (o.tokens() == TokenUnit.CHARS) {
             vocab = byCodePoint(vocab);
         }
         long[] lineBase = lineBases(splits, lineAcc.value());
@@ -101,7 +101,7 @@ public final class LmTextReader {
             JavaPairRDD<String, Long> counts = rows.mapPartitionsToPair(
                     it -> LmSplitTasks.count(ParquetInput.textRows(it), o));
             Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
-            Vocabulary v = o.tokens() == Tokens.CHARS ? byCodePoint(vocab) : vocab;
+            Vocabulary v = o.tokens() == TokenUnit.CHARS ? byCodePoint(vocab) : vocab;
             Broadcast<Vocabulary> vb = sc.broadcast(v);
             BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
             JavaRDD<IdBlock> blocks = rows.mapPartitionsWithIndex((i, it) -> LmSplitTasks.encode(i,

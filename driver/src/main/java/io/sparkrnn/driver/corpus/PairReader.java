@@ -17,7 +17,7 @@ public final class PairReader {
      * {@code source<TAB>target} lines; blank lines are ignored. Not exactly two TAB-separated fields is a
      * {@link BadReason#WRONG_COLUMN_COUNT} (an empty source too), a blank target is {@link BadReason#EMPTY_TARGET}.
      */
-    public static Corpus<TextPair> tsv(JavaSparkContext sc, String path, Tokens source, Tokens target,
+    public static Corpus<TextPair> tsv(JavaSparkContext sc, String path, TokenUnit source, TokenUnit target,
             double maxBadFraction) {
         BadRecords bad = new BadRecords(sc, path, maxBadFraction);
         JavaRDD<TextPair> rdd = Lines.read(sc, path, bad).flatMap(l -> {
@@ -72,12 +72,12 @@ public final class PairReader {
                 }
                 word = m.group(1);
             }
-            String[] phones = Tokens.WORDS.split(s.substring(sep + 2));
+            String[] phones = TokenUnit.WORDS.split(s.substring(sep + 2));
             if (phones.length == 0) {
                 bad.skip(l.file(), l.number(), BadReason.EMPTY_TARGET, null);
                 return Collections.emptyIterator();
             }
-            return List.of(new TextPair(Tokens.CHARS.split(word), phones)).iterator();
+            return List.of(new TextPair(TokenUnit.CHARS.split(word), phones)).iterator();
         });
         return Corpus.load(rdd, bad);
     }

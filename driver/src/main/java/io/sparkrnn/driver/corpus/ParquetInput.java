@@ -119,7 +119,7 @@ final class ParquetInput {
      * The tokens of column {@code i} of a row: an array of strings as is, a string cut by {@code split}; null
      * when the value or an element is null.
      */
-    static String[] tokens(Row r, int i, Tokens split) {
+    static String[] tokens(Row r, int i, TokenUnit split) {
         int at = i + 2;
         if (r.isNullAt(at)) {
             return null;

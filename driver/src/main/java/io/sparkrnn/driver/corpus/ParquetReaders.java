@@ -31,8 +31,8 @@ public final class ParquetReaders {
         ParquetInput.requireText(df, 1, true, path);
         BadRecords bad = new BadRecords(sc, path, maxBadFraction);
         JavaRDD<TaggedSentence> rdd = df.javaRDD().flatMap(r -> {
-            String[] w = ParquetInput.tokens(r, 0, Tokens.WORDS);
-            String[] t = ParquetInput.tokens(r, 1, Tokens.WORDS);
+            String[] w = ParquetInput.tokens(r, 0, TokenUnit.WORDS);
+            String[] t = ParquetInput.tokens(r, 1, TokenUnit.WORDS);
             if (w == null || t == null) {
                 bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.NULL_VALUE, "column "
                         + (w == null ? tokens : tags));
@@ -55,7 +55,7 @@ public final class ParquetReaders {
      * {@link PairReader#tsv}.
      */
     public static Corpus<TextPair> pairs(JavaSparkContext sc, String path, String source, String target,
-            Tokens sourceTokens, Tokens targetTokens, double maxBadFraction) {
+            TokenUnit sourceTokens, TokenUnit targetTokens, double maxBadFraction) {
         Dataset<Row> df = ParquetInput.frame(sc, path, List.of(source, target));
         ParquetInput.requireText(df, 0, true, path);
         ParquetInput.requireText(df, 1, true, path);

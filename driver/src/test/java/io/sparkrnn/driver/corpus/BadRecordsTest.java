@@ -18,7 +18,7 @@ class BadRecordsTest extends SparkCorpusTest {
 
     @Test
     void wrongColumnCountAndEmptyTarget() {
-        Corpus<TextPair> c = PairReader.tsv(sc, broken("pairs-broken.tsv"), Tokens.CHARS, Tokens.WORDS, 1.0);
+        Corpus<TextPair> c = PairReader.tsv(sc, broken("pairs-broken.tsv"), TokenUnit.CHARS, TokenUnit.WORDS, 1.0);
         assertEquals(2, c.count());
         assertEquals(List.of("pairs-broken.tsv:2: wrong column count (expected 2 TAB-separated columns, found 3)",
                 "pairs-broken.tsv:3: empty target"), examples(c.bad()));
@@ -56,7 +56,7 @@ class BadRecordsTest extends SparkCorpusTest {
     @Test
     void tooManyBadRecordsStopsWithTheReport() {
         CorpusException e = assertThrows(CorpusException.class,
-                () -> PairReader.tsv(sc, broken("pairs-broken.tsv"), Tokens.CHARS, Tokens.WORDS, 0.001));
+                () -> PairReader.tsv(sc, broken("pairs-broken.tsv"), TokenUnit.CHARS, TokenUnit.WORDS, 0.001));
         System.out.println(e.getMessage());
         assertTrue(e.getMessage().contains("2 of 4 records are bad (50.0000%), over the maximum of 0.1000%"),
                 e.getMessage());
@@ -64,24 +64,24 @@ class BadRecordsTest extends SparkCorpusTest {
         assertTrue(e.getMessage().contains("pairs-broken.tsv:2: wrong column count"), e.getMessage());
         assertTrue(e.getMessage().contains("pairs-broken.tsv:3: empty target"), e.getMessage());
         // exactly at the limit passes
-        assertEquals(2, PairReader.tsv(sc, broken("pairs-broken.tsv"), Tokens.CHARS, Tokens.WORDS, 0.5).count());
+        assertEquals(2, PairReader.tsv(sc, broken("pairs-broken.tsv"), TokenUnit.CHARS, TokenUnit.WORDS, 0.5).count());
     }
 
     @Test
     void missingEmptyAndUnmatchedPathsAreClearErrors() {
         String dir = broken("empty.tsv").replaceAll("/empty\\.tsv$", "");
         CorpusException missing = assertThrows(CorpusException.class,
-                () -> PairReader.tsv(sc, dir + "/no-such-file.tsv", Tokens.CHARS, Tokens.WORDS, 0.001));
+                () -> PairReader.tsv(sc, dir + "/no-such-file.tsv", TokenUnit.CHARS, TokenUnit.WORDS, 0.001));
         assertTrue(missing.getMessage().matches("corpus path .*/no-such-file\\.tsv does not exist"),
                 missing.getMessage());
         CorpusException glob = assertThrows(CorpusException.class,
-                () -> PairReader.tsv(sc, dir + "/*.nothing", Tokens.CHARS, Tokens.WORDS, 0.001));
+                () -> PairReader.tsv(sc, dir + "/*.nothing", TokenUnit.CHARS, TokenUnit.WORDS, 0.001));
         assertTrue(glob.getMessage().matches("corpus path .*/\\*\\.nothing matches no files"), glob.getMessage());
         CorpusException emptyDir = assertThrows(CorpusException.class,
-                () -> PairReader.tsv(sc, dir + "/empty-dir", Tokens.CHARS, Tokens.WORDS, 0.001));
+                () -> PairReader.tsv(sc, dir + "/empty-dir", TokenUnit.CHARS, TokenUnit.WORDS, 0.001));
         assertTrue(emptyDir.getMessage().endsWith("matches only empty directories"), emptyDir.getMessage());
         CorpusException empty = assertThrows(CorpusException.class,
-                () -> PairReader.tsv(sc, dir + "/empty.tsv", Tokens.CHARS, Tokens.WORDS, 0.001));
+                () -> PairReader.tsv(sc, dir + "/empty.tsv", TokenUnit.CHARS, TokenUnit.WORDS, 0.001));
         assertTrue(empty.getMessage().matches("corpus .*/empty\\.tsv has no usable records \\(it is empty\\)"),
                 empty.getMessage());
     }

@@ -125,11 +125,11 @@ class BatchingTest extends SparkCorpusTest {
     void spamAssassinPooledBatches() {
         Corpus<LabelledText> c = ClassificationReader.folders(sc, sample("spam-assassin"),
                 ClassificationReaderTest.SPAM_FOLDERS, 0.0);
-        Vocabulary v = Vocabulary.fit(c.records().flatMap(d -> List.of(Tokens.WORDS.split(d.text())).iterator()), 2,
+        Vocabulary v = Vocabulary.fit(c.records().flatMap(d -> List.of(TokenUnit.WORDS.split(d.text())).iterator()), 2,
                 20_000);
         Vocabulary labels = Vocabulary.fit(c.records().map(LabelledText::label), 1, 10, List.of());
         assertEquals(List.of("ham", "spam"), labels.tokens());
-        var parts = Batching.pooled(Encoded.classification(c.records(), Tokens.WORDS, v, labels),
+        var parts = Batching.pooled(Encoded.classification(c.records(), TokenUnit.WORDS, v, labels),
                 new Batching.Options(16, 64, true, 2, 5), Vocabulary.PAD_ID);
         Batching.Stats s = Batching.stats(parts);
         System.out.printf("SpamAssassin: %s batches of 16, tokens %s, padding share mean %.4f%n",

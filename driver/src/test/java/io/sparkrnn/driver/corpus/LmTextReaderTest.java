@@ -113,7 +113,7 @@ class LmTextReaderTest extends SparkCorpusTest {
         List<String> expect = new ArrayList<>();
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < lines.length; i++) {
-            List<String> toks = new ArrayList<>(List.of(Tokens.WORDS.split(lines[i])));
+            List<String> toks = new ArrayList<>(List.of(TokenUnit.WORDS.split(lines[i])));
             if (i < lines.length - 1) {
                 toks.add(Vocabulary.EOS);
             }

@@ -76,7 +76,7 @@ class ParquetReadersTest extends SparkCorpusTest {
         }
         rows.add(RowFactory.create("ABC", " "));
         String path = write(dir, rows, STRINGS2, 3);
-        Corpus<TextPair> c = ParquetReaders.pairs(sc, path, "a", "b", Tokens.CHARS, Tokens.WORDS, 0.01);
+        Corpus<TextPair> c = ParquetReaders.pairs(sc, path, "a", "b", TokenUnit.CHARS, TokenUnit.WORDS, 0.01);
         assertEquals(ref.stream().map(p -> List.of(p.source()) + "=" + List.of(p.target())).sorted().toList(),
                 c.records().map(p -> List.of(p.source()) + "=" + List.of(p.target())).collect().stream().sorted()
                         .toList());

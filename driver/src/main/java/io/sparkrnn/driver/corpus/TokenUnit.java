@@ -1,7 +1,7 @@
 package io.sparkrnn.driver.corpus;
 
-/** How a text field is cut into tokens. */
-public enum Tokens {
+/** The unit of a token: how a text field is cut into tokens. */
+public enum TokenUnit {
     /** One token per Unicode code point. */
     CHARS,
     /** Whitespace-separated words. */
