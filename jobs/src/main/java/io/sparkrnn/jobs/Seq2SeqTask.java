@@ -9,7 +9,6 @@ import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.corpus.PairReader;
-import io.sparkrnn.driver.corpus.ParquetReaders;
 import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
@@ -116,7 +115,7 @@ final class Seq2SeqTask implements Task {
         Corpus<TextPair> corpus = switch (format) {
             case "cmudict" -> PairReader.cmudict(sc, path, c.getBoolean("data.alternates"), bad);
             case "tsv" -> PairReader.tsv(sc, path, units(c, "data.source-tokens"), units(c, "data.target-tokens"), bad);
-            case "parquet" -> ParquetReaders.pairs(sc, path, c.getString("data.source-column"),
+            case "parquet" -> PairReader.parquet(sc, path, c.getString("data.source-column"),
                     c.getString("data.target-column"), units(c, "data.source-tokens"), units(c, "data.target-tokens"),
                     bad);
             default -> throw new ConfigException("a seq2seq model reads cmudict, tsv or parquet, found " + format);

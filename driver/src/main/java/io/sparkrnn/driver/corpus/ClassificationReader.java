@@ -12,9 +12,17 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.util.SerializableConfiguration;
 
-/** Labelled texts: {@code label<TAB>text} lines, or one folder per label holding one document a file. */
+/**
+ * Labelled texts: {@code label<TAB>text} lines, one folder per label holding one document a file, or label and
+ * text columns of Parquet files.
+ */
 public final class ClassificationReader {
     /** Files read by one task of the folders reader (at least one task per core). */
     private static final int FILES_PER_SLICE = 500;
@@ -84,6 +92,36 @@ public final class ClassificationReader {
                 text = new String(bytes, StandardCharsets.ISO_8859_1);
             }
             return new LabelledText(labels.get(path.getParent().getName()), text, file);
+        });
+        return Corpus.load(rdd, bad);
+    }
+
+    /**
+     * Parquet {@code label} (a string or a number, taken as its text) and {@code text} (a string) columns. A null
+     * is a {@link BadReason#NULL_VALUE}, a blank label a {@link BadReason#EMPTY_TARGET}.
+     */
+    public static Corpus<LabelledText> parquet(JavaSparkContext sc, String path, String label, String text,
+            double maxBadFraction) {
+        Dataset<Row> df = ParquetInput.frame(sc, path, List.of(label, text));
+        DataType lt = ParquetInput.type(df, 0);
+        if (!(lt.equals(DataTypes.StringType) || lt instanceof NumericType)) {
+            throw new CorpusException("Parquet " + path + ": column '" + label + "' must be a string or a number,"
+                    + " found " + lt.simpleString());
+        }
+        ParquetInput.requireText(df, 1, false, path);
+        BadRecords bad = new BadRecords(sc, path, maxBadFraction);
+        JavaRDD<LabelledText> rdd = df.javaRDD().flatMap(r -> {
+            if (r.isNullAt(2) || r.isNullAt(3)) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.NULL_VALUE, "column "
+                        + (r.isNullAt(2) ? label : text));
+                return ParquetInput.none();
+            }
+            String l = String.valueOf(r.get(2)).trim();
+            if (l.isEmpty()) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.EMPTY_TARGET, "empty label");
+                return ParquetInput.none();
+            }
+            return List.of(new LabelledText(l, r.getString(3), ParquetInput.file(r))).iterator();
         });
         return Corpus.load(rdd, bad);
     }

@@ -15,10 +15,14 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.rdd.RDDFunctions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
 import scala.reflect.ClassTag$;
 
 /**
- * Forecasting series from CSV with a header: rows are ordered by the time columns, split by time into
+ * Forecasting series from CSV with a header or from named Parquet columns: rows are ordered by the time columns, split by time into
  * train / validation / test (contiguous, never shuffled across), standardised with mean and std fitted on the
  * training rows only, and cut into sliding windows of W steps predicting the next H values of the target
  * columns. A window belongs to the part that holds all the H rows it predicts; its inputs are the W rows before
@@ -89,7 +93,7 @@ public final class ForecastReader {
     }
 
     /** A parsed row: time key and raw feature values. */
-    record Row(TimeKey key, double[] values) implements Serializable {
+    private record Row(TimeKey key, double[] values) implements Serializable {
     }
 
     /** Reads, orders, splits, normalises and windows the series at {@code path}. */
@@ -133,8 +137,58 @@ public final class ForecastReader {
         return fromRows(rows, bad, spec, path);
     }
 
+    /**
+     * The series in the spec's time columns (any type, ordered as {@link #read} orders CSV text) and feature
+     * columns (numbers, or strings holding numbers) of the Parquet files at {@code path}. A null is a
+     * {@link BadReason#NULL_VALUE}, a value that is not a finite number a {@link BadReason#UNPARSABLE_NUMBER}.
+     * Then split, normalised and windowed exactly as {@link #read}.
+     */
+    public static Series readParquet(JavaSparkContext sc, String path, Spec spec) {
+        List<String> cols = new ArrayList<>(spec.timeColumns());
+        cols.addAll(spec.featureColumns());
+        Dataset<org.apache.spark.sql.Row> df = ParquetInput.frame(sc, path, cols);
+        int nt = spec.timeColumns().size();
+        int nf = spec.featureColumns().size();
+        for (int i = 0; i < nf; i++) {
+            DataType t = ParquetInput.type(df, nt + i);
+            if (!(t instanceof NumericType || t.equals(DataTypes.StringType))) {
+                throw new CorpusException("Parquet " + path + ": column '" + spec.featureColumns().get(i)
+                        + "' must be numeric (or a string holding a number), found " + t.simpleString());
+            }
+        }
+        BadRecords bad = new BadRecords(sc, path, spec.maxBadFraction());
+        JavaRDD<Row> rows = df.javaRDD().flatMap(r -> {
+            for (int i = 0; i < nt + nf; i++) {
+                if (r.isNullAt(2 + i)) {
+                    bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.NULL_VALUE, "column " + cols.get(i));
+                    return ParquetInput.none();
+                }
+            }
+            String[] key = new String[nt];
+            for (int i = 0; i < nt; i++) {
+                key[i] = String.valueOf(r.get(2 + i)).trim();
+            }
+            double[] v = new double[nf];
+            for (int i = 0; i < nf; i++) {
+                Object o = r.get(2 + nt + i);
+                try {
+                    v[i] = o instanceof Number n ? n.doubleValue() : Double.parseDouble(((String) o).trim());
+                } catch (NumberFormatException e) {
+                    v[i] = Double.NaN;
+                }
+                if (!Double.isFinite(v[i])) {
+                    bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.UNPARSABLE_NUMBER, "column "
+                            + spec.featureColumns().get(i) + " = '" + o + "'");
+                    return ParquetInput.none();
+                }
+            }
+            return List.of(new Row(new TimeKey(key), v)).iterator();
+        });
+        return fromRows(rows, bad, spec, path);
+    }
+
     /** Orders, splits, normalises and windows parsed rows (of CSV or Parquet); {@code path} names the series. */
-    static Series fromRows(JavaRDD<Row> rows, BadRecords bad, Spec spec, String path) {
+    private static Series fromRows(JavaRDD<Row> rows, BadRecords bad, Spec spec, String path) {
         Corpus<Row> parsed = Corpus.load(rows, bad);
         long n = parsed.count();
         long nVal = spec.validationRows() > 0 ? spec.validationRows()
@@ -271,7 +325,7 @@ public final class ForecastReader {
     }
 
     /** Orders rows: component-wise, numerically when both parts are integers, else as text. */
-    record TimeKey(String[] parts) implements Comparable<TimeKey>, Serializable {
+    private record TimeKey(String[] parts) implements Comparable<TimeKey>, Serializable {
         @Override
         public int compareTo(TimeKey o) {
             for (int i = 0; i < parts.length; i++) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 /**
@@ -66,6 +67,43 @@ final class LmSplitTasks {
             @Override
             public void close() {
                 r.close();
+            }
+        };
+    }
+
+    /**
+     * The rows (file, row, text) of {@link ParquetInput#ordered} as lines, each ended by a line terminator; a null
+     * text is a bad record named {@code file:row}.
+     */
+    static Source rows(Iterator<Row> rows) {
+        return new Source() {
+            private Row current;
+
+            @Override
+            public boolean next() {
+                current = rows.hasNext() ? rows.next() : null;
+                return current != null;
+            }
+
+            @Override
+            public boolean load(LineTokenizer tok, BadRecords bad) {
+                if (current.isNullAt(2)) {
+                    if (bad != null) {
+                        bad.skip(ParquetInput.file(current), ParquetInput.row(current), BadReason.NULL_VALUE, null);
+                    }
+                    return false;
+                }
+                tok.text(current.getString(2) + "\n");
+                return true;
+            }
+
+            @Override
+            public boolean terminated() {
+                return true;
+            }
+
+            @Override
+            public void close() {
             }
         };
     }

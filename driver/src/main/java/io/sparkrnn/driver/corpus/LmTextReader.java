@@ -99,13 +99,13 @@ public final class LmTextReader {
         rows.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             JavaPairRDD<String, Long> counts = rows.mapPartitionsToPair(
-                    it -> LmSplitTasks.count(ParquetInput.textRows(it), o));
+                    it -> LmSplitTasks.count(LmSplitTasks.rows(it), o));
             Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
             Vocabulary v = o.tokens() == TokenUnit.CHARS ? byCodePoint(vocab) : vocab;
             Broadcast<Vocabulary> vb = sc.broadcast(v);
             BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
             JavaRDD<IdBlock> blocks = rows.mapPartitionsWithIndex((i, it) -> LmSplitTasks.encode(i,
-                    ParquetInput.textRows(it), o, vb.value(), bad), true)
+                    LmSplitTasks.rows(it), o, vb.value(), bad), true)
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
             return partition(sc, path, o, v, rows.getNumPartitions(), blocks, bad);
         } finally {

@@ -5,8 +5,13 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
-/** Sequence-to-sequence pairs: {@code source<TAB>target} lines, and CMUdict's {@code WORD  PH1 PH2 ...}. */
+/**
+ * Sequence-to-sequence pairs: {@code source<TAB>target} lines, CMUdict's {@code WORD  PH1 PH2 ...}, and source
+ * and target columns of Parquet files.
+ */
 public final class PairReader {
     private static final Pattern ALTERNATE = Pattern.compile("^(.+)\\((\\d+)\\)$");
 
@@ -78,6 +83,39 @@ public final class PairReader {
                 return Collections.emptyIterator();
             }
             return List.of(new TextPair(TokenUnit.CHARS.split(word), phones)).iterator();
+        });
+        return Corpus.load(rdd, bad);
+    }
+
+    /**
+     * Parquet {@code source} and {@code target} columns, each an array of strings or a string cut by the given token
+     * units (see {@link ParquetInput}). A null is a {@link BadReason#NULL_VALUE}; an empty source a
+     * {@link BadReason#WRONG_COLUMN_COUNT} and an empty target a {@link BadReason#EMPTY_TARGET}, as in {@link #tsv}.
+     */
+    public static Corpus<TextPair> parquet(JavaSparkContext sc, String path, String source, String target,
+            TokenUnit sourceTokens, TokenUnit targetTokens, double maxBadFraction) {
+        Dataset<Row> df = ParquetInput.frame(sc, path, List.of(source, target));
+        ParquetInput.requireText(df, 0, true, path);
+        ParquetInput.requireText(df, 1, true, path);
+        BadRecords bad = new BadRecords(sc, path, maxBadFraction);
+        JavaRDD<TextPair> rdd = df.javaRDD().flatMap(r -> {
+            String[] s = ParquetInput.tokens(r, 0, sourceTokens);
+            String[] t = ParquetInput.tokens(r, 1, targetTokens);
+            if (s == null || t == null) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.NULL_VALUE, "column "
+                        + (s == null ? source : target));
+                return ParquetInput.none();
+            }
+            if (s.length == 0) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.WRONG_COLUMN_COUNT,
+                        "empty source column");
+                return ParquetInput.none();
+            }
+            if (t.length == 0) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.EMPTY_TARGET, null);
+                return ParquetInput.none();
+            }
+            return List.of(new TextPair(s, t)).iterator();
         });
         return Corpus.load(rdd, bad);
     }

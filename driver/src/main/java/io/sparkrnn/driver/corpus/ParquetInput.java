@@ -22,7 +22,9 @@ import org.apache.spark.sql.types.StructType;
  * Parquet input with named columns, read through Spark SQL. Every row is read with its file and its 0-based
  * index in the file (Spark's {@code _metadata.file_path} and {@code _metadata.row_index}); a bad row is reported
  * as {@code file:row} with the row counted from 1. A missing column or one of an unusable type is a
- * {@link CorpusException} before any record is read. The task readers are in {@link ParquetReaders}.
+ * {@link CorpusException} before any record is read. What every task's Parquet reader shares:
+ * {@link TaggingReader#parquet}, {@link PairReader#parquet}, {@link ClassificationReader#parquet},
+ * {@link ForecastReader#readParquet} and {@link LmTextReader#readParquet}.
  */
 final class ParquetInput {
     static final String FILE = "__file";
@@ -79,40 +81,6 @@ final class ParquetInput {
         Dataset<Row> df = frame(sc, path, List.of(column));
         requireText(df, 0, false, path);
         return df.orderBy(FILE, ROW).javaRDD();
-    }
-
-    /** Rows (file, row, text) as the lines of one language-model task; a null text is a bad record. */
-    static LmSplitTasks.Source textRows(Iterator<Row> rows) {
-        return new LmSplitTasks.Source() {
-            private Row current;
-
-            @Override
-            public boolean next() {
-                current = rows.hasNext() ? rows.next() : null;
-                return current != null;
-            }
-
-            @Override
-            public boolean load(LineTokenizer tok, BadRecords bad) {
-                if (current.isNullAt(2)) {
-                    if (bad != null) {
-                        bad.skip(current.getString(0), current.getLong(1) + 1, BadReason.NULL_VALUE, null);
-                    }
-                    return false;
-                }
-                tok.text(current.getString(2) + "\n");
-                return true;
-            }
-
-            @Override
-            public boolean terminated() {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 
     /**

@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
- * Tagged sentences: Brown's one sentence a line of {@code word/TAG} tokens, or CoNLL columns with a blank line
- * between sentences.
+ * Tagged sentences: Brown's one sentence a line of {@code word/TAG} tokens, CoNLL columns with a blank line
+ * between sentences, or tokens and tags columns of Parquet files.
  */
 public final class TaggingReader {
     private TaggingReader() {
@@ -93,6 +95,35 @@ public final class TaggingReader {
         int need = Math.max(tokenColumn, tagColumn) + 1;
         JavaRDD<TaggedSentence> rdd = Lines.read(sc, path, bad)
                 .mapPartitions(lines -> new ConllSentences(lines, tokenColumn, tagColumn, need, bad));
+        return Corpus.load(rdd, bad);
+    }
+
+    /**
+     * Parquet {@code tokens} and {@code tags} columns, each an array of strings or a string of whitespace-separated
+     * tokens (see {@link ParquetInput}). A null (value or element) is a {@link BadReason#NULL_VALUE}, different
+     * lengths a {@link BadReason#TOKEN_TAG_MISMATCH}; empty sentences are ignored (as blank lines are).
+     */
+    public static Corpus<TaggedSentence> parquet(JavaSparkContext sc, String path, String tokens, String tags,
+            double maxBadFraction) {
+        Dataset<Row> df = ParquetInput.frame(sc, path, List.of(tokens, tags));
+        ParquetInput.requireText(df, 0, true, path);
+        ParquetInput.requireText(df, 1, true, path);
+        BadRecords bad = new BadRecords(sc, path, maxBadFraction);
+        JavaRDD<TaggedSentence> rdd = df.javaRDD().flatMap(r -> {
+            String[] w = ParquetInput.tokens(r, 0, TokenUnit.WORDS);
+            String[] t = ParquetInput.tokens(r, 1, TokenUnit.WORDS);
+            if (w == null || t == null) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.NULL_VALUE, "column "
+                        + (w == null ? tokens : tags));
+                return ParquetInput.none();
+            }
+            if (w.length != t.length) {
+                bad.skip(ParquetInput.file(r), ParquetInput.row(r), BadReason.TOKEN_TAG_MISMATCH, w.length
+                        + " tokens, " + t.length + " tags");
+                return ParquetInput.none();
+            }
+            return w.length == 0 ? ParquetInput.none() : List.of(new TaggedSentence(w, t)).iterator();
+        });
         return Corpus.load(rdd, bad);
     }
 

@@ -1,12 +1,19 @@
 package io.sparkrnn.driver.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClassificationReaderTest extends SparkCorpusTest {
     static final Map<String, String> SPAM_FOLDERS = Map.of("easy-ham-1", "ham", "easy-ham-2", "ham", "hard-ham-1",
@@ -33,5 +40,22 @@ class ClassificationReaderTest extends SparkCorpusTest {
 
     static String md5(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+    }
+
+    @Test
+    void classificationFromSpamAssassin(@TempDir Path dir) {
+        List<LabelledText> ref = ClassificationReader.folders(sc, sample("spam-assassin"),
+                SPAM_FOLDERS, 0.0).records().collect();
+        List<Row> rows = new ArrayList<>();
+        for (LabelledText d : ref) {
+            rows.add(RowFactory.create(d.label(), d.text()));
+        }
+        rows.add(RowFactory.create("spam", null));
+        String path = writeParquet(dir, rows, STRINGS2, 2);
+        Corpus<LabelledText> c = ClassificationReader.parquet(sc, path, "a", "b", 0.01);
+        assertEquals(ref.stream().map(d -> d.label() + "\t" + d.text()).sorted().toList(),
+                c.records().map(d -> d.label() + "\t" + d.text()).collect().stream().sorted().toList());
+        assertEquals(1, c.bad().count(BadReason.NULL_VALUE));
+        assertTrue(c.records().first().file().contains("part-0000"));
     }
 }

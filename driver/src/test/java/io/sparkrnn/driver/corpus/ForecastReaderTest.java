@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ForecastReaderTest extends SparkCorpusTest {
     static final String BIRTHS = sample("us-births/us-births.csv");
@@ -123,5 +130,31 @@ class ForecastReaderTest extends SparkCorpusTest {
             assertEquals(weekBefore, s.normalizer().invert(0, naive.at(x, o, 0)), 0.01);
             assertEquals(x.targets()[o], r.targets()[o] + naive.at(x, o, 0), 1e-6);
         }
+    }
+
+    @Test
+    void forecastingFromTypedColumnsWithAnUnparsableValue(@TempDir Path dir) {
+        ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
+                List.of("births", "day_of_week"), List.of("births"), 28, 1, 0.7, 0.15, 0.001);
+        ForecastReader.Series ref = ForecastReader.read(sc, BIRTHS, spec);
+        Dataset<Row> csv = spark().read().option("header", "true").option("inferSchema", "true").csv(BIRTHS);
+        // births as text, so that one value can be unparsable; a shuffled row order (time order is restored)
+        Dataset<Row> df = csv.selectExpr("year", "month", "date_of_month", "day_of_week",
+                "cast(births as string) as births").orderBy(org.apache.spark.sql.functions.rand(7));
+        Dataset<Row> broken = spark().createDataFrame(List.of(RowFactory.create(2100, 1, 1, 3, "n/a")),
+                df.schema());
+        String path = dir.resolve("births").toString();
+        df.union(broken).repartition(3).write().parquet(path);
+        ForecastReader.Series s = ForecastReader.readParquet(sc, path, spec);
+        assertEquals(ref.rows(), s.rows());
+        assertArrayEquals(ref.normalizer().mean(), s.normalizer().mean(), 1e-9);
+        assertArrayEquals(ref.normalizer().std(), s.normalizer().std(), 1e-9);
+        assertEquals(windows(ref), windows(s));
+        assertEquals(1, s.bad().count(BadReason.UNPARSABLE_NUMBER));
+    }
+
+    private static List<String> windows(ForecastReader.Series s) {
+        return s.validation().collect().stream().map(w -> w.start() + ":" + Arrays.toString(w.inputs()) + "->"
+                + Arrays.toString(w.targets())).sorted().collect(Collectors.toList());
     }
 }

@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -218,5 +220,30 @@ class LmTextReaderTest extends SparkCorpusTest {
         CorpusException small = assertThrows(CorpusException.class,
                 () -> LmTextReader.read(sc, dir.resolve("small.txt").toString(), o));
         assertTrue(small.getMessage().contains("too few for 2 partitions of 32 lanes x 64 steps"), small.getMessage());
+    }
+
+    @Test
+    void languageModelFromATextColumnEqualsTheTextReader(@TempDir Path dir) throws Exception {
+        String moby = sample("moby-dick/moby-dick.txt");
+        List<String> lines = Files.readAllLines(Path.of(moby));
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            rows.add(RowFactory.create(lines.get(i), "line " + i));
+            if (i == 100) {
+                rows.add(RowFactory.create(null, "a null text"));
+            }
+        }
+        String path = writeParquet(dir, rows, STRINGS2, 3);
+        LmOptions o = LmOptions.chars().withMaxBadFraction(0.01);
+        LmCorpus fromText = LmTextReader.read(sc, moby, o);
+        LmCorpus c = LmTextReader.readParquet(sc, path, "a", o);
+        assertEquals(fromText.tokens(), c.tokens());
+        assertEquals(fromText.codePoints(), c.codePoints());
+        assertArrayEquals(trainStream(fromText), trainStream(c));
+        assertArrayEquals(fromText.validationTokens(1 << 20), c.validationTokens(1 << 20));
+        assertEquals(1, c.bad().count(BadReason.NULL_VALUE));
+        assertTrue(c.bad().examples().get(0).toString().endsWith(":102: null value"), c.bad().describe());
+        fromText.unpersist();
+        c.unpersist();
     }
 }

@@ -3,7 +3,13 @@ package io.sparkrnn.driver.corpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PairReaderTest extends SparkCorpusTest {
     static final String CMU = sample("cmudict/cmudict-sample.txt");
@@ -36,5 +42,21 @@ class PairReaderTest extends SparkCorpusTest {
                 letters, phones).first();
         assertArrayEquals(new int[] {letters.id("A")}, a.source());
         assertArrayEquals(new int[] {Vocabulary.BOS_ID, phones.id("AH0"), Vocabulary.EOS_ID}, a.target());
+    }
+
+    @Test
+    void pairsFromCmudict(@TempDir Path dir) {
+        List<TextPair> ref = PairReader.cmudict(sc, CMU, true, 0.0).records().collect();
+        List<Row> rows = new ArrayList<>();
+        for (TextPair p : ref) {
+            rows.add(RowFactory.create(String.join("", p.source()), String.join(" ", p.target())));
+        }
+        rows.add(RowFactory.create("ABC", " "));
+        String path = writeParquet(dir, rows, STRINGS2, 3);
+        Corpus<TextPair> c = PairReader.parquet(sc, path, "a", "b", TokenUnit.CHARS, TokenUnit.WORDS, 0.01);
+        assertEquals(ref.stream().map(p -> List.of(p.source()) + "=" + List.of(p.target())).sorted().toList(),
+                c.records().map(p -> List.of(p.source()) + "=" + List.of(p.target())).collect().stream().sorted()
+                        .toList());
+        assertEquals(1, c.bad().count(BadReason.EMPTY_TARGET));
     }
 }

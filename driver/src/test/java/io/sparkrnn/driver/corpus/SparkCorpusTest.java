@@ -2,13 +2,23 @@ package io.sparkrnn.driver.corpus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** A local[2] Spark context per test class, and the paths of the shipped samples and broken files. */
+/**
+ * A local[2] Spark context per test class, the paths of the shipped samples and broken files, and Parquet files
+ * written from rows.
+ */
 abstract class SparkCorpusTest {
+    /** Two string columns, {@code a} and {@code b}. */
+    static final StructType STRINGS2 = new StructType().add("a", DataTypes.StringType).add("b", DataTypes.StringType);
     static JavaSparkContext sc;
 
     @BeforeAll
@@ -36,5 +46,16 @@ abstract class SparkCorpusTest {
             throw new IllegalStateException("missing test file " + p);
         }
         return p.toString();
+    }
+
+    static SparkSession spark() {
+        return SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+    }
+
+    /** Writes {@code rows} in order as {@code files} Parquet files (part-00000 ... in row order) under dir/parquet. */
+    static String writeParquet(Path dir, List<Row> rows, StructType schema, int files) {
+        String out = dir.resolve("parquet").toString();
+        spark().createDataFrame(sc.parallelize(rows, files), schema).write().parquet(out);
+        return out;
     }
 }

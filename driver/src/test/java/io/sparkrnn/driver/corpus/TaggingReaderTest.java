@@ -2,9 +2,18 @@ package io.sparkrnn.driver.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TaggingReaderTest extends SparkCorpusTest {
     static final String BROWN = sample("brown") + "/c[a-r][0-9][0-9]";
@@ -56,5 +65,37 @@ class TaggingReaderTest extends SparkCorpusTest {
         assertEquals(1, c.bad().count(BadReason.TOKEN_TAG_MISMATCH));
         assertTrue(c.bad().examples().get(0).toString().contains("brown-broken:5: token/tag count mismatch"),
                 c.bad().describe());
+    }
+
+    @Test
+    void taggingFromArrayAndStringColumnsWithBadRows(@TempDir Path dir) {
+        List<TaggedSentence> ref = TaggingReader.brown(sc, BROWN, false, 0.0).records().collect();
+        List<Row> rows = new ArrayList<>();
+        for (TaggedSentence s : ref) {
+            rows.add(RowFactory.create(s.tokens(), String.join(" ", s.tags())));
+        }
+        rows.add(RowFactory.create(new String[] {"a", "b"}, "X"));   // 2 tokens, 1 tag
+        rows.add(RowFactory.create(new String[] {"a", null}, "X Y")); // a null token
+        rows.add(RowFactory.create(null, "X"));
+        StructType schema = new StructType().add("tokens", DataTypes.createArrayType(DataTypes.StringType))
+                .add("tags", DataTypes.StringType);
+        String path = writeParquet(dir, rows, schema, 2);
+        Corpus<TaggedSentence> c = TaggingReader.parquet(sc, path, "tokens", "tags", 0.01);
+        assertEquals(ref.stream().map(TaggingReaderTest::tagged).sorted().toList(),
+                c.records().map(TaggingReaderTest::tagged).collect().stream().sorted().toList());
+        assertEquals(1, c.bad().count(BadReason.TOKEN_TAG_MISMATCH));
+        assertEquals(2, c.bad().count(BadReason.NULL_VALUE));
+        // the bad rows are the last three of the second file
+        int second = rows.size() - rows.size() / 2;
+        String ex = c.bad().examples().get(0).toString();
+        assertTrue(ex.contains("/part-00001-") && ex.contains(":" + (second - 2) + ": token/tag count mismatch"), ex);
+
+        CorpusException e = assertThrows(CorpusException.class, () -> TaggingReader.parquet(sc, path, "words",
+                "tags", 0.01));
+        assertTrue(e.getMessage().contains("has no column 'words'"), e.getMessage());
+    }
+
+    static String tagged(TaggedSentence s) {
+        return String.join(" ", s.tokens()) + " | " + String.join(" ", s.tags());
     }
 }
