@@ -8,6 +8,7 @@ import io.sparkrnn.driver.corpus.Encoded;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.TaggedSentence;
 import io.sparkrnn.driver.corpus.TaggingReader;
+import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -123,7 +124,7 @@ final class TaggingTask implements Task {
         } catch (RuntimeException e) {
             throw new InputException(job.train() + ": " + e.getMessage());
         }
-        JavaRDD<Encoded> validEncoded = encode(valid, words, tags).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Encoded> validEncoded = Encoded.tagging(valid, words, tags).persist(StorageLevel.MEMORY_AND_DISK_SER());
         long validCount = validEncoded.count();
         if (validCount == 0) {
             throw new InputException(job.train() + ": the validation part is empty; raise data.validation-fraction "
@@ -187,11 +188,6 @@ final class TaggingTask implements Task {
         return out;
     }
 
-    /** Words to ids (unknown: {@code <unk>}), tags to ids (unseen: the tag {@code <unk>}). */
-    static JavaRDD<Encoded> encode(JavaRDD<TaggedSentence> s, Vocabulary words, Vocabulary tags) {
-        return s.map(x -> new Encoded(words.encode(x.tokens()), tags.encode(x.tags()), -1));
-    }
-
     /** The confusion matrix of the model's tags on {@code data}, computed in the tasks. */
     static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int tags, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
@@ -241,8 +237,8 @@ final class TaggingTask implements Task {
         Vocabulary tags = Vocabulary.fromText(m.file(TAGS), TAGS);
         JavaRDD<TaggedSentence> s = read(sc, m.config(), m.config().getChoice("data.format").equals("auto")
                 ? defaultFormat() : m.config().getChoice("data.format"), data);
-        JavaRDD<Encoded> enc = encode(Splits.twoWay(s, m.config(), part, TaggingTask::splitKey, name()), words,
-                tags);
+        JavaRDD<Encoded> enc = Encoded.tagging(Splits.twoWay(s, m.config(), part, TaggingTask::splitKey, name()),
+                words, tags);
         ObjectNode n = ClassCounts.newJson();
         counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
         return n;
@@ -263,8 +259,7 @@ final class TaggingTask implements Task {
         JavaRDD<String[]> sentences;
         if (format.equals("text")) {
             BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
-            sentences = Lines.read(sc, data, bad).map(l -> l.text().trim()).filter(t -> !t.isEmpty())
-                    .map(t -> t.split("\\s+"));
+            sentences = Lines.read(sc, data, bad).map(l -> TokenUnit.WORDS.split(l.text())).filter(t -> t.length > 0);
         } else if (formats().contains(format)) {
             JobConfig raw = c;
             sentences = (format.equals("conll")

@@ -12,7 +12,10 @@ public record Encoded(int[] tokens, int[] targets, int label) implements Seriali
         return tokens.length;
     }
 
-    /** Tagged sentences as word ids with tag ids (an unknown tag fails: tag vocabularies have no UNK). */
+    /**
+     * Tagged sentences as word ids with tag ids. An unknown word or tag maps to its vocabulary's UNK, or fails when
+     * that vocabulary has none ({@link Vocabulary#encode}).
+     */
     public static JavaRDD<Encoded> tagging(JavaRDD<TaggedSentence> sentences, Vocabulary words, Vocabulary tags) {
         return sentences.map(s -> new Encoded(words.encode(s.tokens()), tags.encode(s.tags()), -1));
     }
