@@ -162,12 +162,13 @@ final class ClassificationTask implements Task {
                 TaggingTask.TAG_SPECIALS);
         JavaRDD<SequencePartition> parts;
         try {
-            parts = Batching.pooled(encode(train, tok, words, labels),
+            parts = Batching.pooled(Encoded.classification(train, tok::tokens, words, labels),
                     new Batching.Options(job.batch(), 64, true, job.partitions(), job.seed()), Vocabulary.PAD_ID);
         } catch (RuntimeException e) {
             throw new InputException(job.train() + ": " + e.getMessage());
         }
-        JavaRDD<Encoded> validEncoded = encode(valid, tok, words, labels).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Encoded> validEncoded = Encoded.classification(valid, tok::tokens, words, labels)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long validCount = validEncoded.count();
         if (validCount == 0) {
             throw new InputException(job.train() + ": the validation part is empty; raise data.validation-fraction "
@@ -217,12 +218,6 @@ final class ClassificationTask implements Task {
         };
     }
 
-    /** Token ids (unknown: {@code <unk>}) with the label's id (unseen: {@code <unk>}); empty texts dropped. */
-    static JavaRDD<Encoded> encode(JavaRDD<LabelledText> docs, Tokenizer tok, Vocabulary words, Vocabulary labels) {
-        return docs.map(d -> new Encoded(words.encode(tok.tokens(d.text())), null, labels.id(d.label())))
-                .filter(e -> e.length() > 0);
-    }
-
     static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int classes, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         try {
@@ -259,7 +254,7 @@ final class ClassificationTask implements Task {
         Vocabulary labels = Vocabulary.fromText(m.file(LABELS), LABELS);
         JavaRDD<LabelledText> texts = Splits.twoWay(read(sc, m.config(), format(m.config()), data), m.config(), part,
                 ClassificationTask::splitKey, name());
-        JavaRDD<Encoded> enc = encode(texts, Tokenizer.of(m.config()), words, labels);
+        JavaRDD<Encoded> enc = Encoded.classification(texts, Tokenizer.of(m.config())::tokens, words, labels);
         ObjectNode n = ClassCounts.newJson();
         counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);
         return n;

@@ -2,6 +2,7 @@ package io.sparkrnn.driver.corpus;
 
 import java.io.Serializable;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 
 /**
  * One encoded example: input ids, and either per-step target ids ({@code targets}, same length; tagging) or one
@@ -20,10 +21,14 @@ public record Encoded(int[] tokens, int[] targets, int label) implements Seriali
         return sentences.map(s -> new Encoded(words.encode(s.tokens()), tags.encode(s.tags()), -1));
     }
 
-    /** Labelled texts cut by {@code tokens}, with the label's id; empty texts are dropped. */
-    public static JavaRDD<Encoded> classification(JavaRDD<LabelledText> docs, TokenUnit tokens, Vocabulary words,
-            Vocabulary labels) {
-        return docs.map(d -> new Encoded(words.encode(tokens.split(d.text())), null, labels.encode(
+    /**
+     * Labelled texts cut into tokens by {@code tokens} (a {@link TokenUnit}'s split, or one that also lower-cases or
+     * truncates), with the label's id. An unknown token or label maps to its vocabulary's UNK, or fails when that
+     * vocabulary has none ({@link Vocabulary#encode}); empty texts are dropped.
+     */
+    public static JavaRDD<Encoded> classification(JavaRDD<LabelledText> docs, Function<String, String[]> tokens,
+            Vocabulary words, Vocabulary labels) {
+        return docs.map(d -> new Encoded(words.encode(tokens.call(d.text())), null, labels.encode(
                 new String[] {d.label()})[0])).filter(e -> e.length() > 0);
     }
 

@@ -129,7 +129,7 @@ class BatchingTest extends SparkCorpusTest {
                 20_000);
         Vocabulary labels = Vocabulary.fit(c.records().map(LabelledText::label), 1, 10, List.of());
         assertEquals(List.of("ham", "spam"), labels.tokens());
-        var parts = Batching.pooled(Encoded.classification(c.records(), TokenUnit.WORDS, v, labels),
+        var parts = Batching.pooled(Encoded.classification(c.records(), TokenUnit.WORDS::split, v, labels),
                 new Batching.Options(16, 64, true, 2, 5), Vocabulary.PAD_ID);
         Batching.Stats s = Batching.stats(parts);
         System.out.printf("SpamAssassin: %s batches of 16, tokens %s, padding share mean %.4f%n",
