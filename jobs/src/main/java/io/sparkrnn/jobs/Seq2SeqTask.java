@@ -1,7 +1,6 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.BadRecords;
 import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Encoded;
@@ -12,6 +11,7 @@ import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.param.FlatParams;

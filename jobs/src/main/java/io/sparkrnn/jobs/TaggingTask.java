@@ -1,7 +1,6 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.BadRecords;
 import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Encoded;
@@ -10,6 +9,7 @@ import io.sparkrnn.driver.corpus.TaggedSentence;
 import io.sparkrnn.driver.corpus.TaggingReader;
 import io.sparkrnn.driver.corpus.TokenUnit;
 import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;

@@ -1,5 +1,7 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.bad.BadReason;
+import io.sparkrnn.driver.corpus.bad.BadRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,7 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.bad.BadReport;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 

@@ -1,5 +1,8 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.bad.BadReason;
+import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.bad.BadReport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.bad.BadRecords;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.storage.StorageLevel;

@@ -1,5 +1,7 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.TokenStreamPartition;
 import java.util.ArrayList;

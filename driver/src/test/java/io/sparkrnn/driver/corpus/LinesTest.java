@@ -2,6 +2,7 @@ package io.sparkrnn.driver.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparkrnn.driver.corpus.bad.BadRecords;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.sparkrnn.driver.corpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparkrnn.driver.corpus.bad.BadReason;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

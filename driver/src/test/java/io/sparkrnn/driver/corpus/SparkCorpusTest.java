@@ -16,31 +16,31 @@ import org.junit.jupiter.api.BeforeAll;
  * A local[2] Spark context per test class, the paths of the shipped samples and broken files, and Parquet files
  * written from rows.
  */
-abstract class SparkCorpusTest {
+public abstract class SparkCorpusTest {
     /** Two string columns, {@code a} and {@code b}. */
-    static final StructType STRINGS2 = new StructType().add("a", DataTypes.StringType).add("b", DataTypes.StringType);
-    static JavaSparkContext sc;
+    protected static final StructType STRINGS2 = new StructType().add("a", DataTypes.StringType).add("b", DataTypes.StringType);
+    protected static JavaSparkContext sc;
 
     @BeforeAll
-    static void start() {
+    protected static void start() {
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("corpus-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
         sc.setLogLevel("WARN");
     }
 
     @AfterAll
-    static void stop() {
+    protected static void stop() {
         sc.stop();
     }
 
     /** {@code data/samples/<rel>} from the repository root (tests run in the driver module). */
-    static String sample(String rel) {
+    public static String sample(String rel) {
         Path p = Path.of("..", "data", "samples").resolve(rel).toAbsolutePath().normalize();
         return p.toString();
     }
 
     /** A hand-made broken file under {@code src/test/resources/corpus}. */
-    static String broken(String name) {
+    protected static String broken(String name) {
         Path p = Path.of("src", "test", "resources", "corpus", name).toAbsolutePath();
         if (!Files.exists(p)) {
             throw new IllegalStateException("missing test file " + p);
@@ -48,12 +48,12 @@ abstract class SparkCorpusTest {
         return p.toString();
     }
 
-    static SparkSession spark() {
+    protected static SparkSession spark() {
         return SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
     }
 
     /** Writes {@code rows} in order as {@code files} Parquet files (part-00000 ... in row order) under dir/parquet. */
-    static String writeParquet(Path dir, List<Row> rows, StructType schema, int files) {
+    protected static String writeParquet(Path dir, List<Row> rows, StructType schema, int files) {
         String out = dir.resolve("parquet").toString();
         spark().createDataFrame(sc.parallelize(rows, files), schema).write().parquet(out);
         return out;

@@ -1,5 +1,7 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.bad;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.AccumulatorV2;
 import org.apache.spark.util.LongAccumulator;

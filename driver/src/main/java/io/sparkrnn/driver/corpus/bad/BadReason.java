@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.bad;
 
 /** Why a record was skipped; the text is what {@code file:line: reason} reports. */
 public enum BadReason {

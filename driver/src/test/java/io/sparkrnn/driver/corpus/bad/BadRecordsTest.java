@@ -1,9 +1,19 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.bad;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.ClassificationReader;
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.ForecastReader;
+import io.sparkrnn.driver.corpus.LabelledText;
+import io.sparkrnn.driver.corpus.PairReader;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
+import io.sparkrnn.driver.corpus.TaggingReader;
+import io.sparkrnn.driver.corpus.TextPair;
+import io.sparkrnn.driver.corpus.TokenUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.bad;
 
 import java.io.Serializable;
 import java.util.ArrayList;
