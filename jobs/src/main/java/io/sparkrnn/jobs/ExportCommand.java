@@ -1,6 +1,6 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.io.onnx.OnnxExport;
 import io.sparkrnn.engine.io.onnx.OnnxGraph;

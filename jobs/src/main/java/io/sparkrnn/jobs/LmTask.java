@@ -6,7 +6,7 @@ import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.LmCorpus;
 import io.sparkrnn.driver.corpus.LmOptions;
 import io.sparkrnn.driver.corpus.LmTextReader;
-import io.sparkrnn.driver.corpus.TokenUnit;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;

@@ -1,8 +1,8 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.CharCorpus;
-import io.sparkrnn.driver.corpus.TokenUnit;
-import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
 

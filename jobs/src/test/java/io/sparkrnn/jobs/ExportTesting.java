@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceBatch;

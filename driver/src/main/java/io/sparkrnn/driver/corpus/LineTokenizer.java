@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;

@@ -41,7 +41,7 @@ public final class Lines {
     }
 
     /** Strict UTF-8, or null when {@code bytes} is not valid UTF-8. */
-    static String decodeUtf8(byte[] bytes, int len) {
+    public static String decodeUtf8(byte[] bytes, int len) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {

@@ -1,6 +1,8 @@
 package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.bad.BadReport;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,8 @@
 package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.storage.StorageLevel;

@@ -2,6 +2,8 @@ package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;

@@ -2,6 +2,8 @@ package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.bad.BadReport;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.TokenStreamPartition;
 import java.util.ArrayList;

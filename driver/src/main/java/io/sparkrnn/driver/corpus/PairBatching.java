@@ -1,6 +1,7 @@
 package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;

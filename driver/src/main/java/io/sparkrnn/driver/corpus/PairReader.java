@@ -2,6 +2,7 @@ package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;

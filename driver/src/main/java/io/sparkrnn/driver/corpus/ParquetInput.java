@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

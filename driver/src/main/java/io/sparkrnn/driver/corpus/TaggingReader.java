@@ -2,6 +2,7 @@ package io.sparkrnn.driver.corpus;
 
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundMetrics;
@@ -33,7 +35,7 @@ class BatchingTest extends SparkCorpusTest {
 
     @BeforeAll
     static void encodeBrown() {
-        Corpus<TaggedSentence> c = TaggingReader.brown(sc, TaggingReaderTest.BROWN, true, 0.0);
+        Corpus<TaggedSentence> c = TaggingReader.brown(sc, BROWN, true, 0.0);
         words = Vocabulary.fit(c.records().flatMap(s -> List.of(s.tokens()).iterator()), 2, 50_000);
         tags = Vocabulary.fit(c.records().flatMap(s -> List.of(s.tags()).iterator()), 1, 1000, List.of());
         brown = Encoded.tagging(c.records(), words, tags).cache();
@@ -124,7 +126,7 @@ class BatchingTest extends SparkCorpusTest {
     @Test
     void spamAssassinPooledBatches() {
         Corpus<LabelledText> c = ClassificationReader.folders(sc, sample("spam-assassin"),
-                ClassificationReaderTest.SPAM_FOLDERS, 0.0);
+                SPAM_FOLDERS, 0.0);
         Vocabulary v = Vocabulary.fit(c.records().flatMap(d -> List.of(TokenUnit.WORDS.split(d.text())).iterator()), 2,
                 20_000);
         Vocabulary labels = Vocabulary.fit(c.records().map(LabelledText::label), 1, 10, List.of());

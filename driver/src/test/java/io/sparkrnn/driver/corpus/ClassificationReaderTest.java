@@ -17,9 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClassificationReaderTest extends SparkCorpusTest {
-    static final Map<String, String> SPAM_FOLDERS = Map.of("easy-ham-1", "ham", "easy-ham-2", "ham", "hard-ham-1",
-            "ham", "spam-1", "spam", "spam-2", "spam");
-
     @Test
     void spamAssassinFoldersAreLabelsAndNonUtf8FallsBack() {
         Corpus<LabelledText> c = ClassificationReader.folders(sc, sample("spam-assassin"), SPAM_FOLDERS, 0.0);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.corpus.bad.BadReason;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.round.TokenStreamPartition;
 import java.io.ByteArrayOutputStream;

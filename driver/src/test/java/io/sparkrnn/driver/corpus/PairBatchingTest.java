@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;
 import java.util.Arrays;

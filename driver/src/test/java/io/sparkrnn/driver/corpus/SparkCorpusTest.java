@@ -3,6 +3,7 @@ package io.sparkrnn.driver.corpus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -17,8 +18,14 @@ import org.junit.jupiter.api.BeforeAll;
  * written from rows.
  */
 public abstract class SparkCorpusTest {
+    /** The Brown sample's 25 text files (not its README, SOURCE.md or cats.txt). */
+    protected static final String BROWN = sample("brown") + "/c[a-r][0-9][0-9]";
+    /** The SpamAssassin sample's folders and their labels. */
+    protected static final Map<String, String> SPAM_FOLDERS = Map.of("easy-ham-1", "ham", "easy-ham-2", "ham",
+            "hard-ham-1", "ham", "spam-1", "spam", "spam-2", "spam");
     /** Two string columns, {@code a} and {@code b}. */
-    protected static final StructType STRINGS2 = new StructType().add("a", DataTypes.StringType).add("b", DataTypes.StringType);
+    protected static final StructType STRINGS2 = new StructType().add("a", DataTypes.StringType)
+            .add("b", DataTypes.StringType);
     protected static JavaSparkContext sc;
 
     @BeforeAll

@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TaggingReaderTest extends SparkCorpusTest {
-    static final String BROWN = sample("brown") + "/c[a-r][0-9][0-9]";
-
     @Test
     void brownSampleHasTheDocumentedCounts() {
         Corpus<TaggedSentence> raw = TaggingReader.brown(sc, BROWN, false, 0.0);

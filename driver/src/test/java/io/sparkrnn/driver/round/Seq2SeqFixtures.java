@@ -5,7 +5,7 @@ import io.sparkrnn.driver.corpus.Encoded;
 import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.TextPair;
-import io.sparkrnn.driver.corpus.Vocabulary;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.Seq2SeqSpec.Attention;

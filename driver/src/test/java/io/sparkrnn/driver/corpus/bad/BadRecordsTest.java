@@ -13,7 +13,7 @@ import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.TaggingReader;
 import io.sparkrnn.driver.corpus.TextPair;
-import io.sparkrnn.driver.corpus.TokenUnit;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

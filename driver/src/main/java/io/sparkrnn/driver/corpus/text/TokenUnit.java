@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.text;
 
 /** The unit of a token: how a text field is cut into tokens. */
 public enum TokenUnit {

@@ -1,7 +1,9 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.text;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Lines;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,13 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
+import io.sparkrnn.driver.corpus.TaggingReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +33,7 @@ class VocabularyTest extends SparkCorpusTest {
 
     @Test
     void brownWordVocabulary() {
-        var brown = TaggingReader.brown(sc, TaggingReaderTest.BROWN, true, 0.0);
+        var brown = TaggingReader.brown(sc, BROWN, true, 0.0);
         Vocabulary v = Vocabulary.fit(brown.records().flatMap(s -> List.of(s.tokens()).iterator()), 1, 1_000_000);
         Vocabulary tags = Vocabulary.fit(brown.records().flatMap(s -> List.of(s.tags()).iterator()), 1, 1000,
                 List.of());
