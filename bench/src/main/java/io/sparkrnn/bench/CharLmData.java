@@ -1,13 +1,13 @@
 package io.sparkrnn.bench;
 
-import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import java.nio.file.Paths;
 import java.util.Arrays;
 
 /**
  * The text of a distributed benchmark run, encoded as characters and split as the {@code train} command does:
  * the first {@code 1 - validationFraction} for training, the rest for validation. Both implementations get
- * the training stream cut by {@link io.sparkrnn.driver.round.StreamPartitions} into the same partitions.
+ * the training stream cut by {@link io.sparkrnn.driver.corpus.lm.StreamPartitions} into the same partitions.
  */
 record CharLmData(int vocabulary, int[] train, int[] valid) {
 

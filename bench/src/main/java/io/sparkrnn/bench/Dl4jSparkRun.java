@@ -1,7 +1,7 @@
 package io.sparkrnn.bench;
 
+import io.sparkrnn.driver.corpus.lm.StreamPartitions;
 import io.sparkrnn.driver.round.SequencePartition;
-import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.sparkrnn.bench;
 
+import io.sparkrnn.driver.corpus.lm.StreamPartitions;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
@@ -9,7 +10,6 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.SequencePartition;
-import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;

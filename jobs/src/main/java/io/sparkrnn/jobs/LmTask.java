@@ -1,11 +1,11 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.CharCorpus;
 import io.sparkrnn.driver.corpus.CorpusException;
-import io.sparkrnn.driver.corpus.LmCorpus;
-import io.sparkrnn.driver.corpus.LmOptions;
-import io.sparkrnn.driver.corpus.LmTextReader;
+import io.sparkrnn.driver.corpus.lm.CharCorpus;
+import io.sparkrnn.driver.corpus.lm.LmCorpus;
+import io.sparkrnn.driver.corpus.lm.LmOptions;
+import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceModel;

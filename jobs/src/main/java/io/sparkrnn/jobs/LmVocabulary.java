@@ -1,6 +1,6 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.driver.corpus.CharCorpus;
+import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.util.ArrayList;

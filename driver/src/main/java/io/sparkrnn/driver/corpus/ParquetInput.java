@@ -23,11 +23,11 @@ import org.apache.spark.sql.types.StructType;
  * Parquet input with named columns, read through Spark SQL. Every row is read with its file and its 0-based
  * index in the file (Spark's {@code _metadata.file_path} and {@code _metadata.row_index}); a bad row is reported
  * as {@code file:row} with the row counted from 1. A missing column or one of an unusable type is a
- * {@link CorpusException} before any record is read. What every task's Parquet reader shares:
- * {@link TaggingReader#parquet}, {@link PairReader#parquet}, {@link ClassificationReader#parquet},
- * {@link ForecastReader#readParquet} and {@link LmTextReader#readParquet}.
+ * {@link CorpusException} before any record is read. What every task's Parquet reader shares
+ * ({@code TaggingReader.parquet}, {@code PairReader.parquet}, {@code ClassificationReader.parquet},
+ * {@code ForecastReader.readParquet}, {@code LmTextReader.readParquet}).
  */
-final class ParquetInput {
+public final class ParquetInput {
     static final String FILE = "__file";
     static final String ROW = "__row";
 
@@ -78,7 +78,7 @@ final class ParquetInput {
     }
 
     /** The rows of one text column in corpus order: files by path, then row. */
-    static JavaRDD<Row> ordered(JavaSparkContext sc, String path, String column) {
+    public static JavaRDD<Row> ordered(JavaSparkContext sc, String path, String column) {
         Dataset<Row> df = frame(sc, path, List.of(column));
         requireText(df, 0, false, path);
         return df.orderBy(FILE, ROW).javaRDD();
@@ -108,12 +108,12 @@ final class ParquetInput {
         return out;
     }
 
-    static String file(Row r) {
+    public static String file(Row r) {
         return r.getString(0);
     }
 
     /** 1-based row within the file. */
-    static long row(Row r) {
+    public static long row(Row r) {
         return r.getLong(1) + 1;
     }
 

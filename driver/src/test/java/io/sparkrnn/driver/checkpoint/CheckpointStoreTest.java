@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.lm.StreamPartitions;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.SequencePartition;
-import io.sparkrnn.driver.round.StreamPartitions;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A structural guard for "only vocabularies and counts reach the driver": every driver-side action in the corpus
  * package and its sub-packages is listed here, by file name, with what it brings back. A new
- * collect/take/first/... fails this test until it is reviewed and added. {@link LmTextReaderHeapTest} proves it
+ * collect/take/first/... fails this test until it is reviewed and added. {@code lm.LmTextReaderHeapTest} proves it
  * for the language-model reader on a corpus several times larger than the heap.
  */
 class NoCollectTest {

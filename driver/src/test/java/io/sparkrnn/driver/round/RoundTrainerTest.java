@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.lm.StreamPartitions;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.ModelState;
 import io.sparkrnn.engine.model.SequenceBatch;
@@ -171,25 +172,6 @@ class RoundTrainerTest {
         }
     }
 
-    /** Partition p holds piece p of the stream, cut where the partition is cached (the stream is broadcast). */
-    @Test
-    void streamPartitionsAreTheContiguousPiecesOfTheStream() {
-        int[] s = stream(3 * (LANES * STEPS * 2 + 1) + 7, 4);
-        List<SequencePartition> parts = StreamPartitions.of(sc, s, 3, LANES, STEPS).collect();
-        assertEquals(3, parts.size());
-        int piece = s.length / 3;
-        for (int p = 0; p < 3; p++) {
-            TokenStreamPartition expect = new TokenStreamPartition(java.util.Arrays.copyOfRange(s, p * piece,
-                    (p + 1) * piece), LANES, STEPS);
-            TokenStreamPartition got = (TokenStreamPartition) parts.get(p);
-            assertEquals(piece, got.length());
-            for (long b = 0; b < expect.batchesPerEpoch(); b++) {
-                assertArrayEquals(expect.batch(b).tokens(), got.batch(b).tokens(), "partition " + p + " batch " + b);
-                assertArrayEquals(expect.batch(b).targets(), got.batch(b).targets());
-            }
-        }
-    }
-
     @Test
     void nonFiniteAverageIsRejectedAndHugeAverageIsClippedToTheThreshold() {
         ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.sgd(), LrSchedule.constant(0.1),
@@ -252,9 +234,6 @@ class RoundTrainerTest {
                 .getMessage().contains("clipNorm must be > 0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RoundConfig.defaults(5).withClipNorm(-1))
                 .getMessage().contains("found -1.0"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> StreamPartitions.of(sc, stream(100, 1), 8, LANES, STEPS));
-        assertTrue(e.getMessage().contains("too few for 8 partitions"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> OuterOptimizer.Config.nesterov(1.0, 0.0));
     }
 

@@ -10,6 +10,7 @@ import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
+import io.sparkrnn.driver.corpus.lm.StreamPartitions;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.GradientClipping;

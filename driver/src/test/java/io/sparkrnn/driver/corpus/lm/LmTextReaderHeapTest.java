@@ -1,8 +1,9 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;

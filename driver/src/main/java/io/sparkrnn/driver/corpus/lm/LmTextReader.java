@@ -1,11 +1,13 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Inputs;
+import io.sparkrnn.driver.corpus.ParquetInput;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
-import io.sparkrnn.driver.round.TokenStreamPartition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

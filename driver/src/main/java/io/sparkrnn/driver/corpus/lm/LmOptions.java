@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
@@ -19,7 +19,7 @@ import org.apache.spark.storage.StorageLevel;
  * @param lineEnd words only: the token that stands for each line terminator (default {@code <eos>}, a
  *     special); null drops line ends, so words flow across lines
  * @param partitions training partitions (one contiguous stream each)
- * @param lanes stream lanes per batch (the batch size B of {@code TokenStreamPartition})
+ * @param lanes stream lanes per batch (the batch size B of {@link TokenStreamPartition})
  * @param steps steps per batch (truncated BPTT k1)
  * @param validationFraction share of the corpus, at its end, held out for validation
  * @param maxBadFraction largest share of bad lines tolerated

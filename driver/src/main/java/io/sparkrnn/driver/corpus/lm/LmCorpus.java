@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
@@ -42,9 +43,9 @@ public final class LmCorpus {
     }
 
     /**
-     * One {@code io.sparkrnn.driver.round.TokenStreamPartition} per partition, in corpus order (partition p holds
-     * training tokens {@code [T p / P, T (p+1) / P)}), cached with {@link LmOptions#storage}: what
-     * {@code RoundTrainer.train} consumes.
+     * One {@link TokenStreamPartition} per partition, in corpus order (partition p holds training tokens
+     * {@code [T p / P, T (p+1) / P)}), cached with {@link LmOptions#storage}: what {@code RoundTrainer.train}
+     * consumes.
      */
     public JavaRDD<SequencePartition> train() {
         return train;

@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.round;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * Language-model partitions from a token stream held by the driver: the stream is cut into {@code n}
  * contiguous pieces, one per partition, so that the recurrent state carries across each piece's batches.
- * (Corpora too large for the driver are read by the corpus readers, which build the same partitions on the
+ * (Corpora too large for the driver are read by {@link LmTextReader}, which builds the same partitions on the
  * executors.) The stream goes to the executors once, as a broadcast, and each partition is cut from it where
  * it is cached: a partition of {@code parallelize(pieces)} would carry its piece inside every task of every
  * round (Spark serialises the partition with each task), which cost each round a few ms per MB of tokens.

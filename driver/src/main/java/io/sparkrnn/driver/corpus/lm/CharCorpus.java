@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

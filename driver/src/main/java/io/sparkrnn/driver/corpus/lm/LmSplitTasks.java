@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.corpus.ParquetInput;
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.text.TokenUnit;

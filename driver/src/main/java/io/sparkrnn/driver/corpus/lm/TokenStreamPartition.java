@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.round;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.train.TokenStreamBatcher;
 

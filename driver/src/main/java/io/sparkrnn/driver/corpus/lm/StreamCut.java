@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.lm;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -21,7 +21,7 @@ import org.apache.hadoop.fs.Path;
  * @param index position of the split in corpus order (files sorted by path, then byte position)
  * @param fileIndex position of the file in that order
  */
-public record TextSplit(int index, int fileIndex, String file, long start, long end) implements Serializable {
+record TextSplit(int index, int fileIndex, String file, long start, long end) implements Serializable {
 
     /**
      * Cuts {@code files} (in the given order) into splits of about {@code splitBytes}; empty files give none.
