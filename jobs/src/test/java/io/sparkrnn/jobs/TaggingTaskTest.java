@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkrnn.driver.corpus.TaggingReader;
+import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

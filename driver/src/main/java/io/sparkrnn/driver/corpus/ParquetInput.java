@@ -35,7 +35,7 @@ public final class ParquetInput {
     }
 
     /** The Parquet files at {@code path} with file, row and {@code columns} selected (in that order). */
-    static Dataset<Row> frame(JavaSparkContext sc, String path, List<String> columns) {
+    public static Dataset<Row> frame(JavaSparkContext sc, String path, List<String> columns) {
         Inputs.require(sc, path);
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         Dataset<Row> df;
@@ -66,7 +66,7 @@ public final class ParquetInput {
     }
 
     /** Fails unless {@code column} is a string, or an array of strings when {@code arrays}. */
-    static void requireText(Dataset<Row> df, int column, boolean arrays, String path) {
+    public static void requireText(Dataset<Row> df, int column, boolean arrays, String path) {
         StructField f = df.schema().fields()[column + 2];
         DataType t = f.dataType();
         boolean ok = t.equals(DataTypes.StringType) || arrays && t instanceof ArrayType a
@@ -88,7 +88,7 @@ public final class ParquetInput {
      * The tokens of column {@code i} of a row: an array of strings as is, a string cut by {@code split}; null
      * when the value or an element is null.
      */
-    static String[] tokens(Row r, int i, TokenUnit split) {
+    public static String[] tokens(Row r, int i, TokenUnit split) {
         int at = i + 2;
         if (r.isNullAt(at)) {
             return null;
@@ -117,7 +117,7 @@ public final class ParquetInput {
         return r.getLong(1) + 1;
     }
 
-    static <T> Iterator<T> none() {
+    public static <T> Iterator<T> none() {
         return Collections.emptyIterator();
     }
 }

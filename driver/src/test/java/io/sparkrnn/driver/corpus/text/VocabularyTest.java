@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.SparkCorpusTest;
-import io.sparkrnn.driver.corpus.TaggingReader;
+import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,10 +1,13 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.tagging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,0 +1,2 @@
+/** Tagged sentences for sequence tagging: Brown word/TAG lines, CoNLL columns and Parquet columns. */
+package io.sparkrnn.driver.corpus.tagging;
