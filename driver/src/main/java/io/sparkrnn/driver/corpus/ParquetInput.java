@@ -60,7 +60,7 @@ public final class ParquetInput {
     }
 
     /** The type of {@code column} (0 = first selected column after file and row). */
-    static DataType type(Dataset<Row> df, int column) {
+    public static DataType type(Dataset<Row> df, int column) {
         StructType s = df.schema();
         return s.fields()[column + 2].dataType();
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.classify.ClassificationReader;
+import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
 import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;

@@ -1,2 +1,2 @@
-/** Tagged sentences for sequence tagging: Brown word/TAG lines, CoNLL columns and Parquet columns. */
+/** Tagged sentences for sequence tagging: Brown {@code word/TAG} lines, CoNLL columns, Parquet columns. */
 package io.sparkrnn.driver.corpus.tagging;

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.corpus.ClassificationReader;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.ForecastReader;
-import io.sparkrnn.driver.corpus.LabelledText;
 import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.TextPair;
+import io.sparkrnn.driver.corpus.classify.ClassificationReader;
+import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.util.List;

@@ -1,8 +1,10 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.classify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
