@@ -1,11 +1,11 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Corpus;
-import io.sparkrnn.driver.corpus.Encoded;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.classify.ClassificationReader;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.text.TokenUnit;

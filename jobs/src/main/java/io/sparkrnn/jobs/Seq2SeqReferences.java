@@ -1,6 +1,6 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,15 +1,15 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.Batching;
 import io.sparkrnn.driver.corpus.Corpus;
-import io.sparkrnn.driver.corpus.Encoded;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.PairBatching;
 import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.cell.CellType;

@@ -1,6 +1,8 @@
 package io.sparkrnn.driver.corpus;
 
-import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.batching.EpochOrder;
 import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,12 +1,13 @@
 package io.sparkrnn.driver.corpus;
 
+import io.sparkrnn.driver.corpus.batching.EpochOrder;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 
 /**
  * One partition's batches of forecasting windows (float features, one target vector per window). Every batch
  * holds exactly {@code batchSize} windows of W steps; batch order is reshuffled each epoch from
- * (seed, partition, epoch) as in {@link BatchedPartition}, so {@link #batch} is a pure function of the step.
+ * (seed, partition, epoch) by an {@link EpochOrder}, so {@link #batch} is a pure function of the step.
  */
 public final class WindowPartition implements SequencePartition {
     private static final long serialVersionUID = 1L;

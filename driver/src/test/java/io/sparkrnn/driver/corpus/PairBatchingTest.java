@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.sparkrnn.driver.round;
 
 import io.sparkrnn.driver.corpus.Corpus;
-import io.sparkrnn.driver.corpus.Encoded;
-import io.sparkrnn.driver.corpus.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.PairReader;
 import io.sparkrnn.driver.corpus.TextPair;
+import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;

@@ -1,10 +1,12 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.batching;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.classify.ClassificationReader;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;

@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.batching;
 
+import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
 import io.sparkrnn.driver.corpus.text.TokenUnit;

@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.batching;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ public final class Batching {
     }
 
     /** Greedy largest-first: each batch (by descending tokens, then id) to the least loaded partition. */
-    static Map<Long, Integer> assign(List<Tuple2<Long, Long>> sizes, int n) {
+    public static Map<Long, Integer> assign(List<Tuple2<Long, Long>> sizes, int n) {
         List<Tuple2<Long, Long>> s = new ArrayList<>(sizes);
         s.sort((x, y) -> x._2().equals(y._2()) ? Long.compare(x._1(), y._1()) : Long.compare(y._2(), x._2()));
         long[] load = new long[n];
@@ -177,7 +178,7 @@ public final class Batching {
     }
 
     /** SplitMix64 of (a, b): a well-mixed 64-bit key. */
-    static long mix(long a, long b) {
+    public static long mix(long a, long b) {
         long z = a * 0x9E3779B97F4A7C15L + b + 0x632BE59BD9B4E019L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -203,7 +204,7 @@ public final class Batching {
      * The statistics of any kind of batched partition, from its real-token count and per-batch padding shares;
      * four numbers per partition reach the driver.
      */
-    static <P> Stats summarize(JavaRDD<P> parts, Function<P, Long> tokensOf, Function<P, double[]> sharesOf) {
+    public static <P> Stats summarize(JavaRDD<P> parts, Function<P, Long> tokensOf, Function<P, double[]> sharesOf) {
         List<double[]> per = parts.map(p -> {
             double[] shares = sharesOf.call(p);
             double sum = 0;

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.batching;
 
 import java.util.SplittableRandom;
 
@@ -8,14 +8,14 @@ import java.util.SplittableRandom;
  * pure function of (seed, partition, step). The permutation of the current epoch is kept; a partition holds one
  * of these as a transient field (it is rebuilt on an executor, never shipped).
  */
-final class EpochOrder {
+public final class EpochOrder {
     private final int batches;
     private final long seed;
     private final int partition;
     private long epoch = -1;
     private int[] order;
 
-    EpochOrder(int batches, long seed, int partition) {
+    public EpochOrder(int batches, long seed, int partition) {
         if (batches < 1) {
             throw new IllegalArgumentException("partition " + partition + " has no batches");
         }
@@ -25,7 +25,7 @@ final class EpochOrder {
     }
 
     /** The storage index of the batch at {@code step} (epoch {@code step / n}, position {@code step % n}). */
-    int batchAt(long step) {
+    public int batchAt(long step) {
         long e = step / batches;
         if (e != epoch) {
             order = permutation(e);

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.batching;
 
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
@@ -12,7 +12,7 @@ import java.util.List;
  * (seed, partition, epoch), so {@link #batch} is a pure function of the data, the seed and the step; every
  * batch starts new sequences.
  */
-public final class BatchedPartition implements SequencePartition {
+final class BatchedPartition implements SequencePartition {
     private static final long serialVersionUID = 1L;
     private final int partition;
     private final long seed;
