@@ -1,6 +1,6 @@
 package io.sparkrnn.jobs;
 
-import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +18,7 @@ import scala.Tuple2;
  */
 record Seq2SeqReferences(int[] source, List<int[]> references) implements Serializable {
 
-    /** The pairs grouped by source (framed targets, as {@code Encoded.pairs} writes them). */
+    /** The pairs grouped by source (framed targets, as {@code EncodedPair.encode} writes them). */
     static JavaRDD<Seq2SeqReferences> group(JavaRDD<EncodedPair> pairs) {
         return pairs.mapToPair(p -> new Tuple2<>(Arrays.stream(p.source()).boxed().toList(),
                         Arrays.copyOfRange(p.target(), 1, p.target().length - 1)))

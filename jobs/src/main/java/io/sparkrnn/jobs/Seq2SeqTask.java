@@ -3,13 +3,13 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Lines;
-import io.sparkrnn.driver.corpus.PairBatching;
-import io.sparkrnn.driver.corpus.PairPartition;
-import io.sparkrnn.driver.corpus.PairReader;
-import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Batching;
-import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.pairs.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.PairBatching;
+import io.sparkrnn.driver.corpus.pairs.PairPartition;
+import io.sparkrnn.driver.corpus.pairs.PairReader;
+import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.cell.CellType;
@@ -154,13 +154,13 @@ final class Seq2SeqTask implements Task {
         long trainCount = train.count();
         try {
             PairBatching.checkBatches(trainCount, o);
-            parts = PairBatching.partitions(Encoded.pairs(train, src, tgt), o);
+            parts = PairBatching.partitions(EncodedPair.encode(train, src, tgt), o);
         } catch (RuntimeException e) {
             throw new InputException(job.train() + ": " + e.getMessage());
         }
-        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(Encoded.pairs(valid, src, tgt))
+        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(EncodedPair.encode(valid, src, tgt))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(Encoded.pairs(test, src, tgt))
+        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(EncodedPair.encode(test, src, tgt))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long nValid = validE.count();
         long nTest = testE.count();
@@ -283,7 +283,7 @@ final class Seq2SeqTask implements Task {
             int wanted = part == Part.TEST ? 0 : 1;
             all = all.filter(p -> part(seed, p, testF, validF) == wanted);
         }
-        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(Encoded.pairs(all.filter(
+        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(EncodedPair.encode(all.filter(
                 p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = ClassCounts.newJson();

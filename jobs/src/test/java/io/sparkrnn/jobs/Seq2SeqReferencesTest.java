@@ -2,7 +2,7 @@ package io.sparkrnn.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

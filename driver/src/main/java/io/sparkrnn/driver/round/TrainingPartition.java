@@ -6,7 +6,7 @@ import java.io.Serializable;
  * The training data of one partition as a deterministic stream of batches of type {@code B}: batch {@code s}
  * is a pure function of the data, the seed and {@code s}, so round r consumes batches [r*H, (r+1)*H) and a
  * retried task recomputes the same ones. {@link SequencePartition} gives sequence batches (language models,
- * taggers, classifiers); the corpus package's {@code PairPartition} gives batches of (source, target) pairs.
+ * taggers, classifiers); {@code corpus.pairs.PairPartition} gives batches of (source, target) pairs.
  * The replica checks that the batches fit its model.
  *
  * @param <B> the batch type the model trains on

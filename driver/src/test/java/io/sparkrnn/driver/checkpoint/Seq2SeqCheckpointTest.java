@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.corpus.PairBatching;
-import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.pairs.PairBatching;
+import io.sparkrnn.driver.corpus.pairs.PairPartition;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.ReplicaSetup;

@@ -1,10 +1,10 @@
 package io.sparkrnn.driver.round;
 
 import io.sparkrnn.driver.corpus.Corpus;
-import io.sparkrnn.driver.corpus.PairReader;
-import io.sparkrnn.driver.corpus.TextPair;
 import io.sparkrnn.driver.corpus.batching.Encoded;
-import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.PairReader;
+import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
@@ -36,8 +36,8 @@ public final class Seq2SeqFixtures {
         Vocabulary phones = Vocabulary.fit(c.records().flatMap(p -> List.of(p.target()).iterator()), 1, 1000);
         JavaRDD<TextPair> train = c.records().filter(p -> !heldOut(p));
         JavaRDD<TextPair> held = c.records().filter(Seq2SeqFixtures::heldOut);
-        return new Cmudict(Encoded.pairs(train, letters, phones).cache(), Encoded.pairs(held, letters, phones).cache(),
-                letters, phones);
+        return new Cmudict(EncodedPair.encode(train, letters, phones).cache(),
+                EncodedPair.encode(held, letters, phones).cache(), letters, phones);
     }
 
     static boolean heldOut(TextPair p) {

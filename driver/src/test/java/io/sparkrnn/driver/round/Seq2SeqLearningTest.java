@@ -3,10 +3,10 @@ package io.sparkrnn.driver.round;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkrnn.driver.corpus.PairBatching;
-import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.corpus.batching.Batching;
-import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.EncodedPair;
+import io.sparkrnn.driver.corpus.pairs.PairBatching;
+import io.sparkrnn.driver.corpus.pairs.PairPartition;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.corpus.CorpusException;
-import io.sparkrnn.driver.corpus.PairBatching;
-import io.sparkrnn.driver.corpus.PairPartition;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.lm.StreamPartitions;
+import io.sparkrnn.driver.corpus.pairs.PairBatching;
+import io.sparkrnn.driver.corpus.pairs.PairPartition;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.GradientClipping;

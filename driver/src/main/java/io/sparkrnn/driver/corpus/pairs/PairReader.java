@@ -1,5 +1,8 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.pairs;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.ParquetInput;
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.text.TokenUnit;

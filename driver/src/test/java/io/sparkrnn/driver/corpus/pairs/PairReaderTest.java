@@ -1,10 +1,11 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.pairs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.bad.BadReason;
-import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class PairReaderTest extends SparkCorpusTest {
                 1000);
         Vocabulary phones = Vocabulary.fit(all.records().flatMap(p -> java.util.List.of(p.target()).iterator()), 1,
                 1000);
-        Encoded.EncodedPair a = Encoded.pairs(all.records().filter(p -> String.join("", p.source()).equals("A")),
+        EncodedPair a = EncodedPair.encode(all.records().filter(p -> String.join("", p.source()).equals("A")),
                 letters, phones).first();
         assertArrayEquals(new int[] {letters.id("A")}, a.source());
         assertArrayEquals(new int[] {Vocabulary.BOS_ID, phones.id("AH0"), Vocabulary.EOS_ID}, a.target());

@@ -1,8 +1,8 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.pairs;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
-import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import scala.Tuple2;
  *       largest-first (only (batch id, token count) pairs reach the driver);</li>
  *   <li>per partition a {@link PairPartition}, whose batch order is reshuffled each epoch from the seed.</li>
  * </ol>
- * Targets arrive framed {@code <bos> y_1 .. y_n <eos>} ({@link Encoded#pairs}); the partitions store y_1 .. y_n,
+ * Targets arrive framed {@code <bos> y_1 .. y_n <eos>} ({@link EncodedPair#encode}); the partitions store y_1 .. y_n,
  * and the model's spec must use {@link Vocabulary#BOS_ID} and {@link Vocabulary#EOS_ID} as its begin and end ids.
  */
 public final class PairBatching {
@@ -136,7 +136,7 @@ public final class PairBatching {
         if (p.source().length == 0 || t.length < 3 || t[0] != Vocabulary.BOS_ID
                 || t[t.length - 1] != Vocabulary.EOS_ID) {
             throw new IllegalArgumentException("a seq2seq pair needs a non-empty source and a target framed <bos> y_1 "
-                    + ".. y_n <eos> with n >= 1 (Encoded.pairs), found source " + Arrays.toString(p.source())
+                    + ".. y_n <eos> with n >= 1 (EncodedPair.encode), found source " + Arrays.toString(p.source())
                     + ", target " + Arrays.toString(t));
         }
         return p;

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.pairs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.batching.Batching;
-import io.sparkrnn.driver.corpus.batching.Encoded;
-import io.sparkrnn.driver.corpus.batching.Encoded.EncodedPair;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ class PairBatchingTest extends SparkCorpusTest {
         Corpus<TextPair> c = PairReader.cmudict(sc, sample("cmudict/cmudict-sample.txt"), false, 0.0);
         Vocabulary letters = Vocabulary.fit(c.records().flatMap(p -> List.of(p.source()).iterator()), 1, 1000);
         Vocabulary phones = Vocabulary.fit(c.records().flatMap(p -> List.of(p.target()).iterator()), 1, 1000);
-        pairs = Encoded.pairs(c.records(), letters, phones).cache();
+        pairs = EncodedPair.encode(c.records(), letters, phones).cache();
         rows = pairs.count();
     }
 

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.pairs;
 
 import io.sparkrnn.driver.corpus.batching.EpochOrder;
 import io.sparkrnn.driver.round.TrainingPartition;
