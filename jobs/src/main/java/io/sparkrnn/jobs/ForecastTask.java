@@ -1,12 +1,12 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.driver.corpus.Calendar;
-import io.sparkrnn.driver.corpus.ForecastReader;
-import io.sparkrnn.driver.corpus.ForecastWindow;
-import io.sparkrnn.driver.corpus.Normalizer;
-import io.sparkrnn.driver.corpus.SeasonalNaive;
-import io.sparkrnn.driver.corpus.WindowBatching;
+import io.sparkrnn.driver.corpus.forecast.Calendar;
+import io.sparkrnn.driver.corpus.forecast.ForecastReader;
+import io.sparkrnn.driver.corpus.forecast.ForecastWindow;
+import io.sparkrnn.driver.corpus.forecast.Normalizer;
+import io.sparkrnn.driver.corpus.forecast.SeasonalNaive;
+import io.sparkrnn.driver.corpus.forecast.WindowBatching;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
-import io.sparkrnn.driver.corpus.ForecastReader;
 import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.classify.ClassificationReader;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
+import io.sparkrnn.driver.corpus.forecast.ForecastReader;
 import io.sparkrnn.driver.corpus.pairs.PairReader;
 import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.tagging.TaggingReader;

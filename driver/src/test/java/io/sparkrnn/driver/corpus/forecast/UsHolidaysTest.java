@@ -1,9 +1,10 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

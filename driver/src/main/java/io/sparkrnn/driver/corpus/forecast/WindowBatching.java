@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import java.io.Serializable;
 import java.time.DateTimeException;
 import java.time.LocalDate;

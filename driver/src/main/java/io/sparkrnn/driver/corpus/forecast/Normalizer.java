@@ -1,8 +1,9 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.Arrays;

@@ -1,9 +1,10 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import java.nio.file.Path;
 import java.util.Arrays;

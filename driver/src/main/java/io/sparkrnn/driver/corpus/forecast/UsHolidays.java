@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -13,7 +13,7 @@ import java.time.temporal.TemporalAdjusters;
  * from 1986. They
  * are known in advance for any date, so they are legitimate covariates of a forecast.
  */
-public final class UsHolidays {
+final class UsHolidays {
     /** The holidays, in calendar order; {@link #of} returns an index into this list. */
     public static final String[] NAMES = {"new-year", "king", "washington", "memorial", "independence", "labor",
         "columbus", "veterans", "thanksgiving", "christmas"};

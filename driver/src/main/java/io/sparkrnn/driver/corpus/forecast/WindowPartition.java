@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import io.sparkrnn.driver.corpus.batching.EpochOrder;
 import io.sparkrnn.driver.round.SequencePartition;
@@ -9,7 +9,7 @@ import io.sparkrnn.engine.model.SequenceBatch;
  * holds exactly {@code batchSize} windows of W steps; batch order is reshuffled each epoch from
  * (seed, partition, epoch) by an {@link EpochOrder}, so {@link #batch} is a pure function of the step.
  */
-public final class WindowPartition implements SequencePartition {
+final class WindowPartition implements SequencePartition {
     private static final long serialVersionUID = 1L;
     private final int partition;
     private final long seed;

@@ -1,4 +1,4 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
 import java.io.Serializable;
 

@@ -1,5 +1,10 @@
-package io.sparkrnn.driver.corpus;
+package io.sparkrnn.driver.corpus.forecast;
 
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Inputs;
+import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.ParquetInput;
 import io.sparkrnn.driver.corpus.bad.BadReason;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.bad.BadReport;
