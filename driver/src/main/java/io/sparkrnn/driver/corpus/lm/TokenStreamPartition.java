@@ -8,7 +8,7 @@ import io.sparkrnn.engine.train.TokenStreamBatcher;
  * A language-model partition: one contiguous token stream, cut into {@code lanes} lanes of {@code steps}-step
  * batches (see {@link TokenStreamBatcher}); the state carries across batches and resets at each epoch.
  */
-public final class TokenStreamPartition implements SequencePartition {
+final class TokenStreamPartition implements SequencePartition {
     private static final long serialVersionUID = 1L;
     private final int[] tokens;
     private final int lanes;
