@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.sparkrnn.engine.util.Suggest;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -96,13 +97,23 @@ public final class JobConfig {
         String where = source + ": " + k.path();
         switch (k.type()) {
             case INT -> {
-                if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-                    return n.intValue();
+                // A whole number outside int's range must not wrap (4294967298 would become 2) nor escape as
+                // a NumberFormatException: it is refused with the value as written.
+                BigDecimal d = null;
+                if (raw instanceof Number n && Double.isFinite(n.doubleValue())) {
+                    d = new BigDecimal(n.toString());
+                } else if (raw instanceof String s && s.matches("-?\\d+")) {
+                    d = new BigDecimal(s);
                 }
-                if (raw instanceof String s && s.matches("-?\\d+")) {
-                    return Integer.parseInt(s);
+                if (d == null || d.stripTrailingZeros().scale() > 0) {
+                    throw new ConfigException(where + " expects a whole number, found " + render(v));
                 }
-                throw new ConfigException(where + " expects a whole number, found " + render(v));
+                if (d.compareTo(BigDecimal.valueOf(Integer.MIN_VALUE)) < 0
+                        || d.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
+                    throw new ConfigException(where + " must be " + k.range() + " and at most " + Integer.MAX_VALUE
+                            + ", found " + render(v));
+                }
+                return d.intValueExact();
             }
             case DOUBLE -> {
                 if (raw instanceof Number n) {
@@ -140,7 +151,10 @@ public final class JobConfig {
         String where = source + ": " + k.path();
         if (v instanceof Number n) {
             double d = n.doubleValue();
-            if (Double.isNaN(d) || k.min() != null && d < k.min() || k.max() != null && d > k.max()) {
+            if (!Double.isFinite(d)) {
+                throw new ConfigException(where + " must be a finite number (" + k.range() + "), found " + v);
+            }
+            if (k.min() != null && d < k.min() || k.max() != null && d > k.max()) {
                 throw new ConfigException(where + " must be " + k.range() + ", found " + v);
             }
         }
