@@ -480,6 +480,44 @@ class CheckpointStoreTest {
     // ------------------------------------------------------------------------------------------- format
 
     @Test
+    void weightsClaimingAHugeTensorFallBackToThePreviousCheckpointBeforeAnyAllocation() throws IOException {
+        Path dir = freshDir("file");
+        FileSystem fs = fsOf(dir);
+        CheckpointStore store = CheckpointStore.open(fs, dir);
+        store.save(SPEC, synthetic(1), info(1, null), Map.of());
+        store.save(SPEC, synthetic(2), info(2, null), Map.of());
+        Path ck = new Path(dir, "ckpt-000002");
+        // A well-formed header whose one tensor claims 4 TiB, followed by 8 bytes of data; the manifest is
+        // rewritten to match, as a buggy or hostile writer would leave it.
+        String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1048576,1048576],\"data_offsets\":[0,4398046511104]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        byte[] file = java.nio.ByteBuffer.allocate(8 + h.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(h.length).put(h).putLong(0).array();
+        rewrite(fs, new Path(ck, CheckpointStore.WEIGHTS), file);
+        Path manifest = new Path(ck, CheckpointStore.MANIFEST);
+        String m;
+        try (InputStream in = fs.open(manifest)) {
+            m = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String sha = HexFormat.of().formatHex(sha256(file));
+        m = m.replaceAll("[0-9a-f]{64}  " + java.util.regex.Pattern.quote(CheckpointStore.WEIGHTS),
+                sha + "  " + CheckpointStore.WEIGHTS);
+        rewrite(fs, manifest, m.getBytes(StandardCharsets.UTF_8));
+        Captured log = capture();
+        Checkpoint c;
+        try {
+            c = CheckpointStore.open(fs, dir).latest();
+        } finally {
+            release(log);
+        }
+        assertEquals(1, c.round());
+        String warning = log.messages.stream().filter(m2 -> m2.startsWith("WARN") && m2.contains("damaged"))
+                .findFirst().orElse(null);
+        assertNotNull(warning, "no warning in " + log.messages);
+        assertTrue(warning.contains("truncated data") && warning.contains(CheckpointStore.WEIGHTS), warning);
+    }
+
+    @Test
     void unknownFormatVersionIsRefusedWithAMessage() throws IOException {
         Path dir = freshDir("file");
         FileSystem fs = fsOf(dir);

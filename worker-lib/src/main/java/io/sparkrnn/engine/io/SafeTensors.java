@@ -3,6 +3,7 @@ package io.sparkrnn.engine.io;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -133,12 +134,26 @@ public final class SafeTensors {
     // ------------------------------------------------------------------------------------------- reading
 
     /**
-     * Reads a whole safetensors stream into memory. {@code in} is read to its end and not closed.
+     * Reads a whole safetensors stream into memory. {@code in} is read to its end and not closed. The stream is
+     * taken into a byte array first, so that the sizes the header claims are checked against the data before
+     * any tensor is allocated ({@link #read(byte[], String)}).
      *
      * @param sourceName names the stream (a path or URI) in error messages
      */
     public static SafeTensorsFile read(InputStream in, String sourceName) throws IOException {
-        return readBody(in, sourceName, SafeTensorsHeader.read(in, sourceName, -1));
+        return read(in.readAllBytes(), sourceName);
+    }
+
+    /**
+     * Reads a safetensors file held in memory. A header that claims more data than {@code data} holds (a damaged
+     * or hostile file claiming a huge tensor) is refused with an {@link EOFException} before anything is
+     * allocated for it.
+     *
+     * @param sourceName names the bytes (a path or URI) in error messages
+     */
+    public static SafeTensorsFile read(byte[] data, String sourceName) throws IOException {
+        InputStream in = new ByteArrayInputStream(data);
+        return readBody(in, sourceName, SafeTensorsHeader.read(in, sourceName, data.length));
     }
 
     /** Reads the safetensors file at {@code path} into memory. */
