@@ -34,7 +34,7 @@ abstract sealed class Replica permits SequenceReplica, Seq2SeqReplica {
 
     /** The replica of {@code partition} in run {@code runId}, built on first use in this JVM. */
     static Replica get(String runId, int partition, ReplicaSetup setup, int batchSize) {
-        return CACHE.computeIfAbsent(runId + "/" + partition, k -> build(setup, batchSize));
+        return CACHE.computeIfAbsent(runId + "/" + partition, k -> build(setup.forPartition(partition), batchSize));
     }
 
     private static Replica build(ReplicaSetup setup, int batchSize) {

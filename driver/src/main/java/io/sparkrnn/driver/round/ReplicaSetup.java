@@ -40,6 +40,20 @@ public record ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule sch
         this(spec, inner, schedule, tbptt, 1);
     }
 
+    /**
+     * The setup of partition {@code partition}'s replica: its dropout masks are seeded by the run's seed and the
+     * partition, so that partitions draw different masks on their different data (with one seed for all, every
+     * partition would drop the same units at the same step) while a retried or resumed task draws the same.
+     */
+    public ReplicaSetup forPartition(int partition) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("partition must be >= 0, found " + partition);
+        }
+        long seed = tbptt.seed() + (partition + 1L) * 0xD1B54A32D192ED03L;
+        return new ReplicaSetup(spec, inner, schedule, new TbpttConfig(tbptt.k1(), tbptt.k2(), tbptt.clip(), seed),
+                engineThreads);
+    }
+
     /** Length of the model's flat parameter vector. */
     public long parameterCount() {
         return spec.layout().size();
