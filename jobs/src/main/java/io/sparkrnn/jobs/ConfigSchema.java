@@ -55,7 +55,8 @@ public final class ConfigSchema {
             string("data.folders", "", "classify, folders: folder:label pairs, comma-separated (e.g. "
                     + "spam-1:spam,ham-1:ham); empty = every folder under data.train is a label"),
             number("data.max-bad-fraction", 0.001, 0.0, 1.0, "share of unparsable records tolerated (skipped and "
-                    + "reported) before the job stops with exit code 3"),
+                    + "reported) before the job stops with exit code 3; forecast tolerates none (a series cannot skip "
+                    + "a row)"),
             integer("vocab.min-count", 1, 1, null, "tag, classify, seq2seq, lm word: tokens seen fewer times in "
                     + "the training part map to <unk>"),
             integer("vocab.max-size", 50000, 8, null, "tag, classify, seq2seq, lm word: most frequent tokens kept "

@@ -23,9 +23,15 @@ public final class BadRecords implements java.io.Serializable {
     private final LongAccumulator fallback;
     private final double maxBadFraction;
     private final String source;
+    /** Why no bad record is tolerated, for the message; null when the fraction is the user's. */
+    private final String noneBecause;
 
     /** A new accountant for the corpus at {@code source} (named in the error message). */
     public BadRecords(JavaSparkContext sc, String source, double maxBadFraction) {
+        this(sc, source, maxBadFraction, null);
+    }
+
+    private BadRecords(JavaSparkContext sc, String source, double maxBadFraction, String noneBecause) {
         if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
             throw new IllegalArgumentException("maxBadFraction must be in [0, 1], found " + maxBadFraction);
         }
@@ -34,6 +40,15 @@ public final class BadRecords implements java.io.Serializable {
         this.fallback = sc.sc().longAccumulator("fallback-decoded " + source);
         this.maxBadFraction = maxBadFraction;
         this.source = source;
+        this.noneBecause = noneBecause;
+    }
+
+    /**
+     * An accountant for a corpus that cannot skip a record (a time series: the windows across a skipped row would
+     * join the rows either side): the first bad record stops the job, and the message says {@code because}.
+     */
+    public static BadRecords noneTolerated(JavaSparkContext sc, String source, String because) {
+        return new BadRecords(sc, source, 0, because);
     }
 
     public BadRecords(JavaSparkContext sc, String source) {
@@ -78,6 +93,10 @@ public final class BadRecords implements java.io.Serializable {
                     + (bad > 0 ? "; " + r.describe() : " (it is empty)"));
         }
         double frac = (double) bad / all;
+        if (bad > 0 && noneBecause != null) {
+            throw new CorpusException(String.format("corpus %s: %d of %d records are bad, and %s; %s", source, bad,
+                    all, noneBecause, r.describe()));
+        }
         if (frac > maxBadFraction) {
             throw new CorpusException(String.format("corpus %s: %d of %d records are bad (%.4f%%), over the maximum"
                     + " of %.4f%%; %s", source, bad, all, 100 * frac, 100 * maxBadFraction, r.describe()));

@@ -104,6 +104,13 @@ public final class ForecastReader {
     private record Row(TimeKey key, double[] values) implements Serializable {
     }
 
+    /**
+     * Why a series tolerates no bad row, whatever {@code data.max-bad-fraction} says: skipping a row would make
+     * every window across it join the rows either side as if they were adjacent.
+     */
+    static final String NO_GAPS = "a time series cannot skip a row (every window across it would join the rows "
+            + "either side): fix or remove the row";
+
     /** Reads, orders, splits, normalises and windows the series at {@code path}. */
     public static Series read(JavaSparkContext sc, String path, Spec spec) {
         Inputs.require(sc, path);
@@ -111,7 +118,7 @@ public final class ForecastReader {
         int[] timeIdx = indices(header, spec.timeColumns(), path);
         int[] featIdx = indices(header, spec.featureColumns(), path);
         int columns = header.length;
-        BadRecords bad = new BadRecords(sc, path, spec.maxBadFraction());
+        BadRecords bad = BadRecords.noneTolerated(sc, path, NO_GAPS);
         JavaRDD<Row> rows = Lines.read(sc, path, bad).flatMap(l -> {
             if (l.number() == 1 || l.text().isBlank()) {
                 return Collections.emptyIterator();
@@ -164,7 +171,7 @@ public final class ForecastReader {
                         + "' must be numeric (or a string holding a number), found " + t.simpleString());
             }
         }
-        BadRecords bad = new BadRecords(sc, path, spec.maxBadFraction());
+        BadRecords bad = BadRecords.noneTolerated(sc, path, NO_GAPS);
         JavaRDD<Row> rows = df.javaRDD().flatMap(r -> {
             for (int i = 0; i < nt + nf; i++) {
                 if (r.isNullAt(2 + i)) {
@@ -199,6 +206,7 @@ public final class ForecastReader {
     private static Series fromRows(JavaRDD<Row> rows, BadRecords bad, Spec spec, String path) {
         Corpus<Row> parsed = Corpus.load(rows, bad);
         long n = parsed.count();
+        refuseDuplicateTimes(parsed.records(), n, spec, path);
         long nVal = spec.validationRows() > 0 ? spec.validationRows()
                 : (long) Math.floor(n * spec.validationFraction());
         long nTest = spec.testRows() > 0 ? spec.testRows()
@@ -332,6 +340,21 @@ public final class ForecastReader {
         return idx;
     }
 
+    /**
+     * A time that two rows share is an error naming it (exit 3): the rows would stand side by side in the series as
+     * two steps. One shuffle over the keys; the series holds {@code n} rows.
+     */
+    private static void refuseDuplicateTimes(JavaRDD<Row> rows, long n, Spec spec, String path) {
+        JavaRDD<String> keys = rows.map(r -> r.key().canonical());
+        if (keys.distinct().count() == n) {
+            return;
+        }
+        var dup = keys.mapToPair(k -> new scala.Tuple2<>(k, 1L)).reduceByKey(Long::sum).filter(t -> t._2() > 1)
+                .sortByKey().first();
+        throw new CorpusException("series " + path + ": " + dup._2() + " rows have the time "
+                + String.join(" ", spec.timeColumns()) + " = " + dup._1() + "; each time may appear once");
+    }
+
     /** Orders rows: component-wise, numerically when both parts are integers, else as text. */
     private record TimeKey(String[] parts) implements Comparable<TimeKey>, Serializable {
         @Override
@@ -348,6 +371,19 @@ public final class ForecastReader {
                 }
             }
             return 0;
+        }
+
+        /** The key as text, integer parts without leading zeros, so that keys equal under compareTo are equal. */
+        String canonical() {
+            String[] c = new String[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                try {
+                    c[i] = Long.toString(Long.parseLong(parts[i]));
+                } catch (NumberFormatException e) {
+                    c[i] = parts[i];
+                }
+            }
+            return String.join(" ", c);
         }
     }
 }

@@ -2,10 +2,11 @@ package io.sparkrnn.driver.corpus.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.SparkCorpusTest;
-import io.sparkrnn.driver.corpus.bad.BadReason;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -146,13 +147,45 @@ class ForecastReaderTest extends SparkCorpusTest {
         Dataset<Row> broken = spark().createDataFrame(List.of(RowFactory.create(2100, 1, 1, 3, "n/a")),
                 df.schema());
         String path = dir.resolve("births").toString();
+        df.repartition(3).write().parquet(dir.resolve("good").toString());
         df.union(broken).repartition(3).write().parquet(path);
-        ForecastReader.Series s = ForecastReader.readParquet(sc, path, spec);
+        ForecastReader.Series s = ForecastReader.readParquet(sc, dir.resolve("good").toString(), spec);
         assertEquals(ref.rows(), s.rows());
         assertArrayEquals(ref.normalizer().mean(), s.normalizer().mean(), 1e-9);
         assertArrayEquals(ref.normalizer().std(), s.normalizer().std(), 1e-9);
         assertEquals(windows(ref), windows(s));
-        assertEquals(1, s.bad().count(BadReason.UNPARSABLE_NUMBER));
+        // the same rows with one unparsable value: a series cannot skip it
+        CorpusException e = assertThrows(CorpusException.class, () -> ForecastReader.readParquet(sc, path, spec));
+        assertTrue(e.getMessage().contains("unparsable number (column births = 'n/a')")
+                && e.getMessage().contains("cannot skip a row"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyCellStopsTheSeriesNamingTheLine(@TempDir Path dir) throws java.io.IOException {
+        List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(Path.of(BIRTHS)));
+        String[] row = lines.get(100).split(",");
+        row[4] = "";
+        lines.set(100, String.join(",", row));
+        Path csv = dir.resolve("births.csv");
+        java.nio.file.Files.write(csv, lines);
+        ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
+                List.of("births"), List.of("births"), 28, 1, 0.7, 0.15, 0.5);
+        CorpusException e = assertThrows(CorpusException.class, () -> ForecastReader.read(sc, csv.toString(), spec));
+        assertTrue(e.getMessage().contains("births.csv:101: unparsable number (column births = '')"), e.getMessage());
+    }
+
+    @Test
+    void aTimeTwiceIsRefusedNamingIt(@TempDir Path dir) throws java.io.IOException {
+        List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(Path.of(BIRTHS)));
+        lines.add(lines.get(200));
+        Path csv = dir.resolve("births.csv");
+        java.nio.file.Files.write(csv, lines);
+        ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
+                List.of("births"), List.of("births"), 28, 1, 0.7, 0.15, 0.001);
+        String[] t = lines.get(200).split(",");
+        CorpusException e = assertThrows(CorpusException.class, () -> ForecastReader.read(sc, csv.toString(), spec));
+        assertTrue(e.getMessage().contains("2 rows have the time year month date_of_month = " + Integer.parseInt(t[0])
+                + " " + Integer.parseInt(t[1]) + " " + Integer.parseInt(t[2])), e.getMessage());
     }
 
     private static List<String> windows(ForecastReader.Series s) {
