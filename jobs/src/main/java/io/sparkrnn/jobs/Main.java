@@ -61,26 +61,6 @@ public final class Main implements Callable<Integer> {
         return Cli.execute(commandLine(out), args, out, err);
     }
 
-    /**
-     * Runs the command {@code name}; returns its exit code, or, for what it throws, 2 for a config error, 3 for
-     * bad input and 1 for any other runtime exception, with a line (and the stack trace for the last) on err.
-     */
-    public static int guarded(String name, PrintStream err, IntSupplier command) {
-        try {
-            return command.getAsInt();
-        } catch (ConfigException e) {
-            err.println("spark-rnn: config error: " + e.getMessage());
-            return BAD_CONFIG;
-        } catch (InputException | io.sparkrnn.driver.corpus.CorpusException e) {
-            err.println("spark-rnn: bad input: " + e.getMessage());
-            return BAD_INPUT;
-        } catch (RuntimeException e) {
-            err.println("spark-rnn: " + name + " failed: " + e);
-            e.printStackTrace(err);
-            return FAILED;
-        }
-    }
-
     /** The command tree: spark-rnn and its commands, each printing to {@code out}. */
     static CommandLine commandLine(PrintStream out) {
         CommandLine cl = new CommandLine(new Main());
