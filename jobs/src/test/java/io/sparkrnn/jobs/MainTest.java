@@ -57,6 +57,8 @@ class MainTest {
         assertConfigError(run("train", conf(), "--set", "train.learning-rate=0.1"), "unknown key 'train.learning-rate'",
                 "did you mean");
         assertConfigError(run("train", conf(), "--set", "model.hiden=12"), "did you mean 'model.hidden'");
+        assertConfigError(run("train", conf(), "--set=model.hiden=12"), "unknown key 'model.hiden'",
+                "did you mean 'model.hidden'");
     }
 
     @Test
