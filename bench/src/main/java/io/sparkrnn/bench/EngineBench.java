@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.jobs.Cli;
 import io.sparkrnn.jobs.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,9 +23,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code spark-rnn bench engine}: times the full training step (forward, backward, clip, Adam; every token
@@ -34,74 +38,107 @@ import java.util.stream.Stream;
  *
  * <p>GFLOP/s = tokens/s x {@link BenchSettings#flopsPerToken} (GEMM flops of forward and backward only).
  */
-public final class EngineBench {
-    static final String USAGE = """
-            usage: spark-rnn bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--impl ours,dl4j,torch]
-                                          [--repeats 5] [--steps N] [--json out.json] [--batch 32,128] [--seq 100]
-                                          [--k 50] [--threads 1,2] [--target-seconds 3]
-
-              Times the full training step (forward, backward, global clip 1.0, Adam 1e-3; float32) of a language
-              model V = 64, E = 64, one layer, B = 32, T = 100, k1 = k2 = 50 on random tokens from a fixed seed;
-              median of --repeats timed repeats after 2 warm-up batches. --steps = batches per repeat (default:
-              sized by a calibration pass, itself more warm-up, to last about --target-seconds). Each measurement
-              (implementation, cell, hidden, batch, threads) runs in its own process with OMP_NUM_THREADS =
-              OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = the thread count, except ours:
-                ours   our engine on that many engine threads (batch-parallel row blocks, train.engine-threads)
-                       with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1
-                dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip)
-                torch  bench/src/main/python/torch_rnn.py (also torch.set_num_threads) with a python3 that imports torch
-                       (env SPARK_RNN_PYTHON, else python3 on PATH, else /usr/bin/python3)
-              --batch and --threads take several values. The summary compares each implementation's best thread
-              count; % of GEMM peak is against the ND4J sgemm 2048 peak measured at the same thread count.
-              GFLOP/s counts GEMM flops per token: 2*3*G*(E+H) + 2*3*V*H with G = gates*H.
-            """;
+@Command(name = "engine", header = "time the training step: ours, DL4J, PyTorch", synopsisHeading = "%nusage: ",
+        customSynopsis = """
+                spark-rnn bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--impl ours,dl4j,torch]
+                                              [--repeats 5] [--steps N] [--json out.json] [--batch 32,128] [--seq 100]
+                                              [--k 50] [--threads 1,2] [--target-seconds 3]""",
+        descriptionHeading = "%n", description = """
+                Times the full training step (forward, backward, global clip 1.0, Adam 1e-3; float32) of a language
+                model V = 64, E = 64, one layer, B = 32, T = 100, k1 = k2 = 50 on random tokens from a fixed seed;
+                median of --repeats timed repeats after 2 warm-up batches. --steps = batches per repeat (default:
+                sized by a calibration pass, itself more warm-up, to last about --target-seconds). Each measurement
+                (implementation, cell, hidden, batch, threads) runs in its own process with OMP_NUM_THREADS =
+                OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = the thread count, except ours:
+                  ours   our engine on that many engine threads (batch-parallel row blocks, train.engine-threads)
+                         with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1
+                  dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip)
+                  torch  bench/src/main/python/torch_rnn.py (also torch.set_num_threads) with a python3 that imports
+                         torch (env SPARK_RNN_PYTHON, else python3 on PATH, else /usr/bin/python3)
+                --batch and --threads take several values. The summary compares each implementation's best thread
+                count; %% of GEMM peak is against the ND4J sgemm 2048 peak measured at the same thread count.
+                GFLOP/s counts GEMM flops per token: 2*3*G*(E+H) + 2*3*V*H with G = gates*H.""",
+        optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
+                examples:
+                  bin/spark-rnn bench engine --json out/bench-engine.json
+                  bin/spark-rnn bench engine --cells lstm --hidden 512 --batch 128 --impl ours,torch --threads 1,2""")
+public final class EngineBench implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final Duration CHILD_TIMEOUT = Duration.ofMinutes(30);
+    private static final BenchSettings DEFAULTS = BenchSettings.defaults();
 
     private final PrintStream out;
 
-    public EngineBench(PrintStream out) {
+    @Option(names = "--cells", split = ",", paramLabel = "CELL", description = "lstm, gru, rnn; default all three")
+    private List<String> cells = new ArrayList<>(DEFAULTS.cells());
+    @Option(names = "--hidden", split = ",", paramLabel = "H", description = "hidden sizes; default 128,512")
+    private List<Integer> hiddens = new ArrayList<>(DEFAULTS.hiddens());
+    @Option(names = "--impl", split = ",", paramLabel = "IMPL", description = "ours, dl4j, torch; default all three")
+    private List<String> impls = new ArrayList<>(DEFAULTS.impls());
+    @Option(names = "--repeats", paramLabel = "N", description = "timed repeats; default 5")
+    private int repeats = DEFAULTS.repeats();
+    @Option(names = "--steps", paramLabel = "N", description = "batches per repeat; default 0 = calibrated")
+    private int steps = DEFAULTS.steps();
+    @Option(names = "--json", paramLabel = "<file>", description = "write the report here")
+    private String json;
+    @Option(names = "--batch", split = ",", paramLabel = "B", description = "sequences per batch; default 32")
+    private List<Integer> batches = new ArrayList<>(DEFAULTS.batches());
+    @Option(names = "--seq", paramLabel = "T", description = "sequence length; default 100")
+    private int seq = DEFAULTS.seq();
+    @Option(names = "--k", paramLabel = "K", description = "truncated BPTT window k1 = k2; default 50")
+    private int k = DEFAULTS.k();
+    @Option(names = "--threads", split = ",", paramLabel = "N", description = "thread counts; default 1,2")
+    private List<Integer> threads = new ArrayList<>(DEFAULTS.threads());
+    @Option(names = "--target-seconds", paramLabel = "S", description = "wall time aimed at per repeat when --steps "
+            + "is 0; default 3")
+    private double targetSeconds = DEFAULTS.targetSeconds();
+    @Mixin
+    private Cli.HelpOption help;
+
+    EngineBench(PrintStream out) {
         this.out = out;
     }
 
-    /** Runs {@code bench <what> [options]}; returns the exit code (0 when every measurement ran). */
-    public int run(String[] args) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            out.print(USAGE);
-            out.print(SparkBench.USAGE);
-            return args.length == 0 ? 2 : 0;
-        }
-        if (args[0].equals("spark") || args[0].equals("scaling")) {
-            return new SparkBench(out).run(args);
-        }
-        if (!args[0].equals("engine")) {
-            throw new ConfigException("unknown benchmark '" + args[0] + "'; benchmarks: engine, spark, scaling");
-        }
-        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
-        if (o.help) {
-            out.print(USAGE);
-            return 0;
-        }
-        ObjectNode report = measure(o.settings);
+    /** Measures, prints the tables and writes the JSON; returns the exit code (0 when every measurement ran). */
+    @Override
+    public Integer call() {
+        ObjectNode report = measure(settings());
         String table = EngineReport.table(report);
         out.print(table);
-        if (o.json != null) {
+        if (json != null) {
+            Path file = Paths.get(json);
             try {
-                Path parent = o.json.toAbsolutePath().getParent();
+                Path parent = file.toAbsolutePath().getParent();
                 if (parent != null) {
                     Files.createDirectories(parent);
                 }
-                JSON.writeValue(o.json.toFile(), report);
+                JSON.writeValue(file.toFile(), report);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + o.json, e);
+                throw new UncheckedIOException("cannot write " + file, e);
             }
-            out.println("wrote " + o.json);
+            out.println("wrote " + file);
         }
         boolean failed = false;
         for (JsonNode r : report.get("records")) {
             failed |= r.get("status").asText().equals("failed");
         }
         return failed ? 1 : 0;
+    }
+
+    /** The options over {@link BenchSettings#defaults()}; names of cells and implementations in any case. */
+    BenchSettings settings() {
+        try {
+            return new BenchSettings(names(cells), hiddens, names(impls), DEFAULTS.vocab(), DEFAULTS.embedding(),
+                    batches, seq, k, DEFAULTS.lr(), DEFAULTS.clip(), repeats, steps, targetSeconds, threads,
+                    DEFAULTS.seed());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static List<String> names(List<String> values) {
+        return values.stream().map(String::trim).filter(x -> !x.isEmpty()).map(x -> x.toLowerCase(Locale.ROOT))
+                .toList();
     }
 
     /**
@@ -342,51 +379,6 @@ public final class EngineBench {
         } catch (IOException | RuntimeException e) {
             return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean()
                     .getSystemLoadAverage());
-        }
-    }
-
-    /** The command line options; unknown options are an error naming the known ones. */
-    static final class Options {
-        static final List<String> KNOWN = List.of("cells", "hidden", "impl", "repeats", "steps", "json", "batch",
-                "seq", "k", "threads", "target-seconds", "help");
-        BenchSettings settings;
-        Path json;
-        boolean help;
-
-        static Options parse(String[] args) {
-            BenchSettings d = BenchSettings.defaults();
-            BenchOptions v = BenchOptions.parse(args, KNOWN, Set.of("help"));
-            Options o = new Options();
-            o.help = v.has("help");
-            o.json = v.has("json") ? Paths.get(v.get("json")) : null;
-            try {
-                o.settings = new BenchSettings(
-                        v.has("cells") ? list(v.get("cells")) : d.cells(),
-                        v.has("hidden") ? integers("hidden", v.get("hidden")) : d.hiddens(),
-                        v.has("impl") ? list(v.get("impl")) : d.impls(),
-                        d.vocab(), d.embedding(),
-                        v.has("batch") ? integers("batch", v.get("batch")) : d.batches(),
-                        v.integer("seq", d.seq()),
-                        v.integer("k", d.k()),
-                        d.lr(), d.clip(),
-                        v.integer("repeats", d.repeats()),
-                        v.integer("steps", d.steps()),
-                        v.number("target-seconds", d.targetSeconds()),
-                        v.has("threads") ? integers("threads", v.get("threads")) : d.threads(),
-                        d.seed());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-            return o;
-        }
-
-        private static List<String> list(String s) {
-            return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty())
-                    .map(x -> x.toLowerCase(Locale.ROOT)).toList();
-        }
-
-        private static List<Integer> integers(String key, String s) {
-            return list(s).stream().map(x -> BenchOptions.integer(key, x)).toList();
         }
     }
 }

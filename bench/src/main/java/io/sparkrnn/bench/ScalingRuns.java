@@ -3,15 +3,40 @@ package io.sparkrnn.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.jobs.Cli;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench scaling}: 1 partition on local[1] vs 2 on local[2] (throughput and tokens to the same validation
  * bits per char), the engine alone in 1 vs 2 threads (the hardware's ceiling), and plain averaging vs Nesterov
  * outer at H = 50 (rounds to the same loss). Every validation is by {@link StreamEvaluator}, after every round.
  */
-final class ScalingRuns {
+@Command(name = "scaling", header = "1 vs 2 partitions, and Nesterov vs plain averaging", synopsisHeading = "%nusage: ",
+        customSynopsis = """
+                spark-rnn bench scaling [--rounds 24] [--local-steps 25] [--outer nesterov:0.7:0.9,plain]
+                                               [--outer-rounds 10] [--outer-lr 0.7] [--outer-momentum 0.9] [--skip-outer]
+                                               [--json f] [--hidden 256] [--embedding 32] [--batch 32] [--k 50] [--lr 0.003]
+                                               [--inner-state average] [--text data/samples/moby-dick/moby-dick.txt]
+                                               [--eval-lanes 16]""",
+        descriptionHeading = "%n", description = SparkBench.SETUP + "\n" + """
+                1 partition on local[1] (--rounds rounds, plain single-worker training) vs 2 partitions on local[2] (up
+                to 1.5x the tokens): throughput ratio and tokens the 2-partition run needs to reach the 1-partition
+                run's final validation bits per char; --outer gives the 2-partition run's outer step, or a comma list
+                of them, each run against the same 1-partition target (plain[:LR] or nesterov[:LR[:MOMENTUM]], e.g.
+                --outer plain,plain:1.5,nesterov:1:0.9), with the ratio had the 1-partition run stopped after each of
+                its rounds; the engine alone in 1 vs 2 threads (the ceiling); and plain averaging vs Nesterov outer
+                (--outer-lr 0.7 --outer-momentum 0.9) at H = 50 on 2 partitions for --outer-rounds rounds: rounds to
+                the same validation / training loss. --skip-outer leaves that part out.""",
+        optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
+                examples:
+                  bin/spark-rnn bench scaling --json out/bench-scaling.json
+                  bin/spark-rnn bench scaling --rounds 12 --skip-outer --outer plain,plain:1.5,nesterov:1:0.9""")
+final class ScalingRuns implements Callable<Integer> {
     static final int OUTER_H = 50;
     /**
      * The 1-partition budget when --rounds is not given: 24 rounds (960,000 tokens, 2.3 epochs of the sample). The
@@ -26,16 +51,37 @@ final class ScalingRuns {
     static final String DEFAULT_OUTER = "nesterov:0.7:0.9,plain";
     private final SparkBench bench;
 
+    @Mixin
+    private SparkBench.Options options;
+    @Option(names = "--outer", paramLabel = "SPEC[,SPEC...]", description = "the 2-partition runs' outer steps, "
+            + "plain[:LR] or nesterov[:LR[:MOMENTUM]]; default " + DEFAULT_OUTER)
+    private String outer = DEFAULT_OUTER;
+    @Option(names = "--outer-rounds", paramLabel = "N", description = "rounds of the H = 50 comparison; default 10")
+    private int outerRounds = 10;
+    @Option(names = "--outer-lr", paramLabel = "LR", description = "its Nesterov outer learning rate; default 0.7")
+    private double outerLr = OuterSpec.NESTEROV_LR;
+    @Option(names = "--outer-momentum", paramLabel = "M", description = "its Nesterov momentum; default 0.9")
+    private double outerMomentum = OuterSpec.NESTEROV_MOMENTUM;
+    @Option(names = "--skip-outer", description = "leave the H = 50 comparison out")
+    private boolean skipOuter;
+    @Mixin
+    private Cli.HelpOption help;
+
     ScalingRuns(SparkBench bench) {
         this.bench = bench;
     }
 
-    boolean run(BenchOptions o, ObjectNode report) {
-        SparkBenchSettings base = SparkBench.settings(o).withEvalEvery(1);
-        if (!o.has("rounds")) {
+    @Override
+    public Integer call() {
+        return bench.run("scaling", options, this::run);
+    }
+
+    private boolean run(ObjectNode report) {
+        SparkBenchSettings base = options.settings().withEvalEvery(1);
+        if (!options.hasRounds()) {
             base = base.withRounds(DEFAULT_ROUNDS);
         }
-        List<OuterSpec> candidates = OuterSpec.parseList("outer", o.get("outer", DEFAULT_OUTER));
+        List<OuterSpec> candidates = OuterSpec.parseList("outer", outer);
         report.set("settings", SparkBench.JSON.valueToTree(base));
         ArrayNode records = report.putArray("records");
         boolean ok = ceiling(base, report);
@@ -59,8 +105,8 @@ final class ScalingRuns {
                 ok = false;
             }
         }
-        if (!o.has("skip-outer")) {
-            ok &= outer(o, base, records, report);
+        if (!skipOuter) {
+            ok &= outer(base, records, report);
         }
         return ok && SparkBench.allOk(records);
     }
@@ -158,11 +204,9 @@ final class ScalingRuns {
         }
     }
 
-    private boolean outer(BenchOptions o, SparkBenchSettings base, ArrayNode records, ObjectNode report) {
-        SparkBenchSettings plain = base.withPartitions(2).withLocalSteps(OUTER_H)
-                .withRounds(o.integer("outer-rounds", 10));
-        SparkBenchSettings nesterov = plain.withOuter("nesterov", o.number("outer-lr", 0.7),
-                o.number("outer-momentum", 0.9));
+    private boolean outer(SparkBenchSettings base, ArrayNode records, ObjectNode report) {
+        SparkBenchSettings plain = base.withPartitions(2).withLocalSteps(OUTER_H).withRounds(outerRounds);
+        SparkBenchSettings nesterov = plain.withOuter("nesterov", outerLr, outerMomentum);
         ObjectNode p = bench.child("plain averaging, H = 50", "ours", plain);
         ObjectNode n = bench.child("nesterov outer, H = 50", "ours", nesterov);
         records.add(p);

@@ -11,76 +11,101 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.function.Predicate;
+import picocli.CommandLine.Option;
 
 /**
- * {@code spark-rnn bench spark} and {@code bench scaling}: distributed training of the character LM,
- * each run in its own child JVM ({@link BenchChild}, one OpenMP thread per task), side by side in one command.
- * Prints a table and writes JSON.
+ * What {@code spark-rnn bench spark} ({@link SparkComparison}) and {@code bench scaling} ({@link ScalingRuns}) share:
+ * distributed training of the character LM, each run in its own child JVM ({@link BenchChild}, one OpenMP thread per
+ * task), side by side in one command, with a table on the console and a JSON report.
  */
 public final class SparkBench {
-    static final String USAGE = """
-            usage: spark-rnn bench spark   [--impl ours,dl4j] [--rounds 8 | --tokens N] [--local-steps 25] [--json f]
-                   spark-rnn bench scaling [--rounds 24] [--local-steps 25] [--outer nesterov:0.7:0.9,plain]
-                                           [--outer-rounds 10] [--skip-outer] [--json f]
-              common: [--hidden 256] [--embedding 32] [--batch 32] [--k 50] [--lr 0.003] [--inner-state average]
-                      [--text data/samples/moby-dick/moby-dick.txt] [--eval-lanes 16]
-
-              Character LM on --text (last 10% held out): embedding, LSTM --hidden, linear/softmax output, batch
-              --batch lanes per partition, truncated BPTT k1 = k2 = --k, Adam --lr, clip 1.0, averaging every
-              --local-steps minibatches, float32, one BLAS thread per task. Validation bits per char of every
-              model by one evaluator (each model's own next-token probabilities, state carried, --eval-lanes).
-
-              spark    ours (RoundTrainer, plain averaging) vs dl4j-spark's ParameterAveragingTrainingMaster on
-                       local[2] with 2 partitions, same stream cut, same tokens, same averaging period
-                       (--tokens: rounds = ceil(tokens / tokens per round)).
-              scaling  1 partition on local[1] (--rounds rounds, plain single-worker training) vs 2 partitions on
-                       local[2] (up to 1.5x the tokens): throughput ratio and tokens the 2-partition run needs to
-                       reach the 1-partition run's final validation bits per char; --outer gives the 2-partition
-                       run's outer step, or a comma list of them, each run against the same 1-partition target
-                       (plain[:LR] or nesterov[:LR[:MOMENTUM]], e.g. --outer plain,plain:1.5,nesterov:1:0.9),
-                       with the ratio had the 1-partition run stopped after each of its rounds;
-                       the engine alone in 1 vs 2 threads (the ceiling);
-                       and plain averaging vs Nesterov outer (--outer-lr 0.7 --outer-momentum 0.9) at H = 50 on
-                       2 partitions for --outer-rounds rounds: rounds to the same validation / training loss.
-                       --skip-outer leaves that part out.
-              Rates exclude round 1 (replica / network build, JIT); evaluation is not timed.
-            """;
-    static final List<String> KNOWN = List.of("impl", "rounds", "tokens", "local-steps", "json", "hidden",
-            "embedding", "batch", "k", "lr", "inner-state", "text", "eval-lanes", "outer", "outer-rounds", "outer-lr",
-            "outer-momentum", "skip-outer", "help");
-    static final Set<String> FLAGS = Set.of("help", "skip-outer");
+    /** What both benchmarks train and how they measure it (the start of their help). */
+    static final String SETUP = """
+            Character LM on --text (last 10%% held out): embedding, LSTM --hidden, linear/softmax output, batch
+            --batch lanes per partition, truncated BPTT k1 = k2 = --k, Adam --lr, clip 1.0, averaging every
+            --local-steps minibatches, float32, one BLAS thread per task. Validation bits per char of every
+            model by one evaluator (each model's own next-token probabilities, state carried, --eval-lanes).
+            Rates exclude round 1 (replica / network build, JIT); evaluation is not timed.""";
     static final ObjectMapper JSON = EngineBench.JSON;
+    private static final SparkBenchSettings DEFAULTS = SparkBenchSettings.defaults();
 
     private final PrintStream out;
 
-    public SparkBench(PrintStream out) {
+    SparkBench(PrintStream out) {
         this.out = out;
     }
 
-    /** Runs {@code spark|scaling [options]}; returns the exit code (0 when every run finished). */
-    public int run(String[] args) {
-        BenchOptions o = BenchOptions.parse(Arrays.copyOfRange(args, 1, args.length), KNOWN, FLAGS);
-        if (o.has("help")) {
-            out.print(USAGE);
-            return 0;
+    /** The options of both benchmarks: the model, the data, the rounds and where the report goes. */
+    static final class Options {
+        @Option(names = "--text", paramLabel = "<file>", description = "the UTF-8 training text; default the Moby "
+                + "Dick sample")
+        private String text = DEFAULTS.text();
+        @Option(names = "--hidden", paramLabel = "H", description = "LSTM hidden size; default 256")
+        private int hidden = DEFAULTS.hidden();
+        @Option(names = "--embedding", paramLabel = "E", description = "embedding size; default 32")
+        private int embedding = DEFAULTS.embedding();
+        @Option(names = "--batch", paramLabel = "B", description = "stream lanes per partition; default 32")
+        private int batch = DEFAULTS.batch();
+        @Option(names = "--k", paramLabel = "K", description = "truncated BPTT length k1 = k2; default 50")
+        private int k = DEFAULTS.k();
+        @Option(names = "--lr", paramLabel = "LR", description = "inner Adam learning rate; default 0.003")
+        private double lr = DEFAULTS.lr();
+        @Option(names = "--inner-state", paramLabel = "reset|keep|average", description = "ours' inner optimizer "
+                + "state between rounds; default average (as DL4J)")
+        private String innerState = DEFAULTS.innerState();
+        @Option(names = "--eval-lanes", paramLabel = "N", description = "lanes of the validation stream; default 16")
+        private int evalLanes = DEFAULTS.evalLanes();
+        @Option(names = "--local-steps", paramLabel = "H", description = "local steps per partition per round; "
+                + "default 25")
+        private int localSteps = DEFAULTS.localSteps();
+        @Option(names = "--rounds", paramLabel = "N", description = "rounds to train; default 8 (spark), 24 "
+                + "(scaling: the 1-partition run's)")
+        private Integer rounds;
+        @Option(names = "--json", paramLabel = "<file>", description = "write the report here")
+        private String json;
+
+        /** Whether --rounds was given. */
+        boolean hasRounds() {
+            return rounds != null;
         }
+
+        /** The settings over {@link SparkBenchSettings#defaults()}; the text file must exist. */
+        SparkBenchSettings settings() {
+            try {
+                SparkBenchSettings s = new SparkBenchSettings(text, DEFAULTS.validationFraction(), embedding, hidden,
+                        batch, k, lr, DEFAULTS.clip(), localSteps, rounds == null ? DEFAULTS.rounds() : rounds,
+                        DEFAULTS.partitions(), innerState, DEFAULTS.outer(), DEFAULTS.outerLr(),
+                        DEFAULTS.outerMomentum(), DEFAULTS.evalEvery(), evalLanes, DEFAULTS.seed());
+                if (!Files.isRegularFile(Paths.get(s.text()))) {
+                    throw new ConfigException("--text: no such file " + Paths.get(s.text()).toAbsolutePath());
+                }
+                return s;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Runs benchmark {@code name}: {@code body} fills the report (true when every run finished), framed by the load
+     * average before and after; writes the report to --json. Returns the exit code (0 when every run finished).
+     */
+    int run(String name, Options options, Predicate<ObjectNode> body) {
         ObjectNode report = JSON.createObjectNode();
-        report.put("benchmark", args[0]);
+        report.put("benchmark", name);
         report.put("load_average_before", EngineBench.loadAverage());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "bench %s: load average %s, %d cores%n", args[0], EngineBench.loadAverage(),
+        out.printf(Locale.ROOT, "bench %s: load average %s, %d cores%n", name, EngineBench.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
-        boolean ok = args[0].equals("spark") ? new SparkComparison(this).run(o, report)
-                : new ScalingRuns(this).run(o, report);
+        boolean ok = body.test(report);
         report.put("load_average_after", EngineBench.loadAverage());
         out.printf(Locale.ROOT, "load average before %s, after %s%n", report.get("load_average_before").asText(),
                 report.get("load_average_after").asText());
-        if (o.has("json")) {
-            Path json = Paths.get(o.get("json"));
+        if (options.json != null) {
+            Path json = Paths.get(options.json);
             try {
                 Path parent = json.toAbsolutePath().getParent();
                 if (parent != null) {
@@ -93,25 +118,6 @@ public final class SparkBench {
             out.println("wrote " + json);
         }
         return ok ? 0 : 1;
-    }
-
-    /** Settings from the options over {@link SparkBenchSettings#defaults()}. */
-    static SparkBenchSettings settings(BenchOptions o) {
-        SparkBenchSettings d = SparkBenchSettings.defaults();
-        try {
-            SparkBenchSettings s = new SparkBenchSettings(o.get("text", d.text()), d.validationFraction(),
-                    o.integer("embedding", d.embedding()), o.integer("hidden", d.hidden()),
-                    o.integer("batch", d.batch()), o.integer("k", d.k()), o.number("lr", d.lr()), d.clip(),
-                    o.integer("local-steps", d.localSteps()), o.integer("rounds", d.rounds()), d.partitions(),
-                    o.get("inner-state", d.innerState()), d.outer(), d.outerLr(), d.outerMomentum(), d.evalEvery(),
-                    o.integer("eval-lanes", d.evalLanes()), d.seed());
-            if (!Files.isRegularFile(Paths.get(s.text()))) {
-                throw new ConfigException("--text: no such file " + Paths.get(s.text()).toAbsolutePath());
-            }
-            return s;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
     }
 
     /** One run in a child JVM; the record holds the label, the settings and the child's figures, or the failure. */

@@ -3,34 +3,66 @@ package io.sparkrnn.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.jobs.Cli;
 import io.sparkrnn.jobs.ConfigException;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code bench spark}: ours against dl4j-spark on the same partitions, tokens and averaging period. */
-final class SparkComparison {
+@Command(name = "spark", header = "distributed training: ours vs dl4j-spark on local[2]", synopsisHeading = "%nusage: ",
+        customSynopsis = """
+                spark-rnn bench spark [--impl ours,dl4j] [--rounds 8 | --tokens N] [--local-steps 25] [--json f]
+                                             [--hidden 256] [--embedding 32] [--batch 32] [--k 50] [--lr 0.003]
+                                             [--inner-state average] [--text data/samples/moby-dick/moby-dick.txt]
+                                             [--eval-lanes 16]""",
+        descriptionHeading = "%n", description = SparkBench.SETUP + "\n" + """
+                Ours (RoundTrainer, plain averaging) vs dl4j-spark's ParameterAveragingTrainingMaster on local[2] with
+                2 partitions, same stream cut, same tokens, same averaging period (--tokens: rounds = ceil(tokens /
+                tokens per round)).""",
+        optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
+                examples:
+                  bin/spark-rnn bench spark --json out/bench-spark.json
+                  bin/spark-rnn bench spark --impl ours --inner-state reset --rounds 16""")
+final class SparkComparison implements Callable<Integer> {
     static final List<String> IMPLS = List.of("ours", "dl4j");
     private final SparkBench bench;
+
+    @Mixin
+    private SparkBench.Options options;
+    @Option(names = "--impl", split = ",", paramLabel = "IMPL", description = "ours, dl4j; default both")
+    private List<String> impls = new ArrayList<>(IMPLS);
+    @Option(names = "--tokens", paramLabel = "N", description = "the token budget instead of --rounds")
+    private Long tokens;
+    @Mixin
+    private Cli.HelpOption help;
 
     SparkComparison(SparkBench bench) {
         this.bench = bench;
     }
 
-    boolean run(BenchOptions o, ObjectNode report) {
-        SparkBenchSettings s = SparkBench.settings(o);
-        if (o.has("tokens")) {
-            if (o.has("rounds")) {
+    @Override
+    public Integer call() {
+        return bench.run("spark", options, this::run);
+    }
+
+    private boolean run(ObjectNode report) {
+        SparkBenchSettings s = options.settings();
+        if (tokens != null) {
+            if (options.hasRounds()) {
                 throw new ConfigException("give either --rounds or --tokens, not both");
             }
-            long tokens = o.longValue("tokens", 0);
             if (tokens <= 0) {
                 throw new ConfigException("--tokens must be positive, found " + tokens);
             }
             s = s.withRounds((int) Math.max(2, (tokens + s.tokensPerRound() - 1) / s.tokensPerRound()));
         }
-        List<String> impls = Arrays.stream(o.get("impl", "ours,dl4j").split(",")).map(String::trim).toList();
-        for (String i : impls) {
+        List<String> implementations = impls.stream().map(String::trim).toList();
+        for (String i : implementations) {
             if (!IMPLS.contains(i)) {
                 throw new ConfigException("--impl must list " + IMPLS + ", found '" + i + "'");
             }
@@ -42,7 +74,7 @@ final class SparkComparison {
                 + "%n", s.rounds(), s.tokensPerRound(), s.tokensPerRound() * s.rounds(), s.localSteps(),
                 s.partitions(), s.partitions());
         ArrayNode records = report.putArray("records");
-        for (String impl : impls) {
+        for (String impl : implementations) {
             records.add(bench.child(impl, impl, s));
         }
         JsonNode ours = null;

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkrnn.jobs.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class EngineBenchTest {
     @TempDir
@@ -34,12 +34,11 @@ class EngineBenchTest {
     @Test
     void tinyRunWritesOneRecordPerImplementationCellHiddenAndThreads() throws Exception {
         Path json = tmp.resolve("bench.json");
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        int code = new EngineBench(new PrintStream(o, true, StandardCharsets.UTF_8)).run(new String[] {"engine",
-            "--cells", "lstm,gru", "--hidden", "8", "--impl", "ours,dl4j", "--repeats", "1", "--steps", "2",
-            "--batch", "4", "--seq", "20", "--k", "10", "--threads", "1,2", "--json", json.toString()});
-        String out = o.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, out);
+        Run r0 = run("engine", "--cells", "lstm,gru", "--hidden", "8", "--impl", "ours,dl4j", "--repeats", "1",
+                "--steps", "2", "--batch", "4", "--seq", "20", "--k", "10", "--threads", "1,2", "--json",
+                json.toString());
+        String out = r0.out();
+        assertEquals(0, r0.code(), out + r0.err());
 
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         for (String t : new String[] {"1", "2"}) {
@@ -103,14 +102,17 @@ class EngineBenchTest {
 
     @Test
     void batchAndThreadsTakeSeveralValues() {
-        BenchSettings s = EngineBench.Options.parse(new String[] {"--batch", "32,128", "--threads", "1,2"}).settings;
+        EngineBench bench = new EngineBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        new CommandLine(bench).parseArgs("--batch", "32,128", "--threads", "1,2", "--cells", "LSTM, gru");
+        BenchSettings s = bench.settings();
         assertEquals(List.of(32, 128), s.batches());
         assertEquals(List.of(1, 2), s.threads());
+        assertEquals(List.of("lstm", "gru"), s.cells());
+        assertEquals(BenchSettings.defaults().hiddens(), s.hiddens());
         assertEquals(128 * 100, s.at(128, 2).tokensPerBatch());
         assertThrows(IllegalStateException.class, s::batch);
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> EngineBench.Options.parse(new String[] {"--threads", "1,two"}));
-        assertTrue(e.getMessage().contains("--threads") && e.getMessage().contains("two"), e.getMessage());
+        assertConfigError(run("engine", "--threads", "1,two"),
+                "--threads expects whole numbers separated by commas, found 'two'");
     }
 
     /**
@@ -164,10 +166,53 @@ class EngineBenchTest {
 
     @Test
     void unknownOptionsAndCellsAreConfigErrors() {
-        EngineBench b = new EngineBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        ConfigException e = assertThrows(ConfigException.class, () -> b.run(new String[] {"engine", "--hiden", "8"}));
-        assertTrue(e.getMessage().contains("--hiden"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"engine", "--cells", "lstm,transformer"}));
-        assertTrue(e.getMessage().contains("transformer"), e.getMessage());
+        assertConfigError(run("engine", "--hiden", "8"), "spark-rnn: config error: unknown option '--hiden'; did you "
+                + "mean '--hidden'?", "(see spark-rnn bench engine --help)");
+        assertConfigError(run("engine", "--cells", "lstm,transformer"), "cell must be one of [lstm, gru, rnn], found "
+                + "'transformer'");
+        assertConfigError(run("engine", "--repeats", "many"), "--repeats expects a whole number, found 'many'");
+        assertConfigError(run("engine", "--target-seconds", "3s"), "--target-seconds expects a number, found '3s'");
+        assertConfigError(run("engine", "--json"), "--json needs <file>");
+        assertConfigError(run("train"), "unknown command 'train'; commands: engine, spark, scaling");
+    }
+
+    /** Each benchmark's --help: exit 0, its usage line and an example; bench alone: the list, exit 2. */
+    @Test
+    void everyBenchmarkHasHelpWithUsageAndExample() {
+        for (String b : new String[] {"engine", "spark", "scaling"}) {
+            Run r = run(b, "--help");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("\n\nusage: spark-rnn bench " + b + " [--"), r.out());
+            assertTrue(r.out().contains("\n  bin/spark-rnn bench " + b + " --json out/bench-" + b + ".json\n"), r.out());
+            assertTrue(r.out().contains("  -h, --help"), r.out());
+            assertEquals(r.out(), run("help", b).out());
+        }
+        assertTrue(run("engine", "--help").out().contains("% of GEMM peak"));
+        assertTrue(run("spark", "--help").out().contains("(last 10% held out)"));
+        Run top = run();
+        assertEquals(2, top.code());
+        assertTrue(top.out().contains("benchmarks:\n  engine ") && top.out().contains("\n  scaling "), top.out());
+        assertEquals(top.out(), run("--help").out());
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    /** {@code bin/spark-rnn bench <args>}, its output and its exit code. */
+    static Run run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = BenchMain.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Exit code 2 and one line on stderr holding every part. */
+    static void assertConfigError(Run r, String... parts) {
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        for (String p : parts) {
+            assertTrue(r.err().contains(p), "expected '" + p + "' in: " + r.err());
+        }
     }
 }

@@ -1,15 +1,10 @@
 package io.sparkrnn.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkrnn.jobs.ConfigException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,13 +60,11 @@ class ScalingRunsTest {
     @Test
     void eachOuterCandidateIsRunAgainstTheSamePlainSinglePartitionTarget() throws Exception {
         Path json = tmp.resolve("scaling.json");
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        int code = new EngineBench(new PrintStream(o, true, StandardCharsets.UTF_8)).run(new String[] {"scaling",
-            "--text", SparkBenchTest.TEXT, "--rounds", "4", "--local-steps", "2", "--hidden", "8", "--embedding", "8",
-            "--batch", "4", "--k", "10", "--outer", "plain,nesterov:0.7:0.9", "--skip-outer", "--json",
-            json.toString()});
-        String out = o.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, out);
+        EngineBenchTest.Run r0 = EngineBenchTest.run("scaling", "--text", SparkBenchTest.TEXT, "--rounds", "4",
+                "--local-steps", "2", "--hidden", "8", "--embedding", "8", "--batch", "4", "--k", "10", "--outer",
+                "plain,nesterov:0.7:0.9", "--skip-outer", "--json", json.toString());
+        String out = r0.out();
+        assertEquals(0, r0.code(), out + r0.err());
 
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         JsonNode records = report.get("records");
@@ -115,9 +108,10 @@ class ScalingRunsTest {
 
     @Test
     void aBadOuterSpecIsAConfigErrorBeforeAnyRun() {
-        EngineBench b = new EngineBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        ConfigException e = assertThrows(ConfigException.class, () -> b.run(
-                new String[] {"scaling", "--text", SparkBenchTest.TEXT, "--outer", "plain,momentum:0.9"}));
-        assertTrue(e.getMessage().contains("momentum:0.9"), e.getMessage());
+        EngineBenchTest.Run r = EngineBenchTest.run("scaling", "--text", SparkBenchTest.TEXT, "--outer",
+                "plain,momentum:0.9");
+        EngineBenchTest.assertConfigError(r, "--outer: expected plain[:LR] or nesterov[:LR[:MOMENTUM]], found "
+                + "'momentum:0.9'");
+        assertTrue(!r.out().contains("running"), "no run started: " + r.out());
     }
 }

@@ -1,15 +1,10 @@
 package io.sparkrnn.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkrnn.jobs.ConfigException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,12 +22,10 @@ class SparkBenchTest {
     @Test
     void tinyRunOfBothImplementationsWritesFiniteFigures() throws Exception {
         Path json = tmp.resolve("spark.json");
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        int code = new EngineBench(new PrintStream(o, true, StandardCharsets.UTF_8)).run(new String[] {"spark",
-            "--text", TEXT, "--rounds", "3", "--local-steps", "2", "--hidden", "16", "--embedding", "8",
-            "--batch", "4", "--k", "10", "--json", json.toString()});
-        String out = o.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, out);
+        EngineBenchTest.Run r0 = EngineBenchTest.run("spark", "--text", TEXT, "--rounds", "3", "--local-steps", "2",
+                "--hidden", "16", "--embedding", "8", "--batch", "4", "--k", "10", "--json", json.toString());
+        String out = r0.out();
+        assertEquals(0, r0.code(), out + r0.err());
 
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertEquals(3L * 2 * 2 * 4 * 10, report.get("tokens_budget").asLong());
@@ -68,20 +61,28 @@ class SparkBenchTest {
 
     @Test
     void badOptionsAreConfigErrorsBeforeAnyRun() {
-        EngineBench b = new EngineBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        ConfigException e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--text", TEXT,
-            "--rounds", "2", "--tokens", "1000"}));
-        assertTrue(e.getMessage().contains("--tokens"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--local-step", "5"}));
-        assertTrue(e.getMessage().contains("--local-step"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--text", TEXT, "--local-steps",
-            "0"}));
-        assertTrue(e.getMessage().contains("local-steps"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"scaling", "--text", "no/such.txt"}));
-        assertTrue(e.getMessage().contains("no/such.txt"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> b.run(new String[] {"spark", "--text", TEXT, "--impl",
-            "ours,torch"}));
-        assertTrue(e.getMessage().contains("torch"), e.getMessage());
+        assertConfigError(EngineBenchTest.run("spark", "--text", TEXT, "--rounds", "2", "--tokens", "1000"),
+                "give either --rounds or --tokens, not both");
+        assertConfigError(EngineBenchTest.run("spark", "--local-step", "5"), "unknown option '--local-step'; did you "
+                + "mean '--local-steps'?");
+        assertConfigError(EngineBenchTest.run("spark", "--text", TEXT, "--local-steps", "0"),
+                "local-steps must be positive, found 0");
+        assertConfigError(EngineBenchTest.run("scaling", "--text", "no/such.txt"), "--text: no such file", "no/such.txt");
+        assertConfigError(EngineBenchTest.run("spark", "--text", TEXT, "--impl", "ours,torch"),
+                "--impl must list [ours, dl4j], found 'torch'");
+        assertConfigError(EngineBenchTest.run("spark", "--tokens", "lots"), "--tokens expects a whole number, found "
+                + "'lots'");
+        assertConfigError(EngineBenchTest.run("scaling", "--outer-lr", "fast"), "--outer-lr expects a number, found "
+                + "'fast'");
+        assertConfigError(EngineBenchTest.run("scaling", "--text", TEXT, "--outer", "adam"), "--outer: expected "
+                + "plain[:LR] or nesterov[:LR[:MOMENTUM]], found 'adam'");
+        // each benchmark takes its own options: --tokens is spark's, --skip-outer scaling's
+        assertConfigError(EngineBenchTest.run("scaling", "--tokens", "1000"), "unknown option '--tokens'");
+        assertConfigError(EngineBenchTest.run("spark", "--skip-outer"), "unknown option '--skip-outer'");
+    }
+
+    private static void assertConfigError(EngineBenchTest.Run r, String... parts) {
+        EngineBenchTest.assertConfigError(r, parts);
     }
 
     @Test

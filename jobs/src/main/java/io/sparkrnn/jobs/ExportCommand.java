@@ -18,9 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code export <model-dir> --format onnx|pytorch --out <path> [--overwrite]}: a trained sequence model (lm, tag,
@@ -28,58 +32,58 @@ import java.util.Map;
  * ONNX graphs (encoder, decoder step) or a PyTorch folder. The output is written under a temporary name beside
  * {@code --out} and renamed when complete; an existing output is kept unless {@code --overwrite}.
  */
-final class ExportCommand {
-    static final String USAGE = """
-            export <model-dir> --format onnx|pytorch --out <path> [--overwrite]
-
-            onnx, lm/tag/classify/forecast: one .onnx file (opset %d) computing the model's outputs from a zero
-            state: inputs tokens (int64 [batch, time]) or features (float [batch, time, F]), and lengths (int32
-            [batch], valid steps per row) for taggers and classifiers; output logits ([batch, time, C] for lm and
-            tag, [batch, C] for classify) or values (forecast: [batch, outputs], normalised as in normalizer.json).
-            The model's vocabularies, normalizer.json, model.json and config.conf are in the file's metadata_props
-            under their file names.
-            onnx, seq2seq: a folder with encoder.onnx (source int64 [batch, source_time], source_lengths int32
-            [batch] -> memory [batch, source_time, width] and the decoder's initial state h, c (lstm), feed (input
-            feeding)), decoder_step.onnx (token int64 [batch], the state, memory and source_lengths (attention) ->
-            logits [batch, target_vocab], h_out, c_out, feed_out, attention), config.json (sizes, special ids,
-            input and output names) and the model's files; run the decoder step from <bos> (bos_id) until <eos>.
-            pytorch: a folder with model.safetensors (torch.nn names), config.json, model.py (the module and
-            load(folder); needs torch only; seq2seq: net(source, lengths, target_in) gives teacher-forced logits,
-            net.greedy(source, lengths) greedy outputs) and the model's task files.
-
-            examples:
-              bin/spark-rnn export out/brown-tagger --format onnx --out out/brown-tagger.onnx
-              bin/spark-rnn export out/cmudict-g2p --format onnx --out out/g2p-onnx
-              bin/spark-rnn export out/char-lm --format pytorch --out out/char-lm-torch
-              python3 -c "import sys; sys.path.insert(0, 'out/char-lm-torch'); import model; print(model.load('out/char-lm-torch'))"
-            """.formatted(OnnxGraph.OPSET);
+@Command(name = "export", synopsisHeading = "usage: ",
+        customSynopsis = "spark-rnn export <model-dir> --format onnx|pytorch --out <path> [--overwrite]",
+        descriptionHeading = "%n", description = "onnx, lm/tag/classify/forecast: one .onnx file (opset "
+                + OnnxGraph.OPSET + ") computing the model's outputs from a zero\n" + """
+                state: inputs tokens (int64 [batch, time]) or features (float [batch, time, F]), and lengths (int32
+                [batch], valid steps per row) for taggers and classifiers; output logits ([batch, time, C] for lm and
+                tag, [batch, C] for classify) or values (forecast: [batch, outputs], normalised as in normalizer.json).
+                The model's vocabularies, normalizer.json, model.json and config.conf are in the file's metadata_props
+                under their file names.
+                onnx, seq2seq: a folder with encoder.onnx (source int64 [batch, source_time], source_lengths int32
+                [batch] -> memory [batch, source_time, width] and the decoder's initial state h, c (lstm), feed (input
+                feeding)), decoder_step.onnx (token int64 [batch], the state, memory and source_lengths (attention) ->
+                logits [batch, target_vocab], h_out, c_out, feed_out, attention), config.json (sizes, special ids,
+                input and output names) and the model's files; run the decoder step from <bos> (bos_id) until <eos>.
+                pytorch: a folder with model.safetensors (torch.nn names), config.json, model.py (the module and
+                load(folder); needs torch only; seq2seq: net(source, lengths, target_in) gives teacher-forced logits,
+                net.greedy(source, lengths) greedy outputs) and the model's task files.""",
+        parameterListHeading = "%n", optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
+                examples:
+                  bin/spark-rnn export out/brown-tagger --format onnx --out out/brown-tagger.onnx
+                  bin/spark-rnn export out/cmudict-g2p --format onnx --out out/g2p-onnx
+                  bin/spark-rnn export out/char-lm --format pytorch --out out/char-lm-torch
+                  python3 -c "import sys; sys.path.insert(0, 'out/char-lm-torch'); import model; print(model.load('out/char-lm-torch'))\"""")
+final class ExportCommand implements Callable<Integer> {
+    /** What to export as. */
+    enum Format { ONNX, PYTORCH }
 
     private final PrintStream out;
+
+    @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder")
+    private String modelDir;
+    @Option(names = "--format", required = true, paramLabel = "onnx|pytorch", description = "an ONNX file or folder, "
+            + "or a PyTorch folder")
+    private Format format;
+    @Option(names = "--out", required = true, paramLabel = "<path>", description = "the file or folder to write")
+    private String outPath;
+    @Option(names = "--overwrite", description = "replace an existing --out")
+    private boolean overwrite;
+    @Mixin
+    private Cli.HelpOption help;
 
     ExportCommand(PrintStream out) {
         this.out = out;
     }
 
-    int run(String[] args) {
-        Map<String, String> o = new ModelCommands(out).options(args, List.of("--format", "--out"),
-                List.of("--overwrite"), USAGE);
-        if (o == null) {
-            return Main.OK;
-        }
-        String format = o.get("--format");
-        if (format == null || !(format.equals("onnx") || format.equals("pytorch"))) {
-            throw new ConfigException("export needs --format onnx or --format pytorch, found "
-                    + (format == null ? "none" : "'" + format + "'"));
-        }
-        if (!o.containsKey("--out")) {
-            throw new ConfigException("export needs --out <path>");
-        }
-        Path target = Path.of(o.get("--out")).toAbsolutePath().normalize();
-        boolean overwrite = o.containsKey("--overwrite");
+    @Override
+    public Integer call() {
+        Path target = Path.of(outPath).toAbsolutePath().normalize();
         if (Files.exists(target) && !overwrite) {
             throw new ConfigException("--out " + target + " already exists; choose another path or pass --overwrite");
         }
-        TrainedModel m = open(o.get(""));
+        TrainedModel m = open(modelDir);
         Export export = m.loaded().spec().match(s -> sequence(m, s, format, target),
                 s -> seq2seq(m, s, format, target));
         try {
@@ -88,7 +92,8 @@ final class ExportCommand {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }
-        out.println("exported " + m.task().name() + " model " + m.dir() + " as " + format + " to " + target);
+        out.println("exported " + m.task().name() + " model " + m.dir() + " as "
+                + format.name().toLowerCase(Locale.ROOT) + " to " + target);
         return Main.OK;
     }
 
@@ -98,21 +103,21 @@ final class ExportCommand {
     }
 
     /** A sequence model's export: one ONNX file, or a PyTorch folder. */
-    private static Export sequence(TrainedModel m, SequenceSpec spec, String format, Path target) {
-        if (format.equals("onnx") && Files.isDirectory(target)) {
+    private static Export sequence(TrainedModel m, SequenceSpec spec, Format format, Path target) {
+        if (format == Format.ONNX && Files.isDirectory(target)) {
             throw new ConfigException("--out " + target + " is a folder; --format onnx writes one file, e.g. model.onnx");
         }
         Map<String, String> files = taskFiles(m);
         FlatParams params = m.loaded().params();
-        return format.equals("onnx") ? t -> writeOnnx(m, spec, files, t)
+        return format == Format.ONNX ? t -> writeOnnx(m, spec, files, t)
                 : t -> writeFolder(t, files, dir -> TorchExport.write(dir, spec, params, extra(m, files)));
     }
 
     /** An encoder-decoder model's export: a folder of two ONNX graphs, or a PyTorch folder. */
-    private static Export seq2seq(TrainedModel m, Seq2SeqSpec spec, String format, Path target) {
+    private static Export seq2seq(TrainedModel m, Seq2SeqSpec spec, Format format, Path target) {
         if (Files.isRegularFile(target)) {
             throw new ConfigException("--out " + target + " is a file; a seq2seq model exports as a folder ("
-                    + (format.equals("onnx") ? OnnxSeq2SeqExport.ENCODER + ", " + OnnxSeq2SeqExport.DECODER
+                    + (format == Format.ONNX ? OnnxSeq2SeqExport.ENCODER + ", " + OnnxSeq2SeqExport.DECODER
                     : TorchExport.MODULE + ", " + TorchExport.WEIGHTS) + ", config.json)");
         }
         Map<String, String> files = taskFiles(m);
@@ -120,7 +125,7 @@ final class ExportCommand {
         return t -> {
             int unk = unkId(m, spec, files);
             writeFolder(t, files, dir -> {
-                if (format.equals("onnx")) {
+                if (format == Format.ONNX) {
                     OnnxSeq2SeqExport.write(dir, spec, params, unk, version(), doc(spec), metadata(m, files),
                             extra(m, files));
                 } else {

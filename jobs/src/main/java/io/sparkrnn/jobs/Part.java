@@ -10,15 +10,6 @@ import java.util.Locale;
 enum Part {
     ALL, VALIDATION, TEST;
 
-    static Part parse(String s) {
-        return switch (s.toLowerCase(Locale.ROOT)) {
-            case "validation" -> VALIDATION;
-            case "test" -> TEST;
-            case "all" -> ALL;
-            default -> throw new ConfigException("--part expects validation, test or all, found '" + s + "'");
-        };
-    }
-
     /** The name in messages and in the printed JSON. */
     String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -26,17 +26,17 @@ final class PredictionWriter {
     record Column(String name, Class<?> type) {
     }
 
+    /** The file format of the predictions. */
+    enum Format { TSV, PARQUET }
+
     private final String output;
-    private final String format;
+    private final Format format;
     private final boolean overwrite;
     private final String inputFormat;
 
     /** {@code inputFormat}: how to read the input when not as the model's training data, or null. */
-    PredictionWriter(String output, String format, boolean overwrite, String inputFormat) {
+    PredictionWriter(String output, Format format, boolean overwrite, String inputFormat) {
         this.inputFormat = inputFormat;
-        if (!format.equals("tsv") && !format.equals("parquet")) {
-            throw new ConfigException("--format must be tsv or parquet, found '" + format + "'");
-        }
         this.output = output;
         this.format = format;
         this.overwrite = overwrite;
@@ -68,7 +68,7 @@ final class PredictionWriter {
             FileSystem fs = target.getFileSystem(sc.hadoopConfiguration());
             JavaRDD<Object[]> kept = rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER());
             n = kept.count();
-            if (format.equals("tsv")) {
+            if (format == Format.TSV) {
                 kept.map(PredictionWriter::tsv).saveAsTextFile(tmp.toString());
                 StringBuilder header = new StringBuilder();
                 for (Column c : columns) {

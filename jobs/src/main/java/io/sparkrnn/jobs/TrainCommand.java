@@ -20,46 +20,66 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.UsageMessageSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code train}: reads the corpus, builds the vocabulary, partitions the data, runs the round loop on Spark,
  * validates every {@code eval.every} rounds, and writes the model, {@code metrics.jsonl} and {@code eval.json}
  * to {@code output.dir}.
  */
-final class TrainCommand {
+@Command(name = "train", synopsisHeading = "usage: ",
+        customSynopsis = "spark-rnn train <config.conf> [--set key=value]... [--fresh]",
+        descriptionHeading = "%n", description = """
+                Trains a model as configured (HOCON); --set overrides single keys. A run whose output.dir holds
+                checkpoints continues from the newest one (same model and training settings required; train.rounds
+                may grow); --fresh deletes them and starts over.""",
+        parameterListHeading = "%n", optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
+                examples:
+                  bin/spark-rnn train conf/char-lm.conf --set train.rounds=5
+                  bin/spark-rnn train conf/brown-tagger.conf
+                  bin/spark-rnn train conf/spam-classifier.conf --set model.pooling=mean
+                  bin/spark-rnn train conf/births-forecast.conf --fresh
+                  bin/spark-rnn train conf/cmudict-g2p.conf --set decode.beam=1""")
+final class TrainCommand implements Callable<Integer> {
+    /** The help section that lists every config key (after the options, before the examples). */
+    private static final String KEYS_SECTION = "keys";
+
     private final PrintStream out;
 
-    TrainCommand(PrintStream out) {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<config.conf>",
+            description = "the job's config file (HOCON); without one, the defaults")
+    private String config;
+    @Option(names = "--set", paramLabel = "key=value", description = "override one config key; repeat for more, "
+            + "later ones win")
+    private List<String> sets = new ArrayList<>();
+    @Option(names = "--fresh", description = "delete output.dir's checkpoints and start over instead of resuming")
+    private boolean fresh;
+    @Mixin
+    private Cli.HelpOption help;
+
+    private TrainCommand(PrintStream out) {
         this.out = out;
     }
 
-    int run(String[] args) {
-        Path config = null;
-        boolean fresh = false;
-        List<String> sets = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                out.print(help());
-                return Main.OK;
-            } else if (a.equals("--set")) {
-                if (i + 1 >= args.length) {
-                    throw new ConfigException("--set needs key=value");
-                }
-                sets.add(args[++i]);
-            } else if (a.equals("--fresh")) {
-                fresh = true;
-            } else if (a.startsWith("--set=")) {
-                sets.add(a.substring(6));
-            } else if (a.startsWith("-")) {
-                throw new ConfigException("unknown option '" + a + "' (train takes <config>, --set key=value and --fresh)");
-            } else if (config == null) {
-                config = Paths.get(a);
-            } else {
-                throw new ConfigException("train takes one config file, found a second: '" + a + "'");
-            }
-        }
-        JobConfig cfg = JobConfig.load(config, sets);
+    /** The command, its help listing every key of {@link ConfigSchema} with default, doc and range. */
+    static CommandLine commandLine(PrintStream out) {
+        CommandLine cl = new CommandLine(new TrainCommand(out));
+        cl.getHelpSectionMap().put(KEYS_SECTION, help -> keys());
+        List<String> sections = new ArrayList<>(cl.getHelpSectionKeys());
+        sections.add(sections.indexOf(UsageMessageSpec.SECTION_KEY_FOOTER_HEADING), KEYS_SECTION);
+        cl.setHelpSectionKeys(sections);
+        return cl;
+    }
+
+    @Override
+    public Integer call() {
+        JobConfig cfg = JobConfig.load(config == null ? null : Paths.get(config), sets);
         Job job = Job.of(cfg);
         out.println("spark-rnn train: config " + cfg.source());
         out.print(indent(cfg.render()));
@@ -70,27 +90,12 @@ final class TrainCommand {
         return "  " + s.replace("\n", "\n  ").stripTrailing() + "\n";
     }
 
-    static String help() {
-        StringBuilder sb = new StringBuilder("""
-                usage: spark-rnn train <config.conf> [--set key=value]... [--fresh]
-
-                Trains a model as configured (HOCON); --set overrides single keys. A run whose output.dir holds
-                checkpoints continues from the newest one (same model and training settings required; train.rounds
-                may grow); --fresh deletes them and starts over. Keys and defaults:
-                """);
+    private static String keys() {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nkeys and defaults:%n"));
         for (ConfigKey k : ConfigSchema.KEYS) {
             sb.append(String.format(Locale.ROOT, "  %-28s %-14s %s [%s]%n", k.path(), k.defaultValue(), k.doc(),
                     k.range()));
         }
-        sb.append("""
-
-                example:
-                  bin/spark-rnn train conf/char-lm.conf --set train.rounds=5
-                  bin/spark-rnn train conf/brown-tagger.conf
-                  bin/spark-rnn train conf/spam-classifier.conf --set model.pooling=mean
-                  bin/spark-rnn train conf/births-forecast.conf --fresh
-                  bin/spark-rnn train conf/cmudict-g2p.conf --set decode.beam=1
-                """);
         return sb.toString();
     }
 

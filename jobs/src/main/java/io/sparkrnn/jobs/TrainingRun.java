@@ -158,25 +158,24 @@ final class TrainingRun {
                 double eta = elapsed / (done - start) * (total - done);
                 StringBuilder line = new StringBuilder(m.toConsole(total)).append(String.format(Locale.ROOT,
                         "  eta %.0fs", budget > 0 ? Math.min(eta, Math.max(0, budget - elapsed)) : eta));
-                StringBuilder json = new StringBuilder(m.toJson());
+                ObjectNode json = m.toJson();
                 if (done % job.evalEvery() == 0 || done == total || outOfTime) {
                     params.flat().assign(Nd4j.createFromArray(trainer.params()));
                     TaskData.Validation v = data.validate(params);
                     score = v.lowerIsBetter();
-                    json.setLength(json.length() - 1);
                     boolean first = true;
                     for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
-                        json.append(String.format(Locale.ROOT, ",\"valid_%s\":%.6f", e.getKey(), e.getValue()));
+                        json.set("valid_" + e.getKey(), RoundMetrics.rounded(e.getValue(), 6));
                         if (first) {
                             line.append(String.format(Locale.ROOT, "  valid %s %.4f", e.getKey(), e.getValue()));
                             first = false;
                         }
                     }
-                    json.append('}');
                 }
                 out.println(line);
-                history.add(json.toString());
-                metrics.write(json + "\n");
+                String record = json.toString();
+                history.add(record);
+                metrics.write(record + "\n");
                 metrics.flush();
                 savedLast = job.checkpoints().shouldSave(done, Instant.now());
                 if (savedLast) {

@@ -100,11 +100,11 @@ class ExportCommandTest {
 
         Files.write(weights, w);
         assertOneLineError(MainTest.run("export", run.toString(), "--format", "tflite", "--out", out.toString()),
-                "--format onnx or --format pytorch", "'tflite'");
+                "--format expects onnx or pytorch", "found 'tflite'");
         assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx"), "needs --out");
         assertOneLineError(MainTest.run("export", run.toString(), "--format", "onnx", "--out", tmp.toString(),
                 "--overwrite"), "is a folder");
-        assertOneLineError(MainTest.run("export", run.toString(), "--fromat", "onnx"), "unknown option '--fromat'");
+        assertOneLineError(MainTest.run("export", run.toString(), "--fromat", "onnx"), "unknown option '--fromat'", "did you mean '--format'?");
         assertFalse(Files.exists(out));
 
         MainTest.Run help = TaskTesting.ok("export", "--help");

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -56,6 +57,8 @@ class MainTest {
         assertConfigError(run("train", conf(), "--set", "train.learning-rate=0.1"), "unknown key 'train.learning-rate'",
                 "did you mean");
         assertConfigError(run("train", conf(), "--set", "model.hiden=12"), "did you mean 'model.hidden'");
+        assertConfigError(run("train", conf(), "--set=model.hiden=12"), "unknown key 'model.hiden'",
+                "did you mean 'model.hidden'");
     }
 
     @Test
@@ -100,6 +103,81 @@ class MainTest {
         for (ConfigKey k : ConfigSchema.KEYS) {
             assertTrue(r.out().contains(k.path()), k.path());
         }
+        ConfigKey lr = ConfigSchema.byPath().get("train.lr");
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("  train.lr ") && l.contains(" " + lr.defaultValue() + " ")
+                && l.contains(lr.doc()) && l.endsWith("[" + lr.range() + "]")), r.out());
+    }
+
+    /** Every command's --help: exit 0, its usage line, its options and an example, on stdout. */
+    @Test
+    void everyCommandHasHelpWithUsageAndExample() {
+        Map<String, String> usage = Map.of(
+                "train", "usage: spark-rnn train <config.conf> [--set key=value]... [--fresh]",
+                "predict", "usage: spark-rnn predict <model-dir> --data <path> --output <dir> [--format tsv|parquet]",
+                "evaluate", "usage: spark-rnn evaluate <model-dir> (--data <path> | --part validation|test)",
+                "inspect", "usage: spark-rnn inspect <model-dir>",
+                "export", "usage: spark-rnn export <model-dir> --format onnx|pytorch --out <path> [--overwrite]");
+        for (Map.Entry<String, String> c : usage.entrySet()) {
+            for (String help : new String[] {"--help", "-h"}) {
+                Run r = run(c.getKey(), help);
+                assertEquals(0, r.code(), c.getKey() + " " + help + ": " + r.err());
+                assertTrue(r.out().startsWith(c.getValue()), r.out());
+                assertTrue(r.out().contains("  -h, --help"), r.out());
+                assertTrue(r.out().contains("\n  bin/spark-rnn " + c.getKey() + " "), "an example: " + r.out());
+                assertEquals("", r.err());
+            }
+            assertEquals(run(c.getKey(), "--help").out(), run("help", c.getKey()).out());
+        }
+        Run top = run("--help");
+        assertEquals(0, top.code());
+        assertTrue(top.out().contains("usage: spark-rnn <command> [options]")
+                && top.out().contains("  bin/spark-rnn train conf/char-lm.conf\n")
+                && top.out().contains("exit codes: 0 success, 2 config error, 3 bad input data, 1 failed job"), top.out());
+        for (String command : usage.keySet()) {
+            assertTrue(top.out().contains("\n  " + command + " <"), command + " in: " + top.out());
+        }
+        assertEquals(top.out(), run("help").out());
+        Run none = run();
+        assertEquals(2, none.code());
+        assertEquals(top.out(), none.out());
+    }
+
+    /** An option no command has: exit 2, one line naming it and the nearest option, before any work. */
+    @Test
+    void unknownOptionsAreOneLineConfigErrors() {
+        assertConfigError(run("train", conf(), "--bogus"), "spark-rnn: config error: unknown option '--bogus'",
+                "(see spark-rnn train --help)");
+        assertConfigError(run("train", conf(), "--set", "train.rounds=1", "--fersh"), "unknown option '--fersh'; "
+                + "did you mean '--fresh'?");
+        assertConfigError(run("evaluate", tmp.toString(), "--dat=x"), "unknown option '--dat'; did you mean '--data'?");
+        assertConfigError(run("inspect", tmp.toString(), "-x"), "unknown option '-x'", "spark-rnn inspect --help");
+        assertConfigError(run("--bogus"), "unknown option '--bogus'", "(see spark-rnn --help)");
+        assertConfigError(run("train", conf(), "second.conf"), "unexpected argument 'second.conf'");
+    }
+
+    /** A value of the wrong type is refused while parsing: exit 2, naming the option, what it takes and the value. */
+    @Test
+    void valuesOfTheWrongTypeNameTheOptionAndTheValue() {
+        assertConfigError(run("predict", tmp.toString(), "--length", "ten"),
+                "--length expects a whole number, found 'ten'");
+        assertConfigError(run("predict", tmp.toString(), "--temperature=warm"),
+                "--temperature expects a number, found 'warm'");
+        assertConfigError(run("evaluate", tmp.toString(), "--beam", "2.5"), "--beam expects a whole number, found '2.5'");
+        assertConfigError(run("predict", tmp.toString(), "--format", "csv", "--data", "x", "--output", "y"),
+                "--format expects tsv or parquet, found 'csv'");
+        assertConfigError(run("evaluate", tmp.toString(), "--part", "tset"),
+                "--part expects all, validation or test, found 'tset'");
+    }
+
+    /** A missing argument or option value: exit 2, one line saying what is needed. */
+    @Test
+    void missingArgumentsAreNamed() {
+        assertConfigError(run("predict"), "predict needs <model-dir>", "(see spark-rnn predict --help)");
+        assertConfigError(run("inspect"), "inspect needs <model-dir>");
+        assertConfigError(run("export", tmp.toString()), "export needs --format onnx|pytorch and --out <path>");
+        assertConfigError(run("train", conf(), "--set"), "--set needs key=value");
+        assertConfigError(run("predict", tmp.toString(), "--prompt"), "--prompt needs TEXT");
+        assertConfigError(run("evaluate", tmp.toString()), "evaluate needs --data <path>, or --part validation|test");
     }
 
     /** A tiny end-to-end run on the real sample in local[2]: trains, validates and writes a loadable model. */

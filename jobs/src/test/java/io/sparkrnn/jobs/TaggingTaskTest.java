@@ -78,7 +78,7 @@ class TaggingTaskTest {
         assertEquals(eval.get("valid_macro_f1").asDouble(), held.get("macro_f1").asDouble(), 1e-12);
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "tset"),
-                "--part expects validation, test or all");
+                "--part expects all, validation or test, found 'tset'");
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "validation", "--beam", "3"),
                 "decoding settings of seq2seq models");
 

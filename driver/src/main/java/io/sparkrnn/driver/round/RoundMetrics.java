@@ -1,5 +1,10 @@
 package io.sparkrnn.driver.round;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Locale;
 
 /**
@@ -33,17 +38,45 @@ public record RoundMetrics(long round, double epoch, long tokens, double trainLo
         return Math.max(0, secondsTotal - secondsLocal);
     }
 
-    public String toJson() {
-        return String.format(Locale.ROOT, "{\"round\":%d,\"epoch\":%.4f,\"tokens\":%d,\"train_loss\":%s,"
-                + "\"tokens_per_sec\":%.1f,\"delta_norm\":%s,\"delta_norm_clipped\":%s,\"clipped\":%b,"
-                + "\"rejected\":%b,\"rejections\":%d,\"local_clips\":%d,\"seconds_local\":%.4f,"
-                + "\"seconds_outside\":%.4f,\"seconds_total\":%.4f,\"lr_scale\":%s}",
-                round, epoch, tokens, num(trainLoss), tokensPerSec, num(deltaNorm), num(deltaNormAfter), clipped,
-                rejected, rejections, localClips, secondsLocal, secondsOutside(), secondsTotal, num(lrScale));
+    /** Numbers rounded to n places keep n places when written (0.2500, not 0.25), as String.format wrote them. */
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+
+    /**
+     * The round as one line of {@code metrics.jsonl}: counts as integers, epoch and seconds rounded to 4 decimals,
+     * tokens per second to 1, loss, delta norms and lr scale in full; a value that is not finite is null.
+     */
+    public ObjectNode toJson() {
+        ObjectNode o = NODES.objectNode();
+        o.put("round", round);
+        o.set("epoch", rounded(epoch, 4));
+        o.put("tokens", tokens);
+        o.set("train_loss", full(trainLoss));
+        o.set("tokens_per_sec", rounded(tokensPerSec, 1));
+        o.set("delta_norm", full(deltaNorm));
+        o.set("delta_norm_clipped", full(deltaNormAfter));
+        o.put("clipped", clipped);
+        o.put("rejected", rejected);
+        o.put("rejections", rejections);
+        o.put("local_clips", localClips);
+        o.set("seconds_local", rounded(secondsLocal, 4));
+        o.set("seconds_outside", rounded(secondsOutside(), 4));
+        o.set("seconds_total", rounded(secondsTotal, 4));
+        o.set("lr_scale", full(lrScale));
+        return o;
     }
 
-    private static String num(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "null";
+    /**
+     * {@code v} rounded half-up to {@code places} decimals and written with all of them, the text of
+     * {@code String.format("%.<places>f", v)}; null when not finite. The number format of every rounded field of a
+     * metrics line, the task's {@code valid_*} fields included.
+     */
+    public static JsonNode rounded(double v, int places) {
+        return Double.isFinite(v) ? NODES.numberNode(BigDecimal.valueOf(v).setScale(places, RoundingMode.HALF_UP))
+                : NODES.nullNode();
+    }
+
+    private static JsonNode full(double v) {
+        return Double.isFinite(v) ? NODES.numberNode(v) : NODES.nullNode();
     }
 
     /** The console line. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.round.RoundMetrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,15 +44,14 @@ class RunReportTest {
     static Path writeRun(Path dir) throws Exception {
         List<String> lines = new ArrayList<>();
         for (RoundMetrics m : rounds()) {
-            String json = m.toJson();
+            ObjectNode json = m.toJson();
             if (m.round() % 2 == 1) {
-                json = json.substring(0, json.length() - 1)
-                        + String.format(Locale.ROOT, ",\"valid_bits_per_char\":%.6f}", 4.0 - m.round() * 0.25);
+                json.set("valid_bits_per_char", RoundMetrics.rounded(4.0 - m.round() * 0.25, 6));
             }
             if (m.round() == 5) {
-                json = json.substring(0, json.length() - 1) + ",\"valid_accuracy\":0.8125}";
+                json.put("valid_accuracy", 0.8125);
             }
-            lines.add(json);
+            lines.add(json.toString());
         }
         Files.write(dir.resolve("metrics.jsonl"), lines, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("eval.json"), "{\"task\":\"lm\",\"valid_bits_per_char\":2.75,"
