@@ -7,7 +7,8 @@ public enum BadReason {
     EMPTY_TARGET("empty target"),
     UNPARSABLE_NUMBER("unparsable number"),
     INVALID_UTF8("invalid UTF-8"),
-    NULL_VALUE("null value");
+    NULL_VALUE("null value"),
+    BINARY("binary file, not text");
 
     private final String text;
 

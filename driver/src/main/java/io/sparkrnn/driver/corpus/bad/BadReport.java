@@ -14,7 +14,7 @@ public final class BadReport implements Serializable {
     /** Examples kept. */
     public static final int EXAMPLES = 5;
 
-    /** One skipped record; {@code line} is 1-based within {@code file}. */
+    /** One skipped record; {@code line} is 1-based within {@code file}, or 0 for a whole file. */
     public record Entry(String file, long line, BadReason reason, String detail) implements Serializable,
             Comparable<Entry> {
         @Override
@@ -25,7 +25,7 @@ public final class BadReport implements Serializable {
 
         @Override
         public String toString() {
-            return file + ":" + line + ": " + reason.text() + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
+            return file + (line > 0 ? ":" + line : "") + ": " + reason.text() + (detail == null || detail.isEmpty() ? "" : " (" + detail + ")");
         }
     }
 

@@ -66,7 +66,8 @@ public final class ClassificationReader {
      * One document per file in the folders {@code root/<folder>} named by {@code folderLabels} (folder name to
      * label; other files and folders under root are not read). Documents are raw bytes: decoded as strict UTF-8,
      * and when that fails as ISO-8859-1 (every byte is a character, so nothing is lost or rejected); such
-     * documents are counted in {@link Corpus#fallbackDecoded()}, not as bad.
+     * documents are counted in {@link Corpus#fallbackDecoded()}, not as bad. A file that is not text at all (a
+     * program, an image: {@link #looksBinary}) is skipped and reported as {@link BadReason#BINARY}.
      */
     public static Corpus<LabelledText> folders(JavaSparkContext sc, String root, Map<String, String> folderLabels,
             double maxBadFraction) {
@@ -87,20 +88,44 @@ public final class ClassificationReader {
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(
                 sc.hadoopConfiguration()));
         BadRecords bad = new BadRecords(sc, root, maxBadFraction);
-        JavaRDD<LabelledText> rdd = sc.parallelize(files, Math.min(slices, files.size())).map(file -> {
+        JavaRDD<LabelledText> rdd = sc.parallelize(files, Math.min(slices, files.size())).flatMap(file -> {
             Path path = new Path(file);
             byte[] bytes;
             try (FSDataInputStream in = path.getFileSystem(conf.value().value()).open(path)) {
                 bytes = in.readAllBytes();
+            }
+            if (looksBinary(bytes)) {
+                bad.skip(file, 0, BadReason.BINARY, null);
+                return Collections.emptyIterator();
             }
             String text = Lines.decodeUtf8(bytes, bytes.length);
             if (text == null) {
                 bad.fallbackDecoded();
                 text = new String(bytes, StandardCharsets.ISO_8859_1);
             }
-            return new LabelledText(labels.get(path.getParent().getName()), text, file);
+            return List.of(new LabelledText(labels.get(path.getParent().getName()), text, file)).iterator();
         });
         return Corpus.load(rdd, bad);
+    }
+
+    /**
+     * Whether {@code bytes} are not text in any 8-bit or UTF-8 encoding: a NUL byte in the first 8 KiB, or more
+     * than 10% of those bytes C0 control characters other than tab, line feed, form feed, carriage return and
+     * escape. Text in UTF-8 or ISO-8859-1 (e-mails included) has neither; programs, images and archives have both.
+     */
+    static boolean looksBinary(byte[] bytes) {
+        int n = Math.min(bytes.length, 8192);
+        int control = 0;
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xFF;
+            if (b == 0) {
+                return true;
+            }
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\f' && b != '\r' && b != 0x1B) {
+                control++;
+            }
+        }
+        return control * 10 > n;
     }
 
     /**

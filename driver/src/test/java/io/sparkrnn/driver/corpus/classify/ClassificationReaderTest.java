@@ -38,6 +38,39 @@ class ClassificationReaderTest extends SparkCorpusTest {
         assertEquals(450, intact);
     }
 
+    @Test
+    void aBinaryFileInALabelFolderIsSkippedAndNamed(@TempDir Path dir) throws Exception {
+        for (String label : List.of("ham", "spam")) {
+            java.nio.file.Files.createDirectories(dir.resolve(label));
+            for (int i = 0; i < 3; i++) {
+                java.nio.file.Files.writeString(dir.resolve(label).resolve(i + ".txt"), "Subject: " + label + " " + i
+                        + "\r\n\r\nCaf\u00e9 au lait, " + i + " fois.\r\n");
+            }
+        }
+        // an ELF program: the magic, then NUL-padded header fields
+        byte[] elf = new byte[512];
+        System.arraycopy(new byte[] {0x7F, 'E', 'L', 'F', 2, 1, 1}, 0, elf, 0, 7);
+        Path program = dir.resolve("spam").resolve("a.out");
+        java.nio.file.Files.write(program, elf);
+        Corpus<LabelledText> c = ClassificationReader.folders(sc, dir.toString(),
+                Map.of("ham", "ham", "spam", "spam"), 0.5);
+        assertEquals(6, c.count());
+        assertEquals(1, c.bad().count(BadReason.BINARY));
+        assertTrue(c.bad().describe().contains("a.out: binary file, not text"), c.bad().describe());
+        assertEquals(0, c.fallbackDecoded());
+    }
+
+    @Test
+    void textInAnyEightBitEncodingIsNotBinary() {
+        assertTrue(!ClassificationReader.looksBinary("Caf\u00e9\tcr\u00e8me\r\n\f\u001b[0m".getBytes(
+                StandardCharsets.ISO_8859_1)));
+        assertTrue(!ClassificationReader.looksBinary("na\u00efve \u2014 r\u00e9sum\u00e9\n".getBytes(
+                StandardCharsets.UTF_8)));
+        assertTrue(ClassificationReader.looksBinary(new byte[] {'a', 'b', 0, 'c'}));
+        assertTrue(ClassificationReader.looksBinary(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 'a', 'b'}));
+        assertTrue(!ClassificationReader.looksBinary(new byte[0]));
+    }
+
     static String md5(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
     }
