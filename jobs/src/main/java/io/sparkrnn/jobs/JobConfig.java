@@ -3,6 +3,12 @@ package io.sparkrnn.jobs;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException.Parse;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigIncludeContext;
+import com.typesafe.config.ConfigIncluder;
+import com.typesafe.config.ConfigIncluderClasspath;
+import com.typesafe.config.ConfigIncluderFile;
+import com.typesafe.config.ConfigIncluderURL;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
@@ -33,6 +39,20 @@ public final class JobConfig {
 
     /** Loads {@code file} (may be null: defaults only) with overrides {@code key=value}. */
     public static JobConfig load(Path file, List<String> overrides) {
+        return load(file, overrides, false);
+    }
+
+    /**
+     * Loads the {@code config.conf} of a model folder, which people hand to each other: data, never instructions.
+     * An {@code include} (of a file, a URL or a class-path resource) or a {@code ${...}} substitution (of another
+     * key or an environment variable) is refused naming the file, before anything is read or resolved; the saved
+     * file, as {@link #render} writes it, has neither.
+     */
+    public static JobConfig loadSaved(Path file, List<String> overrides) {
+        return load(file, overrides, true);
+    }
+
+    private static JobConfig load(Path file, List<String> overrides, boolean saved) {
         Config user = ConfigFactory.empty();
         String source = "(defaults)";
         if (file != null) {
@@ -40,11 +60,17 @@ public final class JobConfig {
                 throw new ConfigException("config file " + file + " does not exist or is not a file");
             }
             source = file.toString();
+            ConfigParseOptions options = ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+                    .setAllowMissing(false);
             try {
-                user = ConfigFactory.parseFile(file.toFile(),
-                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+                user = ConfigFactory.parseFile(file.toFile(), saved ? options.setIncluder(new NoIncludes(source))
+                        : options);
             } catch (Parse e) {
                 throw new ConfigException(source + ": " + e.getMessage());
+            }
+            if (saved && !user.isResolved()) {
+                throw new ConfigException(source + ": a model folder's config.conf may not use ${...} "
+                        + "substitutions; it holds plain values only");
             }
         }
         for (String o : overrides) {
@@ -62,6 +88,40 @@ public final class JobConfig {
             }
         }
         return resolve(user.resolve(), source);
+    }
+
+    /** Refuses every kind of include, naming the file and what it asked for. */
+    private record NoIncludes(String source) implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL,
+            ConfigIncluderClasspath {
+        @Override
+        public ConfigIncluder withFallback(ConfigIncluder fallback) {
+            return this;
+        }
+
+        private ConfigObject refuse(String what) {
+            throw new ConfigException(source + ": a model folder's config.conf may not include other files or "
+                    + "URLs; it holds plain values only (found include " + what + ")");
+        }
+
+        @Override
+        public ConfigObject include(ConfigIncludeContext context, String what) {
+            return refuse("\"" + what + "\"");
+        }
+
+        @Override
+        public ConfigObject includeFile(ConfigIncludeContext context, java.io.File what) {
+            return refuse("file(" + what + ")");
+        }
+
+        @Override
+        public ConfigObject includeURL(ConfigIncludeContext context, java.net.URL what) {
+            return refuse("url(" + what + ")");
+        }
+
+        @Override
+        public ConfigObject includeResources(ConfigIncludeContext context, String what) {
+            return refuse("classpath(" + what + ")");
+        }
     }
 
     private static String quoteKey(String key) {

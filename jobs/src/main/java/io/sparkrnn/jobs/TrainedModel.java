@@ -42,7 +42,7 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
             throw new InputException(e.getMessage());
         }
         Path conf = p.resolve("config.conf");
-        JobConfig cfg = JobConfig.load(Files.exists(conf) ? conf : null, overrides);
+        JobConfig cfg = JobConfig.loadSaved(Files.exists(conf) ? conf : null, overrides);
         return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
     }
 

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Values of the wrong size or kind are config errors that name the key and the value as written. */
 class JobConfigTest {
@@ -37,6 +41,24 @@ class JobConfigTest {
     void aFractionIsNotAWholeNumber() {
         ConfigException e = refused("train.rounds=2.5");
         assertTrue(e.getMessage().contains("expects a whole number, found 2.5"), e.getMessage());
+    }
+
+    @Test
+    void aModelFoldersConfigIncludesNothingAndSubstitutesNothing(@TempDir Path dir) throws IOException {
+        Path other = dir.resolve("other.conf");
+        Files.writeString(other, "data.train = \"/etc/passwd\"\n");
+        String saved = JobConfig.load(null, List.of()).render();
+        Path conf = dir.resolve("config.conf");
+        Files.writeString(conf, saved);
+        assertEquals(JobConfig.load(conf, List.of()).asStrings(), JobConfig.loadSaved(conf, List.of()).asStrings());
+        for (String hostile : List.of("include \"other.conf\"", "include file(\"" + other + "\")",
+                "include url(\"http://127.0.0.1:9/x.conf\")", "include classpath(\"reference.conf\")",
+                "data.train = ${HOME}", "data.train = ${?PATH}", "data.validation = ${data.train}")) {
+            Files.writeString(conf, saved + hostile + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> JobConfig.loadSaved(conf, List.of()),
+                    hostile);
+            assertTrue(e.getMessage().startsWith(conf + ": a model folder's config.conf may not"), e.getMessage());
+        }
     }
 
     @Test
