@@ -23,6 +23,7 @@ final class OutputDir {
     }
 
     static OutputDir prepare(Path path, boolean overwrite) {
+        recover(path);
         if (Files.exists(path.resolve("model")) && !overwrite) {
             throw new ConfigException("output.dir " + path + " already holds a trained model; choose another "
                     + "output.dir or set output.overwrite = true");
@@ -37,16 +38,47 @@ final class OutputDir {
         return new OutputDir(path);
     }
 
+    /**
+     * Mends what a run killed inside {@link #writeModel} left behind: a model being built ({@code .model-*.tmp})
+     * is incomplete and deleted; a replaced model ({@code .model-replaced-*.tmp}) is complete, and goes back to
+     * {@code model/} when the kill came between the two renames (no {@code model/}), else it is deleted.
+     */
+    private static void recover(Path path) {
+        if (!Files.isDirectory(path)) {
+            return;
+        }
+        try (var list = Files.list(path)) {
+            for (Path p : list.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".model-replaced-") && name.endsWith(".tmp")) {
+                    if (Files.exists(path.resolve("model"))) {
+                        deleteTree(p);
+                    } else {
+                        Files.move(p, path.resolve("model"), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } else if (name.startsWith(".model-") && name.endsWith(".tmp")) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new ConfigException("output.dir " + path + ": cannot clean up an interrupted model write: "
+                    + e.getMessage());
+        }
+    }
+
     Path path() {
         return path;
     }
 
-    /** Writes the model into {@code model/}, built beside it and moved into place when complete. */
     /** Writes the model files into a folder. */
     interface ModelWriter {
         void write(Path dir, Map<String, String> provenance) throws IOException;
     }
 
+    /**
+     * Writes the model into {@code model/}: built beside it and renamed into place when complete; a model it
+     * replaces is renamed away first and deleted last ({@link #recover} mends a kill in between).
+     */
     void writeModel(ModelWriter model, Map<String, byte[]> files, String resolvedConfig) {
         Path target = path.resolve("model");
         Path tmp = path.resolve(".model-" + System.nanoTime() + ".tmp");
