@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
         descriptionHeading = "%n", description = """
                 Trains a model as configured (HOCON); --set overrides single keys. A run whose output.dir holds
                 checkpoints continues from the newest one (same model and training settings required; train.rounds
-                may grow); --fresh deletes them and starts over.""",
+                may grow); --fresh deletes them (once the data has been read) and starts over. A folder that holds
+                a finished model is refused unless output.overwrite = true.""",
         parameterListHeading = "%n", optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
                 examples:
                   bin/spark-rnn train conf/char-lm.conf --set train.rounds=5

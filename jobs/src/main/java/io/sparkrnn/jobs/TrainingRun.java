@@ -67,7 +67,9 @@ final class TrainingRun {
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();
         Optional<Checkpoint> latest = latest(store);
-        OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || fresh || latest.isPresent());
+        // A finished model is replaced only when asked (output.overwrite) or by the run that continues it: --fresh
+        // starts the training over, it does not give leave to delete a finished model.
+        OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || latest.isPresent());
         SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
                 .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds, shared by its engine threads: no
@@ -86,6 +88,10 @@ final class TrainingRun {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             TaskData data = task.prepare(sc, job, cfg);
+            if (fresh) {
+                // only now that the data has been read: bad data must not cost the checkpoints of the last run
+                deleteCheckpoints(store);
+            }
             out.print(data.describe());
             ModelSpec spec = data.spec();
             checkReplicaMemory(conf, spec);
@@ -247,16 +253,23 @@ final class TrainingRun {
         }
     }
 
-    /** The newest checkpoint, if any (none after {@code --fresh}, which deletes them). */
+    /** The newest checkpoint, if any (none for {@code --fresh}, which deletes them once the data is read). */
     private Optional<Checkpoint> latest(CheckpointStore store) {
+        if (fresh) {
+            return Optional.empty();
+        }
         try {
-            if (fresh) {
-                store.deleteAll();
-                return Optional.empty();
-            }
             return store.latestIfAny();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoints in " + store.dir(), e);
+        }
+    }
+
+    private static void deleteCheckpoints(CheckpointStore store) {
+        try {
+            store.deleteAll();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the checkpoints in " + store.dir() + " for --fresh", e);
         }
     }
 

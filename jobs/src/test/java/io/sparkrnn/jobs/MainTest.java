@@ -260,9 +260,32 @@ class MainTest {
         // another model shape is refused, naming the differing keys; --fresh starts over
         Run changed = tiny(parts, 5, "--set", "model.hidden=20");
         assertConfigError(changed, "holds checkpoints of a different run", "model.hidden: checkpoint 16, now 20", "--fresh");
-        Run fresh = tiny(parts, 1, "--fresh");
+        // --fresh over a finished model: refused unless output.overwrite, the model untouched
+        byte[] model = Files.readAllBytes(parts.resolve("model/weights.safetensors"));
+        assertConfigError(tiny(parts, 1, "--fresh"), "already holds a trained model", "output.overwrite");
+        assertTrue(java.util.Arrays.equals(model, Files.readAllBytes(parts.resolve("model/weights.safetensors"))));
+        // --fresh with data that cannot be read: exit 3, and the checkpoints of the last run are all still there
+        Path empty = Files.createFile(tmp.resolve("empty.txt"));
+        List<String> before = checkpointFiles(parts);
+        Run bad = tiny(parts, 1, "--fresh", "--set", "output.overwrite=true", "--set", "data.train=" + empty);
+        assertEquals(3, bad.code(), bad.out() + bad.err());
+        assertEquals(before, checkpointFiles(parts));
+        Run fresh = tiny(parts, 1, "--fresh", "--set", "output.overwrite=true");
         assertEquals(0, fresh.code(), fresh.err());
         assertTrue(!fresh.out().contains("resuming"), fresh.out());
+    }
+
+    /** Every file under the folder's checkpoints, with its size. */
+    private static List<String> checkpointFiles(Path out) throws java.io.IOException {
+        try (var walk = Files.walk(out.resolve("checkpoints"))) {
+            return walk.filter(Files::isRegularFile).map(p -> {
+                try {
+                    return out.relativize(p) + " " + Files.size(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sorted().toList();
+        }
     }
 
     /**
