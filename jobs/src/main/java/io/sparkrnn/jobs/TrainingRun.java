@@ -67,6 +67,11 @@ final class TrainingRun {
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();
         Optional<Checkpoint> latest = latest(store);
+        if (latest.isPresent() && latest.get().round() > job.totalRounds()) {
+            throw new ConfigException("output.dir " + job.output() + " holds a checkpoint of round "
+                    + latest.get().round() + ", past train.rounds = " + job.totalRounds() + "; raise train.rounds to "
+                    + "continue it, or use --fresh to start over");
+        }
         // A finished model is replaced only when asked (output.overwrite) or by the run that continues it: --fresh
         // starts the training over, it does not give leave to delete a finished model.
         OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || latest.isPresent());

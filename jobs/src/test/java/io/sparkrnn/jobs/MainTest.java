@@ -257,6 +257,11 @@ class MainTest {
                 Files.readAllBytes(parts.resolve("model/weights.safetensors"))), "resumed weights differ");
         assertEquals(4, Files.readAllLines(parts.resolve("metrics.jsonl")).size());
 
+        // fewer rounds than the checkpoints hold: refused before anything is written, config.conf untouched
+        String config = Files.readString(parts.resolve("model/config.conf"));
+        assertConfigError(tiny(parts, 2), "holds a checkpoint of round 4, past train.rounds = 2");
+        assertEquals(config, Files.readString(parts.resolve("model/config.conf")));
+
         // another model shape is refused, naming the differing keys; --fresh starts over
         Run changed = tiny(parts, 5, "--set", "model.hidden=20");
         assertConfigError(changed, "holds checkpoints of a different run", "model.hidden: checkpoint 16, now 20", "--fresh");
