@@ -107,6 +107,10 @@ final class ModelCommands {
                 out.printf(Locale.ROOT, "%,d predictions in %s%n", n, w.output());
                 return Main.OK;
             }
+            if (data != null || output != null || inputFormat != null) {
+                throw new ConfigException("a language model generates text from --prompt (see predict --help); "
+                        + "--data, --output and --input-format are for tag, classify, forecast and seq2seq models");
+            }
             return generate(m);
         }
 

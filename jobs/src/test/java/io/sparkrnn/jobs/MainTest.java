@@ -216,6 +216,11 @@ class MainTest {
         Run ins = run("inspect", outDir.toString());
         assertTrue(ins.out().contains("rnn.weight_hh_l0 [96, 24]") && ins.out().contains("eval.json"), ins.out());
         assertConfigError(run("predict", outDir.toString(), "--prompt", "\u65e5"), "is not in the model's vocabulary");
+        // a language model has no corpus to predict: --data and --output are refused, not ignored
+        Path predictions = tmp.resolve("lm-predictions");
+        assertConfigError(run("predict", outDir.toString(), "--data", sample(), "--output", predictions.toString()),
+                "a language model generates text from --prompt", "--data, --output");
+        assertTrue(!Files.exists(predictions));
 
         // a second run with other settings into the same folder is refused rather than overwriting the model
         Run again = run("train", conf(), "--set", "data.train=" + sample(), "--set", "output.dir=" + outDir);
