@@ -181,6 +181,7 @@ public final class ModelFiles {
         if (stored != dtype) {
             params = new FlatParams(params.layout(), params.flat().castTo(dtype));
         }
+        requireFinite(weights, params);
         long steps = longValue(weights, wm, "steps", 0);
 
         Path opt = dir.resolve(OPTIMIZER);
@@ -189,6 +190,24 @@ public final class ModelFiles {
             state = Optional.of(readOptimizer(opt, params, dtype));
         }
         return new Parts(params, steps, state);
+    }
+
+    /**
+     * Refuses weights with a NaN or an infinity, naming the tensor and the element: no model trains to one (the
+     * round loop rejects non-finite updates), so the file is damaged, and every figure computed with it would be.
+     */
+    static void requireFinite(Path file, FlatParams params) {
+        double[] v = params.flat().toDoubleVector();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                for (ParamLayout.Entry e : params.layout().entries()) {
+                    if (i >= e.offset() && i < e.offset() + e.length()) {
+                        throw new IllegalArgumentException(file + ": tensor '" + e.name() + "' holds " + v[i]
+                                + " at element " + (i - e.offset()) + "; a model's weights are finite numbers");
+                    }
+                }
+            }
+        }
     }
 
     private static OptimizerState readOptimizer(Path file, FlatParams params, DataType dtype) throws IOException {

@@ -152,6 +152,21 @@ class ModelFilesTest {
     }
 
     @Test
+    void aNonFiniteWeightIsRefusedNamingTensorAndElement() throws IOException {
+        SequenceModel model = new SequenceModel(SPEC);
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            FlatParams p = model.initParams(1, DataType.FLOAT);
+            long at = p.layout().entry("rnn.weight_hh_l1").offset() + 5;
+            p.flat().putScalar(at, bad);
+            ModelFiles.save(savedDir(), model, p, null, 0, Map.of());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFiles.load(savedDir(), DataType.FLOAT));
+            assertEquals(savedDir().resolve(ModelFiles.WEIGHTS) + ": tensor 'rnn.weight_hh_l1' holds " + (double) bad
+                    + " at element 5; a model's weights are finite numbers", e.getMessage());
+        }
+    }
+
+    @Test
     void aFloatCheckpointLoadsAsDouble() throws IOException {
         SequenceModel model = new SequenceModel(SPEC);
         FlatParams p = model.initParams(5, DataType.FLOAT);
