@@ -91,6 +91,7 @@ final class OutputDir {
                 Files.write(tmp.resolve(f.getKey()), f.getValue());
             }
             Files.writeString(tmp.resolve("config.conf"), resolvedConfig, StandardCharsets.UTF_8);
+            ModelManifest.write(tmp);
             if (Files.exists(target)) {
                 Path old = path.resolve(".model-replaced-" + System.nanoTime() + ".tmp");
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);

@@ -33,6 +33,10 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
         if (!Files.exists(p.resolve(ModelFiles.MODEL_JSON))) {
             throw new ConfigException("no model in " + p + " (expected " + ModelFiles.MODEL_JSON + ")");
         }
+        if (!ModelManifest.verify(p)) {
+            System.err.println("spark-rnn: warning: the model in " + p + " has no " + ModelManifest.NAME
+                    + " (written before model folders had one): its files are not verified");
+        }
         ModelFiles.Loaded m;
         try {
             m = ModelFiles.load(p, DataType.FLOAT);

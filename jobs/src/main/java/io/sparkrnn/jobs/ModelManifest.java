@@ -1,0 +1,112 @@
+package io.sparkrnn.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code MANIFEST.sha256} of a model folder, as a checkpoint has one: {@code <sha256>  <file>} per file of the
+ * folder (what {@code sha256sum -c} reads), written last, verified on every load. A folder from before manifests
+ * has none and loads as it is.
+ */
+final class ModelManifest {
+    static final String NAME = "MANIFEST.sha256";
+    private static final Pattern LINE = Pattern.compile("([0-9a-f]{64})  (\\S+)");
+
+    private ModelManifest() {
+    }
+
+    /** Writes the manifest of every file now in {@code dir}. */
+    static void write(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : hashes(dir).entrySet()) {
+            sb.append(e.getValue()).append("  ").append(e.getKey()).append('\n');
+        }
+        Files.writeString(dir.resolve(NAME), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Checks the folder against its manifest: every listed file present with its hash, no file unlisted. Returns
+     * false when the folder has no manifest; throws {@link InputException} naming the file that does not match.
+     */
+    static boolean verify(Path dir) {
+        Path manifest = dir.resolve(NAME);
+        if (!Files.exists(manifest)) {
+            return false;
+        }
+        Map<String, String> listed = new LinkedHashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = LINE.matcher(lines.get(i));
+                if (!m.matches()) {
+                    throw new InputException(manifest + " line " + (i + 1) + ": expected \"<sha256 hex>  <file>\", "
+                            + "found \"" + lines.get(i) + "\"");
+                }
+                listed.put(m.group(2), m.group(1));
+            }
+            Map<String, String> actual = hashes(dir);
+            for (Map.Entry<String, String> e : listed.entrySet()) {
+                String h = actual.get(e.getKey());
+                if (h == null) {
+                    throw new InputException("the model in " + dir + " lacks " + e.getKey() + ", which " + NAME
+                            + " lists");
+                }
+                if (!h.equals(e.getValue())) {
+                    throw new InputException(dir.resolve(e.getKey()) + " does not match " + NAME + " (damaged or "
+                            + "edited since the model was written)");
+                }
+            }
+            for (String f : actual.keySet()) {
+                if (!listed.containsKey(f)) {
+                    throw new InputException(dir.resolve(f) + " is not in " + NAME + " (added after the model was "
+                            + "written)");
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot verify the model in " + dir, e);
+        }
+    }
+
+    /** File name to sha256 of every regular file in {@code dir} but the manifest, by name. */
+    private static Map<String, String> hashes(Path dir) throws IOException {
+        Map<String, String> h = new TreeMap<>();
+        try (var list = Files.list(dir)) {
+            for (Path f : list.filter(Files::isRegularFile).toList()) {
+                String name = f.getFileName().toString();
+                if (!name.equals(NAME)) {
+                    h.put(name, sha256(f));
+                }
+            }
+        }
+        return h;
+    }
+
+    private static String sha256(Path f) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (var in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
