@@ -11,8 +11,9 @@ import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.param.FlatParams;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ final class ClassificationTask implements Task {
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         JavaRDD<LabelledText> all = read(sc, c, job.format(), job.train());
         JavaRDD<LabelledText> train;
         JavaRDD<LabelledText> valid;
@@ -181,41 +182,15 @@ final class ClassificationTask implements Task {
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
                 labels.toText().getBytes(StandardCharsets.UTF_8));
         int batch = job.batch();
-        return new TaskData() {
-            @Override
-            public SequenceSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<SequencePartition> train() {
-                return parts;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch);
-                return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                ObjectNode n = ClassCounts.newJson();
-                counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
-                        labels.tokens(), true);
-                return n;
-            }
-        };
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch);
+            return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
+                    labels.tokens(), true);
+            return n;
+        }));
     }
 
     static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int classes, int batch) {

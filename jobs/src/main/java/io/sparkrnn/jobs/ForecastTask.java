@@ -8,8 +8,9 @@ import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.corpus.forecast.SeasonalNaive;
 import io.sparkrnn.driver.corpus.forecast.WindowBatching;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.param.FlatParams;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,7 +145,7 @@ final class ForecastTask implements Task {
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         Columns k = Columns.of(c);
         double val = c.getDouble("data.validation-fraction");
         double test = c.getDouble("data.test-fraction");
@@ -177,45 +178,19 @@ final class ForecastTask implements Task {
                 k.residual() ? " (as residuals over the seasonal-naive value)" : "", nValid, nTest);
         Map<String, byte[]> files = Map.of(NORMALIZER, norm.toJson().getBytes(StandardCharsets.UTF_8));
         int batch = job.batch();
-        return new TaskData() {
-            @Override
-            public SequenceSpec spec() {
-                return spec;
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            Errors e = errors(sc, LocalModel.of(spec, params), valid, k, norm, batch);
+            return Validation.of(e.mae(), "mae", e.mae(), "rmse", e.rmse(), "mae_vs_seasonal_naive",
+                    e.mae() / e.naiveMae());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            LocalModel m = LocalModel.of(spec, params);
+            errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
+            if (nTest > 0) {
+                errors(sc, m, testW, k, norm, batch).toJson(n, "test_");
             }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<SequencePartition> train() {
-                return parts;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                Errors e = errors(sc, LocalModel.of(spec, params), valid, k, norm, batch);
-                return Validation.of(e.mae(), "mae", e.mae(), "rmse", e.rmse(), "mae_vs_seasonal_naive",
-                        e.mae() / e.naiveMae());
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                ObjectNode n = ClassCounts.newJson();
-                LocalModel m = LocalModel.of(spec, params);
-                errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
-                if (nTest > 0) {
-                    errors(sc, m, testW, k, norm, batch).toJson(n, "test_");
-                }
-                return n;
-            }
-        };
+            return n;
+        }));
     }
 
     /**

@@ -8,9 +8,10 @@ import io.sparkrnn.driver.corpus.lm.LmOptions;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
@@ -98,7 +99,7 @@ final class LmTask implements Task {
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         LmOptions o = options(job, c);
         LmCorpus corpus = read(sc, job.format(), job.train(), c, o);
         String noun = o.tokens() == TokenUnit.WORDS ? "word" : "char";
@@ -121,43 +122,17 @@ final class LmTask implements Task {
         String describe = describe(job.train(), corpus, noun);
         String metric = "bits_per_" + noun;
         JavaRDD<SequencePartition> data = corpus.train();
-        return new TaskData() {
-            @Override
-            public SequenceSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<SequencePartition> train() {
-                return data;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
-                return o.tokens() == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
-                        : Validation.of(bits, metric, bits);
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
-                ObjectNode n = ClassCounts.newJson();
-                n.put("valid_" + metric, bits);
-                n.put("valid_perplexity", Math.pow(2, bits));
-                return n;
-            }
-        };
+        return new PreparedData(spec, files, data, describe, PreparedData.HeldOut.of(params -> {
+            double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
+            return o.tokens() == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
+                    : Validation.of(bits, metric, bits);
+        }, params -> {
+            double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
+            ObjectNode n = ClassCounts.newJson();
+            n.put("valid_" + metric, bits);
+            n.put("valid_perplexity", Math.pow(2, bits));
+            return n;
+        }));
     }
 
     private static String describe(String path, LmCorpus c, String noun) {

@@ -12,9 +12,10 @@ import io.sparkrnn.driver.corpus.pairs.PairReader;
 import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
-import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,7 @@ final class Seq2SeqTask implements Task {
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         JavaRDD<TextPair> all = read(sc, c, job.format(), job.train()).records();
         int maxSource = c.getInt("data.max-source-length");
         long tooLong = all.filter(p -> p.source().length > maxSource).count();
@@ -177,52 +178,26 @@ final class Seq2SeqTask implements Task {
         int batch = job.batch();
         int beam = c.getInt("decode.beam");
         double alpha = c.getDouble("decode.alpha");
-        return new TaskData() {
-            @Override
-            public Seq2SeqSpec spec() {
-                return spec;
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            Seq2SeqScores s = scores(sc, LocalModel.of(spec, params), validE, 1, alpha, batch);
+            return Validation.of(s.tokenErrorRate(), "per", s.tokenErrorRate(), "wer", s.sequenceErrorRate());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            LocalModel m = LocalModel.of(spec, params);
+            scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
+            if (nTest > 0) {
+                scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
             }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<PairPartition> train() {
-                return parts;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                Seq2SeqScores s = scores(sc, LocalModel.of(spec, params), validE, 1, alpha, batch);
-                return Validation.of(s.tokenErrorRate(), "per", s.tokenErrorRate(), "wer", s.sequenceErrorRate());
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                ObjectNode n = ClassCounts.newJson();
-                LocalModel m = LocalModel.of(spec, params);
-                scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
+            if (beam > 1) {
+                n.put("beam", beam);
+                scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_");
                 if (nTest > 0) {
-                    scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
+                    scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_");
                 }
-                if (beam > 1) {
-                    n.put("beam", beam);
-                    scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_");
-                    if (nTest > 0) {
-                        scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_");
-                    }
-                }
-                n.put("skipped_long_sources", tooLong);
-                return n;
             }
-        };
+            n.put("skipped_long_sources", tooLong);
+            return n;
+        }));
     }
 
     /** The text a pair is split by: its source, so that alternates of one word share a part. */

@@ -11,8 +11,9 @@ import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.param.FlatParams;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,7 +99,7 @@ final class TaggingTask implements Task {
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         JavaRDD<TaggedSentence> all = read(sc, c, job.format(), job.train());
         JavaRDD<TaggedSentence> train;
         JavaRDD<TaggedSentence> valid;
@@ -137,41 +138,15 @@ final class TaggingTask implements Task {
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), TAGS,
                 tags.toText().getBytes(StandardCharsets.UTF_8));
         int batch = job.batch();
-        return new TaskData() {
-            @Override
-            public SequenceSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<SequencePartition> train() {
-                return parts;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch);
-                return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                ObjectNode n = ClassCounts.newJson();
-                counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
-                        tags.tokens(), false);
-                return n;
-            }
-        };
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch);
+            return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
+                    tags.tokens(), false);
+            return n;
+        }));
     }
 
     /** Pieces of at most {@code k} steps (bidirectional layers and truncated BPTT see one window per batch). */

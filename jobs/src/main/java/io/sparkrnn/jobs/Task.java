@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.task.PreparedData;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -24,7 +25,7 @@ interface Task {
     void check(JobConfig c);
 
     /** Reads and splits the data, fits the vocabularies on the training part, and builds the partitions. */
-    TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
 
     /** Whether evaluate and predict need Spark (false: they run on the driver, as the language model's do). */
     default boolean usesSpark() {

@@ -10,6 +10,7 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.TrainingPartition;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
@@ -85,7 +86,7 @@ final class TrainingRun {
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
-            TaskData data = task.prepare(sc, job, cfg);
+            PreparedData data = task.prepare(sc, job, cfg);
             out.print(data.describe());
             ModelSpec spec = data.spec();
             checkReplicaMemory(conf, spec);
@@ -136,7 +137,7 @@ final class TrainingRun {
      * {@code train.max-minutes} of wall-clock time (validation and checkpoints included); that round is validated
      * and checkpointed like the last one. Returns the seconds spent.
      */
-    private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, TaskData data,
+    private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, PreparedData data,
             FlatParams params, CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history)
             throws IOException {
         long total = job.totalRounds();
@@ -161,7 +162,7 @@ final class TrainingRun {
                 StringBuilder json = new StringBuilder(m.toJson());
                 if (done % job.evalEvery() == 0 || done == total || outOfTime) {
                     params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                    TaskData.Validation v = data.validate(params);
+                    PreparedData.Validation v = data.heldOut().validate(params);
                     score = v.lowerIsBetter();
                     json.setLength(json.length() - 1);
                     boolean first = true;
@@ -200,13 +201,13 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, TaskData data, Model model, FlatParams params, OutputDir dir, long rounds,
+    private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir, long rounds,
             double seconds, boolean stoppedByBudget) {
         dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), data.files(),
                 cfg.render());
         ObjectNode eval = ClassCounts.newJson();
         eval.put("task", task.name());
-        eval.setAll(data.evaluate(params));
+        eval.setAll(data.heldOut().evaluate(params));
         eval.put("rounds", rounds);
         eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
         eval.put("stopped_by_max_minutes", stoppedByBudget);
