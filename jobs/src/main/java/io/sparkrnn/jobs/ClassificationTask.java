@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
@@ -11,6 +12,8 @@ import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -227,7 +230,7 @@ final class ClassificationTask implements Task {
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = Vocabulary.fromText(m.file(WORDS), WORDS);
         Vocabulary labels = Vocabulary.fromText(m.file(LABELS), LABELS);
-        JavaRDD<LabelledText> texts = Splits.twoWay(read(sc, m.config(), format(m.config()), data), m.config(), part,
+        JavaRDD<LabelledText> texts = part.twoWay(read(sc, m.config(), format(m.config()), data), m.config(),
                 ClassificationTask::splitKey, name());
         JavaRDD<Encoded> enc = Encoded.classification(texts, Tokenizer.of(m.config())::tokens, words, labels);
         ObjectNode n = ClassCounts.newJson();

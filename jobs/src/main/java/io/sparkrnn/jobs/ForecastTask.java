@@ -8,6 +8,8 @@ import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.corpus.forecast.SeasonalNaive;
 import io.sparkrnn.driver.corpus.forecast.WindowBatching;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;

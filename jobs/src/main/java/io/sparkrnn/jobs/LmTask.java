@@ -8,6 +8,7 @@ import io.sparkrnn.driver.corpus.lm.LmOptions;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;

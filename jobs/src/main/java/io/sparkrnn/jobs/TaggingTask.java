@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
@@ -11,6 +12,8 @@ import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -212,7 +215,7 @@ final class TaggingTask implements Task {
         Vocabulary tags = Vocabulary.fromText(m.file(TAGS), TAGS);
         JavaRDD<TaggedSentence> s = read(sc, m.config(), m.config().getChoice("data.format").equals("auto")
                 ? defaultFormat() : m.config().getChoice("data.format"), data);
-        JavaRDD<Encoded> enc = Encoded.tagging(Splits.twoWay(s, m.config(), part, TaggingTask::splitKey, name()),
+        JavaRDD<Encoded> enc = Encoded.tagging(part.twoWay(s, m.config(), TaggingTask::splitKey, name()),
                 words, tags);
         ObjectNode n = ClassCounts.newJson();
         counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
