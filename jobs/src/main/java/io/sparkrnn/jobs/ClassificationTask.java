@@ -9,6 +9,7 @@ import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.classify.ClassificationReader;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
+import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.round.SequencePartition;
@@ -162,8 +163,8 @@ final class ClassificationTask implements Task {
         Tokenizer tok = Tokenizer.of(c);
         Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
                 c.getInt("vocab.min-count"), c.getInt("vocab.max-size"));
-        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingTask.MAX_CLASSES,
-                TaggingTask.TAG_SPECIALS);
+        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingData.MAX_CLASSES,
+                TaggingData.TAG_SPECIALS);
         JavaRDD<SequencePartition> parts;
         try {
             parts = Batching.pooled(Encoded.classification(train, tok::tokens, words, labels),
@@ -202,7 +203,7 @@ final class ClassificationTask implements Task {
             return data.mapPartitions(it -> {
                 LocalModel m = b.value().copy();
                 ClassCounts cc = new ClassCounts(classes);
-                for (List<Encoded> chunk : TaggingTask.chunks(it, batch)) {
+                for (List<Encoded> chunk : LocalModel.chunks(it, batch)) {
                     List<int[]> rows = new ArrayList<>();
                     chunk.forEach(e -> rows.add(e.tokens()));
                     List<float[]> p = m.pooledProbabilities(rows, Vocabulary.PAD_ID);
@@ -268,7 +269,7 @@ final class ClassificationTask implements Task {
         JavaRDD<Object[]> rows = texts.mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
-            for (List<Tuple2<String, String>> chunk : TaggingTask.chunks(it, batch)) {
+            for (List<Tuple2<String, String>> chunk : LocalModel.chunks(it, batch)) {
                 List<int[]> ids = new ArrayList<>();
                 for (Tuple2<String, String> t : chunk) {
                     int[] x = words.encode(tok.tokens(t._2()));

@@ -236,7 +236,7 @@ final class ForecastTask implements Task {
             return windows.mapPartitions(it -> {
                 LocalModel m = b.value().copy();
                 Errors e = new Errors(0, 0, 0, 0, 0);
-                for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {
+                for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
                     List<float[]> in = new ArrayList<>();
                     chunk.forEach(w -> in.add(w.inputs()));
                     float[][] out = m.regress(in, k.window(), f);
@@ -344,7 +344,7 @@ final class ForecastTask implements Task {
         JavaRDD<Object[]> rows = windows(sc, m, data, Part.ALL).mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
-            for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {
+            for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
                 List<float[]> in = new ArrayList<>();
                 chunk.forEach(w -> in.add(w.inputs()));
                 float[][] pred = lm.regress(in, k.window(), f);

@@ -222,7 +222,7 @@ final class Seq2SeqTask implements Task {
             return data.mapPartitions(it -> {
                 LocalModel m = b.value().copy();
                 Seq2SeqScores s = new Seq2SeqScores();
-                for (List<Seq2SeqReferences> chunk : TaggingTask.chunks(it, batch)) {
+                for (List<Seq2SeqReferences> chunk : LocalModel.chunks(it, batch)) {
                     List<int[]> sources = new ArrayList<>();
                     chunk.forEach(p -> sources.add(p.source()));
                     List<Hypothesis> h = m.decode(sources, beam, alpha);
@@ -311,7 +311,7 @@ final class Seq2SeqTask implements Task {
         JavaRDD<Object[]> rows = sources.mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
-            for (List<String[]> chunk : TaggingTask.chunks(it, batch)) {
+            for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
                 List<int[]> ids = new ArrayList<>();
                 for (String[] s : chunk) {
                     if (s.length <= maxSource) {

@@ -12,6 +12,7 @@ import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -152,5 +153,24 @@ public final class LocalModel implements Serializable {
             }
         }
         return best;
+    }
+
+    /** Consecutive chunks of up to {@code n} non-empty rows: the batches a task runs the model on. */
+    public static <T> Iterable<List<T>> chunks(Iterator<T> it, int n) {
+        return () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public List<T> next() {
+                List<T> c = new ArrayList<>(n);
+                while (it.hasNext() && c.size() < n) {
+                    c.add(it.next());
+                }
+                return c;
+            }
+        };
     }
 }
