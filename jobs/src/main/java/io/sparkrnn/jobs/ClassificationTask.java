@@ -11,16 +11,13 @@ import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.ClassCounts;
-import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 /**
@@ -152,27 +149,8 @@ final class ClassificationTask implements Task {
         } else {
             throw new ConfigException("--input-format for a classifier must be tsv, folders or lines, found " + format);
         }
-        ClassificationSettings.Tokenizer tok = tokenizer(c);
-        Broadcast<LocalModel> b = sc.broadcast(m.local());
-        int batch = m.batch();
-        JavaRDD<Object[]> rows = texts.mapPartitions(it -> {
-            LocalModel lm = b.value().copy();
-            List<Object[]> res = new ArrayList<>();
-            for (List<Tuple2<String, String>> chunk : LocalModel.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                for (Tuple2<String, String> t : chunk) {
-                    int[] x = words.encode(tok.tokens(t._2()));
-                    // an empty text is read as one unknown token: the model still gives its prior
-                    ids.add(x.length > 0 ? x : new int[] {Vocabulary.UNK_ID});
-                }
-                List<float[]> p = lm.pooledProbabilities(ids, Vocabulary.PAD_ID);
-                for (int r = 0; r < chunk.size(); r++) {
-                    int best = LocalModel.argmax(p.get(r));
-                    res.add(new Object[] {chunk.get(r)._1(), labels.token(best), (double) p.get(r)[best]});
-                }
-            }
-            return res.iterator();
-        });
+        JavaRDD<Object[]> rows = ClassificationData.classify(sc, m.local(), texts, words, labels, tokenizer(c),
+                m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("id", String.class),
                 new PredictionWriter.Column("label", String.class),
                 new PredictionWriter.Column("probability", Double.class)), rows);

@@ -12,15 +12,11 @@ import io.sparkrnn.driver.corpus.tagging.TaggingSettings;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.ClassCounts;
-import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import scala.Tuple2;
 
 /**
  * Sequence tagging (POS, NER, chunks) from Brown {@code word/TAG} lines or CoNLL columns: a seeded random
@@ -123,27 +119,7 @@ final class TaggingTask implements Task {
             throw new ConfigException("--input-format for a tagger must be brown, conll or text, found " + format);
         }
         boolean lower = c.getBoolean("data.lowercase");
-        Broadcast<LocalModel> b = sc.broadcast(m.local());
-        int batch = m.batch();
-        JavaRDD<Object[]> rows = sentences.zipWithIndex().mapPartitions(it -> {
-            LocalModel lm = b.value().copy();
-            List<Object[]> res = new ArrayList<>();
-            for (List<Tuple2<String[], Long>> chunk : LocalModel.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                chunk.forEach(s -> ids.add(words.encode(lower ? TaggingData.lower(s._1()) : s._1())));
-                List<float[][]> p = lm.alignedProbabilities(ids, Vocabulary.PAD_ID);
-                for (int r = 0; r < chunk.size(); r++) {
-                    StringBuilder sb = new StringBuilder();
-                    String[] w = chunk.get(r)._1();
-                    for (int t = 0; t < w.length; t++) {
-                        sb.append(t == 0 ? "" : " ").append(w[t]).append('/')
-                                .append(tags.token(LocalModel.argmax(p.get(r)[t])));
-                    }
-                    res.add(new Object[] {chunk.get(r)._2(), sb.toString()});
-                }
-            }
-            return res.iterator();
-        });
+        JavaRDD<Object[]> rows = TaggingData.tag(sc, m.local(), sentences, words, tags, lower, m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("sentence", Long.class),
                 new PredictionWriter.Column("tagged", String.class)), rows);
     }

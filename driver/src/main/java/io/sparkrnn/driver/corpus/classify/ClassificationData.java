@@ -30,6 +30,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by
@@ -164,5 +165,33 @@ public final class ClassificationData {
     /** The text a document is split by: its file's folder and name, and its text. */
     public static String splitKey(LabelledText d) {
         return Splits.fileKey(d.file(), d.text());
+    }
+
+    /**
+     * Classifies every text (id, text), in the tasks: rows (id, predicted label, its probability); an empty text is
+     * read as one unknown token.
+     */
+    public static JavaRDD<Object[]> classify(JavaSparkContext sc, LocalModel model,
+            JavaRDD<Tuple2<String, String>> texts, Vocabulary words, Vocabulary labels,
+            ClassificationSettings.Tokenizer tok, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        return texts.mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<Tuple2<String, String>> chunk : LocalModel.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                for (Tuple2<String, String> t : chunk) {
+                    int[] x = words.encode(tok.tokens(t._2()));
+                    // an empty text is read as one unknown token: the model still gives its prior
+                    ids.add(x.length > 0 ? x : new int[] {Vocabulary.UNK_ID});
+                }
+                List<float[]> p = lm.pooledProbabilities(ids, Vocabulary.PAD_ID);
+                for (int r = 0; r < chunk.size(); r++) {
+                    int best = LocalModel.argmax(p.get(r));
+                    res.add(new Object[] {chunk.get(r)._1(), labels.token(best), (double) p.get(r)[best]});
+                }
+            }
+            return res.iterator();
+        });
     }
 }

@@ -24,6 +24,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * A tagged corpus prepared for training: a seeded random share of the sentences is held out (see {@link Splits})
@@ -61,7 +62,7 @@ public final class TaggingData {
         return String.join(" ", s.tokens());
     }
 
-    public static String[] lower(String[] words) {
+    private static String[] lower(String[] words) {
         String[] l = new String[words.length];
         for (int i = 0; i < l.length; i++) {
             l[i] = words[i].toLowerCase(Locale.ROOT);
@@ -160,5 +161,33 @@ public final class TaggingData {
         } finally {
             b.destroy();
         }
+    }
+
+    /**
+     * Tags every sentence (lowercased first when the model was trained so), in the tasks: rows (sentence index in
+     * input order, {@code word/TAG ...}).
+     */
+    public static JavaRDD<Object[]> tag(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sentences,
+            Vocabulary words, Vocabulary tags, boolean lower, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        return sentences.zipWithIndex().mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<Tuple2<String[], Long>> chunk : LocalModel.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                chunk.forEach(s -> ids.add(words.encode(lower ? lower(s._1()) : s._1())));
+                List<float[][]> p = lm.alignedProbabilities(ids, Vocabulary.PAD_ID);
+                for (int r = 0; r < chunk.size(); r++) {
+                    StringBuilder sb = new StringBuilder();
+                    String[] w = chunk.get(r)._1();
+                    for (int t = 0; t < w.length; t++) {
+                        sb.append(t == 0 ? "" : " ").append(w[t]).append('/')
+                                .append(tags.token(LocalModel.argmax(p.get(r)[t])));
+                    }
+                    res.add(new Object[] {chunk.get(r)._2(), sb.toString()});
+                }
+            }
+            return res.iterator();
+        });
     }
 }
