@@ -9,9 +9,7 @@ import io.sparkrnn.driver.corpus.forecast.ForecastReader;
 import io.sparkrnn.driver.corpus.forecast.ForecastSettings;
 import io.sparkrnn.driver.corpus.forecast.ForecastWindow;
 import io.sparkrnn.driver.corpus.forecast.Normalizer;
-import io.sparkrnn.driver.corpus.forecast.SeasonalNaive;
 import io.sparkrnn.driver.task.ClassCounts;
-import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Time-series forecasting from a CSV: rows in time order are split into training, validation and test parts
@@ -187,31 +184,8 @@ final class ForecastTask implements Task {
         }
         ForecastColumns k = columns(m.config());
         Normalizer norm = Normalizer.fromJson(m.file(NORMALIZER));
-        Broadcast<LocalModel> b = sc.broadcast(m.local());
-        int batch = m.batch();
-        int f = k.width();
-        int[] tf = k.targetFeatures();
-        SeasonalNaive naive = k.naive();
-        JavaRDD<Object[]> rows = windows(sc, m, data, Part.ALL).mapPartitions(it -> {
-            LocalModel lm = b.value().copy();
-            List<Object[]> res = new ArrayList<>();
-            for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
-                List<float[]> in = new ArrayList<>();
-                chunk.forEach(w -> in.add(w.inputs()));
-                float[][] pred = lm.regress(in, k.window(), f);
-                for (int r = 0; r < chunk.size(); r++) {
-                    Object[] row = new Object[1 + 2 * k.outputs()];
-                    row[0] = chunk.get(r).start();
-                    for (int o = 0; o < k.outputs(); o++) {
-                        int c = tf[o % tf.length];
-                        row[1 + 2 * o] = norm.invert(c, k.forecast(pred[r][o], chunk.get(r), o, naive));
-                        row[2 + 2 * o] = norm.invert(c, chunk.get(r).targets()[o]);
-                    }
-                    res.add(row);
-                }
-            }
-            return res.iterator();
-        });
+        JavaRDD<Object[]> rows = ForecastData.forecast(sc, m.local(), windows(sc, m, data, Part.ALL), k, norm,
+                m.batch());
         List<PredictionWriter.Column> cols = new ArrayList<>();
         cols.add(new PredictionWriter.Column("window_start", Long.class));
         for (int h = 1; h <= k.horizon(); h++) {

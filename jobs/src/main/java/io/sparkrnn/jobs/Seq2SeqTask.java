@@ -18,14 +18,11 @@ import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
-import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -222,39 +219,9 @@ final class Seq2SeqTask implements Task {
         Vocabulary tgt = vocab(m, TARGET);
         String srcJoin = joiner(c, "data.source-tokens", format(c));
         String tgtJoin = joiner(c, "data.target-tokens", format(c));
-        Broadcast<LocalModel> b = sc.broadcast(m.local());
-        int batch = m.batch();
-        int beam = c.getInt("decode.beam");
-        double alpha = c.getDouble("decode.alpha");
-        int maxSource = m.model(Seq2SeqModel.class).spec().maxSourceLength();
-        JavaRDD<Object[]> rows = sources.mapPartitions(it -> {
-            LocalModel lm = b.value().copy();
-            List<Object[]> res = new ArrayList<>();
-            for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                for (String[] s : chunk) {
-                    if (s.length <= maxSource) {
-                        ids.add(src.encode(s));
-                    }
-                }
-                List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
-                int k = 0;
-                for (String[] s : chunk) {
-                    String source = String.join(srcJoin, s);
-                    if (s.length > maxSource) {
-                        res.add(new Object[] {source, "", Double.NaN});
-                        continue;
-                    }
-                    Hypothesis y = h.get(k++);
-                    StringBuilder sb = new StringBuilder();
-                    for (int id : y.tokens()) {
-                        sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
-                    }
-                    res.add(new Object[] {source, sb.toString(), y.score()});
-                }
-            }
-            return res.iterator();
-        });
+        JavaRDD<Object[]> rows = Seq2SeqData.translate(sc, m.local(), sources, src, tgt, srcJoin, tgtJoin,
+                m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.getInt("decode.beam"),
+                c.getDouble("decode.alpha"), m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("source", String.class),
                 new PredictionWriter.Column("prediction", String.class),
                 new PredictionWriter.Column("score", Double.class)), rows);

@@ -160,4 +160,36 @@ public final class ForecastData {
             b.destroy();
         }
     }
+
+    /**
+     * The model's forecast of every window, in the tasks: rows (the window's first row, then per step and target
+     * the forecast and the actual value, in original units).
+     */
+    public static JavaRDD<Object[]> forecast(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
+            ForecastColumns k, Normalizer norm, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        int f = k.width();
+        int[] tf = k.targetFeatures();
+        SeasonalNaive naive = k.naive();
+        return windows.mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
+                List<float[]> in = new ArrayList<>();
+                chunk.forEach(w -> in.add(w.inputs()));
+                float[][] pred = lm.regress(in, k.window(), f);
+                for (int r = 0; r < chunk.size(); r++) {
+                    Object[] row = new Object[1 + 2 * k.outputs()];
+                    row[0] = chunk.get(r).start();
+                    for (int o = 0; o < k.outputs(); o++) {
+                        int c = tf[o % tf.length];
+                        row[1 + 2 * o] = norm.invert(c, k.forecast(pred[r][o], chunk.get(r), o, naive));
+                        row[2 + 2 * o] = norm.invert(c, chunk.get(r).targets()[o]);
+                    }
+                    res.add(row);
+                }
+            }
+            return res.iterator();
+        });
+    }
 }

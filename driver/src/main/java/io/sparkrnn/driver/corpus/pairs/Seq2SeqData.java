@@ -159,4 +159,43 @@ public final class Seq2SeqData {
             b.destroy();
         }
     }
+
+    /**
+     * Decodes every source, in the tasks: rows (the source, its output, the output's score), the tokens joined with
+     * {@code srcJoin} and {@code tgtJoin}; a source longer than {@code maxSource} gets an empty output and
+     * score NaN.
+     */
+    public static JavaRDD<Object[]> translate(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sources,
+            Vocabulary src, Vocabulary tgt, String srcJoin, String tgtJoin, int maxSource, int beam, double alpha,
+            int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        return sources.mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                for (String[] s : chunk) {
+                    if (s.length <= maxSource) {
+                        ids.add(src.encode(s));
+                    }
+                }
+                List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
+                int k = 0;
+                for (String[] s : chunk) {
+                    String source = String.join(srcJoin, s);
+                    if (s.length > maxSource) {
+                        res.add(new Object[] {source, "", Double.NaN});
+                        continue;
+                    }
+                    Hypothesis y = h.get(k++);
+                    StringBuilder sb = new StringBuilder();
+                    for (int id : y.tokens()) {
+                        sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
+                    }
+                    res.add(new Object[] {source, sb.toString(), y.score()});
+                }
+            }
+            return res.iterator();
+        });
+    }
 }
