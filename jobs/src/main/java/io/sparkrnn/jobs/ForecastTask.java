@@ -1,26 +1,22 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.forecast.Calendar;
+import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
+import io.sparkrnn.driver.corpus.forecast.ForecastData;
 import io.sparkrnn.driver.corpus.forecast.ForecastReader;
+import io.sparkrnn.driver.corpus.forecast.ForecastSettings;
 import io.sparkrnn.driver.corpus.forecast.ForecastWindow;
 import io.sparkrnn.driver.corpus.forecast.Normalizer;
-import io.sparkrnn.driver.corpus.forecast.SeasonalNaive;
-import io.sparkrnn.driver.corpus.forecast.WindowBatching;
-import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.param.FlatParams;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Time-series forecasting from a CSV: rows in time order are split into training, validation and test parts
@@ -34,7 +30,8 @@ import org.apache.spark.storage.StorageLevel;
  * and RMSE of the model and of the seasonal-naive forecast on the same predicted rows.
  */
 final class ForecastTask implements Task {
-    static final String NORMALIZER = "normalizer.json";
+    /** The normaliser's file in a model folder (inspect and export show it). */
+    static final String NORMALIZER = ForecastData.NORMALIZER;
 
     @Override
     public String name() {
@@ -52,54 +49,20 @@ final class ForecastTask implements Task {
     }
 
     /** The columns and sizes from the config. */
-    record Columns(List<String> time, List<String> features, List<String> targets, int window, int horizon,
-            int season, List<String> calendar, boolean residual, long validationRows, long testRows)
-            implements java.io.Serializable {
-        static Columns of(JobConfig c) {
-            return new Columns(list(c.getString("forecast.time-columns")), list(c.getString("forecast.features")),
-                    list(c.getString("forecast.targets")), c.getInt("forecast.window"), c.getInt("forecast.horizon"),
-                    c.getInt("forecast.season"), list(c.getString("forecast.calendar")),
-                    c.getBoolean("forecast.residual"), c.getInt("forecast.validation-rows"),
-                    c.getInt("forecast.test-rows"));
-        }
+    static ForecastColumns columns(JobConfig c) {
+        return new ForecastColumns(list(c.getString("forecast.time-columns")), list(c.getString("forecast.features")),
+                list(c.getString("forecast.targets")), c.getInt("forecast.window"), c.getInt("forecast.horizon"),
+                c.getInt("forecast.season"), list(c.getString("forecast.calendar")), c.getBoolean("forecast.residual"),
+                c.getInt("forecast.validation-rows"), c.getInt("forecast.test-rows"));
+    }
 
-        private static List<String> list(String s) {
-            return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-        }
-
-        int outputs() {
-            return horizon * targets.size();
-        }
-
-        /** Feature index of target k. */
-        int[] targetFeatures() {
-            return targets.stream().mapToInt(features::indexOf).toArray();
-        }
-
-        /** Model inputs per step: the features, then the calendar covariates. */
-        int width() {
-            return features.size() + new Calendar(calendar).width();
-        }
-
-        SeasonalNaive naive() {
-            return new SeasonalNaive(window, width(), season, targetFeatures());
-        }
-
-        /** The model's forecast of output {@code o} (step o / K, target o % K), normalised. */
-        float forecast(float out, ForecastWindow w, int o, SeasonalNaive naive) {
-            return residual ? out + naive.at(w, o / targets.size(), o % targets.size()) : out;
-        }
-
-        /** The split of training; the whole series (no parts) when {@code whole}. */
-        ForecastReader.Spec reader(double train, double validation, double maxBad, boolean whole) {
-            return new ForecastReader.Spec(time, features, targets, window, horizon, train, validation, maxBad,
-                    calendar, whole ? 0 : validationRows, whole ? 0 : testRows);
-        }
+    private static List<String> list(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     @Override
     public void check(JobConfig c) {
-        Columns k = Columns.of(c);
+        ForecastColumns k = columns(c);
         String where = c.source() + ": ";
         if (k.time().isEmpty() || k.features().isEmpty() || k.targets().isEmpty()) {
             throw new ConfigException(where + "forecast.time-columns, forecast.features and forecast.targets must each "
@@ -137,159 +100,21 @@ final class ForecastTask implements Task {
         }
     }
 
-    private static SequenceSpec spec(TrainCommand.Job job, Columns k) {
+    private static SequenceSpec spec(TrainCommand.Job job, int inputs, int outputs) {
         TrainCommand.ModelSettings m = job.model();
-        return SequenceSpec.regressor(k.width(), m.cell(), m.hidden(), m.layers(), m.bidirectional(), m.dropout(),
-                m.pooling(), k.outputs()).withIoDropout(m.ioDropout());
+        return SequenceSpec.regressor(inputs, m.cell(), m.hidden(), m.layers(), m.bidirectional(), m.dropout(),
+                m.pooling(), outputs).withIoDropout(m.ioDropout());
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        Columns k = Columns.of(c);
-        double val = c.getDouble("data.validation-fraction");
-        double test = c.getDouble("data.test-fraction");
-        ForecastReader.Series s = ForecastReader.read(sc, job.train(), k.reader(1 - val - test, val,
-                c.getDouble("data.max-bad-fraction"), false));
-        SeasonalNaive naive = k.naive();
-        JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
-        JavaRDD<SequencePartition> parts;
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+        ForecastSettings s = new ForecastSettings(job.train(), columns(c), c.getDouble("data.validation-fraction"),
+                c.getDouble("data.test-fraction"), c.getDouble("data.max-bad-fraction"), job.batch(), job.partitions(),
+                job.seed(), (inputs, outputs) -> spec(job, inputs, outputs));
         try {
-            parts = WindowBatching.of(trainW, k.window(), k.width(), k.outputs(), job.batch(), job.partitions(),
-                    job.seed());
-        } catch (RuntimeException e) {
-            throw new InputException(job.train() + ": " + e.getMessage());
-        }
-        JavaRDD<ForecastWindow> valid = s.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<ForecastWindow> testW = s.test().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        long nValid = valid.count();
-        long nTest = test > 0 || k.testRows() > 0 ? testW.count() : 0;
-        if (nValid == 0) {
-            throw new InputException(job.train() + ": the validation part (" + s.validationRows() + " rows) is "
-                    + "shorter than window + horizon = " + (k.window() + k.horizon()) + "; raise "
-                    + "data.validation-fraction");
-        }
-        SequenceSpec spec = spec(job, k);
-        Normalizer norm = s.normalizer();
-        String describe = String.format(Locale.ROOT, "series %s: %,d rows: %,d training, %,d validation, %,d test "
-                + "(time order); windows of %d steps (%d inputs a step) predicting %d step(s) of %s%s; %,d "
-                + "validation and %,d test windows%n", job.train(), s.rows(), s.trainRows(), s.validationRows(),
-                s.rows() - s.trainRows() - s.validationRows(), k.window(), k.width(), k.horizon(), k.targets(),
-                k.residual() ? " (as residuals over the seasonal-naive value)" : "", nValid, nTest);
-        Map<String, byte[]> files = Map.of(NORMALIZER, norm.toJson().getBytes(StandardCharsets.UTF_8));
-        int batch = job.batch();
-        return new TaskData() {
-            @Override
-            public SequenceSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<SequencePartition> train() {
-                return parts;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                Errors e = errors(sc, LocalModel.of(spec, params), valid, k, norm, batch);
-                return Validation.of(e.mae(), "mae", e.mae(), "rmse", e.rmse(), "mae_vs_seasonal_naive",
-                        e.mae() / e.naiveMae());
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                ObjectNode n = ClassCounts.newJson();
-                LocalModel m = LocalModel.of(spec, params);
-                errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
-                if (nTest > 0) {
-                    errors(sc, m, testW, k, norm, batch).toJson(n, "test_");
-                }
-                return n;
-            }
-        };
-    }
-
-    /**
-     * Absolute and squared errors in original units, summed over windows, steps and targets, for the model and
-     * the seasonal-naive forecast.
-     */
-    record Errors(long count, double abs, double sq, double naiveAbs, double naiveSq) implements java.io.Serializable {
-        Errors plus(Errors o) {
-            return new Errors(count + o.count, abs + o.abs, sq + o.sq, naiveAbs + o.naiveAbs, naiveSq + o.naiveSq);
-        }
-
-        double mae() {
-            return abs / count;
-        }
-
-        double rmse() {
-            return Math.sqrt(sq / count);
-        }
-
-        double naiveMae() {
-            return naiveAbs / count;
-        }
-
-        void toJson(ObjectNode n, String prefix) {
-            n.put(prefix + "mae", mae());
-            n.put(prefix + "rmse", rmse());
-            n.put(prefix + "seasonal_naive_mae", naiveMae());
-            n.put(prefix + "seasonal_naive_rmse", Math.sqrt(naiveSq / count));
-            n.put(prefix + "mae_vs_seasonal_naive", mae() / naiveMae());
-            n.put(prefix + "values", count);
-        }
-    }
-
-    static Errors errors(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows, Columns k,
-            Normalizer norm, int batch) {
-        Broadcast<LocalModel> b = sc.broadcast(model);
-        int f = k.width();
-        int[] tf = k.targetFeatures();
-        SeasonalNaive naive = k.naive();
-        try {
-            return windows.mapPartitions(it -> {
-                LocalModel m = b.value().copy();
-                Errors e = new Errors(0, 0, 0, 0, 0);
-                for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {
-                    List<float[]> in = new ArrayList<>();
-                    chunk.forEach(w -> in.add(w.inputs()));
-                    float[][] out = m.regress(in, k.window(), f);
-                    long n = 0;
-                    double abs = 0;
-                    double sq = 0;
-                    double nAbs = 0;
-                    double nSq = 0;
-                    for (int r = 0; r < chunk.size(); r++) {
-                        ForecastWindow w = chunk.get(r);
-                        for (int h = 0; h < k.horizon(); h++) {
-                            for (int j = 0; j < tf.length; j++) {
-                                int o = h * tf.length + j;
-                                double truth = norm.invert(tf[j], w.targets()[o]);
-                                double pred = norm.invert(tf[j], k.forecast(out[r][o], w, o, naive));
-                                double base = norm.invert(tf[j], naive.at(w, h, j));
-                                abs += Math.abs(pred - truth);
-                                sq += (pred - truth) * (pred - truth);
-                                nAbs += Math.abs(base - truth);
-                                nSq += (base - truth) * (base - truth);
-                                n++;
-                            }
-                        }
-                    }
-                    e = e.plus(new Errors(n, abs, sq, nAbs, nSq));
-                }
-                return Collections.singletonList(e).iterator();
-            }).reduce(Errors::plus);
-        } finally {
-            b.destroy();
+            return ForecastData.prepare(sc, s);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
         }
     }
 
@@ -301,7 +126,7 @@ final class ForecastTask implements Task {
      */
     static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         JobConfig cfg = m.config();
-        Columns k = Columns.of(cfg);
+        ForecastColumns k = columns(cfg);
         Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
         double maxBad = cfg.getDouble("data.max-bad-fraction");
         ForecastReader.Series s;
@@ -343,7 +168,7 @@ final class ForecastTask implements Task {
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         ObjectNode n = ClassCounts.newJson();
-        errors(sc, m.local(), windows(sc, m, data, part), Columns.of(m.config()),
+        ForecastData.errors(sc, m.local(), windows(sc, m, data, part), columns(m.config()),
                 Normalizer.fromJson(m.file(NORMALIZER)), m.batch()).toJson(n, "");
         return n;
     }
@@ -357,33 +182,10 @@ final class ForecastTask implements Task {
         if (out.inputFormat() != null && !out.inputFormat().equals("csv")) {
             throw new ConfigException("--input-format for a forecaster must be csv, found " + out.inputFormat());
         }
-        Columns k = Columns.of(m.config());
+        ForecastColumns k = columns(m.config());
         Normalizer norm = Normalizer.fromJson(m.file(NORMALIZER));
-        Broadcast<LocalModel> b = sc.broadcast(m.local());
-        int batch = m.batch();
-        int f = k.width();
-        int[] tf = k.targetFeatures();
-        SeasonalNaive naive = k.naive();
-        JavaRDD<Object[]> rows = windows(sc, m, data, Part.ALL).mapPartitions(it -> {
-            LocalModel lm = b.value().copy();
-            List<Object[]> res = new ArrayList<>();
-            for (List<ForecastWindow> chunk : TaggingTask.chunks(it, batch)) {
-                List<float[]> in = new ArrayList<>();
-                chunk.forEach(w -> in.add(w.inputs()));
-                float[][] pred = lm.regress(in, k.window(), f);
-                for (int r = 0; r < chunk.size(); r++) {
-                    Object[] row = new Object[1 + 2 * k.outputs()];
-                    row[0] = chunk.get(r).start();
-                    for (int o = 0; o < k.outputs(); o++) {
-                        int c = tf[o % tf.length];
-                        row[1 + 2 * o] = norm.invert(c, k.forecast(pred[r][o], chunk.get(r), o, naive));
-                        row[2 + 2 * o] = norm.invert(c, chunk.get(r).targets()[o]);
-                    }
-                    res.add(row);
-                }
-            }
-            return res.iterator();
-        });
+        JavaRDD<Object[]> rows = ForecastData.forecast(sc, m.local(), windows(sc, m, data, Part.ALL), k, norm,
+                m.batch());
         List<PredictionWriter.Column> cols = new ArrayList<>();
         cols.add(new PredictionWriter.Column("window_start", Long.class));
         for (int h = 1; h <= k.horizon(); h++) {

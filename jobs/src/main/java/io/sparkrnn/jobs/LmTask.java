@@ -4,20 +4,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.lm.LmCorpus;
+import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.lm.LmOptions;
+import io.sparkrnn.driver.corpus.lm.LmSettings;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
-import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -28,11 +26,6 @@ import org.apache.spark.api.java.JavaSparkContext;
  * the held-out text, computed on the driver. Evaluate and predict (text generation) run on the driver too.
  */
 final class LmTask implements Task {
-    static final String VOCAB = "vocab-chars.txt";
-    static final String WORDS = "vocab-words.txt";
-    /** Validation tokens the driver holds at most (4 bytes each): a bigger part needs a smaller fraction. */
-    private static final int MAX_DRIVER_VALIDATION = 20_000_000;
-
     @Override
     public String name() {
         return "lm";
@@ -84,95 +77,26 @@ final class LmTask implements Task {
 
     private static LmCorpus read(JavaSparkContext sc, String format, String path, JobConfig c, LmOptions o) {
         try {
-            return format.equals("parquet") ? LmTextReader.readParquet(sc, path, c.getString("data.text-column"), o)
-                    : LmTextReader.read(sc, path, o);
+            return LmData.read(sc, format, path, c.getString("data.text-column"), o);
         } catch (CorpusException e) {
-            // one line, as every reason the command prints (the bad-line examples follow on indented lines)
-            throw new InputException(e.getMessage().replaceAll("\\s*\\n\\s*", "; "));
+            throw oneLine(e);
         }
     }
 
-    /** Lanes of the validation stream: up to 16 streams of whole k1 windows. */
-    private static int lanes(int tokens, int k1) {
-        return Math.max(1, Math.min(16, tokens / (k1 + 1)));
+    /** One line, as every reason the command prints (the bad-line examples follow on indented lines). */
+    private static InputException oneLine(CorpusException e) {
+        return new InputException(e.getMessage().replaceAll("\\s*\\n\\s*", "; "));
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        LmOptions o = options(job, c);
-        LmCorpus corpus = read(sc, job.format(), job.train(), c, o);
-        String noun = o.tokens() == TokenUnit.WORDS ? "word" : "char";
-        int[] valid;
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+        LmSettings s = new LmSettings(job.format(), job.train(), c.getString("data.text-column"), options(job, c),
+                job.k1(), vocab -> lm(job, vocab));
         try {
-            valid = corpus.validationTokens(MAX_DRIVER_VALIDATION);
+            return LmData.prepare(sc, s);
         } catch (CorpusException e) {
-            throw new InputException(job.train() + ": " + e.getMessage() + "; lower data.validation-fraction");
+            throw oneLine(e);
         }
-        corpus.validation().unpersist(false);
-        if (valid.length < 2 * (job.k1() + 1)) {
-            throw new InputException(job.train() + ": the validation part has " + valid.length + " " + noun
-                    + " tokens, too few for windows of " + job.k1() + "; raise data.validation-fraction");
-        }
-        SequenceSpec spec = lm(job, corpus.vocabulary().size());
-        SequenceModel model = new SequenceModel(spec);
-        int lanes = lanes(valid.length, job.k1());
-        Map<String, byte[]> files = Map.of(o.tokens() == TokenUnit.WORDS ? WORDS : VOCAB,
-                corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
-        String describe = describe(job.train(), corpus, noun);
-        String metric = "bits_per_" + noun;
-        JavaRDD<SequencePartition> data = corpus.train();
-        return new TaskData() {
-            @Override
-            public SequenceSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<SequencePartition> train() {
-                return data;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
-                return o.tokens() == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
-                        : Validation.of(bits, metric, bits);
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, job.k1());
-                ObjectNode n = ClassCounts.newJson();
-                n.put("valid_" + metric, bits);
-                n.put("valid_perplexity", Math.pow(2, bits));
-                return n;
-            }
-        };
-    }
-
-    private static String describe(String path, LmCorpus c, String noun) {
-        String unit = noun.equals("word") ? "words" : "characters";
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "corpus %s: %,d %s, vocabulary %d, %,d for "
-                + "training, %,d for validation%n", path, c.tokens(), unit, c.vocabulary().size(), c.trainTokens(),
-                c.validationTokenCount()));
-        if (c.droppedTokens() > 0) {
-            sb.append(String.format(Locale.ROOT, "  %,d %s left out (not in the vocabulary)%n", c.droppedTokens(),
-                    unit));
-        }
-        if (c.bad().total() > 0) {
-            sb.append("  skipped ").append(c.bad().describe()).append(System.lineSeparator());
-        }
-        return sb.toString();
     }
 
     @Override
@@ -234,12 +158,12 @@ final class LmTask implements Task {
         }
         int[] valid;
         try {
-            valid = corpus.validationTokens(MAX_DRIVER_VALIDATION);
+            valid = corpus.validationTokens(LmData.MAX_DRIVER_VALIDATION);
         } catch (CorpusException e) {
             throw new InputException(data + ": " + e.getMessage());
         }
         double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
-                lanes(valid.length, k1), k1);
+                LmData.lanes(valid.length, k1), k1);
         String noun = LmVocabulary.unit(c) == TokenUnit.WORDS ? "word" : "char";
         ObjectNode n = ClassCounts.newJson();
         n.put("bits_per_" + noun, bits);

@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
+import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import java.util.ArrayList;
@@ -30,17 +31,17 @@ final class LmVocabulary {
 
     /** The vocabulary file saved with a model of this unit. */
     static String file(TokenUnit unit) {
-        return unit == TokenUnit.WORDS ? LmTask.WORDS : LmTask.VOCAB;
+        return unit == TokenUnit.WORDS ? LmData.WORDS : LmData.VOCAB;
     }
 
     static LmVocabulary of(TrainedModel m) {
         TokenUnit unit = unit(m.config());
         if (unit == TokenUnit.CHARS) {
-            return new LmVocabulary(unit, CharCorpus.readVocabulary(m.dir().resolve(LmTask.VOCAB)), null);
+            return new LmVocabulary(unit, CharCorpus.readVocabulary(m.dir().resolve(LmData.VOCAB)), null);
         }
-        Vocabulary v = Vocabulary.fromText(m.file(LmTask.WORDS), m.dir().resolve(LmTask.WORDS).toString());
+        Vocabulary v = Vocabulary.fromText(m.file(LmData.WORDS), m.dir().resolve(LmData.WORDS).toString());
         if (v.id(Vocabulary.UNK) < 0 || v.id(Vocabulary.EOS) < 0) {
-            throw new InputException(m.dir().resolve(LmTask.WORDS) + ": a word language model's vocabulary must "
+            throw new InputException(m.dir().resolve(LmData.WORDS) + ": a word language model's vocabulary must "
                     + "hold " + Vocabulary.UNK + " and " + Vocabulary.EOS);
         }
         return new LmVocabulary(unit, null, v);

@@ -1,6 +1,9 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.driver.corpus.Splits;
 import java.util.Locale;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 
 /**
  * Which examples of a corpus {@code evaluate} scores: all of them, or the held-out part of the model's own training
@@ -13,5 +16,23 @@ enum Part {
     /** The name in messages and in the printed JSON. */
     String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The examples of {@code all} in this part of a two-way split (training and validation) as training drew it
+     * with the model's {@code train.seed} and {@code data.validation-fraction} ({@link Splits}); {@code task} names
+     * the task in the error for a test part, which such a split does not have.
+     */
+    <T> JavaRDD<T> twoWay(JavaRDD<T> all, JobConfig c, Function<T, String> key, String task) {
+        if (this == ALL) {
+            return all;
+        }
+        if (this == TEST) {
+            throw new ConfigException("--part test: a " + task + " model holds out only a validation part "
+                    + "(data.validation-fraction); use --part validation");
+        }
+        long seed = c.getInt("train.seed");
+        double f = c.getDouble("data.validation-fraction");
+        return all.filter(x -> Splits.heldOut(seed, key.call(x), f));
     }
 }

@@ -2,37 +2,33 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
-import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.pairs.EncodedPair;
-import io.sparkrnn.driver.corpus.pairs.PairBatching;
-import io.sparkrnn.driver.corpus.pairs.PairPartition;
-import io.sparkrnn.driver.corpus.pairs.PairReader;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqReferences;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqScores;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqSettings;
 import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
-import io.sparkrnn.engine.param.FlatParams;
-import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
  * Sequence-to-sequence translation, e.g. grapheme-to-phoneme on CMUdict ({@code WORD  PH1 PH2 ...}; the source
  * is the word's characters, the target its phones), {@code source<TAB>target} lines or Parquet columns. The pairs
- * are split by a seeded hash of the source ({@link Splits#uniform}: below {@code data.test-fraction} test, then
+ * are split by a seeded hash of the source ({@link Seq2SeqData#part}: below {@code data.test-fraction} test, then
  * {@code data.validation-fraction} validation, the rest training; all pronunciations of a word land in one
  * part); pairs whose source is longer than {@code data.max-source-length} are skipped and counted. Source and
  * target vocabularies are fitted on the training part. The model is a {@link Seq2SeqModel} (Luong attention).
@@ -41,8 +37,10 @@ import org.apache.spark.storage.StorageLevel;
  * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
  */
 final class Seq2SeqTask implements Task {
-    static final String SOURCE = "vocab-source.txt";
-    static final String TARGET = "vocab-target.txt";
+    /** The vocabularies' files in a model folder (export reads them). */
+    static final String SOURCE = Seq2SeqData.SOURCE;
+    static final String TARGET = Seq2SeqData.TARGET;
+    private static final List<String> FORMATS = List.of("cmudict", "tsv", "parquet");
 
     @Override
     public String name() {
@@ -51,7 +49,7 @@ final class Seq2SeqTask implements Task {
 
     @Override
     public List<String> formats() {
-        return List.of("cmudict", "tsv", "parquet");
+        return FORMATS;
     }
 
     @Override
@@ -109,21 +107,28 @@ final class Seq2SeqTask implements Task {
         return c.getChoice(key).equals("char") ? TokenUnit.CHARS : TokenUnit.WORDS;
     }
 
+    /** How the config reads pairs (training, {@code evaluate} and {@code predict}). */
+    private static Seq2SeqSettings.Reading reading(JobConfig c) {
+        return new Seq2SeqSettings.Reading(c.getBoolean("data.alternates"), units(c, "data.source-tokens"),
+                units(c, "data.target-tokens"), c.getString("data.source-column"), c.getString("data.target-column"),
+                c.getDouble("data.max-bad-fraction"));
+    }
+
+    /** Refuses a format there is no reader for (a config error, before any data is read). */
+    private static void checkFormat(String format) {
+        if (!FORMATS.contains(format)) {
+            throw new ConfigException("a seq2seq model reads cmudict, tsv or parquet, found " + format);
+        }
+    }
+
     /** The pairs of {@code path} in {@code format}, as the config reads them. */
     static Corpus<TextPair> read(JavaSparkContext sc, JobConfig c, String format, String path) {
-        double bad = c.getDouble("data.max-bad-fraction");
-        Corpus<TextPair> corpus = switch (format) {
-            case "cmudict" -> PairReader.cmudict(sc, path, c.getBoolean("data.alternates"), bad);
-            case "tsv" -> PairReader.tsv(sc, path, units(c, "data.source-tokens"), units(c, "data.target-tokens"), bad);
-            case "parquet" -> PairReader.parquet(sc, path, c.getString("data.source-column"),
-                    c.getString("data.target-column"), units(c, "data.source-tokens"), units(c, "data.target-tokens"),
-                    bad);
-            default -> throw new ConfigException("a seq2seq model reads cmudict, tsv or parquet, found " + format);
-        };
-        if (corpus.count() == 0) {
-            throw new InputException(path + ": no source/target pairs (format " + format + ")");
+        checkFormat(format);
+        try {
+            return Seq2SeqData.read(sc, reading(c), format, path);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
         }
-        return corpus;
     }
 
     /** How tokens are joined back into text: characters without, words with a space. */
@@ -134,128 +139,17 @@ final class Seq2SeqTask implements Task {
     }
 
     @Override
-    public TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        JavaRDD<TextPair> all = read(sc, c, job.format(), job.train()).records();
-        int maxSource = c.getInt("data.max-source-length");
-        long tooLong = all.filter(p -> p.source().length > maxSource).count();
-        JavaRDD<TextPair> kept = all.filter(p -> p.source().length <= maxSource);
-        long seed = job.seed();
-        double testF = c.getDouble("data.test-fraction");
-        double validF = job.validationFraction();
-        JavaRDD<TextPair> train = kept.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF);
-        JavaRDD<TextPair> valid = kept.filter(p -> part(seed, p, testF, validF) == 1);
-        JavaRDD<TextPair> test = kept.filter(p -> part(seed, p, testF, validF) == 0);
-        int minCount = c.getInt("vocab.min-count");
-        int maxSize = c.getInt("vocab.max-size");
-        Vocabulary src = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.source()).iterator()), minCount, maxSize);
-        Vocabulary tgt = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.target()).iterator()), minCount, maxSize);
-        Batching.Options o = new Batching.Options(job.batch(), 64, true, job.partitions(), seed);
-        JavaRDD<PairPartition> parts;
-        long trainCount = train.count();
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+        checkFormat(job.format());
+        Seq2SeqSettings s = new Seq2SeqSettings(job.format(), job.train(), reading(c),
+                c.getInt("data.max-source-length"), job.seed(), c.getDouble("data.test-fraction"),
+                job.validationFraction(), c.getInt("vocab.min-count"), c.getInt("vocab.max-size"), job.batch(),
+                job.partitions(), c.getInt("decode.beam"), c.getDouble("decode.alpha"),
+                (source, target) -> spec(c, source, target));
         try {
-            PairBatching.checkBatches(trainCount, o);
-            parts = PairBatching.partitions(EncodedPair.encode(train, src, tgt), o);
-        } catch (RuntimeException e) {
-            throw new InputException(job.train() + ": " + e.getMessage());
-        }
-        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(EncodedPair.encode(valid, src, tgt))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(EncodedPair.encode(test, src, tgt))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        long nValid = validE.count();
-        long nTest = testE.count();
-        if (nValid == 0) {
-            throw new InputException(job.train() + ": the validation part is empty; raise data.validation-fraction");
-        }
-        Seq2SeqSpec spec = spec(c, src.size(), tgt.size());
-        String describe = String.format(Locale.ROOT, "pairs %s (%s): %,d training, %,d validation, %,d test (seeded "
-                + "split by source; validation and test: sources, each scored against its closest reference); %,d skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
-                + "and %,d target tokens (fitted on the training part)%n", job.train(), job.format(), trainCount,
-                nValid, nTest, tooLong, maxSource, src.size(), tgt.size());
-        Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
-                tgt.toText().getBytes(StandardCharsets.UTF_8));
-        int batch = job.batch();
-        int beam = c.getInt("decode.beam");
-        double alpha = c.getDouble("decode.alpha");
-        return new TaskData() {
-            @Override
-            public Seq2SeqSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Map<String, byte[]> files() {
-                return files;
-            }
-
-            @Override
-            public JavaRDD<PairPartition> train() {
-                return parts;
-            }
-
-            @Override
-            public String describe() {
-                return describe;
-            }
-
-            @Override
-            public Validation validate(FlatParams params) {
-                Seq2SeqScores s = scores(sc, LocalModel.of(spec, params), validE, 1, alpha, batch);
-                return Validation.of(s.tokenErrorRate(), "per", s.tokenErrorRate(), "wer", s.sequenceErrorRate());
-            }
-
-            @Override
-            public ObjectNode evaluate(FlatParams params) {
-                ObjectNode n = ClassCounts.newJson();
-                LocalModel m = LocalModel.of(spec, params);
-                scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
-                if (nTest > 0) {
-                    scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
-                }
-                if (beam > 1) {
-                    n.put("beam", beam);
-                    scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_");
-                    if (nTest > 0) {
-                        scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_");
-                    }
-                }
-                n.put("skipped_long_sources", tooLong);
-                return n;
-            }
-        };
-    }
-
-    /** The text a pair is split by: its source, so that alternates of one word share a part. */
-    private static String key(TextPair p) {
-        return String.join(" ", p.source());
-    }
-
-    /** 0 test, 1 validation, 2 training. */
-    private static int part(long seed, TextPair p, double testF, double validF) {
-        double u = Splits.uniform(seed, key(p));
-        return u < testF ? 0 : u < testF + validF ? 1 : 2;
-    }
-
-    /** The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks. */
-    static Seq2SeqScores scores(JavaSparkContext sc, LocalModel model, JavaRDD<Seq2SeqReferences> data, int beam,
-            double alpha, int batch) {
-        Broadcast<LocalModel> b = sc.broadcast(model);
-        try {
-            return data.mapPartitions(it -> {
-                LocalModel m = b.value().copy();
-                Seq2SeqScores s = new Seq2SeqScores();
-                for (List<Seq2SeqReferences> chunk : TaggingTask.chunks(it, batch)) {
-                    List<int[]> sources = new ArrayList<>();
-                    chunk.forEach(p -> sources.add(p.source()));
-                    List<Hypothesis> h = m.decode(sources, beam, alpha);
-                    for (int r = 0; r < chunk.size(); r++) {
-                        s.add(h.get(r).tokens(), chunk.get(r).references());
-                    }
-                }
-                return Collections.singletonList(s).iterator();
-            }).reduce(Seq2SeqScores::merge);
-        } finally {
-            b.destroy();
+            return Seq2SeqData.prepare(sc, s);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
         }
     }
 
@@ -281,7 +175,7 @@ final class Seq2SeqTask implements Task {
                         + "data.test-fraction = 0, so its corpus has no test part; use --part validation");
             }
             int wanted = part == Part.TEST ? 0 : 1;
-            all = all.filter(p -> part(seed, p, testF, validF) == wanted);
+            all = all.filter(p -> Seq2SeqData.part(seed, p, testF, validF) == wanted);
         }
         JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(EncodedPair.encode(all.filter(
                 p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
@@ -289,11 +183,11 @@ final class Seq2SeqTask implements Task {
         ObjectNode n = ClassCounts.newJson();
         LocalModel lm = m.local();
         double alpha = c.getDouble("decode.alpha");
-        scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "");
+        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "");
         int beam = c.getInt("decode.beam");
         if (beam > 1) {
             n.put("beam", beam);
-            scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_");
+            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_");
         }
         n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
         enc.unpersist(false);
@@ -325,39 +219,9 @@ final class Seq2SeqTask implements Task {
         Vocabulary tgt = vocab(m, TARGET);
         String srcJoin = joiner(c, "data.source-tokens", format(c));
         String tgtJoin = joiner(c, "data.target-tokens", format(c));
-        Broadcast<LocalModel> b = sc.broadcast(m.local());
-        int batch = m.batch();
-        int beam = c.getInt("decode.beam");
-        double alpha = c.getDouble("decode.alpha");
-        int maxSource = m.model(Seq2SeqModel.class).spec().maxSourceLength();
-        JavaRDD<Object[]> rows = sources.mapPartitions(it -> {
-            LocalModel lm = b.value().copy();
-            List<Object[]> res = new ArrayList<>();
-            for (List<String[]> chunk : TaggingTask.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                for (String[] s : chunk) {
-                    if (s.length <= maxSource) {
-                        ids.add(src.encode(s));
-                    }
-                }
-                List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
-                int k = 0;
-                for (String[] s : chunk) {
-                    String source = String.join(srcJoin, s);
-                    if (s.length > maxSource) {
-                        res.add(new Object[] {source, "", Double.NaN});
-                        continue;
-                    }
-                    Hypothesis y = h.get(k++);
-                    StringBuilder sb = new StringBuilder();
-                    for (int id : y.tokens()) {
-                        sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
-                    }
-                    res.add(new Object[] {source, sb.toString(), y.score()});
-                }
-            }
-            return res.iterator();
-        });
+        JavaRDD<Object[]> rows = Seq2SeqData.translate(sc, m.local(), sources, src, tgt, srcJoin, tgtJoin,
+                m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.getInt("decode.beam"),
+                c.getDouble("decode.alpha"), m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("source", String.class),
                 new PredictionWriter.Column("prediction", String.class),
                 new PredictionWriter.Column("score", Double.class)), rows);

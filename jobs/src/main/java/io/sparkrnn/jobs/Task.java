@@ -1,15 +1,18 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.task.PreparedData;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * One kind of model the command line trains, evaluates and predicts with. {@link TrainingRun} owns what every
  * task shares (rounds, metrics, validation schedule, checkpoints and resume, the final model and eval.json); a
- * task supplies the data side: reading, splitting, vocabularies, the model spec, the training partitions, its
- * validation metric and evaluation, and batch prediction. A new task (e.g. seq2seq) implements this interface
- * and registers in {@link Tasks}; nothing else changes.
+ * task supplies its formats, its config checks and the model spec, and turns the config into the settings of its
+ * data class in {@code driver} (e.g. {@code TaggingData}), which reads, splits, fits the vocabularies, builds the
+ * training partitions and runs the validation, evaluation and prediction jobs; the task maps the driver's
+ * errors to {@link ConfigException} and {@link InputException}. A new task implements this interface and
+ * registers in {@link Tasks}; nothing else changes.
  */
 interface Task {
     /** The value of config key {@code task}. */
@@ -23,8 +26,11 @@ interface Task {
     /** Task-specific config checks (combinations of keys), before Spark starts; throws {@link ConfigException}. */
     void check(JobConfig c);
 
-    /** Reads and splits the data, fits the vocabularies on the training part, and builds the partitions. */
-    TaskData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
+    /**
+     * The data of a training run, prepared in {@code driver} from this config: read and split, the vocabularies
+     * fitted on the training part, the partitions built.
+     */
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
 
     /** Whether evaluate and predict need Spark (false: they run on the driver, as the language model's do). */
     default boolean usesSpark() {

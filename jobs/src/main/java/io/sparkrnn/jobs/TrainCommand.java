@@ -110,7 +110,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * A validated training job: everything checked before Spark starts. The model's spec comes from the task once
-     * its data is read ({@link TaskData#spec()}); {@link #setup} joins it with the inner training settings here.
+     * its data is read ({@link io.sparkrnn.driver.task.PreparedData#spec()}); {@link #setup} joins it with the inner
+     * training settings here.
      */
     record Job(Task task, ModelSettings model, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
             int engineThreads, RoundConfig rounds, long totalRounds, int partitions, int batch, int k1, String train,

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.Model;
 import java.io.IOException;

@@ -10,6 +10,8 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.TrainingPartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
@@ -92,7 +94,7 @@ final class TrainingRun {
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
-            TaskData data = task.prepare(sc, job, cfg);
+            PreparedData data = task.prepare(sc, job, cfg);
             if (fresh) {
                 // only now that the data has been read: bad data must not cost the checkpoints of the last run
                 deleteCheckpoints(store);
@@ -147,7 +149,7 @@ final class TrainingRun {
      * {@code train.max-minutes} of wall-clock time (validation and checkpoints included); that round is validated
      * and checkpointed like the last one. Returns the seconds spent.
      */
-    private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, TaskData data,
+    private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, PreparedData data,
             FlatParams params, CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history)
             throws IOException {
         long total = job.totalRounds();
@@ -172,7 +174,7 @@ final class TrainingRun {
                 ObjectNode json = m.toJson();
                 if (done % job.evalEvery() == 0 || done == total || outOfTime) {
                     params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                    TaskData.Validation v = data.validate(params);
+                    PreparedData.Validation v = data.heldOut().validate(params);
                     score = v.lowerIsBetter();
                     boolean first = true;
                     for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
@@ -210,13 +212,13 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, TaskData data, Model model, FlatParams params, OutputDir dir, long rounds,
+    private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir, long rounds,
             double seconds, boolean stoppedByBudget) {
         dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), data.files(),
                 cfg.render());
         ObjectNode eval = ClassCounts.newJson();
         eval.put("task", task.name());
-        eval.setAll(data.evaluate(params));
+        eval.setAll(data.heldOut().evaluate(params));
         eval.put("rounds", rounds);
         eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
         eval.put("stopped_by_max_minutes", stoppedByBudget);

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.io.onnx.OnnxSeq2SeqExport;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
@@ -81,7 +82,7 @@ final class ExportTesting {
     static void classifier(Path run, Path tmp, Path folder) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
         Vocabulary words = Vocabulary.fromText(m.file("vocab-words.txt"), "words");
-        ClassificationTask.Tokenizer tok = ClassificationTask.Tokenizer.of(m.config());
+        ClassificationSettings.Tokenizer tok = ClassificationTask.tokenizer(m.config());
         List<int[]> rows = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.sorted().limit(6).toList()) {

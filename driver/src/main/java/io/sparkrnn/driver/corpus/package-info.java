@@ -1,5 +1,6 @@
 /**
- * What every corpus reader shares: the files a path names, their lines, Parquet columns, and a read's records with
- * their bad-record check; the readers of each task and their encoders and batchings are in the sub-packages.
+ * What every corpus reader shares: the files a path names, their lines, Parquet columns, a read's records with
+ * their bad-record check, and the seeded split of examples; the readers of each task, their encoders and
+ * batchings and each task's prepared data are in the sub-packages.
  */
 package io.sparkrnn.driver.corpus;

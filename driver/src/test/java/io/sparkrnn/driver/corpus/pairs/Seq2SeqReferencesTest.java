@@ -1,8 +1,7 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.driver.corpus.pairs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

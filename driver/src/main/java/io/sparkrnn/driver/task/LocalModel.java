@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.driver.task;
 
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
@@ -12,6 +12,7 @@ import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,24 +24,24 @@ import org.nd4j.linalg.factory.Nd4j;
  * model on batches of its rows: a sequence model's forward pass (probabilities, regression outputs) or an
  * encoder-decoder model's decoding; nothing but counts or output rows leaves the task.
  */
-final class LocalModel implements Serializable {
+public final class LocalModel implements Serializable {
     private static final long serialVersionUID = 1L;
     private final ModelSpec spec;
     private final float[] weights;
     private transient Model model;
     private transient FlatParams params;
 
-    LocalModel(ModelSpec spec, float[] weights) {
+    public LocalModel(ModelSpec spec, float[] weights) {
         this.spec = spec;
         this.weights = weights;
     }
 
-    static LocalModel of(ModelSpec spec, FlatParams params) {
+    public static LocalModel of(ModelSpec spec, FlatParams params) {
         return new LocalModel(spec, params.flat().castTo(DataType.FLOAT).data().asFloat());
     }
 
     /** A private instance for one task (shares the immutable weights). */
-    LocalModel copy() {
+    public LocalModel copy() {
         return new LocalModel(spec, weights);
     }
 
@@ -69,7 +70,7 @@ final class LocalModel implements Serializable {
     }
 
     /** Per row (non-empty token sequences) the class probabilities at each step: {@code [len][C]}. */
-    List<float[][]> alignedProbabilities(List<int[]> rows, int paddingId) {
+    public List<float[][]> alignedProbabilities(List<int[]> rows, int paddingId) {
         List<int[]> dummy = new ArrayList<>(rows.size());
         for (int[] r : rows) {
             dummy.add(new int[r.length]);
@@ -89,7 +90,7 @@ final class LocalModel implements Serializable {
     }
 
     /** Per row (non-empty token sequences) the class probabilities {@code [C]}. */
-    List<float[]> pooledProbabilities(List<int[]> rows, int paddingId) {
+    public List<float[]> pooledProbabilities(List<int[]> rows, int paddingId) {
         SequenceBatch b = SequenceBatch.padPooled(rows, new int[rows.size()], paddingId);
         float[][] out = run(b, rows.size());
         List<float[]> res = new ArrayList<>(rows.size());
@@ -100,7 +101,7 @@ final class LocalModel implements Serializable {
     }
 
     /** Regression outputs per window; {@code windows} are {@code [W * F]} time-major, all of W steps. */
-    float[][] regress(List<float[]> windows, int steps, int features) {
+    public float[][] regress(List<float[]> windows, int steps, int features) {
         int b = windows.size();
         float[] x = new float[steps * b * features];
         for (int r = 0; r < b; r++) {
@@ -120,14 +121,14 @@ final class LocalModel implements Serializable {
      * One hypothesis per source (each of 1 to {@code spec.maxSourceLength} tokens) of an encoder-decoder model:
      * greedy when {@code beam} is 1, else beam search of that width; scores normalised with {@code alpha}.
      */
-    List<Hypothesis> decode(List<int[]> sources, int beam, double alpha) {
+    public List<Hypothesis> decode(List<int[]> sources, int beam, double alpha) {
         Seq2SeqModel m = model(Seq2SeqModel.class);
         return beam <= 1 ? Seq2SeqDecoding.greedy(m, params, sources, alpha)
                 : Seq2SeqDecoding.beam(m, params, sources, beam, alpha);
     }
 
     /** Softmax of one row of logits, max-shifted for stability. */
-    static float[] softmax(float[] logits) {
+    public static float[] softmax(float[] logits) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : logits) {
             max = Math.max(max, v);
@@ -144,7 +145,7 @@ final class LocalModel implements Serializable {
         return p;
     }
 
-    static int argmax(float[] p) {
+    public static int argmax(float[] p) {
         int best = 0;
         for (int i = 1; i < p.length; i++) {
             if (p[i] > p[best]) {
@@ -152,5 +153,24 @@ final class LocalModel implements Serializable {
             }
         }
         return best;
+    }
+
+    /** Consecutive chunks of up to {@code n} non-empty rows: the batches a task runs the model on. */
+    public static <T> Iterable<List<T>> chunks(Iterator<T> it, int n) {
+        return () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public List<T> next() {
+                List<T> c = new ArrayList<>(n);
+                while (it.hasNext() && c.size() < n) {
+                    c.add(it.next());
+                }
+                return c;
+            }
+        };
     }
 }

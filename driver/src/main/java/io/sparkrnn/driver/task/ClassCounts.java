@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.driver.task;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,19 +11,19 @@ import java.util.List;
  * precision {@code tp / (tp + fp)}, recall {@code tp / (tp + fn)}, F1 {@code 2PR / (P + R)} (0 when P + R = 0),
  * and macro F1 (the mean of F1 over classes that occur in the truth or the predictions).
  */
-final class ClassCounts implements Serializable {
+public final class ClassCounts implements Serializable {
     private static final long serialVersionUID = 1L;
     private final long[][] counts;
 
-    ClassCounts(int classes) {
+    public ClassCounts(int classes) {
         counts = new long[classes][classes];
     }
 
-    void add(int truth, int predicted) {
+    public void add(int truth, int predicted) {
         counts[truth][predicted]++;
     }
 
-    ClassCounts merge(ClassCounts o) {
+    public ClassCounts merge(ClassCounts o) {
         for (int i = 0; i < counts.length; i++) {
             for (int j = 0; j < counts.length; j++) {
                 counts[i][j] += o.counts[i][j];
@@ -32,7 +32,7 @@ final class ClassCounts implements Serializable {
         return this;
     }
 
-    long total() {
+    public long total() {
         long n = 0;
         for (long[] row : counts) {
             for (long v : row) {
@@ -42,7 +42,7 @@ final class ClassCounts implements Serializable {
         return n;
     }
 
-    double accuracy() {
+    public double accuracy() {
         long right = 0;
         for (int i = 0; i < counts.length; i++) {
             right += counts[i][i];
@@ -51,7 +51,7 @@ final class ClassCounts implements Serializable {
         return n == 0 ? Double.NaN : (double) right / n;
     }
 
-    long support(int c) {
+    public long support(int c) {
         long s = 0;
         for (long v : counts[c]) {
             s += v;
@@ -59,7 +59,7 @@ final class ClassCounts implements Serializable {
         return s;
     }
 
-    long predicted(int c) {
+    public long predicted(int c) {
         long s = 0;
         for (long[] row : counts) {
             s += row[c];
@@ -67,23 +67,23 @@ final class ClassCounts implements Serializable {
         return s;
     }
 
-    double precision(int c) {
+    public double precision(int c) {
         long p = predicted(c);
         return p == 0 ? 0 : (double) counts[c][c] / p;
     }
 
-    double recall(int c) {
+    public double recall(int c) {
         long s = support(c);
         return s == 0 ? 0 : (double) counts[c][c] / s;
     }
 
-    double f1(int c) {
+    public double f1(int c) {
         double p = precision(c);
         double r = recall(c);
         return p + r == 0 ? 0 : 2 * p * r / (p + r);
     }
 
-    double macroF1() {
+    public double macroF1() {
         double sum = 0;
         int n = 0;
         for (int c = 0; c < counts.length; c++) {
@@ -96,7 +96,7 @@ final class ClassCounts implements Serializable {
     }
 
     /** Share of the truth held by its most frequent class: the accuracy of always guessing it. */
-    double majorityShare() {
+    public double majorityShare() {
         long best = 0;
         for (int c = 0; c < counts.length; c++) {
             best = Math.max(best, support(c));
@@ -109,7 +109,7 @@ final class ClassCounts implements Serializable {
      * Adds {@code accuracy}, {@code macro_f1}, {@code per_class} (name: precision, recall, f1, support; classes
      * that occur) and, when asked, {@code confusion} ({@code labels} and {@code matrix[truth][predicted]}).
      */
-    void toJson(ObjectNode n, String prefix, List<String> names, boolean confusion) {
+    public void toJson(ObjectNode n, String prefix, List<String> names, boolean confusion) {
         n.put(prefix + "accuracy", accuracy());
         n.put(prefix + "macro_f1", macroF1());
         n.put(prefix + "count", total());
@@ -138,7 +138,7 @@ final class ClassCounts implements Serializable {
         }
     }
 
-    static ObjectNode newJson() {
+    public static ObjectNode newJson() {
         return new ObjectMapper().createObjectNode();
     }
 }

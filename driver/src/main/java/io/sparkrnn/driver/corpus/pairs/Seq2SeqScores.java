@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.driver.corpus.pairs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.seq2seq.Seq2SeqEvaluation;
@@ -27,7 +27,7 @@ import java.util.Map;
  * </ul>
  * With one reference per source these are the usual single-reference figures.
  */
-final class Seq2SeqScores implements Serializable {
+public final class Seq2SeqScores implements Serializable {
     private static final long serialVersionUID = 1L;
     static final int MAX_N = 4;
 
@@ -41,12 +41,12 @@ final class Seq2SeqScores implements Serializable {
     private long bleuReferenceLength;
 
     /** Adds one output and its only reference (token ids without begin and end). */
-    void add(int[] output, int[] reference) {
+    public void add(int[] output, int[] reference) {
         add(output, List.of(reference));
     }
 
     /** Adds one output scored against the closest of its source's references (at least one). */
-    void add(int[] output, List<int[]> references) {
+    public void add(int[] output, List<int[]> references) {
         if (references.isEmpty()) {
             throw new IllegalArgumentException("an output needs at least one reference, found none");
         }
@@ -91,7 +91,7 @@ final class Seq2SeqScores implements Serializable {
         return m;
     }
 
-    Seq2SeqScores merge(Seq2SeqScores o) {
+    public Seq2SeqScores merge(Seq2SeqScores o) {
         Seq2SeqScores s = new Seq2SeqScores();
         s.edits = edits + o.edits;
         s.referenceTokens = referenceTokens + o.referenceTokens;
@@ -106,19 +106,19 @@ final class Seq2SeqScores implements Serializable {
         return s;
     }
 
-    long sequences() {
+    public long sequences() {
         return sequences;
     }
 
-    double tokenErrorRate() {
+    public double tokenErrorRate() {
         return (double) edits / referenceTokens;
     }
 
-    double sequenceErrorRate() {
+    public double sequenceErrorRate() {
         return (double) wrong / sequences;
     }
 
-    double bleu() {
+    public double bleu() {
         return bleu(matches, ngrams, outputLength, bleuReferenceLength);
     }
 
@@ -136,7 +136,7 @@ final class Seq2SeqScores implements Serializable {
     }
 
     /** {@code per}, {@code wer}, {@code bleu} and {@code sequences} under {@code prefix}. */
-    void toJson(ObjectNode n, String prefix) {
+    public void toJson(ObjectNode n, String prefix) {
         n.put(prefix + "per", tokenErrorRate());
         n.put(prefix + "wer", sequenceErrorRate());
         n.put(prefix + "bleu", bleu());

@@ -1,6 +1,5 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.driver.corpus.pairs;
 
-import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,10 +15,10 @@ import scala.Tuple2;
  * @param source     source token ids
  * @param references reference target ids without {@code <bos>} and {@code <eos>}, at least one
  */
-record Seq2SeqReferences(int[] source, List<int[]> references) implements Serializable {
+public record Seq2SeqReferences(int[] source, List<int[]> references) implements Serializable {
 
     /** The pairs grouped by source (framed targets, as {@code EncodedPair.encode} writes them). */
-    static JavaRDD<Seq2SeqReferences> group(JavaRDD<EncodedPair> pairs) {
+    public static JavaRDD<Seq2SeqReferences> group(JavaRDD<EncodedPair> pairs) {
         return pairs.mapToPair(p -> new Tuple2<>(Arrays.stream(p.source()).boxed().toList(),
                         Arrays.copyOfRange(p.target(), 1, p.target().length - 1)))
                 .groupByKey()

@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.driver.corpus.pairs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,0 +1,197 @@
+package io.sparkrnn.driver.corpus.classify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Splits;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.tagging.TaggingData;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.engine.model.SequenceSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by
+ * the file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named.
+ * Texts are cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the
+ * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix.
+ */
+public final class ClassificationData {
+    public static final String WORDS = "vocab-words.txt";
+    public static final String LABELS = "vocab-labels.txt";
+
+    private ClassificationData() {
+    }
+
+    /** The labelled texts of {@code path} in {@code format} ({@code tsv} or {@code folders}). */
+    public static JavaRDD<LabelledText> read(JavaSparkContext sc, ClassificationSettings.Reading r, String format,
+            String path) {
+        double bad = r.maxBadFraction();
+        Corpus<LabelledText> corpus;
+        if (format.equals("folders")) {
+            Map<String, String> labels = r.folderLabels();
+            if (labels.isEmpty()) {
+                labels = subfolders(sc, path);
+            }
+            corpus = ClassificationReader.folders(sc, path, labels, bad);
+        } else {
+            corpus = ClassificationReader.tsv(sc, path, bad);
+        }
+        if (corpus.count() == 0) {
+            throw new CorpusException(path + ": no labelled texts (format " + format + ")");
+        }
+        return corpus.records();
+    }
+
+    /** Every folder directly under {@code root}, named after itself. */
+    private static Map<String, String> subfolders(JavaSparkContext sc, String root) {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            Path p = new Path(root);
+            FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+            for (FileStatus st : fs.listStatus(p)) {
+                if (st.isDirectory() && !st.getPath().getName().startsWith(".")) {
+                    m.put(st.getPath().getName(), st.getPath().getName());
+                }
+            }
+        } catch (IOException e) {
+            throw new CorpusException("cannot list " + root + ": " + e.getMessage());
+        }
+        if (m.isEmpty()) {
+            throw new CorpusException(root + " holds no folders (format folders: one folder per label)");
+        }
+        return m;
+    }
+
+    /**
+     * Reads and splits the corpus, fits the vocabularies on the training part and builds the partitions; throws
+     * {@link CorpusException} for bad or too little data.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s) {
+        JavaRDD<LabelledText> all = read(sc, s.reading(), s.format(), s.train());
+        JavaRDD<LabelledText> train;
+        JavaRDD<LabelledText> valid;
+        if (s.validation().isEmpty()) {
+            long seed = s.seed();
+            double f = s.validationFraction();
+            train = all.filter(d -> !Splits.heldOut(seed, splitKey(d), f));
+            valid = all.filter(d -> Splits.heldOut(seed, splitKey(d), f));
+        } else {
+            train = all;
+            valid = read(sc, s.reading(), s.format(), s.validation());
+        }
+        ClassificationSettings.Tokenizer tok = s.tokenizer();
+        Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
+                s.minCount(), s.maxVocabulary());
+        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingData.MAX_CLASSES,
+                TaggingData.TAG_SPECIALS);
+        JavaRDD<SequencePartition> parts;
+        try {
+            parts = Batching.pooled(Encoded.classification(train, tok::tokens, words, labels),
+                    new Batching.Options(s.batch(), 64, true, s.partitions(), s.seed()), Vocabulary.PAD_ID);
+        } catch (RuntimeException e) {
+            throw new CorpusException(s.train() + ": " + e.getMessage());
+        }
+        JavaRDD<Encoded> validEncoded = Encoded.classification(valid, tok::tokens, words, labels)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long validCount = validEncoded.count();
+        if (validCount == 0) {
+            throw new CorpusException(s.train() + ": the validation part is empty; raise data.validation-fraction "
+                    + "or give data.validation");
+        }
+        SequenceSpec spec = s.spec().apply(words.size(), labels.size());
+        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts; %,d tokens in the "
+                + "vocabulary, labels %s (fitted on the training part)%n", s.train(), s.format(), validCount,
+                words.size(), labels.tokens().subList(1, labels.size()));
+        Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
+                labels.toText().getBytes(StandardCharsets.UTF_8));
+        int batch = s.batch();
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch);
+            return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
+                    labels.tokens(), true);
+            return n;
+        }));
+    }
+
+    /** The confusion matrix of the model's labels on {@code data}, computed in the tasks. */
+    public static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int classes,
+            int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        try {
+            return data.mapPartitions(it -> {
+                LocalModel m = b.value().copy();
+                ClassCounts cc = new ClassCounts(classes);
+                for (List<Encoded> chunk : LocalModel.chunks(it, batch)) {
+                    List<int[]> rows = new ArrayList<>();
+                    chunk.forEach(e -> rows.add(e.tokens()));
+                    List<float[]> p = m.pooledProbabilities(rows, Vocabulary.PAD_ID);
+                    for (int r = 0; r < chunk.size(); r++) {
+                        cc.add(chunk.get(r).label(), LocalModel.argmax(p.get(r)));
+                    }
+                }
+                return Collections.singletonList(cc).iterator();
+            }).reduce(ClassCounts::merge);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /** The text a document is split by: its file's folder and name, and its text. */
+    public static String splitKey(LabelledText d) {
+        return Splits.fileKey(d.file(), d.text());
+    }
+
+    /**
+     * Classifies every text (id, text), in the tasks: rows (id, predicted label, its probability); an empty text is
+     * read as one unknown token.
+     */
+    public static JavaRDD<Object[]> classify(JavaSparkContext sc, LocalModel model,
+            JavaRDD<Tuple2<String, String>> texts, Vocabulary words, Vocabulary labels,
+            ClassificationSettings.Tokenizer tok, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        return texts.mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<Tuple2<String, String>> chunk : LocalModel.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                for (Tuple2<String, String> t : chunk) {
+                    int[] x = words.encode(tok.tokens(t._2()));
+                    // an empty text is read as one unknown token: the model still gives its prior
+                    ids.add(x.length > 0 ? x : new int[] {Vocabulary.UNK_ID});
+                }
+                List<float[]> p = lm.pooledProbabilities(ids, Vocabulary.PAD_ID);
+                for (int r = 0; r < chunk.size(); r++) {
+                    int best = LocalModel.argmax(p.get(r));
+                    res.add(new Object[] {chunk.get(r)._1(), labels.token(best), (double) p.get(r)[best]});
+                }
+            }
+            return res.iterator();
+        });
+    }
+}

@@ -1,0 +1,195 @@
+package io.sparkrnn.driver.corpus.forecast;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.engine.model.SequenceSpec;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * A series prepared for training: rows in time order split into training, validation and test parts (contiguous,
+ * never shuffled), standardised with the training part's mean and std (saved as {@code normalizer.json}), cut
+ * into windows (see {@link ForecastReader}) and, with {@link ForecastColumns#residual}, turned into residuals over
+ * the seasonal-naive forecast. Metrics in the original units: MAE and RMSE of the model and of the seasonal-naive
+ * forecast on the same predicted rows.
+ */
+public final class ForecastData {
+    public static final String NORMALIZER = "normalizer.json";
+
+    private ForecastData() {
+    }
+
+    /**
+     * Reads, splits and normalises the series and builds the window partitions; throws {@link CorpusException}
+     * for bad or too little data.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, ForecastSettings settings) {
+        ForecastColumns k = settings.columns();
+        double val = settings.validationFraction();
+        double test = settings.testFraction();
+        ForecastReader.Series s = ForecastReader.read(sc, settings.train(), k.reader(1 - val - test, val,
+                settings.maxBadFraction(), false));
+        SeasonalNaive naive = k.naive();
+        JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
+        JavaRDD<SequencePartition> parts;
+        try {
+            parts = WindowBatching.of(trainW, k.window(), k.width(), k.outputs(), settings.batch(),
+                    settings.partitions(), settings.seed());
+        } catch (RuntimeException e) {
+            throw new CorpusException(settings.train() + ": " + e.getMessage());
+        }
+        JavaRDD<ForecastWindow> valid = s.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<ForecastWindow> testW = s.test().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long nValid = valid.count();
+        long nTest = test > 0 || k.testRows() > 0 ? testW.count() : 0;
+        if (nValid == 0) {
+            throw new CorpusException(settings.train() + ": the validation part (" + s.validationRows() + " rows) is "
+                    + "shorter than window + horizon = " + (k.window() + k.horizon()) + "; raise "
+                    + "data.validation-fraction");
+        }
+        SequenceSpec spec = settings.spec().apply(k.width(), k.outputs());
+        Normalizer norm = s.normalizer();
+        String describe = String.format(Locale.ROOT, "series %s: %,d rows: %,d training, %,d validation, %,d test "
+                + "(time order); windows of %d steps (%d inputs a step) predicting %d step(s) of %s%s; %,d "
+                + "validation and %,d test windows%n", settings.train(), s.rows(), s.trainRows(), s.validationRows(),
+                s.rows() - s.trainRows() - s.validationRows(), k.window(), k.width(), k.horizon(), k.targets(),
+                k.residual() ? " (as residuals over the seasonal-naive value)" : "", nValid, nTest);
+        Map<String, byte[]> files = Map.of(NORMALIZER, norm.toJson().getBytes(StandardCharsets.UTF_8));
+        int batch = settings.batch();
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            Errors e = errors(sc, LocalModel.of(spec, params), valid, k, norm, batch);
+            return Validation.of(e.mae(), "mae", e.mae(), "rmse", e.rmse(), "mae_vs_seasonal_naive",
+                    e.mae() / e.naiveMae());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            LocalModel m = LocalModel.of(spec, params);
+            errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
+            if (nTest > 0) {
+                errors(sc, m, testW, k, norm, batch).toJson(n, "test_");
+            }
+            return n;
+        }));
+    }
+
+    /**
+     * Absolute and squared errors in original units, summed over windows, steps and targets, for the model and
+     * the seasonal-naive forecast.
+     */
+    public record Errors(long count, double abs, double sq, double naiveAbs, double naiveSq) implements Serializable {
+        public Errors plus(Errors o) {
+            return new Errors(count + o.count, abs + o.abs, sq + o.sq, naiveAbs + o.naiveAbs, naiveSq + o.naiveSq);
+        }
+
+        public double mae() {
+            return abs / count;
+        }
+
+        public double rmse() {
+            return Math.sqrt(sq / count);
+        }
+
+        public double naiveMae() {
+            return naiveAbs / count;
+        }
+
+        public void toJson(ObjectNode n, String prefix) {
+            n.put(prefix + "mae", mae());
+            n.put(prefix + "rmse", rmse());
+            n.put(prefix + "seasonal_naive_mae", naiveMae());
+            n.put(prefix + "seasonal_naive_rmse", Math.sqrt(naiveSq / count));
+            n.put(prefix + "mae_vs_seasonal_naive", mae() / naiveMae());
+            n.put(prefix + "values", count);
+        }
+    }
+
+    /** The model's and the seasonal-naive errors on {@code windows}, computed in the tasks. */
+    public static Errors errors(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
+            ForecastColumns k, Normalizer norm, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        int f = k.width();
+        int[] tf = k.targetFeatures();
+        SeasonalNaive naive = k.naive();
+        try {
+            return windows.mapPartitions(it -> {
+                LocalModel m = b.value().copy();
+                Errors e = new Errors(0, 0, 0, 0, 0);
+                for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
+                    List<float[]> in = new ArrayList<>();
+                    chunk.forEach(w -> in.add(w.inputs()));
+                    float[][] out = m.regress(in, k.window(), f);
+                    long n = 0;
+                    double abs = 0;
+                    double sq = 0;
+                    double nAbs = 0;
+                    double nSq = 0;
+                    for (int r = 0; r < chunk.size(); r++) {
+                        ForecastWindow w = chunk.get(r);
+                        for (int h = 0; h < k.horizon(); h++) {
+                            for (int j = 0; j < tf.length; j++) {
+                                int o = h * tf.length + j;
+                                double truth = norm.invert(tf[j], w.targets()[o]);
+                                double pred = norm.invert(tf[j], k.forecast(out[r][o], w, o, naive));
+                                double base = norm.invert(tf[j], naive.at(w, h, j));
+                                abs += Math.abs(pred - truth);
+                                sq += (pred - truth) * (pred - truth);
+                                nAbs += Math.abs(base - truth);
+                                nSq += (base - truth) * (base - truth);
+                                n++;
+                            }
+                        }
+                    }
+                    e = e.plus(new Errors(n, abs, sq, nAbs, nSq));
+                }
+                return Collections.singletonList(e).iterator();
+            }).reduce(Errors::plus);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /**
+     * The model's forecast of every window, in the tasks: rows (the window's first row, then per step and target
+     * the forecast and the actual value, in original units).
+     */
+    public static JavaRDD<Object[]> forecast(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
+            ForecastColumns k, Normalizer norm, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        int f = k.width();
+        int[] tf = k.targetFeatures();
+        SeasonalNaive naive = k.naive();
+        return windows.mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
+                List<float[]> in = new ArrayList<>();
+                chunk.forEach(w -> in.add(w.inputs()));
+                float[][] pred = lm.regress(in, k.window(), f);
+                for (int r = 0; r < chunk.size(); r++) {
+                    Object[] row = new Object[1 + 2 * k.outputs()];
+                    row[0] = chunk.get(r).start();
+                    for (int o = 0; o < k.outputs(); o++) {
+                        int c = tf[o % tf.length];
+                        row[1 + 2 * o] = norm.invert(c, k.forecast(pred[r][o], chunk.get(r), o, naive));
+                        row[2 + 2 * o] = norm.invert(c, chunk.get(r).targets()[o]);
+                    }
+                    res.add(row);
+                }
+            }
+            return res.iterator();
+        });
+    }
+}

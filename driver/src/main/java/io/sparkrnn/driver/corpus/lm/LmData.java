@@ -1,0 +1,96 @@
+package io.sparkrnn.driver.corpus.lm;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.model.SequenceSpec;
+import io.sparkrnn.engine.train.StreamLoss;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A text prepared for training a language model: read by {@link LmTextReader} on the executors into contiguous
+ * training streams, the last share of the text held out; validation is bits per token with the state carried
+ * through the held-out text, computed on the driver.
+ */
+public final class LmData {
+    public static final String VOCAB = "vocab-chars.txt";
+    public static final String WORDS = "vocab-words.txt";
+    /** Validation tokens the driver holds at most (4 bytes each): a bigger part needs a smaller fraction. */
+    public static final int MAX_DRIVER_VALIDATION = 20_000_000;
+
+    private LmData() {
+    }
+
+    /** The text of {@code path} in {@code format} ({@code text} or {@code parquet}, its {@code textColumn}). */
+    public static LmCorpus read(JavaSparkContext sc, String format, String path, String textColumn, LmOptions o) {
+        return format.equals("parquet") ? LmTextReader.readParquet(sc, path, textColumn, o)
+                : LmTextReader.read(sc, path, o);
+    }
+
+    /** Lanes of the validation stream: up to 16 streams of whole k1 windows. */
+    public static int lanes(int tokens, int k1) {
+        return Math.max(1, Math.min(16, tokens / (k1 + 1)));
+    }
+
+    /**
+     * Reads the text into training streams and the held-out tokens; throws {@link CorpusException} for bad or too
+     * little data.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, LmSettings s) {
+        LmOptions o = s.options();
+        LmCorpus corpus = read(sc, s.format(), s.train(), s.textColumn(), o);
+        String noun = o.tokens() == TokenUnit.WORDS ? "word" : "char";
+        int[] valid;
+        try {
+            valid = corpus.validationTokens(MAX_DRIVER_VALIDATION);
+        } catch (CorpusException e) {
+            throw new CorpusException(s.train() + ": " + e.getMessage() + "; lower data.validation-fraction");
+        }
+        corpus.validation().unpersist(false);
+        int k1 = s.k1();
+        if (valid.length < 2 * (k1 + 1)) {
+            throw new CorpusException(s.train() + ": the validation part has " + valid.length + " " + noun
+                    + " tokens, too few for windows of " + k1 + "; raise data.validation-fraction");
+        }
+        SequenceSpec spec = s.spec().apply(corpus.vocabulary().size());
+        SequenceModel model = new SequenceModel(spec);
+        int lanes = lanes(valid.length, k1);
+        Map<String, byte[]> files = Map.of(o.tokens() == TokenUnit.WORDS ? WORDS : VOCAB,
+                corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
+        String describe = describe(s.train(), corpus, noun);
+        String metric = "bits_per_" + noun;
+        return new PreparedData(spec, files, corpus.train(), describe, PreparedData.HeldOut.of(params -> {
+            double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
+            return o.tokens() == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
+                    : Validation.of(bits, metric, bits);
+        }, params -> {
+            double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
+            ObjectNode n = ClassCounts.newJson();
+            n.put("valid_" + metric, bits);
+            n.put("valid_perplexity", Math.pow(2, bits));
+            return n;
+        }));
+    }
+
+    private static String describe(String path, LmCorpus c, String noun) {
+        String unit = noun.equals("word") ? "words" : "characters";
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "corpus %s: %,d %s, vocabulary %d, %,d for "
+                + "training, %,d for validation%n", path, c.tokens(), unit, c.vocabulary().size(), c.trainTokens(),
+                c.validationTokenCount()));
+        if (c.droppedTokens() > 0) {
+            sb.append(String.format(Locale.ROOT, "  %,d %s left out (not in the vocabulary)%n", c.droppedTokens(),
+                    unit));
+        }
+        if (c.bad().total() > 0) {
+            sb.append("  skipped ").append(c.bad().describe()).append(System.lineSeparator());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,201 @@
+package io.sparkrnn.driver.corpus.pairs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Splits;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Hypothesis;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Pairs prepared for training an encoder-decoder: split by a seeded hash of the source ({@link Splits#uniform}:
+ * below the test fraction test, then the validation fraction validation, the rest training; all pronunciations
+ * of a word land in one part); pairs whose source is longer than the limit are skipped and counted. Source and
+ * target vocabularies are fitted on the training part. Metrics: token (phoneme) error rate, sequence (word) error
+ * rate and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, with a beam wider than 1, beam search; each source
+ * is decoded once and scored against the closest of its references ({@link Seq2SeqReferences}).
+ */
+public final class Seq2SeqData {
+    public static final String SOURCE = "vocab-source.txt";
+    public static final String TARGET = "vocab-target.txt";
+
+    private Seq2SeqData() {
+    }
+
+    /** The pairs of {@code path} in {@code format} ({@code cmudict}, {@code tsv} or {@code parquet}). */
+    public static Corpus<TextPair> read(JavaSparkContext sc, Seq2SeqSettings.Reading r, String format, String path) {
+        double bad = r.maxBadFraction();
+        Corpus<TextPair> corpus = switch (format) {
+            case "cmudict" -> PairReader.cmudict(sc, path, r.alternates(), bad);
+            case "tsv" -> PairReader.tsv(sc, path, r.sourceTokens(), r.targetTokens(), bad);
+            case "parquet" -> PairReader.parquet(sc, path, r.sourceColumn(), r.targetColumn(), r.sourceTokens(),
+                    r.targetTokens(), bad);
+            default -> throw new IllegalArgumentException("a seq2seq model reads cmudict, tsv or parquet, found "
+                    + format);
+        };
+        if (corpus.count() == 0) {
+            throw new CorpusException(path + ": no source/target pairs (format " + format + ")");
+        }
+        return corpus;
+    }
+
+    /**
+     * Reads and splits the pairs, fits the vocabularies on the training part and builds the partitions; throws
+     * {@link CorpusException} for bad or too little data.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, Seq2SeqSettings s) {
+        JavaRDD<TextPair> all = read(sc, s.reading(), s.format(), s.train()).records();
+        int maxSource = s.maxSourceLength();
+        long tooLong = all.filter(p -> p.source().length > maxSource).count();
+        JavaRDD<TextPair> kept = all.filter(p -> p.source().length <= maxSource);
+        long seed = s.seed();
+        double testF = s.testFraction();
+        double validF = s.validationFraction();
+        JavaRDD<TextPair> train = kept.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF);
+        JavaRDD<TextPair> valid = kept.filter(p -> part(seed, p, testF, validF) == 1);
+        JavaRDD<TextPair> test = kept.filter(p -> part(seed, p, testF, validF) == 0);
+        int minCount = s.minCount();
+        int maxSize = s.maxVocabulary();
+        Vocabulary src = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.source()).iterator()), minCount, maxSize);
+        Vocabulary tgt = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.target()).iterator()), minCount, maxSize);
+        Batching.Options o = new Batching.Options(s.batch(), 64, true, s.partitions(), seed);
+        JavaRDD<PairPartition> parts;
+        long trainCount = train.count();
+        try {
+            PairBatching.checkBatches(trainCount, o);
+            parts = PairBatching.partitions(EncodedPair.encode(train, src, tgt), o);
+        } catch (RuntimeException e) {
+            throw new CorpusException(s.train() + ": " + e.getMessage());
+        }
+        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(EncodedPair.encode(valid, src, tgt))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(EncodedPair.encode(test, src, tgt))
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long nValid = validE.count();
+        long nTest = testE.count();
+        if (nValid == 0) {
+            throw new CorpusException(s.train() + ": the validation part is empty; raise data.validation-fraction");
+        }
+        Seq2SeqSpec spec = s.spec().apply(src.size(), tgt.size());
+        String describe = String.format(Locale.ROOT, "pairs %s (%s): %,d training, %,d validation, %,d test (seeded "
+                + "split by source; validation and test: sources, each scored against its closest reference); %,d "
+                + "skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
+                + "and %,d target tokens (fitted on the training part)%n", s.train(), s.format(), trainCount,
+                nValid, nTest, tooLong, maxSource, src.size(), tgt.size());
+        Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
+                tgt.toText().getBytes(StandardCharsets.UTF_8));
+        int batch = s.batch();
+        int beam = s.beam();
+        double alpha = s.alpha();
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            Seq2SeqScores v = scores(sc, LocalModel.of(spec, params), validE, 1, alpha, batch);
+            return Validation.of(v.tokenErrorRate(), "per", v.tokenErrorRate(), "wer", v.sequenceErrorRate());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            LocalModel m = LocalModel.of(spec, params);
+            scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
+            if (nTest > 0) {
+                scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
+            }
+            if (beam > 1) {
+                n.put("beam", beam);
+                scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_");
+                if (nTest > 0) {
+                    scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_");
+                }
+            }
+            n.put("skipped_long_sources", tooLong);
+            return n;
+        }));
+    }
+
+    /** The text a pair is split by: its source, so that alternates of one word share a part. */
+    private static String key(TextPair p) {
+        return String.join(" ", p.source());
+    }
+
+    /** The part of a pair: 0 test, 1 validation, 2 training. */
+    public static int part(long seed, TextPair p, double testF, double validF) {
+        double u = Splits.uniform(seed, key(p));
+        return u < testF ? 0 : u < testF + validF ? 1 : 2;
+    }
+
+    /** The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks. */
+    public static Seq2SeqScores scores(JavaSparkContext sc, LocalModel model, JavaRDD<Seq2SeqReferences> data,
+            int beam, double alpha, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        try {
+            return data.mapPartitions(it -> {
+                LocalModel m = b.value().copy();
+                Seq2SeqScores s = new Seq2SeqScores();
+                for (List<Seq2SeqReferences> chunk : LocalModel.chunks(it, batch)) {
+                    List<int[]> sources = new ArrayList<>();
+                    chunk.forEach(p -> sources.add(p.source()));
+                    List<Hypothesis> h = m.decode(sources, beam, alpha);
+                    for (int r = 0; r < chunk.size(); r++) {
+                        s.add(h.get(r).tokens(), chunk.get(r).references());
+                    }
+                }
+                return Collections.singletonList(s).iterator();
+            }).reduce(Seq2SeqScores::merge);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /**
+     * Decodes every source, in the tasks: rows (the source, its output, the output's score), the tokens joined with
+     * {@code srcJoin} and {@code tgtJoin}; a source longer than {@code maxSource} gets an empty output and
+     * score NaN.
+     */
+    public static JavaRDD<Object[]> translate(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sources,
+            Vocabulary src, Vocabulary tgt, String srcJoin, String tgtJoin, int maxSource, int beam, double alpha,
+            int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        return sources.mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                for (String[] s : chunk) {
+                    if (s.length <= maxSource) {
+                        ids.add(src.encode(s));
+                    }
+                }
+                List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
+                int k = 0;
+                for (String[] s : chunk) {
+                    String source = String.join(srcJoin, s);
+                    if (s.length > maxSource) {
+                        res.add(new Object[] {source, "", Double.NaN});
+                        continue;
+                    }
+                    Hypothesis y = h.get(k++);
+                    StringBuilder sb = new StringBuilder();
+                    for (int id : y.tokens()) {
+                        sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
+                    }
+                    res.add(new Object[] {source, sb.toString(), y.score()});
+                }
+            }
+            return res.iterator();
+        });
+    }
+}

@@ -1,0 +1,193 @@
+package io.sparkrnn.driver.corpus.tagging;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Splits;
+import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.round.SequencePartition;
+import io.sparkrnn.driver.task.ClassCounts;
+import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.engine.model.SequenceSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * A tagged corpus prepared for training: a seeded random share of the sentences is held out (see {@link Splits})
+ * unless a validation corpus is named; word and tag vocabularies are fitted on the training sentences (unknown
+ * words map to {@code <unk>}; a tag unseen in training to the tag {@code <unk>}, never predicted, so it counts as
+ * an error). Sentences longer than k1 are cut into pieces of k1 words for training; evaluation sees whole
+ * sentences. Metrics: token accuracy, per-tag and macro F1.
+ */
+public final class TaggingData {
+    public static final String WORDS = "vocab-words.txt";
+    public static final String TAGS = "vocab-tags.txt";
+    /** Tag vocabularies have one special: a tag seen only outside the training part. */
+    public static final List<String> TAG_SPECIALS = List.of(Vocabulary.UNK);
+    /** Most tags or labels a vocabulary keeps (the most frequent; rarer ones map to {@code <unk>}). */
+    public static final int MAX_CLASSES = 1 << 16;
+
+    private TaggingData() {
+    }
+
+    /** The sentences of {@code path} in {@code format} ({@code brown} or {@code conll}). */
+    public static JavaRDD<TaggedSentence> read(JavaSparkContext sc, TaggingSettings.Reading r, String format,
+            String path) {
+        Corpus<TaggedSentence> corpus = format.equals("conll")
+                ? TaggingReader.conll(sc, path, r.conllTokenColumn(), r.conllTagColumn(), r.maxBadFraction())
+                : TaggingReader.brown(sc, path, r.stripTagSuffixes(), r.maxBadFraction());
+        if (corpus.count() == 0) {
+            throw new CorpusException(path + ": no tagged sentences (format " + format + ")");
+        }
+        boolean lower = r.lowercase();
+        return lower ? corpus.records().map(s -> new TaggedSentence(lower(s.tokens()), s.tags())) : corpus.records();
+    }
+
+    /** The text a sentence is split by: its words. */
+    public static String splitKey(TaggedSentence s) {
+        return String.join(" ", s.tokens());
+    }
+
+    private static String[] lower(String[] words) {
+        String[] l = new String[words.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = words[i].toLowerCase(Locale.ROOT);
+        }
+        return l;
+    }
+
+    /**
+     * Reads and splits the corpus, fits the vocabularies on the training part and builds the partitions; throws
+     * {@link CorpusException} for bad or too little data.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s) {
+        JavaRDD<TaggedSentence> all = read(sc, s.reading(), s.format(), s.train());
+        JavaRDD<TaggedSentence> train;
+        JavaRDD<TaggedSentence> valid;
+        if (s.validation().isEmpty()) {
+            long seed = s.seed();
+            double f = s.validationFraction();
+            train = all.filter(x -> !Splits.heldOut(seed, splitKey(x), f));
+            valid = all.filter(x -> Splits.heldOut(seed, splitKey(x), f));
+        } else {
+            train = all;
+            valid = read(sc, s.reading(), s.format(), s.validation());
+        }
+        Vocabulary words = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tokens()).iterator()), s.minCount(),
+                s.maxVocabulary());
+        Vocabulary tags = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tags()).iterator()), 1, MAX_CLASSES,
+                TAG_SPECIALS);
+        int k1 = s.k1();
+        JavaRDD<Encoded> pieces = Encoded.tagging(train, words, tags).flatMap(e -> cut(e, k1).iterator());
+        JavaRDD<SequencePartition> parts;
+        try {
+            parts = Batching.aligned(pieces, new Batching.Options(s.batch(), 64, true, s.partitions(), s.seed()),
+                    Vocabulary.PAD_ID, -100);
+        } catch (RuntimeException e) {
+            throw new CorpusException(s.train() + ": " + e.getMessage());
+        }
+        JavaRDD<Encoded> validEncoded = Encoded.tagging(valid, words, tags).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        long validCount = validEncoded.count();
+        if (validCount == 0) {
+            throw new CorpusException(s.train() + ": the validation part is empty; raise data.validation-fraction "
+                    + "or give data.validation");
+        }
+        SequenceSpec spec = s.spec().apply(words.size(), tags.size());
+        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences; %,d words and %,d "
+                + "tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
+                words.size(), tags.size());
+        Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), TAGS,
+                tags.toText().getBytes(StandardCharsets.UTF_8));
+        int batch = s.batch();
+        return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
+            ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch);
+            return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
+        }, params -> {
+            ObjectNode n = ClassCounts.newJson();
+            counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
+                    tags.tokens(), false);
+            return n;
+        }));
+    }
+
+    /** Pieces of at most {@code k} steps (bidirectional layers and truncated BPTT see one window per batch). */
+    static List<Encoded> cut(Encoded e, int k) {
+        if (e.length() <= k) {
+            return List.of(e);
+        }
+        List<Encoded> out = new ArrayList<>();
+        for (int from = 0; from < e.length(); from += k) {
+            int to = Math.min(e.length(), from + k);
+            out.add(new Encoded(Arrays.copyOfRange(e.tokens(), from, to), Arrays.copyOfRange(e.targets(), from, to),
+                    -1));
+        }
+        return out;
+    }
+
+    /** The confusion matrix of the model's tags on {@code data}, computed in the tasks. */
+    public static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int tags,
+            int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        try {
+            return data.mapPartitions(it -> {
+                LocalModel m = b.value().copy();
+                ClassCounts cc = new ClassCounts(tags);
+                for (List<Encoded> chunk : LocalModel.chunks(it, batch)) {
+                    List<int[]> rows = new ArrayList<>();
+                    chunk.forEach(e -> rows.add(e.tokens()));
+                    List<float[][]> p = m.alignedProbabilities(rows, Vocabulary.PAD_ID);
+                    for (int r = 0; r < chunk.size(); r++) {
+                        for (int t = 0; t < rows.get(r).length; t++) {
+                            cc.add(chunk.get(r).targets()[t], LocalModel.argmax(p.get(r)[t]));
+                        }
+                    }
+                }
+                return Collections.singletonList(cc).iterator();
+            }).reduce(ClassCounts::merge);
+        } finally {
+            b.destroy();
+        }
+    }
+
+    /**
+     * Tags every sentence (lowercased first when the model was trained so), in the tasks: rows (sentence index in
+     * input order, {@code word/TAG ...}).
+     */
+    public static JavaRDD<Object[]> tag(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sentences,
+            Vocabulary words, Vocabulary tags, boolean lower, int batch) {
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        return sentences.zipWithIndex().mapPartitions(it -> {
+            LocalModel lm = b.value().copy();
+            List<Object[]> res = new ArrayList<>();
+            for (List<Tuple2<String[], Long>> chunk : LocalModel.chunks(it, batch)) {
+                List<int[]> ids = new ArrayList<>();
+                chunk.forEach(s -> ids.add(words.encode(lower ? lower(s._1()) : s._1())));
+                List<float[][]> p = lm.alignedProbabilities(ids, Vocabulary.PAD_ID);
+                for (int r = 0; r < chunk.size(); r++) {
+                    StringBuilder sb = new StringBuilder();
+                    String[] w = chunk.get(r)._1();
+                    for (int t = 0; t < w.length; t++) {
+                        sb.append(t == 0 ? "" : " ").append(w[t]).append('/')
+                                .append(tags.token(LocalModel.argmax(p.get(r)[t])));
+                    }
+                    res.add(new Object[] {chunk.get(r)._2(), sb.toString()});
+                }
+            }
+            return res.iterator();
+        });
+    }
+}
