@@ -109,7 +109,7 @@ final class ForecastTask implements Task {
     @Override
     public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         ForecastSettings s = new ForecastSettings(job.train(), columns(c), c.getDouble("data.validation-fraction"),
-                c.getDouble("data.test-fraction"), c.getDouble("data.max-bad-fraction"), job.batch(), job.partitions(),
+                c.getDouble("data.test-fraction"), job.batch(), job.partitions(),
                 job.seed(), (inputs, outputs) -> spec(job, inputs, outputs));
         try {
             return ForecastData.prepare(sc, s);
@@ -128,11 +128,10 @@ final class ForecastTask implements Task {
         JobConfig cfg = m.config();
         ForecastColumns k = columns(cfg);
         Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
-        double maxBad = cfg.getDouble("data.max-bad-fraction");
         ForecastReader.Series s;
         JavaRDD<ForecastWindow> chosen;
         if (part == Part.ALL) {
-            s = ForecastReader.read(sc, data, k.reader(1.0, 0.0, maxBad, true));
+            s = ForecastReader.read(sc, data, k.reader(1.0, 0.0, true));
             chosen = s.train();
         } else {
             // the parts in time order as training cut them (data.*-fraction, forecast.*-rows)
@@ -142,7 +141,7 @@ final class ForecastTask implements Task {
                 throw new ConfigException("--part test: the model in " + m.dir() + " was trained without a test "
                         + "part (data.test-fraction = 0, forecast.test-rows = 0); use --part validation");
             }
-            s = ForecastReader.read(sc, data, k.reader(1 - val - test, val, maxBad, false));
+            s = ForecastReader.read(sc, data, k.reader(1 - val - test, val, false));
             chosen = part == Part.VALIDATION ? s.validation() : s.test();
         }
         Normalizer own = s.normalizer();

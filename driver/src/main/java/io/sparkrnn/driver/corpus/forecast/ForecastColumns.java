@@ -45,8 +45,7 @@ public record ForecastColumns(List<String> time, List<String> features, List<Str
     }
 
     /** The split of training; the whole series (no parts) when {@code whole}. */
-    public ForecastReader.Spec reader(double train, double validation, double maxBad, boolean whole) {
-        return new ForecastReader.Spec(time, features, targets, window, horizon, train, validation, maxBad,
-                calendar, whole ? 0 : validationRows, whole ? 0 : testRows);
+    public ForecastReader.Spec reader(double train, double validation, boolean whole) {
+        return new ForecastReader.Spec(time, features, targets, window, horizon, train, validation, calendar, whole ? 0 : validationRows, whole ? 0 : testRows);
     }
 }

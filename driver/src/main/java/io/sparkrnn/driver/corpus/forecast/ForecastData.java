@@ -41,8 +41,7 @@ public final class ForecastData {
         ForecastColumns k = settings.columns();
         double val = settings.validationFraction();
         double test = settings.testFraction();
-        ForecastReader.Series s = ForecastReader.read(sc, settings.train(), k.reader(1 - val - test, val,
-                settings.maxBadFraction(), false));
+        ForecastReader.Series s = ForecastReader.read(sc, settings.train(), k.reader(1 - val - test, val, false));
         SeasonalNaive naive = k.naive();
         JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
         JavaRDD<SequencePartition> parts;

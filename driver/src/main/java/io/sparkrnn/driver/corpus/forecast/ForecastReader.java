@@ -60,7 +60,7 @@ public final class ForecastReader {
      * @param testRows rows of the test part, the last ones; 0 = what the two fractions leave
      */
     public record Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
-            int horizon, double trainFraction, double validationFraction, double maxBadFraction, List<String> calendar,
+            int horizon, double trainFraction, double validationFraction, List<String> calendar,
             long validationRows, long testRows) implements Serializable {
         public Spec {
             if (window < 1 || horizon < 1) {
@@ -83,9 +83,9 @@ public final class ForecastReader {
 
         /** Fraction splits, no calendar covariates. */
         public Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
-                int horizon, double trainFraction, double validationFraction, double maxBadFraction) {
+                int horizon, double trainFraction, double validationFraction) {
             this(timeColumns, featureColumns, targetColumns, window, horizon, trainFraction, validationFraction,
-                    maxBadFraction, List.of(), 0, 0);
+                    List.of(), 0, 0);
         }
 
         /** Values per input step: F features, then C calendar covariates. */

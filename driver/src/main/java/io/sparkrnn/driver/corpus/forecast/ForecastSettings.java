@@ -10,13 +10,12 @@ import java.util.function.BiFunction;
  * @param columns the columns and sizes
  * @param validationFraction the share of the rows in the validation part (unless {@code columns} gives rows)
  * @param testFraction the share of the rows in the test part (unless {@code columns} gives rows)
- * @param maxBadFraction the largest share of bad rows accepted
  * @param batch windows per batch
  * @param partitions training partitions
  * @param seed the seed of the batching
  * @param spec the model for (inputs a step, outputs)
  */
 public record ForecastSettings(String train, ForecastColumns columns, double validationFraction,
-        double testFraction, double maxBadFraction, int batch, int partitions, long seed,
+        double testFraction, int batch, int partitions, long seed,
         BiFunction<Integer, Integer, SequenceSpec> spec) {
 }

@@ -38,7 +38,7 @@ class BadRecordsTest extends SparkCorpusTest {
     void aSeriesStopsAtItsFirstBadRowWhateverTheTolerance() {
         // a tolerance of 1.0 would skip both rows of any other corpus: a series cannot skip a row
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births"), List.of("births"), 1, 1, 1.0, 0.0, 1.0);
+                List.of("births"), List.of("births"), 1, 1, 1.0, 0.0);
         CorpusException e = assertThrows(CorpusException.class,
                 () -> ForecastReader.read(sc, broken("births-broken.csv"), spec));
         assertTrue(e.getMessage().contains("births-broken.csv:4: wrong column count (expected 5, found 4)")

@@ -24,7 +24,7 @@ class ForecastReaderTest extends SparkCorpusTest {
     void birthsSplitByTimeWithTrainOnlyNormalisation() {
         int w = 28;
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births", "day_of_week"), List.of("births"), w, 1, 0.7, 0.15, 0.0);
+                List.of("births", "day_of_week"), List.of("births"), w, 1, 0.7, 0.15);
         ForecastReader.Series s = ForecastReader.read(sc, BIRTHS, spec);
         assertEquals(7305, s.rows());
         long nTrain = (long) Math.floor(7305 * 0.7);
@@ -81,7 +81,7 @@ class ForecastReaderTest extends SparkCorpusTest {
         int w = 14;
         int h = 2;
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births"), List.of("births"), w, h, 0.5, 0.0, 0.0, List.of("day-of-week", "us-holidays"),
+                List.of("births"), List.of("births"), w, h, 0.5, 0.0, List.of("day-of-week", "us-holidays"),
                 365, 366);
         assertEquals(1 + 7 + 12, spec.stepWidth());
         ForecastReader.Series s = ForecastReader.read(sc, BIRTHS, spec);
@@ -138,7 +138,7 @@ class ForecastReaderTest extends SparkCorpusTest {
     @Test
     void forecastingFromTypedColumnsWithAnUnparsableValue(@TempDir Path dir) {
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births", "day_of_week"), List.of("births"), 28, 1, 0.7, 0.15, 0.001);
+                List.of("births", "day_of_week"), List.of("births"), 28, 1, 0.7, 0.15);
         ForecastReader.Series ref = ForecastReader.read(sc, BIRTHS, spec);
         Dataset<Row> csv = spark().read().option("header", "true").option("inferSchema", "true").csv(BIRTHS);
         // births as text, so that one value can be unparsable; a shuffled row order (time order is restored)
@@ -169,7 +169,7 @@ class ForecastReaderTest extends SparkCorpusTest {
         Path csv = dir.resolve("births.csv");
         java.nio.file.Files.write(csv, lines);
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births"), List.of("births"), 28, 1, 0.7, 0.15, 0.5);
+                List.of("births"), List.of("births"), 28, 1, 0.7, 0.15);
         CorpusException e = assertThrows(CorpusException.class, () -> ForecastReader.read(sc, csv.toString(), spec));
         assertTrue(e.getMessage().contains("births.csv:101: unparsable number (column births = '')"), e.getMessage());
     }
@@ -181,7 +181,7 @@ class ForecastReaderTest extends SparkCorpusTest {
         Path csv = dir.resolve("births.csv");
         java.nio.file.Files.write(csv, lines);
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births"), List.of("births"), 28, 1, 0.7, 0.15, 0.001);
+                List.of("births"), List.of("births"), 28, 1, 0.7, 0.15);
         String[] t = lines.get(200).split(",");
         CorpusException e = assertThrows(CorpusException.class, () -> ForecastReader.read(sc, csv.toString(), spec));
         assertTrue(e.getMessage().contains("2 rows have the time year month date_of_month = " + Integer.parseInt(t[0])

@@ -23,7 +23,7 @@ class WindowBatchingTest extends SparkCorpusTest {
         int w = 7;
         int b = 32;
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births", "day_of_week"), List.of("births"), w, 1, 0.2, 0.0, 0.0);
+                List.of("births", "day_of_week"), List.of("births"), w, 1, 0.2, 0.0);
         JavaRDD<ForecastWindow> windows = ForecastReader.read(sc, ForecastReaderTest.BIRTHS, spec).train();
         List<ForecastWindow> all = windows.collect();
         // window inputs -> (targets, times seen); inputs identify a window (births differ day to day)
@@ -76,7 +76,7 @@ class WindowBatchingTest extends SparkCorpusTest {
     @Test
     void tooFewWindowsForThePartitionsAreRefused() {
         ForecastReader.Spec spec = new ForecastReader.Spec(List.of("year", "month", "date_of_month"),
-                List.of("births"), List.of("births"), 28, 1, 0.01, 0.0, 0.0);
+                List.of("births"), List.of("births"), 28, 1, 0.01, 0.0);
         JavaRDD<ForecastWindow> windows = ForecastReader.read(sc, ForecastReaderTest.BIRTHS, spec).train();
         CorpusException e = assertThrows(CorpusException.class, () -> WindowBatching.of(windows, 28, 1, 1, 64, 4, 1));
         assertTrue(e.getMessage().contains("too few for 4 partitions"), e.getMessage());
