@@ -103,7 +103,7 @@ final class ClassificationTask implements Task {
     /** The model's texts of {@code data} in {@code format}. */
     private static JavaRDD<LabelledText> read(JavaSparkContext sc, JobConfig c, String format, String data) {
         try {
-            return ClassificationData.read(sc, reading(c), format, data);
+            return ClassificationData.read(sc, reading(c), format, data).records();
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

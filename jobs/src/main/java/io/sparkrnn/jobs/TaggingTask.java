@@ -81,7 +81,7 @@ final class TaggingTask implements Task {
         JavaRDD<TaggedSentence> s;
         try {
             s = TaggingData.read(sc, reading(m.config()), m.config().getChoice("data.format").equals("auto")
-                    ? defaultFormat() : m.config().getChoice("data.format"), data);
+                    ? defaultFormat() : m.config().getChoice("data.format"), data).records();
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

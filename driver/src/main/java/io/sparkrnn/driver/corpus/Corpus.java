@@ -36,6 +36,16 @@ public final class Corpus<T> {
         return new Corpus<>(kept, n, report, accountant.fallbackCount());
     }
 
+    /** The same corpus with each record mapped by {@code f} (one for one: count and report stay). */
+    public <U> Corpus<U> map(org.apache.spark.api.java.function.Function<T, U> f) {
+        return new Corpus<>(records.map(f), count, bad, fallbackDecoded);
+    }
+
+    /** One console line on what was skipped, or the empty string when nothing was. */
+    public String skipped() {
+        return bad.total() == 0 ? "" : "  skipped " + bad.describe() + System.lineSeparator();
+    }
+
     /** The records (persisted; never collected by the readers). */
     public JavaRDD<T> records() {
         return records;

@@ -46,7 +46,7 @@ public final class ClassificationData {
     }
 
     /** The labelled texts of {@code path} in {@code format} ({@code tsv} or {@code folders}). */
-    public static JavaRDD<LabelledText> read(JavaSparkContext sc, ClassificationSettings.Reading r, String format,
+    public static Corpus<LabelledText> read(JavaSparkContext sc, ClassificationSettings.Reading r, String format,
             String path) {
         double bad = r.maxBadFraction();
         Corpus<LabelledText> corpus;
@@ -62,7 +62,7 @@ public final class ClassificationData {
         if (corpus.count() == 0) {
             throw new CorpusException(path + ": no labelled texts (format " + format + ")");
         }
-        return corpus.records();
+        return corpus;
     }
 
     /** Every folder directly under {@code root}, named after itself. */
@@ -90,7 +90,9 @@ public final class ClassificationData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s) {
-        JavaRDD<LabelledText> all = read(sc, s.reading(), s.format(), s.train());
+        Corpus<LabelledText> read = read(sc, s.reading(), s.format(), s.train());
+        JavaRDD<LabelledText> all = read.records();
+        String skipped = read.skipped();
         JavaRDD<LabelledText> train;
         JavaRDD<LabelledText> valid;
         if (s.validation().isEmpty()) {
@@ -100,7 +102,9 @@ public final class ClassificationData {
             valid = all.filter(d -> Splits.heldOut(seed, splitKey(d), f));
         } else {
             train = all;
-            valid = read(sc, s.reading(), s.format(), s.validation());
+            Corpus<LabelledText> v = read(sc, s.reading(), s.format(), s.validation());
+            valid = v.records();
+            skipped += v.skipped();
         }
         ClassificationSettings.Tokenizer tok = s.tokenizer();
         Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
@@ -124,7 +128,7 @@ public final class ClassificationData {
         SequenceSpec spec = s.spec().apply(words.size(), labels.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts; %,d tokens in the "
                 + "vocabulary, labels %s (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), labels.tokens().subList(1, labels.size()));
+                words.size(), labels.tokens().subList(1, labels.size())) + skipped;
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
                 labels.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();

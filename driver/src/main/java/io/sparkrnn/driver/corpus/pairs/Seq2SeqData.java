@@ -61,7 +61,8 @@ public final class Seq2SeqData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, Seq2SeqSettings s) {
-        JavaRDD<TextPair> all = read(sc, s.reading(), s.format(), s.train()).records();
+        Corpus<TextPair> read = read(sc, s.reading(), s.format(), s.train());
+        JavaRDD<TextPair> all = read.records();
         int maxSource = s.maxSourceLength();
         long tooLong = all.filter(p -> p.source().length > maxSource).count();
         JavaRDD<TextPair> kept = all.filter(p -> p.source().length <= maxSource);
@@ -98,7 +99,7 @@ public final class Seq2SeqData {
                 + "split by source; validation and test: sources, each scored against its closest reference); %,d "
                 + "skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
                 + "and %,d target tokens (fitted on the training part)%n", s.train(), s.format(), trainCount,
-                nValid, nTest, tooLong, maxSource, src.size(), tgt.size());
+                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + read.skipped();
         Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
                 tgt.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();

@@ -45,7 +45,7 @@ public final class TaggingData {
     }
 
     /** The sentences of {@code path} in {@code format} ({@code brown} or {@code conll}). */
-    public static JavaRDD<TaggedSentence> read(JavaSparkContext sc, TaggingSettings.Reading r, String format,
+    public static Corpus<TaggedSentence> read(JavaSparkContext sc, TaggingSettings.Reading r, String format,
             String path) {
         Corpus<TaggedSentence> corpus = format.equals("conll")
                 ? TaggingReader.conll(sc, path, r.conllTokenColumn(), r.conllTagColumn(), r.maxBadFraction())
@@ -54,7 +54,7 @@ public final class TaggingData {
             throw new CorpusException(path + ": no tagged sentences (format " + format + ")");
         }
         boolean lower = r.lowercase();
-        return lower ? corpus.records().map(s -> new TaggedSentence(lower(s.tokens()), s.tags())) : corpus.records();
+        return lower ? corpus.map(s -> new TaggedSentence(lower(s.tokens()), s.tags())) : corpus;
     }
 
     /** The text a sentence is split by: its words. */
@@ -75,7 +75,9 @@ public final class TaggingData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s) {
-        JavaRDD<TaggedSentence> all = read(sc, s.reading(), s.format(), s.train());
+        Corpus<TaggedSentence> read = read(sc, s.reading(), s.format(), s.train());
+        JavaRDD<TaggedSentence> all = read.records();
+        String skipped = read.skipped();
         JavaRDD<TaggedSentence> train;
         JavaRDD<TaggedSentence> valid;
         if (s.validation().isEmpty()) {
@@ -85,7 +87,9 @@ public final class TaggingData {
             valid = all.filter(x -> Splits.heldOut(seed, splitKey(x), f));
         } else {
             train = all;
-            valid = read(sc, s.reading(), s.format(), s.validation());
+            Corpus<TaggedSentence> v = read(sc, s.reading(), s.format(), s.validation());
+            valid = v.records();
+            skipped += v.skipped();
         }
         Vocabulary words = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tokens()).iterator()), s.minCount(),
                 s.maxVocabulary());
@@ -109,7 +113,7 @@ public final class TaggingData {
         SequenceSpec spec = s.spec().apply(words.size(), tags.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences; %,d words and %,d "
                 + "tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), tags.size());
+                words.size(), tags.size()) + skipped;
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), TAGS,
                 tags.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
