@@ -4,6 +4,7 @@ import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.engine.model.SequenceModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,15 +37,27 @@ final class LmVocabulary {
 
     static LmVocabulary of(TrainedModel m) {
         TokenUnit unit = unit(m.config());
+        int rows = m.model(SequenceModel.class).spec().vocabSize();
         if (unit == TokenUnit.CHARS) {
-            return new LmVocabulary(unit, CharCorpus.readVocabulary(m.dir().resolve(LmData.VOCAB)), null);
+            List<Integer> chars = CharCorpus.readVocabulary(m.dir().resolve(LmData.VOCAB));
+            requireSize(m.dir().resolve(LmData.VOCAB), chars.size(), rows);
+            return new LmVocabulary(unit, chars, null);
         }
         Vocabulary v = Vocabulary.fromText(m.file(LmData.WORDS), m.dir().resolve(LmData.WORDS).toString());
+        requireSize(m.dir().resolve(LmData.WORDS), v.size(), rows);
         if (v.id(Vocabulary.UNK) < 0 || v.id(Vocabulary.EOS) < 0) {
             throw new InputException(m.dir().resolve(LmData.WORDS) + ": a word language model's vocabulary must "
                     + "hold " + Vocabulary.UNK + " and " + Vocabulary.EOS);
         }
         return new LmVocabulary(unit, null, v);
+    }
+
+    /** A vocabulary file that does not fit the model's embedding (cut short, emptied, another model's) is bad input. */
+    private static void requireSize(java.nio.file.Path file, int tokens, int rows) {
+        if (tokens != rows) {
+            throw new InputException(file + " holds " + tokens + " tokens, but the model's embedding has " + rows
+                    + " rows: the vocabulary and the weights do not belong together");
+        }
     }
 
     TokenUnit unit() {

@@ -216,6 +216,30 @@ class MainTest {
         Run ins = run("inspect", outDir.toString());
         assertTrue(ins.out().contains("rnn.weight_hh_l0 [96, 24]") && ins.out().contains("eval.json"), ins.out());
         assertConfigError(run("predict", outDir.toString(), "--prompt", "\u65e5"), "is not in the model's vocabulary");
+        // a damaged copy of the model: the manifest names the file; without a manifest the size check does
+        Path copy = tmp.resolve("damaged-copy");
+        Files.createDirectories(copy);
+        try (var files = Files.list(outDir.resolve("model"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        List<String> chars = Files.readAllLines(copy.resolve("vocab-chars.txt"));
+        Files.write(copy.resolve("vocab-chars.txt"), chars.subList(0, chars.size() / 2));
+        Run damaged = run("predict", copy.toString(), "--prompt", "C");
+        assertEquals(3, damaged.code(), damaged.err());
+        assertTrue(damaged.err().contains("vocab-chars.txt does not match MANIFEST.sha256"), damaged.err());
+        Files.delete(copy.resolve(ModelManifest.NAME));
+        for (List<String> cut : List.of(chars.subList(0, chars.size() / 2), List.<String>of())) {
+            Files.write(copy.resolve("vocab-chars.txt"), cut);
+            for (Run cmd : List.of(run("predict", copy.toString(), "--prompt", "C"),
+                    run("evaluate", copy.toString(), "--data", sample()))) {
+                assertEquals(3, cmd.code(), cmd.err());
+                assertTrue(cmd.err().contains("vocab-chars.txt holds " + cut.size() + " tokens, but the model's "
+                        + "embedding has 82 rows"), cmd.err());
+            }
+        }
+
         // a language model has no corpus to predict: --data and --output are refused, not ignored
         Path predictions = tmp.resolve("lm-predictions");
         assertConfigError(run("predict", outDir.toString(), "--data", sample(), "--output", predictions.toString()),
