@@ -115,8 +115,8 @@ final class ClassificationTask implements Task {
 
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
-        Vocabulary words = Vocabulary.fromText(m.file(ClassificationData.WORDS), ClassificationData.WORDS);
-        Vocabulary labels = Vocabulary.fromText(m.file(ClassificationData.LABELS), ClassificationData.LABELS);
+        Vocabulary words = m.vocabulary(ClassificationData.WORDS, m.inputRows());
+        Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
         JavaRDD<LabelledText> texts = part.twoWay(read(sc, m.config(), format(m.config()), data), m.config(),
                 ClassificationData::splitKey, name());
         JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.config())::tokens, words, labels);
@@ -132,8 +132,8 @@ final class ClassificationTask implements Task {
      */
     @Override
     public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
-        Vocabulary words = Vocabulary.fromText(m.file(ClassificationData.WORDS), ClassificationData.WORDS);
-        Vocabulary labels = Vocabulary.fromText(m.file(ClassificationData.LABELS), ClassificationData.LABELS);
+        Vocabulary words = m.vocabulary(ClassificationData.WORDS, m.inputRows());
+        Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
         JobConfig c = m.config();
         String format = out.inputFormat() != null ? out.inputFormat() : format(c);
         JavaRDD<Tuple2<String, String>> texts;

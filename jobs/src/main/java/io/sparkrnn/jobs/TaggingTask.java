@@ -76,8 +76,8 @@ final class TaggingTask implements Task {
 
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
-        Vocabulary words = Vocabulary.fromText(m.file(TaggingData.WORDS), TaggingData.WORDS);
-        Vocabulary tags = Vocabulary.fromText(m.file(TaggingData.TAGS), TaggingData.TAGS);
+        Vocabulary words = m.vocabulary(TaggingData.WORDS, m.inputRows());
+        Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
         JavaRDD<TaggedSentence> s;
         try {
             s = TaggingData.read(sc, reading(m.config()), m.config().getChoice("data.format").equals("auto")
@@ -99,8 +99,8 @@ final class TaggingTask implements Task {
      */
     @Override
     public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
-        Vocabulary words = Vocabulary.fromText(m.file(TaggingData.WORDS), TaggingData.WORDS);
-        Vocabulary tags = Vocabulary.fromText(m.file(TaggingData.TAGS), TaggingData.TAGS);
+        Vocabulary words = m.vocabulary(TaggingData.WORDS, m.inputRows());
+        Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
         JobConfig c = m.config();
         String format = out.inputFormat() != null ? out.inputFormat()
                 : c.getChoice("data.format").equals("auto") ? defaultFormat() : c.getChoice("data.format");

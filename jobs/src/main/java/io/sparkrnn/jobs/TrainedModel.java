@@ -2,7 +2,9 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.engine.io.ModelFiles;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.model.Model;
+import io.sparkrnn.engine.model.SequenceModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,6 +51,35 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
         Path conf = p.resolve("config.conf");
         JobConfig cfg = JobConfig.loadSaved(Files.exists(conf) ? conf : null, overrides);
         return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
+    }
+
+    /**
+     * The vocabulary file {@code name} of a sequence model, which must hold exactly {@code rows} tokens (its
+     * embedding's rows or its head's classes, {@link #inputRows} and {@link #outputRows}): a file cut short, emptied
+     * or from another model is bad input naming the file.
+     */
+    Vocabulary vocabulary(String name, int rows) {
+        Vocabulary v;
+        try {
+            v = Vocabulary.fromText(file(name), dir.resolve(name).toString());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(e.getMessage());
+        }
+        if (v.size() != rows) {
+            throw new InputException(dir.resolve(name) + " holds " + v.size() + " tokens, but the model has " + rows
+                    + " for it: the vocabulary and the weights do not belong together");
+        }
+        return v;
+    }
+
+    /** The embedding rows of a sequence model (its input vocabulary). */
+    int inputRows() {
+        return model(SequenceModel.class).spec().vocabSize();
+    }
+
+    /** The classes of a sequence model's head (tags, labels). */
+    int outputRows() {
+        return model(SequenceModel.class).spec().outputSize();
     }
 
     /** A task file of the model, as text. */

@@ -108,6 +108,22 @@ class TaggingTaskTest {
         assertTrue(ins.out().contains("task: tag") && ins.out().contains("vocab-tags.txt")
                 && ins.out().contains("rnn.weight_hh_l0_reverse [128, 32]"), ins.out());
 
+        // a tag vocabulary cut short (and the manifest gone with it): exit 3 naming the file, before Spark starts
+        java.nio.file.Path copy = tmp.resolve("cut-tags");
+        java.nio.file.Files.createDirectories(copy);
+        try (var files = java.nio.file.Files.list(out.resolve("model"))) {
+            for (java.nio.file.Path f : files.toList()) {
+                java.nio.file.Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        java.nio.file.Files.delete(copy.resolve(ModelManifest.NAME));
+        java.util.List<String> tagLines = java.nio.file.Files.readAllLines(copy.resolve("vocab-tags.txt"));
+        java.nio.file.Files.write(copy.resolve("vocab-tags.txt"), tagLines.subList(0, tagLines.size() - 1));
+        MainTest.Run cut = MainTest.run("evaluate", copy.toString(), "--data", file);
+        assertEquals(3, cut.code(), cut.err());
+        assertTrue(cut.err().contains("vocab-tags.txt holds " + (tagLines.size() - 1) + " tokens, but the model has "
+                + tagLines.size()), cut.err());
+
         ExportTesting.tagger(out, tmp, file);
     }
 }
