@@ -167,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
                     c.getInt("model.embedding"), c.getInt("model.hidden"), c.getInt("model.layers"), bidirectional,
                     c.getDouble("model.dropout"), c.getDouble("model.io-dropout"),
                     SequenceSpec.Pooling.valueOf(c.getChoice("model.pooling").toUpperCase(Locale.ROOT)));
+            requireRoom(c, model, Runtime.getRuntime().maxMemory());
             double globalClip = c.getDouble("train.global-clip");
             OuterOptimizer.Config outerCfg = outer.equals("plain")
                     ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, c.getDouble("train.outer-lr"), 0)
@@ -182,6 +183,30 @@ final class TrainCommand implements Callable<Integer> {
                     c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
                             c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
                             c.getInt("checkpoint.keep-every")), c.getDouble("train.max-minutes"));
+        }
+
+        /**
+         * Refuses, before Spark starts or any data is read, a model whose recurrent stack alone (a vocabulary of
+         * one token, one output) cannot exist: more parameters than one float32 vector holds, or more than the
+         * driver can keep three copies of (the parameters, the outer step's state and the round's average).
+         */
+        static void requireRoom(JobConfig c, ModelSettings m, long driverHeap) {
+            long params = new SequenceSpec(1, m.embedding(), -1, 0, m.cell(), m.hidden(), m.layers(), m.bidirectional(),
+                    m.dropout(), SequenceSpec.Topology.ALIGNED, null, 1, SequenceSpec.Loss.CROSS_ENTROPY, -100,
+                    m.ioDropout()).layout().size();
+            String what = String.format(Locale.ROOT, "model.hidden = %d, model.layers = %d and model.embedding = %d "
+                    + "give at least %,d parameters before the vocabulary is known", m.hidden(), m.layers(),
+                    m.embedding(), params);
+            if (params > Integer.MAX_VALUE - 8) {
+                throw new ConfigException(c.source() + ": " + what + "; a model's parameters are one float32 vector "
+                        + "of at most " + String.format(Locale.ROOT, "%,d", Integer.MAX_VALUE - 8));
+            }
+            if (params * Float.BYTES * 3 > driverHeap) {
+                throw new ConfigException(c.source() + ": " + what + String.format(Locale.ROOT, " (%,d MiB as "
+                        + "float32), and the driver keeps three copies in a heap of %,d MiB: make the model smaller "
+                        + "or give the driver more memory (spark.driver.memory, or SPARK_RNN_JAVA_OPTS=-Xmx... for "
+                        + "bin/spark-rnn)", params * Float.BYTES >> 20, driverHeap >> 20));
+            }
         }
 
         /** A local input must exist (a folder for format folders); remote paths and globs are checked by Spark. */

@@ -35,6 +35,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void aModelTooLargeToExistIsRefusedBeforeSparkStarts() {
+        // 100,000 hidden units: 40 billion parameters in the LSTM alone, past any float32 vector
+        MainTest.Run huge = train("conf/char-lm.conf", "model.hidden=100000");
+        assertConfigError(huge, "model.hidden = 100000", "40,013,700,033 parameters", "one float32 vector");
+        assertTrue(!huge.out().contains("corpus"), "the corpus was read: " + huge.out());
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("out")), "output.dir was created");
+        // 12,000 fit a vector (576 M parameters) but not three copies in this test JVM's heap
+        TrainCommand.ModelSettings m = new TrainCommand.ModelSettings(io.sparkrnn.engine.cell.CellType.LSTM, 32,
+                12_000, 1, false, 0, 0, io.sparkrnn.engine.model.SequenceSpec.Pooling.LAST);
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> TrainCommand.Job.requireRoom(JobConfig.load(null, java.util.List.of()), m, 4L << 30));
+        assertTrue(e.getMessage().contains("three copies in a heap of 4,096 MiB"), e.getMessage());
+        TrainCommand.Job.requireRoom(JobConfig.load(null, java.util.List.of()), m, 16L << 30);
+    }
+
+    @Test
     void unknownTaskKeysNameTheNearestKey() {
         assertConfigError(train("conf/births-forecast.conf", "forecast.windw=3"), "unknown key 'forecast.windw'",
                 "did you mean 'forecast.window'");
