@@ -25,6 +25,7 @@ import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,37 @@ final class TrainingRun {
         this.fresh = fresh;
     }
 
+    /**
+     * Trains; a run that fails leaves no folder behind that it made and never wrote to (an empty
+     * {@code checkpoints/} or {@code output.dir}), so that the next attempt meets the folder as it was.
+     */
     int run() {
+        Path checkpoints = job.output().resolve("checkpoints");
+        boolean hadOutput = Files.exists(job.output());
+        boolean hadCheckpoints = Files.exists(checkpoints);
+        try {
+            return train();
+        } catch (RuntimeException | Error e) {
+            removeIfMadeAndEmpty(checkpoints, hadCheckpoints, e);
+            removeIfMadeAndEmpty(job.output(), hadOutput, e);
+            throw e;
+        }
+    }
+
+    private static void removeIfMadeAndEmpty(Path dir, boolean existed, Throwable failure) {
+        if (existed || !Files.isDirectory(dir)) {
+            return;
+        }
+        try (var list = Files.list(dir)) {
+            if (list.findAny().isEmpty()) {
+                Files.delete(dir);
+            }
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private int train() {
         Task task = job.task();
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();

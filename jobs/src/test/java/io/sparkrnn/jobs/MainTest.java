@@ -298,8 +298,12 @@ class MainTest {
         byte[] model = Files.readAllBytes(parts.resolve("model/weights.safetensors"));
         assertConfigError(tiny(parts, 1, "--fresh"), "already holds a trained model", "output.overwrite");
         assertTrue(java.util.Arrays.equals(model, Files.readAllBytes(parts.resolve("model/weights.safetensors"))));
-        // --fresh with data that cannot be read: exit 3, and the checkpoints of the last run are all still there
+        // data that cannot be read into a new output.dir: exit 3, and no empty folder left behind
         Path empty = Files.createFile(tmp.resolve("empty.txt"));
+        Run unreadable = tiny(tmp.resolve("never"), 1, "--set", "data.train=" + empty);
+        assertEquals(3, unreadable.code(), unreadable.out() + unreadable.err());
+        assertTrue(!Files.exists(tmp.resolve("never")), "an empty output.dir was left behind");
+        // --fresh with data that cannot be read: exit 3, and the checkpoints of the last run are all still there
         List<String> before = checkpointFiles(parts);
         Run bad = tiny(parts, 1, "--fresh", "--set", "output.overwrite=true", "--set", "data.train=" + empty);
         assertEquals(3, bad.code(), bad.out() + bad.err());
