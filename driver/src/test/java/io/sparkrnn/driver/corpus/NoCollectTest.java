@@ -27,8 +27,14 @@ class NoCollectTest {
             "Batching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
             // four numbers per partition
             "Batching.java: }).collect();",
+            // the held-out confusion counts: classes x classes numbers
+            "ClassificationData.java: }).reduce(ClassCounts::merge);",
+            // the held-out forecast errors: a few sums
+            "ForecastData.java: }).reduce(Errors::plus);",
             // sums and sums of squares of the feature columns
             "ForecastReader.java: }).reduce((a, b) -> {",
+            // one repeated time (key and count), only when a time appears twice
+            "ForecastReader.java: .sortByKey().first();",
             // the validation tokens, only when asked and refused above a given size
             "LmCorpus.java: for (int[] piece : validation.collect()) {",
             // three counts per text split (tokens, good lines, dropped tokens)
@@ -37,6 +43,10 @@ class NoCollectTest {
             "LmTextReader.java: List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();",
             // (batch id, token count) pairs of the seq2seq batches
             "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
+            // the held-out error counts and BLEU n-gram sums
+            "Seq2SeqData.java: }).reduce(Seq2SeqScores::merge);",
+            // the held-out confusion counts: tags x tags numbers
+            "TaggingData.java: }).reduce(ClassCounts::merge);",
             // the kept vocabulary entries with their counts
             "Vocabulary.java: List<Tuple2<String, Long>> top = kept.takeOrdered(want, ByCount.INSTANCE);");
 
