@@ -65,7 +65,7 @@ public final class JobConfig {
                 user = ConfigFactory.parseFile(file.toFile(), saved ? options.setIncluder(new NoIncludes(source))
                         : options);
             } catch (com.typesafe.config.ConfigException e) {
-                // Parse, and BadPath for a key such as '../../x': both name the file and line
+                // Parse, and BadPath for a key with a leading or doubled period: both name the file and line
                 throw new ConfigException(e.getMessage().startsWith(source) ? e.getMessage()
                         : source + ": " + e.getMessage());
             }
