@@ -285,7 +285,9 @@ class FuzzTest {
             String key = keys[i % keys.length];
             String v = values[rnd.nextInt(values.length)];
             Path dir = caseDir();
-            MainTest.Run r = MainTest.tiny(dir.resolve("out"), 1, "--set", "model.hidden=8", "--set", key + "=" + v);
+            // an output.dir stays inside the case folder: the value is a name within it, not a place in the checkout
+            String value = key.equals("output.dir") ? dir.resolve("o") + v : v;
+            MainTest.Run r = MainTest.tiny(dir.resolve("out"), 1, "--set", "model.hidden=8", "--set", key + "=" + value);
             check("--set value", key + "=" + v, r);
         }
     }
