@@ -69,6 +69,12 @@ public final class Cli {
 
     /** A failed command's exit code and line: config error 2, bad input 3, anything else 1 with its stack trace. */
     private static int failed(Exception e, CommandLine command, PrintStream err) {
+        // bad data found inside a Spark task reaches the driver wrapped in a SparkException: report the cause
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof InputException || c instanceof CorpusException || c instanceof ConfigException) {
+                return failed((Exception) c, command, err);
+            }
+        }
         if (e instanceof ConfigException) {
             err.println("spark-rnn: config error: " + e.getMessage());
             return Main.BAD_CONFIG;

@@ -1,7 +1,6 @@
 package io.sparkrnn.jobs;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException.Parse;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigIncludeContext;
 import com.typesafe.config.ConfigIncluder;
@@ -65,8 +64,10 @@ public final class JobConfig {
             try {
                 user = ConfigFactory.parseFile(file.toFile(), saved ? options.setIncluder(new NoIncludes(source))
                         : options);
-            } catch (Parse e) {
-                throw new ConfigException(source + ": " + e.getMessage());
+            } catch (com.typesafe.config.ConfigException e) {
+                // Parse, and BadPath for a key with a leading or doubled period: both name the file and line
+                throw new ConfigException(e.getMessage().startsWith(source) ? e.getMessage()
+                        : source + ": " + e.getMessage());
             }
             if (saved && !user.isResolved()) {
                 throw new ConfigException(source + ": a model folder's config.conf may not use ${...} "
@@ -87,7 +88,15 @@ public final class JobConfig {
                 throw new ConfigException("--set " + o + ": " + e.getMessage());
             }
         }
-        return resolve(user.resolve(), source);
+        Config resolved;
+        try {
+            resolved = user.resolve();
+        } catch (com.typesafe.config.ConfigException e) {
+            // ${...} naming no key, or a cycle: the message names the file and line
+            throw new ConfigException(e.getMessage().startsWith(source) ? e.getMessage()
+                    : source + ": " + e.getMessage());
+        }
+        return resolve(resolved, source);
     }
 
     /** Refuses every kind of include, naming the file and what it asked for. */

@@ -260,7 +260,13 @@ final class ModelCommands {
                 for (Path f : files.sorted().toList()) {
                     String name = f.getFileName().toString();
                     if (name.startsWith("vocab-")) {
-                        out.printf(Locale.ROOT, "%s: %,d entries%n", name, Files.readAllLines(f).size());
+                        int entries;
+                        try {
+                            entries = Files.readAllLines(f).size();
+                        } catch (java.nio.charset.CharacterCodingException e) {
+                            throw new InputException(f + " is not UTF-8 text: the vocabulary is damaged");
+                        }
+                        out.printf(Locale.ROOT, "%s: %,d entries%n", name, entries);
                     } else if (name.equals(ForecastTask.NORMALIZER)) {
                         out.println(name + ": " + Files.readString(f).strip());
                     }
@@ -311,7 +317,7 @@ final class ModelCommands {
         SparkConf conf = new SparkConf().setAppName("spark-rnn " + command)
                 .setIfMissing("spark.master", master == null ? "local[*]" : master);
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = SparkContexts.open(conf, "--master")) {
             sc.setLogLevel("WARN");
             return body.apply(sc);
         }

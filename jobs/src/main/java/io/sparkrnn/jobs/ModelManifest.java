@@ -75,6 +75,8 @@ final class ModelManifest {
                 }
             }
             return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InputException(manifest + " is not UTF-8 text (damaged or edited since the model was written)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot verify the model in " + dir, e);
         }

@@ -123,7 +123,7 @@ final class TrainingRun {
                 Integer.toString(Math.max(1, cpus / job.engineThreads())));
         RoundSparkConf.apply(conf);
         ExecutorMemory.setLimits(conf);
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        try (JavaSparkContext sc = SparkContexts.open(conf, "spark.master")) {
             sc.setLogLevel("WARN");
             PreparedData data = task.prepare(sc, job, cfg);
             if (fresh) {
