@@ -283,9 +283,12 @@ final class TrainingRun {
     }
 
     private CheckpointStore openStore() {
-        String where = job.output().resolve("checkpoints").toAbsolutePath().toUri().toString();
+        // From the URI, not its text: a Hadoop path parsed from "file:/a/%22" would name a folder "%22", not the
+        // output.dir '"' that the model and metrics go to.
+        org.apache.hadoop.fs.Path where = new org.apache.hadoop.fs.Path(
+                job.output().resolve("checkpoints").toAbsolutePath().toUri());
         try {
-            return CheckpointStore.open(where, new Configuration());
+            return CheckpointStore.open(where.getFileSystem(new Configuration()), where);
         } catch (IOException e) {
             throw new ConfigException("output.dir " + job.output() + ": " + e.getMessage());
         }

@@ -271,6 +271,20 @@ class MainTest {
         return run(args.toArray(new String[0]));
     }
 
+    /** An output.dir whose name needs escaping in a URI holds the model and the checkpoints alike. */
+    @Test
+    void anOutputDirWithQuotesAndPercentsHoldsEverything() throws Exception {
+        Path odd = tmp.resolve("odd \"name\" 100%22");
+        Run r = tiny(odd, 1);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(odd.resolve("model/weights.safetensors")));
+        assertTrue(Files.exists(odd.resolve("checkpoints/LATEST")), "checkpoints not beside the model");
+        try (var siblings = Files.list(tmp)) {
+            assertEquals(List.of(odd.getFileName().toString()), siblings.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("odd")).toList());
+        }
+    }
+
     /** Stopping after 2 rounds and running the same command for 4 gives the 4-round run's model, bit for bit. */
     @Test
     void resumedRunEqualsUninterruptedRun() throws Exception {
