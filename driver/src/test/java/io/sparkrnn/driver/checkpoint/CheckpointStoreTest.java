@@ -402,6 +402,18 @@ class CheckpointStoreTest {
                 out.write(b);
             }
         }
+        Fallback f = latestWithWarning(fs, dir);
+        assertEquals(1, f.checkpoint().round());
+        assertStateEquals(synthetic(1), f.checkpoint().state());
+        assertTrue(f.warning().contains("ckpt-000002/" + CheckpointStore.WEIGHTS), f.warning());
+        System.out.println(kind + ": " + f.warning());
+    }
+
+    /** The checkpoint {@code latest()} falls back to, and the warning that named the damaged one. */
+    private record Fallback(Checkpoint checkpoint, String warning) {
+    }
+
+    private static Fallback latestWithWarning(FileSystem fs, Path dir) throws IOException {
         Captured log = capture();
         Checkpoint c;
         try {
@@ -409,13 +421,23 @@ class CheckpointStoreTest {
         } finally {
             release(log);
         }
-        assertEquals(1, c.round());
-        assertStateEquals(synthetic(1), c.state());
         String warning = log.messages.stream().filter(m -> m.startsWith("WARN") && m.contains("damaged"))
                 .findFirst().orElse(null);
         assertNotNull(warning, "no warning in " + log.messages);
-        assertTrue(warning.contains("ckpt-000002/" + CheckpointStore.WEIGHTS), warning);
-        System.out.println(kind + ": " + warning);
+        return new Fallback(c, warning);
+    }
+
+    /** Replaces {@code name} in checkpoint {@code ck} and re-signs its manifest line, as a writer of it would. */
+    static void resign(FileSystem fs, Path ck, String name, byte[] bytes) throws IOException {
+        rewrite(fs, new Path(ck, name), bytes);
+        Path manifest = new Path(ck, CheckpointStore.MANIFEST);
+        String m;
+        try (InputStream in = fs.open(manifest)) {
+            m = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String sha = HexFormat.of().formatHex(sha256(bytes));
+        m = m.replaceAll("[0-9a-f]{64}  " + java.util.regex.Pattern.quote(name), sha + "  " + name);
+        rewrite(fs, manifest, m.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -493,28 +515,11 @@ class CheckpointStoreTest {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         byte[] file = java.nio.ByteBuffer.allocate(8 + h.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .putLong(h.length).put(h).putLong(0).array();
-        rewrite(fs, new Path(ck, CheckpointStore.WEIGHTS), file);
-        Path manifest = new Path(ck, CheckpointStore.MANIFEST);
-        String m;
-        try (InputStream in = fs.open(manifest)) {
-            m = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        String sha = HexFormat.of().formatHex(sha256(file));
-        m = m.replaceAll("[0-9a-f]{64}  " + java.util.regex.Pattern.quote(CheckpointStore.WEIGHTS),
-                sha + "  " + CheckpointStore.WEIGHTS);
-        rewrite(fs, manifest, m.getBytes(StandardCharsets.UTF_8));
-        Captured log = capture();
-        Checkpoint c;
-        try {
-            c = CheckpointStore.open(fs, dir).latest();
-        } finally {
-            release(log);
-        }
-        assertEquals(1, c.round());
-        String warning = log.messages.stream().filter(m2 -> m2.startsWith("WARN") && m2.contains("damaged"))
-                .findFirst().orElse(null);
-        assertNotNull(warning, "no warning in " + log.messages);
-        assertTrue(warning.contains("truncated data") && warning.contains(CheckpointStore.WEIGHTS), warning);
+        resign(fs, ck, CheckpointStore.WEIGHTS, file);
+        Fallback f = latestWithWarning(fs, dir);
+        assertEquals(1, f.checkpoint().round());
+        assertTrue(f.warning().contains("truncated data") && f.warning().contains(CheckpointStore.WEIGHTS),
+                f.warning());
     }
 
     @Test
@@ -531,16 +536,8 @@ class CheckpointStoreTest {
         }
         assertTrue(json.contains("\"formatVersion\" : 1"), json);
         byte[] newer = json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 2").getBytes(StandardCharsets.UTF_8);
-        rewrite(fs, state, newer);
         // a genuine newer writer: its manifest matches
-        Path manifest = new Path(ck, CheckpointStore.MANIFEST);
-        String m;
-        try (InputStream in = fs.open(manifest)) {
-            m = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        String sha = HexFormat.of().formatHex(sha256(newer));
-        m = m.replaceAll("[0-9a-f]{64}  state\\.json", sha + "  state.json");
-        rewrite(fs, manifest, m.getBytes(StandardCharsets.UTF_8));
+        resign(fs, ck, CheckpointStore.STATE_JSON, newer);
         IllegalStateException e = assertThrows(IllegalStateException.class, store::latest);
         System.out.println("refused: " + e.getMessage());
         assertTrue(e.getMessage().contains("formatVersion 2 is not supported") && e.getMessage().contains(
