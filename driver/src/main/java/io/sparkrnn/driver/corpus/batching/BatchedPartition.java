@@ -12,11 +12,8 @@ import java.util.List;
  * (seed, partition, epoch), so {@link #batch} is a pure function of the data, the seed and the step; every
  * batch starts new sequences.
  */
-final class BatchedPartition implements SequencePartition {
+final class BatchedPartition extends ShuffledPartition<SequenceBatch> implements SequencePartition {
     private static final long serialVersionUID = 1L;
-    private final int partition;
-    private final long seed;
-    private final int batchSize;
     private final boolean aligned;
     private final int paddingId;
     private final int ignoreIndex;
@@ -24,16 +21,10 @@ final class BatchedPartition implements SequencePartition {
     private final int[][] ids;
     private final int[][] lengths;
     private final int[][] targets;
-    private transient EpochOrder order;
 
     BatchedPartition(int partition, long seed, int batchSize, boolean aligned, int paddingId, int ignoreIndex,
             int[][] ids, int[][] lengths, int[][] targets) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("partition " + partition + " has no batches");
-        }
-        this.partition = partition;
-        this.seed = seed;
-        this.batchSize = batchSize;
+        super(partition, seed, batchSize, ids.length);
         this.aligned = aligned;
         this.paddingId = paddingId;
         this.ignoreIndex = ignoreIndex;
@@ -42,17 +33,13 @@ final class BatchedPartition implements SequencePartition {
         this.targets = targets;
     }
 
-    @Override
-    public SequenceBatch batch(long step) {
-        return padded(order().batchAt(step));
-    }
-
     /** Batch {@code k} in storage order (before the epoch shuffle), padded to its longest row. */
-    SequenceBatch padded(int k) {
-        List<int[]> in = new ArrayList<>(batchSize);
-        List<int[]> out = new ArrayList<>(batchSize);
+    @Override
+    protected SequenceBatch stored(int k) {
+        List<int[]> in = new ArrayList<>(batchSize());
+        List<int[]> out = new ArrayList<>(batchSize());
         int at = 0;
-        for (int r = 0; r < batchSize; r++) {
+        for (int r = 0; r < batchSize(); r++) {
             int len = lengths[k][r];
             int[] row = new int[len];
             System.arraycopy(ids[k], at, row, 0, len);
@@ -66,29 +53,6 @@ final class BatchedPartition implements SequencePartition {
         }
         return aligned ? SequenceBatch.padAligned(in, out, paddingId, ignoreIndex)
                 : SequenceBatch.padPooled(in, targets[k].clone(), paddingId);
-    }
-
-    /** The batch order, rebuilt lazily on the executor that holds this partition. */
-    private EpochOrder order() {
-        if (order == null) {
-            order = new EpochOrder(ids.length, seed, partition);
-        }
-        return order;
-    }
-
-    @Override
-    public boolean startsSequence(long step) {
-        return true;
-    }
-
-    @Override
-    public long batchesPerEpoch() {
-        return ids.length;
-    }
-
-    @Override
-    public int batchSize() {
-        return batchSize;
     }
 
     /** Real (unpadded) tokens in this partition. */
@@ -108,7 +72,7 @@ final class BatchedPartition implements SequencePartition {
             for (int len : lengths[k]) {
                 max = Math.max(max, len);
             }
-            s[k] = 1.0 - (double) ids[k].length / ((double) max * batchSize);
+            s[k] = 1.0 - (double) ids[k].length / ((double) max * batchSize());
         }
         return s;
     }

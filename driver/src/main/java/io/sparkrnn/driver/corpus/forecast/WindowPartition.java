@@ -1,35 +1,26 @@
 package io.sparkrnn.driver.corpus.forecast;
 
-import io.sparkrnn.driver.corpus.batching.EpochOrder;
+import io.sparkrnn.driver.corpus.batching.ShuffledPartition;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 
 /**
  * One partition's batches of forecasting windows (float features, one target vector per window). Every batch
  * holds exactly {@code batchSize} windows of W steps; batch order is reshuffled each epoch from
- * (seed, partition, epoch) by an {@link EpochOrder}, so {@link #batch} is a pure function of the step.
+ * (seed, partition, epoch) ({@link ShuffledPartition}), so {@link #batch} is a pure function of the step.
  */
-final class WindowPartition implements SequencePartition {
+final class WindowPartition extends ShuffledPartition<SequenceBatch> implements SequencePartition {
     private static final long serialVersionUID = 1L;
-    private final int partition;
-    private final long seed;
-    private final int batchSize;
     private final int steps;
     private final int features;
     private final int outputs;
     /** Per batch: the windows' inputs row after row ({@code [B][W * F]} flattened) and targets ({@code [B * K]}). */
     private final float[][] inputs;
     private final float[][] targets;
-    private transient EpochOrder order;
 
     WindowPartition(int partition, long seed, int batchSize, int steps, int features, int outputs, float[][] inputs,
             float[][] targets) {
-        if (inputs.length == 0) {
-            throw new IllegalArgumentException("partition " + partition + " has no batches");
-        }
-        this.partition = partition;
-        this.seed = seed;
-        this.batchSize = batchSize;
+        super(partition, seed, batchSize, inputs.length);
         this.steps = steps;
         this.features = features;
         this.outputs = outputs;
@@ -38,8 +29,9 @@ final class WindowPartition implements SequencePartition {
     }
 
     /** Batch {@code k} in storage order as a time-major {@code [W, B, F]} batch. */
-    SequenceBatch stored(int k) {
-        int b = batchSize;
+    @Override
+    protected SequenceBatch stored(int k) {
+        int b = batchSize();
         int f = features;
         float[] x = new float[steps * b * f];
         for (int r = 0; r < b; r++) {
@@ -50,33 +42,5 @@ final class WindowPartition implements SequencePartition {
         int[] lengths = new int[b];
         java.util.Arrays.fill(lengths, steps);
         return SequenceBatch.pooledFeatures(steps, b, f, x, lengths, targets[k].clone(), outputs);
-    }
-
-    @Override
-    public SequenceBatch batch(long step) {
-        return stored(order().batchAt(step));
-    }
-
-    /** The batch order, rebuilt lazily on the executor that holds this partition. */
-    private EpochOrder order() {
-        if (order == null) {
-            order = new EpochOrder(inputs.length, seed, partition);
-        }
-        return order;
-    }
-
-    @Override
-    public boolean startsSequence(long step) {
-        return true;
-    }
-
-    @Override
-    public long batchesPerEpoch() {
-        return inputs.length;
-    }
-
-    @Override
-    public int batchSize() {
-        return batchSize;
     }
 }

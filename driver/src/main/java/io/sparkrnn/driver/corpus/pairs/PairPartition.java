@@ -1,7 +1,6 @@
 package io.sparkrnn.driver.corpus.pairs;
 
-import io.sparkrnn.driver.corpus.batching.EpochOrder;
-import io.sparkrnn.driver.round.TrainingPartition;
+import io.sparkrnn.driver.corpus.batching.ShuffledPartition;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,39 +12,26 @@ import java.util.List;
  * order is reshuffled every epoch with a generator derived from (seed, partition, epoch), so {@link #batch} is
  * a pure function of the data, the seed and the step. Pairs are independent: every batch starts new sequences.
  */
-public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
+public final class PairPartition extends ShuffledPartition<Seq2SeqBatch> {
     private static final long serialVersionUID = 1L;
-    private final int partition;
-    private final long seed;
-    private final int batchSize;
     /** Per batch: concatenated source ids, source lengths, concatenated target ids, target lengths. */
     private final int[][] sources;
     private final int[][] sourceLengths;
     private final int[][] targets;
     private final int[][] targetLengths;
-    private transient EpochOrder order;
 
     PairPartition(int partition, long seed, int batchSize, int[][] sources, int[][] sourceLengths, int[][] targets,
             int[][] targetLengths) {
-        if (sources.length == 0) {
-            throw new IllegalArgumentException("partition " + partition + " has no batches");
-        }
-        this.partition = partition;
-        this.seed = seed;
-        this.batchSize = batchSize;
+        super(partition, seed, batchSize, sources.length);
         this.sources = sources;
         this.sourceLengths = sourceLengths;
         this.targets = targets;
         this.targetLengths = targetLengths;
     }
 
-    @Override
-    public Seq2SeqBatch batch(long step) {
-        return stored(order().batchAt(step));
-    }
-
     /** Batch {@code k} in storage order (before the epoch shuffle). */
-    Seq2SeqBatch stored(int k) {
+    @Override
+    protected Seq2SeqBatch stored(int k) {
         return new Seq2SeqBatch(rows(sources[k], sourceLengths[k]), rows(targets[k], targetLengths[k]));
     }
 
@@ -61,29 +47,6 @@ public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
         return out;
     }
 
-    /** The batch order, rebuilt lazily on the executor that holds this partition. */
-    private EpochOrder order() {
-        if (order == null) {
-            order = new EpochOrder(sources.length, seed, partition);
-        }
-        return order;
-    }
-
-    @Override
-    public boolean startsSequence(long step) {
-        return true;
-    }
-
-    @Override
-    public long batchesPerEpoch() {
-        return sources.length;
-    }
-
-    @Override
-    public int batchSize() {
-        return batchSize;
-    }
-
     /**
      * Real tokens in this partition: source steps plus decoder steps (target tokens and {@code <eos>}) of
      * every stored pair, as {@link PairBatching} balances them.
@@ -91,7 +54,7 @@ public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
     public long tokens() {
         long t = 0;
         for (int k = 0; k < sources.length; k++) {
-            t += sources[k].length + targets[k].length + batchSize;
+            t += sources[k].length + targets[k].length + batchSize();
         }
         return t;
     }
@@ -105,12 +68,12 @@ public final class PairPartition implements TrainingPartition<Seq2SeqBatch> {
         for (int k = 0; k < sources.length; k++) {
             int maxS = 0;
             int maxT = 0;
-            for (int r = 0; r < batchSize; r++) {
+            for (int r = 0; r < batchSize(); r++) {
                 maxS = Math.max(maxS, sourceLengths[k][r]);
                 maxT = Math.max(maxT, targetLengths[k][r] + 1);
             }
-            double real = sources[k].length + targets[k].length + batchSize;
-            s[k] = 1.0 - real / ((double) batchSize * (maxS + maxT));
+            double real = sources[k].length + targets[k].length + batchSize();
+            s[k] = 1.0 - real / ((double) batchSize() * (maxS + maxT));
         }
         return s;
     }
