@@ -95,7 +95,7 @@ final class ExportCommand implements Callable<Integer> {
             target.parent().mkdirs();
             export.writeTo(target);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + shown, e);
+            throw new UncheckedIOException("cannot write " + shown + ": " + e.getMessage(), e);
         }
         out.println("exported " + m.task().name() + " model " + m.dir() + " as "
                 + format.name().toLowerCase(Locale.ROOT) + " to " + shown);

@@ -55,9 +55,14 @@ final class Location {
         try {
             if (!m.matches()) {
                 java.nio.file.Path local = java.nio.file.Path.of(text);
-                // From the URI, not the text: a Hadoop path parsed from "a/%22" would name a folder '"'.
-                return new Location(FileSystem.getLocal(conf).getRaw(),
-                        new Path(local.toAbsolutePath().normalize().toUri()), local.toString());
+                // From the URI, not the text: a Hadoop path parsed from "a/%22" would name a folder '"'. The URI
+                // of an existing folder ends in '/', which a Hadoop path would keep as an empty last name.
+                String uri = local.toAbsolutePath().normalize().toUri().toString();
+                if (uri.endsWith("/") && !uri.equals("file:///")) {
+                    uri = uri.substring(0, uri.length() - 1);
+                }
+                return new Location(FileSystem.getLocal(conf).getRaw(), new Path(java.net.URI.create(uri)),
+                        local.toString());
             }
             String scheme = m.group(1).toLowerCase(java.util.Locale.ROOT);
             requireFileSystem(scheme, text, what, conf);
