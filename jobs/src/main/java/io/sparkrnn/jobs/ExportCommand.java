@@ -60,12 +60,14 @@ final class ExportCommand implements Callable<Integer> {
 
     private final PrintStream out;
 
-    @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder")
+    @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder: "
+            + "a local path or a URI (hdfs://...)")
     private String modelDir;
     @Option(names = "--format", required = true, paramLabel = "onnx|pytorch", description = "an ONNX file or folder, "
             + "or a PyTorch folder")
     private Format format;
-    @Option(names = "--out", required = true, paramLabel = "<path>", description = "the file or folder to write")
+    @Option(names = "--out", required = true, paramLabel = "<path>", description = "the file or folder to write: a "
+            + "local path or a URI")
     private String outPath;
     @Option(names = "--overwrite", description = "replace an existing --out")
     private boolean overwrite;
@@ -110,7 +112,8 @@ final class ExportCommand implements Callable<Integer> {
     /** A sequence model's export: one ONNX file, or a PyTorch folder. */
     private static Export sequence(TrainedModel m, SequenceSpec spec, Format format, Location target) {
         if (format == Format.ONNX && isFolder(target)) {
-            throw new ConfigException("--out " + target.absolute() + " is a folder; --format onnx writes one file, e.g. model.onnx");
+            throw new ConfigException("--out " + target.absolute() + " is a folder; --format onnx writes one file, "
+                    + "e.g. model.onnx");
         }
         Map<String, String> files = taskFiles(m);
         FlatParams params = m.loaded().params();

@@ -56,12 +56,14 @@ final class ModelCommands {
     static final class Predict implements Callable<Integer> {
         private final PrintStream out;
 
-        @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder")
+        @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder: "
+                + "a local path or a URI (hdfs://...)")
         private String modelDir;
         @Option(names = "--data", paramLabel = "<path>", description = "the corpus to predict (tag, classify, "
                 + "forecast, seq2seq)")
         private String data;
-        @Option(names = "--output", paramLabel = "<dir>", description = "the folder of predictions to write")
+        @Option(names = "--output", paramLabel = "<dir>", description = "the folder of predictions to write: a "
+                + "local path or a URI")
         private String output;
         @Option(names = "--format", paramLabel = "tsv|parquet", description = "the predictions' format; default tsv")
         private PredictionWriter.Format format = PredictionWriter.Format.TSV;
@@ -170,7 +172,8 @@ final class ModelCommands {
     static final class Evaluate implements Callable<Integer> {
         private final PrintStream out;
 
-        @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder")
+        @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder: "
+                + "a local path or a URI (hdfs://...)")
         private String modelDir;
         @Option(names = {"--data", "--text"}, paramLabel = "<path>", description = "the corpus to score")
         private String data;
@@ -235,7 +238,8 @@ final class ModelCommands {
     static final class Inspect implements Callable<Integer> {
         private final PrintStream out;
 
-        @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder")
+        @Parameters(index = "0", paramLabel = "<model-dir>", description = "a run's output.dir, or its model folder: "
+                + "a local path or a URI (hdfs://...)")
         private String modelDir;
         @Mixin
         private Cli.HelpOption help;

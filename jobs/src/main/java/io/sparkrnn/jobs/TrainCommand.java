@@ -178,7 +178,8 @@ final class TrainCommand implements Callable<Integer> {
             return new Job(task, model, inner, LearningRates.of(c), tbptt, c.getInt("train.engine-threads"), rounds,
                     c.getInt("train.rounds"), c.getInt("train.partitions"), c.getInt("train.batch"), k1, train,
                     validation, format, c.getDouble("data.validation-fraction"),
-                    Location.of(c.getString("output.dir"), c.source() + ": output.dir"), c.getBoolean("output.overwrite"), c.getString("spark.master"),
+                    Location.of(c.getString("output.dir"), c.source() + ": output.dir"), c.getBoolean("output.overwrite"),
+                    c.getString("spark.master"),
                     c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
                             c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
                             c.getInt("checkpoint.keep-every")), c.getDouble("train.max-minutes"));

@@ -127,7 +127,8 @@ class HdfsRunTest {
         assertEquals(List.of("checkpoints", "eval.json", "metrics.jsonl", "model", "report.html"), names(run));
         assertEquals(List.of("MANIFEST.sha256", "config.conf", "model.json", "vocab-chars.txt", "weights.safetensors"),
                 names(run + "/model"));
-        assertTrue(names(run + "/checkpoints").containsAll(List.of("LATEST", "ckpt-000002")), names(run + "/checkpoints").toString());
+        List<String> checkpoints = names(run + "/checkpoints");
+        assertTrue(checkpoints.containsAll(List.of("LATEST", "ckpt-000002")), checkpoints.toString());
         assertEquals(2, text(run + "/metrics.jsonl").lines().count());
         assertTrue(TaskTesting.json(text(run + "/eval.json")).get("valid_bits_per_char").asDouble() > 1);
         assertTrue(text(run + "/report.html").contains("<html"));
@@ -140,7 +141,8 @@ class HdfsRunTest {
                 read(run + "/model/weights.safetensors"), same.out());
 
         MainTest.Run ins = TaskTesting.ok("inspect", run);
-        assertTrue(ins.out().contains("model " + run + "/model") && ins.out().contains("vocab-chars.txt: " + mobyChars + " entries")
+        assertTrue(ins.out().contains("model " + run + "/model")
+                && ins.out().contains("vocab-chars.txt: " + mobyChars + " entries")
                 && ins.out().contains("eval.json: {"), ins.out());
         double bpc = TaskTesting.printed(TaskTesting.ok("evaluate", run, "--data", root + "/data/moby.txt"))
                 .get("bits_per_char").asDouble();
