@@ -28,8 +28,8 @@ import org.apache.spark.SparkConf;
  *
  * <p>A scheme with no file system on the class path is a {@link ConfigException} naming it and what to add, found
  * before anything is read or written. Hadoop's settings come from its usual config files
- * ({@code core-site.xml}, {@code hdfs-site.xml} on the class path or in {@code HADOOP_CONF_DIR}) and Spark's
- * {@code spark.hadoop.*} keys.
+ * ({@code core-site.xml}, {@code hdfs-site.xml} on the class path, where spark-submit puts
+ * {@code HADOOP_CONF_DIR}) and Spark's {@code spark.hadoop.*} keys.
  */
 final class Location {
     /** A URI's scheme, as in {@code hdfs:/...} or {@code s3a://...}; anything else is a local path. */
@@ -150,10 +150,6 @@ final class Location {
 
     boolean exists() throws IOException {
         return fs.exists(path);
-    }
-
-    boolean isDirectory() throws IOException {
-        return fs.getFileStatus(path).isDirectory();
     }
 
     /** True when a folder exists here; false when nothing does. */
