@@ -20,7 +20,7 @@ public final class ConfigSchema {
                     + "tagger, classify = text classifier, forecast = time-series forecaster, seq2seq = "
                     + "encoder-decoder translation (grapheme-to-phoneme)"),
             string("data.train", "data/samples/moby-dick/moby-dick.txt",
-                    "training corpus: a file, a folder or a glob (local, hdfs://, s3a://)"),
+                    "training corpus: a file, a folder or a glob; a local path or a URI (hdfs://...)"),
             choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv", "cmudict",
                     "parquet"), "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, "
                     + "forecast csv, seq2seq cmudict); lm also reads parquet (data.text-column), seq2seq tsv "
@@ -143,7 +143,8 @@ public final class ConfigSchema {
             integer("checkpoint.keep-last", 2, 1, null, "newest checkpoints kept"),
             integer("checkpoint.keep-every", 0, 0, null, "also keep checkpoints of rounds that are multiples of this"),
             string("output.dir", "out/char-lm",
-                    "where checkpoints/, the model, metrics.jsonl and eval.json go (a local folder)"),
+                    "where checkpoints/, the model, metrics.jsonl, eval.json and report.html go: a local "
+                            + "folder or a URI (hdfs://namenode:8020/runs/x)"),
             bool("output.overwrite", false, "replace a previous run's model in output.dir (otherwise refused)"),
             string("spark.master", "local[*]", "Spark master; spark-submit's --master wins when set"));
 
