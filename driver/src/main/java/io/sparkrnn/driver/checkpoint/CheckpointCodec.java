@@ -276,17 +276,23 @@ final class CheckpointCodec {
         Set<String> keptTensors = new HashSet<>();
         JsonNode k = st.get("kept");
         if (k != null && !k.isNull()) {
+            if (!k.isArray()) {
+                throw new IllegalArgumentException("'kept' must be null or an array, found " + k);
+            }
             kept = new TreeMap<>();
-            for (JsonNode e : st.withArray("kept")) {
-                int p = e.get("partition").intValue();
-                long steps = e.get("steps").longValue();
-                if (!e.get("partition").canConvertToInt() || p < 0 || !e.get("steps").canConvertToLong() || steps < 0
-                        || kept.containsKey(p)) {
-                    throw new IllegalArgumentException("'kept' entries need a distinct partition >= 0 and steps >= 0, "
-                            + "found " + e);
+            for (JsonNode e : k) {
+                JsonNode p0 = e.get("partition");
+                JsonNode s0 = e.get("steps");
+                JsonNode names = e.get("names");
+                if (p0 == null || !p0.canConvertToInt() || p0.intValue() < 0 || s0 == null || !s0.canConvertToLong()
+                        || s0.longValue() < 0 || names == null || !names.isArray() || kept.containsKey(p0.intValue())) {
+                    throw new IllegalArgumentException("'kept' entries need a distinct \"partition\" >= 0, "
+                            + "\"steps\" >= 0 and an array of \"names\", found " + e);
                 }
+                int p = p0.intValue();
+                long steps = s0.longValue();
                 Map<String, float[]> vectors = new LinkedHashMap<>();
-                for (JsonNode name : e.withArray("names")) {
+                for (JsonNode name : names) {
                     String t = keptTensor(p, name.asText());
                     vectors.put(name.asText(), vector(o, t, DataType.FLOAT, params.layout().size()).toFloatVector());
                     keptTensors.add(t);

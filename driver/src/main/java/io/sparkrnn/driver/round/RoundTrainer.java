@@ -239,6 +239,10 @@ public final class RoundTrainer implements AutoCloseable {
                 innerSteps = total.innerSteps;
             }
             if (cfg.innerState() == InnerStatePolicy.KEEP) {
+                if (keptRound == 0 || sendKept) {
+                    LOG.info("round {}: inner-state keep: the tasks returned {} bytes of inner optimizer state "
+                            + "with their deltas ({} partitions)", round + 1, stateBytes(total.kept), total.kept.size());
+                }
                 kept = new TreeMap<>(total.kept);
                 keptRound = round + 1;
                 sendKept = false;
@@ -284,11 +288,13 @@ public final class RoundTrainer implements AutoCloseable {
 
     /** Bytes of the kept inner states the driver holds (policy KEEP), i.e. what sending them broadcasts. */
     long keptBytes() {
+        return kept == null ? 0 : stateBytes(kept);
+    }
+
+    private static long stateBytes(Map<Integer, KeptState> states) {
         long n = 0;
-        if (kept != null) {
-            for (KeptState k : kept.values()) {
-                n += k.bytes();
-            }
+        for (KeptState k : states.values()) {
+            n += k.bytes();
         }
         return n;
     }
