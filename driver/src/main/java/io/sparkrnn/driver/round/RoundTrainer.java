@@ -368,6 +368,12 @@ public final class RoundTrainer implements AutoCloseable {
      */
     @Override
     public void close() {
+        releaseOnExecutors();
+        Replica.release(runId);
+    }
+
+    /** The job of {@link #close} that frees the replicas on the executors (a no-op before the first round). */
+    void releaseOnExecutors() {
         if (lastData != null && !sc.sc().isStopped()) {
             String id = runId;
             sc.setJobDescription("spark-rnn release replicas");
@@ -378,7 +384,6 @@ public final class RoundTrainer implements AutoCloseable {
                         + "exit", e.toString());
             }
         }
-        Replica.release(runId);
     }
 
     /** Replicas of this run alive in this JVM (tests, local mode). */

@@ -192,8 +192,9 @@ class KeptStateTest {
         t.train(data, 1, m -> { });
         assertEquals(2, t.liveReplicas());
         assertEquals(before + 2, engineThreads(), "one pool thread per replica");
-        t.close();
+        t.releaseOnExecutors(); // the job close() runs; in local mode the executor is this JVM
         assertEquals(0, t.liveReplicas());
+        t.close();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (engineThreads() > before && System.nanoTime() < deadline) {
             Thread.sleep(20);
