@@ -131,11 +131,10 @@ final class Seq2SeqTask implements Task {
         }
     }
 
-    /** How tokens are joined back into text: characters without, words with a space. */
+    /** How tokens are joined back into text: characters without, words (and phones) with a space. */
     static String joiner(JobConfig c, String key, String format) {
-        boolean chars = format.equals("cmudict") ? key.equals("data.source-tokens")
-                : c.getChoice(key).equals("char");
-        return chars ? "" : " ";
+        return format.equals("cmudict") ? (key.equals("data.source-tokens") ? "" : " ")
+                : Seq2SeqData.joiner(units(c, key));
     }
 
     @Override
@@ -183,11 +182,12 @@ final class Seq2SeqTask implements Task {
         ObjectNode n = ClassCounts.newJson();
         LocalModel lm = m.local();
         double alpha = c.getDouble("decode.alpha");
-        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "");
+        Seq2SeqScores.Names names = Seq2SeqScores.Names.of(format(c), units(c, "data.target-tokens"));
+        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "", names);
         int beam = c.getInt("decode.beam");
         if (beam > 1) {
             n.put("beam", beam);
-            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_");
+            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_", names);
         }
         n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
         enc.unpersist(false);

@@ -39,7 +39,8 @@ public final class RunReport {
         try {
             List<String> lines = Files.exists(metricsFile)
                     ? Files.readAllLines(metricsFile, StandardCharsets.UTF_8) : List.of();
-            MetricsHistory history = MetricsHistory.parse(lines, metricsFile.toString());
+            MetricsHistory history = MetricsHistory.parse(lines, metricsFile.toString(),
+                    MetricNames.renames(config));
             JsonNode eval = null;
             if (Files.exists(evalFile)) {
                 try {
