@@ -32,8 +32,8 @@ import org.apache.spark.storage.StorageLevel;
  * {@code data.validation-fraction} validation, the rest training; all pronunciations of a word land in one
  * part); pairs whose source is longer than {@code data.max-source-length} are skipped and counted. Source and
  * target vocabularies are fitted on the training part. The model is a {@link Seq2SeqModel} (Luong attention).
- * Metrics: token (phoneme) error rate, sequence (word) error rate and corpus BLEU-4 ({@link Seq2SeqScores}),
- * greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
+ * Metrics: token and sequence error rates named after the targets ({@link Seq2SeqScores.Names}: phoneme and
+ * word error rate for CMUdict) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
  * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
  */
 final class Seq2SeqTask implements Task {

@@ -70,7 +70,7 @@ final class ReportPage {
             sb.append("<table>\n");
             for (Iterator<Map.Entry<String, JsonNode>> it = eval.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                String shown = DRAWN.stream().anyMatch(f.getKey()::endsWith) ? "(drawn above)"
+                String shown = DRAWN.stream().anyMatch(f.getKey()::endsWith) ? "(shown above)"
                         : f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString();
                 row(sb, f.getKey(), shown);
             }
@@ -103,7 +103,7 @@ final class ReportPage {
                 sb.append(chart("per-tag", "wide", "Per-tag F1 (validation), most frequent tags first", null));
                 confusedPairs(sb, eval.path("valid_confused_pairs"));
             }
-            case "forecast" -> sb.append(chart("forecast", "wide", "Actual and forecast one step ahead on the "
+            case "forecast" -> sb.append(chart("forecast", "wide tall", "Actual and forecast one step ahead on the "
                     + "validation and test rows, with the seasonal-naive baseline", null));
             default -> {
                 return "";

@@ -216,7 +216,8 @@
       const split = ev.test_series && ev.test_series.row && ev.test_series.row.length
         ? ' (test from row ' + ev.test_series.row[0] + ')' : '';
       new Chart(fc, {type: 'scatter', data: {datasets: sets}, options: {
-        scales: {x: {type: 'linear', title: {display: true, text: 'row of the series' + split}},
+        scales: {x: {type: 'linear', min: parts[0].row[0], max: parts[parts.length - 1].row.slice(-1)[0],
+                     title: {display: true, text: 'row of the series' + split}},
                  y: {title: {display: true, text: target}}},
         plugins: {legend: {position: 'bottom'}}}});
       drawn(fc, sets);

@@ -36,7 +36,8 @@ import scala.Tuple2;
  * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by
  * the file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named.
  * Texts are cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the
- * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix.
+ * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix; the
+ * labels are exactly the training texts' labels (no {@code <unk>} class).
  */
 public final class ClassificationData {
     public static final String WORDS = "vocab-words.txt";
