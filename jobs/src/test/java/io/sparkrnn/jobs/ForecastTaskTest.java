@@ -75,15 +75,15 @@ class ForecastTaskTest {
         JsonNode series = eval.get("valid_series");
         assertEquals("births", series.get("target").asText());
         assertEquals(validRows, series.get("row").size());
-        double abs = 0;
+        double plotted = 0;
         for (int i = 0; i < validRows; i++) {
             int row = trainRows + i;
             assertEquals(row, series.get("row").get(i).asInt());
             assertEquals(x[row], series.get("actual").get(i).asDouble(), 1e-6 * x[row]);
             assertEquals(x[row - 7], series.get("seasonal_naive").get(i).asDouble(), 1e-6 * x[row]);
-            abs += Math.abs(series.get("forecast").get(i).asDouble() - x[row]);
+            plotted += Math.abs(series.get("forecast").get(i).asDouble() - x[row]);
         }
-        assertEquals(mae, abs / validRows, 1e-3);
+        assertEquals(mae, plotted / validRows, 1e-3);
         assertEquals(366, eval.get("test_series").get("row").size());
 
         // evaluate on the whole series with the saved (training-part) normaliser: every window counted
