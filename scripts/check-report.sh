@@ -2,6 +2,8 @@
 # Renders a run's report.html in headless Chromium (Debian's chromium package) and saves a screenshot, to check
 # that the page opens offline and draws its plots. Usage: scripts/check-report.sh <output.dir or report.html> [out.png]
 # Prints the screenshot's path; exit code 0 when Chromium wrote it, 1 otherwise, 2 on bad arguments.
+# WINDOW=width,height sets the page size (default 1200,2000; a taller one shows a task's charts and tables whole);
+# SCALE=f the device pixels per CSS pixel (default 1; 0.6 gives the small images of docs/report.md).
 set -euo pipefail
 target="${1:?usage: scripts/check-report.sh <output.dir or report.html> [screenshot.png]}"
 [[ -d "$target" ]] && target="$target/report.html"
@@ -22,7 +24,8 @@ rm -f "$png"
 # No network of any kind: the page must carry everything it needs.
 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars \
-  --screenshot="$png" --window-size=1200,2000 "file://$report" >"$profile/chromium.log" 2>&1 || true
+  --screenshot="$png" --window-size="${WINDOW:-1200,2000}" \
+  --force-device-scale-factor="${SCALE:-1}" "file://$report" >"$profile/chromium.log" 2>&1 || true
 if [[ ! -s "$png" ]]; then
   echo "check-report: chromium wrote no screenshot; its output:" >&2
   cat "$profile/chromium.log" >&2

@@ -25,7 +25,8 @@ import scala.Tuple2;
  * {@code data.validation-fraction} of the texts is held out ({@link ClassificationData}, keyed by the file's
  * folder and name and the text; seeded random, not stratified) unless {@code data.validation} names a corpus.
  * Texts are cut into characters or words (optionally lower-cased) and only the first {@code data.max-length}
- * tokens are kept; the vocabulary is fitted on the training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix.
+ * tokens are kept; the vocabulary is fitted on the training texts. Metrics: accuracy, per-class precision /
+ * recall / F1, confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class).
  */
 final class ClassificationTask implements Task {
     @Override

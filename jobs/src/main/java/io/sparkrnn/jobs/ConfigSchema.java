@@ -25,78 +25,86 @@ public final class ConfigSchema {
                     "parquet"), "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, "
                     + "forecast csv, seq2seq cmudict); lm also reads parquet (data.text-column), seq2seq tsv "
                     + "(source<TAB>target lines) and parquet"),
-            string("data.text-column", "text", "lm, parquet: the string column of the text (one row = one line)"),
+            string("data.text-column", "text", "lm, parquet: the string column of the text (one row = one line)")
+                    .only("lm"),
             string("data.validation", "", "validation corpus in the same format; empty = split off data.train"),
             number("data.validation-fraction", 0.1, 0.0, 0.5, "held out for validation: lm the last fraction of "
                     + "the text; tag and classify a seeded random share of the sentences / texts; forecast the rows "
                     + "after the training part (time order)"),
             number("data.test-fraction", 0.0, 0.0, 0.5, "forecast: the last rows (time order) held out as the test "
                     + "part, after validation; seq2seq: a seeded random share of the pairs (by source, so all "
-                    + "pronunciations of a word land in one part)"),
+                    + "pronunciations of a word land in one part)").only("forecast", "seq2seq"),
             bool("data.alternates", false, "seq2seq, cmudict: keep WORD(n) alternate pronunciations as extra pairs "
-                    + "(else skipped)"),
+                    + "(else skipped)").only("seq2seq"),
             choice("data.source-tokens", "char", List.of("char", "word"), "seq2seq, tsv and parquet: source token "
-                    + "unit (cmudict: characters)"),
+                    + "unit (cmudict: characters)").only("seq2seq"),
             choice("data.target-tokens", "word", List.of("char", "word"), "seq2seq, tsv and parquet: target token "
-                    + "unit (cmudict: phones, whitespace-separated)"),
-            string("data.source-column", "source", "seq2seq, parquet: column of the source text"),
-            string("data.target-column", "target", "seq2seq, parquet: column of the target text"),
+                    + "unit (cmudict: phones, whitespace-separated)").only("seq2seq"),
+            string("data.source-column", "source", "seq2seq, parquet: column of the source text").only("seq2seq"),
+            string("data.target-column", "target", "seq2seq, parquet: column of the target text").only("seq2seq"),
             integer("data.max-source-length", 64, 1, null, "seq2seq: longest source in tokens; longer pairs are "
-                    + "skipped and counted (training, evaluation; predict writes an empty prediction)"),
+                    + "skipped and counted (training, evaluation; predict writes an empty prediction)").only("seq2seq"),
             choice("data.tokens", "char", List.of("char", "word"), "token unit: lm and classify char or word "
-                    + "(whitespace-separated; an lm ends every line with <eos>)"),
-            bool("data.lowercase", false, "tag, classify: lower-case words before the vocabulary"),
+                    + "(whitespace-separated; an lm ends every line with <eos>)").only("lm", "classify"),
+            bool("data.lowercase", false, "tag, classify: lower-case words before the vocabulary")
+                    .only("tag", "classify"),
             integer("data.max-length", 200, 1, null, "classify: tokens kept from the start of each text (also at "
-                    + "evaluate and predict); needs train.k1 >= it"),
+                    + "evaluate and predict); needs train.k1 >= it").only("classify"),
             bool("data.strip-tag-suffixes", true, "tag, brown: reduce Brown tags to base tags (-tl, -hl, -nc, fw-, "
-                    + "+, * removed)"),
-            integer("data.conll-token-column", 0, 0, null, "tag, conll: column of the token (0-based)"),
-            integer("data.conll-tag-column", 1, 0, null, "tag, conll: column of the tag (0-based)"),
+                    + "+, * removed)").only("tag"),
+            integer("data.conll-token-column", 0, 0, null, "tag, conll: column of the token (0-based)").only("tag"),
+            integer("data.conll-tag-column", 1, 0, null, "tag, conll: column of the tag (0-based)").only("tag"),
             string("data.folders", "", "classify, folders: folder:label pairs, comma-separated (e.g. "
-                    + "spam-1:spam,ham-1:ham); empty = every folder under data.train is a label"),
+                    + "spam-1:spam,ham-1:ham); empty = every folder under data.train is a label").only("classify"),
             number("data.max-bad-fraction", 0.001, 0.0, 1.0, "share of unparsable records tolerated (skipped and "
                     + "reported) before the job stops with exit code 3; forecast tolerates none (a series cannot skip "
                     + "a row)"),
             integer("vocab.min-count", 1, 1, null, "tag, classify, seq2seq, lm word: tokens seen fewer times in "
-                    + "the training part map to <unk>"),
+                    + "the training part map to <unk>").only("lm", "tag", "classify", "seq2seq"),
             integer("vocab.max-size", 50000, 8, null, "tag, classify, seq2seq, lm word: most frequent tokens kept "
-                    + "(specials included; seq2seq: per side)"),
+                    + "(specials included; seq2seq: per side)").only("lm", "tag", "classify", "seq2seq"),
             string("forecast.time-columns", "year,month,date_of_month", "forecast: CSV columns giving the time "
-                    + "order, comma-separated"),
-            string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step"),
-            string("forecast.targets", "births", "forecast: CSV columns predicted (each also a feature)"),
-            integer("forecast.window", 28, 1, null, "forecast: W, steps per input window"),
-            integer("forecast.horizon", 1, 1, null, "forecast: H, steps predicted after each window"),
+                    + "order, comma-separated").only("forecast"),
+            string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step")
+                    .only("forecast"),
+            string("forecast.targets", "births", "forecast: CSV columns predicted (each also a feature)")
+                    .only("forecast"),
+            integer("forecast.window", 28, 1, null, "forecast: W, steps per input window").only("forecast"),
+            integer("forecast.horizon", 1, 1, null, "forecast: H, steps predicted after each window").only("forecast"),
             integer("forecast.season", 7, 1, null, "forecast: season length of the seasonal-naive baseline (7 = "
-                    + "same weekday a week earlier for daily data); <= forecast.window"),
+                    + "same weekday a week earlier for daily data); <= forecast.window").only("forecast"),
             string("forecast.calendar", "", "forecast: calendar covariates of the predicted day, comma-separated: "
                     + "day-of-week (7 indicators), day-of-year (sin and cos, 2 harmonics), month (12 indicators), "
                     + "us-holidays (one indicator per US federal holiday, observed date, and the days before and "
-                    + "after); need a date in forecast.time-columns (year,month,day or one ISO date); empty = none"),
+                    + "after); need a date in forecast.time-columns (year,month,day or one ISO date); empty = none")
+                    .only("forecast"),
             bool("forecast.residual", false, "forecast: learn the residual over the seasonal-naive forecast (added "
-                    + "back before every metric and prediction) instead of the level"),
+                    + "back before every metric and prediction) instead of the level").only("forecast"),
             integer("forecast.validation-rows", 0, 0, null, "forecast: rows of the validation part (before the "
-                    + "test part); 0 = data.validation-fraction"),
+                    + "test part); 0 = data.validation-fraction").only("forecast"),
             integer("forecast.test-rows", 0, 0, null, "forecast: the last rows held out as the test part (e.g. "
-                    + "366 = the last year of daily data ending in a leap year); 0 = data.test-fraction"),
+                    + "366 = the last year of daily data ending in a leap year); 0 = data.test-fraction")
+                    .only("forecast"),
             choice("model.cell", "lstm", List.of("lstm", "gru", "rnn"), "recurrent cell"),
-            integer("model.embedding", 32, 1, null, "embedding size"),
+            integer("model.embedding", 32, 1, null, "embedding size").only("lm", "tag", "classify", "seq2seq"),
             integer("model.hidden", 256, 1, null, "hidden size per layer"),
             integer("model.layers", 1, 1, 16, "stacked recurrent layers"),
             number("model.dropout", 0.0, 0.0, 0.95, "dropout between recurrent layers"),
             number("model.io-dropout", 0.0, 0.0, 0.95, "dropout on the recurrent stack's input (embeddings or "
-                    + "features) and output (before the head) while training; lm, tag, classify, forecast"),
+                    + "features) and output (before the head) while training; lm, tag, classify, forecast")
+                    .only("lm", "tag", "classify", "forecast"),
             bool("model.bidirectional", false, "tag, classify, forecast: every layer also runs backwards in time; "
                     + "seq2seq: the encoder's"),
             choice("model.attention", "general", List.of("none", "dot", "general"), "seq2seq: Luong attention "
-                    + "score h.e (dot, needs decoder hidden = encoder output width) or h.W e (general), or none"),
+                    + "score h.e (dot, needs decoder hidden = encoder output width) or h.W e (general), or none")
+                    .only("seq2seq"),
             bool("model.input-feeding", true, "seq2seq: feed the attentional vector of step t-1 into the decoder "
-                    + "(needs attention)"),
+                    + "(needs attention)").only("seq2seq"),
             integer("model.decoder-hidden", 0, 0, null, "seq2seq: decoder hidden size; 0 = the encoder output "
-                    + "width (model.hidden, doubled when bidirectional)"),
-            integer("model.decoder-layers", 0, 0, 16, "seq2seq: decoder layers; 0 = model.layers"),
+                    + "width (model.hidden, doubled when bidirectional)").only("seq2seq"),
+            integer("model.decoder-layers", 0, 0, 16, "seq2seq: decoder layers; 0 = model.layers").only("seq2seq"),
             choice("model.pooling", "last", List.of("last", "mean"), "classify, forecast: one output from the last "
-                    + "valid step or the mean over valid steps"),
+                    + "valid step or the mean over valid steps").only("classify", "forecast"),
             integer("train.batch", 32, 1, null, "sequences (stream lanes) per batch on each partition"),
             integer("train.k1", 64, 1, null, "truncated BPTT forward length: steps per window"),
             integer("train.k2", 64, 1, null, "truncated BPTT backward length (<= k1)"),
@@ -133,11 +141,11 @@ public final class ConfigSchema {
                     "inner optimizer state between rounds"),
             integer("eval.every", 10, 1, null, "validate every this many rounds (and at the end)"),
             integer("decode.beam", 1, 1, 64, "seq2seq: beam size of the final evaluation and predict; 1 = greedy "
-                    + "only (validation during training is always greedy)"),
+                    + "only (validation during training is always greedy)").only("seq2seq"),
             number("decode.alpha", 0.6, 0.0, 5.0, "seq2seq: length normalisation of beam scores, logP / ((5 + n) "
-                    + "/ 6)^alpha (Wu et al. 2016); 0 = none"),
+                    + "/ 6)^alpha (Wu et al. 2016); 0 = none").only("seq2seq"),
             number("decode.max-length-ratio", 3.0, 0.1, 100.0, "seq2seq: decoding stops after ceil(ratio * source "
-                    + "length) tokens"),
+                    + "length) tokens").only("seq2seq"),
             integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off"),
             number("checkpoint.every-minutes", 0.0, 0.0, null, "checkpoint when this many minutes passed, 0 = off"),
             integer("checkpoint.keep-last", 2, 1, null, "newest checkpoints kept"),

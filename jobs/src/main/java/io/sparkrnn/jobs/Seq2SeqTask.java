@@ -32,8 +32,8 @@ import org.apache.spark.storage.StorageLevel;
  * {@code data.validation-fraction} validation, the rest training; all pronunciations of a word land in one
  * part); pairs whose source is longer than {@code data.max-source-length} are skipped and counted. Source and
  * target vocabularies are fitted on the training part. The model is a {@link Seq2SeqModel} (Luong attention).
- * Metrics: token (phoneme) error rate, sequence (word) error rate and corpus BLEU-4 ({@link Seq2SeqScores}),
- * greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
+ * Metrics: token and sequence error rates named after the targets ({@link Seq2SeqScores.Names}: phoneme and
+ * word error rate for CMUdict) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
  * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
  */
 final class Seq2SeqTask implements Task {
@@ -131,11 +131,10 @@ final class Seq2SeqTask implements Task {
         }
     }
 
-    /** How tokens are joined back into text: characters without, words with a space. */
+    /** How tokens are joined back into text: characters without, words (and phones) with a space. */
     static String joiner(JobConfig c, String key, String format) {
-        boolean chars = format.equals("cmudict") ? key.equals("data.source-tokens")
-                : c.getChoice(key).equals("char");
-        return chars ? "" : " ";
+        return format.equals("cmudict") ? (key.equals("data.source-tokens") ? "" : " ")
+                : Seq2SeqData.joiner(units(c, key));
     }
 
     @Override
@@ -183,11 +182,12 @@ final class Seq2SeqTask implements Task {
         ObjectNode n = ClassCounts.newJson();
         LocalModel lm = m.local();
         double alpha = c.getDouble("decode.alpha");
-        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "");
+        Seq2SeqScores.Names names = Seq2SeqScores.Names.of(format(c), units(c, "data.target-tokens"));
+        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "", names);
         int beam = c.getInt("decode.beam");
         if (beam > 1) {
             n.put("beam", beam);
-            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_");
+            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_", names);
         }
         n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
         enc.unpersist(false);

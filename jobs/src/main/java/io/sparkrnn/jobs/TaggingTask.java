@@ -24,7 +24,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code data.validation} names a corpus; word and tag vocabularies are fitted on the training sentences
  * (unknown words map to {@code <unk>}; a tag unseen in training to the tag {@code <unk>}, never predicted,
  * so it counts as an error). Sentences longer than {@code train.k1} are cut into pieces of k1 words for
- * training; evaluation and prediction see whole sentences. Metrics: token accuracy, per-tag and macro F1.
+ * training; evaluation and prediction see whole sentences. Metrics: token accuracy, per-tag and macro F1, the
+ * most confused tag pairs.
  */
 final class TaggingTask implements Task {
     @Override

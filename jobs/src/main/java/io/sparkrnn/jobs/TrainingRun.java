@@ -216,6 +216,9 @@ final class TrainingRun {
                             first = false;
                         }
                     }
+                    if (v.details() != null) {
+                        v.details().fields().forEachRemaining(e -> json.set("valid_" + e.getKey(), e.getValue()));
+                    }
                 }
                 out.println(line);
                 String record = json.toString();

@@ -70,6 +70,21 @@ class ForecastTaskTest {
         assertTrue(mae < 0.8 * persistence, "MAE " + mae + " vs yesterday's value " + persistence);
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(mae, TaskTesting.json(metrics.get(7)).get("valid_mae").asDouble(), 1e-5, metrics.get(7));
+        // the plotted series: every validation row once, in time order, the actual values the CSV's, the
+        // forecasts' mean absolute error the MAE, the baseline the same weekday a week earlier
+        JsonNode series = eval.get("valid_series");
+        assertEquals("births", series.get("target").asText());
+        assertEquals(validRows, series.get("row").size());
+        double plotted = 0;
+        for (int i = 0; i < validRows; i++) {
+            int row = trainRows + i;
+            assertEquals(row, series.get("row").get(i).asInt());
+            assertEquals(x[row], series.get("actual").get(i).asDouble(), 1e-6 * x[row]);
+            assertEquals(x[row - 7], series.get("seasonal_naive").get(i).asDouble(), 1e-6 * x[row]);
+            plotted += Math.abs(series.get("forecast").get(i).asDouble() - x[row]);
+        }
+        assertEquals(mae, plotted / validRows, 1e-3);
+        assertEquals(366, eval.get("test_series").get("row").size());
 
         // evaluate on the whole series with the saved (training-part) normaliser: every window counted
         JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", csv.toString(),

@@ -102,6 +102,15 @@ class LmTaskTest {
         assertEquals(Math.pow(2, bits), eval.get("valid_perplexity").asDouble(), 1e-6 * Math.pow(2, bits));
         String last = Files.readAllLines(out.resolve("metrics.jsonl")).get(1);
         assertTrue(last.contains("\"valid_bits_per_word\":") && last.contains("\"valid_perplexity\":"), last);
+        // three prompts of 10 words from the held-out text, continued by the text and by the model for 20 words
+        // (a line end, <eos>, is a word)
+        JsonNode samples = TaskTesting.json(last).get("valid_samples");
+        assertEquals(3, samples.size());
+        for (JsonNode s : samples) {
+            assertEquals(10, words(s.get("source").asText()), s.toString());
+            assertEquals(20, words(s.get("reference").asText()), s.toString());
+            assertEquals(20, words(s.get("output").asText()), s.toString());
+        }
 
         JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", MainTest.sample()));
         assertEquals(MOBY_WORDS, ev.get("words").asInt());
@@ -152,5 +161,11 @@ class LmTaskTest {
         assertArrayEquals(Files.readAllBytes(out.resolve("model/vocab-words.txt")),
                 Files.readAllBytes(fromParquet.resolve("model/vocab-words.txt")));
         assertArrayEquals(weights(out), weights(fromParquet), "parquet != text");
+    }
+
+    /** Words of a word model's text: the space-separated ones and each line end. */
+    private static long words(String text) {
+        return java.util.Arrays.stream(text.split("[ \n]+")).filter(w -> !w.isEmpty()).count()
+                + text.chars().filter(c -> c == '\n').count();
     }
 }

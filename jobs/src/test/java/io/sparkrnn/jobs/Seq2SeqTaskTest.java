@@ -71,6 +71,17 @@ class Seq2SeqTaskTest {
         assertEquals(8, metrics.size());
         assertEquals(per, TaskTesting.json(metrics.get(7)).get("valid_per").asDouble(), 1e-5, metrics.get(7));
         assertTrue(TaskTesting.json(metrics.get(3)).has("valid_wer"), metrics.get(3));
+        // the same eight validation words after each validation, each with a CMUdict pronunciation and an output
+        JsonNode early = TaskTesting.json(metrics.get(3)).get("valid_samples");
+        JsonNode late = TaskTesting.json(metrics.get(7)).get("valid_samples");
+        assertEquals(8, early.size());
+        for (int i = 0; i < 8; i++) {
+            assertEquals(early.get(i).get("source").asText(), late.get(i).get("source").asText());
+            assertTrue(early.get(i).get("source").asText().matches("[A-Z'.-]+"), early.get(i).toString());
+            assertTrue(late.get(i).get("reference").asText().matches("[A-Z]+[0-2]?( [A-Z]+[0-2]?)*"),
+                    late.get(i).toString());
+        }
+        assertEquals(late, eval.get("valid_samples"), "the final model is the last validated one");
 
         // the untrained model of the same spec on the first 400 words, against the trained one
         Path model = out.resolve("model");

@@ -48,6 +48,18 @@ class TaggingTaskTest {
         System.out.printf("tagger: validation token accuracy %.4f (majority tag %.4f), macro F1 %.4f, %d tokens%n",
                 accuracy, baseline, eval.get("valid_macro_f1").asDouble(), count);
         assertTrue(accuracy > baseline + 0.3, "accuracy " + accuracy + " vs majority tag " + baseline);
+        // the most confused pairs: ten distinct (truth, predicted) tags, largest first, within the errors
+        JsonNode pairs = eval.get("valid_confused_pairs");
+        assertEquals(10, pairs.size());
+        long confused = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            JsonNode p = pairs.get(i);
+            assertTrue(!p.get("truth").asText().equals(p.get("predicted").asText()), p.toString());
+            assertTrue(i == 0 || pairs.get(i - 1).get("count").asLong() >= p.get("count").asLong(), pairs.toString());
+            assertTrue(eval.get("valid_per_class").has(p.get("truth").asText()), p.toString());
+            confused += p.get("count").asLong();
+        }
+        assertTrue(confused <= Math.round((1 - accuracy) * count), confused + " confused of " + count);
         assertTrue(Files.exists(out.resolve("model/vocab-words.txt")) && Files.exists(out.resolve("model/vocab-tags.txt")));
 
         // evaluate on one file: counts its tokens, as read independently here

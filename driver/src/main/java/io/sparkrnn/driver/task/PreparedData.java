@@ -48,17 +48,24 @@ public record PreparedData(ModelSpec spec, Map<String, byte[]> files, JavaRDD<? 
     }
 
     /**
-     * Named metrics in order (the first is shown on the console) and a score where lower is better (kept with
-     * each checkpoint).
+     * Named metrics in order (the first is shown on the console), a score where lower is better (kept with
+     * each checkpoint), and details that are not numbers (e.g. {@code samples}: the model's outputs on fixed
+     * held-out examples), each written to metrics.jsonl under its name with the {@code valid_} prefix; null when
+     * there are none.
      */
-    public record Validation(Map<String, Double> metrics, double lowerIsBetter) {
+    public record Validation(Map<String, Double> metrics, double lowerIsBetter, ObjectNode details) {
         /** A validation from its score and alternating metric names and values. */
         public static Validation of(double lowerIsBetter, Object... nameValue) {
             Map<String, Double> m = new LinkedHashMap<>();
             for (int i = 0; i < nameValue.length; i += 2) {
                 m.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
             }
-            return new Validation(m, lowerIsBetter);
+            return new Validation(m, lowerIsBetter, null);
+        }
+
+        /** This validation with {@code details}. */
+        public Validation withDetails(ObjectNode details) {
+            return new Validation(metrics, lowerIsBetter, details);
         }
     }
 }

@@ -31,6 +31,8 @@ class NoCollectTest {
             "ClassificationData.java: }).reduce(ClassCounts::merge);",
             // the held-out forecast errors: a few sums
             "ForecastData.java: }).reduce(Errors::plus);",
+            // the plotted forecasts of the held-out windows: at most SERIES_POINTS rows of four numbers
+            "ForecastData.java: }).takeOrdered(SERIES_POINTS, ByRow.INSTANCE);",
             // sums and sums of squares of the feature columns
             "ForecastReader.java: }).reduce((a, b) -> {",
             // one repeated time (key and count), only when a time appears twice
@@ -43,6 +45,8 @@ class NoCollectTest {
             "LmTextReader.java: List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();",
             // (batch id, token count) pairs of the seq2seq batches
             "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
+            // the fixed validation samples shown after each validation: SAMPLES sources with their references
+            "Seq2SeqData.java: Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt,",
             // the held-out error counts and BLEU n-gram sums
             "Seq2SeqData.java: }).reduce(Seq2SeqScores::merge);",
             // the held-out confusion counts: tags x tags numbers

@@ -18,7 +18,10 @@ import java.util.Map;
  * non-finite value), so a task's own validation metrics are plotted without the report knowing them. Two
  * columns are derived: {@code tokens_seen} (running sum of the per-round {@code tokens}) and {@code time_s}
  * (running sum of {@code seconds_total}), the x axes of the loss plots. Boolean fields become the lists of
- * rounds where they are true ({@code clipped}, {@code rejected}).
+ * rounds where they are true ({@code clipped}, {@code rejected}). The {@code valid_samples} arrays (the model's
+ * outputs on fixed held-out examples) are kept by round. Fields may be renamed while reading: a run written before a
+ * metric got its present name is read under that name (e.g. a word-target seq2seq's {@code valid_per}, which was
+ * its token error rate, as {@code valid_ter}).
  */
 public final class MetricsHistory {
     /** Derived x axes. */
@@ -27,25 +30,38 @@ public final class MetricsHistory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The field of the samples. */
+    public static final String SAMPLES = "valid_samples";
+
     private final Map<String, List<Double>> columns;
     private final Map<String, List<Long>> events;
+    private final Map<Long, JsonNode> samples;
     private final int size;
 
-    private MetricsHistory(Map<String, List<Double>> columns, Map<String, List<Long>> events, int size) {
+    private MetricsHistory(Map<String, List<Double>> columns, Map<String, List<Long>> events,
+            Map<Long, JsonNode> samples, int size) {
         this.columns = columns;
         this.events = events;
+        this.samples = samples;
         this.size = size;
+    }
+
+    /** As {@link #parse(List, String, Map)} with no renames. */
+    public static MetricsHistory parse(List<String> lines, String source) {
+        return parse(lines, source, Map.of());
     }
 
     /**
      * Parses metrics lines; blank lines are skipped.
      *
      * @param source named in errors (the file)
+     * @param renames old field name to present name
      * @throws IllegalArgumentException naming the source and line when a line is not a JSON object
      */
-    public static MetricsHistory parse(List<String> lines, String source) {
+    public static MetricsHistory parse(List<String> lines, String source, Map<String, String> renames) {
         Map<String, List<Double>> columns = new LinkedHashMap<>();
         Map<String, List<Long>> events = new LinkedHashMap<>();
+        Map<Long, JsonNode> samples = new LinkedHashMap<>();
         int n = 0;
         double tokens = 0;
         double time = 0;
@@ -70,14 +86,17 @@ public final class MetricsHistory {
             long round = row.path("round").asLong(n);
             for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
+                String name = renames.getOrDefault(f.getKey(), f.getKey());
                 JsonNode v = f.getValue();
-                if (v.isBoolean()) {
-                    List<Long> rounds = events.computeIfAbsent(f.getKey(), k -> new ArrayList<>());
+                if (name.equals(SAMPLES) && v.isArray()) {
+                    samples.put(round, v);
+                } else if (v.isBoolean()) {
+                    List<Long> rounds = events.computeIfAbsent(name, k -> new ArrayList<>());
                     if (v.booleanValue()) {
                         rounds.add(round);
                     }
                 } else if (v.isNumber() || v.isNull()) {
-                    List<Double> col = columns.computeIfAbsent(f.getKey(), k -> nulls(columns.get(TIME).size()));
+                    List<Double> col = columns.computeIfAbsent(name, k -> nulls(columns.get(TIME).size()));
                     col.add(v.isNumber() && Double.isFinite(v.doubleValue()) ? v.doubleValue() : null);
                 }
             }
@@ -93,7 +112,7 @@ public final class MetricsHistory {
                 }
             }
         }
-        return new MetricsHistory(columns, events, n);
+        return new MetricsHistory(columns, events, samples, n);
     }
 
     private static List<Double> nulls(int n) {
@@ -113,6 +132,11 @@ public final class MetricsHistory {
     /** Rounds where a boolean field was true, by field name. */
     public Map<String, List<Long>> events() {
         return Collections.unmodifiableMap(events);
+    }
+
+    /** The samples of the rounds that wrote some (0-based round to its array of {source, reference, output}). */
+    public Map<Long, JsonNode> samples() {
+        return Collections.unmodifiableMap(samples);
     }
 
     /** The validation metrics found ({@code valid_*} numeric fields), in first-seen order. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.jobs.ConfigKey;
+import io.sparkrnn.jobs.ConfigSchema;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +16,11 @@ import java.util.Map;
  * JSON block ({@code <script type="application/json" id="report-data">}), and the config and eval.json as
  * tables.
  *
- * <p>The embedded data: {@code title}, {@code lr} (the configured inner learning rate or null),
- * {@code columns} and {@code events} of {@link MetricsHistory}, {@code valid} (the validation fields found).
+ * <p>The embedded data: {@code title}, {@code task}, {@code eval} (eval.json, its fields under their present names,
+ * or null), {@code lr} (the configured inner learning rate or null), {@code columns} and {@code events} of
+ * {@link MetricsHistory}, {@code valid} (the validation fields found) and {@code labels} (each in words). The task's
+ * charts (classify: confusion heat map, per-class bars; tag: per-tag F1 bars; forecast: actual against forecast) are
+ * drawn from {@code eval}; the confused tag pairs, the samples table (seq2seq, lm) and the config table are HTML.
  * Escaping: table text is HTML-escaped; the JSON block has {@code < > &} and U+2028/9 as {@code \\uXXXX}
  * escapes, so no value can close the script element.
  */
@@ -31,8 +36,15 @@ final class ReportPage {
      * @param eval eval.json's object, or null when the run wrote none
      */
     static String html(String title, MetricsHistory history, Map<String, String> config, Object lr, JsonNode eval) {
+        eval = MetricNames.rename(eval, MetricNames.renames(config));
+        String task = eval != null && eval.hasNonNull("task") ? eval.get("task").asText()
+                : config.getOrDefault("task", "");
         ObjectNode data = JSON.createObjectNode();
         data.put("title", title);
+        data.put("task", task);
+        data.set("eval", eval != null && eval.isObject() ? eval : JSON.nullNode());
+        ObjectNode labels = data.putObject("labels");
+        history.validationFields().forEach(v -> labels.put(v, MetricNames.words(v)));
         if (lr == null) {
             data.putNull("lr");
         } else if (lr instanceof double[] byRound) {
@@ -49,6 +61,8 @@ final class ReportPage {
                 .append("<h1>").append(escapeHtml(title)).append("</h1>\n<p class=\"summary\">")
                 .append(escapeHtml(summary(history))).append("</p>\n");
         sb.append(CHARTS);
+        sb.append(taskCharts(task, eval));
+        samples(sb, history);
         sb.append("<div class=\"tables\">\n<section><h2>eval.json</h2>\n");
         if (eval == null || !eval.isObject()) {
             sb.append("<p>no eval.json</p>\n");
@@ -56,17 +70,140 @@ final class ReportPage {
             sb.append("<table>\n");
             for (Iterator<Map.Entry<String, JsonNode>> it = eval.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                row(sb, f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
+                String shown = DRAWN.stream().anyMatch(f.getKey()::endsWith) ? "(shown above)"
+                        : f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString();
+                row(sb, f.getKey(), shown);
             }
             sb.append("</table>\n");
         }
-        sb.append("</section>\n<section><h2>config</h2>\n<table>\n");
-        config.forEach((k, v) -> row(sb, k, v));
-        sb.append("</table>\n</section>\n</div>\n");
+        sb.append("</section>\n");
+        config(sb, task, config);
+        sb.append("</div>\n");
         sb.append("<script type=\"application/json\" id=\"report-data\">").append(scriptSafeJson(data))
                 .append("</script>\n<script>\n").append(ChartLibrary.chartJs()).append("\n</script>\n<script>\n")
                 .append(ChartLibrary.reportJs()).append("\n</script>\n</body>\n</html>\n");
         return sb.toString();
+    }
+
+    /** eval.json fields the task charts and tables show (by the end of their name). */
+    private static final List<String> DRAWN = List.of("per_class", "confusion", "confused_pairs", "_series",
+            "_samples");
+
+    /** The charts of the task's own results, drawn by report.js from eval.json. */
+    private static String taskCharts(String task, JsonNode eval) {
+        if (eval == null || !eval.isObject()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("<div class=\"charts task\">\n");
+        switch (task) {
+            case "classify" -> sb.append(chart("confusion", "tall", "Confusion matrix, validation (rows: true label, "
+                    + "columns: predicted; shade: share of the row)", "<div class=\"heat\" id=\"confusion\"></div>"))
+                    .append(chart("per-class", "tall", "Per-class precision, recall and F1 (validation)", null));
+            case "tag" -> {
+                sb.append(chart("per-tag", "wide", "Per-tag F1 (validation), most frequent tags first", null));
+                confusedPairs(sb, eval.path("valid_confused_pairs"));
+            }
+            case "forecast" -> sb.append(chart("forecast", "wide tall", "Actual and forecast one step ahead on the "
+                    + "validation and test rows, with the seasonal-naive baseline", null));
+            default -> {
+                return "";
+            }
+        }
+        return sb.append("</div>\n").toString();
+    }
+
+    private static String chart(String id, String size, String title, String body) {
+        return "<div class=\"chart " + size + "\" id=\"chart-" + id + "\"><h2>" + escapeHtml(title)
+                + "</h2><div class=\"canvas\">" + (body != null ? body : "<canvas id=\"" + id + "\"></canvas>")
+                + "</div></div>\n";
+    }
+
+    private static void confusedPairs(StringBuilder sb, JsonNode pairs) {
+        sb.append("<section class=\"chart wide pairs\"><h2>Most confused tag pairs (validation)</h2>\n");
+        if (!pairs.isArray() || pairs.isEmpty()) {
+            sb.append("<p class=\"none\">no confusions</p></section>\n");
+            return;
+        }
+        sb.append("<table id=\"confused-pairs\">\n<tr><th>true tag</th><th>predicted</th><th>tokens</th></tr>\n");
+        for (JsonNode p : pairs) {
+            sb.append("<tr><td>").append(escapeHtml(p.path("truth").asText())).append("</td><td>")
+                    .append(escapeHtml(p.path("predicted").asText())).append("</td><td>")
+                    .append(p.path("count").asLong()).append("</td></tr>\n");
+        }
+        sb.append("</table>\n</section>\n");
+    }
+
+    /**
+     * The fixed held-out examples (seq2seq: validation sources; lm: prompts from the held-out text) with the model's
+     * output after each validation, one group of rows an example.
+     */
+    private static void samples(StringBuilder sb, MetricsHistory h) {
+        Map<Long, JsonNode> byRound = h.samples();
+        if (byRound.isEmpty()) {
+            return;
+        }
+        int examples = byRound.values().stream().mapToInt(JsonNode::size).max().orElse(0);
+        sb.append("<section class=\"samples\"><h2>Samples: fixed held-out examples and the model's output after "
+                + "each validation</h2>\n<table id=\"samples\">\n<tr><th>source</th><th>reference</th>"
+                + "<th>round</th><th>output</th></tr>\n");
+        for (int i = 0; i < examples; i++) {
+            int rows = 0;
+            for (JsonNode s : byRound.values()) {
+                rows += s.size() > i ? 1 : 0;
+            }
+            boolean first = true;
+            for (Map.Entry<Long, JsonNode> r : byRound.entrySet()) {
+                JsonNode s = r.getValue().get(i);
+                if (s == null) {
+                    continue;
+                }
+                String ref = s.path("reference").asText();
+                String out = s.path("output").asText();
+                sb.append("<tr class=\"sample").append(first ? " first" : "").append("\">");
+                if (first) {
+                    sb.append("<td rowspan=\"").append(rows).append("\" class=\"text\">")
+                            .append(escapeHtml(s.path("source").asText())).append("</td><td rowspan=\"")
+                            .append(rows).append("\" class=\"text\">").append(escapeHtml(ref)).append("</td>");
+                    first = false;
+                }
+                sb.append("<td>").append(r.getKey() + 1).append("</td><td class=\"text")
+                        .append(out.equals(ref) ? " exact" : "").append("\">").append(escapeHtml(out))
+                        .append("</td></tr>\n");
+            }
+        }
+        sb.append("</table>\n</section>\n");
+    }
+
+    /**
+     * The resolved config: the keys the task reads (those that differ from the default marked), then, folded,
+     * the keys it does not read.
+     */
+    private static void config(StringBuilder sb, String task, Map<String, String> config) {
+        Map<String, ConfigKey> schema = ConfigSchema.byPath();
+        StringBuilder unused = new StringBuilder();
+        int nUnused = 0;
+        sb.append("<section><h2>config</h2>\n<p class=\"legend\"><span class=\"changed\">&#9679;</span> differs "
+                + "from the default</p>\n<table id=\"config\">\n");
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            ConfigKey k = schema.get(e.getKey());
+            if (k != null && !task.isEmpty() && !k.appliesTo(task)) {
+                row(unused, e.getKey(), e.getValue());
+                nUnused++;
+            } else if (k != null && !k.isDefault(e.getValue())) {
+                sb.append("<tr class=\"changed\" title=\"default: ").append(escapeHtml(String.valueOf(
+                        k.defaultValue()))).append("\"><th>").append(escapeHtml(e.getKey())).append("</th><td>")
+                        .append(escapeHtml(e.getValue())).append("</td></tr>\n");
+            } else {
+                row(sb, e.getKey(), e.getValue());
+            }
+        }
+        sb.append("</table>\n");
+        if (nUnused > 0) {
+            sb.append("<details id=\"config-unused\"><summary>").append(nUnused).append(" keys task ")
+                    .append(escapeHtml(task)).append(" does not read</summary>\n<table>\n").append(unused)
+                    .append("</table>\n</details>\n");
+        }
+        sb.append("</section>\n");
     }
 
     private static String summary(MetricsHistory h) {
@@ -82,7 +219,7 @@ final class ReportPage {
             List<Double> col = h.columns().get(v);
             for (int i = n - 1; i >= 0; i--) {
                 if (col.get(i) != null) {
-                    s.append(String.format(Locale.ROOT, "; last %s %.4f", v, col.get(i)));
+                    s.append(String.format(Locale.ROOT, "; last %s %.4f", MetricNames.words(v), col.get(i)));
                     break;
                 }
             }
@@ -132,6 +269,20 @@ final class ReportPage {
             .chart h2 { height: 20px; }
             .chart .canvas { position: absolute; top: 36px; bottom: 8px; left: 8px; right: 8px; }
             .chart .none { color: #999; }
+            .chart.tall { height: 460px; }
+            .charts.task { margin-top: 16px; }
+            .chart.pairs { height: auto; }
+            .heat { position: absolute; inset: 0; }
+            .samples { margin-top: 16px; }
+            .samples table { width: 100%; }
+            .samples td.text { white-space: pre-wrap; word-break: break-word; }
+            .samples tr.first td { border-top: 1px solid #bbb; }
+            .samples td.exact { color: #2ca02c; }
+            tr.changed th::before, .legend .changed { color: #d62728; }
+            tr.changed th::before { content: "\\25CF  "; }
+            tr.changed td { font-weight: bold; }
+            .legend { font-size: 12px; color: #555; margin: 0 0 4px 0; }
+            details summary { cursor: pointer; color: #555; font-size: 13px; margin-top: 8px; }
             .tables { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 16px; }
             table { border-collapse: collapse; font-size: 13px; }
             th, td { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left; vertical-align: top; }

@@ -45,7 +45,7 @@ public final class RunReport {
         String evalFile = dir.where("eval.json");
         try {
             List<String> lines = dir.exists("metrics.jsonl") ? utf8(dir, "metrics.jsonl").lines().toList() : List.of();
-            MetricsHistory history = MetricsHistory.parse(lines, metricsFile);
+            MetricsHistory history = MetricsHistory.parse(lines, metricsFile, MetricNames.renames(config));
             JsonNode eval = null;
             if (dir.exists("eval.json")) {
                 try {

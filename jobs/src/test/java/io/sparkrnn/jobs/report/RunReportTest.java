@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.round.RoundMetrics;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ class RunReportTest {
         assertEquals(3, count(html, "<script"), "script elements opened");
         assertEquals(3, count(html, "</script>"), "script elements closed");
         String escaped = "x&lt;/script&gt;&lt;script&gt;alert(&#39;no&#39;)&lt;/script&gt; &amp; &quot;q&quot;";
-        assertTrue(html.contains("<tr><th>output.dir</th><td>" + escaped), "config value escaped in its table");
+        assertTrue(html.contains("<th>output.dir</th><td>" + escaped), "config value escaped in its table");
         assertTrue(html.contains("<tr><th>note</th><td>" + escaped), "eval.json value escaped in its table");
     }
 
@@ -183,6 +184,193 @@ class RunReportTest {
             n++;
         }
         return n;
+    }
+
+    /** A run of {@code task}: two validations with samples (seq2seq, lm) and the task's eval.json. */
+    static Path writeTaskRun(Path dir, String task) throws Exception {
+        Files.createDirectories(dir);
+        List<String> lines = new ArrayList<>();
+        for (RoundMetrics m : rounds()) {
+            ObjectNode json = m.toJson();
+            if (m.round() == 2 || m.round() == 5) {
+                json.put("valid_accuracy", 0.5 + m.round() * 0.05);
+                if (task.equals("seq2seq") || task.equals("lm")) {
+                    ArrayNode samples = json.putArray("valid_samples");
+                    for (int i = 0; i < 3; i++) {
+                        samples.addObject().put("source", "source " + i + " <b>").put("reference", "ref " + i)
+                                .put("output", m.round() == 5 ? "ref " + i : "guess " + i);
+                    }
+                }
+            }
+            lines.add(json.toString());
+        }
+        Files.write(dir.resolve("metrics.jsonl"), lines, StandardCharsets.UTF_8);
+        ObjectNode eval = JSON.createObjectNode().put("task", task);
+        switch (task) {
+            case "classify" -> {
+                eval.put("valid_accuracy", 0.8);
+                ObjectNode per = eval.putObject("valid_per_class");
+                List<String> labels = List.of("sport", "politics", "tech");
+                for (int i = 0; i < 3; i++) {
+                    per.putObject(labels.get(i)).put("precision", 0.7 + i * 0.1).put("recall", 0.6 + i * 0.1)
+                            .put("f1", 0.65 + i * 0.1).put("support", 10 + i);
+                }
+                ObjectNode conf = eval.putObject("valid_confusion");
+                labels.forEach(conf.putArray("labels")::add);
+                conf.set("matrix", JSON.readTree("[[8,1,1],[2,9,0],[0,1,11]]"));
+            }
+            case "tag" -> {
+                ObjectNode per = eval.putObject("valid_per_class");
+                per.putObject("DT").put("f1", 0.99).put("support", 50);
+                per.putObject("NN").put("f1", 0.9).put("support", 80);
+                per.putObject("VB").put("f1", 0.7).put("support", 20);
+                eval.set("valid_confused_pairs", JSON.readTree("[{\"truth\":\"VB\",\"predicted\":\"NN\","
+                        + "\"count\":6},{\"truth\":\"NN\",\"predicted\":\"VB\",\"count\":3}]"));
+            }
+            case "forecast" -> {
+                eval.put("valid_mae", 310.5);
+                eval.set("valid_series", JSON.readTree("{\"target\":\"births\",\"row\":[100,101,102,103],"
+                        + "\"actual\":[9000,9400,8800,7000],\"forecast\":[9100,9300,8700,7300],"
+                        + "\"seasonal_naive\":[8900,9600,9000,6500]}"));
+                eval.set("test_series", JSON.readTree("{\"target\":\"births\",\"row\":[104,105,106],"
+                        + "\"actual\":[9900,9400,9000],\"forecast\":[9800,9500,9100],"
+                        + "\"seasonal_naive\":[9700,9000,9300]}"));
+            }
+            case "seq2seq" -> eval.put("valid_per", 0.25).put("valid_wer", 0.5).put("valid_bleu", 0.4);
+            default -> eval.put("valid_bits_per_char", 2.1);
+        }
+        Files.writeString(dir.resolve("eval.json"), eval + "\n");
+        return dir;
+    }
+
+    static Map<String, String> taskConfig(String task) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("task", task);
+        c.put("train.lr", "0.003");
+        c.put("train.rounds", "20");
+        c.put("model.hidden", "64");
+        c.put("forecast.window", "28");
+        c.put("data.target-tokens", "word");
+        c.put("data.format", task.equals("seq2seq") ? "tsv" : "auto");
+        return c;
+    }
+
+    @Test
+    void theConfigTableShowsTheTasksKeysMarksChangesAndFoldsTheRest() throws Exception {
+        String html = Files.readString(RunReport.write(writeTaskRun(tmp, "classify"), "t", taskConfig("classify")));
+        String shown = html.substring(html.indexOf("<table id=\"config\">"), html.indexOf("</table>",
+                html.indexOf("<table id=\"config\">")));
+        assertTrue(shown.contains("<tr class=\"changed\" title=\"default: 256\"><th>model.hidden</th><td>64</td>"),
+                shown);
+        assertTrue(shown.contains("<tr><th>train.rounds</th><td>20</td></tr>"), "a default, unmarked: " + shown);
+        assertTrue(shown.contains("<tr><th>train.lr</th><td>0.003</td></tr>"), "3e-3 is the default: " + shown);
+        assertTrue(!shown.contains("forecast.window") && !shown.contains("data.target-tokens"), shown);
+        String folded = html.substring(html.indexOf("<details id=\"config-unused\">"));
+        assertTrue(folded.startsWith("<details id=\"config-unused\"><summary>2 keys task classify does not read"),
+                folded);
+        assertTrue(folded.contains("<tr><th>forecast.window</th><td>28</td></tr>"), folded);
+    }
+
+    @Test
+    void anOldWordTargetSeq2seqRunIsReadUnderTheTrueNames() throws Exception {
+        // written before the names followed the targets: per and wer were the token and sentence error rates
+        String html = Files.readString(RunReport.write(writeTaskRun(tmp, "seq2seq"), "t", taskConfig("seq2seq")));
+        JsonNode data = embeddedData(html);
+        assertEquals(0.25, data.get("eval").get("valid_ter").asDouble(), 0);
+        assertEquals(0.5, data.get("eval").get("valid_ser").asDouble(), 0);
+        assertTrue(!data.get("eval").has("valid_per"), data.get("eval").toString());
+        assertTrue(html.contains("<tr><th>valid_ter</th><td>0.25</td></tr>"), "eval table");
+        assertEquals("validation accuracy", data.get("labels").get("valid_accuracy").asText());
+        // the samples table: three examples, each with its output after both validations (rounds 3 and 6)
+        String table = html.substring(html.indexOf("<table id=\"samples\">"));
+        table = table.substring(0, table.indexOf("</table>"));
+        assertEquals(1 + 3 * 2, count(table, "<tr"), table);
+        assertTrue(table.contains("<td rowspan=\"2\" class=\"text\">source 0 &lt;b&gt;</td><td rowspan=\"2\" "
+                + "class=\"text\">ref 0</td><td>3</td><td class=\"text\">guess 0</td>"), table);
+        assertTrue(table.contains("<td>6</td><td class=\"text exact\">ref 2</td>"), table);
+    }
+
+    /**
+     * Renders one report per task in headless Chromium and reads back, from the page after its scripts ran, what
+     * each chart drew: the series of every canvas chart with their points and the canvas's painted pixels, the
+     * cells of the confusion heat map, the rows of the tables.
+     */
+    @Test
+    void everyTasksChartsDrawInHeadlessChromium() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        Assumptions.assumeTrue(Files.isExecutable(chromium),
+                "skipped: /usr/bin/chromium is absent (apt-get install -y chromium to run this check)");
+        Map<String, Map<String, List<String>>> expected = new LinkedHashMap<>();
+        expected.put("classify", Map.of("chart-per-class", List.of("precision", "recall", "F1"),
+                "chart-confusion", List.of("confusion")));
+        expected.put("tag", Map.of("chart-per-tag", List.of("F1")));
+        expected.put("forecast", Map.of("chart-forecast", List.of("actual births", "forecast", "seasonal naive")));
+        expected.put("seq2seq", Map.of());
+        expected.put("lm", Map.of());
+        for (Map.Entry<String, Map<String, List<String>>> t : expected.entrySet()) {
+            String task = t.getKey();
+            Path dir = writeTaskRun(tmp.resolve(task), task);
+            Path report = RunReport.write(dir, "spark-rnn train " + task, taskConfig(task));
+            String dom = dumpDom(chromium, report);
+            assertTrue(dom.contains("data-drawn=\"true\""), task + ": the drawing script did not finish");
+            for (Map.Entry<String, List<String>> c : t.getValue().entrySet()) {
+                Matcher m = Pattern.compile("id=\"" + c.getKey() + "\"[^>]*data-series=\"([^\"]*)\"").matcher(dom);
+                assertTrue(m.find(), task + ": " + c.getKey() + " drew nothing");
+                JsonNode series = JSON.readTree(m.group(1).replace("&quot;", "\"").replace("&amp;", "&"));
+                List<String> labels = new ArrayList<>();
+                series.forEach(s -> {
+                    labels.add(s.get("label").asText());
+                    assertTrue(s.get("points").asInt() > 0, task + " " + c.getKey() + ": empty series " + s);
+                });
+                assertEquals(c.getValue(), labels, task + " " + c.getKey());
+                if (!c.getKey().equals("chart-confusion")) {
+                    Matcher ink = Pattern.compile("id=\"" + c.getKey() + "\"[^>]*data-ink=\"(-?\\d+)\"").matcher(dom);
+                    assertTrue(ink.find(), task + " " + c.getKey() + ": no ink measured");
+                    assertTrue(Integer.parseInt(ink.group(1)) > 2000, task + " " + c.getKey() + ": "
+                            + ink.group(1) + " painted pixels");
+                }
+            }
+            switch (task) {
+                case "classify" -> {
+                    assertEquals(9, count(dom, "<rect "), "classify: a cell per (truth, predicted) pair");
+                    assertTrue(dom.contains(">politics</text>"), "classify: label names on the heat map");
+                }
+                case "tag" -> {
+                    String table = dom.substring(dom.indexOf("id=\"confused-pairs\""));
+                    assertEquals(1 + 2, count(table.substring(0, table.indexOf("</table>")), "<tr>"),
+                            "tag: the confused pairs table");
+                }
+                case "seq2seq", "lm" -> {
+                    String table = dom.substring(dom.indexOf("id=\"samples\""));
+                    assertEquals(1 + 6, count(table.substring(0, table.indexOf("</table>")), "<tr"),
+                            task + ": the samples table");
+                }
+                default -> {
+                }
+            }
+            // the loss plot still draws beside the task's charts
+            assertTrue(Pattern.compile("data-series=\"[^\"]*training loss").matcher(dom).find(), task + ": loss");
+        }
+    }
+
+    private Path dumpDomProfile() throws Exception {
+        return Files.createTempDirectory(tmp, "chromium-profile");
+    }
+
+    /** The page's DOM after its scripts ran (Chromium's --dump-dom, timers let run for up to 5 s of page time). */
+    private String dumpDom(Path chromium, Path html) throws Exception {
+        Path dom = tmp.resolve(html.getParent().getFileName() + ".dom.html");
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + dumpDomProfile(), "--window-size=1200,2000",
+                "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString())
+                .redirectOutput(dom.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "chromium did not finish");
+        } finally {
+            p.destroyForcibly();
+        }
+        return Files.readString(dom);
     }
 
     /**

@@ -27,12 +27,13 @@ public record Encoded(int[] tokens, int[] targets, int label) implements Seriali
 
     /**
      * Labelled texts cut into tokens by {@code tokens} (a {@link TokenUnit}'s split, or one that also lower-cases or
-     * truncates), with the label's id. An unknown token or label maps to its vocabulary's UNK, or fails when that
-     * vocabulary has none ({@link Vocabulary#encode}); empty texts are dropped.
+     * truncates), with the label's id. An unknown token maps to the word vocabulary's UNK; a label the labels do
+     * not hold to -1 (the labels are exactly those of the training texts; models saved before this kept an
+     * {@code <unk>} label first, and an unknown label maps to it); empty texts are dropped.
      */
     public static JavaRDD<Encoded> classification(JavaRDD<LabelledText> docs, Function<String, String[]> tokens,
             Vocabulary words, Vocabulary labels) {
-        return docs.map(d -> new Encoded(words.encode(tokens.call(d.text())), null, labels.encode(
-                new String[] {d.label()})[0])).filter(e -> e.length() > 0);
+        return docs.map(d -> new Encoded(words.encode(tokens.call(d.text())), null, labels.id(d.label())))
+                .filter(e -> e.length() > 0);
     }
 }

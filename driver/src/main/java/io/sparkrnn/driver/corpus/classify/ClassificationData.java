@@ -36,7 +36,8 @@ import scala.Tuple2;
  * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by
  * the file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named.
  * Texts are cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the
- * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix.
+ * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix; the
+ * labels are exactly the training texts' labels (no {@code <unk>} class).
  */
 public final class ClassificationData {
     public static final String WORDS = "vocab-words.txt";
@@ -109,8 +110,8 @@ public final class ClassificationData {
         ClassificationSettings.Tokenizer tok = s.tokenizer();
         Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
                 s.minCount(), s.maxVocabulary());
-        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingData.MAX_CLASSES,
-                TaggingData.TAG_SPECIALS);
+        // Exactly the training texts' labels: the model has one output per label and no <unk> class.
+        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingData.MAX_CLASSES, List.of());
         JavaRDD<SequencePartition> parts;
         try {
             parts = Batching.pooled(Encoded.classification(train, tok::tokens, words, labels),
@@ -128,7 +129,7 @@ public final class ClassificationData {
         SequenceSpec spec = s.spec().apply(words.size(), labels.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts; %,d tokens in the "
                 + "vocabulary, labels %s (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), labels.tokens().subList(1, labels.size())) + skipped;
+                words.size(), labels.tokens()) + skipped;
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
                 labels.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
@@ -143,7 +144,10 @@ public final class ClassificationData {
         }));
     }
 
-    /** The confusion matrix of the model's labels on {@code data}, computed in the tasks. */
+    /**
+     * The confusion matrix of the model's labels on {@code data}, computed in the tasks; a text whose label the
+     * model does not know (label -1) is counted apart, as an error.
+     */
     public static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int classes,
             int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
@@ -156,7 +160,12 @@ public final class ClassificationData {
                     chunk.forEach(e -> rows.add(e.tokens()));
                     List<float[]> p = m.pooledProbabilities(rows, Vocabulary.PAD_ID);
                     for (int r = 0; r < chunk.size(); r++) {
-                        cc.add(chunk.get(r).label(), LocalModel.argmax(p.get(r)));
+                        int label = chunk.get(r).label();
+                        if (label < 0) {
+                            cc.addUnknownTruth();
+                        } else {
+                            cc.add(label, LocalModel.argmax(p.get(r)));
+                        }
                     }
                 }
                 return Collections.singletonList(cc).iterator();

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus.forecast;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.round.SequencePartition;
@@ -77,8 +78,10 @@ public final class ForecastData {
             ObjectNode n = ClassCounts.newJson();
             LocalModel m = LocalModel.of(spec, params);
             errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
+            n.set("valid_series", series(sc, m, valid, nValid, k, norm, batch));
             if (nTest > 0) {
                 errors(sc, m, testW, k, norm, batch).toJson(n, "test_");
+                n.set("test_series", series(sc, m, testW, nTest, k, norm, batch));
             }
             return n;
         }));
@@ -157,6 +160,69 @@ public final class ForecastData {
             }).reduce(Errors::plus);
         } finally {
             b.destroy();
+        }
+    }
+
+    /** Points a {@link #series} holds at most. */
+    public static final int SERIES_POINTS = 1000;
+
+    /**
+     * The first target one step ahead, in original units, for a plot of a part: {@code target} (its name), and
+     * per window in time order {@code row} (the index in the series of the predicted row), {@code actual},
+     * {@code forecast} and {@code seasonal_naive}; every {@code ceil(windows / SERIES_POINTS)}-th window when
+     * there are more, so that at most {@link #SERIES_POINTS} points reach the driver.
+     */
+    public static ObjectNode series(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
+            long count, ForecastColumns k, Normalizer norm, int batch) {
+        long stride = Math.max(1, (count + SERIES_POINTS - 1) / SERIES_POINTS);
+        Broadcast<LocalModel> b = sc.broadcast(model);
+        int f = k.width();
+        int target = k.targetFeatures()[0];
+        SeasonalNaive naive = k.naive();
+        List<double[]> points;
+        try {
+            points = windows.filter(w -> w.start() % stride == 0).mapPartitions(it -> {
+                LocalModel m = b.value().copy();
+                List<double[]> res = new ArrayList<>();
+                for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
+                    List<float[]> in = new ArrayList<>();
+                    chunk.forEach(w -> in.add(w.inputs()));
+                    float[][] out = m.regress(in, k.window(), f);
+                    for (int r = 0; r < chunk.size(); r++) {
+                        ForecastWindow w = chunk.get(r);
+                        res.add(new double[] {w.start() + k.window(), norm.invert(target, w.targets()[0]),
+                                norm.invert(target, k.forecast(out[r][0], w, 0, naive)),
+                                norm.invert(target, naive.at(w, 0, 0))});
+                    }
+                }
+                return res.iterator();
+            }).takeOrdered(SERIES_POINTS, ByRow.INSTANCE);
+        } finally {
+            b.destroy();
+        }
+        ObjectNode n = ClassCounts.newJson();
+        n.put("target", k.targets().get(0));
+        String[] names = {"row", "actual", "forecast", "seasonal_naive"};
+        for (int c = 0; c < names.length; c++) {
+            ArrayNode a = n.putArray(names[c]);
+            for (double[] p : points) {
+                if (c == 0) {
+                    a.add((long) p[0]);
+                } else {
+                    a.add(p[c]);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Points of {@link #series} by row. */
+    private enum ByRow implements java.util.Comparator<double[]>, Serializable {
+        INSTANCE;
+
+        @Override
+        public int compare(double[] a, double[] b) {
+            return Double.compare(a[0], b[0]);
         }
     }
 

@@ -1,15 +1,20 @@
 package io.sparkrnn.driver.corpus.lm;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
+import io.sparkrnn.engine.model.Sampler;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
+import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -66,17 +71,63 @@ public final class LmData {
                 corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
         String describe = describe(s.train(), corpus, noun);
         String metric = "bits_per_" + noun;
+        Vocabulary vocab = corpus.vocabulary();
+        TokenUnit unit = o.tokens();
         return new PreparedData(spec, files, corpus.train(), describe, PreparedData.HeldOut.of(params -> {
             double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
-            return o.tokens() == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
-                    : Validation.of(bits, metric, bits);
+            ObjectNode details = ClassCounts.newJson();
+            details.set("samples", samples(model, params, valid, vocab, unit));
+            return (unit == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
+                    : Validation.of(bits, metric, bits)).withDetails(details);
         }, params -> {
             double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
             ObjectNode n = ClassCounts.newJson();
             n.put("valid_" + metric, bits);
             n.put("valid_perplexity", Math.pow(2, bits));
+            n.set("valid_samples", samples(model, params, valid, vocab, unit));
             return n;
         }));
+    }
+
+    /** Prompts taken from the held-out text, evenly spaced; see {@link #samples}. */
+    public static final int SAMPLES = 3;
+
+    /**
+     * Text the model generates after fixed prompts from the held-out text, beside what the text holds there:
+     * {@link #SAMPLES} rows {@code {source: prompt, reference: the text's continuation, output: the model's}},
+     * prompts of 40 characters (10 words) at evenly spaced offsets, continuations of 80 characters (20 words),
+     * drawn as {@code predict --prompt} draws them by default (temperature 0.8, all tokens, seed 1).
+     */
+    static ArrayNode samples(SequenceModel model, FlatParams params, int[] valid, Vocabulary vocab, TokenUnit unit) {
+        int prompt = unit == TokenUnit.WORDS ? 10 : 40;
+        int length = unit == TokenUnit.WORDS ? 20 : 80;
+        ArrayNode rows = ClassCounts.newJson().arrayNode();
+        int span = prompt + length;
+        for (int i = 0; i < SAMPLES && valid.length >= span; i++) {
+            int at = (int) ((long) (valid.length - span) * i / SAMPLES);
+            int[] p = Arrays.copyOfRange(valid, at, at + prompt);
+            ObjectNode r = rows.addObject();
+            r.put("source", text(vocab, unit, p));
+            r.put("reference", text(vocab, unit, Arrays.copyOfRange(valid, at + prompt, at + span)));
+            r.put("output", text(vocab, unit, Sampler.sample(model, params, p, length, 0.8, 0, 1)));
+        }
+        return rows;
+    }
+
+    /** Characters concatenated; words separated by spaces, {@code <eos>} as a line end. */
+    private static String text(Vocabulary vocab, TokenUnit unit, int[] ids) {
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            String t = vocab.token(id);
+            if (unit == TokenUnit.CHARS) {
+                sb.append(t);
+            } else if (t.equals(Vocabulary.EOS)) {
+                sb.append('\n');
+            } else {
+                sb.append(sb.length() == 0 || sb.charAt(sb.length() - 1) == '\n' ? "" : " ").append(t);
+            }
+        }
+        return sb.toString();
     }
 
     private static String describe(String path, LmCorpus c, String noun) {

@@ -1,10 +1,12 @@
 package io.sparkrnn.driver.corpus.pairs;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.batching.Batching;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
@@ -12,10 +14,12 @@ import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,9 +32,11 @@ import org.apache.spark.storage.StorageLevel;
  * Pairs prepared for training an encoder-decoder: split by a seeded hash of the source ({@link Splits#uniform}:
  * below the test fraction test, then the validation fraction validation, the rest training; all pronunciations
  * of a word land in one part); pairs whose source is longer than the limit are skipped and counted. Source and
- * target vocabularies are fitted on the training part. Metrics: token (phoneme) error rate, sequence (word) error
- * rate and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, with a beam wider than 1, beam search; each source
- * is decoded once and scored against the closest of its references ({@link Seq2SeqReferences}).
+ * target vocabularies are fitted on the training part. Metrics: token and sequence error rates named after the
+ * targets ({@link Seq2SeqScores.Names}) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, with a beam wider
+ * than 1, beam search; each source is decoded once and scored against the closest of its references
+ * ({@link Seq2SeqReferences}). After every validation, {@link #SAMPLES} fixed validation sources are decoded on
+ * the driver and written with their reference and output ({@code valid_samples}).
  */
 public final class Seq2SeqData {
     public static final String SOURCE = "vocab-source.txt";
@@ -105,26 +111,81 @@ public final class Seq2SeqData {
         int batch = s.batch();
         int beam = s.beam();
         double alpha = s.alpha();
+        Seq2SeqScores.Names names = Seq2SeqScores.Names.of(s.format(), s.reading().targetTokens());
+        Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt,
+                s.format().equals("cmudict") ? "" : joiner(s.reading().sourceTokens()),
+                s.format().equals("cmudict") ? " " : joiner(s.reading().targetTokens()));
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
-            Seq2SeqScores v = scores(sc, LocalModel.of(spec, params), validE, 1, alpha, batch);
-            return Validation.of(v.tokenErrorRate(), "per", v.tokenErrorRate(), "wer", v.sequenceErrorRate());
+            LocalModel m = LocalModel.of(spec, params);
+            Seq2SeqScores v = scores(sc, m, validE, 1, alpha, batch);
+            ObjectNode details = ClassCounts.newJson();
+            details.set("samples", samples.decode(m, alpha));
+            return Validation.of(v.tokenErrorRate(), names.tokens, v.tokenErrorRate(), names.sequences,
+                    v.sequenceErrorRate(), "bleu", v.bleu()).withDetails(details);
         }, params -> {
             ObjectNode n = ClassCounts.newJson();
             LocalModel m = LocalModel.of(spec, params);
-            scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_");
+            scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_", names);
             if (nTest > 0) {
-                scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_");
+                scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_", names);
             }
             if (beam > 1) {
                 n.put("beam", beam);
-                scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_");
+                scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_", names);
                 if (nTest > 0) {
-                    scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_");
+                    scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_", names);
                 }
             }
+            n.set("valid_samples", samples.decode(m, alpha));
             n.put("skipped_long_sources", tooLong);
             return n;
         }));
+    }
+
+    /** Validation sources shown with their outputs after every validation, so a reader sees the model improve. */
+    public static final int SAMPLES = 8;
+
+    /** How tokens are joined back into text: characters without, words with a space. */
+    public static String joiner(TokenUnit unit) {
+        return unit == TokenUnit.CHARS ? "" : " ";
+    }
+
+    /** A fixed choice of sources that does not depend on the partitioning: the smallest hashes of their ids. */
+    private enum BySourceHash implements Comparator<Seq2SeqReferences>, Serializable {
+        INSTANCE;
+
+        @Override
+        public int compare(Seq2SeqReferences a, Seq2SeqReferences b) {
+            int c = Integer.compare(Arrays.hashCode(a.source()), Arrays.hashCode(b.source()));
+            return c != 0 ? c : Arrays.compare(a.source(), b.source());
+        }
+    }
+
+    /** Fixed validation sources with their first reference, decoded greedily on the driver. */
+    private record Samples(List<Seq2SeqReferences> pairs, Vocabulary src, Vocabulary tgt, String srcJoin,
+            String tgtJoin) {
+        /** Rows {@code {source, reference, output}} for the model. */
+        ArrayNode decode(LocalModel m, double alpha) {
+            List<int[]> sources = new ArrayList<>();
+            pairs.forEach(p -> sources.add(p.source()));
+            List<Hypothesis> h = sources.isEmpty() ? List.of() : m.decode(sources, 1, alpha);
+            ArrayNode rows = ClassCounts.newJson().arrayNode();
+            for (int i = 0; i < pairs.size(); i++) {
+                ObjectNode r = rows.addObject();
+                r.put("source", text(src, pairs.get(i).source(), srcJoin));
+                r.put("reference", text(tgt, pairs.get(i).references().get(0), tgtJoin));
+                r.put("output", text(tgt, h.get(i).tokens(), tgtJoin));
+            }
+            return rows;
+        }
+
+        private static String text(Vocabulary v, int[] ids, String join) {
+            StringBuilder sb = new StringBuilder();
+            for (int id : ids) {
+                sb.append(sb.length() == 0 ? "" : join).append(v.token(id));
+            }
+            return sb.toString();
+        }
     }
 
     /** The text a pair is split by: its source, so that alternates of one word share a part. */

@@ -1,6 +1,7 @@
 package io.sparkrnn.driver.corpus.pairs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.engine.seq2seq.Seq2SeqEvaluation;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -135,10 +136,34 @@ public final class Seq2SeqScores implements Serializable {
         return bp * Math.exp(logSum);
     }
 
-    /** {@code per}, {@code wer}, {@code bleu} and {@code sequences} under {@code prefix}. */
-    public void toJson(ObjectNode n, String prefix) {
-        n.put(prefix + "per", tokenErrorRate());
-        n.put(prefix + "wer", sequenceErrorRate());
+    /**
+     * The names of the two error rates, true to what a target is: a CMUdict word's phones (phoneme error rate,
+     * word error rate), a word's characters (character error rate, word error rate), a sentence's words (token
+     * error rate, sentence error rate). Runs before this naming wrote {@code per} and {@code wer} for all three.
+     */
+    public enum Names {
+        PHONES("per", "wer"), CHARS("cer", "wer"), WORDS("ter", "ser");
+
+        /** The field of the token error rate. */
+        public final String tokens;
+        /** The field of the sequence error rate. */
+        public final String sequences;
+
+        Names(String tokens, String sequences) {
+            this.tokens = tokens;
+            this.sequences = sequences;
+        }
+
+        /** The names for targets of {@code format} ({@code cmudict}: phones) in {@code targetTokens}. */
+        public static Names of(String format, TokenUnit targetTokens) {
+            return format.equals("cmudict") ? PHONES : targetTokens == TokenUnit.CHARS ? CHARS : WORDS;
+        }
+    }
+
+    /** The token and sequence error rates (named by {@code names}), {@code bleu} and {@code sequences} under {@code prefix}. */
+    public void toJson(ObjectNode n, String prefix, Names names) {
+        n.put(prefix + names.tokens, tokenErrorRate());
+        n.put(prefix + names.sequences, sequenceErrorRate());
         n.put(prefix + "bleu", bleu());
         n.put(prefix + "sequences", sequences);
     }
