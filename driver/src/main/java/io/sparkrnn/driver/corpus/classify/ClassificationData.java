@@ -112,6 +112,11 @@ public final class ClassificationData {
                 s.minCount(), s.maxVocabulary());
         // Exactly the training texts' labels: the model has one output per label and no <unk> class.
         Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingData.MAX_CLASSES, List.of());
+        if (labels.size() >= TaggingData.MAX_CLASSES) {
+            // the fit keeps at most this many: a training text whose label was cut would have no output
+            throw new CorpusException(s.train() + ": " + labels.size() + " or more distinct labels; a classifier "
+                    + "takes fewer than " + TaggingData.MAX_CLASSES);
+        }
         JavaRDD<SequencePartition> parts;
         try {
             parts = Batching.pooled(Encoded.classification(train, tok::tokens, words, labels),
