@@ -45,8 +45,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The contents of a checkpoint's files: {@code state.json} (round, counters, seeds, config, metrics history)
  * and the tensors of {@code optimizer.safetensors} (outer momentum, averaged inner state, each partition's
- * recurrent state and kept inner state) written from a {@link RoundTrainer.State}, and a whole {@link Checkpoint} decoded from its
- * verified files. The folder protocol (temporary folder, manifest, verify, publish) is {@link CheckpointStore}'s.
+ * recurrent state and kept inner state) written from a {@link RoundTrainer.State}, and a whole
+ * {@link Checkpoint} decoded from its verified files. The folder protocol (temporary folder, manifest, verify,
+ * publish) is {@link CheckpointStore}'s.
  */
 final class CheckpointCodec {
     static final String OUTER_MOMENTUM = "outer.momentum";

@@ -241,7 +241,8 @@ public final class RoundTrainer implements AutoCloseable {
             if (cfg.innerState() == InnerStatePolicy.KEEP) {
                 if (keptRound == 0 || sendKept) {
                     LOG.info("round {}: inner-state keep: the tasks returned {} bytes of inner optimizer state "
-                            + "with their deltas ({} partitions)", round + 1, stateBytes(total.kept), total.kept.size());
+                            + "with their deltas ({} partitions)", round + 1, stateBytes(total.kept),
+                            total.kept.size());
                 }
                 kept = new TreeMap<>(total.kept);
                 keptRound = round + 1;
