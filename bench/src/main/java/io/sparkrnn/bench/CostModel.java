@@ -1,6 +1,7 @@
 package io.sparkrnn.bench;
 
 import io.sparkrnn.driver.round.RoundTrainer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -110,26 +111,66 @@ record CostModel(double a, double b, double c, double d, double rmsResidual) {
     }
 
     /**
-     * The round overhead on a cluster of {@code executors} executors with one partition (one task) each, on a network
-     * of {@code bytesPerSecond} per link, extrapolated from this fit measured on {@code cores} local cores. Assumptions:
+     * The executors' side of a round from the tasks' CPU time, which the load of a shared machine does not inflate
+     * as it does wall time: a training task costs {@code taskFixed + taskPerParameter N} CPU seconds (its H inner
+     * steps included, which bench rounds keeps to one small step), an aggregation task
+     * {@code inputFixed + inputPerParameter N} per delta or partial sum it takes in.
+     */
+    record ExecutorCost(double taskFixed, double taskPerParameter, double inputFixed, double inputPerParameter) {
+        /** Least-squares lines through (N, CPU per training task) and (N, CPU per aggregation input). */
+        static ExecutorCost fit(long[] taskN, double[] taskCpu, long[] inputN, double[] inputCpu) {
+            double[] t = line(taskN, taskCpu);
+            double[] i = line(inputN, inputCpu);
+            return new ExecutorCost(t[0], t[1], i[0], i[1]);
+        }
+
+        private static double[] line(long[] x, double[] y) {
+            if (x.length < 2 || Arrays.stream(x).distinct().count() < 2) {
+                throw new IllegalArgumentException("a line needs points at two model sizes at least, found "
+                        + Arrays.toString(x));
+            }
+            double mx = Arrays.stream(x).average().orElseThrow();
+            double my = Arrays.stream(y).average().orElseThrow();
+            double sxy = 0;
+            double sxx = 0;
+            for (int k = 0; k < x.length; k++) {
+                sxy += (x[k] - mx) * (y[k] - my);
+                sxx += (x[k] - mx) * (x[k] - mx);
+            }
+            double slope = sxy / sxx;
+            return new double[] {my - slope * mx, slope};
+        }
+
+        double task(long n) {
+            return taskFixed + taskPerParameter * n;
+        }
+
+        double input(long n) {
+            return inputFixed + inputPerParameter * n;
+        }
+    }
+
+    /**
+     * The round overhead on a cluster of {@code executors} executors with one partition (one task) each, on links of
+     * {@code bytesPerSecond}, from this fit and the tasks' CPU costs measured here. Assumptions:
      * <ul>
-     *   <li>the fixed, per-task and per-parameter costs of the driver (a, b, c) are as measured here;</li>
-     *   <li>the per-partition work (d, which {@code cores} cores shared here: d * cores * N seconds per partition)
-     *       runs on the executors in parallel, and its critical path is one map task followed, at each of the tree's
-     *       levels, by one aggregation task that takes in {@code fanIn} deltas or partial sums one after the other
-     *       (an upper estimate: d includes the map side's work, which a reducer does not repeat);</li>
+     *   <li>the driver's own work in a round (a + c N: jobs and stages, serializing the broadcast, reading the one
+     *       partial sum, the outer step) is as measured here; its per-task scheduling, inside b here together with
+     *       the tasks' own fixed costs, is not counted;</li>
+     *   <li>the executors run their tasks in parallel, each on a core as fast as one here; the critical path is one
+     *       training task followed, at each level of RoundTrainer's tree, by one aggregation task that takes in its
+     *       inputs one after the other ({@code fanIn}, or fewer at a small top level);</li>
      *   <li>the network carries, one after the other: the broadcast (4 N bytes) down a binary tree of executors
-     *       (TorrentBroadcast; ceil(log2 E) hops, a pessimistic bound), each level's {@code fanIn} inputs into one
-     *       reducer's link (4 N bytes each at the first level, 8 N above it), and the last partial sum (8 N)
-     *       into the driver; links run at their full rate and nothing else shares them.</li>
+     *       (TorrentBroadcast; ceil(log2 E) hops, a pessimistic bound), each level's inputs into one reducer's link
+     *       (4 N bytes each at the first level, 8 N above it) and the last partial sum (8 N) into the driver,
+     *       uncompressed; links run at their full rate and nothing else shares them.</li>
      * </ul>
      */
-    ClusterEstimate cluster(int executors, long parameters, int cores, int fanIn, double bytesPerSecond) {
+    ClusterEstimate cluster(ExecutorCost tasks, int executors, long parameters, int fanIn, double bytesPerSecond) {
         double n = parameters;
-        double driver = a + b * executors + c * n;
-        double perPartition = d * cores * n;
+        double driver = a + c * n;
+        double compute = tasks.task(parameters);
         int hops = 64 - Long.numberOfLeadingZeros(Math.max(1, executors - 1));
-        double compute = perPartition;
         double bytes = 4 * n * hops;
         int levels = 0;
         if (executors <= RoundTrainer.DRIVER_RESULTS) {
@@ -140,7 +181,7 @@ record CostModel(double a, double b, double c, double d, double rmsResidual) {
             double inputBytes = 4 * n;
             while (groups > 1) {
                 long inputs = Math.min(fanIn, groups);
-                compute += perPartition * inputs;
+                compute += inputs * tasks.input(parameters);
                 bytes += inputs * inputBytes;
                 inputBytes = 8 * n;
                 groups = (groups + fanIn - 1) / fanIn;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
         synopsisHeading = "%nusage: ", customSynopsis = """
                 spark-rnn bench rounds [--partitions 2,8,32,64] [--hidden 470,1560] [--rounds 4] [--cores 2]
                                               [--batch 2] [--k 8] [--local-steps 1] [--embedding 32]
-                                              [--executors 256] [--link-gbit 10] [--json f] [--text f]""",
+                                              [--executors 256] [--link-gbit 10] [--max-replicated 400000000]
+                                              [--json f] [--text f]""",
         descriptionHeading = "%n", description = """
                 A character LM (embedding, one LSTM layer of --hidden units, linear/softmax output) trained by the
                 driver's round loop on local[--cores] with each of --partitions partitions, for each --hidden (470 and
@@ -37,15 +38,20 @@ import picocli.CommandLine.Option;
                 training is short and the rest of the round is what is measured. Per round: seconds outside local
                 training (the round's wall time less the longest task's inner steps), the bytes the driver receives
                 (Spark's task result sizes), broadcasts (the stored pieces of every broadcast) and the bytes shuffled
-                between tasks by the aggregation tree. Round 1 (replica build, JIT) is not fitted; each figure is the
+                between tasks by the aggregation tree, and the CPU seconds of a training task and of an aggregation
+                task per input (Spark's task metrics). Round 1 (replica build, JIT) is not fitted; each figure is the
                 median of the other rounds. A least-squares fit T(P, N) = a + b P + c N + d P N to the medians, its
-                residuals, and an estimate for --executors executors (one partition each) on --link-gbit links.""",
+                residuals, lines through the tasks' CPU seconds by N, and an estimate for --executors executors (one
+                partition each) on --link-gbit links. Runs with P x N above --max-replicated are skipped: all P
+                replicas live in one JVM here.""",
         optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
                 examples:
                   bin/spark-rnn bench rounds --json out/bench-rounds.json
                   bin/spark-rnn bench rounds --partitions 2,4 --hidden 64,128 --rounds 3""")
 final class RoundCost implements Callable<Integer> {
     private static final double MB = 1e6;
+    /** A bound on a text's character vocabulary, for the parameter count before reading it (the skip rule). */
+    private static final int VOCABULARY_BOUND = 128;
 
     private final PrintStream out;
 
@@ -71,6 +77,10 @@ final class RoundCost implements Callable<Integer> {
     private int executors = 256;
     @Option(names = "--link-gbit", paramLabel = "G", description = "its links' rate in Gbit/s; default 10")
     private double linkGbit = 10;
+    @Option(names = "--max-replicated", paramLabel = "PN", description = "skip runs whose partitions x parameters "
+            + "exceed this: one JVM holds every partition's replica, about 27 bytes per parameter for an LSTM "
+            + "(8.6 GB at 32 x 10 M); default 400000000")
+    private long maxReplicated = 400_000_000L;
     @Option(names = "--text", paramLabel = "<file>", description = "the UTF-8 training text; default the Moby Dick "
             + "sample")
     private String text = SparkBenchSettings.defaults().text();
@@ -110,11 +120,23 @@ final class RoundCost implements Callable<Integer> {
                 ObjectNode r = runs.addObject();
                 r.put("hidden", h);
                 r.put("partitions", p);
+                long replicated = (long) p * run.spec(VOCABULARY_BOUND).layout().size();
+                if (replicated > maxReplicated) {
+                    r.put("status", "skipped");
+                    r.put("note", "P x N = " + replicated + " above --max-replicated " + maxReplicated);
+                    out.printf(Locale.ROOT, "  hidden %d, %d partitions: skipped (P x N = %,d above --max-replicated)%n",
+                            h, p, replicated);
+                    continue;
+                }
                 try {
                     JsonNode c = EngineBench.runJava(List.of("rounds", SparkBench.JSON.writeValueAsString(run)), 1,
                             NATIVE_UNCAPPED);
                     r.put("status", "ok");
                     summarize(c, r);
+                    out.printf(Locale.ROOT, "  hidden %d (%,d parameters), %d partitions: %.3f s outside local "
+                            + "training, driver receives %.1f MB, broadcasts %.1f MB%n", h,
+                            r.get("parameters").asLong(), p, r.get("seconds_outside").asDouble(),
+                            r.get("bytes_received").asDouble() / MB, r.get("bytes_broadcast").asDouble() / MB);
                     points.add(new CostModel.Point(p, r.get("parameters").asLong(), r.get("seconds_outside")
                             .asDouble()));
                 } catch (IOException | RuntimeException e) {
@@ -126,8 +148,10 @@ final class RoundCost implements Callable<Integer> {
             }
         }
         printTable(runs);
-        if (points.size() >= 4) {
-            model(CostModel.fit(points), points, report);
+        try {
+            model(CostModel.fit(points), points, runs, report);
+        } catch (IllegalArgumentException e) {
+            out.println("no cost model: " + e.getMessage());
         }
         report.put("load_average_after", EngineBench.loadAverage());
         out.printf(Locale.ROOT, "load average before %s, after %s%n", report.get("load_average_before").asText(),
@@ -170,6 +194,19 @@ final class RoundCost implements Callable<Integer> {
             }
             r.put(f[1], Timing.median(v));
         }
+        for (String[] f : new String[][] {{"cpuPerTrainingTask", "cpu_per_training_task"},
+                {"cpuPerAggregationInput", "cpu_per_aggregation_input"}}) {
+            double[] v = new double[rounds.size() - 1];
+            for (int i = 1; i < rounds.size(); i++) {
+                v[i - 1] = rounds.get(i).get(f[0]).asDouble();
+            }
+            double m = Timing.median(v);
+            if (Double.isFinite(m)) {
+                r.put(f[1], m);
+            } else {
+                r.putNull(f[1]);
+            }
+        }
         double[] outside = new double[rounds.size() - 1];
         for (int i = 1; i < rounds.size(); i++) {
             JsonNode o = rounds.get(i);
@@ -181,22 +218,25 @@ final class RoundCost implements Callable<Integer> {
     private void printTable(ArrayNode runs) {
         out.println();
         out.println("| parameters | partitions | outside s | local s | round s | driver receives MB | driver "
-                + "broadcasts MB | shuffled MB | tasks | peak RSS MB |");
-        out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                + "broadcasts MB | shuffled MB | tasks | CPU s per training task | CPU s per aggregation input | "
+                + "peak RSS MB |");
+        out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (JsonNode r : runs) {
             if (!r.get("status").asText().equals("ok")) {
                 continue;
             }
-            out.printf(Locale.ROOT, "| %,d | %d | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.0f | %.0f |%n",
+            JsonNode agg = r.get("cpu_per_aggregation_input");
+            out.printf(Locale.ROOT, "| %,d | %d | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.0f | %.3f | %s | %.0f |%n",
                     r.get("parameters").asLong(), r.get("partitions").asInt(), r.get("seconds_outside").asDouble(),
                     r.get("seconds_local").asDouble(), r.get("seconds_total").asDouble(),
                     r.get("bytes_received").asDouble() / MB, r.get("bytes_broadcast").asDouble() / MB,
                     r.get("bytes_shuffled").asDouble() / MB, r.get("tasks").asDouble(),
-                    r.get("peak_rss_mb").asDouble());
+                    r.get("cpu_per_training_task").asDouble(),
+                    agg.isNull() ? "" : String.format(Locale.ROOT, "%.3f", agg.asDouble()), r.get("peak_rss_mb").asDouble());
         }
     }
 
-    private void model(CostModel m, List<CostModel.Point> points, ObjectNode report) {
+    private void model(CostModel m, List<CostModel.Point> points, ArrayNode runs, ObjectNode report) {
         out.println();
         out.println("fit: " + m.describe());
         ObjectNode fit = report.putObject("fit");
@@ -218,6 +258,28 @@ final class RoundCost implements Callable<Integer> {
             o.put("measured", p.seconds());
             o.put("fitted", f);
         }
+        List<Long> taskN = new ArrayList<>();
+        List<Double> taskCpu = new ArrayList<>();
+        List<Long> inputN = new ArrayList<>();
+        List<Double> inputCpu = new ArrayList<>();
+        for (JsonNode r : runs) {
+            if (r.get("status").asText().equals("ok")) {
+                taskN.add(r.get("parameters").asLong());
+                taskCpu.add(r.get("cpu_per_training_task").asDouble());
+                if (!r.get("cpu_per_aggregation_input").isNull()) {
+                    inputN.add(r.get("parameters").asLong());
+                    inputCpu.add(r.get("cpu_per_aggregation_input").asDouble());
+                }
+            }
+        }
+        CostModel.ExecutorCost tasks = CostModel.ExecutorCost.fit(taskN.stream().mapToLong(Long::longValue).toArray(),
+                taskCpu.stream().mapToDouble(Double::doubleValue).toArray(),
+                inputN.stream().mapToLong(Long::longValue).toArray(),
+                inputCpu.stream().mapToDouble(Double::doubleValue).toArray());
+        out.printf(Locale.ROOT, "%nexecutors' CPU: a training task %.4g s + %.4g s * N; an aggregation task %.4g s + "
+                + "%.4g s * N per input%n", tasks.taskFixed(), tasks.taskPerParameter(), tasks.inputFixed(),
+                tasks.inputPerParameter());
+        report.set("executor_cpu", SparkBench.JSON.valueToTree(tasks));
         int fanIn = RoundConfig.defaults(1).aggregationFanIn();
         double bytesPerSecond = linkGbit * 1e9 / 8;
         out.println();
@@ -228,7 +290,7 @@ final class RoundCost implements Callable<Integer> {
         out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
         ArrayNode est = report.putArray("cluster_estimate");
         for (long n : points.stream().mapToLong(CostModel.Point::parameters).distinct().sorted().toArray()) {
-            CostModel.ClusterEstimate e = m.cluster(executors, n, cores, fanIn, bytesPerSecond);
+            CostModel.ClusterEstimate e = m.cluster(tasks, executors, n, fanIn, bytesPerSecond);
             out.printf(Locale.ROOT, "| %,d | %d | %.3f | %.3f | %.3f | %.3f |%n", n, e.levels(), e.driver(),
                     e.compute(), e.network(), e.total());
             est.add(SparkBench.JSON.valueToTree(e));

@@ -42,8 +42,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 record RoundCostRun(String text, int embedding, int hidden, int partitions, int cores, int batch, int k,
         int localSteps, int rounds, long seed) {
 
-    /** One round's figures. */
-    record Round(double secondsTotal, double secondsLocal, long received, long broadcast, long shuffled, int tasks) {
+    /**
+     * One round's figures: wall seconds of the round and of the longest task's inner steps, bytes and tasks, and the
+     * mean CPU seconds of a training task (its inner steps included) and of an aggregation task per input it takes
+     * in (NaN when the round has no aggregation tasks).
+     */
+    record Round(double secondsTotal, double secondsLocal, long received, long broadcast, long shuffled, int tasks,
+            double cpuPerTrainingTask, double cpuPerAggregationInput) {
         double secondsOutside() {
             return Math.max(0, secondsTotal - secondsLocal);
         }
@@ -79,7 +84,8 @@ record RoundCostRun(String text, int embedding, int hidden, int partitions, int 
                     RoundMetrics m = trainer.round(data, rounds);
                     RoundTraffic.Bytes b = traffic.take(sc.sc());
                     out.add(new Round(m.secondsTotal(), m.secondsLocal(), b.received(), b.broadcast(), b.shuffled(),
-                            b.tasks()));
+                            b.tasks(), b.trainCpu() / b.trainTasks(), b.aggregationInputs() == 0 ? Double.NaN
+                                    : b.aggregationCpu() / b.aggregationInputs()));
                 }
             }
             return new Result(spec.layout().size(), out);

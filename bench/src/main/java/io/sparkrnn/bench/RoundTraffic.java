@@ -21,8 +21,13 @@ import org.apache.spark.storage.BlockUpdatedInfo;
  * delivered every event posted so far.
  */
 final class RoundTraffic extends SparkListener {
-    /** Bytes and tasks of one round. */
-    record Bytes(long received, long broadcast, long shuffled, int tasks) {
+    /**
+     * Bytes and tasks of one round, and the CPU seconds of its tasks (Spark's executor CPU time, deserializing the
+     * task included): the training tasks (one per partition, reading no shuffle) and the aggregation tasks, with the
+     * deltas or partial sums those took in (shuffle blocks fetched).
+     */
+    record Bytes(long received, long broadcast, long shuffled, int tasks, double trainCpu, int trainTasks,
+            double aggregationCpu, long aggregationInputs) {
     }
 
     private final Set<String> pieces = new HashSet<>();
@@ -30,6 +35,10 @@ final class RoundTraffic extends SparkListener {
     private long broadcast;
     private long shuffled;
     private int tasks;
+    private double trainCpu;
+    private int trainTasks;
+    private double aggregationCpu;
+    private long aggregationInputs;
 
     /** A listener registered on {@code sc}. */
     static RoundTraffic on(SparkContext sc) {
@@ -44,6 +53,15 @@ final class RoundTraffic extends SparkListener {
         if (m != null) {
             received += m.resultSize();
             shuffled += m.shuffleWriteMetrics().bytesWritten();
+            double cpu = (m.executorCpuTime() + m.executorDeserializeCpuTime()) / 1e9;
+            long inputs = m.shuffleReadMetrics().localBlocksFetched() + m.shuffleReadMetrics().remoteBlocksFetched();
+            if (inputs > 0) {
+                aggregationCpu += cpu;
+                aggregationInputs += inputs;
+            } else {
+                trainCpu += cpu;
+                trainTasks++;
+            }
         }
         tasks++;
     }
@@ -67,7 +85,12 @@ final class RoundTraffic extends SparkListener {
             throw new IllegalStateException("Spark's listener bus did not deliver its events in time", e);
         }
         synchronized (this) {
-            Bytes b = new Bytes(received, broadcast, shuffled, tasks);
+            Bytes b = new Bytes(received, broadcast, shuffled, tasks, trainCpu, trainTasks, aggregationCpu,
+                    aggregationInputs);
+            trainCpu = 0;
+            trainTasks = 0;
+            aggregationCpu = 0;
+            aggregationInputs = 0;
             received = 0;
             broadcast = 0;
             shuffled = 0;

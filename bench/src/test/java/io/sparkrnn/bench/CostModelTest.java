@@ -61,30 +61,45 @@ class CostModelTest {
         assertTrue(e.getMessage().contains("two model sizes"), e.getMessage());
     }
 
+    /** Lines through the tasks' CPU seconds: exact points give back intercept and slope. */
+    @Test
+    void executorCostLinesFitTheTasksCpu() {
+        CostModel.ExecutorCost e = CostModel.ExecutorCost.fit(new long[] {1_000_000, 1_000_000, 10_000_000},
+                new double[] {0.012, 0.012, 0.03}, new long[] {1_000_000, 10_000_000}, new double[] {0.003, 0.021});
+        assertEquals(0.01, e.taskFixed(), 1e-12);
+        assertEquals(2e-9, e.taskPerParameter(), 1e-18);
+        assertEquals(0.001, e.inputFixed(), 1e-12);
+        assertEquals(2e-9, e.inputPerParameter(), 1e-18);
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> CostModel.ExecutorCost.fit(
+                new long[] {5, 5}, new double[] {1, 2}, new long[] {1, 2}, new double[] {1, 2}));
+        assertTrue(x.getMessage().contains("two model sizes"), x.getMessage());
+    }
+
     /**
      * 256 executors, fan-in 16, 10 M parameters, 1.25 GB/s: two tree levels; bytes 4 N x 8 broadcast hops, 16 x 4 N
      * into the first level's reducer, 16 x 8 N into the second's, 8 N into the driver = 232 N = 2.32 GB, 1.856 s;
-     * the per-partition work (d x 2 cores x N = 0.06 s) once for the map task and 16 times per level.
+     * on the executors one training task, then 16 inputs at each level; on the driver a + c N.
      */
     @Test
     void clusterEstimateFollowsTheTree() {
-        CostModel.ClusterEstimate e = TRUE.cluster(256, 10_000_000, 2, 16, 1.25e9);
+        CostModel.ExecutorCost tasks = new CostModel.ExecutorCost(0.01, 2e-9, 0.001, 1e-9);
+        CostModel.ClusterEstimate e = TRUE.cluster(tasks, 256, 10_000_000, 16, 1.25e9);
         assertEquals(2, e.levels());
         assertEquals(232e7 / 1.25e9, e.network(), 1e-12);
-        assertEquals(0.05 + 0.002 * 256 + 0.1, e.driver(), 1e-12);
-        assertEquals(0.06 * (1 + 16 + 16), e.compute(), 1e-12);
+        assertEquals(0.05 + 0.1, e.driver(), 1e-12);
+        assertEquals(0.03 + 32 * 0.011, e.compute(), 1e-12);
         assertEquals(e.driver() + e.compute() + e.network(), e.total(), 1e-12);
 
         // 2 executors send their float deltas straight to the driver: 4 N broadcast (1 hop) + 2 x 4 N, no tree.
-        CostModel.ClusterEstimate two = TRUE.cluster(2, 1_000_000, 2, 16, 1.25e9);
+        CostModel.ClusterEstimate two = TRUE.cluster(tasks, 2, 1_000_000, 16, 1.25e9);
         assertEquals(0, two.levels());
         assertEquals(12e6 / 1.25e9, two.network(), 1e-15);
-        assertEquals(0.006, two.compute(), 1e-15);
+        assertEquals(0.012, two.compute(), 1e-15);
 
         // 20 executors: a first level of 16 and 4 float deltas, then 2 partials into one task, then the driver.
-        CostModel.ClusterEstimate twenty = TRUE.cluster(20, 1_000_000, 2, 16, 1.25e9);
+        CostModel.ClusterEstimate twenty = TRUE.cluster(tasks, 20, 1_000_000, 16, 1.25e9);
         assertEquals(2, twenty.levels());
         assertEquals((4e6 * 5 + 16 * 4e6 + 2 * 8e6 + 8e6) / 1.25e9, twenty.network(), 1e-15);
-        assertEquals(0.006 * (1 + 16 + 2), twenty.compute(), 1e-15);
+        assertEquals(0.012 + 18 * 0.002, twenty.compute(), 1e-15);
     }
 }

@@ -28,6 +28,7 @@ class RoundCostRunTest {
             assertTrue(r.received() >= 8 * n && r.received() < 8 * n + slack, r + " vs 2 x 4N = " + 8 * n);
             assertEquals(0, r.shuffled(), r.toString());
             assertEquals(2, r.tasks(), r.toString());
+            assertTrue(Double.isNaN(r.cpuPerAggregationInput()), r.toString());
             assertTrue(r.secondsOutside() > 0 && r.secondsOutside() < r.secondsTotal(), r.toString());
         }
         RoundCostRun.Result five = run(5);
@@ -39,6 +40,9 @@ class RoundCostRunTest {
             // characters not seen at zero.
             assertTrue(r.shuffled() >= 10 * n && r.shuffled() < 20 * n + slack, r + " vs 5 x 4N = " + 20 * n);
             assertEquals(5 + 1, r.tasks(), r.toString());
+            // The aggregation task took in the 5 deltas; CPU time is measured for both kinds of task.
+            assertTrue(r.cpuPerTrainingTask() > 0 && r.cpuPerTrainingTask() < r.secondsTotal(), r.toString());
+            assertTrue(r.cpuPerAggregationInput() > 0 && r.cpuPerAggregationInput() < r.secondsTotal(), r.toString());
         }
     }
 }
