@@ -78,8 +78,8 @@ final class RoundCost implements Callable<Integer> {
     @Option(names = "--link-gbit", paramLabel = "G", description = "its links' rate in Gbit/s; default 10")
     private double linkGbit = 10;
     @Option(names = "--max-replicated", paramLabel = "PN", description = "skip runs whose partitions x parameters "
-            + "exceed this: one JVM holds every partition's replica, about 27 bytes per parameter for an LSTM "
-            + "(8.6 GB at 32 x 10 M); default 400000000")
+            + "exceed this: one JVM holds every partition's replica, 22-27 bytes per parameter for an LSTM "
+            + "(7-8.6 GB at 32 x 10 M); default 400000000")
     private long maxReplicated = 400_000_000L;
     @Option(names = "--text", paramLabel = "<file>", description = "the UTF-8 training text; default the Moby Dick "
             + "sample")
