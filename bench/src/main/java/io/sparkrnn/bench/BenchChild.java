@@ -14,8 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@value #MARKER}{@code {json}} on stdout, so that each implementation's peak memory is its own.
  *
  * <p>usage: {@code BenchChild gemm <settings.json>}, {@code BenchChild train <ours|dl4j> <cell> <hidden>
- * <settings.json>}, {@code BenchChild spark <ours|dl4j> <spark-settings.json>} or {@code BenchChild ceiling
- * <threads> <steps> <spark-settings.json>}
+ * <settings.json>}, {@code BenchChild spark <ours|dl4j> <spark-settings.json>}, {@code BenchChild rounds
+ * <round-cost-run.json>} or {@code BenchChild ceiling <threads> <steps> <spark-settings.json>}
  */
 public final class BenchChild {
     static final String MARKER = "BENCH-RESULT ";
@@ -36,6 +36,11 @@ public final class BenchChild {
             CharLmData d = CharLmData.read(s);
             RunLog log = args[1].equals("ours") ? OursSparkRun.run(s, d) : Dl4jSparkRun.run(s, d);
             log.write(out, JSON);
+        } else if (args[0].equals("rounds")) {
+            RoundCostRun run = JSON.readValue(args[1], RoundCostRun.class);
+            RoundCostRun.Result r = run.run();
+            out.put("parameters", r.parameters());
+            out.set("rounds", JSON.valueToTree(r.rounds()));
         } else if (args[0].equals("ceiling")) {
             SparkBenchSettings s = JSON.readValue(args[3], SparkBenchSettings.class);
             out.put("tokens_per_s", EngineCeiling.tokensPerSecond(s, CharLmData.read(s), Integer.parseInt(args[1]),

@@ -281,6 +281,11 @@ public final class EngineBench implements Callable<Integer> {
      * (plus whitespace-separated options from env {@code SPARK_RNN_BENCH_CHILD_OPTS}, e.g. a JFR recording).
      */
     static JsonNode runJava(List<String> args, int threads) {
+        return runJava(args, threads, List.of());
+    }
+
+    /** {@link #runJava(List, int)} with {@code jvmOptions} added to the child's JVM options. */
+    static JsonNode runJava(List<String> args, int threads, List<String> jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -292,6 +297,7 @@ public final class EngineBench implements Callable<Integer> {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
         }
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(BenchChild.class.getName());

@@ -20,8 +20,9 @@ import scala.Tuple2;
  * The driver's round loop (docs/architecture.md). Each round broadcasts the global parameters; one task per
  * partition runs H local inner steps on its cached replica (truncated-BPTT windows of a sequence model, or
  * batches of pairs of an encoder-decoder model, as the {@link ReplicaSetup} says) and returns its delta; the deltas are
- * summed weighted by tokens in partition order (a tree of ordered partial sums, so the result does not
- * depend on which task finishes first), divided by the tokens, and then:
+ * summed weighted by tokens in partition order (a tree of ordered partial sums in tasks, so the result does not
+ * depend on which task finishes first and the driver receives one partial sum whatever the partition count),
+ * divided by the tokens, and then:
  * <ol>
  *   <li>a non-finite average rejects the round: parameters unchanged, inner learning rate backed off;
  *       {@code maxRejections} in a row stop the job;</li>
@@ -40,6 +41,8 @@ import scala.Tuple2;
  */
 public final class RoundTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoundTrainer.class);
+    /** Partition counts up to which the tasks' float results go straight to the driver. */
+    public static final int DRIVER_RESULTS = 2;
 
     private final JavaSparkContext sc;
     private final ReplicaSetup setup;
@@ -322,6 +325,13 @@ public final class RoundTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The ordered sum of the round's results, of which the driver receives at most {@value #DRIVER_RESULTS} float
+     * deltas or one double partial sum (8 bytes per parameter), whatever the partition count. Two partitions send
+     * their results to the driver; more are summed in a tree of tasks, {@code aggregationFanIn} results or partials
+     * per task, level by level until one partial is left. The grouping, and so every sum, is the same as summing
+     * the top level on the driver: a task's {@link Partial#sumOrdered} of results equals the driver's, bit for bit.
+     */
     private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Broadcast<Snapshot> b) {
         ReplicaSetup ws = setup;
         RoundConfig rc = cfg;
@@ -329,27 +339,30 @@ public final class RoundTrainer implements AutoCloseable {
         DeltaInterceptor ic = interceptor;
         JavaRDD<WorkerResult> results = data.mapPartitionsWithIndex(
                 (idx, it) -> LocalRound.run(idx, it, b.value(), ws, rc, id, ic), true);
-        int fanIn = cfg.aggregationFanIn();
         int groups = data.getNumPartitions();
-        if (groups <= fanIn) {
-            // One level: tasks return their float results and the driver sums them weighted, in partition
-            // order, into one double accumulator: half the bytes of double partial sums, the same sums.
+        if (groups <= DRIVER_RESULTS) {
+            // Tasks return their float results and the driver sums them weighted, in partition order, into one
+            // double accumulator: no shuffle, and no more bytes than one double partial.
             return Partial.sumOrdered(results.collect());
         }
-        JavaRDD<Partial> level = results.map(Partial::of);
-        int width = 1;
-        while (groups > fanIn) {
+        int fanIn = cfg.aggregationFanIn();
+        // First level: float results (half the bytes of double partials), the same sums as partials of each.
+        groups = (groups + fanIn - 1) / fanIn;
+        JavaRDD<Partial> level = results.mapToPair(r -> new Tuple2<>(r.partition() / fanIn, r))
+                .groupByKey(groups).map(g -> Partial.sumOrdered(toList(g._2())));
+        int width = fanIn;
+        while (groups > 1) {
             width *= fanIn;
             int w = width;
             groups = (groups + fanIn - 1) / fanIn;
             JavaPairRDD<Integer, Partial> keyed = level.mapToPair(p -> new Tuple2<>(p.first / w, p));
             level = keyed.groupByKey(groups).map(g -> Partial.mergeOrdered(toList(g._2())));
         }
-        return Partial.mergeOrdered(level.collect());
+        return level.collect().get(0);
     }
 
-    private static List<Partial> toList(Iterable<Partial> it) {
-        List<Partial> l = new ArrayList<>();
+    private static <T> List<T> toList(Iterable<T> it) {
+        List<T> l = new ArrayList<>();
         it.forEach(l::add);
         return l;
     }
