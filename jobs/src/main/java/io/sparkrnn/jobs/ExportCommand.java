@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -79,33 +78,39 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path target = Path.of(outPath).toAbsolutePath().normalize();
-        if (Files.exists(target) && !overwrite) {
-            throw new ConfigException("--out " + target + " already exists; choose another path or pass --overwrite");
+        Location target = Location.of(outPath, "--out");
+        String shown = target.absolute();
+        try {
+            if (target.exists() && !overwrite) {
+                throw new ConfigException("--out " + shown + " already exists; choose another path or pass "
+                        + "--overwrite");
+            }
+        } catch (IOException e) {
+            throw new ConfigException("--out " + shown + ": " + e.getMessage());
         }
         TrainedModel m = open(modelDir);
         Export export = m.loaded().spec().match(s -> sequence(m, s, format, target),
                 s -> seq2seq(m, s, format, target));
         try {
-            Files.createDirectories(target.getParent());
+            target.parent().mkdirs();
             export.writeTo(target);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
+            throw new UncheckedIOException("cannot write " + shown, e);
         }
         out.println("exported " + m.task().name() + " model " + m.dir() + " as "
-                + format.name().toLowerCase(Locale.ROOT) + " to " + target);
+                + format.name().toLowerCase(Locale.ROOT) + " to " + shown);
         return Main.OK;
     }
 
     /** What is written at {@code --out}, once the target's kind (file or folder) is checked. */
     private interface Export {
-        void writeTo(Path target) throws IOException;
+        void writeTo(Location target) throws IOException;
     }
 
     /** A sequence model's export: one ONNX file, or a PyTorch folder. */
-    private static Export sequence(TrainedModel m, SequenceSpec spec, Format format, Path target) {
-        if (format == Format.ONNX && Files.isDirectory(target)) {
-            throw new ConfigException("--out " + target + " is a folder; --format onnx writes one file, e.g. model.onnx");
+    private static Export sequence(TrainedModel m, SequenceSpec spec, Format format, Location target) {
+        if (format == Format.ONNX && isFolder(target)) {
+            throw new ConfigException("--out " + target.absolute() + " is a folder; --format onnx writes one file, e.g. model.onnx");
         }
         Map<String, String> files = taskFiles(m);
         FlatParams params = m.loaded().params();
@@ -114,9 +119,9 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** An encoder-decoder model's export: a folder of two ONNX graphs, or a PyTorch folder. */
-    private static Export seq2seq(TrainedModel m, Seq2SeqSpec spec, Format format, Path target) {
-        if (Files.isRegularFile(target)) {
-            throw new ConfigException("--out " + target + " is a file; a seq2seq model exports as a folder ("
+    private static Export seq2seq(TrainedModel m, Seq2SeqSpec spec, Format format, Location target) {
+        if (isFile(target)) {
+            throw new ConfigException("--out " + target.absolute() + " is a file; a seq2seq model exports as a folder ("
                     + (format == Format.ONNX ? OnnxSeq2SeqExport.ENCODER + ", " + OnnxSeq2SeqExport.DECODER
                     : TorchExport.MODULE + ", " + TorchExport.WEIGHTS) + ", config.json)");
         }
@@ -147,12 +152,11 @@ final class ExportCommand implements Callable<Integer> {
     /** model.json, config.conf, the vocabularies and the normaliser, by file name. */
     private static Map<String, String> taskFiles(TrainedModel m) {
         Map<String, String> files = new LinkedHashMap<>();
-        try (var list = Files.list(m.dir())) {
-            for (Path f : list.sorted().toList()) {
-                String name = f.getFileName().toString();
+        try {
+            for (String name : m.dir().list(true)) {
                 if (name.equals(ModelFiles.MODEL_JSON) || name.equals("config.conf") || name.startsWith("vocab-")
                         || name.equals(ForecastTask.NORMALIZER)) {
-                    files.put(name, Files.readString(f, StandardCharsets.UTF_8));
+                    files.put(name, m.dir().resolve(name).readString());
                 }
             }
         } catch (IOException e) {
@@ -173,17 +177,27 @@ final class ExportCommand implements Callable<Integer> {
                 String.join(",", files.keySet()));
     }
 
-    private static void writeOnnx(TrainedModel m, SequenceSpec spec, Map<String, String> files, Path target)
+    private static void writeOnnx(TrainedModel m, SequenceSpec spec, Map<String, String> files, Location target)
             throws IOException {
         String doc = "spark-rnn " + m.task().name() + " model: " + spec.cell().name().toLowerCase(Locale.ROOT)
                 + " hidden " + spec.hiddenSize() + " x " + spec.numLayers() + (spec.bidirectional() ? " bidirectional" : "");
         byte[] bytes = OnnxExport.export(spec, m.loaded().params(), version(), doc, metadata(m, files));
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
+        target.write(out -> out.write(bytes));
+    }
+
+    private static boolean isFolder(Location l) {
         try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            return l.isFolder();
+        } catch (IOException e) {
+            throw new ConfigException("--out " + l + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isFile(Location l) {
+        try {
+            return l.isFile();
+        } catch (IOException e) {
+            throw new ConfigException("--out " + l + ": " + e.getMessage());
         }
     }
 
@@ -205,7 +219,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private static Vocabulary vocabulary(TrainedModel m, Map<String, String> files, String name, int size) {
-        Path f = m.dir().resolve(name);
+        Location f = m.dir().resolve(name);
         if (!files.containsKey(name)) {
             throw new ConfigException("bad model folder: " + f + " is missing; a seq2seq model needs its vocabulary");
         }
@@ -229,28 +243,41 @@ final class ExportCommand implements Callable<Integer> {
 
     /**
      * Writes the folder under a temporary name beside {@code target} (the exporter's files, then the model's task
-     * files), then renames it into place; an existing {@code target} is moved aside first and deleted last.
+     * files), then renames it into place; an existing {@code target} is moved aside first and deleted last. The
+     * exporters write local files, so a folder for another file system is built in a local temporary folder and
+     * copied into the temporary one beside {@code target}.
      */
-    private static void writeFolder(Path target, Map<String, String> files, FolderWriter writer) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + System.nanoTime());
+    private static void writeFolder(Location target, Map<String, String> files, FolderWriter writer)
+            throws IOException {
+        Location tmp = target.parent().resolve("." + target.name() + ".tmp-" + System.nanoTime());
+        Path local = target.isLocal() ? Path.of(tmp.path().toUri()) : Files.createTempDirectory("spark-rnn-export");
         try {
-            Files.createDirectories(tmp);
-            writer.write(tmp);
+            Files.createDirectories(local);
+            writer.write(local);
             for (Map.Entry<String, String> f : files.entrySet()) {
-                Files.writeString(tmp.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
+                Files.writeString(local.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
             }
-            if (Files.exists(target)) {
-                Path old = target.resolveSibling("." + target.getFileName() + ".replaced-" + System.nanoTime());
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+            if (!target.isLocal()) {
+                tmp.mkdirs();
+                try (var list = Files.list(local)) {
+                    for (Path f : list.sorted().toList()) {
+                        tmp.resolve(f.getFileName().toString()).write(out -> Files.copy(f, out));
+                    }
+                }
+            }
+            if (target.exists()) {
+                Location old = target.parent().resolve("." + target.name() + ".replaced-" + System.nanoTime());
+                target.renameTo(old);
+                tmp.renameTo(target);
+                old.delete();
             } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                tmp.renameTo(target);
             }
         } finally {
-            if (Files.exists(tmp)) {
-                deleteTree(tmp);
+            if (Files.exists(local)) {
+                deleteTree(local);
             }
+            tmp.delete();
         }
     }
 

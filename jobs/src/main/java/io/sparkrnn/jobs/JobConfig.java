@@ -36,22 +36,43 @@ public final class JobConfig {
         this.source = source;
     }
 
-    /** Loads {@code file} (may be null: defaults only) with overrides {@code key=value}. */
-    public static JobConfig load(Path file, List<String> overrides) {
-        return load(file, overrides, false);
+    /**
+     * Loads the {@code config.conf} of a model folder (its text, read from whatever file system holds the folder;
+     * null: defaults only), which people hand to each other: data, never instructions. An {@code include} (of a
+     * file, a URL or a class-path resource) or a {@code ${...}} substitution (of another key or an environment
+     * variable) is refused naming the file, before anything is read or resolved; the saved file, as
+     * {@link #render} writes it, has neither.
+     *
+     * @param source the file's path or URI, for messages
+     */
+    public static JobConfig loadSaved(String text, String source, List<String> overrides) {
+        if (text == null) {
+            return load(ConfigFactory.empty(), "(defaults)", overrides);
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseString(text, parseOptions().setOriginDescription(source)
+                    .setIncluder(new NoIncludes(source)));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(e.getMessage().startsWith(source) ? e.getMessage()
+                    : source + ": " + e.getMessage());
+        }
+        if (!user.isResolved()) {
+            throw new ConfigException(source + ": a model folder's config.conf may not use ${...} "
+                    + "substitutions; it holds plain values only");
+        }
+        return load(user, source, overrides);
+    }
+
+    private static ConfigParseOptions parseOptions() {
+        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false);
     }
 
     /**
-     * Loads the {@code config.conf} of a model folder, which people hand to each other: data, never instructions.
-     * An {@code include} (of a file, a URL or a class-path resource) or a {@code ${...}} substitution (of another
-     * key or an environment variable) is refused naming the file, before anything is read or resolved; the saved
-     * file, as {@link #render} writes it, has neither.
+     * Loads {@code file} (may be null: defaults only) with overrides {@code key=value}. The job's config file is
+     * the user's own and is read from the local disk; the paths in it may name any file system.
      */
-    public static JobConfig loadSaved(Path file, List<String> overrides) {
-        return load(file, overrides, true);
-    }
-
-    private static JobConfig load(Path file, List<String> overrides, boolean saved) {
+    public static JobConfig load(Path file, List<String> overrides) {
         Config user = ConfigFactory.empty();
         String source = "(defaults)";
         if (file != null) {
@@ -59,21 +80,18 @@ public final class JobConfig {
                 throw new ConfigException("config file " + file + " does not exist or is not a file");
             }
             source = file.toString();
-            ConfigParseOptions options = ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
-                    .setAllowMissing(false);
             try {
-                user = ConfigFactory.parseFile(file.toFile(), saved ? options.setIncluder(new NoIncludes(source))
-                        : options);
+                user = ConfigFactory.parseFile(file.toFile(), parseOptions());
             } catch (com.typesafe.config.ConfigException e) {
                 // Parse, and BadPath for a key with a leading or doubled period: both name the file and line
                 throw new ConfigException(e.getMessage().startsWith(source) ? e.getMessage()
                         : source + ": " + e.getMessage());
             }
-            if (saved && !user.isResolved()) {
-                throw new ConfigException(source + ": a model folder's config.conf may not use ${...} "
-                        + "substitutions; it holds plain values only");
-            }
         }
+        return load(user, source, overrides);
+    }
+
+    private static JobConfig load(Config user, String source, List<String> overrides) {
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {

@@ -14,7 +14,6 @@ import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.train.StreamLoss;
-import java.nio.file.Paths;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -115,7 +114,13 @@ final class LmTask implements Task {
         }
         LmVocabulary vocab = LmVocabulary.of(m);
         int[] unknown = new int[1];
-        int[] ids = vocab.encode(CharCorpus.readText(Paths.get(data)), unknown);
+        Location text = Location.of(data, "--data");
+        int[] ids;
+        try {
+            ids = vocab.encode(CharCorpus.decodeText(text.readBytes(), text.toString()), unknown);
+        } catch (java.io.IOException e) {
+            throw new InputException("cannot read " + text + ": " + e.getMessage());
+        }
         int lanes = Math.max(1, Math.min(16, (ids.length - 1) / 129));
         String noun = vocab.noun();
         if (ids.length < lanes * 128 + 1) {

@@ -39,8 +39,14 @@ final class LmVocabulary {
         TokenUnit unit = unit(m.config());
         int rows = m.model(SequenceModel.class).spec().vocabSize();
         if (unit == TokenUnit.CHARS) {
-            List<Integer> chars = CharCorpus.readVocabulary(m.dir().resolve(LmData.VOCAB));
-            requireSize(m.dir().resolve(LmData.VOCAB), chars.size(), rows);
+            Location file = m.dir().resolve(LmData.VOCAB);
+            List<Integer> chars;
+            try {
+                chars = CharCorpus.parseVocabulary(file.readBytes(), file.toString());
+            } catch (java.io.IOException e) {
+                throw new InputException("cannot read vocabulary " + file + ": " + e.getMessage());
+            }
+            requireSize(file, chars.size(), rows);
             return new LmVocabulary(unit, chars, null);
         }
         Vocabulary v = Vocabulary.fromText(m.file(LmData.WORDS), m.dir().resolve(LmData.WORDS).toString());
@@ -53,7 +59,7 @@ final class LmVocabulary {
     }
 
     /** A vocabulary file that does not fit the model's embedding (cut short, emptied, another model's) is bad input. */
-    private static void requireSize(java.nio.file.Path file, int tokens, int rows) {
+    private static void requireSize(Location file, int tokens, int rows) {
         if (tokens != rows) {
             throw new InputException(file + " holds " + tokens + " tokens, but the model's embedding has " + rows
                     + " rows: the vocabulary and the weights do not belong together");

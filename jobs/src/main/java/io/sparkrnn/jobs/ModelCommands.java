@@ -7,8 +7,8 @@ import io.sparkrnn.engine.param.ParamLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -247,8 +247,8 @@ final class ModelCommands {
         @Override
         public Integer call() {
             TrainedModel m = TrainedModel.open(modelDir);
-            Path dir = m.dir();
-            out.println("model " + dir.toAbsolutePath());
+            Location dir = m.dir();
+            out.println("model " + dir.absolute());
             out.println("task: " + m.task().name() + " (data " + m.config().getString("data.train") + ")");
             out.println(m.loaded().spec().toJson(m.loaded().provenance()));
             ParamLayout layout = m.loaded().model().layout();
@@ -256,24 +256,25 @@ final class ModelCommands {
             for (var e : layout.entries()) {
                 out.println("  " + e.name() + " " + java.util.Arrays.toString(e.shape()));
             }
-            try (var files = Files.list(dir)) {
-                for (Path f : files.sorted().toList()) {
-                    String name = f.getFileName().toString();
+            try {
+                for (String name : dir.list(true)) {
+                    Location f = dir.resolve(name);
                     if (name.startsWith("vocab-")) {
-                        int entries;
+                        String text;
                         try {
-                            entries = Files.readAllLines(f).size();
+                            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(f.readBytes()))
+                                    .toString();
                         } catch (java.nio.charset.CharacterCodingException e) {
                             throw new InputException(f + " is not UTF-8 text: the vocabulary is damaged");
                         }
-                        out.printf(Locale.ROOT, "%s: %,d entries%n", name, entries);
+                        out.printf(Locale.ROOT, "%s: %,d entries%n", name, text.lines().count());
                     } else if (name.equals(ForecastTask.NORMALIZER)) {
-                        out.println(name + ": " + Files.readString(f).strip());
+                        out.println(name + ": " + f.readString().strip());
                     }
                 }
-                Path eval = dir.getParent() == null ? null : dir.getParent().resolve("eval.json");
-                if (eval != null && Files.exists(eval)) {
-                    out.println("eval.json: " + Files.readString(eval).strip());
+                Location eval = dir.parent() == null ? null : dir.parent().resolve("eval.json");
+                if (eval != null && eval.exists()) {
+                    out.println("eval.json: " + eval.readString().strip());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + dir, e);

@@ -2,9 +2,10 @@ package io.sparkrnn.jobs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -17,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code MANIFEST.sha256} of a model folder, as a checkpoint has one: {@code <sha256>  <file>} per file of the
- * folder (what {@code sha256sum -c} reads), written last, verified on every load. A folder from before manifests
- * has none and loads as it is.
+ * folder (what {@code sha256sum -c} reads), written last, verified on every load, on any file system. A folder
+ * from before manifests has none and loads as it is.
  */
 final class ModelManifest {
     static final String NAME = "MANIFEST.sha256";
@@ -28,26 +29,27 @@ final class ModelManifest {
     }
 
     /** Writes the manifest of every file now in {@code dir}. */
-    static void write(Path dir) throws IOException {
+    static void write(Location dir) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : hashes(dir).entrySet()) {
             sb.append(e.getValue()).append("  ").append(e.getKey()).append('\n');
         }
-        Files.writeString(dir.resolve(NAME), sb.toString(), StandardCharsets.UTF_8);
+        dir.resolve(NAME).writeString(sb.toString());
     }
 
     /**
      * Checks the folder against its manifest: every listed file present with its hash, no file unlisted. Returns
      * false when the folder has no manifest; throws {@link InputException} naming the file that does not match.
      */
-    static boolean verify(Path dir) {
-        Path manifest = dir.resolve(NAME);
-        if (!Files.exists(manifest)) {
-            return false;
-        }
+    static boolean verify(Location dir) {
+        Location manifest = dir.resolve(NAME);
         Map<String, String> listed = new LinkedHashMap<>();
         try {
-            List<String> lines = Files.readAllLines(manifest, StandardCharsets.UTF_8);
+            if (!manifest.exists()) {
+                return false;
+            }
+            List<String> lines = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(manifest.readBytes()))
+                    .toString().lines().toList();
             for (int i = 0; i < lines.size(); i++) {
                 Matcher m = LINE.matcher(lines.get(i));
                 if (!m.matches()) {
@@ -75,7 +77,7 @@ final class ModelManifest {
                 }
             }
             return true;
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new InputException(manifest + " is not UTF-8 text (damaged or edited since the model was written)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot verify the model in " + dir, e);
@@ -83,31 +85,25 @@ final class ModelManifest {
     }
 
     /** File name to sha256 of every regular file in {@code dir} but the manifest, by name. */
-    private static Map<String, String> hashes(Path dir) throws IOException {
+    private static Map<String, String> hashes(Location dir) throws IOException {
         Map<String, String> h = new TreeMap<>();
-        try (var list = Files.list(dir)) {
-            for (Path f : list.filter(Files::isRegularFile).toList()) {
-                String name = f.getFileName().toString();
-                if (!name.equals(NAME)) {
-                    h.put(name, sha256(f));
-                }
+        for (String name : dir.list(true)) {
+            if (!name.equals(NAME)) {
+                h.put(name, sha256(dir.resolve(name)));
             }
         }
         return h;
     }
 
-    private static String sha256(Path f) throws IOException {
+    private static String sha256(Location f) throws IOException {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (var in = Files.newInputStream(f)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
+        try (var in = new DigestInputStream(f.open(), md)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return HexFormat.of().formatHex(md.digest());
     }

@@ -1,37 +1,40 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.engine.io.Folder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * A run's output folder: {@code model/} (model.json, weights.safetensors, the task's files such as
- * vocabularies, config.conf),
- * {@code metrics.jsonl} and {@code eval.json}. Checked for writability before training starts; a previous
- * run's model is never replaced unless asked.
+ * A run's output folder, on any Hadoop file system ({@link Location}): {@code model/} (model.json,
+ * weights.safetensors, the task's files such as vocabularies, config.conf, MANIFEST.sha256),
+ * {@code checkpoints/}, {@code metrics.jsonl}, {@code eval.json} and {@code report.html}. Checked for writability
+ * before training starts; a previous run's model is never replaced unless asked.
  */
 final class OutputDir {
-    private final Path path;
+    private final Location path;
 
-    private OutputDir(Path path) {
+    private OutputDir(Location path) {
         this.path = path;
     }
 
-    static OutputDir prepare(Path path, boolean overwrite) {
-        recover(path);
-        if (Files.exists(path.resolve("model")) && !overwrite) {
-            throw new ConfigException("output.dir " + path + " already holds a trained model; choose another "
-                    + "output.dir or set output.overwrite = true");
+    static OutputDir prepare(Location path, boolean overwrite) {
+        try {
+            recover(path);
+            if (path.resolve("model").exists() && !overwrite) {
+                throw new ConfigException("output.dir " + path + " already holds a trained model; choose another "
+                        + "output.dir or set output.overwrite = true");
+            }
+        } catch (IOException e) {
+            throw new ConfigException("output.dir " + path + ": cannot read it: " + e.getMessage());
         }
         try {
-            Files.createDirectories(path);
-            Path probe = Files.createTempFile(path, ".write-check", ".tmp");
-            Files.delete(probe);
+            path.mkdirs();
+            Location probe = path.resolve(".write-check-" + UUID.randomUUID() + ".tmp");
+            probe.writeString("");
+            probe.delete();
         } catch (IOException e) {
             throw new ConfigException("output.dir " + path + " is not writable: " + e.getMessage());
         }
@@ -43,21 +46,22 @@ final class OutputDir {
      * is incomplete and deleted; a replaced model ({@code .model-replaced-*.tmp}) is complete, and goes back to
      * {@code model/} when the kill came between the two renames (no {@code model/}), else it is deleted.
      */
-    private static void recover(Path path) {
-        if (!Files.isDirectory(path)) {
-            return;
-        }
-        try (var list = Files.list(path)) {
-            for (Path p : list.sorted().toList()) {
-                String name = p.getFileName().toString();
+    private static void recover(Location path) {
+        try {
+            if (!path.isFolder()) {
+                return;
+            }
+            Location model = path.resolve("model");
+            for (String name : path.list(false)) {
+                Location p = path.resolve(name);
                 if (name.startsWith(".model-replaced-") && name.endsWith(".tmp")) {
-                    if (Files.exists(path.resolve("model"))) {
-                        deleteTree(p);
+                    if (model.exists()) {
+                        p.delete();
                     } else {
-                        Files.move(p, path.resolve("model"), StandardCopyOption.ATOMIC_MOVE);
+                        p.renameTo(model);
                     }
                 } else if (name.startsWith(".model-") && name.endsWith(".tmp")) {
-                    deleteTree(p);
+                    p.delete();
                 }
             }
         } catch (IOException e) {
@@ -66,39 +70,43 @@ final class OutputDir {
         }
     }
 
-    Path path() {
+    Location path() {
         return path;
     }
 
     /** Writes the model files into a folder. */
     interface ModelWriter {
-        void write(Path dir, Map<String, String> provenance) throws IOException;
+        void write(Folder dir, Map<String, String> provenance) throws IOException;
     }
 
     /**
-     * Writes the model into {@code model/}: built beside it and renamed into place when complete; a model it
-     * replaces is renamed away first and deleted last ({@link #recover} mends a kill in between).
+     * Writes the model into {@code model/}: built beside it, checked against its manifest and renamed into place
+     * when complete; a model it replaces is renamed away first and deleted last ({@link #recover} mends a kill in
+     * between). Renames, not copies, so the steps are the same on a local disk and on HDFS, whose renames do not
+     * overwrite.
      */
     void writeModel(ModelWriter model, Map<String, byte[]> files, String resolvedConfig) {
-        Path target = path.resolve("model");
-        Path tmp = path.resolve(".model-" + System.nanoTime() + ".tmp");
+        Location target = path.resolve("model");
+        Location tmp = path.resolve(".model-" + System.nanoTime() + ".tmp");
         try {
-            Files.createDirectories(tmp);
+            tmp.mkdirs();
+            Folder dir = tmp.folder();
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("producer", "spark-rnn train");
-            model.write(tmp, provenance);
+            model.write(dir, provenance);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                Files.write(tmp.resolve(f.getKey()), f.getValue());
+                dir.write(f.getKey(), out -> out.write(f.getValue()));
             }
-            Files.writeString(tmp.resolve("config.conf"), resolvedConfig, StandardCharsets.UTF_8);
+            tmp.resolve("config.conf").writeString(resolvedConfig);
             ModelManifest.write(tmp);
-            if (Files.exists(target)) {
-                Path old = path.resolve(".model-replaced-" + System.nanoTime() + ".tmp");
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+            ModelManifest.verify(tmp);
+            if (target.exists()) {
+                Location old = path.resolve(".model-replaced-" + System.nanoTime() + ".tmp");
+                target.renameTo(old);
+                tmp.renameTo(target);
+                old.delete();
             } else {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                tmp.renameTo(target);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model to " + target, e);
@@ -107,21 +115,11 @@ final class OutputDir {
 
     /** Writes {@code name} atomically (temporary file, then rename). */
     void writeJson(String name, String json) {
-        Path target = path.resolve(name);
+        Location target = path.resolve(name);
         try {
-            Path tmp = Files.createTempFile(path, "." + name, ".tmp");
-            Files.writeString(tmp, json, StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            target.writeString(json);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
         }
     }
 }

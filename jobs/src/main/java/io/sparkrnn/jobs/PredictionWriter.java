@@ -3,7 +3,6 @@ package io.sparkrnn.jobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -29,7 +28,7 @@ final class PredictionWriter {
     /** The file format of the predictions. */
     enum Format { TSV, PARQUET }
 
-    private final String output;
+    private final Location output;
     private final Format format;
     private final boolean overwrite;
     private final String inputFormat;
@@ -37,12 +36,11 @@ final class PredictionWriter {
     /** {@code inputFormat}: how to read the input when not as the model's training data, or null. */
     PredictionWriter(String output, Format format, boolean overwrite, String inputFormat) {
         this.inputFormat = inputFormat;
-        this.output = output;
+        this.output = Location.of(output, "--output");
         this.format = format;
         this.overwrite = overwrite;
         try {
-            Path p = new Path(output);
-            if (p.getFileSystem(new Configuration()).exists(p) && !overwrite) {
+            if (this.output.exists() && !overwrite) {
                 throw new ConfigException("--output " + output + " already exists; choose another or add --overwrite");
             }
         } catch (IOException e) {
@@ -54,18 +52,17 @@ final class PredictionWriter {
         return inputFormat;
     }
 
-    String output() {
+    Location output() {
         return output;
     }
 
     /** Writes {@code rows} (values in column order); returns their number. */
     long write(JavaSparkContext sc, List<Column> columns, JavaRDD<Object[]> rows) {
-        Path target = new Path(output);
-        Path tmp = new Path(target.getParent() == null ? new Path(".") : target.getParent(),
-                "." + target.getName() + ".tmp-" + System.nanoTime());
+        Path target = output.path();
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
         long n;
         try {
-            FileSystem fs = target.getFileSystem(sc.hadoopConfiguration());
+            FileSystem fs = output.fs();
             JavaRDD<Object[]> kept = rows.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK_SER());
             n = kept.count();
             if (format == Format.TSV) {

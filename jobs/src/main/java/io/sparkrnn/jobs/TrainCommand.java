@@ -13,9 +13,8 @@ import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.train.TbpttConfig;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +114,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     record Job(Task task, ModelSettings model, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
             int engineThreads, RoundConfig rounds, long totalRounds, int partitions, int batch, int k1, String train,
-            String validation, String format, double validationFraction, Path output, boolean overwrite, String master,
+            String validation, String format, double validationFraction, Location output, boolean overwrite, String master,
             int evalEvery, long seed, CheckpointPolicy checkpoints, double maxMinutes) {
 
         static Job of(JobConfig c) {
@@ -179,7 +178,7 @@ final class TrainCommand implements Callable<Integer> {
             return new Job(task, model, inner, LearningRates.of(c), tbptt, c.getInt("train.engine-threads"), rounds,
                     c.getInt("train.rounds"), c.getInt("train.partitions"), c.getInt("train.batch"), k1, train,
                     validation, format, c.getDouble("data.validation-fraction"),
-                    Paths.get(c.getString("output.dir")), c.getBoolean("output.overwrite"), c.getString("spark.master"),
+                    Location.of(c.getString("output.dir"), c.source() + ": output.dir"), c.getBoolean("output.overwrite"), c.getString("spark.master"),
                     c.getInt("eval.every"), seed, new CheckpointPolicy(c.getInt("checkpoint.every-rounds"),
                             c.getDouble("checkpoint.every-minutes"), c.getInt("checkpoint.keep-last"),
                             c.getInt("checkpoint.keep-every")), c.getDouble("train.max-minutes"));
@@ -209,16 +208,24 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
 
-        /** A local input must exist (a folder for format folders); remote paths and globs are checked by Spark. */
+        /**
+         * An input's scheme must have a file system here ({@link Location}); a local input must exist (a folder for
+         * format folders). Remote paths and globs are checked by the reader, through Spark.
+         */
         private static void requireInput(JobConfig c, String key, String path, String format) {
-            if (path.contains("://") || path.matches(".*[*?\\[{].*")) {
+            Location where = Location.of(path, c.source() + ": " + key);
+            if (!where.isLocal() || path.matches(".*[*?\\[{].*")) {
                 return;
             }
-            Path p = Paths.get(path);
-            boolean ok = format.equals("folders") ? Files.isDirectory(p) : Files.exists(p);
+            boolean ok;
+            try {
+                ok = format.equals("folders") ? where.isFolder() : where.exists();
+            } catch (IOException e) {
+                throw new ConfigException(c.source() + ": " + key + ": cannot read " + where + ": " + e.getMessage());
+            }
             if (!ok) {
                 throw new ConfigException(c.source() + ": " + key + ": no such " + (format.equals("folders")
-                        ? "folder " : "file ") + p.toAbsolutePath());
+                        ? "folder " : "file ") + where.path().toUri().getPath());
             }
         }
 

@@ -6,9 +6,6 @@ import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.SequenceModel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -17,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * ({@code config.conf}, which names the task and the data settings evaluate and predict reuse) and the task's
  * files (vocabularies, normaliser). The model is of either family, as {@code model.json} says.
  */
-record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task task) {
+record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobConfig config, Task task) {
 
     /** Accepts the run's output.dir or its model/ folder. */
     static TrainedModel open(String arg) {
@@ -29,11 +26,17 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
      * decoding settings {@code decode.*} of evaluate and predict); checked as {@code train --set} is.
      */
     static TrainedModel open(String arg, List<String> overrides) {
-        Path p = Path.of(arg);
-        if (Files.exists(p.resolve("model").resolve(ModelFiles.MODEL_JSON))) {
-            p = p.resolve("model");
+        Location p = Location.of(arg, "<model-dir>");
+        boolean hasModel;
+        try {
+            if (p.resolve("model").resolve(ModelFiles.MODEL_JSON).exists()) {
+                p = p.resolve("model");
+            }
+            hasModel = p.resolve(ModelFiles.MODEL_JSON).exists();
+        } catch (IOException e) {
+            throw new InputException("cannot read the model in " + p + ": " + e.getMessage());
         }
-        if (!Files.exists(p.resolve(ModelFiles.MODEL_JSON))) {
+        if (!hasModel) {
             throw new ConfigException("no model in " + p + " (expected " + ModelFiles.MODEL_JSON + ")");
         }
         if (!ModelManifest.verify(p)) {
@@ -42,14 +45,20 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
         }
         ModelFiles.Loaded m;
         try {
-            m = ModelFiles.load(p, DataType.FLOAT);
+            m = ModelFiles.load(p.folder(), DataType.FLOAT);
         } catch (IOException e) {
             throw new InputException("cannot load the model in " + p + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }
-        Path conf = p.resolve("config.conf");
-        JobConfig cfg = JobConfig.loadSaved(Files.exists(conf) ? conf : null, overrides);
+        Location conf = p.resolve("config.conf");
+        String saved;
+        try {
+            saved = conf.exists() ? conf.readString() : null;
+        } catch (IOException e) {
+            throw new InputException("cannot read " + conf + ": " + e.getMessage());
+        }
+        JobConfig cfg = JobConfig.loadSaved(saved, conf.toString(), overrides);
         return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
     }
 
@@ -84,9 +93,8 @@ record TrainedModel(Path dir, ModelFiles.Loaded loaded, JobConfig config, Task t
 
     /** A task file of the model, as text. */
     String file(String name) {
-        Path f = dir.resolve(name);
         try {
-            return Files.readString(f, StandardCharsets.UTF_8);
+            return dir.resolve(name).readString();
         } catch (IOException e) {
             throw new InputException("the model in " + dir + " lacks " + name + ": " + e.getMessage());
         }

@@ -19,14 +19,12 @@ import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -70,9 +68,15 @@ final class TrainingRun {
      * {@code checkpoints/} or {@code output.dir}), so that the next attempt meets the folder as it was.
      */
     int run() {
-        Path checkpoints = job.output().resolve("checkpoints");
-        boolean hadOutput = Files.exists(job.output());
-        boolean hadCheckpoints = Files.exists(checkpoints);
+        Location checkpoints = job.output().resolve("checkpoints");
+        boolean hadOutput;
+        boolean hadCheckpoints;
+        try {
+            hadOutput = job.output().exists();
+            hadCheckpoints = checkpoints.exists();
+        } catch (IOException e) {
+            throw new ConfigException("output.dir " + job.output() + ": cannot read it: " + e.getMessage());
+        }
         try {
             return train();
         } catch (RuntimeException | Error e) {
@@ -82,13 +86,10 @@ final class TrainingRun {
         }
     }
 
-    private static void removeIfMadeAndEmpty(Path dir, boolean existed, Throwable failure) {
-        if (existed || !Files.isDirectory(dir)) {
-            return;
-        }
-        try (var list = Files.list(dir)) {
-            if (list.findAny().isEmpty()) {
-                Files.delete(dir);
+    private static void removeIfMadeAndEmpty(Location dir, boolean existed, Throwable failure) {
+        try {
+            if (!existed && dir.isFolder() && dir.list(false).isEmpty()) {
+                dir.delete();
             }
         } catch (IOException e) {
             failure.addSuppressed(e);
@@ -188,8 +189,8 @@ final class TrainingRun {
         long start = trainer.round();
         long t0 = System.nanoTime();
         double budget = job.maxMinutes() * 60;
-        try (Writer metrics = Files.newBufferedWriter(dir.path().resolve("metrics.jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FSDataOutputStream stream = dir.path().resolve("metrics.jsonl").create();
+                Writer metrics = new OutputStreamWriter(stream, StandardCharsets.UTF_8)) {
             for (String line : history) {
                 metrics.write(line + "\n");
             }
@@ -221,6 +222,7 @@ final class TrainingRun {
                 history.add(record);
                 metrics.write(record + "\n");
                 metrics.flush();
+                stream.hflush(); // visible to readers of the file now (HDFS: on the DataNodes)
                 savedLast = job.checkpoints().shouldSave(done, Instant.now());
                 if (savedLast) {
                     save(store, trainer, spec, data.files(), history, score);
@@ -255,10 +257,9 @@ final class TrainingRun {
         eval.put("stopped_by_max_minutes", stoppedByBudget);
         dir.writeJson("eval.json", eval + "\n");
         out.println("evaluation: " + summary(eval));
-        out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n",
-                dir.path().toAbsolutePath());
-        java.nio.file.Path report = RunReport.write(dir.path(), "spark-rnn train " + cfg.source(), cfg.asStrings());
-        out.println("report: " + report.toAbsolutePath());
+        out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n", dir.path().absolute());
+        RunReport.write(dir.path().folder(), "spark-rnn train " + cfg.source(), cfg.asStrings());
+        out.println("report: " + dir.path().resolve(RunReport.FILE).absolute());
     }
 
     /** The scalar fields of an evaluation, for the console. */
@@ -283,12 +284,9 @@ final class TrainingRun {
     }
 
     private CheckpointStore openStore() {
-        // From the URI, not its text: a Hadoop path parsed from "file:/a/%22" would name a folder "%22", not the
-        // output.dir '"' that the model and metrics go to.
-        org.apache.hadoop.fs.Path where = new org.apache.hadoop.fs.Path(
-                job.output().resolve("checkpoints").toAbsolutePath().toUri());
+        Location where = job.output().resolve("checkpoints");
         try {
-            return CheckpointStore.open(where.getFileSystem(new Configuration()), where);
+            return CheckpointStore.open(where.fs(), where.path());
         } catch (IOException e) {
             throw new ConfigException("output.dir " + job.output() + ": " + e.getMessage());
         }

@@ -137,7 +137,7 @@ final class ExportTesting {
                 new OrtSession.SessionOptions());
              OrtSession dec = env.createSession(onnx.resolve(OnnxSeq2SeqExport.DECODER).toString(),
                      new OrtSession.SessionOptions())) {
-            assertEquals(Files.readString(m.dir().resolve(Seq2SeqTask.SOURCE)),
+            assertEquals(m.dir().resolve(Seq2SeqTask.SOURCE).readString(),
                     dec.getMetadata().getCustomMetadata().get(Seq2SeqTask.SOURCE));
             double onnxMax = OnnxSeq2Seq.teacherForcedMaxDiff(spec, enc, dec, sources, targets, ours);
             List<int[]> theirs = OnnxSeq2Seq.greedy(spec, enc, dec, sources);
@@ -233,7 +233,7 @@ final class ExportTesting {
         try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
             Map<String, String> meta = s.getMetadata().getCustomMetadata();
             assertEquals(m.task().name(), meta.get("spark-rnn.task"));
-            assertEquals(Files.readString(m.dir().resolve("model.json")), meta.get("model.json"));
+            assertEquals(m.dir().resolve("model.json").readString(), meta.get("model.json"));
             for (Map.Entry<String, Object> e : input.entrySet()) {
                 if (e.getValue() instanceof long[][] tokens) {
                     long[] flat = Arrays.stream(tokens).flatMapToLong(Arrays::stream).toArray();

@@ -50,12 +50,12 @@ class JobConfigTest {
         String saved = JobConfig.load(null, List.of()).render();
         Path conf = dir.resolve("config.conf");
         Files.writeString(conf, saved);
-        assertEquals(JobConfig.load(conf, List.of()).asStrings(), JobConfig.loadSaved(conf, List.of()).asStrings());
+        assertEquals(JobConfig.load(conf, List.of()).asStrings(), JobConfig.loadSaved(Files.readString(conf), conf.toString(), List.of()).asStrings());
         for (String hostile : List.of("include \"other.conf\"", "include file(\"" + other + "\")",
                 "include url(\"http://127.0.0.1:9/x.conf\")", "include classpath(\"reference.conf\")",
                 "data.train = ${HOME}", "data.train = ${?PATH}", "data.validation = ${data.train}")) {
             Files.writeString(conf, saved + hostile + "\n");
-            ConfigException e = assertThrows(ConfigException.class, () -> JobConfig.loadSaved(conf, List.of()),
+            ConfigException e = assertThrows(ConfigException.class, () -> JobConfig.loadSaved(Files.readString(conf), conf.toString(), List.of()),
                     hostile);
             assertTrue(e.getMessage().startsWith(conf + ": a model folder's config.conf may not"), e.getMessage());
         }

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelManifestTest {
 
     private static Path model(Path out) throws IOException {
-        OutputDir dir = OutputDir.prepare(out, false);
+        OutputDir dir = OutputDir.prepare(Location.of(out.toString(), "output.dir"), false);
         dir.writeModel((d, p) -> {
-            Files.writeString(d.resolve("model.json"), "{\"spec\": 1}");
-            Files.write(d.resolve("weights.safetensors"), new byte[] {1, 2, 3, 4});
+            d.write("model.json", o -> o.write("{\"spec\": 1}".getBytes()));
+            d.write("weights.safetensors", o -> o.write(new byte[] {1, 2, 3, 4}));
         }, Map.of("vocab-chars.txt", "a\nb\nc\n".getBytes()), "task = \"lm\"\n");
         return out.resolve("model");
     }
@@ -31,14 +31,14 @@ class ModelManifestTest {
         List<String> lines = Files.readAllLines(m.resolve(ModelManifest.NAME));
         assertEquals(List.of("config.conf", "model.json", "vocab-chars.txt", "weights.safetensors"),
                 lines.stream().map(l -> l.substring(66)).toList());
-        assertTrue(ModelManifest.verify(m));
+        assertTrue(ModelManifest.verify(Location.of(m.toString(), "model")));
     }
 
     @Test
     void aFileCutShortIsNamed(@TempDir Path out) throws IOException {
         Path m = model(out);
         Files.writeString(m.resolve("vocab-chars.txt"), "a\n");
-        InputException e = assertThrows(InputException.class, () -> ModelManifest.verify(m));
+        InputException e = assertThrows(InputException.class, () -> ModelManifest.verify(Location.of(m.toString(), "model")));
         assertEquals(m.resolve("vocab-chars.txt") + " does not match MANIFEST.sha256 (damaged or edited since the "
                 + "model was written)", e.getMessage());
     }
@@ -47,11 +47,11 @@ class ModelManifestTest {
     void aFileAddedOrRemovedIsNamed(@TempDir Path out) throws IOException {
         Path m = model(out);
         Files.writeString(m.resolve("extra.conf"), "include \"x\"");
-        InputException added = assertThrows(InputException.class, () -> ModelManifest.verify(m));
+        InputException added = assertThrows(InputException.class, () -> ModelManifest.verify(Location.of(m.toString(), "model")));
         assertTrue(added.getMessage().contains("extra.conf is not in MANIFEST.sha256"), added.getMessage());
         Files.delete(m.resolve("extra.conf"));
         Files.delete(m.resolve("config.conf"));
-        InputException removed = assertThrows(InputException.class, () -> ModelManifest.verify(m));
+        InputException removed = assertThrows(InputException.class, () -> ModelManifest.verify(Location.of(m.toString(), "model")));
         assertTrue(removed.getMessage().contains("lacks config.conf"), removed.getMessage());
     }
 
@@ -59,6 +59,6 @@ class ModelManifestTest {
     void aFolderFromBeforeManifestsHasNone(@TempDir Path out) throws IOException {
         Path m = model(out);
         Files.delete(m.resolve(ModelManifest.NAME));
-        assertFalse(ModelManifest.verify(m));
+        assertFalse(ModelManifest.verify(Location.of(m.toString(), "model")));
     }
 }

@@ -18,7 +18,7 @@ class OutputDirTest {
     void aModelBeingBuiltWhenTheRunWasKilledIsRemoved(@TempDir Path out) throws IOException {
         Files.createDirectories(out.resolve(".model-123.tmp"));
         Files.writeString(out.resolve(".model-123.tmp/weights.safetensors"), "half");
-        OutputDir.prepare(out, false);
+        OutputDir.prepare(Location.of(out.toString(), "output.dir"), false);
         assertFalse(Files.exists(out.resolve(".model-123.tmp")));
         assertFalse(Files.exists(out.resolve("model")));
     }
@@ -29,7 +29,7 @@ class OutputDirTest {
         Files.createDirectories(out.resolve(".model-replaced-7.tmp"));
         Files.writeString(out.resolve(".model-replaced-7.tmp/model.json"), "old model");
         Files.createDirectories(out.resolve(".model-8.tmp"));
-        ConfigException e = assertThrows(ConfigException.class, () -> OutputDir.prepare(out, false));
+        ConfigException e = assertThrows(ConfigException.class, () -> OutputDir.prepare(Location.of(out.toString(), "output.dir"), false));
         assertTrue(e.getMessage().contains("already holds a trained model"), e.getMessage());
         assertEquals("old model", Files.readString(out.resolve("model/model.json")));
         assertFalse(Files.exists(out.resolve(".model-replaced-7.tmp")));
@@ -41,16 +41,16 @@ class OutputDirTest {
         Files.createDirectories(out.resolve("model"));
         Files.writeString(out.resolve("model/model.json"), "new model");
         Files.createDirectories(out.resolve(".model-replaced-7.tmp"));
-        OutputDir.prepare(out, true);
+        OutputDir.prepare(Location.of(out.toString(), "output.dir"), true);
         assertEquals("new model", Files.readString(out.resolve("model/model.json")));
         assertFalse(Files.exists(out.resolve(".model-replaced-7.tmp")));
     }
 
     @Test
     void writingAModelTwiceLeavesOnlyTheNewOne(@TempDir Path out) throws IOException {
-        OutputDir dir = OutputDir.prepare(out, true);
-        dir.writeModel((d, p) -> Files.writeString(d.resolve("model.json"), "first"), java.util.Map.of(), "");
-        dir.writeModel((d, p) -> Files.writeString(d.resolve("model.json"), "second"), java.util.Map.of(), "");
+        OutputDir dir = OutputDir.prepare(Location.of(out.toString(), "output.dir"), true);
+        dir.writeModel((d, p) -> d.write("model.json", o -> o.write("first".getBytes())), java.util.Map.of(), "");
+        dir.writeModel((d, p) -> d.write("model.json", o -> o.write("second".getBytes())), java.util.Map.of(), "");
         assertEquals("second", Files.readString(out.resolve("model/model.json")));
         try (var list = Files.list(out)) {
             assertEquals(java.util.List.of("model"), list.map(p -> p.getFileName().toString()).toList());

@@ -2,14 +2,15 @@ package io.sparkrnn.jobs.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrnn.engine.io.Folder;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.jobs.LearningRates;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -34,33 +35,39 @@ public final class RunReport {
      * @return the report's path
      */
     public static Path write(Path dir, String title, Map<String, String> config) {
-        Path metricsFile = dir.resolve("metrics.jsonl");
-        Path evalFile = dir.resolve("eval.json");
+        write(Folder.local(dir), title, config);
+        return dir.resolve(FILE);
+    }
+
+    /** {@link #write(Path, String, Map)} for a folder on any storage (a run's output.dir on HDFS). */
+    public static void write(Folder dir, String title, Map<String, String> config) {
+        String metricsFile = dir.where("metrics.jsonl");
+        String evalFile = dir.where("eval.json");
         try {
-            List<String> lines = Files.exists(metricsFile)
-                    ? Files.readAllLines(metricsFile, StandardCharsets.UTF_8) : List.of();
-            MetricsHistory history = MetricsHistory.parse(lines, metricsFile.toString());
+            List<String> lines = dir.exists("metrics.jsonl") ? utf8(dir, "metrics.jsonl").lines().toList() : List.of();
+            MetricsHistory history = MetricsHistory.parse(lines, metricsFile);
             JsonNode eval = null;
-            if (Files.exists(evalFile)) {
+            if (dir.exists("eval.json")) {
                 try {
-                    eval = JSON.readTree(evalFile.toFile());
+                    eval = JSON.readTree(utf8(dir, "eval.json"));
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw new IllegalArgumentException(evalFile + ": not JSON: " + e.getOriginalMessage());
                 }
             }
             String html = ReportPage.html(title, history, config, learningRate(config), eval);
-            Path target = dir.resolve(FILE);
-            // Not createTempFile: its owner-only permissions would stay on the report.
-            Path tmp = dir.resolve("." + FILE + "." + ProcessHandle.current().pid() + ".tmp");
-            try {
-                Files.writeString(tmp, html, StandardCharsets.UTF_8);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            return target;
+            byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+            dir.write(FILE, out -> out.write(bytes));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(FILE), e);
+            throw new UncheckedIOException("cannot write " + dir.where(FILE), e);
+        }
+    }
+
+    /** A file as UTF-8 text; malformed input is an error naming it, as {@code Files.readAllLines} gives. */
+    private static String utf8(Folder dir, String name) throws IOException {
+        try (InputStream in = dir.open(name)) {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readAllBytes())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(dir.where(name) + ": not UTF-8 text", e);
         }
     }
 

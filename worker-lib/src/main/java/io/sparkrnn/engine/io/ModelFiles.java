@@ -12,11 +12,9 @@ import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,6 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * Every file is written to a temporary file in {@code dir} and atomically renamed; JSON and safetensors
  * only. Weights and optimizer state read back bit for bit when loaded in the dtype they were saved in.
+ *
+ * <p>The directory is local ({@link Path}) or any storage a {@link Folder} reaches (a Hadoop file system).
  *
  * <p>Both model families use the same files and the same {@link #save} and {@link #load}: the weights carry the
  * names of the model's {@link Model#layout()}, {@code model.json} says which family it is.
@@ -100,6 +100,12 @@ public final class ModelFiles {
      */
     public static void save(Path dir, Model model, FlatParams params, Optimizer optimizer, long optimizerSteps,
             Map<String, String> provenance) throws IOException {
+        save(Folder.local(dir), model, params, optimizer, optimizerSteps, provenance);
+    }
+
+    /** {@link #save(Path, Model, FlatParams, Optimizer, long, Map)} into a folder on any storage. */
+    public static void save(Folder dir, Model model, FlatParams params, Optimizer optimizer, long optimizerSteps,
+            Map<String, String> provenance) throws IOException {
         checkSave(model.layout(), params, optimizer, optimizerSteps);
         saveFiles(dir, model.spec().toJson(provenance), params, optimizer, optimizerSteps);
     }
@@ -120,23 +126,21 @@ public final class ModelFiles {
         dtypeName(params.dataType());
     }
 
-    private static void saveFiles(Path dir, String modelJson, FlatParams params, Optimizer optimizer,
+    private static void saveFiles(Folder dir, String modelJson, FlatParams params, Optimizer optimizer,
             long optimizerSteps) throws IOException {
         String dtype = dtypeName(params.dataType());
         byte[] json = modelJson.getBytes(StandardCharsets.UTF_8);
-        Files.createDirectories(dir);
-        SafeTensors.writeAtomically(dir.resolve(MODEL_JSON), out -> out.write(json));
+        dir.write(MODEL_JSON, out -> out.write(json));
 
         Map<String, String> wm = new LinkedHashMap<>();
         wm.put("format", WEIGHTS_FORMAT);
         wm.put("formatVersion", Integer.toString(FORMAT_VERSION));
         wm.put("dtype", dtype);
         wm.put("steps", Long.toString(optimizerSteps));
-        SafeTensors.writeParams(dir.resolve(WEIGHTS), params, wm);
+        dir.write(WEIGHTS, out -> SafeTensors.write(out, params, wm));
 
-        Path opt = dir.resolve(OPTIMIZER);
         if (optimizer == null) {
-            Files.deleteIfExists(opt);
+            dir.delete(OPTIMIZER);
             return;
         }
         Map<String, String> om = new LinkedHashMap<>();
@@ -146,7 +150,8 @@ public final class ModelFiles {
         om.put("optimizer", configJson(optimizer.config()));
         om.put("optimizerStepCount", Long.toString(optimizer.stepCount()));
         om.put("steps", Long.toString(optimizerSteps));
-        SafeTensors.writeTensors(opt, new LinkedHashMap<>(optimizer.state()), om);
+        LinkedHashMap<String, INDArray> state = new LinkedHashMap<>(optimizer.state());
+        dir.write(OPTIMIZER, out -> SafeTensors.write(out, state, om));
     }
 
     /**
@@ -156,8 +161,17 @@ public final class ModelFiles {
      * message of a mismatch names the file and the tensor.
      */
     public static Loaded load(Path dir, DataType dtype) throws IOException {
+        return load(Folder.local(dir), dtype);
+    }
+
+    /** {@link #load(Path, DataType)} from a folder on any storage. */
+    public static Loaded load(Folder dir, DataType dtype) throws IOException {
         checkDtype(dtype);
-        ModelJson.Document doc = ModelJson.read(dir.resolve(MODEL_JSON));
+        String json;
+        try (InputStream in = dir.open(MODEL_JSON)) {
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        ModelJson.Document doc = ModelJson.parse(json, dir.where(MODEL_JSON));
         Model model = doc.spec().newModel();
         Parts p = loadParts(dir, model.layout(), dtype);
         return new Loaded(doc.spec(), model, p.params(), p.steps(), p.optimizer(), doc.provenance());
@@ -172,22 +186,25 @@ public final class ModelFiles {
     private record Parts(FlatParams params, long steps, Optional<OptimizerState> optimizer) {
     }
 
-    private static Parts loadParts(Path dir, ParamLayout layout, DataType dtype) throws IOException {
-        Path weights = dir.resolve(WEIGHTS);
-        Header wh = header(weights);
+    private static Parts loadParts(Folder dir, ParamLayout layout, DataType dtype) throws IOException {
+        String weights = dir.where(WEIGHTS);
+        long size = dir.size(WEIGHTS);
+        Header wh = header(dir, WEIGHTS, size);
         Map<String, String> wm = checkFormat(weights, wh.metadata(), WEIGHTS_FORMAT);
         DataType stored = storedDtype(weights, wh, dtype);
-        FlatParams params = SafeTensors.readParams(weights, layout, stored);
+        FlatParams params;
+        try (InputStream in = dir.open(WEIGHTS)) {
+            params = SafeTensors.readParams(in, size, weights, layout, stored);
+        }
         if (stored != dtype) {
             params = new FlatParams(params.layout(), params.flat().castTo(dtype));
         }
         requireFinite(weights, params);
         long steps = longValue(weights, wm, "steps", 0);
 
-        Path opt = dir.resolve(OPTIMIZER);
         Optional<OptimizerState> state = Optional.empty();
-        if (Files.exists(opt)) {
-            state = Optional.of(readOptimizer(opt, params, dtype));
+        if (dir.exists(OPTIMIZER)) {
+            state = Optional.of(readOptimizer(dir, params, dtype));
         }
         return new Parts(params, steps, state);
     }
@@ -196,7 +213,7 @@ public final class ModelFiles {
      * Refuses weights with a NaN or an infinity, naming the tensor and the element: no model trains to one (the
      * round loop rejects non-finite updates), so the file is damaged, and every figure computed with it would be.
      */
-    static void requireFinite(Path file, FlatParams params) {
+    static void requireFinite(String file, FlatParams params) {
         double[] v = params.flat().toDoubleVector();
         for (int i = 0; i < v.length; i++) {
             if (!Double.isFinite(v[i])) {
@@ -210,8 +227,13 @@ public final class ModelFiles {
         }
     }
 
-    private static OptimizerState readOptimizer(Path file, FlatParams params, DataType dtype) throws IOException {
-        SafeTensorsFile f = SafeTensors.read(file);
+    private static OptimizerState readOptimizer(Folder dir, FlatParams params, DataType dtype)
+            throws IOException {
+        String file = dir.where(OPTIMIZER);
+        SafeTensorsFile f;
+        try (InputStream in = dir.open(OPTIMIZER)) {
+            f = SafeTensors.read(in, file);
+        }
         Map<String, String> m = checkFormat(file, f.metadata(), OPTIMIZER_FORMAT);
         OptimizerConfig config = parseConfig(file, required(file, m, "optimizer"));
         long stepCount = longValue(file, m, "optimizerStepCount", -1);
@@ -236,9 +258,9 @@ public final class ModelFiles {
 
     // ------------------------------------------------------------------------------------------- helpers
 
-    private static Header header(Path file) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            SafeTensorsHeader h = SafeTensorsHeader.read(in, file.toString(), Files.size(file));
+    private static Header header(Folder dir, String name, long size) throws IOException {
+        try (InputStream in = dir.open(name)) {
+            SafeTensorsHeader h = SafeTensorsHeader.read(in, dir.where(name), size);
             return new Header(h.metadata(), h.tensors().isEmpty() ? null : h.tensors().get(0).dtype());
         }
     }
@@ -247,7 +269,7 @@ public final class ModelFiles {
     }
 
     /** The ND4J type the weights are stored in (the file's), or {@code wanted} when the file has no tensor. */
-    private static DataType storedDtype(Path file, Header h, DataType wanted) {
+    private static DataType storedDtype(String file, Header h, DataType wanted) {
         if (h.firstDtype() == null) {
             return wanted;
         }
@@ -258,7 +280,7 @@ public final class ModelFiles {
         return d.nd4j;
     }
 
-    private static Map<String, String> checkFormat(Path file, Map<String, String> m, String format) {
+    private static Map<String, String> checkFormat(String file, Map<String, String> m, String format) {
         String found = m.get("format");
         if (!format.equals(found)) {
             throw new IllegalArgumentException(file + ": expected metadata format \"" + format + "\", found "
@@ -272,7 +294,7 @@ public final class ModelFiles {
         return m;
     }
 
-    private static String required(Path file, Map<String, String> m, String key) {
+    private static String required(String file, Map<String, String> m, String key) {
         String v = m.get(key);
         if (v == null) {
             throw new IllegalArgumentException(file + ": metadata '" + key + "' is missing");
@@ -281,7 +303,7 @@ public final class ModelFiles {
     }
 
     /** Metadata {@code key} as a long &gt;= 0; {@code fallback} when absent, unless fallback is -1 (required). */
-    private static long longValue(Path file, Map<String, String> m, String key, long fallback) {
+    private static long longValue(String file, Map<String, String> m, String key, long fallback) {
         String v = fallback < 0 ? required(file, m, key) : m.getOrDefault(key, Long.toString(fallback));
         try {
             long n = Long.parseLong(v);
@@ -317,7 +339,7 @@ public final class ModelFiles {
         return n.toString();
     }
 
-    static OptimizerConfig parseConfig(Path file, String json) {
+    static OptimizerConfig parseConfig(String file, String json) {
         String where = file + ": metadata 'optimizer'";
         JsonNode n;
         try {

@@ -171,24 +171,31 @@ public final class SafeTensors {
      * the same shapes and the dtype of {@code dtype}.
      */
     public static FlatParams readParams(Path path, ParamLayout layout, DataType dtype) throws IOException {
-        String source = path.toString();
-        long size = Files.size(path);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
-            SafeTensorsHeader h = SafeTensorsHeader.read(in, source, size);
-            int elem = SafeTensorsHeader.checkMatchesLayout(source, h.tensors(), layout, dtype);
-            FlatParams target;
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                target = FlatParams.zeros(layout, dtype);
-            }
-            BytePointer base = NativeBytes.pointer(target.flat());
-            byte[] chunk = NativeBytes.chunk(h.dataLength());
-            for (TensorInfo t : h.tensors()) {
-                long at = layout.entry(t.name()).offset() * elem;
-                NativeBytes.readFully(in, t.byteLength(), elem, base, at, chunk, truncated(source, t));
-            }
-            expectEnd(in, source, h);
-            return target;
+            return readParams(in, Files.size(path), path.toString(), layout, dtype);
         }
+    }
+
+    /**
+     * {@link #readParams(Path, ParamLayout, DataType)} from a stream of {@code size} bytes (read to its end, not
+     * closed); {@code source} names it in messages.
+     */
+    public static FlatParams readParams(InputStream in, long size, String source, ParamLayout layout, DataType dtype)
+            throws IOException {
+        SafeTensorsHeader h = SafeTensorsHeader.read(in, source, size);
+        int elem = SafeTensorsHeader.checkMatchesLayout(source, h.tensors(), layout, dtype);
+        FlatParams target;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            target = FlatParams.zeros(layout, dtype);
+        }
+        BytePointer base = NativeBytes.pointer(target.flat());
+        byte[] chunk = NativeBytes.chunk(h.dataLength());
+        for (TensorInfo t : h.tensors()) {
+            long at = layout.entry(t.name()).offset() * elem;
+            NativeBytes.readFully(in, t.byteLength(), elem, base, at, chunk, truncated(source, t));
+        }
+        expectEnd(in, source, h);
+        return target;
     }
 
     private static SafeTensorsFile readBody(InputStream in, String source, SafeTensorsHeader h) throws IOException {

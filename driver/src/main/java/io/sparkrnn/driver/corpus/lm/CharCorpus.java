@@ -57,7 +57,7 @@ public final class CharCorpus {
         return new CharCorpus(ids, new ArrayList<>(distinct));
     }
 
-    private static String decode(byte[] bytes, Path file) {
+    private static String decode(byte[] bytes, Object file) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -122,16 +122,14 @@ public final class CharCorpus {
         return sb.toString();
     }
 
-    /** Reads a vocabulary written by {@link #vocabularyText}: code points by id. */
-    public static List<Integer> readVocabulary(Path file) {
+    /**
+     * Parses a vocabulary written by {@link #vocabularyText} (the file's bytes, from any file system): code points
+     * by id. {@code file} names it in messages.
+     */
+    public static List<Integer> parseVocabulary(byte[] bytes, String file) {
         List<Integer> vocab = new ArrayList<>();
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CorpusException("cannot read vocabulary " + file + ": " + e.getMessage(), e);
-        }
+        List<String> lines = decode(bytes, file).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             String entry;
             try {
@@ -169,12 +167,11 @@ public final class CharCorpus {
         }).map(index::get).toArray();
     }
 
-    /** Reads and decodes a UTF-8 file (invalid UTF-8 is a {@link CorpusException} naming the line). */
-    public static String readText(Path file) {
-        try {
-            return decode(Files.readAllBytes(file), file);
-        } catch (IOException e) {
-            throw new CorpusException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+    /**
+     * Decodes a UTF-8 file's bytes (from any file system; invalid UTF-8 is a {@link CorpusException} naming
+     * {@code file} and the line).
+     */
+    public static String decodeText(byte[] bytes, String file) {
+        return decode(bytes, file);
     }
 }
