@@ -73,4 +73,27 @@ class TrainingRunTest {
         assertArrayEquals(Files.readAllBytes(whole.resolve("model/weights.safetensors")),
                 Files.readAllBytes(parts.resolve("model/weights.safetensors")), "resumed weights differ");
     }
+
+    /**
+     * {@code train.inner-state = keep}: a run stopped after round 1 and resumed from its checkpoint (a new driver
+     * and new replicas, each partition's Adam state from the checkpoint) ends with the uninterrupted run's weights.
+     */
+    @Test
+    void keptInnerStateResumesToTheUninterruptedWeights() throws Exception {
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        String keep = "train.inner-state=keep";
+        MainTest.Run uninterrupted = MainTest.tiny(whole, 2, "--set", keep);
+        assertEquals(0, uninterrupted.code(), uninterrupted.err());
+        MainTest.Run first = MainTest.tiny(parts, 2, "--set", keep, "--set", TINY_BUDGET);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("reached after round 1 of 2"), first.out());
+        String state = Files.readString(parts.resolve("checkpoints/ckpt-000001/state.json"));
+        assertTrue(state.contains("\"names\" : [ \"exp_avg\", \"exp_avg_sq\" ]"), state);
+        MainTest.Run second = MainTest.tiny(parts, 2, "--set", keep);
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("resuming from ckpt-000001 (round 1 of 2)"), second.out());
+        assertArrayEquals(Files.readAllBytes(whole.resolve("model/weights.safetensors")),
+                Files.readAllBytes(parts.resolve("model/weights.safetensors")), "resumed weights differ");
+    }
 }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.CheckpointStore.DamagedException;
+import io.sparkrnn.driver.round.KeptState;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.io.SafeTensorsFile;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,13 +45,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The contents of a checkpoint's files: {@code state.json} (round, counters, seeds, config, metrics history)
  * and the tensors of {@code optimizer.safetensors} (outer momentum, averaged inner state, each partition's
- * recurrent state) written from a {@link RoundTrainer.State}, and a whole {@link Checkpoint} decoded from its
+ * recurrent state and kept inner state) written from a {@link RoundTrainer.State}, and a whole {@link Checkpoint} decoded from its
  * verified files. The folder protocol (temporary folder, manifest, verify, publish) is {@link CheckpointStore}'s.
  */
 final class CheckpointCodec {
     static final String OUTER_MOMENTUM = "outer.momentum";
     static final String INNER_PREFIX = "inner.";
     static final String PARTITION_PREFIX = "state.partition.";
+    static final String KEPT_PREFIX = "inner.partition.";
 
     static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -147,7 +150,16 @@ final class CheckpointCodec {
             s.innerState().forEach((k, v) -> t.put(INNER_PREFIX + k, Nd4j.createFromArray(v)));
         }
         new TreeMap<>(s.states()).forEach((p, v) -> t.put(partitionTensor(p), Nd4j.createFromArray(v)));
+        if (s.kept() != null) {
+            new TreeMap<>(s.kept()).forEach((p, k) -> k.vectors().forEach(
+                    (name, v) -> t.put(keptTensor(p, name), Nd4j.createFromArray(v))));
+        }
         return t;
+    }
+
+    /** The tensor of vector {@code name} of partition {@code partition}'s kept inner state. */
+    static String keptTensor(int partition, String name) {
+        return KEPT_PREFIX + String.format("%05d", partition) + "." + name;
     }
 
     static String partitionTensor(int partition) {
@@ -176,6 +188,18 @@ final class CheckpointCodec {
         }
         ArrayNode parts = root.putArray("partitions");
         new TreeMap<>(s.states()).keySet().forEach(parts::add);
+        if (s.kept() == null) {
+            root.putNull("kept");
+        } else {
+            ArrayNode kept = root.putArray("kept");
+            new TreeMap<>(s.kept()).forEach((p, k) -> {
+                ObjectNode e = kept.addObject();
+                e.put("partition", p);
+                e.put("steps", k.steps());
+                ArrayNode names = e.putArray("names");
+                k.vectors().keySet().forEach(names::add);
+            });
+        }
         ObjectNode seeds = root.putObject("seeds");
         info.seeds().forEach((k, v) -> seeds.put(k, v.longValue()));
         ObjectNode counters = root.putObject("counters");
@@ -248,9 +272,38 @@ final class CheckpointCodec {
         for (JsonNode p : st.withArray("partitions")) {
             states.put(p.intValue(), vector(o, partitionTensor(p.intValue()), DataType.FLOAT, -1).toFloatVector());
         }
+        Map<Integer, KeptState> kept = null;
+        Set<String> keptTensors = new HashSet<>();
+        JsonNode k = st.get("kept");
+        if (k != null && !k.isNull()) {
+            if (!k.isArray()) {
+                throw new IllegalArgumentException("'kept' must be null or an array, found " + k);
+            }
+            kept = new TreeMap<>();
+            for (JsonNode e : k) {
+                JsonNode p0 = e.get("partition");
+                JsonNode s0 = e.get("steps");
+                JsonNode names = e.get("names");
+                if (p0 == null || !p0.canConvertToInt() || p0.intValue() < 0 || s0 == null || !s0.canConvertToLong()
+                        || s0.longValue() < 0 || names == null || !names.isArray() || kept.containsKey(p0.intValue())) {
+                    throw new IllegalArgumentException("'kept' entries need a distinct \"partition\" >= 0, "
+                            + "\"steps\" >= 0 and an array of \"names\", found " + e);
+                }
+                int p = p0.intValue();
+                long steps = s0.longValue();
+                Map<String, float[]> vectors = new LinkedHashMap<>();
+                for (JsonNode name : names) {
+                    String t = keptTensor(p, name.asText());
+                    vectors.put(name.asText(), vector(o, t, DataType.FLOAT, params.layout().size()).toFloatVector());
+                    keptTensors.add(t);
+                }
+                kept.put(p, new KeptState(vectors, steps));
+            }
+        }
         for (Iterator<TensorInfo> it = o.tensors().iterator(); it.hasNext(); ) {
             String t = it.next().name();
-            boolean known = t.equals(OUTER_MOMENTUM) && momentum != null
+            boolean known = keptTensors.contains(t)
+                    || t.equals(OUTER_MOMENTUM) && momentum != null
                     || t.startsWith(INNER_PREFIX) && inner != null
                             && inner.containsKey(t.substring(INNER_PREFIX.length()))
                     || t.startsWith(PARTITION_PREFIX);
@@ -264,7 +317,7 @@ final class CheckpointCodec {
         }
         return new RoundTrainer.State(round, params.flat().toFloatVector(), momentum,
                 st.get("lrScale").doubleValue(), st.get("rejectionsInRow").intValue(), st.get("rejections").intValue(),
-                states, inner, st.get("innerSteps").longValue());
+                states, inner, st.get("innerSteps").longValue(), kept);
     }
 
     static INDArray vector(SafeTensorsFile o, String name, DataType dtype,

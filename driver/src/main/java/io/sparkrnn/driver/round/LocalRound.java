@@ -29,9 +29,13 @@ final class LocalRound {
         if (data.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds more than one data block");
         }
-        Replica rep = Replica.get(runId, partition, setup, d.batchSize());
-        synchronized (rep) {
-            return List.of(train(partition, d, s, cfg, rep, interceptor)).iterator();
+        while (true) {
+            Replica rep = Replica.get(runId, partition, setup, d.batchSize());
+            synchronized (rep) {
+                if (!rep.closed) {
+                    return List.of(train(partition, d, s, cfg, rep, interceptor)).iterator();
+                }
+            }
         }
     }
 
@@ -39,6 +43,9 @@ final class LocalRound {
      * Loads the broadcast parameters, runs the H inner steps and returns delta = local - global. The result's
      * seconds are the inner steps alone: loading the parameters and state before them and extracting the delta
      * after them belong to the broadcast and the aggregation, i.e. to the time outside local training.
+     * With policy KEEP the replica continues from its own inner state only when that state carries the label
+     * the snapshot names; otherwise from the state the snapshot sends, and when the snapshot sends none the
+     * task trains nothing and returns a stale result.
      */
     private static WorkerResult train(int partition, TrainingPartition<?> d, Snapshot s, RoundConfig cfg, Replica rep,
             DeltaInterceptor interceptor) {
@@ -47,6 +54,14 @@ final class LocalRound {
         if (global.length != t.params().flat().length()) {
             throw new IllegalStateException("the driver sent " + global.length + " parameters, the replica of "
                     + "partition " + partition + " has " + t.params().flat().length());
+        }
+        if (cfg.innerState() == InnerStatePolicy.KEEP) {
+            if (s.kept() != null) {
+                loadKept(t.optimizer(), s.kept().get(partition));
+            } else if (rep.keptRound != s.keptRound()) {
+                return WorkerResult.stale(partition, global.length);
+            }
+            rep.keptRound = -1; // mid-round: the state belongs to no round until the steps are done
         }
         floats(t.params().flat()).put(global);
         rep.startRound(s.states().get(partition), d.batchSize());
@@ -84,13 +99,34 @@ final class LocalRound {
         interceptor.intercept(s.round(), partition, delta);
         Map<String, float[]> inner = null;
         if (cfg.innerState() == InnerStatePolicy.AVERAGE) {
-            inner = new LinkedHashMap<>();
-            for (Map.Entry<String, INDArray> e : t.optimizer().state().entrySet()) {
-                inner.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).data().asFloat());
-            }
+            inner = floatState(t.optimizer());
+        }
+        KeptState kept = null;
+        if (cfg.innerState() == InnerStatePolicy.KEEP) {
+            kept = new KeptState(floatState(t.optimizer()), t.optimizer().stepCount());
+            rep.keptRound = s.round() + 1;
         }
         return new WorkerResult(partition, delta, count, lossSum, clipped, skipped, normSum, h,
-                rep.carriedState(), inner, t.optimizer().stepCount(), seconds);
+                rep.carriedState(), inner, t.optimizer().stepCount(), kept, false, seconds);
+    }
+
+    private static Map<String, float[]> floatState(Optimizer optimizer) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : optimizer.state().entrySet()) {
+            out.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).data().asFloat());
+        }
+        return out;
+    }
+
+    /** Loads a partition's kept state; null (the driver holds none for it: no accepted round yet) is fresh. */
+    private static void loadKept(Optimizer optimizer, KeptState k) {
+        if (k == null) {
+            optimizer.reset();
+            return;
+        }
+        Map<String, INDArray> st = new LinkedHashMap<>();
+        k.vectors().forEach((name, v) -> st.put(name, Nd4j.createFromArray(v)));
+        optimizer.loadState(st, k.steps());
     }
 
     /**

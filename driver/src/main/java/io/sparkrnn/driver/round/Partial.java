@@ -6,13 +6,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 
 /**
  * A partial sum over a run of consecutive partitions: token-weighted deltas (and inner states) in double,
- * counts, and the partitions' recurrent states (none for models that carry none). Partials are always merged
- * in partition order, so the total
+ * counts, the partitions' recurrent states (none for models that carry none), their kept inner states (policy
+ * KEEP) and the partitions whose result was stale. Partials are always merged in partition order, so the total
  * is the same whatever order the tasks finish in.
  */
 final class Partial implements Serializable {
@@ -29,6 +30,8 @@ final class Partial implements Serializable {
     long innerSteps;
     double maxSeconds;
     final TreeMap<Integer, float[]> states = new TreeMap<>();
+    final TreeMap<Integer, KeptState> kept = new TreeMap<>();
+    final TreeSet<Integer> stale = new TreeSet<>();
 
     private Partial(int first, int size, Map<String, Integer> innerSizes) {
         this.first = first;
@@ -102,6 +105,12 @@ final class Partial implements Serializable {
         if (r.state() != null) {
             states.put(r.partition(), r.state());
         }
+        if (r.kept() != null) {
+            kept.put(r.partition(), r.kept());
+        }
+        if (r.stale()) {
+            stale.add(r.partition());
+        }
     }
 
     /** Sums partials in partition order (by their first partition). */
@@ -145,5 +154,7 @@ final class Partial implements Serializable {
         innerSteps = Math.max(innerSteps, p.innerSteps);
         maxSeconds = Math.max(maxSeconds, p.maxSeconds);
         states.putAll(p.states);
+        kept.putAll(p.kept);
+        stale.addAll(p.stale);
     }
 }

@@ -10,11 +10,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * (reloaded from the broadcast parameters, never rebuilt from the config). The family of the setup's model
  * chooses the subclass: {@link SequenceReplica} (truncated BPTT, recurrent state carried between batches) or
  * {@link Seq2SeqReplica} (independent pairs); {@link LocalRound} drives both through this class.
+ *
+ * <p>The cache is keyed by run (a random id per {@link RoundTrainer}) and partition, and a replica's kept inner
+ * state (policy KEEP) carries the label of the round it is from ({@link #keptRound}): a task uses it only when
+ * the label is the one the driver's snapshot names, so another run's replica is never found and a replica left
+ * behind by a partition that moved, a rejected round or a retried task is never trained on. Callers hold the
+ * replica's monitor while they use it and skip a {@link #closed} one.
  */
 abstract sealed class Replica permits SequenceReplica, Seq2SeqReplica {
     private static final Map<String, Replica> CACHE = new ConcurrentHashMap<>();
 
     final LocalTrainer trainer;
+    /** Label of the inner optimizer state this replica holds: rounds completed when it was taken (0 = fresh). */
+    long keptRound;
+    /** Released: its trainer is closed and it is no longer in the cache. */
+    boolean closed;
 
     Replica(LocalTrainer trainer) {
         this.trainer = trainer;
@@ -41,15 +51,33 @@ abstract sealed class Replica permits SequenceReplica, Seq2SeqReplica {
         return setup.spec().match(s -> SequenceReplica.of(s, setup, batchSize), s -> Seq2SeqReplica.of(s, setup));
     }
 
-    /** Drops every replica of a run (its end), closing their trainers (which stops their engine threads). */
-    static void release(String runId) {
-        CACHE.entrySet().removeIf(e -> {
-            if (!e.getKey().startsWith(runId + "/")) {
-                return false;
+    /**
+     * Drops every replica of a run in this JVM (its end), closing their trainers (which stops their engine
+     * threads), each once no task uses it; returns how many.
+     */
+    static int release(String runId) {
+        int n = 0;
+        for (Map.Entry<String, Replica> e : CACHE.entrySet()) {
+            if (e.getKey().startsWith(runId + "/") && CACHE.remove(e.getKey(), e.getValue())) {
+                Replica r = e.getValue();
+                synchronized (r) {
+                    r.closed = true;
+                    r.trainer.close();
+                }
+                n++;
             }
-            e.getValue().trainer.close();
-            return true;
-        });
+        }
+        return n;
+    }
+
+    /** The cached replica of {@code partition} in run {@code runId}, or null (tests). */
+    static Replica cached(String runId, int partition) {
+        return CACHE.get(runId + "/" + partition);
+    }
+
+    /** Replicas of a run alive in this JVM. */
+    static int live(String runId) {
+        return (int) CACHE.keySet().stream().filter(k -> k.startsWith(runId + "/")).count();
     }
 
     /** The batch at {@code step} as {@code type}, or an error naming both types. */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -29,6 +30,13 @@ import scala.Tuple2;
  * </ol>
  * With H = 1, inner SGD, no local clipping and the plain outer step with lr 1 this is synchronous data-parallel
  * SGD on the concatenated batch, with global gradient clipping at {@code clipNorm / lr}.
+ *
+ * <p>Policy KEEP: each task also returns its partition's inner optimizer state, and the driver's copy after the
+ * last accepted round is the authority ({@link State#kept}, in checkpoints). The executors' replicas continue from
+ * their own copy when it is labelled with that round, so in the usual round nothing is sent back; after a resume
+ * or a rejected round the snapshot sends every partition its state, and when a task finds its replica holding
+ * another round's state (its partition moved, its executor was lost, a task was retried) the round is run again
+ * with the states sent. Either way every round starts from exactly the state an uninterrupted run has.
  */
 public final class RoundTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoundTrainer.class);
@@ -43,6 +51,10 @@ public final class RoundTrainer implements AutoCloseable {
     private Map<Integer, float[]> states = new HashMap<>();
     private Map<String, float[]> innerState;
     private long innerSteps;
+    private Map<Integer, KeptState> kept;
+    private long keptRound;
+    private boolean sendKept;
+    private JavaRDD<? extends TrainingPartition<?>> lastData;
     private long round;
     private double lrScale = 1.0;
     private int rejectionsInRow;
@@ -63,6 +75,7 @@ public final class RoundTrainer implements AutoCloseable {
         this.cfg = cfg;
         this.params = initialParams.clone();
         this.outer = new OuterOptimizer(cfg.outer(), params.length);
+        this.kept = cfg.innerState() == InnerStatePolicy.KEEP ? new TreeMap<>() : null;
     }
 
     /** Installs a fault-injection hook on the tasks' deltas (tests). */
@@ -83,9 +96,19 @@ public final class RoundTrainer implements AutoCloseable {
      *
      * @param states     each partition's recurrent state after the last accepted round
      * @param innerState averaged inner optimizer state (policy AVERAGE), or null
+     * @param kept       each partition's inner optimizer state after the last accepted round (policy KEEP; a
+     *                   partition absent from it has taken no accepted round and starts fresh), or null
      */
     public record State(long round, float[] params, double[] outerMomentum, double lrScale, int rejectionsInRow,
-            int rejections, Map<Integer, float[]> states, Map<String, float[]> innerState, long innerSteps) {
+            int rejections, Map<Integer, float[]> states, Map<String, float[]> innerState, long innerSteps,
+            Map<Integer, KeptState> kept) {
+
+        /** A state without kept inner state (policies RESET and AVERAGE). */
+        public State(long round, float[] params, double[] outerMomentum, double lrScale, int rejectionsInRow,
+                int rejections, Map<Integer, float[]> states, Map<String, float[]> innerState, long innerSteps) {
+            this(round, params, outerMomentum, lrScale, rejectionsInRow, rejections, states, innerState, innerSteps,
+                    null);
+        }
     }
 
     /** A copy of the driver-side training state. */
@@ -99,8 +122,17 @@ public final class RoundTrainer implements AutoCloseable {
                 inner.put(e.getKey(), e.getValue().clone());
             }
         }
+        Map<Integer, KeptState> k = null;
+        if (kept != null) {
+            k = new TreeMap<>();
+            for (Map.Entry<Integer, KeptState> e : kept.entrySet()) {
+                Map<String, float[]> v = new LinkedHashMap<>();
+                e.getValue().vectors().forEach((name, x) -> v.put(name, x.clone()));
+                k.put(e.getKey(), new KeptState(v, e.getValue().steps()));
+            }
+        }
         return new State(round, params.clone(), outer.momentum(), lrScale, rejectionsInRow, rejections, st, inner,
-                innerSteps);
+                innerSteps, k);
     }
 
     /** Continues from {@code s} (taken from a trainer of the same setup and config). */
@@ -120,6 +152,17 @@ public final class RoundTrainer implements AutoCloseable {
         states = new HashMap<>(s.states());
         innerState = s.innerState() == null ? null : new LinkedHashMap<>(s.innerState());
         innerSteps = s.innerSteps();
+        if (cfg.innerState() == InnerStatePolicy.KEEP) {
+            if (s.kept() == null && s.round() > 0) {
+                LOG.warn("the restored state holds no kept inner optimizer state (train.inner-state = keep): every "
+                        + "partition restarts its inner optimizer state fresh at round {}, so this run will differ "
+                        + "from one that was not interrupted", s.round() + 1);
+            }
+            kept = s.kept() == null ? new TreeMap<>() : new TreeMap<>(s.kept());
+            // this run's replicas hold no state yet: the first round sends each partition its own
+            keptRound = s.round();
+            sendKept = true;
+        }
     }
 
     /** Rounds completed (accepted or rejected). */
@@ -144,13 +187,20 @@ public final class RoundTrainer implements AutoCloseable {
     public RoundMetrics round(JavaRDD<? extends TrainingPartition<?>> data, long totalRounds) {
         long t0 = System.nanoTime();
         sc.setJobDescription("spark-rnn round " + (round + 1) + "/" + totalRounds);
-        Snapshot snap = new Snapshot(round, params, lrScale, states, innerState, innerSteps);
-        Broadcast<Snapshot> b = sc.broadcast(snap);
-        Partial total;
-        try {
-            total = aggregate(data, b);
-        } finally {
-            b.destroy();
+        lastData = data;
+        Partial total = aggregate(data, snapshot(sendKept));
+        if (!total.stale.isEmpty()) {
+            // Only KEEP returns stale results, and only when the driver did not send the states.
+            LOG.warn("round {}: the executors of partition(s) {} do not hold their kept inner state of round {} "
+                    + "(a partition moved, an executor was lost or a task was retried); running the round again "
+                    + "with every partition's state sent ({} bytes)", round + 1, total.stale, keptRound,
+                    keptBytes());
+            sc.setJobDescription("spark-rnn round " + (round + 1) + "/" + totalRounds + " (kept state sent)");
+            total = aggregate(data, snapshot(true));
+            if (!total.stale.isEmpty()) {
+                throw new IllegalStateException("round " + (round + 1) + ": partition(s) " + total.stale
+                        + " returned no delta although the driver sent their kept state");
+            }
         }
         long partitions = data.getNumPartitions();
         double[] avg = total.weighted;
@@ -188,6 +238,15 @@ public final class RoundTrainer implements AutoCloseable {
                 innerState = averageInner(total);
                 innerSteps = total.innerSteps;
             }
+            if (cfg.innerState() == InnerStatePolicy.KEEP) {
+                if (keptRound == 0 || sendKept) {
+                    LOG.info("round {}: inner-state keep: the tasks returned {} bytes of inner optimizer state "
+                            + "with their deltas ({} partitions)", round + 1, stateBytes(total.kept), total.kept.size());
+                }
+                kept = new TreeMap<>(total.kept);
+                keptRound = round + 1;
+                sendKept = false;
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long stepsPerPartition = (round + 1) * cfg.localSteps();
@@ -216,8 +275,28 @@ public final class RoundTrainer implements AutoCloseable {
         rejectionsInRow++;
         rejections++;
         lrScale *= cfg.rejectBackoff();
+        // The replicas have stepped past the kept state of the last accepted round: the next round sends it.
+        sendKept = kept != null;
         LOG.warn("round {}: averaged delta is not finite ({} tokens); parameters unchanged, inner learning rate "
                 + "scaled to {} ({} rejected in a row)", round + 1, total.tokens, lrScale, rejectionsInRow);
+    }
+
+    private Snapshot snapshot(boolean withKept) {
+        return new Snapshot(round, params, lrScale, states, innerState, innerSteps, keptRound,
+                withKept ? kept : null);
+    }
+
+    /** Bytes of the kept inner states the driver holds (policy KEEP), i.e. what sending them broadcasts. */
+    long keptBytes() {
+        return kept == null ? 0 : stateBytes(kept);
+    }
+
+    private static long stateBytes(Map<Integer, KeptState> states) {
+        long n = 0;
+        for (KeptState k : states.values()) {
+            n += k.bytes();
+        }
+        return n;
     }
 
     private Map<String, float[]> averageInner(Partial total) {
@@ -231,6 +310,15 @@ public final class RoundTrainer implements AutoCloseable {
             out.put(e.getKey(), f);
         }
         return out;
+    }
+
+    private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap) {
+        Broadcast<Snapshot> b = sc.broadcast(snap);
+        try {
+            return aggregate(data, b);
+        } finally {
+            b.destroy();
+        }
     }
 
     private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Broadcast<Snapshot> b) {
@@ -274,8 +362,32 @@ public final class RoundTrainer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Frees this run's replicas and their engine threads: in this JVM (the executor in local mode) and, with a
+     * small job over the training data's partitions (cached where the rounds ran them), on the executors.
+     */
     @Override
     public void close() {
+        if (lastData != null && !sc.sc().isStopped()) {
+            String id = runId;
+            sc.setJobDescription("spark-rnn release replicas");
+            try {
+                lastData.foreachPartition(it -> Replica.release(id));
+            } catch (RuntimeException e) {
+                LOG.warn("could not free the replicas on the executors ({}); they are freed when the executors "
+                        + "exit", e.toString());
+            }
+        }
         Replica.release(runId);
+    }
+
+    /** Replicas of this run alive in this JVM (tests, local mode). */
+    int liveReplicas() {
+        return Replica.live(runId);
+    }
+
+    /** The run's id, which keys its replicas on the executors. */
+    String runId() {
+        return runId;
     }
 }

@@ -187,6 +187,49 @@ class CheckpointStoreTest {
         assertNoJavaSerialization(dir);
     }
 
+    /**
+     * {@code keep}: the same with each partition's own inner optimizer state, which the checkpoint stores as
+     * {@code inner.partition.NNNNN.<name>} tensors; resumed without it, the run differs.
+     */
+    @Test
+    void keptInnerStateResumesExactly() throws IOException {
+        RoundConfig keep = CFG.withInnerState(InnerStatePolicy.KEEP);
+        JavaRDD<SequencePartition> rdd = data().cache();
+        RoundTrainer.State straight;
+        try (RoundTrainer t = new RoundTrainer(sc, SETUP, keep, init())) {
+            t.train(rdd, 4, m -> { });
+            straight = t.state();
+        }
+        Path dir = freshDir("file");
+        CheckpointStore store = CheckpointStore.open(dir.toString(), kindConf(dir));
+        try (RoundTrainer t = new RoundTrainer(sc, SETUP, keep, init())) {
+            t.train(rdd, 2, m -> { });
+            store.save(SPEC, t.state(), info(2, null), Map.of());
+        }
+        Checkpoint c = store.latest();
+        assertEquals(Set.of(0, 1), c.state().kept().keySet());
+        assertEquals(6, c.state().kept().get(1).steps());
+        assertEquals(List.of("exp_avg", "exp_avg_sq"), List.copyOf(c.state().kept().get(1).vectors().keySet()));
+        String json = Files.readString(new File(new File(dir.toUri()), "ckpt-000002/state.json").toPath());
+        assertTrue(json.contains("\"partition\" : 1,\n    \"steps\" : 6,"), json);
+
+        RoundTrainer.State resumed;
+        try (RoundTrainer t = new RoundTrainer(sc, SETUP, keep, init())) {
+            t.restore(c.state());
+            t.train(rdd, 2, m -> { });
+            resumed = t.state();
+        }
+        assertStateEquals(straight, resumed);
+
+        RoundTrainer.State s = c.state();
+        try (RoundTrainer t = new RoundTrainer(sc, SETUP, keep, init())) {
+            t.restore(new RoundTrainer.State(s.round(), s.params(), s.outerMomentum(), s.lrScale(),
+                    s.rejectionsInRow(), s.rejections(), s.states(), s.innerState(), s.innerSteps()));
+            t.train(rdd, 2, m -> { });
+            assertFalse(Arrays.equals(straight.params(), t.params()), "fresh inner state must give another run");
+        }
+    }
+
     static void assertStateEquals(RoundTrainer.State want, RoundTrainer.State got) {
         assertEquals(want.round(), got.round());
         assertTrue(Arrays.equals(want.params(), got.params()), "parameters differ");
@@ -204,6 +247,16 @@ class CheckpointStoreTest {
         assertEquals(new TreeMap<>(want.states()).keySet(), new TreeMap<>(got.states()).keySet());
         want.states().forEach((k, v) -> assertTrue(Arrays.equals(v, got.states().get(k)),
                 "recurrent state of partition " + k + " differs"));
+        assertEquals(want.kept() == null, got.kept() == null);
+        if (want.kept() != null) {
+            assertEquals(new TreeMap<>(want.kept()).keySet(), new TreeMap<>(got.kept()).keySet());
+            want.kept().forEach((p, k) -> {
+                assertEquals(k.steps(), got.kept().get(p).steps(), "kept step count of partition " + p);
+                assertEquals(List.copyOf(k.vectors().keySet()), List.copyOf(got.kept().get(p).vectors().keySet()));
+                k.vectors().forEach((name, v) -> assertTrue(Arrays.equals(v, got.kept().get(p).vectors().get(name)),
+                        "kept " + name + " of partition " + p + " differs"));
+            });
+        }
     }
 
     // ------------------------------------------------------------------------------------------- synthetic
