@@ -263,8 +263,8 @@ class ClusterFaultTest {
 
     @Test
     @Order(4)
-    @DisplayName("the DataNode stopped during a checkpoint write: one clear line and exit code, then resumes")
-    void dataNodeStoppedDuringCheckpointWrite() throws Exception {
+    @DisplayName("the DataNode stopped mid-round, before its output and checkpoint writes: one clear line and exit code, then resumes")
+    void dataNodeStoppedMidRound() throws Exception {
         assumeTrue(hdfsOutput, "output.dir is a local folder (faults.output=local): the DataNode holds no checkpoint");
         Reference ref = reference("reset");
         String out = output("datanode-stop");
@@ -300,9 +300,9 @@ class ClusterFaultTest {
         assertTrue(again.printed(Pattern.quote("resuming from ckpt-000002 (round 2 of " + ROUNDS + ")")),
                 again.output());
         assertArrayEquals(ref.weights(), read(out + "/" + WEIGHTS), "final weights after the DataNode came back");
-        figures.add(row("DataNode stopped during round 3, before its checkpoint", "exit " + code + ": `"
+        figures.add(row("DataNode stopped during round 3", "exit " + code + ": `"
                         + errors.get(0) + "`; ckpt-000002 intact; re-run with the DataNode back resumed from it",
-                lastRound(first) + 1 - 2, first.seconds() + again.seconds() - ref.seconds()));
+                lastRound(first) - 2, first.seconds() + again.seconds() - ref.seconds()));
         System.out.printf(Locale.ROOT, "datanode stopped %.1f s into the run%n", stopAt);
         delete(out);
     }
