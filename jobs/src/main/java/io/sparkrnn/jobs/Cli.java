@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.engine.util.Suggest;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -67,7 +68,10 @@ public final class Cli {
         }
     }
 
-    /** A failed command's exit code and line: config error 2, bad input 3, anything else 1 with its stack trace. */
+    /**
+     * A failed command's exit code and line: config error 2, bad input 3, a storage error (an IOException in the
+     * causes) 1 with its messages, anything else 1 with its stack trace.
+     */
     private static int failed(Exception e, CommandLine command, PrintStream err) {
         // bad data found inside a Spark task reaches the driver wrapped in a SparkException: report the cause
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
@@ -84,9 +88,28 @@ public final class Cli {
             return Main.BAD_INPUT;
         }
         String name = command.getCommandSpec().qualifiedName().replaceFirst("^spark-rnn ", "");
+        // The storage failed (a DataNode gone, a disk full): its messages say what and where; no stack trace.
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IOException) {
+                err.println("spark-rnn: " + name + " failed: storage error: " + messages(e));
+                return Main.FAILED;
+            }
+        }
         err.println("spark-rnn: " + name + " failed: " + e);
         e.printStackTrace(err);
         return Main.FAILED;
+    }
+
+    /** The messages of an exception and its causes, each once (a wrapper often repeats its cause's). */
+    private static String messages(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().strip();
+            if (!sb.toString().contains(m)) {
+                sb.append(sb.length() == 0 ? "" : ": ").append(m);
+            }
+        }
+        return sb.toString().replace('\n', ' ');
     }
 
     /**

@@ -189,8 +189,10 @@ final class TrainingRun {
         long start = trainer.round();
         long t0 = System.nanoTime();
         double budget = job.maxMinutes() * 60;
-        try (FSDataOutputStream stream = dir.path().resolve("metrics.jsonl").create();
-                Writer metrics = new OutputStreamWriter(stream, StandardCharsets.UTF_8)) {
+        // Not try-with-resources: an HDFS stream throws its failure again from close(), which cannot suppress itself.
+        FSDataOutputStream stream = dir.path().resolve("metrics.jsonl").create();
+        Writer metrics = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+        try {
             for (String line : history) {
                 metrics.write(line + "\n");
             }
@@ -240,7 +242,11 @@ final class TrainingRun {
             if (!savedLast && trainer.round() > start) {
                 save(store, trainer, spec, data.files(), history, score);
             }
+        } catch (IOException | RuntimeException e) {
+            CheckpointStore.closeAfter(metrics, e);
+            throw e;
         }
+        metrics.close();
         return (System.nanoTime() - t0) / 1e9;
     }
 

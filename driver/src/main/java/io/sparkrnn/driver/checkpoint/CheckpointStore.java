@@ -8,6 +8,7 @@ import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -228,28 +229,54 @@ public final class CheckpointStore {
     private String write(Path dirPath, String file, Body body) throws IOException {
         Path p = new Path(dirPath, file);
         MessageDigest md = sha256();
-        try (FSDataOutputStream raw = fs.create(p, false)) {
-            OutputStream out = new BufferedOutputStream(new DigestOutputStream(raw, md), 1 << 16);
-            body.writeTo(out);
-            out.flush();
-            if (raw.hasCapability(StreamCapabilities.HSYNC)) {
-                raw.hsync();
+        try {
+            FSDataOutputStream raw = fs.create(p, false);
+            try {
+                OutputStream out = new BufferedOutputStream(new DigestOutputStream(raw, md), 1 << 16);
+                body.writeTo(out);
+                out.flush();
+                if (raw.hasCapability(StreamCapabilities.HSYNC)) {
+                    raw.hsync();
+                }
+            } catch (IOException | RuntimeException e) {
+                closeAfter(raw, e);
+                throw e;
             }
+            raw.close();
         } catch (IOException e) {
             throw new IOException("writing " + p + ": " + e.getMessage(), e);
         }
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /**
+     * Closes a stream after {@code failure}. Not try-with-resources: an HDFS output stream throws its last failure
+     * again from close(), the same instance, which cannot be suppressed by itself.
+     */
+    public static void closeAfter(Closeable stream, Throwable failure) {
+        try {
+            stream.close();
+        } catch (IOException | RuntimeException e) {
+            if (e != failure) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
     private void writeLatest(String name) throws IOException {
         Path tmp = new Path(dir, LATEST_TMP);
         Path latest = new Path(dir, LATEST);
-        try (FSDataOutputStream out = fs.create(tmp, true)) {
+        FSDataOutputStream out = fs.create(tmp, true);
+        try {
             out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
             if (out.hasCapability(StreamCapabilities.HSYNC)) {
                 out.hsync();
             }
+        } catch (IOException | RuntimeException e) {
+            closeAfter(out, e);
+            throw e;
         }
+        out.close();
         // HDFS renames do not overwrite; between the delete and the rename readers fall back to the listing.
         fs.delete(latest, false);
         if (!fs.rename(tmp, latest)) {

@@ -658,4 +658,22 @@ class CheckpointStoreTest {
         }
         assertTrue(files >= 6, "only " + files + " files under " + dir);
     }
+
+    /**
+     * An HDFS output stream whose write failed throws the same exception again from close(); closing after the failure
+     * must not try to suppress it by itself (an IllegalArgumentException that would hide the storage error).
+     */
+    @Test
+    void closeAfterAFailureThatCloseRethrowsKeepsTheFailure() {
+        IOException failure = new IOException("All datanodes are bad. Aborting...");
+        CheckpointStore.closeAfter(() -> {
+            throw failure;
+        }, failure);
+        assertEquals(0, failure.getSuppressed().length);
+        IOException other = new IOException("close failed too");
+        CheckpointStore.closeAfter(() -> {
+            throw other;
+        }, failure);
+        assertArrayEquals(new Throwable[] {other}, failure.getSuppressed());
+    }
 }
