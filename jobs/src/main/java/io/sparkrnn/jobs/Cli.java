@@ -100,16 +100,20 @@ public final class Cli {
         return Main.FAILED;
     }
 
-    /** The messages of an exception and its causes, each once (a wrapper often repeats its cause's). */
-    private static String messages(Throwable e) {
+    /**
+     * The messages of an exception and its causes, each once (a wrapper often repeats its cause's), each cut to its
+     * first line: an HDFS client's {@code RemoteException} carries the NameNode's stack trace after it.
+     */
+    static String messages(Throwable e) {
         StringBuilder sb = new StringBuilder();
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().strip();
+            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().strip().lines()
+                    .findFirst().orElse("").strip();
             if (!sb.toString().contains(m)) {
                 sb.append(sb.length() == 0 ? "" : ": ").append(m);
             }
         }
-        return sb.toString().replace('\n', ' ');
+        return sb.toString();
     }
 
     /**

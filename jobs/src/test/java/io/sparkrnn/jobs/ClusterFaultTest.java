@@ -263,47 +263,70 @@ class ClusterFaultTest {
 
     @Test
     @Order(4)
-    @DisplayName("the DataNode stopped mid-round, before its output and checkpoint writes: one clear line and exit code, then resumes")
-    void dataNodeStoppedMidRound() throws Exception {
+    @DisplayName("the DataNode killed while a checkpoint is written: one clear line and exit code, the previous checkpoint intact, then resumes")
+    void dataNodeKilledDuringCheckpointWrite() throws Exception {
         assumeTrue(hdfsOutput, "output.dir is a local folder (faults.output=local): the DataNode holds no checkpoint");
         Reference ref = reference("reset");
         String out = output("datanode-stop");
+        org.apache.hadoop.fs.Path ckpts = new org.apache.hadoop.fs.Path(out + "/checkpoints");
         Job first = submit("datanode-stop", out, "reset");
         first.await("^checkpoint ckpt-000002$", RUN);
-        // Stopped while round 3 runs (its partitions are in the executors' memory), so that the write of checkpoint 3
-        // after it meets no DataNode.
-        cluster.awaitRunningTask(first, Duration.ofSeconds(60));
-        double stopAt = first.elapsed();
-        cluster.script("stop", "datanode");
-        int code;
+        // From the end of checkpoint 2, list the folder until checkpoint 3 is being written, and kill -9 the only
+        // DataNode then: the write (or its verifying re-read) meets no DataNode.
+        long dataNode = Long.parseLong(Files.readString(cluster.dir().resolve("pids/datanode.pid")).trim());
+        String partial = null;
+        double stopAt = Double.NaN;
+        boolean restarted = false;
         try {
-            code = first.exit(RUN);
-        } finally {
+            while (partial == null && first.driver.isAlive()) {
+                for (FileStatus st : listOrEmpty(ckpts)) {
+                    if (st.getPath().getName().startsWith("_tmp-ckpt-")) {
+                        ProcessHandle.of(dataNode).ifPresent(h -> {
+                            h.destroyForcibly();
+                            h.onExit().join();
+                        });
+                        stopAt = first.elapsed();
+                        partial = st.getPath().getName();
+                        break;
+                    }
+                }
+            }
+            assertTrue(partial != null, "no checkpoint write seen before the run ended:\n" + first.output());
+            int code = first.exit(RUN);
+            cluster.awaitNoExecutors(Duration.ofSeconds(60));
+            String firstOut = first.output();
+            List<String> errors = first.lines().stream().filter(l -> l.startsWith("spark-rnn: ")).toList();
+            assertNotEquals(0, code, "exit code with the DataNode killed:\n" + firstOut);
+            assertEquals(1, errors.size(), "one error line:\n" + firstOut);
+            assertTrue(errors.get(0).matches("(?i).*storage error.*(datanode|replication|block).*"), "the line names "
+                    + "the storage error: " + errors.get(0));
+            assertFalse(errors.get(0).contains("\tat "), "the line carries no stack trace: " + errors.get(0));
+            // Our report has no stack trace (the HDFS client logs its own at WARN before it, which is its business).
+            List<String> after = first.lines().subList(first.lines().indexOf(errors.get(0)), first.lines().size());
+            assertTrue(after.stream().noneMatch(l -> l.startsWith("\tat ")), "no stack trace after the error line:\n"
+                    + firstOut);
+            // The DataNode comes back (the script sees its recorded process gone, starts a new one and waits for it).
             cluster.script("start", "datanode");
-        }
-        cluster.awaitNoExecutors(Duration.ofSeconds(60));
-        String firstOut = first.output();
-        List<String> errors = first.lines().stream().filter(l -> l.startsWith("spark-rnn: ")).toList();
-        assertNotEquals(0, code, "exit code with the DataNode stopped:\n" + firstOut);
-        assertEquals(1, errors.size(), "one error line:\n" + firstOut);
-        assertTrue(errors.get(0).matches("(?i).*(datanode|replication|block).*"), "the line names the storage "
-                + "error: " + errors.get(0));
-        // Our report has no stack trace (the HDFS client logs its own at WARN before it, which is its business).
-        List<String> after = first.lines().subList(first.lines().indexOf(errors.get(0)), first.lines().size());
-        assertTrue(after.stream().noneMatch(l -> l.startsWith("\tat ")), "no stack trace after the error line:\n"
-                + firstOut);
-        List<Long> visible = assertCheckpointsLoad(out);
-        assertEquals(2L, visible.get(visible.size() - 1), "checkpoint 2 is the newest and intact");
+            restarted = true;
+            List<Long> visible = assertCheckpointsLoad(out);
+            assertEquals(2L, visible.get(visible.size() - 1), "checkpoint 2 is the newest visible and loads, after the "
+                    + "DataNode died while " + partial + " was written:\n" + firstOut);
 
-        Job again = submit("datanode-stop-again", out, "reset");
-        assertEquals(0, again.exit(RUN), again.output());
-        assertTrue(again.printed(Pattern.quote("resuming from ckpt-000002 (round 2 of " + ROUNDS + ")")),
-                again.output());
-        assertArrayEquals(ref.weights(), read(out + "/" + WEIGHTS), "final weights after the DataNode came back");
-        figures.add(row("DataNode stopped during round 3", "exit " + code + ": `"
-                        + errors.get(0) + "`; ckpt-000002 intact; re-run with the DataNode back resumed from it",
-                lastRound(first) - 2, first.seconds() + again.seconds() - ref.seconds()));
-        System.out.printf(Locale.ROOT, "datanode stopped %.1f s into the run%n", stopAt);
+            Job again = submit("datanode-stop-again", out, "reset");
+            assertEquals(0, again.exit(RUN), again.output());
+            assertTrue(again.printed(Pattern.quote("resuming from ckpt-000002 (round 2 of " + ROUNDS + ")")),
+                    again.output());
+            assertArrayEquals(ref.weights(), read(out + "/" + WEIGHTS), "final weights after the DataNode came back");
+            figures.add(row("DataNode killed (kill -9) while ckpt-000003 was written", "exit " + code + ": `"
+                            + errors.get(0) + "`; ckpt-000002 intact; re-run with the DataNode back resumed from it",
+                    lastRound(first) - 2, first.seconds() + again.seconds() - ref.seconds()));
+            System.out.printf(Locale.ROOT, "datanode killed %.1f s into the run, while %s was written%n", stopAt,
+                    partial);
+        } finally {
+            if (!restarted) {
+                cluster.script("start", "datanode");
+            }
+        }
         delete(out);
     }
 
