@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The round's time outside local training as a function of the partitions P and the parameters N, fitted by least
- * squares to measured points, and its extrapolation to a cluster.
+ * The round's time outside local training as a function of the partitions P and the parameters N, fitted by
+ * non-negative least squares to measured points, and its extrapolation to a cluster.
  *
  * <p>Measured on {@code local[cores]}: {@code T(P, N) = a + b P + c N + d P N}. a is the fixed cost of a round (jobs,
  * stages, the outer step's bookkeeping); b the driver's cost per task (scheduling it, receiving its status); c the
@@ -25,48 +25,89 @@ record CostModel(double a, double b, double c, double d, double rmsResidual) {
     private static final List<ToDoubleFunction<Point>> TERMS = List.of(p -> 1.0, p -> p.partitions(),
             p -> p.parameters(), p -> (double) p.partitions() * p.parameters());
 
-    /** The least-squares fit to at least four points (normal equations on columns scaled to unit norm). */
+    /**
+     * The non-negative least-squares fit to at least four points: every term is a cost, so no coefficient may be
+     * negative (an unconstrained fit to noisy timings can make one so, and a negative driver cost then extrapolates
+     * to nonsense). Exact for four terms: the least-squares fit on every subset of the terms (normal equations on
+     * columns scaled to unit norm), the best of those whose coefficients are all non-negative.
+     */
     static CostModel fit(List<Point> points) {
         int k = TERMS.size();
         if (points.size() < k) {
             throw new IllegalArgumentException("the cost model has " + k + " terms and needs at least " + k
                     + " points, found " + points.size());
         }
-        double[] scale = new double[k];
-        for (int j = 0; j < k; j++) {
+        if (leastSquares(points, (1 << k) - 1) == null) {
+            throw new IllegalArgumentException("the points do not determine the cost model's terms (they need at "
+                    + "least two partition counts and two model sizes)");
+        }
+        double[] best = null;
+        double bestSq = Double.POSITIVE_INFINITY;
+        for (int mask = 1; mask < 1 << k; mask++) {
+            double[] beta = leastSquares(points, mask);
+            if (beta == null || Arrays.stream(beta).anyMatch(x -> x < 0)) {
+                continue;
+            }
+            double sq = squaredResiduals(points, beta);
+            if (sq < bestSq) {
+                best = beta;
+                bestSq = sq;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no fit with non-negative costs: the times fall as P or N grow");
+        }
+        return new CostModel(best[0], best[1], best[2], best[3], Math.sqrt(bestSq / points.size()));
+    }
+
+    /** The least-squares coefficients of the terms in {@code mask} (the others 0), or null where they are singular. */
+    private static double[] leastSquares(List<Point> points, int mask) {
+        int k = TERMS.size();
+        int[] cols = java.util.stream.IntStream.range(0, k).filter(j -> (mask & (1 << j)) != 0).toArray();
+        int n = cols.length;
+        double[] scale = new double[n];
+        for (int j = 0; j < n; j++) {
             for (Point p : points) {
-                double x = TERMS.get(j).applyAsDouble(p);
+                double x = TERMS.get(cols[j]).applyAsDouble(p);
                 scale[j] += x * x;
             }
             scale[j] = Math.sqrt(scale[j]);
         }
-        double[][] m = new double[k][k + 1];
+        double[][] m = new double[n][n + 1];
         for (Point p : points) {
-            double[] x = new double[k];
-            for (int j = 0; j < k; j++) {
-                x[j] = TERMS.get(j).applyAsDouble(p) / scale[j];
+            double[] x = new double[n];
+            for (int j = 0; j < n; j++) {
+                x[j] = TERMS.get(cols[j]).applyAsDouble(p) / scale[j];
             }
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < k; j++) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
                     m[i][j] += x[i] * x[j];
                 }
-                m[i][k] += x[i] * p.seconds();
+                m[i][n] += x[i] * p.seconds();
             }
         }
-        double[] beta = solve(m);
-        for (int j = 0; j < k; j++) {
-            beta[j] /= scale[j];
+        double[] sub = solve(m);
+        if (sub == null) {
+            return null;
         }
-        CostModel unscored = new CostModel(beta[0], beta[1], beta[2], beta[3], Double.NaN);
-        double sq = 0;
-        for (Point p : points) {
-            double r = p.seconds() - unscored.seconds(p.partitions(), p.parameters());
-            sq += r * r;
+        double[] beta = new double[k];
+        for (int j = 0; j < n; j++) {
+            beta[cols[j]] = sub[j] / scale[j];
         }
-        return new CostModel(beta[0], beta[1], beta[2], beta[3], Math.sqrt(sq / points.size()));
+        return beta;
     }
 
-    /** Gauss-Jordan elimination with partial pivoting on the augmented matrix {@code [A | y]}. */
+    private static double squaredResiduals(List<Point> points, double[] beta) {
+        CostModel m = new CostModel(beta[0], beta[1], beta[2], beta[3], Double.NaN);
+        double sq = 0;
+        for (Point p : points) {
+            double r = p.seconds() - m.seconds(p.partitions(), p.parameters());
+            sq += r * r;
+        }
+        return sq;
+    }
+
+    /** Gauss-Jordan elimination with partial pivoting on the augmented matrix {@code [A | y]}; null if singular. */
     private static double[] solve(double[][] m) {
         int k = m.length;
         for (int col = 0; col < k; col++) {
@@ -77,8 +118,7 @@ record CostModel(double a, double b, double c, double d, double rmsResidual) {
                 }
             }
             if (Math.abs(m[pivot][col]) < 1e-12) {
-                throw new IllegalArgumentException("the points do not determine the cost model's terms (they need at "
-                        + "least two partition counts and two model sizes)");
+                return null;
             }
             double[] t = m[col];
             m[col] = m[pivot];

@@ -51,6 +51,28 @@ class CostModelTest {
         }
     }
 
+    /**
+     * The eight medians bench rounds measured on an idle 2-core AMD EPYC: their unconstrained least-squares fit has a
+     * negative cost per parameter (-6.2e-8 s), which made the driver's share of a 10 M model negative; the fit keeps
+     * every coefficient at or above zero and stays within the points' noise.
+     */
+    @Test
+    void noCoefficientOfTheFitIsNegative() {
+        long m1 = 988_766;
+        long m10 = 10_077_186;
+        List<CostModel.Point> pts = List.of(new CostModel.Point(2, m1, 0.151), new CostModel.Point(8, m1, 0.590),
+                new CostModel.Point(32, m1, 1.457), new CostModel.Point(64, m1, 2.197),
+                new CostModel.Point(2, m10, 0.300), new CostModel.Point(8, m10, 2.197),
+                new CostModel.Point(32, m10, 8.009), new CostModel.Point(64, m10, 17.783));
+        CostModel m = CostModel.fit(pts);
+        assertTrue(m.a() >= 0 && m.b() >= 0 && m.c() >= 0 && m.d() >= 0, m.describe());
+        assertTrue(m.rmsResidual() < 0.5, m.describe());
+        assertTrue(m.a() + m.c() * m10 >= 0, "driver share at 10 M: " + m.describe());
+        for (CostModel.Point p : pts) {
+            assertEquals(p.seconds(), m.seconds(p.partitions(), p.parameters()), 1.0, p.toString());
+        }
+    }
+
     @Test
     void tooFewOrDegeneratePointsAreRefused() {
         List<CostModel.Point> three = points(TRUE, 0).subList(0, 3);
