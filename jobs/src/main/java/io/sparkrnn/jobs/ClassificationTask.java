@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
@@ -10,7 +11,6 @@ import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.LinkedHashMap;
@@ -121,7 +121,7 @@ final class ClassificationTask implements Task {
         JavaRDD<LabelledText> texts = part.twoWay(read(sc, m.config(), format(m.config()), data), m.config(),
                 ClassificationData::splitKey, name());
         JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.config())::tokens, words, labels);
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         ClassificationData.counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);
         return n;
     }

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.forecast.Calendar;
@@ -9,7 +10,6 @@ import io.sparkrnn.driver.corpus.forecast.ForecastReader;
 import io.sparkrnn.driver.corpus.forecast.ForecastSettings;
 import io.sparkrnn.driver.corpus.forecast.ForecastWindow;
 import io.sparkrnn.driver.corpus.forecast.Normalizer;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.ArrayList;
@@ -166,7 +166,7 @@ final class ForecastTask implements Task {
 
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         ForecastData.errors(sc, m.local(), windows(sc, m, data, part), columns(m.config()),
                 Normalizer.fromJson(m.file(NORMALIZER)), m.batch()).toJson(n, "");
         return n;

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
@@ -9,7 +10,6 @@ import io.sparkrnn.driver.corpus.lm.LmOptions;
 import io.sparkrnn.driver.corpus.lm.LmSettings;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -128,7 +128,7 @@ final class LmTask implements Task {
                     + " tokens, need at least 129)");
         }
         double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), ids, lanes, 128);
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));
         if (vocab.unit() == TokenUnit.WORDS) {
@@ -170,7 +170,7 @@ final class LmTask implements Task {
         double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
                 LmData.lanes(valid.length, k1), k1);
         String noun = LmVocabulary.unit(c) == TokenUnit.WORDS ? "word" : "char";
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));
         n.put(noun.equals("word") ? "words" : "characters", valid.length);

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
@@ -11,7 +12,6 @@ import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.tagging.TaggingSettings;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.List;
@@ -88,7 +88,7 @@ final class TaggingTask implements Task {
         }
         JavaRDD<Encoded> enc = Encoded.tagging(part.twoWay(s, m.config(), TaggingData::splitKey, name()),
                 words, tags);
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
         return n;
     }

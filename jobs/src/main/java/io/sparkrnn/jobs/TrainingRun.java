@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.Checkpoint;
@@ -10,7 +11,6 @@ import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
 import io.sparkrnn.driver.round.TrainingPartition;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.Model;
@@ -258,7 +258,7 @@ final class TrainingRun {
             double seconds, boolean stoppedByBudget) {
         dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), data.files(),
                 cfg.render());
-        ObjectNode eval = ClassCounts.newJson();
+        ObjectNode eval = JsonNodeFactory.instance.objectNode();
         eval.put("task", task.name());
         eval.setAll(data.heldOut().evaluate(params));
         eval.put("rounds", rounds);

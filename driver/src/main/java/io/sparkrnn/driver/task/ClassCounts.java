@@ -1,6 +1,5 @@
 package io.sparkrnn.driver.task;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
@@ -185,9 +184,5 @@ public final class ClassCounts implements Serializable {
         all.sort(Comparator.<int[]>comparingLong(p -> -counts[p[0]][p[1]]).thenComparingInt(p -> p[0])
                 .thenComparingInt(p -> p[1]));
         return all.subList(0, Math.min(k, all.size()));
-    }
-
-    public static ObjectNode newJson() {
-        return new ObjectMapper().createObjectNode();
     }
 }

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.task;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,7 +33,7 @@ class ClassCountsTest {
         // 7 right of 12 texts; precision and recall stay those of the matrix
         assertEquals(7.0 / 12, c.accuracy(), 1e-12);
         assertEquals(5.0 / 7, c.precision(0), 1e-12);
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         c.toJson(n, "valid_", List.of("ham", "spam"), true);
         assertEquals(12, n.get("valid_count").asLong());
         assertEquals(2, n.get("valid_unknown_label_count").asLong());
@@ -44,7 +45,7 @@ class ClassCountsTest {
     @Test
     void theMostConfusedPairsComeLargestFirst() {
         ClassCounts c = of(new long[][] {{9, 3, 0}, {7, 4, 3}, {1, 0, 5}});
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         c.toJson(n, "", List.of("NN", "VB", "JJ"), false);
         JsonNode pairs = n.get("confused_pairs");
         // off-diagonal counts 7 (VB as NN), then the tie 3 and 3 by truth id (NN as VB before VB as JJ), then 1

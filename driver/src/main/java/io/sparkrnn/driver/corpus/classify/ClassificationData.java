@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus.classify;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
@@ -142,7 +143,7 @@ public final class ClassificationData {
             ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch);
             return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
         }, params -> {
-            ObjectNode n = ClassCounts.newJson();
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
                     labels.tokens(), true);
             return n;

@@ -1,10 +1,10 @@
 package io.sparkrnn.driver.corpus.forecast;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.round.SequencePartition;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
@@ -75,7 +75,7 @@ public final class ForecastData {
             return Validation.of(e.mae(), "mae", e.mae(), "rmse", e.rmse(), "mae_vs_seasonal_naive",
                     e.mae() / e.naiveMae());
         }, params -> {
-            ObjectNode n = ClassCounts.newJson();
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
             LocalModel m = LocalModel.of(spec, params);
             errors(sc, m, valid, k, norm, batch).toJson(n, "valid_");
             n.set("valid_series", series(sc, m, valid, nValid, k, norm, batch));
@@ -200,7 +200,7 @@ public final class ForecastData {
         } finally {
             b.destroy();
         }
-        ObjectNode n = ClassCounts.newJson();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("target", k.targets().get(0));
         String[] names = {"row", "actual", "forecast", "seasonal_naive"};
         for (int c = 0; c < names.length; c++) {

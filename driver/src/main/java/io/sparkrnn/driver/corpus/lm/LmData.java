@@ -1,11 +1,11 @@
 package io.sparkrnn.driver.corpus.lm;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.engine.model.Sampler;
@@ -75,13 +75,13 @@ public final class LmData {
         TokenUnit unit = o.tokens();
         return new PreparedData(spec, files, corpus.train(), describe, PreparedData.HeldOut.of(params -> {
             double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
-            ObjectNode details = ClassCounts.newJson();
+            ObjectNode details = JsonNodeFactory.instance.objectNode();
             details.set("samples", samples(model, params, valid, vocab, unit));
             return (unit == TokenUnit.WORDS ? Validation.of(bits, metric, bits, "perplexity", Math.pow(2, bits))
                     : Validation.of(bits, metric, bits)).withDetails(details);
         }, params -> {
             double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
-            ObjectNode n = ClassCounts.newJson();
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
             n.put("valid_" + metric, bits);
             n.put("valid_perplexity", Math.pow(2, bits));
             n.set("valid_samples", samples(model, params, valid, vocab, unit));
@@ -101,7 +101,7 @@ public final class LmData {
     static ArrayNode samples(SequenceModel model, FlatParams params, int[] valid, Vocabulary vocab, TokenUnit unit) {
         int prompt = unit == TokenUnit.WORDS ? 10 : 40;
         int length = unit == TokenUnit.WORDS ? 20 : 80;
-        ArrayNode rows = ClassCounts.newJson().arrayNode();
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
         int span = prompt + length;
         for (int i = 0; i < SAMPLES && valid.length >= span; i++) {
             int at = (int) ((long) (valid.length - span) * i / SAMPLES);

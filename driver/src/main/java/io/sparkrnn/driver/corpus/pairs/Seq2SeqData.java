@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus.pairs;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
@@ -8,7 +9,6 @@ import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
-import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
@@ -118,12 +118,12 @@ public final class Seq2SeqData {
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
             LocalModel m = LocalModel.of(spec, params);
             Seq2SeqScores v = scores(sc, m, validE, 1, alpha, batch);
-            ObjectNode details = ClassCounts.newJson();
+            ObjectNode details = JsonNodeFactory.instance.objectNode();
             details.set("samples", samples.decode(m, alpha));
             return Validation.of(v.tokenErrorRate(), names.tokens, v.tokenErrorRate(), names.sequences,
                     v.sequenceErrorRate(), "bleu", v.bleu()).withDetails(details);
         }, params -> {
-            ObjectNode n = ClassCounts.newJson();
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
             LocalModel m = LocalModel.of(spec, params);
             scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_", names);
             if (nTest > 0) {
@@ -169,7 +169,7 @@ public final class Seq2SeqData {
             List<int[]> sources = new ArrayList<>();
             pairs.forEach(p -> sources.add(p.source()));
             List<Hypothesis> h = sources.isEmpty() ? List.of() : m.decode(sources, 1, alpha);
-            ArrayNode rows = ClassCounts.newJson().arrayNode();
+            ArrayNode rows = JsonNodeFactory.instance.arrayNode();
             for (int i = 0; i < pairs.size(); i++) {
                 ObjectNode r = rows.addObject();
                 r.put("source", text(src, pairs.get(i).source(), srcJoin));

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus.tagging;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
@@ -121,7 +122,7 @@ public final class TaggingData {
             ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch);
             return Validation.of(1 - cc.accuracy(), "accuracy", cc.accuracy(), "macro_f1", cc.macroF1());
         }, params -> {
-            ObjectNode n = ClassCounts.newJson();
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
                     tags.tokens(), false);
             return n;
