@@ -1,6 +1,6 @@
 package io.sparkrnn.bench;
 
-import io.sparkrnn.jobs.ConfigException;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -13,6 +13,8 @@ import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

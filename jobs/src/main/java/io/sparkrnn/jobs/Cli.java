@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.engine.util.Suggest;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -9,6 +9,7 @@ import io.sparkrnn.engine.io.pytorch.TorchExport;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

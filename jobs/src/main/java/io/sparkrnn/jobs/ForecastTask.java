@@ -12,6 +12,8 @@ import io.sparkrnn.driver.corpus.forecast.ForecastWindow;
 import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,8 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.optim.LrSchedule;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.Locale;
 import java.util.Map;
 

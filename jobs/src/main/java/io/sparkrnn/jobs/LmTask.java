@@ -14,6 +14,8 @@ import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.train.StreamLoss;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 

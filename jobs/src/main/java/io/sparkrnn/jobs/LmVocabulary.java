@@ -5,6 +5,7 @@ import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.ArrayList;
 import java.util.List;
 

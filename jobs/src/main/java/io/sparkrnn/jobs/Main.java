@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.tensor.BlasKernels;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.model.Sampler;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.ParamLayout;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

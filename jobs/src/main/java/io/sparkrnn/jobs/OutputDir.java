@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.engine.io.Folder;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;

@@ -1,6 +1,8 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.Splits;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

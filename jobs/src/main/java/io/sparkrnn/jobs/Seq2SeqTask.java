@@ -19,6 +19,8 @@ import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.jobs.config.ConfigException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -2,6 +2,8 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 

@@ -1,11 +1,10 @@
 package io.sparkrnn.jobs;
 
-import java.util.List;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.ConfigSchema;
 
-/** The tasks by name; a new task is added here and to nothing else. */
+/** The tasks by name ({@link ConfigSchema#TASKS}); a new task is added here and there, and to nothing else. */
 final class Tasks {
-    static final List<String> NAMES = List.of("lm", "tag", "classify", "forecast", "seq2seq");
-
     private Tasks() {
     }
 
@@ -16,7 +15,8 @@ final class Tasks {
             case "classify" -> new ClassificationTask();
             case "forecast" -> new ForecastTask();
             case "seq2seq" -> new Seq2SeqTask();
-            default -> throw new ConfigException("unknown task '" + name + "'; tasks: " + String.join(", ", NAMES));
+            default -> throw new ConfigException("unknown task '" + name + "'; tasks: "
+                    + String.join(", ", ConfigSchema.TASKS));
         };
     }
 }

@@ -5,6 +5,8 @@ import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.io.IOException;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;

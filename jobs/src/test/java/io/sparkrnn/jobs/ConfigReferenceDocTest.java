@@ -3,6 +3,8 @@ package io.sparkrnn.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.jobs.config.ConfigKey;
+import io.sparkrnn.jobs.config.ConfigSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

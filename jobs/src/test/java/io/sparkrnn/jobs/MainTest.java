@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.jobs.config.ConfigKey;
+import io.sparkrnn.jobs.config.ConfigSchema;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

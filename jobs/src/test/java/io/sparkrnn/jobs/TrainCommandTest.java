@@ -3,6 +3,8 @@ package io.sparkrnn.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.config.JobConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,10 +1,10 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.jobs.config;
 
-import static io.sparkrnn.jobs.ConfigKey.bool;
-import static io.sparkrnn.jobs.ConfigKey.choice;
-import static io.sparkrnn.jobs.ConfigKey.integer;
-import static io.sparkrnn.jobs.ConfigKey.number;
-import static io.sparkrnn.jobs.ConfigKey.string;
+import static io.sparkrnn.jobs.config.ConfigKey.bool;
+import static io.sparkrnn.jobs.config.ConfigKey.choice;
+import static io.sparkrnn.jobs.config.ConfigKey.integer;
+import static io.sparkrnn.jobs.config.ConfigKey.number;
+import static io.sparkrnn.jobs.config.ConfigKey.string;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +15,11 @@ public final class ConfigSchema {
     private ConfigSchema() {
     }
 
+    /** The values of key {@code task}, one per task of the command line. */
+    public static final List<String> TASKS = List.of("lm", "tag", "classify", "forecast", "seq2seq");
+
     public static final List<ConfigKey> KEYS = List.of(
-            choice("task", "lm", Tasks.NAMES, "what to train: lm = language model on plain text, tag = sequence "
+            choice("task", "lm", TASKS, "what to train: lm = language model on plain text, tag = sequence "
                     + "tagger, classify = text classifier, forecast = time-series forecaster, seq2seq = "
                     + "encoder-decoder translation (grapheme-to-phoneme)"),
             string("data.train", "data/samples/moby-dick/moby-dick.txt",

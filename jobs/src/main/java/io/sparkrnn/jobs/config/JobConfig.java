@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.jobs.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

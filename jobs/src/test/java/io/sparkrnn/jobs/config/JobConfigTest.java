@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.jobs.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.jobs.config;
 
 /** A bad config (unknown key, wrong type, out of range, missing file): exit code 2 with a one-line reason. */
 public final class ConfigException extends RuntimeException {
