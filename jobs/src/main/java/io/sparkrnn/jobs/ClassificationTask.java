@@ -9,15 +9,14 @@ import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
-import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.config.ModelSection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
@@ -36,65 +35,30 @@ final class ClassificationTask implements Task {
         return "classify";
     }
 
-    @Override
-    public List<String> formats() {
-        return List.of("tsv", "folders");
-    }
-
-    @Override
-    public String defaultFormat() {
-        return "tsv";
-    }
-
-    @Override
-    public void check(JobConfig c) {
-        if (c.getInt("train.k1") < c.getInt("data.max-length")) {
-            throw new ConfigException(c.source() + ": task = classify reads each text in one window: train.k1 ("
-                    + c.getInt("train.k1") + ") must be >= data.max-length (" + c.getInt("data.max-length") + ")");
-        }
-        folderLabels(c);
-    }
-
-    private static SequenceSpec spec(TrainCommand.Job job, int words, int classes) {
-        TrainCommand.ModelSettings m = job.model();
+    private static SequenceSpec spec(JobSettings job, int words, int classes) {
+        ModelSection m = job.model();
         return SequenceSpec.classifier(words, m.embedding(), Vocabulary.PAD_ID, m.cell(), m.hidden(), m.layers(),
                 m.bidirectional(), m.dropout(), m.pooling(), classes).withIoDropout(m.ioDropout());
     }
 
-    /** {@code data.folders} parsed: folder to label, in order; empty when every folder is its own label. */
-    static Map<String, String> folderLabels(JobConfig c) {
-        Map<String, String> m = new LinkedHashMap<>();
-        String spec = c.getString("data.folders").trim();
-        if (spec.isEmpty()) {
-            return m;
-        }
-        for (String pair : spec.split(",")) {
-            String[] fl = pair.trim().split(":");
-            if (fl.length != 2 || fl[0].isBlank() || fl[1].isBlank()) {
-                throw new ConfigException(c.source() + ": data.folders expects folder:label pairs separated by "
-                        + "commas, found '" + pair.trim() + "'");
-            }
-            m.put(fl[0].trim(), fl[1].trim());
-        }
-        return m;
-    }
-
     /** How the model's config reads texts (training, {@code evaluate} and {@code predict}). */
-    static ClassificationSettings.Reading reading(JobConfig c) {
-        return new ClassificationSettings.Reading(folderLabels(c), c.getDouble("data.max-bad-fraction"));
+    static ClassificationSettings.Reading reading(JobSettings c) {
+        return new ClassificationSettings.Reading(new LinkedHashMap<>(c.classify().folderLabels()),
+                c.data().maxBadFraction());
     }
 
     /** How the model's config turns a text into tokens: unit, case, length cap. */
-    static ClassificationSettings.Tokenizer tokenizer(JobConfig c) {
-        return new ClassificationSettings.Tokenizer(c.getChoice("data.tokens").equals("word") ? TokenUnit.WORDS
-                : TokenUnit.CHARS, c.getBoolean("data.lowercase"), c.getInt("data.max-length"));
+    static ClassificationSettings.Tokenizer tokenizer(JobSettings c) {
+        return new ClassificationSettings.Tokenizer(c.classify().tokens(), c.classify().lowercase(),
+                c.classify().maxLength());
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        ClassificationSettings s = new ClassificationSettings(job.format(), job.train(), job.validation(),
-                reading(c), tokenizer(c), job.seed(), job.validationFraction(), c.getInt("vocab.min-count"),
-                c.getInt("vocab.max-size"), job.batch(), job.partitions(),
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+        ClassificationSettings s = new ClassificationSettings(job.data().format(), job.data().train(),
+                job.data().validation(), reading(job), tokenizer(job), job.train().seed(),
+                job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
+                job.train().partitions(),
                 (words, classes) -> spec(job, words, classes));
         try {
             return ClassificationData.prepare(sc, s);
@@ -104,7 +68,7 @@ final class ClassificationTask implements Task {
     }
 
     /** The model's texts of {@code data} in {@code format}. */
-    private static JavaRDD<LabelledText> read(JavaSparkContext sc, JobConfig c, String format, String data) {
+    private static JavaRDD<LabelledText> read(JavaSparkContext sc, JobSettings c, String format, String data) {
         try {
             return ClassificationData.read(sc, reading(c), format, data).records();
         } catch (CorpusException e) {
@@ -112,17 +76,13 @@ final class ClassificationTask implements Task {
         }
     }
 
-    private static String format(JobConfig c) {
-        return c.getChoice("data.format").equals("auto") ? "tsv" : c.getChoice("data.format");
-    }
-
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = m.vocabulary(ClassificationData.WORDS, m.inputRows());
         Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
-        JavaRDD<LabelledText> texts = part.twoWay(read(sc, m.config(), format(m.config()), data), m.config(),
-                ClassificationData::splitKey, name());
-        JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.config())::tokens, words, labels);
+        JavaRDD<LabelledText> texts = part.twoWay(read(sc, m.settings(), m.settings().data().format(), data),
+                m.settings(), ClassificationData::splitKey, name());
+        JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.settings())::tokens, words, labels);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         ClassificationData.counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);
         return n;
@@ -137,14 +97,14 @@ final class ClassificationTask implements Task {
     public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
         Vocabulary words = m.vocabulary(ClassificationData.WORDS, m.inputRows());
         Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
-        JobConfig c = m.config();
-        String format = out.inputFormat() != null ? out.inputFormat() : format(c);
+        JobSettings c = m.settings();
+        String format = out.inputFormat() != null ? out.inputFormat() : c.data().format();
         JavaRDD<Tuple2<String, String>> texts;
         if (format.equals("folders")) {
             texts = read(sc, c, format, data).map(d -> new Tuple2<>(d.file(), d.text()));
         } else if (format.equals("tsv") || format.equals("lines")) {
             boolean tsv = format.equals("tsv");
-            BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
+            BadRecords bad = new BadRecords(sc, data, c.data().maxBadFraction());
             texts = Lines.read(sc, data, bad).filter(l -> !l.text().isBlank()).map(l -> {
                 int tab = tsv ? l.text().indexOf('\t') : -1;
                 return new Tuple2<>(l.file() + ":" + l.number(), tab >= 0 ? l.text().substring(tab + 1) : l.text());

@@ -3,7 +3,6 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
-import io.sparkrnn.driver.corpus.forecast.Calendar;
 import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
 import io.sparkrnn.driver.corpus.forecast.ForecastData;
 import io.sparkrnn.driver.corpus.forecast.ForecastReader;
@@ -13,9 +12,9 @@ import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.config.ModelSection;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -40,79 +39,17 @@ final class ForecastTask implements Task {
         return "forecast";
     }
 
-    @Override
-    public List<String> formats() {
-        return List.of("csv");
-    }
-
-    @Override
-    public String defaultFormat() {
-        return "csv";
-    }
-
-    /** The columns and sizes from the config. */
-    static ForecastColumns columns(JobConfig c) {
-        return new ForecastColumns(list(c.getString("forecast.time-columns")), list(c.getString("forecast.features")),
-                list(c.getString("forecast.targets")), c.getInt("forecast.window"), c.getInt("forecast.horizon"),
-                c.getInt("forecast.season"), list(c.getString("forecast.calendar")), c.getBoolean("forecast.residual"),
-                c.getInt("forecast.validation-rows"), c.getInt("forecast.test-rows"));
-    }
-
-    private static List<String> list(String s) {
-        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-    }
-
-    @Override
-    public void check(JobConfig c) {
-        ForecastColumns k = columns(c);
-        String where = c.source() + ": ";
-        if (k.time().isEmpty() || k.features().isEmpty() || k.targets().isEmpty()) {
-            throw new ConfigException(where + "forecast.time-columns, forecast.features and forecast.targets must each "
-                    + "name at least one column");
-        }
-        if (!k.features().containsAll(k.targets())) {
-            throw new ConfigException(where + "forecast.targets " + k.targets() + " must also be in forecast.features "
-                    + k.features());
-        }
-        if (k.season() > k.window()) {
-            throw new ConfigException(where + "forecast.season (" + k.season() + ") must be <= forecast.window ("
-                    + k.window() + "): the seasonal-naive baseline reads the window");
-        }
-        if (k.window() > c.getInt("train.k1")) {
-            throw new ConfigException(where + "forecast.window (" + k.window() + ") must be <= train.k1 ("
-                    + c.getInt("train.k1") + "): each window is trained in one truncated-BPTT window");
-        }
-        for (String cov : k.calendar()) {
-            if (!Calendar.NAMES.contains(cov)) {
-                throw new ConfigException(where + "forecast.calendar: unknown covariate '" + cov + "'; expected some "
-                        + "of " + Calendar.NAMES);
-            }
-        }
-        if (!k.calendar().isEmpty() && k.time().size() != 1 && k.time().size() != 3) {
-            throw new ConfigException(where + "forecast.calendar needs a date: forecast.time-columns must be 3 "
-                    + "columns (year, month, day) or 1 ISO date column, found " + k.time());
-        }
-        if (!(c.getDouble("data.validation-fraction") > 0) && k.validationRows() == 0) {
-            throw new ConfigException(where + "task = forecast needs data.validation-fraction > 0 or "
-                    + "forecast.validation-rows > 0 (the rows after the training part)");
-        }
-        if (!c.getString("data.validation").isEmpty()) {
-            throw new ConfigException(where + "task = forecast splits one series by time (data.validation-fraction, "
-                    + "data.test-fraction); data.validation is not used, leave it empty");
-        }
-    }
-
-    private static SequenceSpec spec(TrainCommand.Job job, int inputs, int outputs) {
-        TrainCommand.ModelSettings m = job.model();
+    private static SequenceSpec spec(JobSettings job, int inputs, int outputs) {
+        ModelSection m = job.model();
         return SequenceSpec.regressor(inputs, m.cell(), m.hidden(), m.layers(), m.bidirectional(), m.dropout(),
                 m.pooling(), outputs).withIoDropout(m.ioDropout());
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        ForecastSettings s = new ForecastSettings(job.train(), columns(c), c.getDouble("data.validation-fraction"),
-                c.getDouble("data.test-fraction"), job.batch(), job.partitions(),
-                job.seed(), (inputs, outputs) -> spec(job, inputs, outputs));
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+        ForecastSettings s = new ForecastSettings(job.data().train(), job.forecast(), job.data().validationFraction(),
+                job.data().testFraction(), job.train().batch(), job.train().partitions(),
+                job.train().seed(), (inputs, outputs) -> spec(job, inputs, outputs));
         try {
             return ForecastData.prepare(sc, s);
         } catch (CorpusException e) {
@@ -127,8 +64,8 @@ final class ForecastTask implements Task {
      * {@code x = z * std + mean}); calendar covariates are not standardised.
      */
     static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data, Part part) {
-        JobConfig cfg = m.config();
-        ForecastColumns k = columns(cfg);
+        JobSettings cfg = m.settings();
+        ForecastColumns k = cfg.forecast();
         Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
         ForecastReader.Series s;
         JavaRDD<ForecastWindow> chosen;
@@ -137,8 +74,8 @@ final class ForecastTask implements Task {
             chosen = s.train();
         } else {
             // the parts in time order as training cut them (data.*-fraction, forecast.*-rows)
-            double val = cfg.getDouble("data.validation-fraction");
-            double test = cfg.getDouble("data.test-fraction");
+            double val = cfg.data().validationFraction();
+            double test = cfg.data().testFraction();
             if (part == Part.TEST && !(test > 0) && k.testRows() == 0) {
                 throw new ConfigException("--part test: the model in " + m.dir() + " was trained without a test "
                         + "part (data.test-fraction = 0, forecast.test-rows = 0); use --part validation");
@@ -169,7 +106,7 @@ final class ForecastTask implements Task {
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        ForecastData.errors(sc, m.local(), windows(sc, m, data, part), columns(m.config()),
+        ForecastData.errors(sc, m.local(), windows(sc, m, data, part), m.settings().forecast(),
                 Normalizer.fromJson(m.file(NORMALIZER)), m.batch()).toJson(n, "");
         return n;
     }
@@ -183,7 +120,7 @@ final class ForecastTask implements Task {
         if (out.inputFormat() != null && !out.inputFormat().equals("csv")) {
             throw new ConfigException("--input-format for a forecaster must be csv, found " + out.inputFormat());
         }
-        ForecastColumns k = columns(m.config());
+        ForecastColumns k = m.settings().forecast();
         Normalizer norm = Normalizer.fromJson(m.file(NORMALIZER));
         JavaRDD<Object[]> rows = ForecastData.forecast(sc, m.local(), windows(sc, m, data, Part.ALL), k, norm,
                 m.batch());

@@ -15,8 +15,8 @@ import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.train.StreamLoss;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
-import java.util.List;
+import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.config.ModelSection;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -32,53 +32,24 @@ final class LmTask implements Task {
         return "lm";
     }
 
-    @Override
-    public List<String> formats() {
-        return List.of("text", "parquet");
-    }
-
-    @Override
-    public String defaultFormat() {
-        return "text";
-    }
-
-    @Override
-    public void check(JobConfig c) {
-        if (c.getBoolean("model.bidirectional")) {
-            throw new ConfigException(c.source() + ": task = lm predicts the next token and cannot look ahead: "
-                    + "model.bidirectional must be false");
-        }
-        if (!c.getString("data.validation").isEmpty()) {
-            throw new ConfigException(c.source() + ": task = lm holds out the end of data.train "
-                    + "(data.validation-fraction); data.validation is not used, leave it empty");
-        }
-        if (c.getChoice("data.format").equals("parquet") && c.getString("data.text-column").isEmpty()) {
-            throw new ConfigException(c.source() + ": data.text-column must name the Parquet column of the text");
-        }
-    }
-
-    private static SequenceSpec lm(TrainCommand.Job job, int vocab) {
-        TrainCommand.ModelSettings m = job.model();
+    private static SequenceSpec lm(JobSettings job, int vocab) {
+        ModelSection m = job.model();
         return SequenceSpec.languageModel(vocab, m.embedding(), m.cell(), m.hidden(), m.layers(), m.dropout())
                 .withIoDropout(m.ioDropout());
     }
 
     /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */
-    static LmOptions options(TrainCommand.Job job, JobConfig c) {
-        return options(c, job.partitions(), job.batch(), job.k1(), job.validationFraction());
-    }
-
-    private static LmOptions options(JobConfig c, int partitions, int batch, int k1, double validationFraction) {
-        LmOptions o = LmVocabulary.unit(c) == TokenUnit.WORDS
-                ? LmOptions.words().withVocabulary(c.getInt("vocab.min-count"), c.getInt("vocab.max-size"))
+    static LmOptions options(JobSettings s) {
+        LmOptions o = s.lm().tokens() == TokenUnit.WORDS
+                ? LmOptions.words().withVocabulary(s.vocab().minCount(), s.vocab().maxSize())
                 : LmOptions.chars();
-        return o.withPartitions(partitions, batch, k1).withValidationFraction(validationFraction)
-                .withMaxBadFraction(c.getDouble("data.max-bad-fraction"));
+        return o.withPartitions(s.train().partitions(), s.train().batch(), s.train().k1())
+                .withValidationFraction(s.data().validationFraction()).withMaxBadFraction(s.data().maxBadFraction());
     }
 
-    private static LmCorpus read(JavaSparkContext sc, String format, String path, JobConfig c, LmOptions o) {
+    private static LmCorpus read(JavaSparkContext sc, String format, String path, JobSettings s, LmOptions o) {
         try {
-            return LmData.read(sc, format, path, c.getString("data.text-column"), o);
+            return LmData.read(sc, format, path, s.lm().textColumn(), o);
         } catch (CorpusException e) {
             throw oneLine(e);
         }
@@ -90,9 +61,9 @@ final class LmTask implements Task {
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        LmSettings s = new LmSettings(job.format(), job.train(), c.getString("data.text-column"), options(job, c),
-                job.k1(), vocab -> lm(job, vocab));
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+        LmSettings s = new LmSettings(job.data().format(), job.data().train(), job.lm().textColumn(), options(job),
+                job.train().k1(), vocab -> lm(job, vocab));
         try {
             return LmData.prepare(sc, s);
         } catch (CorpusException e) {
@@ -152,12 +123,11 @@ final class LmTask implements Task {
             throw new ConfigException("--part test: a language model holds out only the last "
                     + "data.validation-fraction of its text; use --part validation");
         }
-        JobConfig c = m.config();
-        int k1 = c.getInt("train.k1");
-        String format = c.getChoice("data.format").equals("parquet") ? "parquet" : "text";
-        LmCorpus corpus = read(sc, format, data, c, options(c, c.getInt("train.partitions"), c.getInt("train.batch"),
-                k1, c.getDouble("data.validation-fraction")));
-        String file = LmVocabulary.file(LmVocabulary.unit(c));
+        JobSettings c = m.settings();
+        int k1 = c.train().k1();
+        String format = c.data().format();
+        LmCorpus corpus = read(sc, format, data, c, options(c));
+        String file = LmVocabulary.file(c.lm().tokens());
         if (!corpus.vocabularyText().equals(m.file(file))) {
             throw new InputException(data + ": not the corpus the model in " + m.dir() + " was trained on (its "
                     + "vocabulary differs from " + file + "); --part scores the held-out part of the training "
@@ -171,7 +141,7 @@ final class LmTask implements Task {
         }
         double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
                 LmData.lanes(valid.length, k1), k1);
-        String noun = LmVocabulary.unit(c) == TokenUnit.WORDS ? "word" : "char";
+        String noun = c.lm().tokens() == TokenUnit.WORDS ? "word" : "char";
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));

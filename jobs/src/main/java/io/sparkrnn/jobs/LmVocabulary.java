@@ -5,7 +5,6 @@ import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.model.SequenceModel;
-import io.sparkrnn.jobs.config.JobConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,18 +25,13 @@ final class LmVocabulary {
         this.words = words;
     }
 
-    /** The unit of a model's config ({@code data.tokens}; a model of before word LMs has char, the default). */
-    static TokenUnit unit(JobConfig c) {
-        return c.getChoice("data.tokens").equals("word") ? TokenUnit.WORDS : TokenUnit.CHARS;
-    }
-
     /** The vocabulary file saved with a model of this unit. */
     static String file(TokenUnit unit) {
         return unit == TokenUnit.WORDS ? LmData.WORDS : LmData.VOCAB;
     }
 
     static LmVocabulary of(TrainedModel m) {
-        TokenUnit unit = unit(m.config());
+        TokenUnit unit = m.settings().lm().tokens();
         int rows = m.model(SequenceModel.class).spec().vocabSize();
         if (unit == TokenUnit.CHARS) {
             Location file = m.dir().resolve(LmData.VOCAB);

@@ -202,7 +202,7 @@ final class ModelCommands {
             }
             TrainedModel m = TrainedModel.open(modelDir, decoding.overrides());
             decoding.check(m);
-            String separate = m.config().getString("data.validation");
+            String separate = m.settings().data().validation();
             if (p == Part.VALIDATION && !separate.isEmpty()) {
                 // trained on all of data.train and validated on another corpus: that corpus is the validation part
                 if (corpus != null) {
@@ -213,7 +213,7 @@ final class ModelCommands {
                 corpus = separate;
                 p = Part.ALL;
             } else if (corpus == null) {
-                corpus = m.config().getString("data.train");
+                corpus = m.settings().data().train();
             }
             String c = corpus;
             Part scored = p;
@@ -254,7 +254,7 @@ final class ModelCommands {
             TrainedModel m = TrainedModel.open(modelDir);
             Location dir = m.dir();
             out.println("model " + dir.absolute());
-            out.println("task: " + m.task().name() + " (data " + m.config().getString("data.train") + ")");
+            out.println("task: " + m.task().name() + " (data " + m.settings().data().train() + ")");
             out.println(m.loaded().spec().toJson(m.loaded().provenance()));
             ParamLayout layout = m.loaded().model().layout();
             out.printf(Locale.ROOT, "parameters: %,d%n", layout.size());

@@ -2,7 +2,7 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.JobSettings;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
@@ -25,7 +25,7 @@ enum Part {
      * with the model's {@code train.seed} and {@code data.validation-fraction} ({@link Splits}); {@code task} names
      * the task in the error for a test part, which such a split does not have.
      */
-    <T> JavaRDD<T> twoWay(JavaRDD<T> all, JobConfig c, Function<T, String> key, String task) {
+    <T> JavaRDD<T> twoWay(JavaRDD<T> all, JobSettings s, Function<T, String> key, String task) {
         if (this == ALL) {
             return all;
         }
@@ -33,8 +33,8 @@ enum Part {
             throw new ConfigException("--part test: a " + task + " model holds out only a validation part "
                     + "(data.validation-fraction); use --part validation");
         }
-        long seed = c.getInt("train.seed");
-        double f = c.getDouble("data.validation-fraction");
+        long seed = s.train().seed();
+        double f = s.data().validationFraction();
         return all.filter(x -> Splits.heldOut(seed, key.call(x), f));
     }
 }

@@ -16,13 +16,12 @@ import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
-import io.sparkrnn.engine.cell.CellType;
-import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.ConfigSchema;
+import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.config.Seq2SeqSection;
 import java.util.List;
-import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -42,78 +41,18 @@ final class Seq2SeqTask implements Task {
     /** The vocabularies' files in a model folder (export reads them). */
     static final String SOURCE = Seq2SeqData.SOURCE;
     static final String TARGET = Seq2SeqData.TARGET;
-    private static final List<String> FORMATS = List.of("cmudict", "tsv", "parquet");
+    private static final List<String> FORMATS = ConfigSchema.formats("seq2seq");
 
     @Override
     public String name() {
         return "seq2seq";
     }
 
-    @Override
-    public List<String> formats() {
-        return FORMATS;
-    }
-
-    @Override
-    public String defaultFormat() {
-        return "cmudict";
-    }
-
-    @Override
-    public void check(JobConfig c) {
-        String where = c.source() + ": ";
-        try {
-            spec(c, 8, 8);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(where + "model.attention, model.input-feeding, model.decoder-hidden: "
-                    + e.getMessage());
-        }
-        if (!(c.getDouble("data.validation-fraction") > 0)) {
-            throw new ConfigException(where + "task = seq2seq needs data.validation-fraction > 0");
-        }
-        if (!c.getString("data.validation").isEmpty()) {
-            throw new ConfigException(where + "task = seq2seq splits data.train by a seeded hash "
-                    + "(data.validation-fraction, data.test-fraction); data.validation is not used, leave it empty");
-        }
-        if (c.getDouble("data.validation-fraction") + c.getDouble("data.test-fraction") >= 1) {
-            throw new ConfigException(where + "data.validation-fraction + data.test-fraction must be < 1");
-        }
-        if (c.getInt("train.engine-threads") != 1) {
-            throw new ConfigException(where + "task = seq2seq trains on one engine thread per task: expected "
-                    + "train.engine-threads = 1, found " + c.getInt("train.engine-threads"));
-        }
-    }
-
-    /** The model of the config for the given vocabulary sizes. */
-    static Seq2SeqSpec spec(JobConfig c, int sourceVocab, int targetVocab) {
-        int hidden = c.getInt("model.hidden");
-        boolean bidi = c.getBoolean("model.bidirectional");
-        int decHidden = c.getInt("model.decoder-hidden") == 0 ? (bidi ? 2 : 1) * hidden
-                : c.getInt("model.decoder-hidden");
-        int decLayers = c.getInt("model.decoder-layers") == 0 ? c.getInt("model.layers")
-                : c.getInt("model.decoder-layers");
-        int e = c.getInt("model.embedding");
-        return new Seq2SeqSpec(sourceVocab, targetVocab, e, e, CellType.parse(c.getChoice("model.cell")), hidden,
-                c.getInt("model.layers"), bidi, decHidden, decLayers, c.getDouble("model.dropout"),
-                Seq2SeqSpec.Attention.valueOf(c.getChoice("model.attention").toUpperCase(Locale.ROOT)),
-                c.getBoolean("model.input-feeding"), Vocabulary.PAD_ID, Vocabulary.BOS_ID, Vocabulary.EOS_ID,
-                c.getInt("data.max-source-length"), c.getDouble("decode.max-length-ratio"));
-    }
-
-    private static String format(JobConfig c) {
-        String f = c.getChoice("data.format");
-        return f.equals("auto") ? "cmudict" : f;
-    }
-
-    private static TokenUnit units(JobConfig c, String key) {
-        return c.getChoice(key).equals("char") ? TokenUnit.CHARS : TokenUnit.WORDS;
-    }
-
     /** How the config reads pairs (training, {@code evaluate} and {@code predict}). */
-    private static Seq2SeqSettings.Reading reading(JobConfig c) {
-        return new Seq2SeqSettings.Reading(c.getBoolean("data.alternates"), units(c, "data.source-tokens"),
-                units(c, "data.target-tokens"), c.getString("data.source-column"), c.getString("data.target-column"),
-                c.getDouble("data.max-bad-fraction"));
+    private static Seq2SeqSettings.Reading reading(JobSettings c) {
+        Seq2SeqSection s = c.seq2seq();
+        return new Seq2SeqSettings.Reading(s.alternates(), s.sourceTokens(), s.targetTokens(), s.sourceColumn(),
+                s.targetColumn(), c.data().maxBadFraction());
     }
 
     /** Refuses a format there is no reader for (a config error, before any data is read). */
@@ -124,7 +63,7 @@ final class Seq2SeqTask implements Task {
     }
 
     /** The pairs of {@code path} in {@code format}, as the config reads them. */
-    static Corpus<TextPair> read(JavaSparkContext sc, JobConfig c, String format, String path) {
+    static Corpus<TextPair> read(JavaSparkContext sc, JobSettings c, String format, String path) {
         checkFormat(format);
         try {
             return Seq2SeqData.read(sc, reading(c), format, path);
@@ -134,19 +73,17 @@ final class Seq2SeqTask implements Task {
     }
 
     /** How tokens are joined back into text: characters without, words (and phones) with a space. */
-    static String joiner(JobConfig c, String key, String format) {
-        return format.equals("cmudict") ? (key.equals("data.source-tokens") ? "" : " ")
-                : Seq2SeqData.joiner(units(c, key));
+    static String joiner(TokenUnit units, boolean source, String format) {
+        return format.equals("cmudict") ? (source ? "" : " ") : Seq2SeqData.joiner(units);
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        checkFormat(job.format());
-        Seq2SeqSettings s = new Seq2SeqSettings(job.format(), job.train(), reading(c),
-                c.getInt("data.max-source-length"), job.seed(), c.getDouble("data.test-fraction"),
-                job.validationFraction(), c.getInt("vocab.min-count"), c.getInt("vocab.max-size"), job.batch(),
-                job.partitions(), c.getInt("decode.beam"), c.getDouble("decode.alpha"),
-                (source, target) -> spec(c, source, target));
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+        checkFormat(job.data().format());
+        Seq2SeqSettings s = new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
+                job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
+                job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
+                job.train().partitions(), job.decode().beam(), job.decode().alpha(), job::seq2seqSpec);
         try {
             return Seq2SeqData.prepare(sc, s);
         } catch (CorpusException e) {
@@ -164,13 +101,13 @@ final class Seq2SeqTask implements Task {
      */
     @Override
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
-        JobConfig c = m.config();
+        JobSettings c = m.settings();
         int maxSource = m.model(Seq2SeqModel.class).spec().maxSourceLength();
-        JavaRDD<TextPair> all = read(sc, c, format(c), data).records();
+        JavaRDD<TextPair> all = read(sc, c, c.data().format(), data).records();
         if (part != Part.ALL) {
-            long seed = c.getInt("train.seed");
-            double testF = c.getDouble("data.test-fraction");
-            double validF = c.getDouble("data.validation-fraction");
+            long seed = c.train().seed();
+            double testF = c.data().testFraction();
+            double validF = c.data().validationFraction();
             if (part == Part.TEST && !(testF > 0)) {
                 throw new ConfigException("--part test: the model in " + m.dir() + " was trained with "
                         + "data.test-fraction = 0, so its corpus has no test part; use --part validation");
@@ -183,10 +120,10 @@ final class Seq2SeqTask implements Task {
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         LocalModel lm = m.local();
-        double alpha = c.getDouble("decode.alpha");
-        Seq2SeqScores.Names names = Seq2SeqScores.Names.of(format(c), units(c, "data.target-tokens"));
+        double alpha = c.decode().alpha();
+        Seq2SeqScores.Names names = Seq2SeqScores.Names.of(c.data().format(), c.seq2seq().targetTokens());
         Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "", names);
-        int beam = c.getInt("decode.beam");
+        int beam = c.decode().beam();
         if (beam > 1) {
             n.put("beam", beam);
             Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_", names);
@@ -204,12 +141,12 @@ final class Seq2SeqTask implements Task {
      */
     @Override
     public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
-        JobConfig c = m.config();
-        String format = out.inputFormat() != null ? out.inputFormat() : format(c);
+        JobSettings c = m.settings();
+        String format = out.inputFormat() != null ? out.inputFormat() : c.data().format();
         JavaRDD<String[]> sources;
         if (format.equals("lines")) {
-            TokenUnit units = format(c).equals("cmudict") ? TokenUnit.CHARS : units(c, "data.source-tokens");
-            BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
+            TokenUnit units = c.data().format().equals("cmudict") ? TokenUnit.CHARS : c.seq2seq().sourceTokens();
+            BadRecords bad = new BadRecords(sc, data, c.data().maxBadFraction());
             sources = Lines.read(sc, data, bad).map(l -> units.split(l.text())).filter(s -> s.length > 0);
         } else if (formats().contains(format)) {
             sources = read(sc, c, format, data).records().map(TextPair::source);
@@ -219,11 +156,11 @@ final class Seq2SeqTask implements Task {
         }
         Vocabulary src = vocab(m, SOURCE);
         Vocabulary tgt = vocab(m, TARGET);
-        String srcJoin = joiner(c, "data.source-tokens", format(c));
-        String tgtJoin = joiner(c, "data.target-tokens", format(c));
+        String srcJoin = joiner(c.seq2seq().sourceTokens(), true, c.data().format());
+        String tgtJoin = joiner(c.seq2seq().targetTokens(), false, c.data().format());
         JavaRDD<Object[]> rows = Seq2SeqData.translate(sc, m.local(), sources, src, tgt, srcJoin, tgtJoin,
-                m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.getInt("decode.beam"),
-                c.getDouble("decode.alpha"), m.batch());
+                m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.decode().beam(), c.decode().alpha(),
+                m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("source", String.class),
                 new PredictionWriter.Column("prediction", String.class),
                 new PredictionWriter.Column("score", Double.class)), rows);

@@ -15,7 +15,9 @@ import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.config.ModelSection;
+import io.sparkrnn.jobs.config.TaggingSection;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -35,41 +37,25 @@ final class TaggingTask implements Task {
         return "tag";
     }
 
-    @Override
-    public List<String> formats() {
-        return List.of("brown", "conll");
-    }
-
-    @Override
-    public String defaultFormat() {
-        return "brown";
-    }
-
-    @Override
-    public void check(JobConfig c) {
-        if (!c.getChoice("data.tokens").equals("char") && !c.getChoice("data.tokens").equals("word")) {
-            throw new ConfigException(c.source() + ": data.tokens must be char or word");
-        }
-    }
-
-    private static SequenceSpec spec(TrainCommand.Job job, int words, int tags) {
-        TrainCommand.ModelSettings m = job.model();
+    private static SequenceSpec spec(JobSettings job, int words, int tags) {
+        ModelSection m = job.model();
         return SequenceSpec.tagger(words, m.embedding(), Vocabulary.PAD_ID, m.cell(), m.hidden(), m.layers(),
                 m.bidirectional(), m.dropout(), tags).withIoDropout(m.ioDropout());
     }
 
     /** How the model's config reads sentences (training and {@code evaluate}). */
-    static TaggingSettings.Reading reading(JobConfig c) {
-        return new TaggingSettings.Reading(c.getInt("data.conll-token-column"), c.getInt("data.conll-tag-column"),
-                c.getBoolean("data.strip-tag-suffixes"), c.getDouble("data.max-bad-fraction"),
-                c.getBoolean("data.lowercase"));
+    static TaggingSettings.Reading reading(JobSettings c) {
+        TaggingSection t = c.tagging();
+        return new TaggingSettings.Reading(t.conllTokenColumn(), t.conllTagColumn(), t.stripTagSuffixes(),
+                c.data().maxBadFraction(), t.lowercase());
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        TaggingSettings s = new TaggingSettings(job.format(), job.train(), job.validation(), reading(c), job.seed(),
-                job.validationFraction(), c.getInt("vocab.min-count"), c.getInt("vocab.max-size"), job.k1(),
-                job.batch(), job.partitions(), (words, tags) -> spec(job, words, tags));
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+        TaggingSettings s = new TaggingSettings(job.data().format(), job.data().train(), job.data().validation(),
+                reading(job), job.train().seed(), job.data().validationFraction(), job.vocab().minCount(),
+                job.vocab().maxSize(), job.train().k1(), job.train().batch(), job.train().partitions(),
+                (words, tags) -> spec(job, words, tags));
         try {
             return TaggingData.prepare(sc, s);
         } catch (CorpusException e) {
@@ -83,12 +69,11 @@ final class TaggingTask implements Task {
         Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
         JavaRDD<TaggedSentence> s;
         try {
-            s = TaggingData.read(sc, reading(m.config()), m.config().getChoice("data.format").equals("auto")
-                    ? defaultFormat() : m.config().getChoice("data.format"), data).records();
+            s = TaggingData.read(sc, reading(m.settings()), m.settings().data().format(), data).records();
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
-        JavaRDD<Encoded> enc = Encoded.tagging(part.twoWay(s, m.config(), TaggingData::splitKey, name()),
+        JavaRDD<Encoded> enc = Encoded.tagging(part.twoWay(s, m.settings(), TaggingData::splitKey, name()),
                 words, tags);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
@@ -104,24 +89,23 @@ final class TaggingTask implements Task {
     public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
         Vocabulary words = m.vocabulary(TaggingData.WORDS, m.inputRows());
         Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
-        JobConfig c = m.config();
-        String format = out.inputFormat() != null ? out.inputFormat()
-                : c.getChoice("data.format").equals("auto") ? defaultFormat() : c.getChoice("data.format");
+        JobSettings c = m.settings();
+        String format = out.inputFormat() != null ? out.inputFormat() : c.data().format();
         JavaRDD<String[]> sentences;
         if (format.equals("text")) {
-            BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
+            BadRecords bad = new BadRecords(sc, data, c.data().maxBadFraction());
             sentences = Lines.read(sc, data, bad).map(l -> TokenUnit.WORDS.split(l.text())).filter(t -> t.length > 0);
         } else if (formats().contains(format)) {
-            JobConfig raw = c;
+            TaggingSection t = c.tagging();
             sentences = (format.equals("conll")
-                    ? TaggingReader.conll(sc, data, raw.getInt("data.conll-token-column"),
-                            raw.getInt("data.conll-tag-column"), raw.getDouble("data.max-bad-fraction"))
-                    : TaggingReader.brown(sc, data, false, raw.getDouble("data.max-bad-fraction")))
+                    ? TaggingReader.conll(sc, data, t.conllTokenColumn(), t.conllTagColumn(),
+                            c.data().maxBadFraction())
+                    : TaggingReader.brown(sc, data, false, c.data().maxBadFraction()))
                     .records().map(TaggedSentence::tokens);
         } else {
             throw new ConfigException("--input-format for a tagger must be brown, conll or text, found " + format);
         }
-        boolean lower = c.getBoolean("data.lowercase");
+        boolean lower = c.tagging().lowercase();
         JavaRDD<Object[]> rows = TaggingData.tag(sc, m.local(), sentences, words, tags, lower, m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("sentence", Long.class),
                 new PredictionWriter.Column("tagged", String.class)), rows);

@@ -3,36 +3,39 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.ConfigSchema;
+import io.sparkrnn.jobs.config.JobSettings;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * One kind of model the command line trains, evaluates and predicts with. {@link TrainingRun} owns what every
  * task shares (rounds, metrics, validation schedule, checkpoints and resume, the final model and eval.json); a
- * task supplies its formats, its config checks and the model spec, and turns the config into the settings of its
+ * task supplies the model spec and turns the sections of {@link JobSettings} it reads into the settings of its
  * data class in {@code driver} (e.g. {@code TaggingData}), which reads, splits, fits the vocabularies, builds the
  * training partitions and runs the validation, evaluation and prediction jobs; the task maps the driver's
- * errors to {@link ConfigException} and {@link InputException}. A new task implements this interface and
- * registers in {@link Tasks}; nothing else changes.
+ * errors to {@link ConfigException} and {@link InputException}. Its formats and the rules among its config keys
+ * are in the config package ({@link ConfigSchema#formats}, checked when {@link JobSettings} is built). A new task
+ * implements this interface and registers in {@link Tasks}.
  */
 interface Task {
     /** The value of config key {@code task}. */
     String name();
 
     /** Values of {@code data.format} this task reads; {@link #defaultFormat} is used for {@code auto}. */
-    List<String> formats();
+    default List<String> formats() {
+        return ConfigSchema.formats(name());
+    }
 
-    String defaultFormat();
-
-    /** Task-specific config checks (combinations of keys), before Spark starts; throws {@link ConfigException}. */
-    void check(JobConfig c);
+    default String defaultFormat() {
+        return formats().get(0);
+    }
 
     /**
-     * The data of a training run, prepared in {@code driver} from this config: read and split, the vocabularies
+     * The data of a training run, prepared in {@code driver} from its settings: read and split, the vocabularies
      * fitted on the training part, the partitions built.
      */
-    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c);
+    PreparedData prepare(JavaSparkContext sc, JobSettings job);
 
     /** Whether evaluate and predict need Spark (false: they run on the driver, as the language model's do). */
     default boolean usesSpark() {

@@ -7,6 +7,7 @@ import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.JobSettings;
 import java.io.IOException;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * ({@code config.conf}, which names the task and the data settings evaluate and predict reuse) and the task's
  * files (vocabularies, normaliser). The model is of either family, as {@code model.json} says.
  */
-record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobConfig config, Task task) {
+record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobSettings settings, Task task) {
 
     /** Accepts the run's output.dir or its model/ folder. */
     static TrainedModel open(String arg) {
@@ -60,8 +61,8 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobConfig config, Ta
         } catch (IOException e) {
             throw new InputException("cannot read " + conf + ": " + e.getMessage());
         }
-        JobConfig cfg = JobConfig.loadSaved(saved, conf.toString(), overrides);
-        return new TrainedModel(p, m, cfg, Tasks.of(cfg.getChoice("task")));
+        JobSettings s = JobSettings.of(JobConfig.loadSaved(saved, conf.toString(), overrides));
+        return new TrainedModel(p, m, s, Tasks.of(s.task()));
     }
 
     /**
@@ -121,6 +122,6 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobConfig config, Ta
 
     /** Rows per batch in evaluation and prediction: the training batch. */
     int batch() {
-        return config.getInt("train.batch");
+        return settings.train().batch();
     }
 }

@@ -21,6 +21,7 @@ import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.ConfigKey;
 import io.sparkrnn.jobs.config.ConfigSchema;
 import io.sparkrnn.jobs.config.JobConfig;
+import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -55,14 +56,17 @@ final class TrainingRun {
     private static final List<String> MAY_CHANGE = List.of("train.rounds", "train.max-minutes", "eval.every",
             "checkpoint.", "output.", "spark.", "decode.");
 
-    private final TrainCommand.Job job;
+    private final JobSettings job;
     private final JobConfig cfg;
+    private final Location output;
     private final PrintStream out;
     private final boolean fresh;
 
-    TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh) {
+    /** A run of {@code job} writing to {@code output} (its {@code output.dir}). */
+    TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh) {
         this.job = job;
-        this.cfg = cfg;
+        this.cfg = job.config();
+        this.output = output;
         this.out = out;
         this.fresh = fresh;
     }
@@ -72,20 +76,20 @@ final class TrainingRun {
      * {@code checkpoints/} or {@code output.dir}), so that the next attempt meets the folder as it was.
      */
     int run() {
-        Location checkpoints = job.output().resolve("checkpoints");
+        Location checkpoints = output.resolve("checkpoints");
         boolean hadOutput;
         boolean hadCheckpoints;
         try {
-            hadOutput = job.output().exists();
+            hadOutput = output.exists();
             hadCheckpoints = checkpoints.exists();
         } catch (IOException e) {
-            throw new ConfigException("output.dir " + job.output() + ": cannot read it: " + e.getMessage());
+            throw new ConfigException("output.dir " + output + ": cannot read it: " + e.getMessage());
         }
         try {
             return train();
         } catch (RuntimeException | Error e) {
             removeIfMadeAndEmpty(checkpoints, hadCheckpoints, e);
-            removeIfMadeAndEmpty(job.output(), hadOutput, e);
+            removeIfMadeAndEmpty(output, hadOutput, e);
             throw e;
         }
     }
@@ -101,18 +105,18 @@ final class TrainingRun {
     }
 
     private int train() {
-        Task task = job.task();
+        Task task = Tasks.of(job.task());
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();
         Optional<Checkpoint> latest = latest(store);
-        if (latest.isPresent() && latest.get().round() > job.totalRounds()) {
-            throw new ConfigException("output.dir " + job.output() + " holds a checkpoint of round "
-                    + latest.get().round() + ", past train.rounds = " + job.totalRounds() + "; raise train.rounds to "
-                    + "continue it, or use --fresh to start over");
+        if (latest.isPresent() && latest.get().round() > job.train().rounds()) {
+            throw new ConfigException("output.dir " + output + " holds a checkpoint of round "
+                    + latest.get().round() + ", past train.rounds = " + job.train().rounds()
+                    + "; raise train.rounds to continue it, or use --fresh to start over");
         }
         // A finished model is replaced only when asked (output.overwrite) or by the run that continues it: --fresh
         // starts the training over, it does not give leave to delete a finished model.
-        OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || latest.isPresent());
+        OutputDir dir = OutputDir.prepare(output, job.output().overwrite() || latest.isPresent());
         SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
                 .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds, shared by its engine threads: no
@@ -125,12 +129,12 @@ final class TrainingRun {
             throw new ConfigException("spark.task.cpus expects a whole number of cores, found '" + taskCpus + "'");
         }
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS",
-                Integer.toString(Math.max(1, cpus / job.engineThreads())));
+                Integer.toString(Math.max(1, cpus / job.train().engineThreads())));
         RoundSparkConf.apply(conf);
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = SparkContexts.open(conf, "spark.master")) {
             sc.setLogLevel("WARN");
-            PreparedData data = task.prepare(sc, job, cfg);
+            PreparedData data = task.prepare(sc, job);
             if (fresh) {
                 // only now that the data has been read: bad data must not cost the checkpoints of the last run
                 deleteCheckpoints(store);
@@ -141,23 +145,23 @@ final class TrainingRun {
             Optional<Checkpoint> resume = latest.map(c -> compatible(c, spec, data.files()));
             out.println("model: " + spec.describe());
             Model model = spec.newModel();
-            FlatParams params = model.initParams(job.seed(), DataType.FLOAT);
-            try (RoundTrainer trainer = new RoundTrainer(sc, job.setup(spec), job.rounds(),
+            FlatParams params = model.initParams(job.train().seed(), DataType.FLOAT);
+            try (RoundTrainer trainer = new RoundTrainer(sc, job.train().setup(spec), job.train().round(),
                     params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
                 if (resume.isPresent()) {
                     trainer.restore(resume.get().state());
                     history.addAll(resume.get().info().metrics());
                     out.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", resume.get().name(),
-                            trainer.round(), job.totalRounds());
+                            trainer.round(), job.train().rounds());
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
                 finish(task, data, model, params, dir, trainer.round(), seconds,
-                        trainer.round() < job.totalRounds());
+                        trainer.round() < job.train().rounds());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to " + job.output(), e);
+            throw new UncheckedIOException("cannot write to " + output, e);
         }
         return Main.OK;
     }
@@ -168,11 +172,11 @@ final class TrainingRun {
      * longest source and output.
      */
     private void checkReplicaMemory(SparkConf conf, ModelSpec spec) {
-        OptimizerType inner = job.inner().type();
+        OptimizerType inner = job.train().inner().type();
         Runnable check = spec.match(
-                s -> () -> ExecutorMemory.checkReplicas(conf, s.newModel(), inner, job.batch(), job.k1(),
-                        job.engineThreads()),
-                s -> () -> ExecutorMemory.checkReplicas(conf, s, inner, job.batch()));
+                s -> () -> ExecutorMemory.checkReplicas(conf, s.newModel(), inner, job.train().batch(),
+                        job.train().k1(), job.train().engineThreads()),
+                s -> () -> ExecutorMemory.checkReplicas(conf, s, inner, job.train().batch()));
         try {
             check.run();
         } catch (IllegalArgumentException e) {
@@ -188,11 +192,11 @@ final class TrainingRun {
     private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, PreparedData data,
             FlatParams params, CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history)
             throws IOException {
-        long total = job.totalRounds();
+        long total = job.train().rounds();
         Double score = null;
         long start = trainer.round();
         long t0 = System.nanoTime();
-        double budget = job.maxMinutes() * 60;
+        double budget = job.train().maxMinutes() * 60;
         // Not try-with-resources: an HDFS stream throws its failure again from close(), which cannot suppress itself.
         FSDataOutputStream stream = dir.path().resolve("metrics.jsonl").create();
         Writer metrics = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
@@ -210,7 +214,7 @@ final class TrainingRun {
                 StringBuilder line = new StringBuilder(m.toConsole(total)).append(String.format(Locale.ROOT,
                         "  eta %.0fs", budget > 0 ? Math.min(eta, Math.max(0, budget - elapsed)) : eta));
                 ObjectNode json = m.toJson();
-                if (done % job.evalEvery() == 0 || done == total || outOfTime) {
+                if (done % job.train().evalEvery() == 0 || done == total || outOfTime) {
                     params.flat().assign(Nd4j.createFromArray(trainer.params()));
                     PreparedData.Validation v = data.heldOut().validate(params);
                     score = v.lowerIsBetter();
@@ -232,12 +236,12 @@ final class TrainingRun {
                 metrics.write(record + "\n");
                 metrics.flush();
                 stream.hflush(); // visible to readers of the file now (HDFS: on the DataNodes)
-                savedLast = job.checkpoints().shouldSave(done, Instant.now());
+                savedLast = job.output().checkpoints().shouldSave(done, Instant.now());
                 if (savedLast) {
                     save(store, trainer, spec, data.files(), history, score);
                 }
                 if (outOfTime) {
-                    String minutes = BigDecimal.valueOf(job.maxMinutes()).stripTrailingZeros().toPlainString();
+                    String minutes = BigDecimal.valueOf(job.train().maxMinutes()).stripTrailingZeros().toPlainString();
                     out.printf(Locale.ROOT, "train.max-minutes = %s reached after round %d of %d (%.0f s): "
                             + "stopping; running the command again continues%n", minutes, done, total, elapsed);
                     break;
@@ -289,19 +293,19 @@ final class TrainingRun {
 
     private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, Map<String, byte[]> files,
             List<String> history, Double score) throws IOException {
-        RunInfo info = new RunInfo(Map.of("train.seed", job.seed()), Map.of("round", trainer.round()),
+        RunInfo info = new RunInfo(Map.of("train.seed", job.train().seed()), Map.of("round", trainer.round()),
                 cfg.asStrings(), history, score);
         String name = store.save(spec, trainer.state(), info, files);
-        store.prune(job.checkpoints());
+        store.prune(job.output().checkpoints());
         out.println("checkpoint " + name);
     }
 
     private CheckpointStore openStore() {
-        Location where = job.output().resolve("checkpoints");
+        Location where = output.resolve("checkpoints");
         try {
             return CheckpointStore.open(where.fs(), where.path());
         } catch (IOException e) {
-            throw new ConfigException("output.dir " + job.output() + ": " + e.getMessage());
+            throw new ConfigException("output.dir " + output + ": " + e.getMessage());
         }
     }
 
@@ -344,13 +348,13 @@ final class TrainingRun {
         try {
             c.checkCompatible(spec, mustMatch);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("output.dir " + job.output() + " holds checkpoints of a different run: "
+            throw new ConfigException("output.dir " + output + " holds checkpoints of a different run: "
                     + e.getMessage().replace('\n', ' ').replaceAll(" +", " "));
         }
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             byte[] saved = c.files().get(f.getKey());
             if (saved == null || !Arrays.equals(saved, f.getValue())) {
-                throw new ConfigException("output.dir " + job.output() + " holds checkpoints with another "
+                throw new ConfigException("output.dir " + output + " holds checkpoints with another "
                         + f.getKey() + " (the data changed); use --fresh to start over or another output.dir");
             }
         }

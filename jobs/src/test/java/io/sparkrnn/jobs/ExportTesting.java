@@ -82,7 +82,7 @@ final class ExportTesting {
     static void classifier(Path run, Path tmp, Path folder) throws Exception {
         TrainedModel m = TrainedModel.open(run.toString());
         Vocabulary words = Vocabulary.fromText(m.file("vocab-words.txt"), "words");
-        ClassificationSettings.Tokenizer tok = ClassificationTask.tokenizer(m.config());
+        ClassificationSettings.Tokenizer tok = ClassificationTask.tokenizer(m.settings());
         List<int[]> rows = new ArrayList<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.sorted().limit(6).toList()) {

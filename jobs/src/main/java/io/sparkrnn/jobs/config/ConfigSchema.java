@@ -18,6 +18,20 @@ public final class ConfigSchema {
     /** The values of key {@code task}, one per task of the command line. */
     public static final List<String> TASKS = List.of("lm", "tag", "classify", "forecast", "seq2seq");
 
+    /** The values of {@code data.format} each task reads, its usual one ({@code auto}) first. */
+    private static final Map<String, List<String>> FORMATS = Map.of("lm", List.of("text", "parquet"),
+            "tag", List.of("brown", "conll"), "classify", List.of("tsv", "folders"), "forecast", List.of("csv"),
+            "seq2seq", List.of("cmudict", "tsv", "parquet"));
+
+    /** The values of {@code data.format} task {@code task} reads, the one {@code auto} stands for first. */
+    public static List<String> formats(String task) {
+        List<String> f = FORMATS.get(task);
+        if (f == null) {
+            throw new IllegalArgumentException("no task '" + task + "' in the schema");
+        }
+        return f;
+    }
+
     public static final List<ConfigKey> KEYS = List.of(
             choice("task", "lm", TASKS, "what to train: lm = language model on plain text, tag = sequence "
                     + "tagger, classify = text classifier, forecast = time-series forecaster, seq2seq = "

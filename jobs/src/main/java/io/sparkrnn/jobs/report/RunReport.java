@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrnn.engine.io.Folder;
 import io.sparkrnn.engine.optim.LrSchedule;
-import io.sparkrnn.jobs.LearningRates;
+import io.sparkrnn.jobs.config.LearningRates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

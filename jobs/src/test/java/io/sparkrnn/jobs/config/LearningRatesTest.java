@@ -1,4 +1,4 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.jobs.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.engine.optim.LrSchedule;
-import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,11 +15,10 @@ import org.junit.jupiter.api.Test;
 /** The inner learning-rate schedule a train config builds, by global inner step r * H + j. */
 class LearningRatesTest {
     private static LrSchedule schedule(String... sets) {
-        List<String> all = new ArrayList<>(List.of("data.train=" + TaskTesting.path(
-                "data/samples/cmudict/cmudict-sample.txt"), "train.rounds=10", "train.local-steps=20"));
+        List<String> all = new ArrayList<>(List.of("train.rounds=10", "train.local-steps=20"));
         all.addAll(Arrays.asList(sets));
-        JobConfig c = JobConfig.load(Path.of(TaskTesting.path("conf/cmudict-g2p.conf")), all);
-        return TrainCommand.Job.of(c).schedule();
+        JobConfig c = JobConfig.load(JobSettingsTest.conf("conf/cmudict-g2p.conf"), all);
+        return JobSettings.of(c).train().schedule();
     }
 
     @Test

@@ -1,8 +1,6 @@
-package io.sparkrnn.jobs;
+package io.sparkrnn.jobs.config;
 
 import io.sparkrnn.engine.optim.LrSchedule;
-import io.sparkrnn.jobs.config.ConfigException;
-import io.sparkrnn.jobs.config.JobConfig;
 import java.util.Locale;
 import java.util.Map;
 

@@ -1,0 +1,50 @@
+package io.sparkrnn.jobs.config;
+
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
+import java.util.Locale;
+
+/**
+ * The keys only seq2seq reads: how pairs are read, and the decoder's shape (its {@link Seq2SeqSpec} is
+ * {@link JobSettings#seq2seqSpec}).
+ *
+ * @param alternates      {@code data.alternates}: keep CMUdict's WORD(n) alternate pronunciations
+ * @param sourceTokens    {@code data.source-tokens}
+ * @param targetTokens    {@code data.target-tokens}
+ * @param sourceColumn    {@code data.source-column}
+ * @param targetColumn    {@code data.target-column}
+ * @param maxSourceLength {@code data.max-source-length}
+ * @param attention       {@code model.attention}
+ * @param inputFeeding    {@code model.input-feeding}
+ * @param decoderHidden   {@code model.decoder-hidden}: 0 = the encoder output width
+ * @param decoderLayers   {@code model.decoder-layers}: 0 = {@code model.layers}
+ */
+public record Seq2SeqSection(boolean alternates, TokenUnit sourceTokens, TokenUnit targetTokens, String sourceColumn,
+        String targetColumn, int maxSourceLength, Seq2SeqSpec.Attention attention, boolean inputFeeding,
+        int decoderHidden, int decoderLayers) {
+
+    static Seq2SeqSection of(JobConfig c) {
+        return new Seq2SeqSection(c.getBoolean("data.alternates"), Units.of(c, "data.source-tokens"),
+                Units.of(c, "data.target-tokens"), c.getString("data.source-column"), c.getString("data.target-column"),
+                c.getInt("data.max-source-length"),
+                Seq2SeqSpec.Attention.valueOf(c.getChoice("model.attention").toUpperCase(Locale.ROOT)),
+                c.getBoolean("model.input-feeding"), c.getInt("model.decoder-hidden"),
+                c.getInt("model.decoder-layers"));
+    }
+
+    /**
+     * The model for the given vocabulary sizes: the encoder from {@code model}, the decoder from this section
+     * (0 = as the encoder), the length caps from {@code data.max-source-length} and {@code decode}; throws
+     * IllegalArgumentException for a shape that cannot work (dot attention with another decoder width, input
+     * feeding without attention).
+     */
+    Seq2SeqSpec spec(ModelSection model, DecodeSection decode, int sourceVocab, int targetVocab) {
+        int decHidden = decoderHidden == 0 ? (model.bidirectional() ? 2 : 1) * model.hidden() : decoderHidden;
+        int decLayers = decoderLayers == 0 ? model.layers() : decoderLayers;
+        return new Seq2SeqSpec(sourceVocab, targetVocab, model.embedding(), model.embedding(), model.cell(),
+                model.hidden(), model.layers(), model.bidirectional(), decHidden, decLayers, model.dropout(),
+                attention, inputFeeding, Vocabulary.PAD_ID, Vocabulary.BOS_ID, Vocabulary.EOS_ID, maxSourceLength,
+                decode.maxLengthRatio());
+    }
+}

@@ -1,0 +1,97 @@
+package io.sparkrnn.jobs.config;
+
+import io.sparkrnn.driver.corpus.forecast.Calendar;
+import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
+
+/** The rules among keys that only one task has (combinations its data or model cannot work with). */
+final class TaskRules {
+    private TaskRules() {
+    }
+
+    static void lm(JobConfig c, DataSection data, ModelSection model, LmSection lm) {
+        if (model.bidirectional()) {
+            throw new ConfigException(c.source() + ": task = lm predicts the next token and cannot look ahead: "
+                    + "model.bidirectional must be false");
+        }
+        if (!data.validation().isEmpty()) {
+            throw new ConfigException(c.source() + ": task = lm holds out the end of data.train "
+                    + "(data.validation-fraction); data.validation is not used, leave it empty");
+        }
+        if (data.format().equals("parquet") && lm.textColumn().isEmpty()) {
+            throw new ConfigException(c.source() + ": data.text-column must name the Parquet column of the text");
+        }
+    }
+
+    static void classify(JobConfig c) {
+        int k1 = c.getInt("train.k1");
+        int maxLength = c.getInt("data.max-length");
+        if (k1 < maxLength) {
+            throw new ConfigException(c.source() + ": task = classify reads each text in one window: train.k1 ("
+                    + k1 + ") must be >= data.max-length (" + maxLength + ")");
+        }
+    }
+
+    static void forecast(JobConfig c, DataSection data, ForecastColumns k) {
+        String where = c.source() + ": ";
+        if (k.time().isEmpty() || k.features().isEmpty() || k.targets().isEmpty()) {
+            throw new ConfigException(where + "forecast.time-columns, forecast.features and forecast.targets must each "
+                    + "name at least one column");
+        }
+        if (!k.features().containsAll(k.targets())) {
+            throw new ConfigException(where + "forecast.targets " + k.targets() + " must also be in forecast.features "
+                    + k.features());
+        }
+        if (k.season() > k.window()) {
+            throw new ConfigException(where + "forecast.season (" + k.season() + ") must be <= forecast.window ("
+                    + k.window() + "): the seasonal-naive baseline reads the window");
+        }
+        int k1 = c.getInt("train.k1");
+        if (k.window() > k1) {
+            throw new ConfigException(where + "forecast.window (" + k.window() + ") must be <= train.k1 ("
+                    + k1 + "): each window is trained in one truncated-BPTT window");
+        }
+        for (String cov : k.calendar()) {
+            if (!Calendar.NAMES.contains(cov)) {
+                throw new ConfigException(where + "forecast.calendar: unknown covariate '" + cov + "'; expected some "
+                        + "of " + Calendar.NAMES);
+            }
+        }
+        if (!k.calendar().isEmpty() && k.time().size() != 1 && k.time().size() != 3) {
+            throw new ConfigException(where + "forecast.calendar needs a date: forecast.time-columns must be 3 "
+                    + "columns (year, month, day) or 1 ISO date column, found " + k.time());
+        }
+        if (!(data.validationFraction() > 0) && k.validationRows() == 0) {
+            throw new ConfigException(where + "task = forecast needs data.validation-fraction > 0 or "
+                    + "forecast.validation-rows > 0 (the rows after the training part)");
+        }
+        if (!data.validation().isEmpty()) {
+            throw new ConfigException(where + "task = forecast splits one series by time (data.validation-fraction, "
+                    + "data.test-fraction); data.validation is not used, leave it empty");
+        }
+    }
+
+    static void seq2seq(JobConfig c, DataSection data, ModelSection model, Seq2SeqSection s, DecodeSection decode) {
+        String where = c.source() + ": ";
+        try {
+            s.spec(model, decode, 8, 8);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + "model.attention, model.input-feeding, model.decoder-hidden: "
+                    + e.getMessage());
+        }
+        if (!(data.validationFraction() > 0)) {
+            throw new ConfigException(where + "task = seq2seq needs data.validation-fraction > 0");
+        }
+        if (!data.validation().isEmpty()) {
+            throw new ConfigException(where + "task = seq2seq splits data.train by a seeded hash "
+                    + "(data.validation-fraction, data.test-fraction); data.validation is not used, leave it empty");
+        }
+        if (data.validationFraction() + data.testFraction() >= 1) {
+            throw new ConfigException(where + "data.validation-fraction + data.test-fraction must be < 1");
+        }
+        int threads = c.getInt("train.engine-threads");
+        if (threads != 1) {
+            throw new ConfigException(where + "task = seq2seq trains on one engine thread per task: expected "
+                    + "train.engine-threads = 1, found " + threads);
+        }
+    }
+}
