@@ -3,7 +3,10 @@ package io.sparkrnn.jobs;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.ConfigSchema;
 
-/** The tasks by name ({@link ConfigSchema#TASKS}); a new task is added here and there, and to nothing else. */
+/**
+ * The tasks by name; a new task is added here and, with the formats it reads and the rules among its keys, to the
+ * config package ({@link ConfigSchema#TASKS}, {@link ConfigSchema#formats}, {@code TaskRules}).
+ */
 final class Tasks {
     private Tasks() {
     }
