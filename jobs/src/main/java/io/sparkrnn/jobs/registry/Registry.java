@@ -287,7 +287,10 @@ public final class Registry {
             Version to = version(name, history.get(1));
             verify(to);
             current.write(history.subList(1, history.size()));
-            settle(name, from, j -> j.put("rejected_reason", "rolled back at " + Instant.now()));
+            update(version(name, from), j -> {
+                j.put("status", Version.REJECTED);
+                j.put("rejected_reason", "rolled back at " + Instant.now());
+            });
             return version(name, to.number());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot roll back " + name, e);
@@ -359,7 +362,7 @@ public final class Registry {
         return new Version(name, n, dir, json, status, !history.isEmpty() && history.get(0) == n);
     }
 
-    /** Writes a version's effective status (and {@code more}) into its version.json when they differ. */
+    /** Writes a version's status as CURRENT and version.json say together, and {@code more}, into its version.json. */
     private void settle(String name, int n, java.util.function.Consumer<ObjectNode> more) {
         Version v = version(name, n);
         update(v, j -> {
