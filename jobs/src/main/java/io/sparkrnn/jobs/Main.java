@@ -114,8 +114,8 @@ public final class Main implements Callable<Integer> {
               inspect <model-dir>   the model's task, spec, parameter shapes, vocabularies and eval.json
               export <model-dir> --format onnx|pytorch --out <path> [--overwrite]
                                     the model as an ONNX file or a PyTorch folder (lm, tag, classify, forecast)
-              registry list|show|register|promote|rollback <root> ...
-                                    a versioned model registry on any file system; registry --help
+              registry <list|show|register|promote|rollback> <root> ...
+                                    versions of models: register, promote, roll back; registry --help
               bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--threads 1,2] [--json out.json]
                                     time the training step: ours, DL4J, PyTorch
               bench spark [--rounds 8] [--local-steps 25] [--json out.json]

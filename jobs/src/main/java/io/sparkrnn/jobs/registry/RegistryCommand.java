@@ -99,7 +99,8 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code registry list <root> [<name>]}: the names, or a name's versions. */
-    @Command(name = "list", description = "the model names with their serving version, or a name's versions",
+    @Command(name = "list", synopsisHeading = "usage: ", descriptionHeading = "%n", parameterListHeading = "%n",
+            optionListHeading = "%noptions:%n", description = "the model names with their serving version, or a name's versions",
             footerHeading = "%n", footer = "example:%n  bin/spark-rnn registry list out/registry char-lm")
     static final class ListVersions extends Base {
         @Parameters(index = "1", arity = "0..1", paramLabel = "<name>", description = "list this model's versions")
@@ -150,7 +151,8 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code registry show <root> <name>[@version]}: one version in full (default: the serving one, else the newest). */
-    @Command(name = "show", description = "one version: status, parent, data, config, metrics, the gate's figures",
+    @Command(name = "show", synopsisHeading = "usage: ", descriptionHeading = "%n", parameterListHeading = "%n",
+            optionListHeading = "%noptions:%n", description = "one version: status, parent, data, config, metrics, the gate's figures",
             footerHeading = "%n", footer = "example:%n  bin/spark-rnn registry show out/registry char-lm@2")
     static final class Show extends Base {
         @Parameters(index = "1", paramLabel = "<name>[@<version>]", description = "default version: the serving "
@@ -186,7 +188,8 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code registry register <root> <name> <model-dir>}: a model folder in as the next version. */
-    @Command(name = "register", description = "copy a model folder (or a run's output.dir) in as the next version, "
+    @Command(name = "register", synopsisHeading = "usage: ", descriptionHeading = "%n", parameterListHeading = "%n",
+            optionListHeading = "%noptions:%n", description = "copy a model folder (or a run's output.dir) in as the next version, "
             + "status registered; the same inputs already registered register nothing",
             footerHeading = "%n", footer = "example:%n  bin/spark-rnn registry register out/registry char-lm out/char-lm")
     static final class Register extends Base {
@@ -286,7 +289,8 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code registry promote <root> <name>@<version>}: that version serves. */
-    @Command(name = "promote", description = "make a version the serving one (CURRENT), after checking its manifest",
+    @Command(name = "promote", synopsisHeading = "usage: ", descriptionHeading = "%n", parameterListHeading = "%n",
+            optionListHeading = "%noptions:%n", description = "make a version the serving one (CURRENT), after checking its manifest",
             footerHeading = "%n", footer = "example:%n  bin/spark-rnn registry promote out/registry char-lm@2")
     static final class Promote extends Base {
         @Parameters(index = "1", paramLabel = "<name>@<version>", description = "e.g. char-lm@2")
@@ -320,7 +324,8 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code registry rollback <root> <name>}: the version that served before serves again. */
-    @Command(name = "rollback", description = "put back the version that served before the serving one, which is "
+    @Command(name = "rollback", synopsisHeading = "usage: ", descriptionHeading = "%n", parameterListHeading = "%n",
+            optionListHeading = "%noptions:%n", description = "put back the version that served before the serving one, which is "
             + "marked rejected",
             footerHeading = "%n", footer = "example:%n  bin/spark-rnn registry rollback out/registry char-lm")
     static final class Rollback extends Base {
