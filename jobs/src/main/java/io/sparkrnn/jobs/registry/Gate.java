@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A gated promotion's evidence: the candidate's and the serving version's figures, both measured by the caller on
  * the same data with the same command (evaluate's JSON), and the figure that decides. The candidate passes when its
- * figure is at least as good as the serving version's (equal passes), or when nothing serves yet; a figure that is
- * missing or not a finite number fails.
+ * figure is at least as good as the serving version's (equal passes), or when nothing serves yet. A figure that is
+ * missing or not a finite number, the candidate's or the serving version's, fails: when in doubt the serving
+ * version stays.
  *
  * @param metric the deciding key of both figure objects, e.g. {@code bits_per_char} or {@code accuracy}
  * @param lowerIsBetter true for losses and error rates, false for accuracies and F1
@@ -29,7 +30,7 @@ public record Gate(String metric, boolean lowerIsBetter, String data, JsonNode c
         }
         double s = figure(current);
         if (!Double.isFinite(s)) {
-            return true;
+            return false;
         }
         return lowerIsBetter ? c <= s : c >= s;
     }

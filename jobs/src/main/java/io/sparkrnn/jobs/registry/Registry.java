@@ -3,14 +3,12 @@ package io.sparkrnn.jobs.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.jobs.ConfigException;
 import io.sparkrnn.jobs.InputException;
 import io.sparkrnn.jobs.Location;
 import io.sparkrnn.jobs.ModelManifest;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +32,6 @@ import org.apache.hadoop.fs.FileAlreadyExistsException;
  */
 public final class Registry {
     static final String MODEL = "model";
-    static final String VERSION_JSON = "version.json";
-    static final String FORMAT = "spark-rnn-registry-version";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Location root;
@@ -78,7 +74,7 @@ public final class Registry {
             List<Integer> history = new CurrentFile(dir).read();
             List<Version> versions = new ArrayList<>();
             for (int n : numbers(dir)) {
-                versions.add(read(name, n, history));
+                versions.add(VersionFile.read(root, name, n, history));
             }
             return versions;
         } catch (IOException e) {
@@ -94,7 +90,7 @@ public final class Registry {
                 throw new ConfigException(name + " has no version " + Names.folder(number) + " in " + root
                         + " (versions: " + labels(numbers(dir)) + ")");
             }
-            return read(name, number, new CurrentFile(dir).read());
+            return VersionFile.read(root, name, number, new CurrentFile(dir).read());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir, e);
         }
@@ -164,33 +160,14 @@ public final class Registry {
             new CurrentFile(dir).repair();
             List<Integer> taken = numbers(dir);
             int n = taken.isEmpty() ? 1 : taken.get(taken.size() - 1) + 1;
+            deleteDeadFolders(dir, n);
             tmp = dir.resolve("." + Names.folder(n) + "." + UUID.randomUUID() + ".tmp");
             Location model = tmp.resolve(MODEL);
             model.mkdirs();
             Storage.copyFiles(src, model);
             ModelManifest.verify(model);
             String configSha = Hashes.configSha256(config);
-            ObjectNode json = JSON.createObjectNode();
-            json.put("format", FORMAT);
-            json.put("format_version", 1);
-            json.put("name", name);
-            json.put("version", n);
-            if (info.parent() == null) {
-                json.putNull("parent");
-            } else {
-                json.put("parent", info.parent());
-            }
-            json.put("status", Version.REGISTERED);
-            json.put("created_at", Instant.now().toString());
-            json.put("command", info.command());
-            json.put("fingerprint", Hashes.fingerprint(info.data(), configSha, info.parent()));
-            ArrayNode data = json.putArray("data");
-            info.data().forEach(d -> data.add(d.toJson()));
-            ObjectNode cfg = json.putObject("config");
-            cfg.put("sha256", configSha);
-            cfg.put("file", MODEL + "/config.conf");
-            json.set("metrics", info.metrics());
-            Storage.createNew(tmp.resolve(VERSION_JSON), JSON.writeValueAsBytes(json));
+            VersionFile.create(tmp, name, n, info, configSha);
             Location target = dir.resolve(Names.folder(n));
             try {
                 Storage.renameNew(tmp, target);
@@ -248,10 +225,10 @@ public final class Registry {
         Integer serving = current(name).map(Version::number).orElse(null);
         ObjectNode record = gate.toJson(serving);
         if (gate.passes()) {
-            update(version(name, version), j -> j.set("gate", record));
+            VersionFile.update(version(name, version), j -> j.set("gate", record));
             return promote(name, version);
         }
-        update(version(name, version), j -> {
+        VersionFile.update(version(name, version), j -> {
             j.set("gate", record);
             j.put("status", Version.REJECTED);
             j.put("rejected_reason", "gate: " + gate.metric() + " on " + gate.data() + ": candidate "
@@ -287,7 +264,7 @@ public final class Registry {
             Version to = version(name, history.get(1));
             verify(to);
             current.write(history.subList(1, history.size()));
-            update(version(name, from), j -> {
+            VersionFile.update(version(name, from), j -> {
                 j.put("status", Version.REJECTED);
                 j.put("rejected_reason", "rolled back at " + Instant.now());
             });
@@ -336,54 +313,13 @@ public final class Registry {
         return numbers.isEmpty() ? "none" : String.join(", ", numbers.stream().map(Names::folder).toList());
     }
 
-    /**
-     * A version as stored, with its status as CURRENT and version.json say together: a version CURRENT lists is
-     * promoted (a promotion that stopped after CURRENT was replaced); one whose version.json says promoted but that
-     * CURRENT no longer lists was rolled back, so rejected.
-     */
-    private Version read(String name, int n, List<Integer> history) throws IOException {
-        Location dir = root.resolve(name).resolve(Names.folder(n));
-        Location f = dir.resolve(VERSION_JSON);
-        ObjectNode json;
-        try {
-            JsonNode j = JSON.readTree(f.readBytes());
-            if (!(j instanceof ObjectNode o) || !FORMAT.equals(o.path("format").asText())) {
-                throw new InputException(f + " is not a registry version.json (\"format\": \"" + FORMAT + "\")");
-            }
-            json = o;
-        } catch (FileNotFoundException e) {
-            throw new InputException(dir + " has no " + VERSION_JSON + ": not a registry version");
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new InputException(f + " is not valid JSON: " + e.getOriginalMessage());
-        }
-        String stored = json.path("status").asText(Version.REGISTERED);
-        String status = history.contains(n) ? Version.PROMOTED
-                : stored.equals(Version.PROMOTED) ? Version.REJECTED : stored;
-        return new Version(name, n, dir, json, status, !history.isEmpty() && history.get(0) == n);
-    }
-
     /** Writes a version's status as CURRENT and version.json say together, and {@code more}, into its version.json. */
     private void settle(String name, int n, java.util.function.Consumer<ObjectNode> more) {
         Version v = version(name, n);
-        update(v, j -> {
+        VersionFile.update(v, j -> {
             j.put("status", v.status());
             more.accept(j);
         });
-    }
-
-    /** Replaces a version's version.json with {@code change} applied, in one step. */
-    private static void update(Version v, java.util.function.Consumer<ObjectNode> change) {
-        ObjectNode j = v.json().deepCopy();
-        change.accept(j);
-        Location f = v.dir().resolve(VERSION_JSON);
-        Location tmp = v.dir().resolve("." + VERSION_JSON + "." + UUID.randomUUID() + ".tmp");
-        try {
-            Storage.createNew(tmp, JSON.writeValueAsBytes(j));
-            Storage.renameOver(tmp, f);
-        } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw new UncheckedIOException("cannot write " + f, e);
-        }
     }
 
     /** A model folder, or the model/ folder of a run's output.dir. */
@@ -409,6 +345,23 @@ public final class Registry {
                     + "config a version was trained with");
         }
         return new String(conf.readBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Deletes the hidden folders of registers that died before their rename: a {@code .vNNNN.<id>.tmp} whose
+     * number is below {@code next} was taken by a finished version, so it can never be renamed. (A folder with the
+     * number {@code next} may be a second writer's, still working: it is left alone.)
+     */
+    private static void deleteDeadFolders(Location dir, int next) throws IOException {
+        for (String f : dir.list(false)) {
+            int dot = f.indexOf('.', 1);
+            if (f.startsWith(".v") && f.endsWith(".tmp") && dot > 0) {
+                int n = Names.number(f.substring(1, dot));
+                if (n > 0 && n < next) {
+                    dir.resolve(f).delete();
+                }
+            }
+        }
     }
 
     private static void deleteQuietly(Location l) {

@@ -122,6 +122,12 @@ class RegistryTest {
         ok("registry", "register", root(), "char-lm", run.toString());
         ok("registry", "promote", root(), "char-lm@1");
         byte[] before = Files.readAllBytes(tmp.resolve("registry/char-lm/CURRENT"));
+        // a register killed while copying left its hidden folder: no reader sees it
+        Path killed = tmp.resolve("registry/char-lm/.v0002.killed.tmp/model");
+        Files.createDirectories(killed);
+        Files.write(killed.resolve("weights.safetensors"), new byte[] {1, 2, 3});
+        assertEquals(List.of(1), Registry.open(Location.of(root(), "root")).list("char-lm").stream()
+                .map(Version::number).toList());
         ok("registry", "register", root(), "char-lm", run.toString(), "--parent", "1");
         // killed here: no promote
         assertEquals(List.of(before.length), List.of(Files.readAllBytes(tmp.resolve("registry/char-lm/CURRENT")).length));
@@ -131,7 +137,11 @@ class RegistryTest {
         Version candidate = r.version("char-lm", 2);
         assertEquals("registered", candidate.status());
         assertFalse(candidate.current());
-        assertEquals(List.of("CURRENT", "v0001", "v0002"), names(tmp.resolve("registry/char-lm")));
+        assertEquals(List.of(".v0002.killed.tmp", "CURRENT", "v0001", "v0002"), names(tmp.resolve("registry/char-lm")));
+        // its number is taken now, so it can never be renamed: the next register deletes it
+        ok("registry", "register", root(), "char-lm", run.toString(), "--parent", "2");
+        assertEquals(List.of("CURRENT", "v0001", "v0002", "v0003"), names(tmp.resolve("registry/char-lm")));
+        assertEquals(new String(before, StandardCharsets.UTF_8), current());
     }
 
     @Test
@@ -267,6 +277,11 @@ class RegistryTest {
         assertEquals("promoted", equal.status());
         assertTrue(equal.current());
         assertTrue(equal.json().get("gate").get("passed").asBoolean());
+        assertEquals("v0003\nv0001\n", current());
+        r.register("char-lm", model, new VersionInfo(3, List.of(), null, "test"));
+        Version unknown = r.promoteIfAtLeastAsGood("char-lm", 4, new Gate("bits_per_char", true, "held-out.txt",
+                json("{\"bits_per_char\": 1.0}"), json("{\"accuracy\": 0.9}")));
+        assertEquals("rejected", unknown.status(), "the serving figure missing: the serving version stays");
         assertEquals("v0003\nv0001\n", current());
         String show = ok("registry", "show", root(), "char-lm@2").out();
         assertTrue(show.contains("  gate         bits_per_char (lower is better) on held-out.txt: candidate 2.51, "
