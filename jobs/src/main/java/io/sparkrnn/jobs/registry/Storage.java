@@ -21,8 +21,8 @@ import org.apache.hadoop.fs.StreamCapabilities;
  * <p>Local paths use the operating system's rename(2) through {@code java.nio}: it replaces a file atomically and
  * refuses to replace a non-empty folder. Other file systems use Hadoop's {@link FileContext} renames, which on HDFS
  * are single NameNode operations: {@code Rename.NONE} fails when the target exists, {@code Rename.OVERWRITE}
- * replaces it atomically. ({@code FileSystem.rename}, which {@code Location} uses, moves a folder into an existing
- * one and never overwrites a file.) A file system whose FileContext emulates an overwrite by a delete and a rename
+ * replaces it atomically. (On HDFS {@code FileSystem.rename}, which {@code Location} uses, never overwrites a file
+ * and moves a folder into an existing one.) A file system whose FileContext emulates an overwrite by a delete and a rename
  * leaves a moment with no target; {@link Registry} readers survive it (see docs/registry.md).
  */
 final class Storage {
