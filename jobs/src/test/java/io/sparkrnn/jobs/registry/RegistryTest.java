@@ -228,6 +228,26 @@ class RegistryTest {
     }
 
     @Test
+    void aModelThatCannotBeVerifiedIsNotRegistered() throws Exception {
+        Path copy = tmp.resolve("copy/model");
+        Files.createDirectories(copy);
+        try (var files = Files.list(run.resolve("model"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(copy.resolve("vocab-chars.txt"), "\"x\"\n", java.nio.file.StandardOpenOption.APPEND);
+        RegistryTesting.Run damaged = run("registry", "register", root(), "char-lm", copy.toString());
+        assertEquals(3, damaged.code(), damaged.err());
+        assertTrue(damaged.err().contains("vocab-chars.txt does not match MANIFEST.sha256"), damaged.err());
+        Files.delete(copy.resolve("MANIFEST.sha256"));
+        RegistryTesting.Run none = run("registry", "register", root(), "char-lm", copy.toString());
+        assertEquals(3, none.code(), none.err());
+        assertTrue(none.err().contains("has no MANIFEST.sha256"), none.err());
+        assertFalse(Files.exists(tmp.resolve("registry/char-lm")), "nothing registered");
+    }
+
+    @Test
     void theSameInputsRegisterOnceAndTheFingerprintFindsThem() throws Exception {
         Path copy = RegistryTesting.mobyHead(tmp.resolve("data.txt"), 20_000);
         ok("registry", "register", root(), "char-lm", run.toString(), "--data", copy.toString());
