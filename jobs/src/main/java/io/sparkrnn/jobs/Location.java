@@ -32,7 +32,7 @@ import org.apache.spark.SparkConf;
  * ({@code core-site.xml}, {@code hdfs-site.xml} on the class path, where spark-submit puts
  * {@code HADOOP_CONF_DIR}) and Spark's {@code spark.hadoop.*} keys.
  */
-final class Location {
+public final class Location {
     /** A URI's scheme, as in {@code hdfs:/...} or {@code s3a://...}; anything else is a local path. */
     private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):/.*");
 
@@ -50,7 +50,7 @@ final class Location {
      * The location {@code text} names; {@code what} (the key or option that gave it, e.g. {@code output.dir}) leads
      * the message when its scheme has no file system here.
      */
-    static Location of(String text, String what) {
+    public static Location of(String text, String what) {
         Configuration conf = hadoopConf();
         var m = SCHEME.matcher(text);
         try {
@@ -108,17 +108,17 @@ final class Location {
         return conf;
     }
 
-    FileSystem fs() {
+    public FileSystem fs() {
         return fs;
     }
 
     /** The qualified Hadoop path ({@code file:/...} for a local one). */
-    Path path() {
+    public Path path() {
         return path;
     }
 
     /** The file {@code name} in this folder. */
-    Location resolve(String name) {
+    public Location resolve(String name) {
         Path p = new Path(path, name);
         String s = isLocal() && !shown.startsWith("file:") ? java.nio.file.Path.of(shown).resolve(name).toString()
                 : p.toString();
@@ -126,7 +126,7 @@ final class Location {
     }
 
     /** The folder holding this one, or null at the root. */
-    Location parent() {
+    public Location parent() {
         Path p = path.getParent();
         if (p == null) {
             return null;
@@ -137,24 +137,24 @@ final class Location {
     }
 
     /** A local location as an absolute path, else the URI: where the console says a run's files are. */
-    String absolute() {
+    public String absolute() {
         return isLocal() ? java.nio.file.Path.of(path.toUri()).toString() : path.toString();
     }
 
-    String name() {
+    public String name() {
         return path.getName();
     }
 
-    boolean isLocal() {
+    public boolean isLocal() {
         return "file".equals(path.toUri().getScheme());
     }
 
-    boolean exists() throws IOException {
+    public boolean exists() throws IOException {
         return fs.exists(path);
     }
 
     /** True when a folder exists here; false when nothing does. */
-    boolean isFolder() throws IOException {
+    public boolean isFolder() throws IOException {
         try {
             return fs.getFileStatus(path).isDirectory();
         } catch (FileNotFoundException e) {
@@ -163,7 +163,7 @@ final class Location {
     }
 
     /** True when a file (not a folder) exists here. */
-    boolean isFile() throws IOException {
+    public boolean isFile() throws IOException {
         try {
             return fs.getFileStatus(path).isFile();
         } catch (FileNotFoundException e) {
@@ -172,7 +172,7 @@ final class Location {
     }
 
     /** The names in this folder, sorted; {@code files} only regular files. */
-    List<String> list(boolean files) throws IOException {
+    public List<String> list(boolean files) throws IOException {
         List<String> names = new ArrayList<>();
         for (FileStatus st : fs.listStatus(path)) {
             if (!files || st.isFile()) {
@@ -183,25 +183,25 @@ final class Location {
         return names;
     }
 
-    InputStream open() throws IOException {
+    public InputStream open() throws IOException {
         return fs.open(path);
     }
 
-    long size() throws IOException {
+    public long size() throws IOException {
         return fs.getFileStatus(path).getLen();
     }
 
-    byte[] readBytes() throws IOException {
+    public byte[] readBytes() throws IOException {
         try (InputStream in = fs.open(path)) {
             return in.readAllBytes();
         }
     }
 
-    String readString() throws IOException {
+    public String readString() throws IOException {
         return new String(readBytes(), StandardCharsets.UTF_8);
     }
 
-    void mkdirs() throws IOException {
+    public void mkdirs() throws IOException {
         if (!fs.mkdirs(path)) {
             throw new IOException("cannot create the folder " + this);
         }
@@ -225,7 +225,7 @@ final class Location {
      * replaces the old file in one step; HDFS renames do not overwrite, so there the old file is deleted first and
      * for a moment neither is visible. On failure the old file stays and the temporary one is deleted.
      */
-    void write(Folder.Body body) throws IOException {
+    public void write(Folder.Body body) throws IOException {
         Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FSDataOutputStream out = fs.create(tmp, false)) {
@@ -249,20 +249,20 @@ final class Location {
         }
     }
 
-    void writeString(String text) throws IOException {
+    public void writeString(String text) throws IOException {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         write(out -> out.write(b));
     }
 
     /** Renames this file or folder to {@code to}, which must not exist. */
-    void renameTo(Location to) throws IOException {
+    public void renameTo(Location to) throws IOException {
         if (!fs.rename(path, to.path)) {
             throw new IOException("cannot rename " + this + " to " + to);
         }
     }
 
     /** Deletes this file or folder and all it holds, if it exists. */
-    void delete() throws IOException {
+    public void delete() throws IOException {
         if (fs.exists(path) && !fs.delete(path, true)) {
             throw new IOException("cannot delete " + this);
         }

@@ -58,7 +58,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Runs a command; returns the exit code. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         return Cli.execute(commandLine(out), args, out, err);
     }
 
@@ -76,6 +76,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new ModelCommands.Evaluate(out))
                 .addSubcommand(new ModelCommands.Inspect(out))
                 .addSubcommand(new ExportCommand(out))
+                .addSubcommand(io.sparkrnn.jobs.registry.RegistryCommand.commandLine(out))
                 .addSubcommand(new Bench())
                 .addSubcommand(new HelpCommand());
     }
@@ -114,6 +115,8 @@ public final class Main implements Callable<Integer> {
               inspect <model-dir>   the model's task, spec, parameter shapes, vocabularies and eval.json
               export <model-dir> --format onnx|pytorch --out <path> [--overwrite]
                                     the model as an ONNX file or a PyTorch folder (lm, tag, classify, forecast)
+              registry <list|show|register|promote|rollback> <root> ...
+                                    versions of models: register, promote, roll back; registry --help
               bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--threads 1,2] [--json out.json]
                                     time the training step: ours, DL4J, PyTorch
               bench spark [--rounds 8] [--local-steps 25] [--json out.json]
@@ -135,6 +138,7 @@ public final class Main implements Callable<Integer> {
               bin/spark-rnn train conf/births-forecast.conf
               bin/spark-rnn inspect out/births-forecast
               bin/spark-rnn export out/brown-tagger --format onnx --out out/brown-tagger.onnx
+              bin/spark-rnn registry register out/registry char-lm out/char-lm
               bin/spark-rnn train conf/cmudict-g2p.conf
               bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
               bin/spark-rnn bench engine --json out/bench-engine.json

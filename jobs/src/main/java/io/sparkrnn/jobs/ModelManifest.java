@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * folder (what {@code sha256sum -c} reads), written last, verified on every load, on any file system. A folder
  * from before manifests has none and loads as it is.
  */
-final class ModelManifest {
-    static final String NAME = "MANIFEST.sha256";
+public final class ModelManifest {
+    public static final String NAME = "MANIFEST.sha256";
     private static final Pattern LINE = Pattern.compile("([0-9a-f]{64})  (\\S+)");
 
     private ModelManifest() {
@@ -41,7 +41,7 @@ final class ModelManifest {
      * Checks the folder against its manifest: every listed file present with its hash, no file unlisted. Returns
      * false when the folder has no manifest; throws {@link InputException} naming the file that does not match.
      */
-    static boolean verify(Location dir) {
+    public static boolean verify(Location dir) {
         Location manifest = dir.resolve(NAME);
         Map<String, String> listed = new LinkedHashMap<>();
         try {

@@ -118,7 +118,8 @@ class MainTest {
                 "predict", "usage: spark-rnn predict <model-dir> --data <path> --output <dir> [--format tsv|parquet]",
                 "evaluate", "usage: spark-rnn evaluate <model-dir> (--data <path> | --part validation|test)",
                 "inspect", "usage: spark-rnn inspect <model-dir>",
-                "export", "usage: spark-rnn export <model-dir> --format onnx|pytorch --out <path> [--overwrite]");
+                "export", "usage: spark-rnn export <model-dir> --format onnx|pytorch --out <path> [--overwrite]",
+                "registry", "usage: spark-rnn registry list <root> [<name>] [--json]");
         for (Map.Entry<String, String> c : usage.entrySet()) {
             for (String help : new String[] {"--help", "-h"}) {
                 Run r = run(c.getKey(), help);

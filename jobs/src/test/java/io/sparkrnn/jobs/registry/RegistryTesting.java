@@ -1,0 +1,91 @@
+package io.sparkrnn.jobs.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrnn.jobs.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Shared steps of the registry tests: a small trained model, running commands, snapshots of folders. */
+final class RegistryTesting {
+    private RegistryTesting() {
+    }
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    static Run ok(String... args) {
+        Run r = run(args);
+        assertEquals(0, r.code(), String.join(" ", args) + "\n" + r.out() + r.err());
+        return r;
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path repo() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!Files.exists(p.resolve("conf/char-lm.conf"))) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
+    /**
+     * Trains a 16-unit char LM for one round on {@code data} (a copy of the first 20 kB of the Moby Dick sample made
+     * by the caller) into {@code out}; returns {@code out}.
+     */
+    static Path train(Path data, Path out) {
+        ok("train", repo().resolve("conf/char-lm.conf").toString(), "--set", "data.train=" + data,
+                "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.batch=8",
+                "--set", "train.k1=32", "--set", "train.k2=32", "--set", "train.local-steps=2",
+                "--set", "train.rounds=1", "--set", "eval.every=100", "--set", "output.dir=" + out);
+        return out;
+    }
+
+    /** The first {@code bytes} of the Moby Dick sample, to a line end, written to {@code to}. */
+    static Path mobyHead(Path to, int bytes) throws IOException {
+        byte[] moby = Files.readAllBytes(repo().resolve("data/samples/moby-dick/moby-dick.txt"));
+        int cut = bytes;
+        while (moby[cut - 1] != '\n') {
+            cut++;
+        }
+        Files.write(to, java.util.Arrays.copyOf(moby, cut));
+        return to;
+    }
+
+    /** Every file under {@code dir} by relative path, with the sha256 of its bytes. */
+    static Map<String, String> snapshot(Path dir) throws IOException {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(p).toString(), Hashes.sha256(Files.readAllBytes(p)));
+            }
+        }
+        return m;
+    }
+}
