@@ -1,6 +1,6 @@
 package io.sparkrnn.jobs.registry;
 
-import io.sparkrnn.jobs.ConfigException;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.io.ModelFiles;
-import io.sparkrnn.jobs.ConfigException;
+import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.InputException;
 import io.sparkrnn.jobs.Location;
 import io.sparkrnn.jobs.ModelManifest;

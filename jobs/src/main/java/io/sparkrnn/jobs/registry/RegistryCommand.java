@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.sparkrnn.jobs.Cli;
-import io.sparkrnn.jobs.ConfigException;
+import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.InputException;
 import io.sparkrnn.jobs.Location;
 import java.io.IOException;

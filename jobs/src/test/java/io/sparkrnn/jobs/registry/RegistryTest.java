@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkrnn.jobs.ConfigException;
+import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.Location;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
