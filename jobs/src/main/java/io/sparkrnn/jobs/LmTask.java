@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.lm.LmCorpus;
 import io.sparkrnn.driver.corpus.lm.LmData;

@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.task.PreparedData;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
