@@ -29,6 +29,6 @@ public enum Part {
         if (this == TEST) {
             throw new IllegalArgumentException("a two-way split has no test part");
         }
-        return all.filter(x -> Splits.heldOut(seed, key.call(x), fraction));
+        return Splits.validationPart(all, seed, fraction, key);
     }
 }
