@@ -105,19 +105,7 @@ public final class EngineBench implements Callable<Integer> {
         ObjectNode report = measure(settings());
         String table = EngineReport.table(report);
         out.print(table);
-        if (json != null) {
-            Path file = Paths.get(json);
-            try {
-                Path parent = file.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                JSON.writeValue(file.toFile(), report);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file, e);
-            }
-            out.println("wrote " + file);
-        }
+        BenchReport.write(report, json, out);
         boolean failed = false;
         for (JsonNode r : report.get("records")) {
             failed |= r.get("status").asText().equals("failed");
@@ -158,9 +146,9 @@ public final class EngineBench implements Callable<Integer> {
                 + " MKL_NUM_THREADS = threads, PyTorch also torch.set_num_threads(threads); ours: threads engine"
                 + " threads (batch-parallel row blocks) with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS"
                 + " = 1");
-        report.put("load_average_before", loadAverage());
+        report.put("load_average_before", BenchReport.loadAverage());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n", loadAverage(),
+        out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n", BenchReport.loadAverage(),
                 Runtime.getRuntime().availableProcessors());
 
         Map<Integer, Double> peaks = new LinkedHashMap<>();
@@ -189,7 +177,7 @@ public final class EngineBench implements Callable<Integer> {
             }
         }
         report.set("summary", EngineReport.rate(records));
-        report.put("load_average_after", loadAverage());
+        report.put("load_average_after", BenchReport.loadAverage());
         return report;
     }
 
@@ -376,15 +364,5 @@ public final class EngineBench implements Callable<Integer> {
 
     private static String tail(String s, int n) {
         return s.length() <= n ? s : s.substring(s.length() - n);
-    }
-
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean()
-                    .getSystemLoadAverage());
-        }
     }
 }

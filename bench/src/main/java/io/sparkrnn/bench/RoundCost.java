@@ -8,9 +8,7 @@ import io.sparkrnn.jobs.Cli;
 import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,16 +99,13 @@ final class RoundCost implements Callable<Integer> {
         if (rounds < 2) {
             throw new ConfigException("--rounds must be at least 2 (the first is not fitted), found " + rounds);
         }
-        ObjectNode report = SparkBench.JSON.createObjectNode();
-        report.put("benchmark", "rounds");
-        report.put("load_average_before", EngineBench.loadAverage());
+        ObjectNode report = BenchReport.begin("rounds", "local[" + cores + "]", out);
         report.put("cores", cores);
         report.put("embedding", embedding);
         report.put("batch", batch);
         report.put("k", k);
         report.put("local_steps", localSteps);
         report.put("rounds_per_run", rounds);
-        out.printf(Locale.ROOT, "bench rounds: load average %s, local[%d]%n", EngineBench.loadAverage(), cores);
         ArrayNode runs = report.putArray("runs");
         List<CostModel.Point> points = new ArrayList<>();
         boolean ok = true;
@@ -153,22 +148,8 @@ final class RoundCost implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             out.println("no cost model: " + e.getMessage());
         }
-        report.put("load_average_after", EngineBench.loadAverage());
-        out.printf(Locale.ROOT, "load average before %s, after %s%n", report.get("load_average_before").asText(),
-                report.get("load_average_after").asText());
-        if (json != null) {
-            Path file = Paths.get(json);
-            try {
-                Path parent = file.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                SparkBench.JSON.writeValue(file.toFile(), report);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file, e);
-            }
-            out.println("wrote " + json);
-        }
+        BenchReport.end(report, out);
+        BenchReport.write(report, json, out);
         return ok ? 0 : 1;
     }
 
@@ -188,19 +169,11 @@ final class RoundCost implements Callable<Integer> {
         for (String[] f : new String[][] {{"secondsTotal", "seconds_total"}, {"secondsLocal", "seconds_local"},
                 {"received", "bytes_received"}, {"broadcast", "bytes_broadcast"}, {"shuffled", "bytes_shuffled"},
                 {"tasks", "tasks"}}) {
-            double[] v = new double[rounds.size() - 1];
-            for (int i = 1; i < rounds.size(); i++) {
-                v[i - 1] = rounds.get(i).get(f[0]).asDouble();
-            }
-            r.put(f[1], Timing.median(v));
+            r.put(f[1], medianAfterFirst(rounds, f[0]));
         }
         for (String[] f : new String[][] {{"cpuPerTrainingTask", "cpu_per_training_task"},
                 {"cpuPerAggregationInput", "cpu_per_aggregation_input"}}) {
-            double[] v = new double[rounds.size() - 1];
-            for (int i = 1; i < rounds.size(); i++) {
-                v[i - 1] = rounds.get(i).get(f[0]).asDouble();
-            }
-            double m = Timing.median(v);
+            double m = medianAfterFirst(rounds, f[0]);
             if (Double.isFinite(m)) {
                 r.put(f[1], m);
             } else {
@@ -215,12 +188,20 @@ final class RoundCost implements Callable<Integer> {
         r.put("seconds_outside", Timing.median(outside));
     }
 
+    /** The median of {@code field} over rounds 2.. (round 1 builds the replicas and warms the JIT). */
+    private static double medianAfterFirst(JsonNode rounds, String field) {
+        double[] v = new double[rounds.size() - 1];
+        for (int i = 1; i < rounds.size(); i++) {
+            v[i - 1] = rounds.get(i).get(field).asDouble();
+        }
+        return Timing.median(v);
+    }
+
     private void printTable(ArrayNode runs) {
         out.println();
-        out.println("| parameters | partitions | outside s | local s | round s | driver receives MB | driver "
-                + "broadcasts MB | shuffled MB | tasks | CPU s per training task | CPU s per aggregation input | "
-                + "peak RSS MB |");
-        out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        BenchReport.tableHeader(out, "parameters", "partitions", "outside s", "local s", "round s",
+                "driver receives MB", "driver broadcasts MB", "shuffled MB", "tasks", "CPU s per training task",
+                "CPU s per aggregation input", "peak RSS MB");
         for (JsonNode r : runs) {
             if (!r.get("status").asText().equals("ok")) {
                 continue;
@@ -245,8 +226,7 @@ final class RoundCost implements Callable<Integer> {
         fit.put("c", m.c());
         fit.put("d", m.d());
         fit.put("rms_residual", m.rmsResidual());
-        out.println("| parameters | partitions | measured s | fitted s | residual s |");
-        out.println("| ---: | ---: | ---: | ---: | ---: |");
+        BenchReport.tableHeader(out, "parameters", "partitions", "measured s", "fitted s", "residual s");
         ArrayNode res = fit.putArray("points");
         for (CostModel.Point p : points) {
             double f = m.seconds(p.partitions(), p.parameters());
@@ -285,9 +265,8 @@ final class RoundCost implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "estimate for %d executors, one partition each, %.0f Gbit/s links, fan-in %d:%n",
                 executors, linkGbit, fanIn);
-        out.println("| parameters | tree levels | driver s | executors' critical path s | network s | round "
-                + "overhead s |");
-        out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        BenchReport.tableHeader(out, "parameters", "tree levels", "driver s", "executors' critical path s",
+                "network s", "round overhead s");
         ArrayNode est = report.putArray("cluster_estimate");
         for (long n : points.stream().mapToLong(CostModel.Point::parameters).distinct().sorted().toArray()) {
             CostModel.ClusterEstimate e = m.cluster(tasks, executors, n, fanIn, bytesPerSecond);

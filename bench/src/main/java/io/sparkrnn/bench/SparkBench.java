@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
@@ -94,29 +92,11 @@ public final class SparkBench {
      * average before and after; writes the report to --json. Returns the exit code (0 when every run finished).
      */
     int run(String name, Options options, Predicate<ObjectNode> body) {
-        ObjectNode report = JSON.createObjectNode();
-        report.put("benchmark", name);
-        report.put("load_average_before", EngineBench.loadAverage());
+        ObjectNode report = BenchReport.begin(name, Runtime.getRuntime().availableProcessors() + " cores", out);
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "bench %s: load average %s, %d cores%n", name, EngineBench.loadAverage(),
-                Runtime.getRuntime().availableProcessors());
         boolean ok = body.test(report);
-        report.put("load_average_after", EngineBench.loadAverage());
-        out.printf(Locale.ROOT, "load average before %s, after %s%n", report.get("load_average_before").asText(),
-                report.get("load_average_after").asText());
-        if (options.json != null) {
-            Path json = Paths.get(options.json);
-            try {
-                Path parent = json.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                JSON.writeValue(json.toFile(), report);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + json, e);
-            }
-            out.println("wrote " + json);
-        }
+        BenchReport.end(report, out);
+        BenchReport.write(report, options.json, out);
         return ok ? 0 : 1;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
@@ -80,8 +81,8 @@ final class ClassificationTask implements Task {
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = m.vocabulary(ClassificationData.WORDS, m.inputRows());
         Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
-        JavaRDD<LabelledText> texts = part.twoWay(read(sc, m.settings(), m.settings().data().format(), data),
-                m.settings(), ClassificationData::splitKey, name());
+        JavaRDD<LabelledText> texts = m.twoWay(part, read(sc, m.settings(), m.settings().data().format(), data),
+                ClassificationData::splitKey);
         JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.settings())::tokens, words, labels);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         ClassificationData.counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);

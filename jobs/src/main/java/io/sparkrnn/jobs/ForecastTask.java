@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
 import io.sparkrnn.driver.corpus.forecast.ForecastData;
 import io.sparkrnn.driver.corpus.forecast.ForecastReader;
@@ -58,49 +59,19 @@ final class ForecastTask implements Task {
     }
 
     /**
-     * All windows of a series (or of its validation or test part, cut as training cut it), normalised with the
-     * model's saved normaliser: the reader standardises with the
-     * series' own statistics, which is undone per column ({@code z' = (x - mean') / std'} with
-     * {@code x = z * std + mean}); calendar covariates are not standardised.
+     * All windows of {@code data} (or of its validation or test part, cut as training cut it), normalised with the
+     * model's saved normaliser ({@link ForecastData#windows}).
      */
     static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         JobSettings cfg = m.settings();
         ForecastColumns k = cfg.forecast();
         Normalizer saved = Normalizer.fromJson(m.file(NORMALIZER));
-        ForecastReader.Series s;
-        JavaRDD<ForecastWindow> chosen;
-        if (part == Part.ALL) {
-            s = ForecastReader.read(sc, data, k.reader(1.0, 0.0, true));
-            chosen = s.train();
-        } else {
-            // the parts in time order as training cut them (data.*-fraction, forecast.*-rows)
-            double val = cfg.data().validationFraction();
-            double test = cfg.data().testFraction();
-            if (part == Part.TEST && !(test > 0) && k.testRows() == 0) {
-                throw new ConfigException("--part test: the model in " + m.dir() + " was trained without a test "
-                        + "part (data.test-fraction = 0, forecast.test-rows = 0); use --part validation");
-            }
-            s = ForecastReader.read(sc, data, k.reader(1 - val - test, val, false));
-            chosen = part == Part.VALIDATION ? s.validation() : s.test();
+        double test = cfg.data().testFraction();
+        if (part == Part.TEST && !(test > 0) && k.testRows() == 0) {
+            throw new ConfigException("--part test: the model in " + m.dir() + " was trained without a test "
+                    + "part (data.test-fraction = 0, forecast.test-rows = 0); use --part validation");
         }
-        Normalizer own = s.normalizer();
-        int f = k.features().size();
-        int width = k.width();
-        int[] tf = k.targetFeatures();
-        return chosen.map(w -> {
-            float[] in = w.inputs().clone();
-            for (int i = 0; i < in.length; i++) {
-                if (i % width < f) {
-                    in[i] = saved.apply(i % width, own.invert(i % width, in[i]));
-                }
-            }
-            float[] out = w.targets().clone();
-            for (int i = 0; i < out.length; i++) {
-                int c = tf[i % tf.length];
-                out[i] = saved.apply(c, own.invert(c, out[i]));
-            }
-            return new ForecastWindow(w.start(), in, out);
-        });
+        return ForecastData.windows(sc, data, k, saved, cfg.data().validationFraction(), test, part);
     }
 
     @Override

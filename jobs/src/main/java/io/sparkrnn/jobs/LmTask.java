@@ -1,11 +1,12 @@
 package io.sparkrnn.jobs;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.lm.LmCorpus;
 import io.sparkrnn.driver.corpus.lm.LmData;
+import io.sparkrnn.driver.corpus.lm.LmEvaluation;
 import io.sparkrnn.driver.corpus.lm.LmOptions;
 import io.sparkrnn.driver.corpus.lm.LmSettings;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
@@ -13,7 +14,6 @@ import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
-import io.sparkrnn.engine.train.StreamLoss;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
@@ -94,24 +94,12 @@ final class LmTask implements Task {
         } catch (java.io.IOException e) {
             throw new InputException("cannot read " + text + ": " + e.getMessage());
         }
-        int lanes = Math.max(1, Math.min(16, (ids.length - 1) / 129));
-        String noun = vocab.noun();
-        if (ids.length < lanes * 128 + 1) {
-            throw new InputException(data + ": too short to evaluate (" + ids.length + " known " + noun
-                    + " tokens, need at least 129)");
+        try {
+            return LmEvaluation.text(m.model(SequenceModel.class), m.loaded().params(), ids, unknown[0], vocab.unit(),
+                    data);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
         }
-        double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), ids, lanes, 128);
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("bits_per_" + noun, bits);
-        n.put("perplexity", Math.pow(2, bits));
-        if (vocab.unit() == TokenUnit.WORDS) {
-            n.put("words", ids.length);
-            n.put("unknown_words", unknown[0]);
-        } else {
-            n.put("characters", ids.length);
-            n.put("unknown_characters_skipped", unknown[0]);
-        }
-        return n;
     }
 
     /**
@@ -133,20 +121,12 @@ final class LmTask implements Task {
                     + "vocabulary differs from " + file + "); --part scores the held-out part of the training "
                     + "corpus");
         }
-        int[] valid;
         try {
-            valid = corpus.validationTokens(LmData.MAX_DRIVER_VALIDATION);
+            return LmEvaluation.heldOut(corpus, data, m.model(SequenceModel.class), m.loaded().params(), k1,
+                    c.lm().tokens());
         } catch (CorpusException e) {
-            throw new InputException(data + ": " + e.getMessage());
+            throw new InputException(e.getMessage());
         }
-        double bits = StreamLoss.bitsPerToken(m.model(SequenceModel.class), m.loaded().params(), valid,
-                LmData.lanes(valid.length, k1), k1);
-        String noun = c.lm().tokens() == TokenUnit.WORDS ? "word" : "char";
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("bits_per_" + noun, bits);
-        n.put("perplexity", Math.pow(2, bits));
-        n.put(noun.equals("word") ? "words" : "characters", valid.length);
-        return n;
     }
 
     @Override

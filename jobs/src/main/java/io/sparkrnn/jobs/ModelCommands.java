@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.engine.model.Sampler;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.ParamLayout;

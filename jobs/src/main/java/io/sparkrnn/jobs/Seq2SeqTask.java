@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
@@ -112,8 +113,7 @@ final class Seq2SeqTask implements Task {
                 throw new ConfigException("--part test: the model in " + m.dir() + " was trained with "
                         + "data.test-fraction = 0, so its corpus has no test part; use --part validation");
             }
-            int wanted = part == Part.TEST ? 0 : 1;
-            all = all.filter(p -> Seq2SeqData.part(seed, p, testF, validF) == wanted);
+            all = Seq2SeqData.part(all, part, seed, testF, validF);
         }
         JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(EncodedPair.encode(all.filter(
                 p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))

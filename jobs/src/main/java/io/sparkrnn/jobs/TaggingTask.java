@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
@@ -73,7 +74,7 @@ final class TaggingTask implements Task {
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
-        JavaRDD<Encoded> enc = Encoded.tagging(part.twoWay(s, m.settings(), TaggingData::splitKey, name()),
+        JavaRDD<Encoded> enc = Encoded.tagging(m.twoWay(part, s, TaggingData::splitKey),
                 words, tags);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);

@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.ConfigSchema;

@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
@@ -10,6 +11,8 @@ import io.sparkrnn.jobs.config.JobConfig;
 import io.sparkrnn.jobs.config.JobSettings;
 import java.io.IOException;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -118,6 +121,19 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobSettings settings
     /** The model and its weights, to broadcast to evaluation and prediction tasks. */
     LocalModel local() {
         return LocalModel.of(loaded.spec(), loaded.params());
+    }
+
+    /**
+     * The examples of {@code all} in {@code part} of the two-way split (training and validation) as training drew
+     * it with this model's {@code train.seed} and {@code data.validation-fraction}; such a split has no test part,
+     * which is a {@link ConfigException} naming the task.
+     */
+    <T> JavaRDD<T> twoWay(Part part, JavaRDD<T> all, Function<T, String> key) {
+        if (part == Part.TEST) {
+            throw new ConfigException("--part test: a " + task.name() + " model holds out only a validation part "
+                    + "(data.validation-fraction); use --part validation");
+        }
+        return part.twoWay(all, settings.train().seed(), settings.data().validationFraction(), key);
     }
 
     /** Rows per batch in evaluation and prediction: the training batch. */

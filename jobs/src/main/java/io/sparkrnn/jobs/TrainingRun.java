@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.Checkpoint;
 import io.sparkrnn.driver.checkpoint.CheckpointStore;
+import io.sparkrnn.driver.checkpoint.HadoopFiles;
 import io.sparkrnn.driver.checkpoint.RunInfo;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.RoundMetrics;
@@ -251,7 +252,7 @@ final class TrainingRun {
                 save(store, trainer, spec, data.files(), history, score);
             }
         } catch (IOException | RuntimeException e) {
-            CheckpointStore.closeAfter(metrics, e);
+            HadoopFiles.closeAfter(metrics, e);
             throw e;
         }
         metrics.close();

@@ -7,17 +7,10 @@ import io.sparkrnn.engine.io.SafeTensors;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.param.ParamLayout;
-import java.io.BufferedOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +24,6 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.StreamCapabilities;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -191,11 +183,9 @@ public final class CheckpointStore {
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 sums.put(f.getKey(), write(tmp, f.getKey(), out -> out.write(f.getValue())));
             }
-            StringBuilder m = new StringBuilder();
-            sums.forEach((f, h) -> m.append(h).append("  ").append(f).append('\n'));
-            byte[] manifest = m.toString().getBytes(StandardCharsets.UTF_8);
+            byte[] manifest = CheckpointManifest.text(sums);
             write(tmp, MANIFEST, out -> out.write(manifest));
-            verify(tmp);
+            CheckpointManifest.verify(fs, tmp);
             if (fs.exists(target)) {
                 LOG.warn("replacing existing checkpoint {} (this run resumed from an earlier one)", target);
                 retire(target);
@@ -220,47 +210,9 @@ public final class CheckpointStore {
         return name;
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
     /** Writes {@code dirPath/file} (must not exist), synced to storage; returns its SHA-256 (hex). */
-    private String write(Path dirPath, String file, Body body) throws IOException {
-        Path p = new Path(dirPath, file);
-        MessageDigest md = sha256();
-        try {
-            FSDataOutputStream raw = fs.create(p, false);
-            try {
-                OutputStream out = new BufferedOutputStream(new DigestOutputStream(raw, md), 1 << 16);
-                body.writeTo(out);
-                out.flush();
-                if (raw.hasCapability(StreamCapabilities.HSYNC)) {
-                    raw.hsync();
-                }
-            } catch (IOException | RuntimeException e) {
-                closeAfter(raw, e);
-                throw e;
-            }
-            raw.close();
-        } catch (IOException e) {
-            throw new IOException("writing " + p + ": " + e.getMessage(), e);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    /**
-     * Closes a stream after {@code failure}. Not try-with-resources: an HDFS output stream throws its last failure
-     * again from close(), the same instance, which cannot be suppressed by itself.
-     */
-    public static void closeAfter(Closeable stream, Throwable failure) {
-        try {
-            stream.close();
-        } catch (IOException | RuntimeException e) {
-            if (e != failure) {
-                failure.addSuppressed(e);
-            }
-        }
+    private String write(Path dirPath, String file, HadoopFiles.Body body) throws IOException {
+        return HadoopFiles.writeHashed(fs, new Path(dirPath, file), body);
     }
 
     private void writeLatest(String name) throws IOException {
@@ -269,11 +221,9 @@ public final class CheckpointStore {
         FSDataOutputStream out = fs.create(tmp, true);
         try {
             out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
-            if (out.hasCapability(StreamCapabilities.HSYNC)) {
-                out.hsync();
-            }
+            HadoopFiles.hsync(out);
         } catch (IOException | RuntimeException e) {
-            closeAfter(out, e);
+            HadoopFiles.closeAfter(out, e);
             throw e;
         }
         out.close();
@@ -441,14 +391,14 @@ public final class CheckpointStore {
      */
     public Checkpoint load(String name) throws IOException {
         Path ck = new Path(dir, name);
-        Map<String, String> manifest = readManifest(ck);
+        Map<String, String> manifest = CheckpointManifest.read(fs, ck);
         Map<String, byte[]> bytes = new LinkedHashMap<>();
         // state.json first: a verified state.json of an unknown version is refused, not skipped as damage
-        bytes.put(STATE_JSON, readVerified(ck, STATE_JSON, manifest));
+        bytes.put(STATE_JSON, CheckpointManifest.readVerified(fs, ck, STATE_JSON, manifest));
         ObjectNode st = CheckpointCodec.parseState(new Path(ck, STATE_JSON), bytes.get(STATE_JSON));
         for (String f : manifest.keySet()) {
             if (!bytes.containsKey(f)) {
-                bytes.put(f, readVerified(ck, f, manifest));
+                bytes.put(f, CheckpointManifest.readVerified(fs, ck, f, manifest));
             }
         }
         for (String required : List.of(MODEL_JSON, WEIGHTS, OPTIMIZER)) {
@@ -457,48 +407,5 @@ public final class CheckpointStore {
             }
         }
         return CheckpointCodec.decode(name, ck, st, bytes);
-    }
-
-    private Map<String, String> readManifest(Path ck) throws DamagedException {
-        Path p = new Path(ck, MANIFEST);
-        String text;
-        try (InputStream in = fs.open(p)) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new DamagedException(p + ": cannot read: " + e.getMessage(), e);
-        }
-        return CheckpointCodec.parseManifest(p, text);
-    }
-
-    private byte[] readVerified(Path ck, String file, Map<String, String> manifest) throws DamagedException {
-        Path p = new Path(ck, file);
-        byte[] b;
-        try (InputStream in = fs.open(p)) {
-            b = in.readAllBytes();
-        } catch (IOException e) {
-            throw new DamagedException(p + ": cannot read: " + e.getMessage(), e);
-        }
-        String found = HexFormat.of().formatHex(sha256().digest(b));
-        if (!found.equals(manifest.get(file))) {
-            throw new DamagedException(p + ": sha256 " + found + " does not match the manifest's "
-                    + manifest.get(file), null);
-        }
-        return b;
-    }
-
-    /** Re-reads every file of a freshly written checkpoint folder against its manifest. */
-    private void verify(Path ck) throws IOException {
-        Map<String, String> manifest = readManifest(ck);
-        for (String f : manifest.keySet()) {
-            readVerified(ck, f, manifest);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 }

@@ -2,6 +2,8 @@ package io.sparkrnn.driver.corpus;
 
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
 
 /**
  * The seeded random split of tagging, classification and seq2seq data: an example goes to validation when a hash of
@@ -10,6 +12,36 @@ import java.util.zip.CRC32;
  */
 public final class Splits {
     private Splits() {
+    }
+
+    /**
+     * The training and validation parts of a task's corpus, with the console lines on what reading them skipped
+     * ({@link Corpus#skipped}).
+     */
+    public record TrainValidation<T>(JavaRDD<T> train, JavaRDD<T> validation, String skipped) {
+    }
+
+    /**
+     * Reads the corpus {@code train} with {@code read} and splits it: with an empty {@code validation}, the
+     * examples whose {@code key} is {@link #heldOut} with {@code seed} and {@code fraction} are the validation part
+     * and the others the training part; else all of {@code train} is for training and the corpus
+     * {@code validation} (read after it) for validation.
+     */
+    public static <T> TrainValidation<T> trainValidation(java.util.function.Function<String, Corpus<T>> read,
+            String train, String validation, long seed, double fraction, Function<T, String> key) {
+        Corpus<T> t = read.apply(train);
+        JavaRDD<T> all = t.records();
+        if (validation.isEmpty()) {
+            return new TrainValidation<>(all.filter(x -> !heldOut(seed, key.call(x), fraction)),
+                    validationPart(all, seed, fraction, key), t.skipped());
+        }
+        Corpus<T> v = read.apply(validation);
+        return new TrainValidation<>(all, v.records(), t.skipped() + v.skipped());
+    }
+
+    /** The examples of {@code all} whose {@code key} is {@link #heldOut} with {@code seed} and {@code fraction}. */
+    public static <T> JavaRDD<T> validationPart(JavaRDD<T> all, long seed, double fraction, Function<T, String> key) {
+        return all.filter(x -> heldOut(seed, key.call(x), fraction));
     }
 
     /** Whether the example with this {@code key} (its text) is held out. */

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -28,18 +27,11 @@ public final class RunReport {
 
     /**
      * Reads {@code dir/metrics.jsonl} and {@code dir/eval.json} (either may be absent) and writes
-     * {@code dir/report.html} atomically (temporary file, then rename).
+     * {@code dir/report.html} atomically (temporary file, then rename), on any storage (a run's output.dir on HDFS).
      *
      * @param config the resolved config, key to value as printed; {@code train.lr} and its schedule
      *               ({@link LearningRates}), when present, give the learning-rate plot
-     * @return the report's path
      */
-    public static Path write(Path dir, String title, Map<String, String> config) {
-        write(Folder.local(dir), title, config);
-        return dir.resolve(FILE);
-    }
-
-    /** {@link #write(Path, String, Map)} for a folder on any storage (a run's output.dir on HDFS). */
     public static void write(Folder dir, String title, Map<String, String> config) {
         String metricsFile = dir.where("metrics.jsonl");
         String evalFile = dir.where("eval.json");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.round.RoundMetrics;
+import io.sparkrnn.engine.io.Folder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,10 +76,16 @@ class RunReportTest {
         return JSON.readTree(m.group(1));
     }
 
+    /** Writes the report of the run in {@code dir} as a training run does; returns its path. */
+    private static Path report(Path dir, String title, Map<String, String> config) {
+        RunReport.write(Folder.local(dir), title, config);
+        return dir.resolve(RunReport.FILE);
+    }
+
     @Test
     void embedsTheMetricsAndTheChartLibrary() throws Exception {
-        Path report = RunReport.write(writeRun(tmp), "spark-rnn train " + NASTY, config());
-        assertEquals(tmp.resolve("report.html"), report);
+        Path report = report(writeRun(tmp), "spark-rnn train " + NASTY, config());
+        assertTrue(Files.isRegularFile(report), "written: " + report);
         String html = Files.readString(report);
         assertTrue(html.contains("Chart.js v" + ChartLibrary.chartJsVersion()), "Chart.js header");
         assertTrue(html.contains(ChartLibrary.chartJs()), "the whole Chart.js bundle inlined");
@@ -124,7 +131,7 @@ class RunReportTest {
 
     @Test
     void configAndEvalStringsCannotBreakThePage() throws Exception {
-        String html = Files.readString(RunReport.write(writeRun(tmp), "t " + NASTY, config()));
+        String html = Files.readString(report(writeRun(tmp), "t " + NASTY, config()));
         // Exactly the page's own three script elements close: the data block, Chart.js, the drawing script.
         assertEquals(3, count(html, "<script"), "script elements opened");
         assertEquals(3, count(html, "</script>"), "script elements closed");
@@ -136,7 +143,7 @@ class RunReportTest {
     @Test
     void runsWithoutValidationOrEvalStillGiveAPage() throws Exception {
         Files.writeString(tmp.resolve("metrics.jsonl"), rounds().get(0).toJson() + "\n\n");
-        String html = Files.readString(RunReport.write(tmp, "t", Map.of()));
+        String html = Files.readString(report(tmp, "t", Map.of()));
         JsonNode data = embeddedData(html);
         assertTrue(data.get("lr").isNull());
         assertEquals(0, data.get("valid").size());
@@ -151,7 +158,7 @@ class RunReportTest {
         c.put("train.min-lr", "0.0003");
         c.put("train.rounds", "6");
         c.put("train.local-steps", "10");
-        JsonNode lr = embeddedData(Files.readString(RunReport.write(writeRun(tmp), "t", c))).get("lr");
+        JsonNode lr = embeddedData(Files.readString(report(writeRun(tmp), "t", c))).get("lr");
         assertEquals(6, lr.size());
         for (int r = 1; r <= 6; r++) {
             // the rate of the round's last inner step s = 10 r - 1 of T = 60: M + (P - M) (1 + cos(pi s / T)) / 2
@@ -164,11 +171,11 @@ class RunReportTest {
     void aBadMetricsLineNamesTheFileAndLine() throws Exception {
         Files.writeString(tmp.resolve("metrics.jsonl"), rounds().get(0).toJson() + "\n{\"round\":1,\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RunReport.write(tmp, "t", Map.of()));
+                () -> RunReport.write(Folder.local(tmp), "t", Map.of()));
         assertTrue(e.getMessage().startsWith(tmp.resolve("metrics.jsonl") + " line 2: not JSON"), e.getMessage());
         assertTrue(!Files.exists(tmp.resolve("report.html")), "nothing written");
         Files.writeString(tmp.resolve("metrics.jsonl"), "[1,2]\n");
-        e = assertThrows(IllegalArgumentException.class, () -> RunReport.write(tmp, "t", Map.of()));
+        e = assertThrows(IllegalArgumentException.class, () -> RunReport.write(Folder.local(tmp), "t", Map.of()));
         assertTrue(e.getMessage().contains("line 1: expected a JSON object, found [1,2]"), e.getMessage());
     }
 
@@ -257,7 +264,7 @@ class RunReportTest {
 
     @Test
     void theConfigTableShowsTheTasksKeysMarksChangesAndFoldsTheRest() throws Exception {
-        String html = Files.readString(RunReport.write(writeTaskRun(tmp, "classify"), "t", taskConfig("classify")));
+        String html = Files.readString(report(writeTaskRun(tmp, "classify"), "t", taskConfig("classify")));
         String shown = html.substring(html.indexOf("<table id=\"config\">"), html.indexOf("</table>",
                 html.indexOf("<table id=\"config\">")));
         assertTrue(shown.contains("<tr class=\"changed\" title=\"default: 256\"><th>model.hidden</th><td>64</td>"),
@@ -274,7 +281,7 @@ class RunReportTest {
     @Test
     void anOldWordTargetSeq2seqRunIsReadUnderTheTrueNames() throws Exception {
         // written before the names followed the targets: per and wer were the token and sentence error rates
-        String html = Files.readString(RunReport.write(writeTaskRun(tmp, "seq2seq"), "t", taskConfig("seq2seq")));
+        String html = Files.readString(report(writeTaskRun(tmp, "seq2seq"), "t", taskConfig("seq2seq")));
         JsonNode data = embeddedData(html);
         assertEquals(0.25, data.get("eval").get("valid_ter").asDouble(), 0);
         assertEquals(0.5, data.get("eval").get("valid_ser").asDouble(), 0);
@@ -310,7 +317,7 @@ class RunReportTest {
         for (Map.Entry<String, Map<String, List<String>>> t : expected.entrySet()) {
             String task = t.getKey();
             Path dir = writeTaskRun(tmp.resolve(task), task);
-            Path report = RunReport.write(dir, "spark-rnn train " + task, taskConfig(task));
+            Path report = report(dir, "spark-rnn train " + task, taskConfig(task));
             String dom = dumpDom(chromium, report);
             assertTrue(dom.contains("data-drawn=\"true\""), task + ": the drawing script did not finish");
             for (Map.Entry<String, List<String>> c : t.getValue().entrySet()) {
@@ -383,7 +390,7 @@ class RunReportTest {
         Path chromium = Path.of("/usr/bin/chromium");
         Assumptions.assumeTrue(Files.isExecutable(chromium),
                 "skipped: /usr/bin/chromium is absent (apt-get install -y chromium to run this check)");
-        Path report = RunReport.write(writeRun(tmp), "spark-rnn train " + NASTY, config());
+        Path report = report(writeRun(tmp), "spark-rnn train " + NASTY, config());
         String html = Files.readString(report);
         Path blank = tmp.resolve("no-charts.html");
         Files.writeString(blank, html.replace(ChartLibrary.reportJs(), ""));

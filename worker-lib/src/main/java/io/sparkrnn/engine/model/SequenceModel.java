@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A recurrent sequence model: token embedding or float features, a recurrent stack, and a linear head
@@ -37,6 +36,7 @@ public final class SequenceModel implements Model {
     private final RecurrentStack rnn;
     private final Linear head;
     private final ParamLayout layout;
+    private final SequencePooling pooling;
     /** Working arrays of the training and loss passes, reused from window to window (see the class comment). */
     private final Map<String, INDArray> work = new HashMap<>();
 
@@ -55,6 +55,7 @@ public final class SequenceModel implements Model {
         b.add(head.weightName(), spec.outputSize(), spec.outputWidth());
         b.add(head.biasName(), spec.outputSize());
         this.layout = b.build();
+        this.pooling = new SequencePooling(spec);
     }
 
     @Override
@@ -228,7 +229,8 @@ public final class SequenceModel implements Model {
                     : SoftmaxCrossEntropy.compute(f.headOut, batch.targets(), null, spec.ignoreIndex(), divisor);
             result = new StepResult(lr.sum(), lr.count());
             if (grads != null && lr.count() > 0) {
-                dOut = unpool(headBackward(params, grads, f.headIn, lr.gradient()), f, batch);
+                dOut = pooling.unpool(headBackward(params, grads, f.headIn, lr.gradient()), f.pass.output(), f.mask,
+                        f.pooled, batch);
             }
         }
         if (dOut != null) {
@@ -241,7 +243,7 @@ public final class SequenceModel implements Model {
         }
         state.stack = rnn.finalState(f.pass);
         if (spec.pooling() == SequenceSpec.Pooling.MEAN) {
-            updatePoolCarry(f, batch, state);
+            pooling.carry(f.pooled, batch, state);
         }
         return result;
     }
@@ -258,8 +260,7 @@ public final class SequenceModel implements Model {
         boolean[] valid;
         INDArray headIn;
         INDArray headOut;
-        INDArray poolWindowSum;
-        INDArray poolCount;
+        final SequencePooling.Window pooled = new SequencePooling.Window();
     }
 
     /** A working array of {@code shape} for {@code key}, kept for the next window; contents are left over. */
@@ -310,96 +311,13 @@ public final class SequenceModel implements Model {
         if (spec.topology() == SequenceSpec.Topology.ALIGNED) {
             f.headIn = Tensors.as2d(out);
         } else {
-            f.headIn = pool(f, batch, state);
+            f.headIn = pooling.pool(out, f.mask, batch, state, f.pooled);
         }
         if (f.headIn != null) {
             f.headOut = head.forward(params.view(head.weightName()), params.view(head.biasName()), f.headIn,
                     reuse ? work("headOut", dt, f.headIn.size(0), spec.outputSize()) : null);
         }
         return f;
-    }
-
-    /** Pooled representation [B, W], or null when the window does not end its sequences. */
-    private INDArray pool(Forward f, SequenceBatch batch, ModelState state) {
-        INDArray out = f.pass.output();
-        int t = batch.steps();
-        int h = spec.hiddenSize();
-        if (spec.pooling() == SequenceSpec.Pooling.MEAN) {
-            INDArray masked = f.mask == null ? out : out.mul(f.mask.reshape(t, batch.batchSize(), 1));
-            f.poolWindowSum = masked.sum(0);
-            if (!batch.isLast()) {
-                return null;
-            }
-            INDArray sum = state.poolSum == null ? f.poolWindowSum.dup() : f.poolWindowSum.add(state.poolSum);
-            f.poolCount = poolCounts(batch, state, out.dataType());
-            return sum.diviColumnVector(f.poolCount);
-        }
-        if (!batch.isLast()) {
-            return null;
-        }
-        // Last valid step: the forward direction's state stops changing after each row's end, so it is the
-        // output at T-1; the reverse direction ends at step 0.
-        INDArray last = Tensors.step(out, t - 1).dup();
-        if (spec.bidirectional()) {
-            last.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h))
-                    .assign(Tensors.step(out, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h)));
-        }
-        return last;
-    }
-
-    private INDArray poolCounts(SequenceBatch batch, ModelState state, DataType dt) {
-        double[] n = new double[batch.batchSize()];
-        for (int r = 0; r < n.length; r++) {
-            n[r] = batch.lengths()[r] + (state.poolCount == null ? 0 : state.poolCount[r]);
-            if (n[r] == 0) {
-                throw new IllegalArgumentException("row " + r + " has no valid step to pool");
-            }
-        }
-        return Nd4j.createFromArray(n).castTo(dt).reshape(n.length, 1);
-    }
-
-    /** Spreads the gradient of the pooled vector [B, W] back over the output sequence [T, B, W]. */
-    private INDArray unpool(INDArray dPooled, Forward f, SequenceBatch batch) {
-        INDArray out = f.pass.output();
-        int t = batch.steps();
-        int b = batch.batchSize();
-        int h = spec.hiddenSize();
-        INDArray d = Nd4j.zeros(out.dataType(), out.shape());
-        if (spec.pooling() == SequenceSpec.Pooling.MEAN) {
-            // f.headIn = sum / n, so d out[s] = mask[s] * dPooled / n
-            INDArray scaled = dPooled.divColumnVector(f.poolCount);
-            for (int s = 0; s < t; s++) {
-                INDArray ds = Tensors.step(d, s).assign(scaled);
-                if (f.mask != null) {
-                    ds.muliColumnVector(io.sparkrnn.engine.param.Views.of(f.mask, (long) s * b, b, 1));
-                }
-            }
-            return d;
-        }
-        if (spec.bidirectional()) {
-            Tensors.step(d, t - 1).get(NDArrayIndex.all(), NDArrayIndex.interval(0, h))
-                    .assign(dPooled.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h)));
-            Tensors.step(d, 0).get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h))
-                    .addi(dPooled.get(NDArrayIndex.all(), NDArrayIndex.interval(h, 2L * h)));
-        } else {
-            Tensors.step(d, t - 1).assign(dPooled);
-        }
-        return d;
-    }
-
-    private void updatePoolCarry(Forward f, SequenceBatch batch, ModelState state) {
-        if (batch.isLast()) {
-            state.poolSum = null;
-            state.poolCount = null;
-            return;
-        }
-        state.poolSum = state.poolSum == null ? f.poolWindowSum.dup() : state.poolSum.addi(f.poolWindowSum);
-        if (state.poolCount == null) {
-            state.poolCount = new double[batch.batchSize()];
-        }
-        for (int r = 0; r < batch.batchSize(); r++) {
-            state.poolCount[r] += batch.lengths()[r];
-        }
     }
 
     private void checkCompatible(FlatParams params, SequenceBatch batch, ModelState state) {

@@ -92,22 +92,11 @@ public final class ClassificationData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s) {
-        Corpus<LabelledText> read = read(sc, s.reading(), s.format(), s.train());
-        JavaRDD<LabelledText> all = read.records();
-        String skipped = read.skipped();
-        JavaRDD<LabelledText> train;
-        JavaRDD<LabelledText> valid;
-        if (s.validation().isEmpty()) {
-            long seed = s.seed();
-            double f = s.validationFraction();
-            train = all.filter(d -> !Splits.heldOut(seed, splitKey(d), f));
-            valid = all.filter(d -> Splits.heldOut(seed, splitKey(d), f));
-        } else {
-            train = all;
-            Corpus<LabelledText> v = read(sc, s.reading(), s.format(), s.validation());
-            valid = v.records();
-            skipped += v.skipped();
-        }
+        Splits.TrainValidation<LabelledText> split = Splits.trainValidation(path -> read(sc, s.reading(), s.format(),
+                path), s.train(), s.validation(), s.seed(), s.validationFraction(), ClassificationData::splitKey);
+        JavaRDD<LabelledText> train = split.train();
+        JavaRDD<LabelledText> valid = split.validation();
+        String skipped = split.skipped();
         ClassificationSettings.Tokenizer tok = s.tokenizer();
         Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
                 s.minCount(), s.maxVocabulary());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
@@ -85,6 +86,45 @@ public final class ForecastData {
             }
             return n;
         }));
+    }
+
+    /**
+     * All windows of a series (or of its validation or test {@code part}, cut as training cut it with the
+     * validation and test fractions and {@code k}'s row counts), normalised with the model's {@code saved}
+     * normaliser: the reader standardises with the series' own statistics, which is undone per column
+     * ({@code z' = (x - mean') / std'} with {@code x = z * std + mean}); calendar covariates are not standardised.
+     */
+    public static JavaRDD<ForecastWindow> windows(JavaSparkContext sc, String data, ForecastColumns k,
+            Normalizer saved, double validationFraction, double testFraction, Part part) {
+        ForecastReader.Series s;
+        JavaRDD<ForecastWindow> chosen;
+        if (part == Part.ALL) {
+            s = ForecastReader.read(sc, data, k.reader(1.0, 0.0, true));
+            chosen = s.train();
+        } else {
+            // the parts in time order as training cut them (data.*-fraction, forecast.*-rows)
+            s = ForecastReader.read(sc, data, k.reader(1 - validationFraction - testFraction, validationFraction,
+                    false));
+            chosen = part == Part.VALIDATION ? s.validation() : s.test();
+        }
+        Normalizer own = s.normalizer();
+        int f = k.features().size();
+        int width = k.width();
+        int[] tf = k.targetFeatures();
+        return chosen.map(w -> {
+            float[] in = w.inputs().clone();
+            for (int i = 0; i < in.length; i++) {
+                if (i % width < f) {
+                    in[i] = saved.apply(i % width, own.invert(i % width, in[i]));
+                }
+            }
+            float[] out = w.targets().clone();
+            for (int i = 0; i < out.length; i++) {
+                int c = tf[i % tf.length];
+                out[i] = saved.apply(c, own.invert(c, out[i]));
+            }
+            return new ForecastWindow(w.start(), in, out);
+        });
     }
 
     /**

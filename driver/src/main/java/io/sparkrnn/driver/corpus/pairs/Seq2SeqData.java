@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
@@ -76,8 +77,8 @@ public final class Seq2SeqData {
         double testF = s.testFraction();
         double validF = s.validationFraction();
         JavaRDD<TextPair> train = kept.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF);
-        JavaRDD<TextPair> valid = kept.filter(p -> part(seed, p, testF, validF) == 1);
-        JavaRDD<TextPair> test = kept.filter(p -> part(seed, p, testF, validF) == 0);
+        JavaRDD<TextPair> valid = part(kept, Part.VALIDATION, seed, testF, validF);
+        JavaRDD<TextPair> test = part(kept, Part.TEST, seed, testF, validF);
         int minCount = s.minCount();
         int maxSize = s.maxVocabulary();
         Vocabulary src = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.source()).iterator()), minCount, maxSize);
@@ -197,6 +198,18 @@ public final class Seq2SeqData {
     public static int part(long seed, TextPair p, double testF, double validF) {
         double u = Splits.uniform(seed, key(p));
         return u < testF ? 0 : u < testF + validF ? 1 : 2;
+    }
+
+    /**
+     * The pairs of {@code all} in {@code part} of the three-way split as training drew it with {@code seed} and the
+     * test and validation fractions; {@link Part#ALL}: every pair.
+     */
+    public static JavaRDD<TextPair> part(JavaRDD<TextPair> all, Part part, long seed, double testF, double validF) {
+        if (part == Part.ALL) {
+            return all;
+        }
+        int wanted = part == Part.TEST ? 0 : 1;
+        return all.filter(p -> part(seed, p, testF, validF) == wanted);
     }
 
     /** The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks. */

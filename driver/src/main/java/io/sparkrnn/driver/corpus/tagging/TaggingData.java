@@ -76,22 +76,11 @@ public final class TaggingData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s) {
-        Corpus<TaggedSentence> read = read(sc, s.reading(), s.format(), s.train());
-        JavaRDD<TaggedSentence> all = read.records();
-        String skipped = read.skipped();
-        JavaRDD<TaggedSentence> train;
-        JavaRDD<TaggedSentence> valid;
-        if (s.validation().isEmpty()) {
-            long seed = s.seed();
-            double f = s.validationFraction();
-            train = all.filter(x -> !Splits.heldOut(seed, splitKey(x), f));
-            valid = all.filter(x -> Splits.heldOut(seed, splitKey(x), f));
-        } else {
-            train = all;
-            Corpus<TaggedSentence> v = read(sc, s.reading(), s.format(), s.validation());
-            valid = v.records();
-            skipped += v.skipped();
-        }
+        Splits.TrainValidation<TaggedSentence> split = Splits.trainValidation(path -> read(sc, s.reading(), s.format(),
+                path), s.train(), s.validation(), s.seed(), s.validationFraction(), TaggingData::splitKey);
+        JavaRDD<TaggedSentence> train = split.train();
+        JavaRDD<TaggedSentence> valid = split.validation();
+        String skipped = split.skipped();
         Vocabulary words = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tokens()).iterator()), s.minCount(),
                 s.maxVocabulary());
         Vocabulary tags = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tags()).iterator()), 1, MAX_CLASSES,

@@ -1,0 +1,77 @@
+package io.sparkrnn.driver.corpus.lm;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.engine.model.SequenceModel;
+import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.train.StreamLoss;
+
+/**
+ * A trained language model scored on the driver, the state carried through the text: bits per token and
+ * perplexity over a whole text ({@code evaluate --data}), or over the held-out part of its training corpus as
+ * training cut and scored it ({@code evaluate --part validation}, the figure of eval.json's
+ * {@code valid_bits_per_*}).
+ */
+public final class LmEvaluation {
+    /** Steps of a window over a whole text; up to 16 lanes of them. */
+    private static final int WINDOW = 128;
+
+    private LmEvaluation() {
+    }
+
+    /**
+     * Bits per token of {@code ids}, a whole text of {@code unit}s of which {@code unknown} were skipped
+     * (characters) or mapped to {@code <unk>} (words); throws {@link CorpusException} naming {@code where} for a
+     * text shorter than one window.
+     */
+    public static ObjectNode text(SequenceModel model, FlatParams params, int[] ids, int unknown, TokenUnit unit,
+            String where) {
+        int lanes = Math.max(1, Math.min(16, (ids.length - 1) / (WINDOW + 1)));
+        String noun = noun(unit);
+        if (ids.length < lanes * WINDOW + 1) {
+            throw new CorpusException(where + ": too short to evaluate (" + ids.length + " known " + noun
+                    + " tokens, need at least " + (WINDOW + 1) + ")");
+        }
+        double bits = StreamLoss.bitsPerToken(model, params, ids, lanes, WINDOW);
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("bits_per_" + noun, bits);
+        n.put("perplexity", Math.pow(2, bits));
+        if (unit == TokenUnit.WORDS) {
+            n.put("words", ids.length);
+            n.put("unknown_words", unknown);
+        } else {
+            n.put("characters", ids.length);
+            n.put("unknown_characters_skipped", unknown);
+        }
+        return n;
+    }
+
+    /**
+     * Bits per token of the validation part of {@code corpus} (read with the model's training settings from
+     * {@code where}) in windows of {@code k1} as training scored it; throws {@link CorpusException} naming
+     * {@code where} for a part too big for the driver.
+     */
+    public static ObjectNode heldOut(LmCorpus corpus, String where, SequenceModel model, FlatParams params, int k1,
+            TokenUnit unit) {
+        int[] valid;
+        try {
+            valid = corpus.validationTokens(LmData.MAX_DRIVER_VALIDATION);
+        } catch (CorpusException e) {
+            throw new CorpusException(where + ": " + e.getMessage());
+        }
+        double bits = StreamLoss.bitsPerToken(model, params, valid, LmData.lanes(valid.length, k1), k1);
+        String noun = noun(unit);
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("bits_per_" + noun, bits);
+        n.put("perplexity", Math.pow(2, bits));
+        n.put(unit == TokenUnit.WORDS ? "words" : "characters", valid.length);
+        return n;
+    }
+
+    /** "char" or "word", in metric names ({@code bits_per_char}, {@code bits_per_word}). */
+    private static String noun(TokenUnit unit) {
+        return unit == TokenUnit.WORDS ? "word" : "char";
+    }
+}
