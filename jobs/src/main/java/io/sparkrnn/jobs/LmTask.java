@@ -10,6 +10,7 @@ import io.sparkrnn.driver.corpus.lm.LmOptions;
 import io.sparkrnn.driver.corpus.lm.LmSettings;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -89,8 +90,13 @@ final class LmTask implements Task {
 
     @Override
     public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        LmSettings s = new LmSettings(job.format(), job.train(), c.getString("data.text-column"), options(job, c),
-                job.k1(), vocab -> lm(job, vocab));
+        return prepare(sc, job, c, null);
+    }
+
+    /** The data on a warm start's vocabulary ({@link VocabularyGrowth}; null: the text's own, as usual). */
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c, VocabularyGrowth growth) {
+        LmSettings s = new LmSettings(job.format(), job.train(), c.getString("data.text-column"),
+                options(job, c).withGrowth(growth), job.k1(), vocab -> lm(job, vocab));
         try {
             return LmData.prepare(sc, s);
         } catch (CorpusException e) {

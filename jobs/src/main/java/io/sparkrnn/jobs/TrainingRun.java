@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.Checkpoint;
 import io.sparkrnn.driver.checkpoint.CheckpointStore;
+import io.sparkrnn.driver.checkpoint.ModelTrainingState;
 import io.sparkrnn.driver.checkpoint.RunInfo;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.RoundMetrics;
@@ -55,12 +56,19 @@ final class TrainingRun {
     private final JobConfig cfg;
     private final PrintStream out;
     private final boolean fresh;
+    private final WarmStart warm;
 
     TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh) {
+        this(job, cfg, out, fresh, null);
+    }
+
+    /** A run that continues {@code warm}'s model (null: one that starts from a fresh initialisation). */
+    TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh, WarmStart warm) {
         this.job = job;
         this.cfg = cfg;
         this.out = out;
         this.fresh = fresh;
+        this.warm = warm;
     }
 
     /**
@@ -126,7 +134,7 @@ final class TrainingRun {
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = SparkContexts.open(conf, "spark.master")) {
             sc.setLogLevel("WARN");
-            PreparedData data = task.prepare(sc, job, cfg);
+            PreparedData data = warm == null ? task.prepare(sc, job, cfg) : warm.prepare(task, sc, job, cfg);
             if (fresh) {
                 // only now that the data has been read: bad data must not cost the checkpoints of the last run
                 deleteCheckpoints(store);
@@ -146,10 +154,17 @@ final class TrainingRun {
                     history.addAll(resume.get().info().metrics());
                     out.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", resume.get().name(),
                             trainer.round(), job.totalRounds());
+                } else if (warm != null) {
+                    trainer.restore(warm.initial(spec, params, data, cfg, out));
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                finish(task, data, model, params, dir, trainer.round(), seconds,
+                Map<String, byte[]> files = new LinkedHashMap<>(data.files());
+                files.putAll(ModelTrainingState.encode(trainer.state()));
+                if (warm != null) {
+                    files.putAll(warm.parentJson());
+                }
+                finish(task, data, model, params, dir, files, trainer.round(), seconds,
                         trainer.round() < job.totalRounds());
             }
         } catch (IOException e) {
@@ -254,9 +269,9 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir, long rounds,
-            double seconds, boolean stoppedByBudget) {
-        dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), data.files(),
+    private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir,
+            Map<String, byte[]> files, long rounds, double seconds, boolean stoppedByBudget) {
+        dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), files,
                 cfg.render());
         ObjectNode eval = JsonNodeFactory.instance.objectNode();
         eval.put("task", task.name());
@@ -264,6 +279,9 @@ final class TrainingRun {
         eval.put("rounds", rounds);
         eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
         eval.put("stopped_by_max_minutes", stoppedByBudget);
+        if (warm != null) {
+            eval.set("warm_start", warm.report());
+        }
         dir.writeJson("eval.json", eval + "\n");
         out.println("evaluation: " + summary(eval));
         out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n", dir.path().absolute());
