@@ -83,6 +83,9 @@ public final class ConfigSchema {
                     .only("forecast"),
             bool("forecast.residual", false, "forecast: learn the residual over the seasonal-naive forecast (added "
                     + "back before every metric and prediction) instead of the level").only("forecast"),
+            choice("forecast.normalizer", "keep", List.of("keep", "refit"), "forecast, train --warm-start: "
+                    + "standardise the new data with the parent's normaliser, or refit it on the new training rows "
+                    + "(the model then sees differently scaled inputs than it was trained on)").only("forecast"),
             integer("forecast.validation-rows", 0, 0, null, "forecast: rows of the validation part (before the "
                     + "test part); 0 = data.validation-fraction").only("forecast"),
             integer("forecast.test-rows", 0, 0, null, "forecast: the last rows held out as the test part (e.g. "

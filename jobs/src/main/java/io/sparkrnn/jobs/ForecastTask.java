@@ -108,9 +108,14 @@ final class ForecastTask implements Task {
 
     @Override
     public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
+        return prepare(sc, job, c, null);
+    }
+
+    /** The data normalised with {@code normalizer} (a warm start's parent's); null fits one on the training rows. */
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c, Normalizer normalizer) {
         ForecastSettings s = new ForecastSettings(job.train(), columns(c), c.getDouble("data.validation-fraction"),
                 c.getDouble("data.test-fraction"), job.batch(), job.partitions(),
-                job.seed(), (inputs, outputs) -> spec(job, inputs, outputs));
+                job.seed(), (inputs, outputs) -> spec(job, inputs, outputs), normalizer);
         try {
             return ForecastData.prepare(sc, s);
         } catch (CorpusException e) {

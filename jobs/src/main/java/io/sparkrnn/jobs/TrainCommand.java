@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     private boolean fresh;
     @Option(names = "--warm-start", paramLabel = "<model>", description = "continue this trained model (its "
             + "output.dir or model folder, local or hdfs://) on the config's data; train.rounds counts the rounds "
-            + "added (docs/formats.md, Warm start)")
+            + "added (docs/tasks.md, Warm start)")
     private String warmStart;
     @Mixin
     private Cli.HelpOption help;

@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.ModelTrainingState;
+import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
@@ -28,13 +29,13 @@ import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * {@code train --warm-start <model>}: a run that continues a trained model (docs/formats.md, "Warm start"). The
+ * {@code train --warm-start <model>}: a run that continues a trained model (docs/tasks.md, "Warm start"). The
  * architecture is the parent's (its {@code config.conf}: {@link #ARCHITECTURE}); the round counter, and with it the
  * data order and the learning-rate schedule, continues from the parent's round; the outer momentum and the inner
  * optimizer state continue when the optimizer settings are the parent's; each partition's carried recurrent state
  * continues when the data settings are the parent's. A language model keeps the parent's vocabulary, extended or
- * not ({@code vocab.on-new-tokens}); the other tasks need data whose vocabularies, labels or normaliser are the
- * parent's. The written model names its parent in {@link #PARENT_JSON}.
+ * not ({@code vocab.on-new-tokens}); a forecaster keeps the parent's normaliser or fits one on the new data
+ * ({@code forecast.normalizer}); the other tasks need data whose vocabularies and labels are the parent's. The written model names its parent in {@link #PARENT_JSON}.
  */
 final class WarmStart {
     /** The file of a warm-started model that names its parent. */
@@ -157,13 +158,21 @@ final class WarmStart {
             return lm.prepare(sc, job, c, new VocabularyGrowth(lmVocabulary(),
                     c.getChoice("vocab.on-new-tokens").equals("extend")));
         }
-        PreparedData data = task.prepare(sc, job, c);
+        PreparedData data;
+        boolean refit = false;
+        if (task instanceof ForecastTask forecast) {
+            refit = c.getChoice("forecast.normalizer").equals("refit");
+            data = forecast.prepare(sc, job, c, refit ? null : forecastNormalizer());
+        } else {
+            data = task.prepare(sc, job, c);
+        }
         for (Map.Entry<String, byte[]> f : data.files().entrySet()) {
             byte[] theirs = parentFile(f.getKey());
-            if (!Arrays.equals(theirs, f.getValue())) {
+            if (!(refit && f.getKey().equals(ForecastTask.NORMALIZER)) && !Arrays.equals(theirs, f.getValue())) {
                 throw new ConfigException("--warm-start " + parent.dir() + ": the data " + job.train() + " gives "
                         + "another " + f.getKey() + " than the parent model's; a warm start of task = " + task.name()
-                        + " needs the parent's " + f.getKey() + " (vocab.on-new-tokens applies to task = lm)");
+                        + " needs the parent's " + f.getKey() + " (vocab.on-new-tokens applies to task = lm, "
+                        + "forecast.normalizer to task = forecast)");
             }
         }
         return data;
@@ -175,6 +184,15 @@ final class WarmStart {
             return f.exists() ? f.readBytes() : null;
         } catch (IOException e) {
             throw new InputException("cannot read " + parent.dir().resolve(name) + ": " + e.getMessage());
+        }
+    }
+
+    /** The parent forecaster's normaliser ({@code forecast.normalizer = keep}). */
+    private Normalizer forecastNormalizer() {
+        try {
+            return Normalizer.fromJson(parent.file(ForecastTask.NORMALIZER));
+        } catch (IllegalArgumentException e) {
+            throw new InputException(parent.dir().resolve(ForecastTask.NORMALIZER) + ": " + e.getMessage());
         }
     }
 
