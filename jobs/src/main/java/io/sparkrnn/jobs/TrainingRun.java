@@ -45,7 +45,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * One {@code train} run of any task: the checkpoint folder (resume from the newest compatible checkpoint
  * unless {@code --fresh}); the task's data ({@link Task#prepare}); the round loop with validation every
  * {@code eval.every} rounds and at the end, {@code metrics.jsonl} and checkpoints; and the final model and
- * {@code eval.json} ({@link #finish}).
+ * {@code eval.json} ({@link #finish}). The model folder keeps the round loop's state
+ * ({@link ModelTrainingState}), from which a {@link WarmStart} run continues.
  */
 final class TrainingRun {
     /** Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes). */
