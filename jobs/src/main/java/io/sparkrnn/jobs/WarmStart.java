@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -35,7 +36,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * optimizer state continue when the optimizer settings are the parent's; each partition's carried recurrent state
  * continues when the data settings are the parent's. A language model keeps the parent's vocabulary, extended or
  * not ({@code vocab.on-new-tokens}); a forecaster keeps the parent's normaliser or fits one on the new data
- * ({@code forecast.normalizer}); the other tasks need data whose vocabularies and labels are the parent's. The written model names its parent in {@link #PARENT_JSON}.
+ * ({@code forecast.normalizer}); the other tasks need data whose vocabularies and labels are the parent's. The
+ * written model names its parent in {@link #PARENT_JSON}.
  */
 final class WarmStart {
     /** The file of a warm-started model that names its parent. */
@@ -237,7 +239,7 @@ final class WarmStart {
         }
         float[] weights = parent.loaded().params().flat().toFloatVector();
         float[] params = growth == null ? weights : growth.grow(weights, fresh.flat().toFloatVector());
-        out.printf("warm start from %s: round %d (weights sha256 %s)%s%n", parent.dir(), round(), weightsSha256,
+        out.printf(Locale.ROOT, "warm start from %s: round %d (weights sha256 %s)%s%n", parent.dir(), round(), weightsSha256,
                 growth == null ? "" : "; embedding and output rows of the new tokens freshly initialised");
         if (state == null) {
             out.println("  the parent model has no " + ModelTrainingState.JSON + " (written before models kept "
@@ -258,10 +260,12 @@ final class WarmStart {
                 kept.put(e.getKey(), new KeptState(grow(e.getValue().vectors(), growth), e.getValue().steps()));
             }
         }
-        out.printf("  continues: round counter and learning-rate schedule; outer momentum %s; inner optimizer "
-                + "state %s; recurrent state of each partition %s%n", continues(sameOuter, "train.outer"),
-                continues(sameInner, String.join(", ", INNER)), continues(sameStream, "the data or "
-                        + String.join(", ", STREAM.subList(1, STREAM.size()))));
+        String innerNote = c.getChoice("train.inner-state").equals("reset") ? "is reset every round (train.inner-state"
+                + " = reset)" : continues(inner != null || kept != null, String.join(", ", INNER));
+        out.printf(Locale.ROOT, "  continues: round counter and learning-rate schedule; outer momentum %s; inner "
+                + "optimizer state %s; recurrent state of each partition %s%n", continues(sameOuter, "train.outer"),
+                innerNote, continues(sameStream, "the data or " + String.join(", ", STREAM.subList(1,
+                        STREAM.size()))));
         return new RoundTrainer.State(state.round(), params, momentum, state.lrScale(), state.rejectionsInRow(),
                 state.rejections(), sameStream ? state.states() : Map.of(), inner, state.innerSteps(), kept);
     }
