@@ -48,9 +48,14 @@ final class ForecastTask implements Task {
 
     @Override
     public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+        return prepare(sc, job, null);
+    }
+
+    /** The data normalised with {@code normalizer} (a warm start's parent's); null fits one on the training rows. */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, Normalizer normalizer) {
         ForecastSettings s = new ForecastSettings(job.data().train(), job.forecast(), job.data().validationFraction(),
                 job.data().testFraction(), job.train().batch(), job.train().partitions(),
-                job.train().seed(), (inputs, outputs) -> spec(job, inputs, outputs));
+                job.train().seed(), (inputs, outputs) -> spec(job, inputs, outputs), normalizer);
         try {
             return ForecastData.prepare(sc, s);
         } catch (CorpusException e) {

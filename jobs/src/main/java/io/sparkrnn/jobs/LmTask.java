@@ -11,6 +11,7 @@ import io.sparkrnn.driver.corpus.lm.LmOptions;
 import io.sparkrnn.driver.corpus.lm.LmSettings;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -62,8 +63,13 @@ final class LmTask implements Task {
 
     @Override
     public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
-        LmSettings s = new LmSettings(job.data().format(), job.data().train(), job.lm().textColumn(), options(job),
-                job.train().k1(), vocab -> lm(job, vocab));
+        return prepare(sc, job, null);
+    }
+
+    /** The data on a warm start's vocabulary ({@link VocabularyGrowth}; null: the text's own, as usual). */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, VocabularyGrowth growth) {
+        LmSettings s = new LmSettings(job.data().format(), job.data().train(), job.lm().textColumn(),
+                options(job).withGrowth(growth), job.train().k1(), vocab -> lm(job, vocab));
         try {
             return LmData.prepare(sc, s);
         } catch (CorpusException e) {

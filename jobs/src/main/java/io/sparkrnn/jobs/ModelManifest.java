@@ -95,7 +95,8 @@ public final class ModelManifest {
         return h;
     }
 
-    private static String sha256(Location f) throws IOException {
+    /** The sha256 (hex) of a file. */
+    static String sha256(Location f) throws IOException {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");

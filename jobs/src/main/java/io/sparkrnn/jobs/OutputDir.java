@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * A run's output folder, on any Hadoop file system ({@link Location}): {@code model/} (model.json,
- * weights.safetensors, the task's files such as vocabularies, config.conf, MANIFEST.sha256),
+ * weights.safetensors, the task's files such as vocabularies, config.conf, the round loop's training state, a warm
+ * start's parent.json, MANIFEST.sha256),
  * {@code checkpoints/}, {@code metrics.jsonl}, {@code eval.json} and {@code report.html}. Checked for writability
  * before training starts; a previous run's model is never replaced unless asked.
  */

@@ -25,19 +25,21 @@ import picocli.CommandLine.Parameters;
  * to {@code output.dir}.
  */
 @Command(name = "train", synopsisHeading = "usage: ",
-        customSynopsis = "spark-rnn train <config.conf> [--set key=value]... [--fresh]",
+        customSynopsis = "spark-rnn train <config.conf> [--set key=value]... [--fresh] [--warm-start <model>]",
         descriptionHeading = "%n", description = """
                 Trains a model as configured (HOCON); --set overrides single keys. A run whose output.dir holds
                 checkpoints continues from the newest one (same model and training settings required; train.rounds
                 may grow); --fresh deletes them (once the data has been read) and starts over. A folder that holds
-                a finished model is refused unless output.overwrite = true.""",
+                a finished model is refused unless output.overwrite = true. --warm-start continues a trained
+                model (its architecture, weights, round counter and optimizer state) on this config's data.""",
         parameterListHeading = "%n", optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
                 examples:
                   bin/spark-rnn train conf/char-lm.conf --set train.rounds=5
                   bin/spark-rnn train conf/brown-tagger.conf
                   bin/spark-rnn train conf/spam-classifier.conf --set model.pooling=mean
                   bin/spark-rnn train conf/births-forecast.conf --fresh
-                  bin/spark-rnn train conf/cmudict-g2p.conf --set decode.beam=1""")
+                  bin/spark-rnn train conf/cmudict-g2p.conf --set decode.beam=1
+                  bin/spark-rnn train conf/char-lm.conf --warm-start out/char-lm --set output.dir=out/char-lm-2""")
 final class TrainCommand implements Callable<Integer> {
     /** The help section that lists every config key (after the options, before the examples). */
     private static final String KEYS_SECTION = "keys";
@@ -52,6 +54,10 @@ final class TrainCommand implements Callable<Integer> {
     private List<String> sets = new ArrayList<>();
     @Option(names = "--fresh", description = "delete output.dir's checkpoints and start over instead of resuming")
     private boolean fresh;
+    @Option(names = "--warm-start", paramLabel = "<model>", description = "continue this trained model (its "
+            + "output.dir or model folder, local or hdfs://) on the config's data; train.rounds counts the rounds "
+            + "added (docs/tasks.md, Warm start)")
+    private String warmStart;
     @Mixin
     private Cli.HelpOption help;
 
@@ -71,13 +77,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobConfig cfg = JobConfig.load(config == null ? null : Paths.get(config), sets);
+        WarmStart warm = warmStart == null ? null : WarmStart.open(warmStart);
+        JobConfig cfg = warm == null ? JobConfig.load(config == null ? null : Paths.get(config), sets)
+                : warm.config(config == null ? null : Paths.get(config), sets);
         JobSettings job = JobSettings.forTraining(cfg, (key, path, format) -> requireInput(cfg.source(), key, path,
                 format), Runtime.getRuntime().maxMemory());
         Location output = Location.of(job.output().dir(), cfg.source() + ": output.dir");
+        if (warm != null) {
+            warm.checkOutput(output);
+        }
         out.println("spark-rnn train: config " + cfg.source());
         out.print(indent(cfg.render()));
-        return new TrainingRun(job, output, out, fresh).run();
+        return new TrainingRun(job, output, out, fresh, warm).run();
     }
 
     private static String indent(String s) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.Checkpoint;
 import io.sparkrnn.driver.checkpoint.CheckpointStore;
 import io.sparkrnn.driver.checkpoint.HadoopFiles;
+import io.sparkrnn.driver.checkpoint.ModelTrainingState;
 import io.sparkrnn.driver.checkpoint.RunInfo;
 import io.sparkrnn.driver.round.ExecutorMemory;
 import io.sparkrnn.driver.round.RoundMetrics;
@@ -50,7 +51,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * One {@code train} run of any task: the checkpoint folder (resume from the newest compatible checkpoint
  * unless {@code --fresh}); the task's data ({@link Task#prepare}); the round loop with validation every
  * {@code eval.every} rounds and at the end, {@code metrics.jsonl} and checkpoints; and the final model and
- * {@code eval.json} ({@link #finish}).
+ * {@code eval.json} ({@link #finish}). The model folder keeps the round loop's state
+ * ({@link ModelTrainingState}), from which a {@link WarmStart} run continues.
  */
 final class TrainingRun {
     /** Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes). */
@@ -62,14 +64,21 @@ final class TrainingRun {
     private final Location output;
     private final PrintStream out;
     private final boolean fresh;
+    private final WarmStart warm;
 
-    /** A run of {@code job} writing to {@code output} (its {@code output.dir}). */
+    /** A run of {@code job} writing to {@code output} (its {@code output.dir}) from a fresh initialisation. */
     TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh) {
+        this(job, output, out, fresh, null);
+    }
+
+    /** A run that continues {@code warm}'s model (null: one that starts from a fresh initialisation). */
+    TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh, WarmStart warm) {
         this.job = job;
         this.cfg = job.config();
         this.output = output;
         this.out = out;
         this.fresh = fresh;
+        this.warm = warm;
     }
 
     /**
@@ -135,7 +144,7 @@ final class TrainingRun {
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = SparkContexts.open(conf, "spark.master")) {
             sc.setLogLevel("WARN");
-            PreparedData data = task.prepare(sc, job);
+            PreparedData data = warm == null ? task.prepare(sc, job) : warm.prepare(task, sc, job);
             if (fresh) {
                 // only now that the data has been read: bad data must not cost the checkpoints of the last run
                 deleteCheckpoints(store);
@@ -155,10 +164,17 @@ final class TrainingRun {
                     history.addAll(resume.get().info().metrics());
                     out.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", resume.get().name(),
                             trainer.round(), job.train().rounds());
+                } else if (warm != null) {
+                    trainer.restore(warm.initial(spec, params, data, job, out));
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                finish(task, data, model, params, dir, trainer.round(), seconds,
+                Map<String, byte[]> files = new LinkedHashMap<>(data.files());
+                files.putAll(ModelTrainingState.encode(trainer.state()));
+                if (warm != null) {
+                    files.putAll(warm.parentJson());
+                }
+                finish(task, data, model, params, dir, files, trainer.round(), seconds,
                         trainer.round() < job.train().rounds());
             }
         } catch (IOException e) {
@@ -263,9 +279,9 @@ final class TrainingRun {
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
      * held-out part plus the run's counters).
      */
-    private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir, long rounds,
-            double seconds, boolean stoppedByBudget) {
-        dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), data.files(),
+    private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir,
+            Map<String, byte[]> files, long rounds, double seconds, boolean stoppedByBudget) {
+        dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), files,
                 cfg.render());
         ObjectNode eval = JsonNodeFactory.instance.objectNode();
         eval.put("task", task.name());
@@ -273,6 +289,9 @@ final class TrainingRun {
         eval.put("rounds", rounds);
         eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
         eval.put("stopped_by_max_minutes", stoppedByBudget);
+        if (warm != null) {
+            eval.set("warm_start", warm.report());
+        }
         dir.writeJson("eval.json", eval + "\n");
         out.println("evaluation: " + summary(eval));
         out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n", dir.path().absolute());

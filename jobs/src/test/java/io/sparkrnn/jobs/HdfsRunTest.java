@@ -125,8 +125,8 @@ class HdfsRunTest {
         MainTest.Run r = TaskTesting.ok(lm(root + "/data/moby.txt", run));
         assertTrue(r.out().contains("done: model, checkpoints, metrics.jsonl and eval.json in " + run), r.out());
         assertEquals(List.of("checkpoints", "eval.json", "metrics.jsonl", "model", "report.html"), names(run));
-        assertEquals(List.of("MANIFEST.sha256", "config.conf", "model.json", "vocab-chars.txt", "weights.safetensors"),
-                names(run + "/model"));
+        assertEquals(List.of("MANIFEST.sha256", "config.conf", "model.json", "training-state.json",
+                "training-state.safetensors", "vocab-chars.txt", "weights.safetensors"), names(run + "/model"));
         List<String> checkpoints = names(run + "/checkpoints");
         assertTrue(checkpoints.containsAll(List.of("LATEST", "ckpt-000002")), checkpoints.toString());
         assertEquals(2, text(run + "/metrics.jsonl").lines().count());
@@ -180,6 +180,17 @@ class HdfsRunTest {
         TaskTesting.configError(MainTest.run("predict", tagger, "--data", root + "/data/brown/ca01", "--output",
                 "s3a://bucket/tags"), "hadoop-aws");
         assertEquals(before, localState(), "no command wrote to the local disk");
+
+        // a warm start from the model on HDFS, written to HDFS, naming its parent there
+        String warm = root + "/runs/lm-warm";
+        List<String> args = new ArrayList<>(List.of(lm(root + "/data/moby.txt", warm)));
+        args.addAll(List.of("--set", "train.rounds=1", "--warm-start", run));
+        MainTest.Run w = TaskTesting.ok(args.toArray(new String[0]));
+        assertTrue(w.out().contains("warm start from " + run + "/model: round 2"), w.out());
+        JsonNode parent = TaskTesting.json(text(warm + "/model/parent.json"));
+        assertEquals(run + "/model", parent.get("path").asText());
+        assertEquals(3, TaskTesting.json(text(warm + "/eval.json")).get("rounds").asLong());
+        assertEquals(before, localState(), "the warm start wrote nothing to the local disk");
 
         // a damaged file on HDFS is found by the model's manifest
         byte[] vocab = read(run + "/model/vocab-chars.txt");

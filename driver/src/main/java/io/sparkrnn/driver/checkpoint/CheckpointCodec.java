@@ -174,6 +174,40 @@ final class CheckpointCodec {
         root.put("formatVersion", CheckpointStore.FORMAT_VERSION);
         root.put("name", name);
         root.put("createdAt", Instant.now().toString());
+        trainerState(root, s);
+        ObjectNode seeds = root.putObject("seeds");
+        info.seeds().forEach((k, v) -> seeds.put(k, v.longValue()));
+        ObjectNode counters = root.putObject("counters");
+        info.counters().forEach((k, v) -> counters.put(k, v.longValue()));
+        ObjectNode config = root.putObject("config");
+        info.config().forEach((k, v) -> config.put(k, v));
+        root.put("configHash", info.configHash());
+        if (info.validation() == null) {
+            root.putNull("validation");
+        } else {
+            root.put("validation", info.validation());
+        }
+        ArrayNode fl = root.putArray("files");
+        files.forEach(fl::add);
+        ArrayNode metrics = root.putArray("metrics");
+        int line = 0;
+        for (String m : info.metrics()) {
+            line++;
+            try {
+                metrics.add(JSON.readTree(m));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("metrics history line " + line + " is not JSON: " + m, e);
+            }
+        }
+        return JSON.writeValueAsBytes(root);
+    }
+
+    /**
+     * Writes the round loop's counters and the names of the tensors of {@link #optimizerTensors} into {@code root}:
+     * the part of {@code state.json} that {@link #state} reads back (a model folder's {@code training-state.json}
+     * holds this part alone).
+     */
+    static void trainerState(ObjectNode root, RoundTrainer.State s) {
         root.put("round", s.round());
         root.put("lrScale", s.lrScale());
         root.put("rejectionsInRow", s.rejectionsInRow());
@@ -201,31 +235,6 @@ final class CheckpointCodec {
                 k.vectors().keySet().forEach(names::add);
             });
         }
-        ObjectNode seeds = root.putObject("seeds");
-        info.seeds().forEach((k, v) -> seeds.put(k, v.longValue()));
-        ObjectNode counters = root.putObject("counters");
-        info.counters().forEach((k, v) -> counters.put(k, v.longValue()));
-        ObjectNode config = root.putObject("config");
-        info.config().forEach((k, v) -> config.put(k, v));
-        root.put("configHash", info.configHash());
-        if (info.validation() == null) {
-            root.putNull("validation");
-        } else {
-            root.put("validation", info.validation());
-        }
-        ArrayNode fl = root.putArray("files");
-        files.forEach(fl::add);
-        ArrayNode metrics = root.putArray("metrics");
-        int line = 0;
-        for (String m : info.metrics()) {
-            line++;
-            try {
-                metrics.add(JSON.readTree(m));
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("metrics history line " + line + " is not JSON: " + m, e);
-            }
-        }
-        return JSON.writeValueAsBytes(root);
     }
 
     static ObjectNode parseState(Path p, byte[] b) throws DamagedException {

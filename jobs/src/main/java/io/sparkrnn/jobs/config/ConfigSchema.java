@@ -80,6 +80,9 @@ public final class ConfigSchema {
                     + "the training part map to <unk>").only("lm", "tag", "classify", "seq2seq"),
             integer("vocab.max-size", 50000, 8, null, "tag, classify, seq2seq, lm word: most frequent tokens kept "
                     + "(specials included; seq2seq: per side)").only("lm", "tag", "classify", "seq2seq"),
+            choice("vocab.on-new-tokens", "unk", List.of("unk", "extend"), "lm, train --warm-start: tokens of the "
+                    + "new data that the parent's vocabulary lacks map to <unk> (words; characters are skipped) or "
+                    + "extend it with fresh rows").only("lm"),
             string("forecast.time-columns", "year,month,date_of_month", "forecast: CSV columns giving the time "
                     + "order, comma-separated").only("forecast"),
             string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step")
@@ -97,6 +100,9 @@ public final class ConfigSchema {
                     .only("forecast"),
             bool("forecast.residual", false, "forecast: learn the residual over the seasonal-naive forecast (added "
                     + "back before every metric and prediction) instead of the level").only("forecast"),
+            choice("forecast.normalizer", "keep", List.of("keep", "refit"), "forecast, train --warm-start: "
+                    + "standardise the new data with the parent's normaliser, or refit it on the new training rows "
+                    + "(the model then sees differently scaled inputs than it was trained on)").only("forecast"),
             integer("forecast.validation-rows", 0, 0, null, "forecast: rows of the validation part (before the "
                     + "test part); 0 = data.validation-fraction").only("forecast"),
             integer("forecast.test-rows", 0, 0, null, "forecast: the last rows held out as the test part (e.g. "

@@ -18,9 +18,11 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A job's configuration: a HOCON file plus {@code --set key=value} overrides, checked against
@@ -29,10 +31,12 @@ import java.util.Map;
  */
 public final class JobConfig {
     private final Map<String, Object> values;
+    private final Set<String> given;
     private final String source;
 
-    private JobConfig(Map<String, Object> values, String source) {
+    private JobConfig(Map<String, Object> values, Set<String> given, String source) {
         this.values = values;
+        this.given = given;
         this.source = source;
     }
 
@@ -176,7 +180,9 @@ public final class JobConfig {
             check(k, v, source);
             values.put(k.path(), v);
         }
-        return new JobConfig(values, source);
+        Set<String> given = new LinkedHashSet<>();
+        user.entrySet().forEach(e -> given.add(e.getKey()));
+        return new JobConfig(values, given, source);
     }
 
     private static Object convert(ConfigKey k, ConfigValue v, String source) {
@@ -287,6 +293,11 @@ public final class JobConfig {
         Map<String, String> m = new LinkedHashMap<>();
         values.forEach((k, v) -> m.put(k, String.valueOf(v)));
         return m;
+    }
+
+    /** Whether the config file or a {@code --set} gave {@code path} (false: it has its default). */
+    public boolean isGiven(String path) {
+        return given.contains(path);
     }
 
     /** Where the config came from. */

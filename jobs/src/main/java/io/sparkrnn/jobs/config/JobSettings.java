@@ -28,10 +28,12 @@ import java.util.Locale;
  * @param classify the classifier's keys
  * @param forecast the {@code forecast.*} keys: the forecaster's columns and sizes
  * @param seq2seq  seq2seq's reading and decoder keys
+ * @param warm     what a warm start does with new tokens and a forecaster's normaliser
  */
 public record JobSettings(JobConfig config, String task, String master, DataSection data, VocabSection vocab,
         ModelSection model, TrainSection train, OutputSection output, DecodeSection decode, LmSection lm,
-        TaggingSection tagging, ClassifySection classify, ForecastColumns forecast, Seq2SeqSection seq2seq) {
+        TaggingSection tagging, ClassifySection classify, ForecastColumns forecast, Seq2SeqSection seq2seq,
+        WarmStartSection warm) {
 
     /** What a training run checks of an input path beyond the config (that it exists, in the given format). */
     @FunctionalInterface
@@ -98,7 +100,7 @@ public record JobSettings(JobConfig config, String task, String master, DataSect
         }
         return new JobSettings(c, task, c.getString("spark.master"), data, VocabSection.of(c), model,
                 TrainSection.of(c), OutputSection.of(c), decode, lm, TaggingSection.of(c), classify, forecast,
-                seq2seq);
+                seq2seq, WarmStartSection.of(c));
     }
 
     private static ForecastColumns forecast(JobConfig c) {

@@ -43,7 +43,8 @@ public final class ForecastData {
         ForecastColumns k = settings.columns();
         double val = settings.validationFraction();
         double test = settings.testFraction();
-        ForecastReader.Series s = ForecastReader.read(sc, settings.train(), k.reader(1 - val - test, val, false));
+        ForecastReader.Series s = ForecastReader.read(sc, settings.train(), k.reader(1 - val - test, val, false)
+                .withNormalizer(settings.normalizer()));
         SeasonalNaive naive = k.naive();
         JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
         JavaRDD<SequencePartition> parts;

@@ -20,6 +20,7 @@ import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.rdd.RDDFunctions;
@@ -58,11 +59,16 @@ public final class ForecastReader {
      *     standardised); empty = none
      * @param validationRows rows of the validation part; 0 = {@code floor(rows * validationFraction)}
      * @param testRows rows of the test part, the last ones; 0 = what the two fractions leave
+     * @param normalizer the normaliser of the features (a warm start's parent's); null fits one on the training rows
      */
     public record Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
             int horizon, double trainFraction, double validationFraction, List<String> calendar,
-            long validationRows, long testRows) implements Serializable {
+            long validationRows, long testRows, Normalizer normalizer) implements Serializable {
         public Spec {
+            if (normalizer != null && !Arrays.asList(normalizer.columns()).equals(featureColumns)) {
+                throw new IllegalArgumentException("the normaliser is for columns " + Arrays.toString(
+                        normalizer.columns()) + ", the features are " + featureColumns);
+            }
             if (window < 1 || horizon < 1) {
                 throw new IllegalArgumentException("window and horizon must be >= 1, found " + window + ", " + horizon);
             }
@@ -81,6 +87,20 @@ public final class ForecastReader {
             new Calendar(calendar);
         }
 
+        /** A normaliser fitted on the training rows. */
+        public Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
+                int horizon, double trainFraction, double validationFraction, List<String> calendar,
+                long validationRows, long testRows) {
+            this(timeColumns, featureColumns, targetColumns, window, horizon, trainFraction, validationFraction,
+                    calendar, validationRows, testRows, null);
+        }
+
+        /** This spec normalising with {@code fixed} (a warm start's parent's), or fitting one when null. */
+        public Spec withNormalizer(Normalizer fixed) {
+            return new Spec(timeColumns, featureColumns, targetColumns, window, horizon, trainFraction,
+                    validationFraction, calendar, validationRows, testRows, fixed);
+        }
+
         /** Fraction splits, no calendar covariates. */
         public Spec(List<String> timeColumns, List<String> featureColumns, List<String> targetColumns, int window,
                 int horizon, double trainFraction, double validationFraction) {
@@ -94,7 +114,10 @@ public final class ForecastReader {
         }
     }
 
-    /** The three splits, their row counts and the normaliser (over the feature columns, fitted on train). */
+    /**
+     * The three splits, their row counts and the normaliser (over the feature columns, fitted on train unless the
+     * spec gives one).
+     */
     public record Series(JavaRDD<ForecastWindow> train, JavaRDD<ForecastWindow> validation,
             JavaRDD<ForecastWindow> test, long rows, long trainRows, long validationRows, Normalizer normalizer,
             BadReport bad) {
@@ -221,28 +244,7 @@ public final class ForecastReader {
         // time order; indices 0..n-1 in that order
         var ordered = parsed.records().sortBy(Row::key, true, parsed.records().getNumPartitions()).zipWithIndex();
         int f = spec.featureColumns().size();
-        double[] sums = ordered.filter(p -> p._2() < nTrain).map(p -> {
-            double[] s = new double[2 * f];
-            for (int i = 0; i < f; i++) {
-                s[i] = p._1().values()[i];
-                s[f + i] = p._1().values()[i] * p._1().values()[i];
-            }
-            return s;
-        }).reduce((a, b) -> {
-            double[] s = new double[a.length];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = a[i] + b[i];
-            }
-            return s;
-        });
-        double[] mean = new double[f];
-        double[] std = new double[f];
-        for (int i = 0; i < f; i++) {
-            mean[i] = sums[i] / nTrain;
-            double var = Math.max(0, sums[f + i] / nTrain - mean[i] * mean[i]);
-            std[i] = var > 0 ? Math.sqrt(var) : 1.0;
-        }
-        Normalizer norm = new Normalizer(spec.featureColumns().toArray(new String[0]), mean, std);
+        Normalizer norm = spec.normalizer() != null ? spec.normalizer() : fit(ordered, nTrain, spec);
         Calendar cal = new Calendar(spec.calendar());
         int c = cal.width();
         // per row: F standardised features, then C calendar covariates
@@ -385,5 +387,32 @@ public final class ForecastReader {
             }
             return String.join(" ", c);
         }
+    }
+
+    /** Mean and standard deviation of each feature over the first {@code nTrain} rows (time order). */
+    private static Normalizer fit(JavaPairRDD<Row, Long> ordered, long nTrain, Spec spec) {
+        int f = spec.featureColumns().size();
+        double[] sums = ordered.filter(p -> p._2() < nTrain).map(p -> {
+            double[] s = new double[2 * f];
+            for (int i = 0; i < f; i++) {
+                s[i] = p._1().values()[i];
+                s[f + i] = p._1().values()[i] * p._1().values()[i];
+            }
+            return s;
+        }).reduce((a, b) -> {
+            double[] s = new double[a.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = a[i] + b[i];
+            }
+            return s;
+        });
+        double[] mean = new double[f];
+        double[] std = new double[f];
+        for (int i = 0; i < f; i++) {
+            mean[i] = sums[i] / nTrain;
+            double var = Math.max(0, sums[f + i] / nTrain - mean[i] * mean[i]);
+            std[i] = var > 0 ? Math.sqrt(var) : 1.0;
+        }
+        return new Normalizer(spec.featureColumns().toArray(new String[0]), mean, std);
     }
 }

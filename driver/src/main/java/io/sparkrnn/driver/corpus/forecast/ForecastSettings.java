@@ -14,8 +14,10 @@ import java.util.function.BiFunction;
  * @param partitions training partitions
  * @param seed the seed of the batching
  * @param spec the model for (inputs a step, outputs)
+ * @param normalizer the features' normaliser (a warm start's parent's, {@code forecast.normalizer = keep}); null
+ *     fits one on the training rows
  */
 public record ForecastSettings(String train, ForecastColumns columns, double validationFraction,
         double testFraction, int batch, int partitions, long seed,
-        BiFunction<Integer, Integer, SequenceSpec> spec) {
+        BiFunction<Integer, Integer, SequenceSpec> spec, Normalizer normalizer) {
 }

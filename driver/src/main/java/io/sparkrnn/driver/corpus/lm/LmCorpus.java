@@ -4,6 +4,7 @@ import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class LmCorpus {
     private final long[] partitionTokens;
     private final int splits;
     private final BadReport bad;
+    private VocabularyGrowth.Outcome growth;
 
     LmCorpus(JavaRDD<SequencePartition> train, JavaRDD<int[]> validation, Vocabulary vocabulary, TokenUnit unit,
             long tokens, long trainTokens, long droppedTokens, long lines, long[] partitionTokens, int splits,
@@ -40,6 +42,17 @@ public final class LmCorpus {
         this.partitionTokens = partitionTokens;
         this.splits = splits;
         this.bad = bad;
+    }
+
+    /** Records how a warm start's vocabulary came about (set once, by the reader). */
+    LmCorpus withGrowth(VocabularyGrowth.Outcome outcome) {
+        this.growth = outcome;
+        return this;
+    }
+
+    /** How a warm start's vocabulary came about ({@link LmOptions#growth}); null when the text's own was fitted. */
+    public VocabularyGrowth.Outcome growth() {
+        return growth;
     }
 
     /**

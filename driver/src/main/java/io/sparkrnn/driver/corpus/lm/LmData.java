@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.engine.model.Sampler;
@@ -70,6 +71,7 @@ public final class LmData {
         Map<String, byte[]> files = Map.of(o.tokens() == TokenUnit.WORDS ? WORDS : VOCAB,
                 corpus.vocabularyText().getBytes(StandardCharsets.UTF_8));
         String describe = describe(s.train(), corpus, noun);
+        VocabularyGrowth.Outcome growth = corpus.growth();
         String metric = "bits_per_" + noun;
         Vocabulary vocab = corpus.vocabulary();
         TokenUnit unit = o.tokens();
@@ -85,6 +87,12 @@ public final class LmData {
             n.put("valid_" + metric, bits);
             n.put("valid_perplexity", Math.pow(2, bits));
             n.set("valid_samples", samples(model, params, valid, vocab, unit));
+            if (growth != null) {
+                ObjectNode g = n.putObject("warm_start_vocabulary");
+                g.put("tokens_added", growth.added());
+                g.put("unseen_token_types", growth.unseenTypes());
+                g.put("unseen_tokens", growth.unseen());
+            }
             return n;
         }));
     }
@@ -135,6 +143,12 @@ public final class LmData {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "corpus %s: %,d %s, vocabulary %d, %,d for "
                 + "training, %,d for validation%n", path, c.tokens(), unit, c.vocabulary().size(), c.trainTokens(),
                 c.validationTokenCount()));
+        VocabularyGrowth.Outcome g = c.growth();
+        if (g != null) {
+            sb.append(String.format(Locale.ROOT, "  warm start: the parent's vocabulary, %d token(s) appended; %,d %s "
+                    + "(%,d distinct) of this text are not in it and %s%n", g.added(), g.unseen(), unit,
+                    g.unseenTypes(), c.unit() == TokenUnit.WORDS ? "map to " + Vocabulary.UNK : "are skipped"));
+        }
         if (c.droppedTokens() > 0) {
             sb.append(String.format(Locale.ROOT, "  %,d %s left out (not in the vocabulary)%n", c.droppedTokens(),
                     unit));

@@ -3,6 +3,7 @@ package io.sparkrnn.driver.corpus.lm;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.storage.StorageLevel;
@@ -26,10 +27,11 @@ import org.apache.spark.storage.StorageLevel;
  * @param splitBytes bytes per read task; 0 chooses about a quarter of the corpus per core, 64 KiB to 64 MiB
  * @param storage how the training partitions are cached; default MEMORY_AND_DISK, deserialized, because every
  *     round reads every partition (a serialized level would deserialize the whole stream each round)
+ * @param growth a warm start's vocabulary (the parent's, grown or not); null fits the vocabulary on the text
  */
 public record LmOptions(TokenUnit tokens, int minCount, int maxSize, List<String> specials, String lineEnd,
         int partitions, int lanes, int steps, double validationFraction, double maxBadFraction, long splitBytes,
-        StorageLevel storage) implements Serializable {
+        StorageLevel storage, VocabularyGrowth growth) implements Serializable {
 
     public LmOptions {
         if (minCount < 1 || maxSize < 1 || partitions < 1 || lanes < 1 || steps < 1 || splitBytes < 0) {
@@ -54,47 +56,53 @@ public record LmOptions(TokenUnit tokens, int minCount, int maxSize, List<String
     /** Characters, every one kept, 2 partitions of 32 x 64 batches, the last 10% for validation. */
     public static LmOptions chars() {
         return new LmOptions(TokenUnit.CHARS, 1, Integer.MAX_VALUE, List.of(), null, 2, 32, 64, 0.1,
-                BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
+                BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK(), null);
     }
 
     /** Words with the default specials and {@code <eos>} at each line end; otherwise as {@link #chars}. */
     public static LmOptions words() {
         return new LmOptions(TokenUnit.WORDS, 1, Integer.MAX_VALUE, Vocabulary.SPECIALS, Vocabulary.EOS, 2, 32, 64,
-                0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK());
+                0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK(), null);
     }
 
     public LmOptions withVocabulary(int minCount, int maxSize) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 
     public LmOptions withSpecials(List<String> specials, String lineEnd) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 
     public LmOptions withPartitions(int partitions, int lanes, int steps) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 
     public LmOptions withValidationFraction(double validationFraction) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 
     public LmOptions withMaxBadFraction(double maxBadFraction) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 
     public LmOptions withSplitBytes(long splitBytes) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 
     public LmOptions withStorage(StorageLevel storage) {
         return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage);
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
+    }
+
+    /** Options that start from a warm start's vocabulary ({@link VocabularyGrowth}) instead of fitting one. */
+    public LmOptions withGrowth(VocabularyGrowth growth) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage, growth);
     }
 }

@@ -7,6 +7,7 @@ import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -76,12 +77,10 @@ public final class LmTextReader {
         JavaPairRDD<String, Long> counts = splitRdd.flatMapToPair(
                 s -> LmSplitTasks.count(s, conf.value().value(), o, lineAcc));
         long t0 = System.nanoTime();
-        Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
+        Fitted fitted = fit(counts, o);
+        Vocabulary vocab = fitted.vocabulary();
         LOG.info("corpus {}: vocabulary of {} counted over {} splits in {} s", path, vocab.size(), splits.size(),
                 String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-        if (o.tokens() == TokenUnit.CHARS) {
-            vocab = byCodePoint(vocab);
-        }
         long[] lineBase = lineBases(splits, lineAcc.value());
 
         Broadcast<Vocabulary> vb = sc.broadcast(vocab);
@@ -91,7 +90,36 @@ public final class LmTextReader {
             return LmSplitTasks.encode(s.index(), LmSplitTasks.lines(s, conf.value().value(), lineBase[s.index()]), o,
                     vb.value(), bad);
         }).persist(StorageLevel.MEMORY_AND_DISK_SER());
-        return partition(sc, path, o, vocab, splits.size(), blocks, bad);
+        return partition(sc, path, o, vocab, splits.size(), blocks, bad).withGrowth(fitted.growth());
+    }
+
+    private record Fitted(Vocabulary vocabulary, VocabularyGrowth.Outcome growth) {
+    }
+
+    /**
+     * The vocabulary of the token counts (characters ordered by code point), or a warm start's
+     * ({@link LmOptions#growth}): the parent's, grown by the fitted one or not. The counts are computed once (the
+     * line counts of the first pass are an accumulator).
+     */
+    private static Fitted fit(JavaPairRDD<String, Long> counts, LmOptions o) {
+        if (o.growth() != null) {
+            counts = counts.reduceByKey(Long::sum).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }
+        try {
+            Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
+            if (o.tokens() == TokenUnit.CHARS) {
+                vocab = byCodePoint(vocab);
+            }
+            if (o.growth() == null) {
+                return new Fitted(vocab, null);
+            }
+            VocabularyGrowth.Outcome g = o.growth().apply(vocab, counts);
+            return new Fitted(g.vocabulary(), g);
+        } finally {
+            if (o.growth() != null) {
+                counts.unpersist(false);
+            }
+        }
     }
 
     /**
@@ -106,14 +134,14 @@ public final class LmTextReader {
         try {
             JavaPairRDD<String, Long> counts = rows.mapPartitionsToPair(
                     it -> LmSplitTasks.count(LmSplitTasks.rows(it), o));
-            Vocabulary vocab = Vocabulary.fitCounts(counts, o.minCount(), o.maxSize(), o.specials());
-            Vocabulary v = o.tokens() == TokenUnit.CHARS ? byCodePoint(vocab) : vocab;
+            Fitted fitted = fit(counts, o);
+            Vocabulary v = fitted.vocabulary();
             Broadcast<Vocabulary> vb = sc.broadcast(v);
             BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
             JavaRDD<IdBlock> blocks = rows.mapPartitionsWithIndex((i, it) -> LmSplitTasks.encode(i,
                     LmSplitTasks.rows(it), o, vb.value(), bad), true)
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
-            return partition(sc, path, o, v, rows.getNumPartitions(), blocks, bad);
+            return partition(sc, path, o, v, rows.getNumPartitions(), blocks, bad).withGrowth(fitted.growth());
         } finally {
             rows.unpersist(false);
         }
