@@ -33,10 +33,10 @@ class NoCollectTest {
             "ForecastData.java: }).reduce(Errors::plus);",
             // the plotted forecasts of the held-out windows: at most SERIES_POINTS rows of four numbers
             "ForecastData.java: }).takeOrdered(SERIES_POINTS, ByRow.INSTANCE);",
-            // sums and sums of squares of the feature columns
-            "ForecastReader.java: }).reduce((a, b) -> {",
             // one repeated time (key and count), only when a time appears twice
             "ForecastReader.java: .sortByKey().first();",
+            // sums and sums of squares of the feature columns (when no normaliser is given)
+            "ForecastReader.java: }).reduce((a, b) -> {",
             // the validation tokens, only when asked and refused above a given size
             "LmCorpus.java: for (int[] piece : validation.collect()) {",
             // three counts per text split (tokens, good lines, dropped tokens)
@@ -52,7 +52,9 @@ class NoCollectTest {
             // the held-out confusion counts: tags x tags numbers
             "TaggingData.java: }).reduce(ClassCounts::merge);",
             // the kept vocabulary entries with their counts
-            "Vocabulary.java: List<Tuple2<String, Long>> top = kept.takeOrdered(want, ByCount.INSTANCE);");
+            "Vocabulary.java: List<Tuple2<String, Long>> top = kept.takeOrdered(want, ByCount.INSTANCE);",
+            // a warm start's tokens that the parent's vocabulary lacks: two numbers
+            "VocabularyGrowth.java: .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});");
 
     @Test
     void onlyReviewedDriverSideActions() throws Exception {
