@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
@@ -16,6 +17,7 @@ import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
@@ -88,14 +90,26 @@ final class ClassificationTask implements Task {
                 : TokenUnit.CHARS, c.getBoolean("data.lowercase"), c.getInt("data.max-length"));
     }
 
+    private static ClassificationSettings settings(TrainCommand.Job job, JobConfig c) {
+        return new ClassificationSettings(job.format(), job.train(), job.validation(), reading(c), tokenizer(c),
+                job.seed(), job.validationFraction(), c.getInt("vocab.min-count"), c.getInt("vocab.max-size"),
+                job.batch(), job.partitions(), (words, classes) -> spec(job, words, classes));
+    }
+
     @Override
     public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        ClassificationSettings s = new ClassificationSettings(job.format(), job.train(), job.validation(),
-                reading(c), tokenizer(c), job.seed(), job.validationFraction(), c.getInt("vocab.min-count"),
-                c.getInt("vocab.max-size"), job.batch(), job.partitions(),
-                (words, classes) -> spec(job, words, classes));
         try {
-            return ClassificationData.prepare(sc, s);
+            return ClassificationData.prepare(sc, settings(job, c));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /** As {@link #prepare}, on the texts {@code texts} gives (e.g. a Spark Dataset's rows) instead of data.train. */
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c,
+            Function<JavaSparkContext, Corpus<LabelledText>> texts) {
+        try {
+            return ClassificationData.prepare(sc, settings(job, c), texts.apply(sc));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

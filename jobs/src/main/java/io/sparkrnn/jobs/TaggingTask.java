@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
@@ -15,6 +16,7 @@ import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -63,13 +65,31 @@ final class TaggingTask implements Task {
                 c.getBoolean("data.lowercase"));
     }
 
-    @Override
-    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        TaggingSettings s = new TaggingSettings(job.format(), job.train(), job.validation(), reading(c), job.seed(),
+    private static TaggingSettings settings(TrainCommand.Job job, JobConfig c) {
+        return new TaggingSettings(job.format(), job.train(), job.validation(), reading(c), job.seed(),
                 job.validationFraction(), c.getInt("vocab.min-count"), c.getInt("vocab.max-size"), job.k1(),
                 job.batch(), job.partitions(), (words, tags) -> spec(job, words, tags));
+    }
+
+    @Override
+    public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
         try {
-            return TaggingData.prepare(sc, s);
+            return TaggingData.prepare(sc, settings(job, c));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /**
+     * As {@link #prepare}, on the sentences {@code sentences} gives (e.g. a Spark Dataset's rows; lower-cased here
+     * when data.lowercase says so) instead of data.train.
+     */
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c,
+            Function<JavaSparkContext, Corpus<TaggedSentence>> sentences) {
+        try {
+            Corpus<TaggedSentence> read = sentences.apply(sc);
+            return TaggingData.prepare(sc, settings(job, c), reading(c).lowercase() ? TaggingData.lowercase(read)
+                    : read);
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

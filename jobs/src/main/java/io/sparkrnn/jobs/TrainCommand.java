@@ -118,6 +118,11 @@ final class TrainCommand implements Callable<Integer> {
             int evalEvery, long seed, CheckpointPolicy checkpoints, double maxMinutes) {
 
         static Job of(JobConfig c) {
+            return of(c, true);
+        }
+
+        /** As {@link #of(JobConfig)}; {@code readsFiles} false: the data does not come from data.train. */
+        static Job of(JobConfig c, boolean readsFiles) {
             int k1 = c.getInt("train.k1");
             int k2 = c.getInt("train.k2");
             if (k2 > k1) {
@@ -143,9 +148,11 @@ final class TrainCommand implements Callable<Integer> {
                         + task.name() + "; expected one of " + String.join(" | ", task.formats()));
             }
             String train = c.getString("data.train");
-            requireInput(c, "data.train", train, format);
+            if (readsFiles) {
+                requireInput(c, "data.train", train, format);
+            }
             String validation = c.getString("data.validation");
-            if (!validation.isEmpty()) {
+            if (!validation.isEmpty() && readsFiles) {
                 requireInput(c, "data.validation", validation, format);
             }
             boolean bidirectional = c.getBoolean("model.bidirectional");

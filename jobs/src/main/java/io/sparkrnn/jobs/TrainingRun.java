@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -55,19 +57,37 @@ final class TrainingRun {
     private final JobConfig cfg;
     private final PrintStream out;
     private final boolean fresh;
+    private final Function<JavaSparkContext, PreparedData> prepare;
 
+    /** The {@code train} command's run: the task's data as read from {@code data.train}. */
     TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh) {
+        this(job, cfg, out, fresh, sc -> job.task().prepare(sc, job, cfg));
+    }
+
+    /** A run on the data {@code prepare} gives (e.g. from the rows of a Spark Dataset). */
+    TrainingRun(TrainCommand.Job job, JobConfig cfg, PrintStream out, boolean fresh,
+            Function<JavaSparkContext, PreparedData> prepare) {
         this.job = job;
         this.cfg = cfg;
         this.out = out;
         this.fresh = fresh;
+        this.prepare = prepare;
     }
 
     /**
-     * Trains; a run that fails leaves no folder behind that it made and never wrote to (an empty
-     * {@code checkpoints/} or {@code output.dir}), so that the next attempt meets the folder as it was.
+     * Trains in a Spark context of its own (stopped at the end); a run that fails leaves no folder behind that it
+     * made and never wrote to (an empty {@code checkpoints/} or {@code output.dir}), so that the next attempt meets
+     * the folder as it was.
      */
     int run() {
+        return run(null);
+    }
+
+    /**
+     * As {@link #run()}, in the running context {@code sc} (left running), whose settings stay as its application
+     * made them; null: a context of its own.
+     */
+    int run(JavaSparkContext sc) {
         Location checkpoints = job.output().resolve("checkpoints");
         boolean hadOutput;
         boolean hadCheckpoints;
@@ -77,12 +97,22 @@ final class TrainingRun {
         } catch (IOException e) {
             throw new ConfigException("output.dir " + job.output() + ": cannot read it: " + e.getMessage());
         }
+        Set<Integer> cached = sc == null ? Set.of() : Set.copyOf(sc.getPersistentRDDs().keySet());
         try {
-            return train();
+            return train(sc);
         } catch (RuntimeException | Error e) {
             removeIfMadeAndEmpty(checkpoints, hadCheckpoints, e);
             removeIfMadeAndEmpty(job.output(), hadOutput, e);
             throw e;
+        } finally {
+            if (sc != null) {
+                // the application goes on: the corpus, partitions and held-out part this run cached are dropped
+                sc.getPersistentRDDs().forEach((id, rdd) -> {
+                    if (!cached.contains(id)) {
+                        rdd.unpersist(false);
+                    }
+                });
+            }
         }
     }
 
@@ -96,8 +126,7 @@ final class TrainingRun {
         }
     }
 
-    private int train() {
-        Task task = job.task();
+    private int train(JavaSparkContext running) {
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();
         Optional<Checkpoint> latest = latest(store);
@@ -109,7 +138,10 @@ final class TrainingRun {
         // A finished model is replaced only when asked (output.overwrite) or by the run that continues it: --fresh
         // starts the training over, it does not give leave to delete a finished model.
         OutputDir dir = OutputDir.prepare(job.output(), job.overwrite() || latest.isPresent());
-        SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
+        if (running != null) {
+            return train(running, running.getConf(), store, latest, dir);
+        }
+        SparkConf conf = new SparkConf().setAppName("spark-rnn train " + job.task().name())
                 .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds, shared by its engine threads: no
         // oversubscription.
@@ -126,7 +158,14 @@ final class TrainingRun {
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = SparkContexts.open(conf, "spark.master")) {
             sc.setLogLevel("WARN");
-            PreparedData data = task.prepare(sc, job, cfg);
+            return train(sc, conf, store, latest, dir);
+        }
+    }
+
+    private int train(JavaSparkContext sc, SparkConf conf, CheckpointStore store, Optional<Checkpoint> latest,
+            OutputDir dir) {
+        try {
+            PreparedData data = prepare.apply(sc);
             if (fresh) {
                 // only now that the data has been read: bad data must not cost the checkpoints of the last run
                 deleteCheckpoints(store);
@@ -149,7 +188,7 @@ final class TrainingRun {
                 }
                 double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
                 params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                finish(task, data, model, params, dir, trainer.round(), seconds,
+                finish(job.task(), data, model, params, dir, trainer.round(), seconds,
                         trainer.round() < job.totalRounds());
             }
         } catch (IOException e) {

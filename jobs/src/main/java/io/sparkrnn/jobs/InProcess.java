@@ -1,0 +1,98 @@
+package io.sparkrnn.jobs;
+
+import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.classify.LabelledText;
+import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Training from code that runs inside a Spark application of its own (the Spark ML stages of
+ * {@code io.sparkrnn.jobs.ml}): the {@code train} command's config and checks, its task's data preparation and its
+ * run ({@link TrainingRun}: the round loop, validation, checkpoints, the model folder, eval.json), on the
+ * application's running context and on records the caller gives instead of {@code data.train}.
+ */
+public final class InProcess {
+    private InProcess() {
+    }
+
+    /**
+     * Trains a classifier (task {@code classify}) on {@code texts}.
+     *
+     * @param settings {@code key=value} config settings, as {@code train --set} takes them (not {@code task},
+     *     {@code data.train} or {@code output.dir})
+     * @param source what the texts are, for messages and the model's config.conf ({@code data.train})
+     * @param outputDir the run's output.dir (a local path or a URI), kept; null: a temporary folder, deleted once
+     *     the model is read
+     * @return the trained model folder
+     * @throws ConfigException for bad settings, {@link InputException} for bad data
+     */
+    public static ModelFolder trainClassifier(JavaSparkContext sc, List<String> settings, String source,
+            Function<JavaSparkContext, Corpus<LabelledText>> texts, String outputDir, PrintStream out) {
+        return train(sc, "classify", settings, source, outputDir, out,
+                (job, cfg) -> s -> ((ClassificationTask) job.task()).prepare(s, job, cfg, texts));
+    }
+
+    /** As {@link #trainClassifier}, a tagger (task {@code tag}) on {@code sentences}. */
+    public static ModelFolder trainTagger(JavaSparkContext sc, List<String> settings, String source,
+            Function<JavaSparkContext, Corpus<TaggedSentence>> sentences, String outputDir, PrintStream out) {
+        return train(sc, "tag", settings, source, outputDir, out,
+                (job, cfg) -> s -> ((TaggingTask) job.task()).prepare(s, job, cfg, sentences));
+    }
+
+    /** How a task's data is prepared for a job and its config. */
+    private interface Preparation {
+        Function<JavaSparkContext, io.sparkrnn.driver.task.PreparedData> of(TrainCommand.Job job, JobConfig cfg);
+    }
+
+    private static ModelFolder train(JavaSparkContext sc, String task, List<String> settings, String source,
+            String outputDir, PrintStream out, Preparation preparation) {
+        for (String s : settings) {
+            String key = s.contains("=") ? s.substring(0, s.indexOf('=')).trim() : s;
+            if (key.equals("task") || key.equals("data.train") || key.equals("output.dir")) {
+                throw new ConfigException(key + " is set by the caller here, not by a setting");
+            }
+        }
+        Path temp = null;
+        try {
+            String dir = outputDir;
+            if (dir == null) {
+                temp = Files.createTempDirectory("spark-rnn-fit-");
+                dir = temp.toString();
+            }
+            List<String> all = new ArrayList<>(settings);
+            all.add("task=" + task);
+            all.add("data.train=" + source);
+            all.add("output.dir=" + dir);
+            JobConfig cfg = JobConfig.load(null, all);
+            TrainCommand.Job job = TrainCommand.Job.of(cfg, false);
+            new TrainingRun(job, cfg, out, false, preparation.of(job, cfg)).run(sc);
+            return ModelFolder.read(job.output().resolve("model").path().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a temporary output.dir", e);
+        } finally {
+            if (temp != null) {
+                deleteTree(temp);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the temporary output.dir " + root, e);
+        }
+    }
+}
