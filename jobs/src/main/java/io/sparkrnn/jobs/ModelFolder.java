@@ -20,10 +20,21 @@ import java.util.TreeMap;
 public final class ModelFolder {
     private final Map<String, byte[]> files;
     private final TrainedModel model;
+    /** The task's prediction parts, read with the folder (a Classifier, a Tagger, or null for other tasks). */
+    private final Object parts;
 
     private ModelFolder(Map<String, byte[]> files, TrainedModel model) {
         this.files = files;
         this.model = model;
+        this.parts = switch (model.task().name()) {
+            case "classify" -> new Classifier(model.local(), model.vocabulary(ClassificationData.WORDS,
+                    model.inputRows()), model.vocabulary(ClassificationData.LABELS, model.outputRows()),
+                    ClassificationTask.tokenizer(model.config()), model.batch());
+            case "tag" -> new Tagger(model.local(), model.vocabulary(TaggingData.WORDS, model.inputRows()),
+                    model.vocabulary(TaggingData.TAGS, model.outputRows()), model.config().getBoolean(
+                            "data.lowercase"), model.batch());
+            default -> null;
+        };
     }
 
     /**
@@ -75,23 +86,18 @@ public final class ModelFolder {
     /** What a classifier predicts with; throws {@link IllegalArgumentException} for a model of another task. */
     public Classifier classifier() {
         requireTask("classify");
-        return new Classifier(model.local(), model.vocabulary(ClassificationData.WORDS, model.inputRows()),
-                model.vocabulary(ClassificationData.LABELS, model.outputRows()),
-                ClassificationTask.tokenizer(model.config()), model.batch());
+        return (Classifier) parts;
     }
 
     /** What a tagger predicts with; throws {@link IllegalArgumentException} for a model of another task. */
     public Tagger tagger() {
         requireTask("tag");
-        return new Tagger(model.local(), model.vocabulary(TaggingData.WORDS, model.inputRows()),
-                model.vocabulary(TaggingData.TAGS, model.outputRows()), model.config().getBoolean("data.lowercase"),
-                model.batch());
+        return (Tagger) parts;
     }
 
     private void requireTask(String task) {
         if (!task().equals(task)) {
-            throw new IllegalArgumentException("the model in " + model.dir() + " is a " + task() + " model, not "
-                    + task);
+            throw new IllegalArgumentException("this is a " + task() + " model, not a " + task);
         }
     }
 
