@@ -65,6 +65,13 @@ class RnnClassifierTest {
             RnnClassifier classifier = new RnnClassifier().setInputCol("words").setLabelCol("label")
                     .setLowercase(true).setMaxLength(120).setMinCount(2).setHidden(32).setPooling("mean")
                     .setBatch(16).setLearningRate(5e-3).setRounds(6).setLocalSteps(10).setEvalEvery(3);
+            // the estimator saves and loads with its params
+            classifier.write().save(tmp.resolve("estimator").toString());
+            RnnClassifier reloaded = RnnClassifier.load(tmp.resolve("estimator").toString());
+            assertEquals(classifier.uid(), reloaded.uid());
+            assertEquals(32, reloaded.getHidden());
+            assertEquals(120, reloaded.getMaxLength());
+            assertEquals("words", reloaded.getInputCol());
             Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {tokenizer, classifier});
             PipelineModel fitted = pipeline.fit(rows);
             fitted.write().save(saved.toString());
