@@ -68,19 +68,9 @@ public final class ModelFolder {
         ModelManifest.verify(to);
     }
 
-    /** The files by name. */
-    public Map<String, byte[]> files() {
-        return files;
-    }
-
     /** The model's task, config key {@code task}. */
     public String task() {
         return model.task().name();
-    }
-
-    /** The value of config key {@code key} the model was trained with (config.conf), as the config prints it. */
-    public String setting(String key) {
-        return model.config().asStrings().get(key);
     }
 
     /** What a classifier predicts with; throws {@link IllegalArgumentException} for a model of another task. */

@@ -2,6 +2,7 @@ package io.sparkrnn.jobs.ml;
 
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.jobs.ModelFolder;
@@ -35,7 +36,7 @@ public final class RnnClassificationModel extends Model<RnnClassificationModel> 
     private static final long serialVersionUID = 1L;
     private final String uid;
     private final transient ModelFolder folder;
-    private transient ModelFolder.Classifier classifier;
+    private final transient ModelFolder.Classifier classifier;
     private final Param<String> inputCol;
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
@@ -50,7 +51,7 @@ public final class RnnClassificationModel extends Model<RnnClassificationModel> 
         setDefault(inputCol, "text");
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
-        classifier();
+        classifier = folder.classifier();
     }
 
     @Override
@@ -58,21 +59,9 @@ public final class RnnClassificationModel extends Model<RnnClassificationModel> 
         return uid;
     }
 
-    private ModelFolder.Classifier classifier() {
-        if (classifier == null) {
-            classifier = folder.classifier();
-        }
-        return classifier;
-    }
-
     /** The labels, in the order of the probability vector. */
     public String[] labels() {
-        return classifier().labels().tokens().toArray(new String[0]);
-    }
-
-    /** The model folder (written to {@code <path>/model} by {@link #write}). */
-    public ModelFolder modelFolder() {
-        return folder;
+        return classifier.labels().tokens().toArray(new String[0]);
     }
 
     public Param<String> inputCol() {
@@ -111,7 +100,7 @@ public final class RnnClassificationModel extends Model<RnnClassificationModel> 
     public StructType transformSchema(StructType schema) {
         boolean array = Columns.isTokens(Columns.require(schema, "inputCol", getOrDefault(inputCol),
                 List.of(DataTypes.StringType, Columns.TOKENS)));
-        if (array && classifier().tokenizer().unit() != io.sparkrnn.driver.corpus.text.TokenUnit.WORDS) {
+        if (array && classifier.tokenizer().unit() != TokenUnit.WORDS) {
             throw new IllegalArgumentException("inputCol: column '" + getOrDefault(inputCol) + "' holds tokens "
                     + "(array<string>), but this model reads the characters of a string column");
         }
@@ -123,7 +112,7 @@ public final class RnnClassificationModel extends Model<RnnClassificationModel> 
         StructType out = transformSchema(dataset.schema(), true);
         int in = dataset.schema().fieldIndex(getOrDefault(inputCol));
         boolean array = Columns.isTokens(dataset.schema().apply(in).dataType());
-        ModelFolder.Classifier c = classifier();
+        ModelFolder.Classifier c = classifier;
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Broadcast<LocalModel> model = sc.broadcast(c.model());
         Vocabulary words = c.words();

@@ -54,11 +54,6 @@ public final class RnnTaggingModel extends Model<RnnTaggingModel> implements MLW
         return tagger.tags().tokens().toArray(new String[0]);
     }
 
-    /** The model folder (written to {@code <path>/model} by {@link #write}). */
-    public ModelFolder modelFolder() {
-        return folder;
-    }
-
     public Param<String> inputCol() {
         return inputCol;
     }
