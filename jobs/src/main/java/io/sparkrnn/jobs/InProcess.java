@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
+import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,6 +48,13 @@ public final class InProcess {
             Function<JavaSparkContext, Corpus<TaggedSentence>> sentences, String outputDir, PrintStream out) {
         return train(sc, "tag", settings, source, outputDir, out,
                 (job, cfg) -> s -> ((TaggingTask) job.task()).prepare(s, job, cfg, sentences));
+    }
+
+    /** As {@link #trainClassifier}, an encoder-decoder (task {@code seq2seq}) on {@code pairs}. */
+    public static ModelFolder trainSeq2Seq(JavaSparkContext sc, List<String> settings, String source,
+            Function<JavaSparkContext, Corpus<TextPair>> pairs, String outputDir, PrintStream out) {
+        return train(sc, "seq2seq", settings, source, outputDir, out,
+                (job, cfg) -> s -> ((Seq2SeqTask) job.task()).prepare(s, job, cfg, pairs));
     }
 
     /** How a task's data is prepared for a job and its config. */

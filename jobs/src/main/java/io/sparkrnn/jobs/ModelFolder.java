@@ -2,9 +2,12 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collections;
@@ -33,6 +36,12 @@ public final class ModelFolder {
             case "tag" -> new Tagger(model.local(), model.vocabulary(TaggingData.WORDS, model.inputRows()),
                     model.vocabulary(TaggingData.TAGS, model.outputRows()), model.config().getBoolean(
                             "data.lowercase"), model.batch());
+            case "seq2seq" -> new Translator(model.local(), Seq2SeqTask.vocab(model, Seq2SeqTask.SOURCE),
+                    Seq2SeqTask.vocab(model, Seq2SeqTask.TARGET), Seq2SeqTask.units(model.config(),
+                            "data.source-tokens"), Seq2SeqTask.joiner(model.config(), "data.target-tokens",
+                            Seq2SeqTask.format(model.config())), model.model(Seq2SeqModel.class).spec()
+                            .maxSourceLength(), model.config().getInt("decode.beam"),
+                    model.config().getDouble("decode.alpha"), model.batch());
             default -> null;
         };
     }
@@ -85,6 +94,12 @@ public final class ModelFolder {
         return (Tagger) parts;
     }
 
+    /** What an encoder-decoder predicts with; throws {@link IllegalArgumentException} for a model of another task. */
+    public Translator translator() {
+        requireTask("seq2seq");
+        return (Translator) parts;
+    }
+
     private void requireTask(String task) {
         if (!task().equals(task)) {
             throw new IllegalArgumentException("this is a " + task() + " model, not a " + task);
@@ -102,6 +117,23 @@ public final class ModelFolder {
      */
     public record Classifier(LocalModel model, Vocabulary words, Vocabulary labels,
             ClassificationSettings.Tokenizer tokenizer, int batch) {
+    }
+
+    /**
+     * An encoder-decoder as {@code predict} runs it ({@link Seq2SeqData#translations}).
+     *
+     * @param model the model and its weights, to broadcast
+     * @param source the source vocabulary
+     * @param target the target vocabulary
+     * @param sourceTokens how a source text becomes tokens
+     * @param targetJoin what joins the output's tokens
+     * @param maxSourceLength the longest source decoded (a longer one gets an empty output)
+     * @param beam the beam width (1: greedy)
+     * @param alpha the length normalisation of the scores
+     * @param batch sources per batch
+     */
+    public record Translator(LocalModel model, Vocabulary source, Vocabulary target, TokenUnit sourceTokens,
+            String targetJoin, int maxSourceLength, int beam, double alpha, int batch) {
     }
 
     /**

@@ -21,6 +21,7 @@ import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -98,12 +99,12 @@ final class Seq2SeqTask implements Task {
                 c.getInt("data.max-source-length"), c.getDouble("decode.max-length-ratio"));
     }
 
-    private static String format(JobConfig c) {
+    static String format(JobConfig c) {
         String f = c.getChoice("data.format");
         return f.equals("auto") ? "cmudict" : f;
     }
 
-    private static TokenUnit units(JobConfig c, String key) {
+    static TokenUnit units(JobConfig c, String key) {
         return c.getChoice(key).equals("char") ? TokenUnit.CHARS : TokenUnit.WORDS;
     }
 
@@ -137,22 +138,34 @@ final class Seq2SeqTask implements Task {
                 : Seq2SeqData.joiner(units(c, key));
     }
 
+    private static Seq2SeqSettings settings(TrainCommand.Job job, JobConfig c) {
+        checkFormat(job.format());
+        return new Seq2SeqSettings(job.format(), job.train(), reading(c), c.getInt("data.max-source-length"),
+                job.seed(), c.getDouble("data.test-fraction"), job.validationFraction(), c.getInt("vocab.min-count"),
+                c.getInt("vocab.max-size"), job.batch(), job.partitions(), c.getInt("decode.beam"),
+                c.getDouble("decode.alpha"), (source, target) -> spec(c, source, target));
+    }
+
     @Override
     public PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c) {
-        checkFormat(job.format());
-        Seq2SeqSettings s = new Seq2SeqSettings(job.format(), job.train(), reading(c),
-                c.getInt("data.max-source-length"), job.seed(), c.getDouble("data.test-fraction"),
-                job.validationFraction(), c.getInt("vocab.min-count"), c.getInt("vocab.max-size"), job.batch(),
-                job.partitions(), c.getInt("decode.beam"), c.getDouble("decode.alpha"),
-                (source, target) -> spec(c, source, target));
         try {
-            return Seq2SeqData.prepare(sc, s);
+            return Seq2SeqData.prepare(sc, settings(job, c));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
     }
 
-    private static Vocabulary vocab(TrainedModel m, String name) {
+    /** As {@link #prepare}, on the pairs {@code pairs} gives (e.g. a Spark Dataset's rows) instead of data.train. */
+    PreparedData prepare(JavaSparkContext sc, TrainCommand.Job job, JobConfig c,
+            Function<JavaSparkContext, Corpus<TextPair>> pairs) {
+        try {
+            return Seq2SeqData.prepare(sc, settings(job, c), pairs.apply(sc));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    static Vocabulary vocab(TrainedModel m, String name) {
         return Vocabulary.fromText(m.file(name), name);
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -41,6 +42,7 @@ public final class RnnClassifier extends RnnEstimator<RnnClassificationModel, Rn
     private final Param<String> probabilityCol = column("probabilityCol", "output column of the class "
             + "probabilities (a vector, in the order of the model's labels)", "probability");
     private final Param<String> tokens = bind("tokens", "data.tokens");
+    private final BooleanParam lowercase = bind("lowercase", "data.lowercase");
     private final IntParam maxLength = bind("maxLength", "data.max-length");
     private final Param<String> pooling = bind("pooling", "model.pooling");
 
@@ -66,6 +68,14 @@ public final class RnnClassifier extends RnnEstimator<RnnClassificationModel, Rn
 
     public RnnClassifier setTokens(String v) {
         return setValue(tokens, v);
+    }
+
+    public BooleanParam lowercase() {
+        return lowercase;
+    }
+
+    public RnnClassifier setLowercase(boolean v) {
+        return setValue(lowercase, v);
     }
 
     public IntParam maxLength() {

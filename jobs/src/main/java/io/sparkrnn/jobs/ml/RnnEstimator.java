@@ -31,7 +31,6 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
     private final Param<String> labelCol;
     private final Param<String> predictionCol;
     private final Param<String> outputDir;
-    private final BooleanParam lowercase;
     private final DoubleParam validationFraction;
     private final DoubleParam maxBadFraction;
     private final IntParam minCount;
@@ -60,7 +59,6 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
                 + "eval.json, report.html, model/; a local path or a URI), kept after fit; empty: a temporary "
                 + "folder, deleted once the model is read");
         setDefault(outputDir, "");
-        lowercase = bind("lowercase", "data.lowercase");
         validationFraction = bind("validationFraction", "data.validation-fraction");
         maxBadFraction = bind("maxBadFraction", "data.max-bad-fraction");
         minCount = bind("minCount", "vocab.min-count");
@@ -183,14 +181,6 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
 
     public S setOutputDir(String v) {
         return setValue(outputDir, v);
-    }
-
-    public BooleanParam lowercase() {
-        return lowercase;
-    }
-
-    public S setLowercase(boolean v) {
-        return setValue(lowercase, v);
     }
 
     public DoubleParam validationFraction() {

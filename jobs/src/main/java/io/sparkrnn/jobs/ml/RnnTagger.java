@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -35,6 +36,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RnnTagger extends RnnEstimator<RnnTaggingModel, RnnTagger> {
     private static final long serialVersionUID = 1L;
+    private final BooleanParam lowercase = bind("lowercase", "data.lowercase");
     private final IntParam k1 = bind("k1", "train.k1");
 
     public RnnTagger() {
@@ -43,6 +45,14 @@ public final class RnnTagger extends RnnEstimator<RnnTaggingModel, RnnTagger> {
 
     public RnnTagger(String uid) {
         super(uid, "tokens", "tags", "prediction");
+    }
+
+    public BooleanParam lowercase() {
+        return lowercase;
+    }
+
+    public RnnTagger setLowercase(boolean v) {
+        return setValue(lowercase, v);
     }
 
     public IntParam k1() {
