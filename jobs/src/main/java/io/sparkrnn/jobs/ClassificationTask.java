@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.Part;
@@ -18,6 +19,7 @@ import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
@@ -54,15 +56,26 @@ final class ClassificationTask implements Task {
                 c.classify().maxLength());
     }
 
+    private static ClassificationSettings settings(JobSettings job) {
+        return new ClassificationSettings(job.data().format(), job.data().train(), job.data().validation(),
+                reading(job), tokenizer(job), job.train().seed(), job.data().validationFraction(),
+                job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(), job.train().partitions(),
+                (words, classes) -> spec(job, words, classes));
+    }
+
     @Override
     public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
-        ClassificationSettings s = new ClassificationSettings(job.data().format(), job.data().train(),
-                job.data().validation(), reading(job), tokenizer(job), job.train().seed(),
-                job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
-                job.train().partitions(),
-                (words, classes) -> spec(job, words, classes));
         try {
-            return ClassificationData.prepare(sc, s);
+            return ClassificationData.prepare(sc, settings(job));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /** As {@link #prepare}, on the texts {@code texts} gives (e.g. a Spark Dataset's rows) instead of data.train. */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, Corpus<LabelledText>> texts) {
+        try {
+            return ClassificationData.prepare(sc, settings(job), texts.apply(sc));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

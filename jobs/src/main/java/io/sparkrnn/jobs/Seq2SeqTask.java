@@ -23,6 +23,7 @@ import io.sparkrnn.jobs.config.ConfigSchema;
 import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.Seq2SeqSection;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -78,21 +79,33 @@ final class Seq2SeqTask implements Task {
         return format.equals("cmudict") ? (source ? "" : " ") : Seq2SeqData.joiner(units);
     }
 
-    @Override
-    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+    private static Seq2SeqSettings settings(JobSettings job) {
         checkFormat(job.data().format());
-        Seq2SeqSettings s = new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
+        return new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
                 job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
                 job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
                 job.train().partitions(), job.decode().beam(), job.decode().alpha(), job::seq2seqSpec);
+    }
+
+    @Override
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
         try {
-            return Seq2SeqData.prepare(sc, s);
+            return Seq2SeqData.prepare(sc, settings(job));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
     }
 
-    private static Vocabulary vocab(TrainedModel m, String name) {
+    /** As {@link #prepare}, on the pairs {@code pairs} gives (e.g. a Spark Dataset's rows) instead of data.train. */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, Corpus<TextPair>> pairs) {
+        try {
+            return Seq2SeqData.prepare(sc, settings(job), pairs.apply(sc));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    static Vocabulary vocab(TrainedModel m, String name) {
         return Vocabulary.fromText(m.file(name), name);
     }
 

@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.Part;
@@ -20,6 +21,7 @@ import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
 import io.sparkrnn.jobs.config.TaggingSection;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -51,14 +53,32 @@ final class TaggingTask implements Task {
                 c.data().maxBadFraction(), t.lowercase());
     }
 
-    @Override
-    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
-        TaggingSettings s = new TaggingSettings(job.data().format(), job.data().train(), job.data().validation(),
+    private static TaggingSettings settings(JobSettings job) {
+        return new TaggingSettings(job.data().format(), job.data().train(), job.data().validation(),
                 reading(job), job.train().seed(), job.data().validationFraction(), job.vocab().minCount(),
                 job.vocab().maxSize(), job.train().k1(), job.train().batch(), job.train().partitions(),
                 (words, tags) -> spec(job, words, tags));
+    }
+
+    @Override
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
         try {
-            return TaggingData.prepare(sc, s);
+            return TaggingData.prepare(sc, settings(job));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /**
+     * As {@link #prepare}, on the sentences {@code sentences} gives (e.g. a Spark Dataset's rows; lower-cased here
+     * when data.lowercase says so) instead of data.train.
+     */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job,
+            Function<JavaSparkContext, Corpus<TaggedSentence>> sentences) {
+        try {
+            Corpus<TaggedSentence> read = sentences.apply(sc);
+            return TaggingData.prepare(sc, settings(job), reading(job).lowercase() ? TaggingData.lowercase(read)
+                    : read);
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

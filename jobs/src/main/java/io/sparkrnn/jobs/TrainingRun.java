@@ -40,6 +40,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -65,27 +67,53 @@ final class TrainingRun {
     private final PrintStream out;
     private final boolean fresh;
     private final WarmStart warm;
+    private final Function<JavaSparkContext, PreparedData> prepare;
 
     /** A run of {@code job} writing to {@code output} (its {@code output.dir}) from a fresh initialisation. */
     TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh) {
-        this(job, output, out, fresh, null);
+        this(job, output, out, fresh, (WarmStart) null);
     }
 
-    /** A run that continues {@code warm}'s model (null: one that starts from a fresh initialisation). */
+    /**
+     * The {@code train} command's run: the task's data as read from {@code data.train}; a run that continues
+     * {@code warm}'s model (null: one that starts from a fresh initialisation).
+     */
     TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh, WarmStart warm) {
+        this(job, output, out, fresh, warm, sc -> warm == null ? Tasks.of(job.task()).prepare(sc, job)
+                : warm.prepare(Tasks.of(job.task()), sc, job));
+    }
+
+    /** A run on the data {@code prepare} gives (e.g. from the rows of a Spark Dataset). */
+    TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh,
+            Function<JavaSparkContext, PreparedData> prepare) {
+        this(job, output, out, fresh, null, prepare);
+    }
+
+    private TrainingRun(JobSettings job, Location output, PrintStream out, boolean fresh, WarmStart warm,
+            Function<JavaSparkContext, PreparedData> prepare) {
         this.job = job;
         this.cfg = job.config();
         this.output = output;
         this.out = out;
         this.fresh = fresh;
         this.warm = warm;
+        this.prepare = prepare;
     }
 
     /**
-     * Trains; a run that fails leaves no folder behind that it made and never wrote to (an empty
-     * {@code checkpoints/} or {@code output.dir}), so that the next attempt meets the folder as it was.
+     * Trains in a Spark context of its own (stopped at the end); a run that fails leaves no folder behind that it
+     * made and never wrote to (an empty {@code checkpoints/} or {@code output.dir}), so that the next attempt meets
+     * the folder as it was.
      */
     int run() {
+        return run(null);
+    }
+
+    /**
+     * As {@link #run()}, in the running context {@code sc} (left running), whose settings stay as its application
+     * made them; null: a context of its own.
+     */
+    int run(JavaSparkContext sc) {
         Location checkpoints = output.resolve("checkpoints");
         boolean hadOutput;
         boolean hadCheckpoints;
@@ -95,12 +123,22 @@ final class TrainingRun {
         } catch (IOException e) {
             throw new ConfigException("output.dir " + output + ": cannot read it: " + e.getMessage());
         }
+        Set<Integer> cached = sc == null ? Set.of() : Set.copyOf(sc.getPersistentRDDs().keySet());
         try {
-            return train();
+            return train(sc);
         } catch (RuntimeException | Error e) {
             removeIfMadeAndEmpty(checkpoints, hadCheckpoints, e);
             removeIfMadeAndEmpty(output, hadOutput, e);
             throw e;
+        } finally {
+            if (sc != null) {
+                // the application goes on: the corpus, partitions and held-out part this run cached are dropped
+                sc.getPersistentRDDs().forEach((id, rdd) -> {
+                    if (!cached.contains(id)) {
+                        rdd.unpersist(false);
+                    }
+                });
+            }
         }
     }
 
@@ -114,7 +152,7 @@ final class TrainingRun {
         }
     }
 
-    private int train() {
+    private int train(JavaSparkContext running) {
         Task task = Tasks.of(job.task());
         // Everything about the output folder is settled before Spark starts.
         CheckpointStore store = openStore();
@@ -127,6 +165,9 @@ final class TrainingRun {
         // A finished model is replaced only when asked (output.overwrite) or by the run that continues it: --fresh
         // starts the training over, it does not give leave to delete a finished model.
         OutputDir dir = OutputDir.prepare(output, job.output().overwrite() || latest.isPresent());
+        if (running != null) {
+            return train(task, running, running.getConf(), store, latest, dir);
+        }
         SparkConf conf = new SparkConf().setAppName("spark-rnn train " + task.name())
                 .setIfMissing("spark.master", job.master());
         // BLAS/OpenMP threads per task = the cores each task holds, shared by its engine threads: no
@@ -144,7 +185,14 @@ final class TrainingRun {
         ExecutorMemory.setLimits(conf);
         try (JavaSparkContext sc = SparkContexts.open(conf, "spark.master")) {
             sc.setLogLevel("WARN");
-            PreparedData data = warm == null ? task.prepare(sc, job) : warm.prepare(task, sc, job);
+            return train(task, sc, conf, store, latest, dir);
+        }
+    }
+
+    private int train(Task task, JavaSparkContext sc, SparkConf conf, CheckpointStore store,
+            Optional<Checkpoint> latest, OutputDir dir) {
+        try {
+            PreparedData data = prepare.apply(sc);
             if (fresh) {
                 // only now that the data has been read: bad data must not cost the checkpoints of the last run
                 deleteCheckpoints(store);

@@ -29,7 +29,15 @@ public final class Splits {
      */
     public static <T> TrainValidation<T> trainValidation(java.util.function.Function<String, Corpus<T>> read,
             String train, String validation, long seed, double fraction, Function<T, String> key) {
-        Corpus<T> t = read.apply(train);
+        return trainValidation(read.apply(train), read, validation, seed, fraction, key);
+    }
+
+    /**
+     * As {@link #trainValidation(java.util.function.Function, String, String, long, double, Function)}, with the
+     * training corpus given (e.g. the rows of a Spark Dataset) instead of read from a path.
+     */
+    public static <T> TrainValidation<T> trainValidation(Corpus<T> t, java.util.function.Function<String, Corpus<T>> read,
+            String validation, long seed, double fraction, Function<T, String> key) {
         JavaRDD<T> all = t.records();
         if (validation.isEmpty()) {
             return new TrainValidation<>(all.filter(x -> !heldOut(seed, key.call(x), fraction)),

@@ -92,8 +92,16 @@ public final class ClassificationData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s) {
-        Splits.TrainValidation<LabelledText> split = Splits.trainValidation(path -> read(sc, s.reading(), s.format(),
-                path), s.train(), s.validation(), s.seed(), s.validationFraction(), ClassificationData::splitKey);
+        return prepare(sc, s, read(sc, s.reading(), s.format(), s.train()));
+    }
+
+    /**
+     * As {@link #prepare(JavaSparkContext, ClassificationSettings)}, with the training corpus given (e.g. the rows
+     * of a Spark Dataset) instead of read from {@code s.train()}, which then only names it in messages.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s, Corpus<LabelledText> corpus) {
+        Splits.TrainValidation<LabelledText> split = Splits.trainValidation(corpus, path -> read(sc, s.reading(),
+                s.format(), path), s.validation(), s.seed(), s.validationFraction(), ClassificationData::splitKey);
         JavaRDD<LabelledText> train = split.train();
         JavaRDD<LabelledText> valid = split.validation();
         String skipped = split.skipped();
@@ -187,13 +195,9 @@ public final class ClassificationData {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<Tuple2<String, String>> chunk : LocalModel.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                for (Tuple2<String, String> t : chunk) {
-                    int[] x = words.encode(tok.tokens(t._2()));
-                    // an empty text is read as one unknown token: the model still gives its prior
-                    ids.add(x.length > 0 ? x : new int[] {Vocabulary.UNK_ID});
-                }
-                List<float[]> p = lm.pooledProbabilities(ids, Vocabulary.PAD_ID);
+                List<String> t = new ArrayList<>(chunk.size());
+                chunk.forEach(c -> t.add(c._2()));
+                List<float[]> p = probabilities(lm, t, words, tok);
                 for (int r = 0; r < chunk.size(); r++) {
                     int best = LocalModel.argmax(p.get(r));
                     res.add(new Object[] {chunk.get(r)._1(), labels.token(best), (double) p.get(r)[best]});
@@ -201,5 +205,20 @@ public final class ClassificationData {
             }
             return res.iterator();
         });
+    }
+
+    /**
+     * The class probabilities of one batch of texts, in the order of the model's labels (run in a task, on its own
+     * {@link LocalModel#copy}); an empty text is read as one unknown token.
+     */
+    public static List<float[]> probabilities(LocalModel lm, List<String> texts, Vocabulary words,
+            ClassificationSettings.Tokenizer tok) {
+        List<int[]> ids = new ArrayList<>(texts.size());
+        for (String t : texts) {
+            int[] x = words.encode(tok.tokens(t));
+            // an empty text is read as one unknown token: the model still gives its prior
+            ids.add(x.length > 0 ? x : new int[] {Vocabulary.UNK_ID});
+        }
+        return lm.pooledProbabilities(ids, Vocabulary.PAD_ID);
     }
 }

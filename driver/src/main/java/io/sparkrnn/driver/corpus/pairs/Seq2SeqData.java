@@ -68,7 +68,14 @@ public final class Seq2SeqData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, Seq2SeqSettings s) {
-        Corpus<TextPair> read = read(sc, s.reading(), s.format(), s.train());
+        return prepare(sc, s, read(sc, s.reading(), s.format(), s.train()));
+    }
+
+    /**
+     * As {@link #prepare(JavaSparkContext, Seq2SeqSettings)}, with the pairs given (e.g. the rows of a Spark Dataset)
+     * instead of read from {@code s.train()}, which then only names them in messages.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, Seq2SeqSettings s, Corpus<TextPair> read) {
         JavaRDD<TextPair> all = read.records();
         int maxSource = s.maxSourceLength();
         long tooLong = all.filter(p -> p.source().length > maxSource).count();
@@ -248,29 +255,46 @@ public final class Seq2SeqData {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                for (String[] s : chunk) {
-                    if (s.length <= maxSource) {
-                        ids.add(src.encode(s));
-                    }
-                }
-                List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
-                int k = 0;
-                for (String[] s : chunk) {
-                    String source = String.join(srcJoin, s);
-                    if (s.length > maxSource) {
-                        res.add(new Object[] {source, "", Double.NaN});
-                        continue;
-                    }
-                    Hypothesis y = h.get(k++);
-                    StringBuilder sb = new StringBuilder();
-                    for (int id : y.tokens()) {
-                        sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
-                    }
-                    res.add(new Object[] {source, sb.toString(), y.score()});
+                List<Translation> t = translations(lm, chunk, src, tgt, tgtJoin, maxSource, beam, alpha);
+                for (int r = 0; r < chunk.size(); r++) {
+                    res.add(new Object[] {String.join(srcJoin, chunk.get(r)), t.get(r).output(), t.get(r).score()});
                 }
             }
             return res.iterator();
         });
+    }
+
+    /** A decoded output, its tokens joined, and its score (the length-normalised log-probability). */
+    public record Translation(String output, double score) {
+    }
+
+    /**
+     * Decodes one batch of non-empty sources (run in a task, on its own {@link LocalModel#copy}); a source longer
+     * than {@code maxSource} gets an empty output and score NaN.
+     */
+    public static List<Translation> translations(LocalModel lm, List<String[]> sources, Vocabulary src,
+            Vocabulary tgt, String tgtJoin, int maxSource, int beam, double alpha) {
+        List<int[]> ids = new ArrayList<>();
+        for (String[] s : sources) {
+            if (s.length <= maxSource) {
+                ids.add(src.encode(s));
+            }
+        }
+        List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
+        List<Translation> res = new ArrayList<>(sources.size());
+        int k = 0;
+        for (String[] s : sources) {
+            if (s.length > maxSource) {
+                res.add(new Translation("", Double.NaN));
+                continue;
+            }
+            Hypothesis y = h.get(k++);
+            StringBuilder sb = new StringBuilder();
+            for (int id : y.tokens()) {
+                sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
+            }
+            res.add(new Translation(sb.toString(), y.score()));
+        }
+        return res;
     }
 }

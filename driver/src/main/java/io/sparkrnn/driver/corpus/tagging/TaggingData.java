@@ -54,8 +54,12 @@ public final class TaggingData {
         if (corpus.count() == 0) {
             throw new CorpusException(path + ": no tagged sentences (format " + format + ")");
         }
-        boolean lower = r.lowercase();
-        return lower ? corpus.map(s -> new TaggedSentence(lower(s.tokens()), s.tags())) : corpus;
+        return r.lowercase() ? lowercase(corpus) : corpus;
+    }
+
+    /** The sentences with their words lower-cased (as {@link #read} gives them when the reading says so). */
+    public static Corpus<TaggedSentence> lowercase(Corpus<TaggedSentence> corpus) {
+        return corpus.map(s -> new TaggedSentence(lower(s.tokens()), s.tags()));
     }
 
     /** The text a sentence is split by: its words. */
@@ -76,8 +80,17 @@ public final class TaggingData {
      * {@link CorpusException} for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s) {
-        Splits.TrainValidation<TaggedSentence> split = Splits.trainValidation(path -> read(sc, s.reading(), s.format(),
-                path), s.train(), s.validation(), s.seed(), s.validationFraction(), TaggingData::splitKey);
+        return prepare(sc, s, read(sc, s.reading(), s.format(), s.train()));
+    }
+
+    /**
+     * As {@link #prepare(JavaSparkContext, TaggingSettings)}, with the training sentences given as {@link #read}
+     * would give them (e.g. the rows of a Spark Dataset, through {@link #lowercase} when the reading says so)
+     * instead of read from {@code s.train()}, which then only names them in messages.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s, Corpus<TaggedSentence> corpus) {
+        Splits.TrainValidation<TaggedSentence> split = Splits.trainValidation(corpus, path -> read(sc, s.reading(),
+                s.format(), path), s.validation(), s.seed(), s.validationFraction(), TaggingData::splitKey);
         JavaRDD<TaggedSentence> train = split.train();
         JavaRDD<TaggedSentence> valid = split.validation();
         String skipped = split.skipped();
@@ -168,20 +181,39 @@ public final class TaggingData {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<Tuple2<String[], Long>> chunk : LocalModel.chunks(it, batch)) {
-                List<int[]> ids = new ArrayList<>();
-                chunk.forEach(s -> ids.add(words.encode(lower ? lower(s._1()) : s._1())));
-                List<float[][]> p = lm.alignedProbabilities(ids, Vocabulary.PAD_ID);
+                List<String[]> batchWords = new ArrayList<>(chunk.size());
+                chunk.forEach(s -> batchWords.add(s._1()));
+                List<String[]> predicted = tags(lm, batchWords, words, tags, lower);
                 for (int r = 0; r < chunk.size(); r++) {
                     StringBuilder sb = new StringBuilder();
                     String[] w = chunk.get(r)._1();
                     for (int t = 0; t < w.length; t++) {
-                        sb.append(t == 0 ? "" : " ").append(w[t]).append('/')
-                                .append(tags.token(LocalModel.argmax(p.get(r)[t])));
+                        sb.append(t == 0 ? "" : " ").append(w[t]).append('/').append(predicted.get(r)[t]);
                     }
                     res.add(new Object[] {chunk.get(r)._2(), sb.toString()});
                 }
             }
             return res.iterator();
         });
+    }
+
+    /**
+     * The likeliest tag of every word of one batch of non-empty sentences (lowercased first when the model was
+     * trained so), run in a task on its own {@link LocalModel#copy}.
+     */
+    public static List<String[]> tags(LocalModel lm, List<String[]> sentences, Vocabulary words, Vocabulary tags,
+            boolean lower) {
+        List<int[]> ids = new ArrayList<>(sentences.size());
+        sentences.forEach(s -> ids.add(words.encode(lower ? lower(s) : s)));
+        List<float[][]> p = lm.alignedProbabilities(ids, Vocabulary.PAD_ID);
+        List<String[]> res = new ArrayList<>(sentences.size());
+        for (float[][] steps : p) {
+            String[] t = new String[steps.length];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = tags.token(LocalModel.argmax(steps[i]));
+            }
+            res.add(t);
+        }
+        return res;
     }
 }

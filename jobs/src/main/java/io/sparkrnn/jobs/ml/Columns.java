@@ -1,0 +1,110 @@
+package io.sparkrnn.jobs.ml;
+
+import io.sparkrnn.driver.task.LocalModel;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The stages' column checks (an {@link IllegalArgumentException} naming the column) and cell readers. */
+final class Columns {
+    static final DataType TOKENS = DataTypes.createArrayType(DataTypes.StringType);
+
+    private Columns() {
+    }
+
+    /** The type of column {@code name}, which must be one of {@code allowed}. */
+    static DataType require(StructType schema, String param, String name, List<DataType> allowed) {
+        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+            throw new IllegalArgumentException(param + ": no column '" + name + "' in " + schema.simpleString());
+        }
+        DataType t = schema.apply(name).dataType();
+        for (DataType a : allowed) {
+            if (sameType(a, t)) {
+                return t;
+            }
+        }
+        StringBuilder want = new StringBuilder();
+        for (DataType a : allowed) {
+            want.append(want.length() == 0 ? "" : " or ").append(a.simpleString());
+        }
+        throw new IllegalArgumentException(param + ": column '" + name + "' must be " + want + ", found "
+                + t.simpleString());
+    }
+
+    /** A label column: a string, or a number taken as its text. */
+    static void requireLabel(StructType schema, String param, String name) {
+        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+            throw new IllegalArgumentException(param + ": no column '" + name + "' in " + schema.simpleString());
+        }
+        DataType t = schema.apply(name).dataType();
+        if (!t.equals(DataTypes.StringType) && !(t instanceof NumericType)) {
+            throw new IllegalArgumentException(param + ": column '" + name + "' must be a string or a number, "
+                    + "found " + t.simpleString());
+        }
+    }
+
+    /** {@code schema} with the output column {@code name} added; it must not exist yet. */
+    static StructType add(StructType schema, String param, String name, DataType type) {
+        if (Arrays.asList(schema.fieldNames()).contains(name)) {
+            throw new IllegalArgumentException(param + ": column '" + name + "' already exists");
+        }
+        return schema.add(new StructField(name, type, true, org.apache.spark.sql.types.Metadata.empty()));
+    }
+
+    /** Whether an array type holds strings (nullable or not). */
+    private static boolean sameType(DataType a, DataType t) {
+        if (a instanceof ArrayType x && t instanceof ArrayType y) {
+            return x.elementType().equals(y.elementType());
+        }
+        return a.equals(t);
+    }
+
+    static boolean isTokens(DataType t) {
+        return t instanceof ArrayType;
+    }
+
+    /** A cell of strings (array<string>), or null. */
+    static String[] tokens(Row r, int i) {
+        if (r.isNullAt(i)) {
+            return null;
+        }
+        List<String> l = r.getList(i);
+        return l.toArray(new String[0]);
+    }
+
+    /**
+     * The text of an input cell: a string, or the tokens of an array<string> joined by spaces (read back as
+     * whitespace-separated words, as {@code predict} reads a text); null for null.
+     */
+    static String text(Row r, int i, boolean tokens) {
+        if (r.isNullAt(i)) {
+            return null;
+        }
+        return tokens ? String.join(" ", r.<String>getList(i)) : r.getString(i);
+    }
+
+    /** The rows of a partition through {@code f} batch by batch, lazily (one batch in memory at a time). */
+    static Iterator<Row> perBatch(Iterator<Row> rows, int batch, Function<List<Row>, List<Row>> f) {
+        return StreamSupport.stream(LocalModel.chunks(rows, batch).spliterator(), false)
+                .flatMap(chunk -> f.apply(chunk).stream()).iterator();
+    }
+
+    /** A row with {@code values} appended. */
+    static Row append(Row r, Object... values) {
+        Object[] v = new Object[r.length() + values.length];
+        for (int i = 0; i < r.length(); i++) {
+            v[i] = r.get(i);
+        }
+        System.arraycopy(values, 0, v, r.length(), values.length);
+        return org.apache.spark.sql.RowFactory.create(v);
+    }
+}
