@@ -6,7 +6,6 @@ import io.sparkrnn.driver.corpus.Corpus;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
-import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqReferences;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqScores;
@@ -35,12 +34,14 @@ import org.apache.spark.storage.StorageLevel;
  * Metrics: token and sequence error rates named after the targets ({@link Seq2SeqScores.Names}: phoneme and
  * word error rate for CMUdict) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
  * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
+ * Word-level targets are also scored as translations: sacreBLEU's BLEU and chrF on text, beside the copy-the-source
+ * baseline ({@code copy_bleu}, {@code copy_chrf}).
  */
 final class Seq2SeqTask implements Task {
     /** The vocabularies' files in a model folder (export reads them). */
     static final String SOURCE = Seq2SeqData.SOURCE;
     static final String TARGET = Seq2SeqData.TARGET;
-    private static final List<String> FORMATS = List.of("cmudict", "tsv", "parquet");
+    private static final List<String> FORMATS = Seq2SeqData.FORMATS;
 
     @Override
     public String name() {
@@ -76,6 +77,15 @@ final class Seq2SeqTask implements Task {
         if (c.getDouble("data.validation-fraction") + c.getDouble("data.test-fraction") >= 1) {
             throw new ConfigException(where + "data.validation-fraction + data.test-fraction must be < 1");
         }
+        if (format(c).equals("tsv-pairs")) {
+            for (String key : List.of("data.source-column", "data.target-column")) {
+                try {
+                    Seq2SeqData.column(c.getString(key));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where + key + ": " + e.getMessage());
+                }
+            }
+        }
         if (c.getInt("train.engine-threads") != 1) {
             throw new ConfigException(where + "task = seq2seq trains on one engine thread per task: expected "
                     + "train.engine-threads = 1, found " + c.getInt("train.engine-threads"));
@@ -104,20 +114,24 @@ final class Seq2SeqTask implements Task {
     }
 
     private static TokenUnit units(JobConfig c, String key) {
-        return c.getChoice(key).equals("char") ? TokenUnit.CHARS : TokenUnit.WORDS;
+        return switch (c.getChoice(key)) {
+            case "char" -> TokenUnit.CHARS;
+            case "13a" -> TokenUnit.WORDS_13A;
+            default -> TokenUnit.WORDS;
+        };
     }
 
     /** How the config reads pairs (training, {@code evaluate} and {@code predict}). */
     private static Seq2SeqSettings.Reading reading(JobConfig c) {
         return new Seq2SeqSettings.Reading(c.getBoolean("data.alternates"), units(c, "data.source-tokens"),
                 units(c, "data.target-tokens"), c.getString("data.source-column"), c.getString("data.target-column"),
-                c.getDouble("data.max-bad-fraction"));
+                c.getBoolean("data.lowercase"), c.getDouble("data.max-bad-fraction"));
     }
 
     /** Refuses a format there is no reader for (a config error, before any data is read). */
     private static void checkFormat(String format) {
         if (!FORMATS.contains(format)) {
-            throw new ConfigException("a seq2seq model reads cmudict, tsv or parquet, found " + format);
+            throw new ConfigException("a seq2seq model reads " + String.join(", ", FORMATS) + ", found " + format);
         }
     }
 
@@ -176,18 +190,23 @@ final class Seq2SeqTask implements Task {
             int wanted = part == Part.TEST ? 0 : 1;
             all = all.filter(p -> Seq2SeqData.part(seed, p, testF, validF) == wanted);
         }
-        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(EncodedPair.encode(all.filter(
-                p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Vocabulary tgt = vocab(m, TARGET);
+        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(all.filter(p -> p.source().length <= maxSource),
+                vocab(m, SOURCE), tgt, joiner(c, "data.source-tokens", format(c)),
+                joiner(c, "data.target-tokens", format(c))).persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         LocalModel lm = m.local();
         double alpha = c.getDouble("decode.alpha");
         Seq2SeqScores.Names names = Seq2SeqScores.Names.of(format(c), units(c, "data.target-tokens"));
-        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "", names);
+        Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
+        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch(), words).toJson(n, "", names);
+        if (words != null) {
+            Seq2SeqData.copyBaseline(enc).toJson(n, "copy_");
+        }
         int beam = c.getInt("decode.beam");
         if (beam > 1) {
             n.put("beam", beam);
-            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_", names);
+            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch(), words).toJson(n, "beam_", names);
         }
         n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
         enc.unpersist(false);
@@ -206,14 +225,16 @@ final class Seq2SeqTask implements Task {
         String format = out.inputFormat() != null ? out.inputFormat() : format(c);
         JavaRDD<String[]> sources;
         if (format.equals("lines")) {
-            TokenUnit units = format(c).equals("cmudict") ? TokenUnit.CHARS : units(c, "data.source-tokens");
+            Seq2SeqSettings.Reading r = reading(c);
+            boolean cmudict = format(c).equals("cmudict");
             BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
-            sources = Lines.read(sc, data, bad).map(l -> units.split(l.text())).filter(s -> s.length > 0);
+            sources = Lines.read(sc, data, bad).map(l -> cmudict ? TokenUnit.CHARS.split(l.text())
+                    : r.sourceTokens(l.text())).filter(s -> s.length > 0);
         } else if (formats().contains(format)) {
             sources = read(sc, c, format, data).records().map(TextPair::source);
         } else {
-            throw new ConfigException("--input-format for a seq2seq model must be cmudict, tsv, parquet or lines, "
-                    + "found " + format);
+            throw new ConfigException("--input-format for a seq2seq model must be " + String.join(", ", FORMATS)
+                    + " or lines, found " + format);
         }
         Vocabulary src = vocab(m, SOURCE);
         Vocabulary tgt = vocab(m, TARGET);
