@@ -75,6 +75,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new ModelCommands.Evaluate(out))
                 .addSubcommand(new ModelCommands.Inspect(out))
                 .addSubcommand(new ExportCommand(out))
+                .addSubcommand(new SwordPairsCommand(out))
                 .addSubcommand(new Bench())
                 .addSubcommand(new HelpCommand());
     }
