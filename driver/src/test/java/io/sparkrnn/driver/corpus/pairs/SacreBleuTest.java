@@ -72,4 +72,17 @@ class SacreBleuTest {
         ChrF b = chrf(SYS.subList(2, 3), List.of(REF1.subList(2, 3)));
         assertEquals(50.043063606582294, a.merge(b).score(), 1e-9);
     }
+
+    @Test
+    void copyBaselineOfTheKjvWebSample() throws Exception {
+        // sacreBLEU 2.6.0, mixed case: corpus_bleu(kjv, [web]) 38.37943984766866, corpus_chrf 60.66237314989786
+        TranslationScores t = new TranslationScores();
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(
+                io.sparkrnn.driver.corpus.SparkCorpusTest.sample("kjv-web/kjv-web.tsv")))) {
+            String[] f = line.split("\t");
+            t.add(f[1], List.of(f[2]));
+        }
+        assertEquals(38.37943984766866, t.bleu(), 1e-9);
+        assertEquals(60.66237314989786, t.chrf(), 1e-9);
+    }
 }
