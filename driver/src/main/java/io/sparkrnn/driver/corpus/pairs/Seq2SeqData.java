@@ -33,8 +33,9 @@ import org.apache.spark.storage.StorageLevel;
  * below the test fraction test, then the validation fraction validation, the rest training; all pronunciations
  * of a word land in one part); pairs whose source is longer than the limit are skipped and counted. Source and
  * target vocabularies are fitted on the training part. Metrics: token and sequence error rates named after the
- * targets ({@link Seq2SeqScores.Names}) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, with a beam wider
- * than 1, beam search; each source is decoded once and scored against the closest of its references
+ * targets ({@link Seq2SeqScores.Names}) and corpus BLEU-4 ({@link Seq2SeqScores}; word-level targets: sacreBLEU's
+ * BLEU and chrF on text, {@link TranslationScores}, with the copy-the-source baseline beside them), greedy and,
+ * with a beam wider than 1, beam search; each source is decoded once and scored against the closest of its references
  * ({@link Seq2SeqReferences}). After every validation, {@link #SAMPLES} fixed validation sources are decoded on
  * the driver and written with their reference and output ({@code valid_samples}).
  */
