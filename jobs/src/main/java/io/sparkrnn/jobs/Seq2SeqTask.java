@@ -229,7 +229,7 @@ final class Seq2SeqTask implements Task {
             boolean cmudict = format(c).equals("cmudict");
             BadRecords bad = new BadRecords(sc, data, c.getDouble("data.max-bad-fraction"));
             sources = Lines.read(sc, data, bad).map(l -> cmudict ? TokenUnit.CHARS.split(l.text())
-                    : r.sourceTokens(l.text())).filter(s -> s.length > 0);
+                    : r.tokenizeSource(l.text())).filter(s -> s.length > 0);
         } else if (formats().contains(format)) {
             sources = read(sc, c, format, data).records().map(TextPair::source);
         } else {

@@ -11,8 +11,9 @@ import java.util.Map;
  * Corpus chrF as sacreBLEU 2.x computes it by default ({@code nrefs:N|case:mixed|eff:yes|nc:6|nw:0|space:no}):
  * whitespace removed, character n-grams (n = 1..6, Unicode code points) of hypothesis and reference counted; per
  * sentence, against each reference, the hypothesis n-grams, reference n-grams and matches (the smaller count of each
- * shared n-gram) per order (hypothesis n-grams counted as 0 when the reference has none of that order), keeping the reference with the best sentence F-score; summed over the corpus. The score:
- * precision and recall averaged over the orders where both sides have n-grams, then
+ * shared n-gram) per order (hypothesis n-grams counted as 0 when the reference has none of that order), keeping
+ * the reference with the best sentence F-score; summed over the corpus. The score: precision and recall averaged
+ * over the orders where both sides have n-grams, then
  * {@code 100 * (1 + beta^2) P R / (beta^2 P + R)} with {@code beta = 2} (0 when P + R = 0). Mergeable: only the
  * sums leave a Spark task.
  */

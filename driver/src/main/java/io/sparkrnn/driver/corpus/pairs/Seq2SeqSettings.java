@@ -42,7 +42,7 @@ public record Seq2SeqSettings(String format, String train, Reading reading, int 
             String targetColumn, boolean lowercase, double maxBadFraction) implements java.io.Serializable {
 
         /** The tokens of one source text (a line of {@code predict --input-format lines}), as pairs are read. */
-        public String[] sourceTokens(String text) {
+        public String[] tokenizeSource(String text) {
             return lower(sourceTokens.split(text));
         }
 

@@ -40,8 +40,9 @@ class Seq2SeqReferencesTest {
             int c = src.id("c");
             int unk = src.id(Vocabulary.UNK);
             int x = tgt.id("x");
-            assertEquals(Map.of(Arrays.toString(new int[] {a, b}), List.of(Arrays.toString(new int[] {x, tgt.id(Vocabulary.UNK)}),
-                    Arrays.toString(new int[] {x, tgt.id("y")}), Arrays.toString(new int[] {tgt.id("u")})),
+            assertEquals(Map.of(Arrays.toString(new int[] {a, b}), List.of(
+                    Arrays.toString(new int[] {x, tgt.id(Vocabulary.UNK)}), Arrays.toString(new int[] {x, tgt.id("y")}),
+                    Arrays.toString(new int[] {tgt.id("u")})),
                     Arrays.toString(new int[] {b, a}), List.of(Arrays.toString(new int[] {tgt.id("v")})),
                     Arrays.toString(new int[] {c}), List.of(Arrays.toString(new int[] {tgt.id("w")})),
                     Arrays.toString(new int[] {c, unk}), List.of(Arrays.toString(new int[] {tgt.id("w")}))),
