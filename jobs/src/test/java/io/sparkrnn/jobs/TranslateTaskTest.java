@@ -76,4 +76,17 @@ class TranslateTaskTest {
                 r.err());
         assertTrue(!Files.exists(tmp.resolve("bad/model")), "nothing written");
     }
+
+    @Test
+    void swordPairsWithoutTheModuleIsBadInput() throws Exception {
+        Path sword = Files.createDirectories(tmp.resolve("sword/mods.d"));
+        MainTest.Run r = MainTest.run("sword-pairs", "--sword", sword.getParent().toString(), "--source",
+                "engKJV2006eb", "--target", "engWEB2015eb", "--out", tmp.resolve("pairs.tsv").toString());
+        assertEquals(3, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains(sword.resolve("engKJV2006eb.conf") + ": no such file (the configuration of "
+                + "SWORD module engKJV2006eb)"), r.err());
+        assertTrue(!Files.exists(tmp.resolve("pairs.tsv")));
+        // not listed among the commands
+        assertTrue(!MainTest.run("--help").out().contains("sword-pairs"));
+    }
 }
