@@ -77,6 +77,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new ModelCommands.Inspect(out))
                 .addSubcommand(new ExportCommand(out))
                 .addSubcommand(io.sparkrnn.jobs.registry.RegistryCommand.commandLine(out))
+                .addSubcommand(new SwordPairsCommand(out))
                 .addSubcommand(new Bench())
                 .addSubcommand(new HelpCommand());
     }

@@ -7,7 +7,6 @@ import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
-import io.sparkrnn.driver.corpus.pairs.EncodedPair;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqReferences;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqScores;
@@ -38,6 +37,8 @@ import org.apache.spark.storage.StorageLevel;
  * Metrics: token and sequence error rates named after the targets ({@link Seq2SeqScores.Names}: phoneme and
  * word error rate for CMUdict) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
  * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
+ * Word-level targets are also scored as translations: sacreBLEU's BLEU and chrF on text, beside the copy-the-source
+ * baseline ({@code copy_bleu}, {@code copy_chrf}).
  */
 final class Seq2SeqTask implements Task {
     /** The vocabularies' files in a model folder (export reads them). */
@@ -54,13 +55,13 @@ final class Seq2SeqTask implements Task {
     private static Seq2SeqSettings.Reading reading(JobSettings c) {
         Seq2SeqSection s = c.seq2seq();
         return new Seq2SeqSettings.Reading(s.alternates(), s.sourceTokens(), s.targetTokens(), s.sourceColumn(),
-                s.targetColumn(), c.data().maxBadFraction());
+                s.targetColumn(), s.lowercase(), c.data().maxBadFraction());
     }
 
     /** Refuses a format there is no reader for (a config error, before any data is read). */
     private static void checkFormat(String format) {
         if (!FORMATS.contains(format)) {
-            throw new ConfigException("a seq2seq model reads cmudict, tsv or parquet, found " + format);
+            throw new ConfigException("a seq2seq model reads " + String.join(", ", FORMATS) + ", found " + format);
         }
     }
 
@@ -128,18 +129,23 @@ final class Seq2SeqTask implements Task {
             }
             all = Seq2SeqData.part(all, part, seed, testF, validF);
         }
-        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(EncodedPair.encode(all.filter(
-                p -> p.source().length <= maxSource), vocab(m, SOURCE), vocab(m, TARGET)))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Vocabulary tgt = vocab(m, TARGET);
+        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(all.filter(p -> p.source().length <= maxSource),
+                vocab(m, SOURCE), tgt, joiner(c.seq2seq().sourceTokens(), true, c.data().format()),
+                joiner(c.seq2seq().targetTokens(), false, c.data().format())).persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         LocalModel lm = m.local();
         double alpha = c.decode().alpha();
         Seq2SeqScores.Names names = Seq2SeqScores.Names.of(c.data().format(), c.seq2seq().targetTokens());
-        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch()).toJson(n, "", names);
+        Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
+        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch(), words).toJson(n, "", names);
+        if (words != null) {
+            Seq2SeqData.copyBaseline(enc).toJson(n, "copy_");
+        }
         int beam = c.decode().beam();
         if (beam > 1) {
             n.put("beam", beam);
-            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch()).toJson(n, "beam_", names);
+            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch(), words).toJson(n, "beam_", names);
         }
         n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
         enc.unpersist(false);
@@ -158,14 +164,16 @@ final class Seq2SeqTask implements Task {
         String format = out.inputFormat() != null ? out.inputFormat() : c.data().format();
         JavaRDD<String[]> sources;
         if (format.equals("lines")) {
-            TokenUnit units = c.data().format().equals("cmudict") ? TokenUnit.CHARS : c.seq2seq().sourceTokens();
+            Seq2SeqSettings.Reading r = reading(c);
+            boolean cmudict = c.data().format().equals("cmudict");
             BadRecords bad = new BadRecords(sc, data, c.data().maxBadFraction());
-            sources = Lines.read(sc, data, bad).map(l -> units.split(l.text())).filter(s -> s.length > 0);
+            sources = Lines.read(sc, data, bad).map(l -> cmudict ? TokenUnit.CHARS.split(l.text())
+                    : r.tokenizeSource(l.text())).filter(s -> s.length > 0);
         } else if (formats().contains(format)) {
             sources = read(sc, c, format, data).records().map(TextPair::source);
         } else {
-            throw new ConfigException("--input-format for a seq2seq model must be cmudict, tsv, parquet or lines, "
-                    + "found " + format);
+            throw new ConfigException("--input-format for a seq2seq model must be " + String.join(", ", FORMATS)
+                    + " or lines, found " + format);
         }
         Vocabulary src = vocab(m, SOURCE);
         Vocabulary tgt = vocab(m, TARGET);

@@ -197,7 +197,7 @@ class Seq2SeqTaskTest {
         String conf = TaskTesting.path(CONF);
         String data = "data.train=" + TaskTesting.path(SAMPLE);
         assertConfigError(run(conf, data, "data.format=brown"), "data.format = brown does not "
-                + "fit task = seq2seq", "cmudict | tsv | parquet");
+                + "fit task = seq2seq", "cmudict | tsv | tsv-pairs | parquet");
         assertConfigError(run(conf, data, "model.attention=dot",
                 "model.decoder-hidden=7"), "model.attention", "DOT attention needs decoderHidden");
         assertConfigError(run(conf, data, "model.attention=none"), "inputFeeding");

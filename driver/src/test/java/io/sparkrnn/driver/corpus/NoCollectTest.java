@@ -46,9 +46,11 @@ class NoCollectTest {
             // (batch id, token count) pairs of the seq2seq batches
             "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
             // the fixed validation samples shown after each validation: SAMPLES sources with their references
-            "Seq2SeqData.java: Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt,",
-            // the held-out error counts and BLEU n-gram sums
+            "Seq2SeqData.java: Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin);",
+            // the held-out error counts and BLEU n-gram sums (chrF's character n-gram sums too)
             "Seq2SeqData.java: }).reduce(Seq2SeqScores::merge);",
+            // the copy-the-source baseline's BLEU and chrF sums
+            "Seq2SeqData.java: }).reduce(TranslationScores::merge);",
             // the held-out confusion counts: tags x tags numbers
             "TaggingData.java: }).reduce(ClassCounts::merge);",
             // the kept vocabulary entries with their counts

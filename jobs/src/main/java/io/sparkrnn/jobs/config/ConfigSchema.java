@@ -21,7 +21,7 @@ public final class ConfigSchema {
     /** The values of {@code data.format} each task reads, its usual one ({@code auto}) first. */
     private static final Map<String, List<String>> FORMATS = Map.of("lm", List.of("text", "parquet"),
             "tag", List.of("brown", "conll"), "classify", List.of("tsv", "folders"), "forecast", List.of("csv"),
-            "seq2seq", List.of("cmudict", "tsv", "parquet"));
+            "seq2seq", List.of("cmudict", "tsv", "tsv-pairs", "parquet"));
 
     /** The values of {@code data.format} task {@code task} reads, the one {@code auto} stands for first. */
     public static List<String> formats(String task) {
@@ -39,9 +39,10 @@ public final class ConfigSchema {
             string("data.train", "data/samples/moby-dick/moby-dick.txt",
                     "training corpus: a file, a folder or a glob; a local path or a URI (hdfs://...)"),
             choice("data.format", "auto", List.of("auto", "text", "brown", "conll", "tsv", "folders", "csv", "cmudict",
-                    "parquet"), "corpus format; auto = the task's usual one (lm text, tag brown, classify tsv, "
-                    + "forecast csv, seq2seq cmudict); lm also reads parquet (data.text-column), seq2seq tsv "
-                    + "(source<TAB>target lines) and parquet"),
+                    "tsv-pairs", "parquet"), "corpus format; auto = the task's usual one (lm text, tag brown, classify "
+                    + "tsv, forecast csv, seq2seq cmudict); lm also reads parquet (data.text-column), seq2seq tsv "
+                    + "(source<TAB>target lines), tsv-pairs (two columns of TAB-separated lines: data.source-column, "
+                    + "data.target-column) and parquet"),
             string("data.text-column", "text", "lm, parquet: the string column of the text (one row = one line)")
                     .only("lm"),
             string("data.validation", "", "validation corpus in the same format; empty = split off data.train"),
@@ -53,18 +54,22 @@ public final class ConfigSchema {
                     + "pronunciations of a word land in one part)").only("forecast", "seq2seq"),
             bool("data.alternates", false, "seq2seq, cmudict: keep WORD(n) alternate pronunciations as extra pairs "
                     + "(else skipped)").only("seq2seq"),
-            choice("data.source-tokens", "char", List.of("char", "word"), "seq2seq, tsv and parquet: source token "
-                    + "unit (cmudict: characters)").only("seq2seq"),
-            choice("data.target-tokens", "word", List.of("char", "word"), "seq2seq, tsv and parquet: target token "
-                    + "unit (cmudict: phones, whitespace-separated)").only("seq2seq"),
-            string("data.source-column", "source", "seq2seq, parquet: column of the source text").only("seq2seq"),
-            string("data.target-column", "target", "seq2seq, parquet: column of the target text").only("seq2seq"),
+            choice("data.source-tokens", "char", List.of("char", "word", "13a"), "seq2seq, tsv, tsv-pairs and "
+                    + "parquet: source token unit; word = whitespace-separated, 13a = words with punctuation split off "
+                    + "as sacreBLEU's 13a tokenizer does (cmudict: characters)").only("seq2seq"),
+            choice("data.target-tokens", "word", List.of("char", "word", "13a"), "seq2seq, tsv, tsv-pairs and "
+                    + "parquet: target token unit, as data.source-tokens (cmudict: phones, whitespace-separated); "
+                    + "word or 13a targets are also scored by sacreBLEU's BLEU and chrF").only("seq2seq"),
+            string("data.source-column", "source", "seq2seq: column of the source text; parquet its name, "
+                    + "tsv-pairs its number from 0").only("seq2seq"),
+            string("data.target-column", "target", "seq2seq: column of the target text; parquet its name, "
+                    + "tsv-pairs its number from 0").only("seq2seq"),
             integer("data.max-source-length", 64, 1, null, "seq2seq: longest source in tokens; longer pairs are "
                     + "skipped and counted (training, evaluation; predict writes an empty prediction)").only("seq2seq"),
             choice("data.tokens", "char", List.of("char", "word"), "token unit: lm and classify char or word "
                     + "(whitespace-separated; an lm ends every line with <eos>)").only("lm", "classify"),
-            bool("data.lowercase", false, "tag, classify: lower-case words before the vocabulary")
-                    .only("tag", "classify"),
+            bool("data.lowercase", false, "tag, classify, seq2seq (not cmudict): lower-case words before the "
+                    + "vocabulary (seq2seq: both sides, and the references scored)").only("tag", "classify", "seq2seq"),
             integer("data.max-length", 200, 1, null, "classify: tokens kept from the start of each text (also at "
                     + "evaluate and predict); needs train.k1 >= it").only("classify"),
             bool("data.strip-tag-suffixes", true, "tag, brown: reduce Brown tags to base tags (-tl, -hl, -nc, fw-, "

@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param targetTokens    {@code data.target-tokens}
  * @param sourceColumn    {@code data.source-column}
  * @param targetColumn    {@code data.target-column}
+ * @param lowercase       {@code data.lowercase}: lower-case tsv, tsv-pairs and Parquet tokens (not cmudict)
  * @param maxSourceLength {@code data.max-source-length}
  * @param attention       {@code model.attention}
  * @param inputFeeding    {@code model.input-feeding}
@@ -21,13 +22,13 @@ import java.util.Locale;
  * @param decoderLayers   {@code model.decoder-layers}: 0 = {@code model.layers}
  */
 public record Seq2SeqSection(boolean alternates, TokenUnit sourceTokens, TokenUnit targetTokens, String sourceColumn,
-        String targetColumn, int maxSourceLength, Seq2SeqSpec.Attention attention, boolean inputFeeding,
+        String targetColumn, boolean lowercase, int maxSourceLength, Seq2SeqSpec.Attention attention, boolean inputFeeding,
         int decoderHidden, int decoderLayers) {
 
     static Seq2SeqSection of(JobConfig c) {
         return new Seq2SeqSection(c.getBoolean("data.alternates"), Units.of(c, "data.source-tokens"),
                 Units.of(c, "data.target-tokens"), c.getString("data.source-column"), c.getString("data.target-column"),
-                c.getInt("data.max-source-length"),
+                c.getBoolean("data.lowercase"), c.getInt("data.max-source-length"),
                 Seq2SeqSpec.Attention.valueOf(c.getChoice("model.attention").toUpperCase(Locale.ROOT)),
                 c.getBoolean("model.input-feeding"), c.getInt("model.decoder-hidden"),
                 c.getInt("model.decoder-layers"));

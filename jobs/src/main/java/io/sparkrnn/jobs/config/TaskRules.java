@@ -2,6 +2,8 @@ package io.sparkrnn.jobs.config;
 
 import io.sparkrnn.driver.corpus.forecast.Calendar;
 import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
+import java.util.List;
 
 /** The rules among keys that only one task has (combinations its data or model cannot work with). */
 final class TaskRules {
@@ -87,6 +89,15 @@ final class TaskRules {
         }
         if (data.validationFraction() + data.testFraction() >= 1) {
             throw new ConfigException(where + "data.validation-fraction + data.test-fraction must be < 1");
+        }
+        if (data.format().equals("tsv-pairs")) {
+            for (String key : List.of("data.source-column", "data.target-column")) {
+                try {
+                    Seq2SeqData.column(c.getString(key));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where + key + ": " + e.getMessage());
+                }
+            }
         }
         int threads = c.getInt("train.engine-threads");
         if (threads != 1) {

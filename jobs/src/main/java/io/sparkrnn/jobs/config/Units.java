@@ -2,12 +2,16 @@ package io.sparkrnn.jobs.config;
 
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 
-/** Token-unit keys ({@code char | word}) as {@link TokenUnit}s. */
+/** Token-unit keys ({@code char | word | 13a}) as {@link TokenUnit}s. */
 final class Units {
     private Units() {
     }
 
     static TokenUnit of(JobConfig c, String key) {
-        return c.getChoice(key).equals("word") ? TokenUnit.WORDS : TokenUnit.CHARS;
+        return switch (c.getChoice(key)) {
+            case "word" -> TokenUnit.WORDS;
+            case "13a" -> TokenUnit.WORDS_13A;
+            default -> TokenUnit.CHARS;
+        };
     }
 }

@@ -25,7 +25,8 @@ final class MetricNames {
             Map.entry("mae_vs_seasonal_naive", "MAE / seasonal-naive MAE"),
             Map.entry("per", "phoneme error rate"), Map.entry("cer", "character error rate"),
             Map.entry("ter", "token error rate"), Map.entry("wer", "word error rate"),
-            Map.entry("ser", "sentence error rate"), Map.entry("bleu", "BLEU-4"));
+            Map.entry("ser", "sentence error rate"), Map.entry("bleu", "BLEU-4"), Map.entry("chrf", "chrF"),
+            Map.entry("copy_bleu", "BLEU-4 of the source copied"), Map.entry("copy_chrf", "chrF of the source copied"));
 
     private MetricNames() {
     }

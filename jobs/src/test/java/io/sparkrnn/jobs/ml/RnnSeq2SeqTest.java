@@ -53,7 +53,7 @@ class RnnSeq2SeqTest {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             List<TextPair> pairs = Seq2SeqData.read(sc, new Seq2SeqSettings.Reading(false, TokenUnit.CHARS,
-                    TokenUnit.WORDS, "source", "target", 0.0), "cmudict", corpus).records().collect();
+                    TokenUnit.WORDS, "source", "target", false, 0.0), "cmudict", corpus).records().collect();
             List<Row> cells = new ArrayList<>();
             List<String> lines = new ArrayList<>();
             for (TextPair p : pairs) {

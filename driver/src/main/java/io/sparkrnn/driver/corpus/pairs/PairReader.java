@@ -15,8 +15,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Sequence-to-sequence pairs: {@code source<TAB>target} lines, CMUdict's {@code WORD  PH1 PH2 ...}, and source
- * and target columns of Parquet files.
+ * Sequence-to-sequence pairs: {@code source<TAB>target} lines, two columns of TAB-separated lines (e.g. a verse's
+ * reference, its text in one translation and in another), CMUdict's {@code WORD  PH1 PH2 ...}, and source and
+ * target columns of Parquet files.
  */
 public final class PairReader {
     private static final Pattern ALTERNATE = Pattern.compile("^(.+)\\((\\d+)\\)$");
@@ -49,6 +50,41 @@ public final class PairReader {
             }
             if (tgt.length == 0) {
                 bad.skip(l.file(), l.number(), BadReason.EMPTY_TARGET, null);
+                return Collections.emptyIterator();
+            }
+            return List.of(new TextPair(src, tgt)).iterator();
+        });
+        return Corpus.load(rdd, bad);
+    }
+
+    /**
+     * TAB-separated lines with the source in column {@code sourceColumn} and the target in {@code targetColumn}
+     * (0-based; other columns ignored); blank lines are ignored. A line with too few columns or an empty source is a
+     * {@link BadReason#WRONG_COLUMN_COUNT}, a blank target an {@link BadReason#EMPTY_TARGET}.
+     */
+    public static Corpus<TextPair> tsvColumns(JavaSparkContext sc, String path, int sourceColumn, int targetColumn,
+            TokenUnit source, TokenUnit target, double maxBadFraction) {
+        int needed = Math.max(sourceColumn, targetColumn) + 1;
+        BadRecords bad = new BadRecords(sc, path, maxBadFraction);
+        JavaRDD<TextPair> rdd = Lines.read(sc, path, bad).flatMap(l -> {
+            if (l.text().isBlank()) {
+                return Collections.emptyIterator();
+            }
+            String[] cols = l.text().split("\t", -1);
+            if (cols.length < needed) {
+                bad.skip(l.file(), l.number(), BadReason.WRONG_COLUMN_COUNT, "expected at least " + needed
+                        + " TAB-separated columns (source column " + sourceColumn + ", target column "
+                        + targetColumn + ", from 0), found " + cols.length);
+                return Collections.emptyIterator();
+            }
+            String[] src = source.split(cols[sourceColumn]);
+            String[] tgt = target.split(cols[targetColumn]);
+            if (src.length == 0) {
+                bad.skip(l.file(), l.number(), BadReason.WRONG_COLUMN_COUNT, "empty source column " + sourceColumn);
+                return Collections.emptyIterator();
+            }
+            if (tgt.length == 0) {
+                bad.skip(l.file(), l.number(), BadReason.EMPTY_TARGET, "column " + targetColumn);
                 return Collections.emptyIterator();
             }
             return List.of(new TextPair(src, tgt)).iterator();

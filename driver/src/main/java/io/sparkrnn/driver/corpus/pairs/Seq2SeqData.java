@@ -34,8 +34,9 @@ import org.apache.spark.storage.StorageLevel;
  * below the test fraction test, then the validation fraction validation, the rest training; all pronunciations
  * of a word land in one part); pairs whose source is longer than the limit are skipped and counted. Source and
  * target vocabularies are fitted on the training part. Metrics: token and sequence error rates named after the
- * targets ({@link Seq2SeqScores.Names}) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, with a beam wider
- * than 1, beam search; each source is decoded once and scored against the closest of its references
+ * targets ({@link Seq2SeqScores.Names}) and corpus BLEU-4 ({@link Seq2SeqScores}; word-level targets: sacreBLEU's
+ * BLEU and chrF on text, {@link TranslationScores}, with the copy-the-source baseline beside them), greedy and,
+ * with a beam wider than 1, beam search; each source is decoded once and scored against the closest of its references
  * ({@link Seq2SeqReferences}). After every validation, {@link #SAMPLES} fixed validation sources are decoded on
  * the driver and written with their reference and output ({@code valid_samples}).
  */
@@ -46,21 +47,45 @@ public final class Seq2SeqData {
     private Seq2SeqData() {
     }
 
-    /** The pairs of {@code path} in {@code format} ({@code cmudict}, {@code tsv} or {@code parquet}). */
+    /** The formats {@link #read} reads. */
+    public static final List<String> FORMATS = List.of("cmudict", "tsv", "tsv-pairs", "parquet");
+
+    /**
+     * The pairs of {@code path} in {@code format} ({@link #FORMATS}); tsv, tsv-pairs and Parquet tokens lower-cased
+     * when the reading says so.
+     */
     public static Corpus<TextPair> read(JavaSparkContext sc, Seq2SeqSettings.Reading r, String format, String path) {
         double bad = r.maxBadFraction();
         Corpus<TextPair> corpus = switch (format) {
             case "cmudict" -> PairReader.cmudict(sc, path, r.alternates(), bad);
             case "tsv" -> PairReader.tsv(sc, path, r.sourceTokens(), r.targetTokens(), bad);
+            case "tsv-pairs" -> PairReader.tsvColumns(sc, path, column(r.sourceColumn()), column(r.targetColumn()),
+                    r.sourceTokens(), r.targetTokens(), bad);
             case "parquet" -> PairReader.parquet(sc, path, r.sourceColumn(), r.targetColumn(), r.sourceTokens(),
                     r.targetTokens(), bad);
-            default -> throw new IllegalArgumentException("a seq2seq model reads cmudict, tsv or parquet, found "
-                    + format);
+            default -> throw new IllegalArgumentException("a seq2seq model reads " + String.join(", ", FORMATS)
+                    + ", found " + format);
         };
         if (corpus.count() == 0) {
             throw new CorpusException(path + ": no source/target pairs (format " + format + ")");
         }
+        if (r.lowercase() && !format.equals("cmudict")) {
+            return corpus.map(p -> new TextPair(r.lower(p.source()), r.lower(p.target())));
+        }
         return corpus;
+    }
+
+    /** A tsv-pairs column: its number from 0; an {@link IllegalArgumentException} for anything else. */
+    public static int column(String column) {
+        try {
+            int c = Integer.parseInt(column.trim());
+            if (c >= 0) {
+                return c;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("a tsv-pairs column is a column number from 0, found '" + column + "'");
     }
 
     /**
@@ -99,9 +124,12 @@ public final class Seq2SeqData {
         } catch (RuntimeException e) {
             throw new CorpusException(s.train() + ": " + e.getMessage());
         }
-        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(EncodedPair.encode(valid, src, tgt))
+        boolean cmudict = s.format().equals("cmudict");
+        String srcJoin = cmudict ? "" : joiner(s.reading().sourceTokens());
+        String tgtJoin = cmudict ? " " : joiner(s.reading().targetTokens());
+        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(valid, src, tgt, srcJoin, tgtJoin)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(EncodedPair.encode(test, src, tgt))
+        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(test, src, tgt, srcJoin, tgtJoin)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long nValid = validE.count();
         long nTest = testE.count();
@@ -120,28 +148,38 @@ public final class Seq2SeqData {
         int beam = s.beam();
         double alpha = s.alpha();
         Seq2SeqScores.Names names = Seq2SeqScores.Names.of(s.format(), s.reading().targetTokens());
-        Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt,
-                s.format().equals("cmudict") ? "" : joiner(s.reading().sourceTokens()),
-                s.format().equals("cmudict") ? " " : joiner(s.reading().targetTokens()));
+        Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
+        TranslationScores validCopy = words == null ? null : copyBaseline(validE);
+        TranslationScores testCopy = words == null || nTest == 0 ? null : copyBaseline(testE);
+        Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin);
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
             LocalModel m = LocalModel.of(spec, params);
-            Seq2SeqScores v = scores(sc, m, validE, 1, alpha, batch);
+            Seq2SeqScores v = scores(sc, m, validE, 1, alpha, batch, words);
             ObjectNode details = JsonNodeFactory.instance.objectNode();
             details.set("samples", samples.decode(m, alpha));
-            return Validation.of(v.tokenErrorRate(), names.tokens, v.tokenErrorRate(), names.sequences,
-                    v.sequenceErrorRate(), "bleu", v.bleu()).withDetails(details);
+            Validation val = v.translation() == null ? Validation.of(v.tokenErrorRate(), names.tokens,
+                    v.tokenErrorRate(), names.sequences, v.sequenceErrorRate(), "bleu", v.bleu())
+                    : Validation.of(v.tokenErrorRate(), names.tokens, v.tokenErrorRate(), names.sequences,
+                    v.sequenceErrorRate(), "bleu", v.translation().bleu(), "chrf", v.translation().chrf());
+            return val.withDetails(details);
         }, params -> {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             LocalModel m = LocalModel.of(spec, params);
-            scores(sc, m, validE, 1, alpha, batch).toJson(n, "valid_", names);
+            scores(sc, m, validE, 1, alpha, batch, words).toJson(n, "valid_", names);
+            if (validCopy != null) {
+                validCopy.toJson(n, "valid_copy_");
+            }
             if (nTest > 0) {
-                scores(sc, m, testE, 1, alpha, batch).toJson(n, "test_", names);
+                scores(sc, m, testE, 1, alpha, batch, words).toJson(n, "test_", names);
+                if (testCopy != null) {
+                    testCopy.toJson(n, "test_copy_");
+                }
             }
             if (beam > 1) {
                 n.put("beam", beam);
-                scores(sc, m, validE, beam, alpha, batch).toJson(n, "valid_beam_", names);
+                scores(sc, m, validE, beam, alpha, batch, words).toJson(n, "valid_beam_", names);
                 if (nTest > 0) {
-                    scores(sc, m, testE, beam, alpha, batch).toJson(n, "test_beam_", names);
+                    scores(sc, m, testE, beam, alpha, batch, words).toJson(n, "test_beam_", names);
                 }
             }
             n.set("valid_samples", samples.decode(m, alpha));
@@ -187,7 +225,7 @@ public final class Seq2SeqData {
             return rows;
         }
 
-        private static String text(Vocabulary v, int[] ids, String join) {
+        static String text(Vocabulary v, int[] ids, String join) {
             StringBuilder sb = new StringBuilder();
             for (int id : ids) {
                 sb.append(sb.length() == 0 ? "" : join).append(v.token(id));
@@ -219,9 +257,13 @@ public final class Seq2SeqData {
         return all.filter(p -> part(seed, p, testF, validF) == wanted);
     }
 
-    /** The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks. */
+    /**
+     * The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks; with
+     * a {@code words} vocabulary (word-level targets) also the translation metrics of the outputs' words joined by
+     * spaces against the references' text.
+     */
     public static Seq2SeqScores scores(JavaSparkContext sc, LocalModel model, JavaRDD<Seq2SeqReferences> data,
-            int beam, double alpha, int batch) {
+            int beam, double alpha, int batch, Vocabulary words) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         try {
             return data.mapPartitions(it -> {
@@ -233,6 +275,9 @@ public final class Seq2SeqData {
                     List<Hypothesis> h = m.decode(sources, beam, alpha);
                     for (int r = 0; r < chunk.size(); r++) {
                         s.add(h.get(r).tokens(), chunk.get(r).references());
+                        if (words != null) {
+                            s.addText(Samples.text(words, h.get(r).tokens(), " "), chunk.get(r).referenceTexts());
+                        }
                     }
                 }
                 return Collections.singletonList(s).iterator();
@@ -240,6 +285,18 @@ public final class Seq2SeqData {
         } finally {
             b.destroy();
         }
+    }
+
+    /**
+     * The translation metrics of the copy-the-source baseline: each source's text scored as the output against its
+     * references' texts (how far the target language is from the source before any model).
+     */
+    public static TranslationScores copyBaseline(JavaRDD<Seq2SeqReferences> data) {
+        return data.mapPartitions(it -> {
+            TranslationScores t = new TranslationScores();
+            it.forEachRemaining(r -> t.add(r.sourceText(), r.referenceTexts()));
+            return Collections.singletonList(t).iterator();
+        }).reduce(TranslationScores::merge);
     }
 
     /**

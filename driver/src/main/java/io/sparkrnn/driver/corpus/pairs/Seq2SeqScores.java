@@ -27,6 +27,10 @@ import java.util.Map;
  *       {@code p_n} is 0 (no smoothing).</li>
  * </ul>
  * With one reference per source these are the usual single-reference figures.
+ *
+ * <p>Word-level pairs also carry {@link TranslationScores} (sacreBLEU's BLEU and chrF on the outputs joined as text
+ * against the references' text, unknown tokens included, both 0 to 100): their {@code bleu} in {@link #toJson} is
+ * sacreBLEU's, beside {@code chrf}, as translation users compare them.
  */
 public final class Seq2SeqScores implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -40,6 +44,8 @@ public final class Seq2SeqScores implements Serializable {
     private final long[] ngrams = new long[MAX_N];
     private long outputLength;
     private long bleuReferenceLength;
+    /** sacreBLEU's BLEU and chrF of word-level outputs; null when none were added. */
+    private TranslationScores translation;
 
     /** Adds one output and its only reference (token ids without begin and end). */
     public void add(int[] output, int[] reference) {
@@ -84,6 +90,19 @@ public final class Seq2SeqScores implements Serializable {
         }
     }
 
+    /** Adds one output's text and its references' texts to the translation metrics. */
+    public void addText(String output, List<String> references) {
+        if (translation == null) {
+            translation = new TranslationScores();
+        }
+        translation.add(output, references);
+    }
+
+    /** The translation metrics of the texts added, null when none were. */
+    public TranslationScores translation() {
+        return translation;
+    }
+
     private static Map<List<Integer>, Integer> counts(int[] seq, int n) {
         Map<List<Integer>, Integer> m = new HashMap<>();
         for (int i = 0; i + n <= seq.length; i++) {
@@ -100,6 +119,8 @@ public final class Seq2SeqScores implements Serializable {
         s.sequences = sequences + o.sequences;
         s.outputLength = outputLength + o.outputLength;
         s.bleuReferenceLength = bleuReferenceLength + o.bleuReferenceLength;
+        s.translation = translation == null ? o.translation
+                : o.translation == null ? translation : translation.merge(o.translation);
         for (int n = 0; n < MAX_N; n++) {
             s.matches[n] = matches[n] + o.matches[n];
             s.ngrams[n] = ngrams[n] + o.ngrams[n];
@@ -160,11 +181,18 @@ public final class Seq2SeqScores implements Serializable {
         }
     }
 
-    /** The token and sequence error rates (named by {@code names}), {@code bleu} and {@code sequences} under {@code prefix}. */
+    /**
+     * The token and sequence error rates (named by {@code names}), {@code bleu} (sacreBLEU's, with {@code chrf},
+     * when texts were added) and {@code sequences} under {@code prefix}.
+     */
     public void toJson(ObjectNode n, String prefix, Names names) {
         n.put(prefix + names.tokens, tokenErrorRate());
         n.put(prefix + names.sequences, sequenceErrorRate());
-        n.put(prefix + "bleu", bleu());
+        if (translation != null) {
+            translation.toJson(n, prefix);
+        } else {
+            n.put(prefix + "bleu", bleu());
+        }
         n.put(prefix + "sequences", sequences);
     }
 }

@@ -7,7 +7,7 @@ import java.util.function.BiFunction;
 /**
  * What {@link Seq2SeqData#prepare} needs to read, split, encode and partition pairs.
  *
- * @param format {@code cmudict}, {@code tsv} or {@code parquet}
+ * @param format {@code cmudict}, {@code tsv}, {@code tsv-pairs} or {@code parquet}
  * @param train the corpus of pairs
  * @param reading how pairs are read
  * @param maxSourceLength the longest source kept; longer ones are skipped and counted
@@ -32,11 +32,30 @@ public record Seq2SeqSettings(String format, String train, Reading reading, int 
      * @param alternates whether CMUdict's alternate pronunciations are kept
      * @param sourceTokens the token unit of a tsv or Parquet source
      * @param targetTokens the token unit of a tsv or Parquet target
-     * @param sourceColumn the Parquet column of the sources
-     * @param targetColumn the Parquet column of the targets
+     * @param sourceColumn the column of the sources: a Parquet column's name, a {@code tsv-pairs} column's number
+     *     (from 0)
+     * @param targetColumn the column of the targets, as {@code sourceColumn}
+     * @param lowercase whether tsv, tsv-pairs and Parquet tokens are lower-cased (both sides)
      * @param maxBadFraction the largest share of bad records accepted
      */
     public record Reading(boolean alternates, TokenUnit sourceTokens, TokenUnit targetTokens, String sourceColumn,
-            String targetColumn, double maxBadFraction) {
+            String targetColumn, boolean lowercase, double maxBadFraction) implements java.io.Serializable {
+
+        /** The tokens of one source text (a line of {@code predict --input-format lines}), as pairs are read. */
+        public String[] tokenizeSource(String text) {
+            return lower(sourceTokens.split(text));
+        }
+
+        /** {@code tokens}, lower-cased when this reading lower-cases. */
+        String[] lower(String[] tokens) {
+            if (!lowercase) {
+                return tokens;
+            }
+            String[] out = new String[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                out[i] = tokens[i].toLowerCase(java.util.Locale.ROOT);
+            }
+            return out;
+        }
     }
 }

@@ -5,7 +5,9 @@ public enum TokenUnit {
     /** One token per Unicode code point. */
     CHARS,
     /** Whitespace-separated words. */
-    WORDS;
+    WORDS,
+    /** Words with punctuation split off as sacreBLEU's {@code 13a} tokenizer does ({@link Tokenizer13a}). */
+    WORDS_13A;
 
     /** The tokens of {@code text} (trimmed); empty for blank text. */
     public String[] split(String text) {
@@ -15,6 +17,9 @@ public enum TokenUnit {
         }
         if (this == WORDS) {
             return t.split("\\s+");
+        }
+        if (this == WORDS_13A) {
+            return Tokenizer13a.tokens(t);
         }
         return t.codePoints().mapToObj(Character::toString).toArray(String[]::new);
     }

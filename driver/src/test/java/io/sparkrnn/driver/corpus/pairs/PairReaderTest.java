@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import io.sparkrnn.driver.corpus.CorpusException;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +65,32 @@ class PairReaderTest extends SparkCorpusTest {
                 c.records().map(p -> List.of(p.source()) + "=" + List.of(p.target())).collect().stream().sorted()
                         .toList());
         assertEquals(1, c.bad().count(BadReason.EMPTY_TARGET));
+    }
+
+    @Test
+    void tsvColumnsReadsTheSampleVerses() {
+        String path = sample("kjv-web/kjv-web.tsv");
+        Corpus<TextPair> c = PairReader.tsvColumns(sc, path, 1, 2, TokenUnit.WORDS_13A, TokenUnit.WORDS_13A, 0.0);
+        assertEquals(0, c.bad().total());
+        TextPair first = c.records().filter(p -> String.join(" ", p.source()).startsWith("The proverbs of Solomon"))
+                .first();
+        assertArrayEquals("The proverbs of Solomon the son of David , king of Israel ;".split(" "), first.source());
+        assertArrayEquals("The proverbs of Solomon , the son of David , king of Israel :".split(" "), first.target());
+        System.out.println("kjv-web sample: " + c.count() + " verse pairs");
+    }
+
+    @Test
+    void tsvColumnsBadLinesNameFileAndLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("pairs.tsv");
+        Files.writeString(f, "Gen.1.1\tIn the beginning.\tIn the beginning.\n\nJohn.11.35\tJesus wept.\n"
+                + "John.11.36\t \tThen said the Jews\nJohn.11.37\tAnd some\t\n");
+        Corpus<TextPair> c = PairReader.tsvColumns(sc, f.toString(), 1, 2, TokenUnit.WORDS, TokenUnit.WORDS, 0.9);
+        assertEquals(1, c.count());
+        assertEquals(2, c.bad().count(BadReason.WRONG_COLUMN_COUNT));
+        assertEquals(1, c.bad().count(BadReason.EMPTY_TARGET));
+        CorpusException e = org.junit.jupiter.api.Assertions.assertThrows(CorpusException.class,
+                () -> PairReader.tsvColumns(sc, f.toString(), 1, 2, TokenUnit.WORDS, TokenUnit.WORDS, 0.0));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("pairs.tsv:3")
+                && e.getMessage().contains("expected at least 3 TAB-separated columns"), e.getMessage());
     }
 }
