@@ -135,7 +135,8 @@ class MainTest {
         assertEquals(0, top.code());
         assertTrue(top.out().contains("usage: spark-rnn <command> [options]")
                 && top.out().contains("  bin/spark-rnn train conf/char-lm.conf\n")
-                && top.out().contains("exit codes: 0 success, 2 config error, 3 bad input data, 1 failed job"), top.out());
+                && top.out().contains("exit codes: 0 success, 2 config error, 3 bad input data, 4 refresh: trained "
+                        + "but not promoted, 1 failed job"), top.out());
         for (String command : usage.keySet()) {
             assertTrue(top.out().contains("\n  " + command + " <"), command + " in: " + top.out());
         }
