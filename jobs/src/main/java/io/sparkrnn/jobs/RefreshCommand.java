@@ -3,6 +3,7 @@ package io.sparkrnn.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrnn.driver.corpus.Part;
+import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobConfig;
@@ -66,6 +67,8 @@ final class RefreshCommand implements Callable<Integer> {
     private static final List<String> SPLIT = List.of("data.format", "data.validation-fraction",
             "data.test-fraction", "train.seed");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The file in output.dir that holds a language model's held-out text, as both versions were scored on it. */
+    static final String HELD_OUT = "refresh-held-out.txt";
 
     private final PrintStream out;
     /** Called between register and the gate; tests stop a refresh there as a crash would. */
@@ -128,6 +131,13 @@ final class RefreshCommand implements Callable<Integer> {
         String fingerprint = Hashes.fingerprint(data, Hashes.configSha256(cfg.render()), parent);
         Optional<Version> same = registry.names().contains(name) ? registry.find(name, fingerprint)
                 : Optional.empty();
+        if (same.isEmpty() && serving.isPresent() && servingMadeFromTheseInputs(registry, serving.get(), file,
+                overrides, data)) {
+            out.println("unchanged: " + serving.get().label() + ", the serving version, was made from the same "
+                    + "data and config (warm-started from " + (serving.get().parent() == null ? "nothing"
+                    : "v" + serving.get().parent()) + "); nothing trained");
+            return Main.OK;
+        }
         Version candidate;
         if (same.isPresent() && !same.get().status().equals(Version.REGISTERED)) {
             out.println("unchanged: " + same.get().label() + " was made from the same inputs (fingerprint "
@@ -154,6 +164,27 @@ final class RefreshCommand implements Callable<Integer> {
         return gate(registry, candidate, serving.orElse(null), job, lower);
     }
 
+    /**
+     * Whether the serving version is what this refresh made last time: its fingerprint is that of these data and
+     * this config, warm-started from its own parent (from scratch when it has none). Once a refresh promoted its
+     * candidate, the same inputs name a new parent, so the plain fingerprint alone would train again.
+     */
+    private boolean servingMadeFromTheseInputs(Registry registry, Version serving, Path file, List<String> overrides,
+            List<DataFingerprint> data) {
+        String config;
+        try {
+            if (serving.parent() == null) {
+                config = JobConfig.load(file, overrides).render();
+            } else {
+                Version parent = registry.version(name, serving.parent());
+                config = WarmStart.open(parent.model().toString()).config(file, overrides).render();
+            }
+        } catch (ConfigException | InputException e) {
+            return false; // its parent cannot be read (or does not fit this config): the serving version is not ours
+        }
+        return serving.fingerprint().equals(Hashes.fingerprint(data, Hashes.configSha256(config), serving.parent()));
+    }
+
     /** Scores the candidate and the serving version on the same data in one Spark context, then promotes or not. */
     private int gate(Registry registry, Version candidate, Version serving, JobSettings job, boolean lower) {
         TrainedModel cand = TrainedModel.open(candidate.model().toString());
@@ -165,6 +196,9 @@ final class RefreshCommand implements Callable<Integer> {
             part = Part.ALL;
         } else if (!job.data().validation().isEmpty()) {
             corpus = job.data().validation();
+            part = Part.ALL;
+        } else if (job.task().equals("lm")) {
+            corpus = lmHeldOut(job, Location.of(job.output().dir(), "output.dir")).toString();
             part = Part.ALL;
         } else {
             corpus = job.data().train();
@@ -187,6 +221,43 @@ final class RefreshCommand implements Callable<Integer> {
                 + figure(figures[1]) + " on " + where + " (" + (lower ? "lower" : "higher") + " is better, tolerance "
                 + tolerance + "); " + serving.label() + " still serves");
         return Main.NOT_PROMOTED;
+    }
+
+    /**
+     * A language model's held-out text: the last data.validation-fraction of data.train from the next line start
+     * on (within the part training held out), written to {@link #HELD_OUT} in output.dir. A warm-started model
+     * keeps its parent's vocabulary, so evaluate's {@code --part validation}, which needs the corpus's own, cannot
+     * score both versions; this text can.
+     */
+    private static Location lmHeldOut(JobSettings job, Location output) {
+        Location train = Location.of(job.data().train(), "data.train");
+        double fraction = job.data().validationFraction();
+        String text;
+        try {
+            if (!List.of("auto", "text").contains(job.data().format()) || !train.exists() || train.isFolder()
+                    || fraction <= 0) {
+                throw new ConfigException(job.config().source() + ": refresh scores a language model on the last "
+                        + "data.validation-fraction of a data.train text file; this config has data.format = "
+                        + job.data().format() + ", data.validation-fraction = " + fraction + ", data.train = "
+                        + train + ": give --data-eval <text file> or data.validation");
+            }
+            text = CharCorpus.decodeText(train.readBytes(), train.toString());
+            int n = text.codePointCount(0, text.length());
+            int from = text.offsetByCodePoints(0, (int) Math.min(n, Math.ceil(n * (1 - fraction))));
+            int line = from == 0 || text.charAt(from - 1) == '\n' ? from : text.indexOf('\n', from) + 1;
+            String tail = text.substring(line > 0 ? line : from);
+            if (tail.isBlank()) {
+                throw new InputException(train + ": its last data.validation-fraction (" + fraction + ") holds no "
+                        + "text to score; give --data-eval <text file>");
+            }
+            Location held = output.resolve(HELD_OUT);
+            held.writeString(tail);
+            return held;
+        } catch (IOException e) {
+            throw new InputException("cannot read " + train + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InputException(e.getMessage());
+        }
     }
 
     private String figure(JsonNode figures) {
@@ -222,7 +293,7 @@ final class RefreshCommand implements Callable<Integer> {
 
     /** Scoring the held-out part of data.train: the serving version must draw it as the candidate does. */
     private void checkSameSplit(JobSettings job, WarmStart warm) {
-        if (dataEval != null || !job.data().validation().isEmpty()) {
+        if (dataEval != null || !job.data().validation().isEmpty() || job.task().equals("lm")) {
             return;
         }
         Map<String, String> mine = job.config().asStrings();

@@ -119,7 +119,8 @@ class MainTest {
                 "evaluate", "usage: spark-rnn evaluate <model-dir> (--data <path> | --part validation|test)",
                 "inspect", "usage: spark-rnn inspect <model-dir>",
                 "export", "usage: spark-rnn export <model-dir> --format onnx|pytorch --out <path> [--overwrite]",
-                "registry", "usage: spark-rnn registry list <root> [<name>] [--json]");
+                "registry", "usage: spark-rnn registry list <root> [<name>] [--json]",
+                "refresh", "usage: spark-rnn refresh <config.conf> --registry <root> --name <name>");
         for (Map.Entry<String, String> c : usage.entrySet()) {
             for (String help : new String[] {"--help", "-h"}) {
                 Run r = run(c.getKey(), help);
