@@ -20,7 +20,8 @@ import picocli.CommandLine.Unmatched;
  * The command line, for {@code spark-submit --class io.sparkrnn.jobs.Main <jar> <command> ...} on a cluster
  * and for a plain local run (embedded {@code local[*]} Spark) through {@code bin/spark-rnn}.
  *
- * <p>Exit codes: 0 success; 2 bad config or command line; 3 bad input data; 1 a failed job.
+ * <p>Exit codes: 0 success; 2 bad config or command line; 3 bad input data; 4 refresh trained a version that was not
+ * promoted; 1 a failed job.
  */
 @Command(name = "spark-rnn", synopsisHeading = "%nusage: ", customSynopsis = "spark-rnn <command> [options]",
         header = "spark-rnn: train recurrent sequence models on Apache Spark", description = Main.COMMANDS,
@@ -30,6 +31,8 @@ public final class Main implements Callable<Integer> {
     static final int FAILED = 1;
     static final int BAD_CONFIG = 2;
     static final int BAD_INPUT = 3;
+    /** {@code refresh}: a new version was trained and registered, but the serving one stays (its gate failed). */
+    static final int NOT_PROMOTED = 4;
 
     @Spec
     private CommandSpec spec;
@@ -77,6 +80,7 @@ public final class Main implements Callable<Integer> {
                 .addSubcommand(new ModelCommands.Inspect(out))
                 .addSubcommand(new ExportCommand(out))
                 .addSubcommand(io.sparkrnn.jobs.registry.RegistryCommand.commandLine(out))
+                .addSubcommand(new RefreshCommand(out))
                 .addSubcommand(new SwordPairsCommand(out))
                 .addSubcommand(new Bench())
                 .addSubcommand(new HelpCommand());
@@ -118,6 +122,8 @@ public final class Main implements Callable<Integer> {
                                     the model as an ONNX file or a PyTorch folder (lm, tag, classify, forecast)
               registry <list|show|register|promote|rollback> <root> ...
                                     versions of models: register, promote, roll back; registry --help
+              refresh <config.conf> --registry <root> --name <name> --promote-if-better <metric> [--tolerance X]
+                                    train the serving version further, register it, promote it if not worse
               bench engine [--cells lstm,gru,rnn] [--hidden 128,512] [--threads 1,2] [--json out.json]
                                     time the training step: ours, DL4J, PyTorch
               bench spark [--rounds 8] [--local-steps 25] [--json out.json]
@@ -140,10 +146,11 @@ public final class Main implements Callable<Integer> {
               bin/spark-rnn inspect out/births-forecast
               bin/spark-rnn export out/brown-tagger --format onnx --out out/brown-tagger.onnx
               bin/spark-rnn registry register out/registry char-lm out/char-lm
+              bin/spark-rnn refresh conf/char-lm.conf --registry out/registry --name char-lm --promote-if-better bits_per_char
               bin/spark-rnn train conf/cmudict-g2p.conf
               bin/spark-rnn predict out/cmudict-g2p --data data/samples/cmudict/cmudict-sample.txt --output out/g2p
               bin/spark-rnn bench engine --json out/bench-engine.json
               spark-submit --master spark://host:7077 --class io.sparkrnn.jobs.Main <jar> train char-lm.conf
 
-            exit codes: 0 success, 2 config error, 3 bad input data, 1 failed job""";
+            exit codes: 0 success, 2 config error, 3 bad input data, 4 refresh: trained but not promoted, 1 failed job""";
 }

@@ -320,7 +320,8 @@ final class ModelCommands {
         }
     }
 
-    private static <T> T withSpark(String master, String command, Function<JavaSparkContext, T> body) {
+    /** Runs {@code body} in a Spark context of its own (embedded local[*] unless a master is given). */
+    static <T> T withSpark(String master, String command, Function<JavaSparkContext, T> body) {
         SparkConf conf = new SparkConf().setAppName("spark-rnn " + command)
                 .setIfMissing("spark.master", master == null ? "local[*]" : master);
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));

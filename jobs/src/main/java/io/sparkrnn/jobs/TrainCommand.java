@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
                   bin/spark-rnn train conf/spam-classifier.conf --set model.pooling=mean
                   bin/spark-rnn train conf/births-forecast.conf --fresh
                   bin/spark-rnn train conf/cmudict-g2p.conf --set decode.beam=1
-                  bin/spark-rnn train conf/char-lm.conf --warm-start out/char-lm --set output.dir=out/char-lm-2""")
+                  bin/spark-rnn train conf/char-lm.conf --warm-start out/char-lm --set output.dir=out/char-lm-2
+                  bin/spark-rnn train conf/char-lm.conf --warm-start registry:out/registry#char-lm@3 --set output.dir=out/c3""")
 final class TrainCommand implements Callable<Integer> {
     /** The help section that lists every config key (after the options, before the examples). */
     private static final String KEYS_SECTION = "keys";
@@ -55,8 +56,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "delete output.dir's checkpoints and start over instead of resuming")
     private boolean fresh;
     @Option(names = "--warm-start", paramLabel = "<model>", description = "continue this trained model (its "
-            + "output.dir or model folder, local or hdfs://) on the config's data; train.rounds counts the rounds "
-            + "added (docs/tasks.md, Warm start)")
+            + "output.dir or model folder, local or hdfs://; or registry:<root>#<name>[@<version>], the serving "
+            + "version without @) on the config's data; train.rounds counts the rounds added (docs/tasks.md, Warm "
+            + "start; docs/registry.md)")
     private String warmStart;
     @Mixin
     private Cli.HelpOption help;
@@ -108,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
      * An input's scheme must have a file system here ({@link Location}); a local input must exist (a folder for
      * format folders). Remote paths and globs are checked by the reader, through Spark.
      */
-    private static void requireInput(String source, String key, String path, String format) {
+    static void requireInput(String source, String key, String path, String format) {
         Location where = Location.of(path, source + ": " + key);
         if (!where.isLocal() || path.matches(".*[*?\\[{].*")) {
             return;

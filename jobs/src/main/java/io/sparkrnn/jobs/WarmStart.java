@@ -19,6 +19,8 @@ import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobConfig;
 import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.registry.Registry;
+import io.sparkrnn.jobs.registry.Version;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -69,14 +71,24 @@ final class WarmStart {
 
     /**
      * The model folder a warm-start reference names: a path on any file system ({@link Location}), the run's
-     * output.dir or its {@code model/} folder. The one place that turns a reference into a folder.
+     * output.dir or its {@code model/} folder; or {@code registry:<root>#<name>[@<version>]}, a version of the model
+     * registry under {@code <root>} (any file system; the name follows the last {@code #}), the serving one (CURRENT)
+     * when no version is given, checked against its manifest. The one place that turns a reference into a folder.
      */
     static Location resolve(String ref) {
-        if (ref.startsWith(REGISTRY)) {
-            throw new ConfigException("--warm-start " + ref + ": registry references need the model registry, "
-                    + "which this build does not have; give the model folder's path (local or hdfs://)");
+        if (!ref.startsWith(REGISTRY)) {
+            return Location.of(ref, "--warm-start");
         }
-        return Location.of(ref, "--warm-start");
+        String rest = ref.substring(REGISTRY.length());
+        int hash = rest.lastIndexOf('#');
+        if (hash <= 0 || hash == rest.length() - 1) {
+            throw new ConfigException("--warm-start " + ref + ": expected registry:<root>#<name>[@<version>], e.g. "
+                    + "registry:hdfs://nn/models#char-lm or registry:out/registry#char-lm@3");
+        }
+        Registry registry = Registry.open(Location.of(rest.substring(0, hash), "--warm-start registry root"));
+        Version v = registry.resolve(rest.substring(hash + 1));
+        registry.verify(v);
+        return v.model();
     }
 
     /**

@@ -119,7 +119,8 @@ class MainTest {
                 "evaluate", "usage: spark-rnn evaluate <model-dir> (--data <path> | --part validation|test)",
                 "inspect", "usage: spark-rnn inspect <model-dir>",
                 "export", "usage: spark-rnn export <model-dir> --format onnx|pytorch --out <path> [--overwrite]",
-                "registry", "usage: spark-rnn registry list <root> [<name>] [--json]");
+                "registry", "usage: spark-rnn registry list <root> [<name>] [--json]",
+                "refresh", "usage: spark-rnn refresh <config.conf> --registry <root> --name <name>");
         for (Map.Entry<String, String> c : usage.entrySet()) {
             for (String help : new String[] {"--help", "-h"}) {
                 Run r = run(c.getKey(), help);
@@ -135,7 +136,8 @@ class MainTest {
         assertEquals(0, top.code());
         assertTrue(top.out().contains("usage: spark-rnn <command> [options]")
                 && top.out().contains("  bin/spark-rnn train conf/char-lm.conf\n")
-                && top.out().contains("exit codes: 0 success, 2 config error, 3 bad input data, 1 failed job"), top.out());
+                && top.out().contains("exit codes: 0 success, 2 config error, 3 bad input data, 4 refresh: trained "
+                        + "but not promoted, 1 failed job"), top.out());
         for (String command : usage.keySet()) {
             assertTrue(top.out().contains("\n  " + command + " <"), command + " in: " + top.out());
         }

@@ -207,7 +207,7 @@ class WarmStartTest {
         assertTrue(r.err().contains("model.cell = gru (the parent's is lstm)"), r.err());
         assertFalse(Files.exists(out));
         TaskTesting.configError(MainTest.run(lm(out, 1, "--warm-start", "registry:births@3")),
-                "registry references need");
+                "expected registry:<root>#<name>[@<version>]");
         TaskTesting.configError(MainTest.run(lm(parent, 1, "--set", "output.overwrite=true", "--warm-start",
                 parent.toString())), "holds the parent model");
     }

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A gated promotion's evidence: the candidate's and the serving version's figures, both measured by the caller on
  * the same data with the same command (evaluate's JSON), and the figure that decides. The candidate passes when its
- * figure is at least as good as the serving version's (equal passes), or when nothing serves yet. A figure that is
+ * figure is at least as good as the serving version's (equal passes), or worse by at most {@code tolerance} (in the
+ * metric's units), or when nothing serves yet. A figure that is
  * missing or not a finite number, the candidate's or the serving version's, fails: when in doubt the serving
  * version stays.
  *
@@ -16,10 +17,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param data the data both were measured on, as given to evaluate
  * @param candidate the candidate's figures
  * @param current the serving version's figures (null when nothing serves)
+ * @param tolerance how much worse than the serving version's the candidate's figure may be and still pass, in the
+ *     metric's units (absolute, &gt;= 0)
  */
-public record Gate(String metric, boolean lowerIsBetter, String data, JsonNode candidate, JsonNode current) {
+public record Gate(String metric, boolean lowerIsBetter, String data, JsonNode candidate, JsonNode current,
+        double tolerance) {
 
-    /** True when the candidate is at least as good as the serving version on {@link #metric}. */
+    public Gate {
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new IllegalArgumentException("a gate's tolerance must be a finite number >= 0, found " + tolerance);
+        }
+    }
+
+    /** A gate without tolerance: the candidate must be at least as good. */
+    public Gate(String metric, boolean lowerIsBetter, String data, JsonNode candidate, JsonNode current) {
+        this(metric, lowerIsBetter, data, candidate, current, 0);
+    }
+
+    /** True when the candidate is at least as good as the serving version on {@link #metric}, within the tolerance. */
     public boolean passes() {
         double c = figure(candidate);
         if (!Double.isFinite(c)) {
@@ -32,7 +47,7 @@ public record Gate(String metric, boolean lowerIsBetter, String data, JsonNode c
         if (!Double.isFinite(s)) {
             return false;
         }
-        return lowerIsBetter ? c <= s : c >= s;
+        return lowerIsBetter ? c <= s + tolerance : c >= s - tolerance;
     }
 
     private double figure(JsonNode figures) {
@@ -46,6 +61,7 @@ public record Gate(String metric, boolean lowerIsBetter, String data, JsonNode c
         n.put("metric", metric);
         n.put("better", lowerIsBetter ? "lower" : "higher");
         n.put("data", data);
+        n.put("tolerance", tolerance);
         n.set("candidate", candidate);
         ObjectNode cur = n.putObject("current");
         if (currentVersion == null) {

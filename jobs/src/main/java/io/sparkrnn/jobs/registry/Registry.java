@@ -102,6 +102,20 @@ public final class Registry {
         return h.isEmpty() ? Optional.empty() : Optional.of(version(name, h.get(0)));
     }
 
+    /**
+     * The version a reference names: {@code name@version} (3, v3 or v0003), or {@code name} for the serving one.
+     * A name or version the registry does not hold, or a name with nothing promoted, is a {@link ConfigException}.
+     */
+    public Version resolve(String reference) {
+        int at = reference.lastIndexOf('@');
+        if (at < 0) {
+            return current(Names.check(reference)).orElseThrow(() -> new ConfigException(reference + " has no "
+                    + "serving version in " + root + " (nothing promoted); name one: " + reference + "@<version>"));
+        }
+        String name = Names.check(reference.substring(0, at));
+        return version(name, Names.parseVersion(reference.substring(at + 1), reference));
+    }
+
     /** The serving version's number, then those that served before it, most recent first. */
     public List<Integer> history(String name) {
         Location dir = folder(name);
