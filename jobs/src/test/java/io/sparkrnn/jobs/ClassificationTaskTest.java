@@ -27,7 +27,7 @@ class ClassificationTaskTest {
     void trainsEvaluatesAndClassifiesTheSpamSample() throws Exception {
         Path out = tmp.resolve("spam");
         String corpus = TaskTesting.path("data/samples/spam-assassin");
-        MainTest.Run r = TaskTesting.ok(TaskTesting.train("conf/spam-classifier.conf", out, "data.train=" + corpus,
+        Commands.Run r = TaskTesting.ok(TaskTesting.train("conf/spam-classifier.conf", out, "data.train=" + corpus,
                 "model.hidden=32", "data.max-length=120", "train.k1=120", "train.k2=120", "train.rounds=4",
                 "train.local-steps=10", "eval.every=2"));
         assertTrue(r.out().contains("labels [ham, spam]"), r.out());
@@ -111,7 +111,7 @@ class ClassificationTaskTest {
         assertTrue(rows.get(0)[0].endsWith("texts.txt:1") && List.of("ham", "spam").contains(rows.get(0)[1]),
                 String.join("|", rows.get(0)));
 
-        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        Commands.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: classify") && ins.out().contains("vocab-labels.txt: 2 entries"),
                 ins.out());
 

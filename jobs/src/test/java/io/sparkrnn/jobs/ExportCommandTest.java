@@ -45,7 +45,7 @@ class ExportCommandTest {
     void writesOnnxOnceAndReplacesItOnlyWithOverwrite() throws Exception {
         Path run = tagger();
         Path onnx = tmp.resolve("exports/tagger.onnx");
-        MainTest.Run r = TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
+        Commands.Run r = TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
         assertTrue(r.out().contains("exported tag model") && r.out().contains(onnx.toString()), r.out());
         try (OrtSession s = OrtEnvironment.getEnvironment().createSession(onnx.toString(),
                 new OrtSession.SessionOptions())) {
@@ -58,7 +58,7 @@ class ExportCommandTest {
         byte[] first = Files.readAllBytes(onnx);
 
         Files.writeString(onnx, "keep me");
-        MainTest.Run again = MainTest.run("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
+        Commands.Run again = MainTest.run("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
         assertOneLineError(again, "already exists", "--overwrite");
         assertEquals("keep me", Files.readString(onnx));
 
@@ -107,7 +107,7 @@ class ExportCommandTest {
         assertOneLineError(MainTest.run("export", run.toString(), "--fromat", "onnx"), "unknown option '--fromat'", "did you mean '--format'?");
         assertFalse(Files.exists(out));
 
-        MainTest.Run help = TaskTesting.ok("export", "--help");
+        Commands.Run help = TaskTesting.ok("export", "--help");
         assertTrue(help.out().contains("export <model-dir> --format onnx|pytorch --out <path> [--overwrite]")
                 && help.out().contains("examples:") && help.out().contains("decoder_step.onnx"), help.out());
     }
@@ -136,7 +136,7 @@ class ExportCommandTest {
     void seq2seqExportsTwoGraphsOrATorchFolderAndReplacesThemOnlyWithOverwrite() throws Exception {
         Path run = seq2seq();
         Path onnx = tmp.resolve("exports/g2p-onnx");
-        MainTest.Run r = TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
+        Commands.Run r = TaskTesting.ok("export", run.toString(), "--format", "onnx", "--out", onnx.toString());
         assertTrue(r.out().contains("exported seq2seq model") && r.out().contains(onnx.toString()), r.out());
         assertEquals(List.of("config.conf", "config.json", "decoder_step.onnx", "encoder.onnx", "model.json",
                 "vocab-source.txt", "vocab-target.txt"), names(onnx));
@@ -185,7 +185,7 @@ class ExportCommandTest {
         assertFalse(Files.exists(out));
     }
 
-    private static void assertOneLineError(MainTest.Run r, String... parts) {
+    private static void assertOneLineError(Commands.Run r, String... parts) {
         assertEquals(Main.BAD_CONFIG, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         for (String p : parts) {

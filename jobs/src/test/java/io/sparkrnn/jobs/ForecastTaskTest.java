@@ -44,7 +44,7 @@ class ForecastTaskTest {
     void trainsEvaluatesAndForecastsTheBirthsSample() throws Exception {
         Path out = tmp.resolve("births");
         Path csv = Path.of(TaskTesting.path("data/samples/us-births/us-births.csv"));
-        MainTest.Run r = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", out, "data.train=" + csv,
+        Commands.Run r = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", out, "data.train=" + csv,
                 "model.hidden=16", "train.rounds=8", "train.local-steps=20", "eval.every=4", "train.lr=0.01"));
         assertTrue(r.out().contains("valid mae"), r.out());
 
@@ -118,7 +118,7 @@ class ForecastTaskTest {
         assertEquals("window_start\tbirths_t+1\tbirths_t+1_actual", Files.readString(pred.resolve("_columns.tsv"))
                 .strip());
 
-        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        Commands.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: forecast") && ins.out().contains("normalizer.json"), ins.out());
 
         // the shared loop's exact resume holds for this task too: 4 rounds, then the same command to 8
@@ -126,7 +126,7 @@ class ForecastTaskTest {
         String[] half = TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv, "model.hidden=16",
                 "train.rounds=4", "train.local-steps=20", "eval.every=4", "train.lr=0.01");
         TaskTesting.ok(half);
-        MainTest.Run resumed = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv,
+        Commands.Run resumed = TaskTesting.ok(TaskTesting.train("conf/births-forecast.conf", parts, "data.train=" + csv,
                 "model.hidden=16", "train.rounds=8", "train.local-steps=20", "eval.every=4", "train.lr=0.01"));
         assertTrue(resumed.out().contains("resuming from ckpt-000004 (round 4 of 8)"), resumed.out());
         assertArrayEquals(Files.readAllBytes(out.resolve("model/weights.safetensors")),

@@ -194,7 +194,7 @@ class FuzzTest {
     }
 
     /** Exit 0, 2 or 3; no stack trace; a failing exit explains itself in one line. Counts it in the table. */
-    private void check(String kind, String what, MainTest.Run r) {
+    private void check(String kind, String what, Commands.Run r) {
         List<String> errLines = r.err().lines().filter(l -> !logLine(l)).toList();
         String err = String.join("\n", errLines);
         String ctx = kind + " / " + what + ": exit " + r.code() + "\n" + (err.length() > 1500 ? err.substring(0, 1500) : err);
@@ -236,7 +236,7 @@ class FuzzTest {
     @BeforeAll
     void trainOnce() throws IOException {
         base = tmp.resolve("base");
-        MainTest.Run r = MainTest.tiny(base, 2);
+        Commands.Run r = MainTest.tiny(base, 2);
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(Files.exists(base.resolve("checkpoints/ckpt-000001/MANIFEST.sha256")), "two checkpoints");
         baseHashes = hashes(base);
@@ -252,7 +252,7 @@ class FuzzTest {
     }
 
     /** The tiny train settings every corpus case adds to its task's config. */
-    private MainTest.Run trainCorpus(String conf, Path data, Path out, String... more) {
+    private Commands.Run trainCorpus(String conf, Path data, Path out, String... more) {
         List<String> sets = new ArrayList<>(List.of("data.train=" + data, "model.hidden=8", "train.rounds=1",
                 "train.local-steps=2", "eval.every=100", "train.batch=4"));
         sets.addAll(List.of(more));
@@ -266,7 +266,7 @@ class FuzzTest {
         for (Mutant m : mutants(conf, 11L, 11)) {
             Path dir = caseDir();
             Path c = Files.write(dir.resolve("char-lm.conf"), m.bytes());
-            MainTest.Run r = MainTest.run("train", c.toString(), "--set", "data.train=" + MainTest.sample(),
+            Commands.Run r = MainTest.run("train", c.toString(), "--set", "data.train=" + MainTest.sample(),
                     "--set", "spark.master=local[2]", "--set", "model.hidden=8", "--set", "train.rounds=1",
                     "--set", "train.local-steps=2", "--set", "eval.every=100", "--set", "output.dir=" + dir.resolve("out"));
             check("config file", m.name(), r);
@@ -287,7 +287,7 @@ class FuzzTest {
             Path dir = caseDir();
             // an output.dir stays inside the case folder: the value is a name within it, not a place in the checkout
             String value = key.equals("output.dir") ? dir.resolve("o") + v : v;
-            MainTest.Run r = MainTest.tiny(dir.resolve("out"), 1, "--set", "model.hidden=8", "--set", key + "=" + value);
+            Commands.Run r = MainTest.tiny(dir.resolve("out"), 1, "--set", "model.hidden=8", "--set", key + "=" + value);
             check("--set value", key + "=" + v, r);
         }
     }
@@ -374,7 +374,7 @@ class FuzzTest {
                         resign(dir.resolve("model"), f);
                     }
                     Map<String, String> before = only(hashes(dir), k -> !k.equals(mutated));
-                    MainTest.Run r = switch (cmd) {
+                    Commands.Run r = switch (cmd) {
                         case "inspect" -> MainTest.run("inspect", dir.toString());
                         case "evaluate" -> MainTest.run("evaluate", dir.toString(), "--data", MainTest.sample(),
                                 "--master", "local[2]");
@@ -415,7 +415,7 @@ class FuzzTest {
                 Files.write(dir.resolve(mutated), m.bytes());
                 Map<String, String> earlier = only(hashes(dir), k -> k.startsWith("checkpoints/ckpt-000001/"));
                 Map<String, String> model = only(hashes(dir), k -> k.startsWith("model/"));
-                MainTest.Run r = MainTest.tiny(dir, 3, "--set", "checkpoint.keep-last=10");
+                Commands.Run r = MainTest.tiny(dir, 3, "--set", "checkpoint.keep-last=10");
                 check("checkpoint file, train", f + ": " + m.name(), r);
                 same(earlier, only(hashes(dir), k -> k.startsWith("checkpoints/ckpt-000001/")),
                         "earlier checkpoint, " + f + ": " + m.name());
@@ -446,7 +446,7 @@ class FuzzTest {
         byte[] manifest = Files.readAllBytes(run.resolve("model/MANIFEST.sha256"));
         manifest[0] = (byte) 0xFF;
         Files.write(run.resolve("model/MANIFEST.sha256"), manifest);
-        MainTest.Run r = MainTest.run("inspect", run.toString());
+        Commands.Run r = MainTest.run("inspect", run.toString());
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().contains("MANIFEST.sha256 is not UTF-8 text"), r.err());
 

@@ -122,7 +122,7 @@ class HdfsRunTest {
         Path localRun = dfsBase.toPath().resolve("local-run");
         List<String> before = localState();
         String run = root + "/runs/lm";
-        MainTest.Run r = TaskTesting.ok(lm(root + "/data/moby.txt", run));
+        Commands.Run r = TaskTesting.ok(lm(root + "/data/moby.txt", run));
         assertTrue(r.out().contains("done: model, checkpoints, metrics.jsonl and eval.json in " + run), r.out());
         assertEquals(List.of("checkpoints", "eval.json", "metrics.jsonl", "model", "report.html"), names(run));
         assertEquals(List.of("MANIFEST.sha256", "config.conf", "model.json", "training-state.json",
@@ -136,11 +136,11 @@ class HdfsRunTest {
         assertEquals(before, localState(), "train wrote nothing to the local disk");
 
         // the same run with data and output on the local disk gives the same weights, byte for byte
-        MainTest.Run same = TaskTesting.ok(lm(mobyHead.toString(), localRun.toString()));
+        Commands.Run same = TaskTesting.ok(lm(mobyHead.toString(), localRun.toString()));
         assertArrayEquals(Files.readAllBytes(localRun.resolve("model/weights.safetensors")),
                 read(run + "/model/weights.safetensors"), same.out());
 
-        MainTest.Run ins = TaskTesting.ok("inspect", run);
+        Commands.Run ins = TaskTesting.ok("inspect", run);
         assertTrue(ins.out().contains("model " + run + "/model")
                 && ins.out().contains("vocab-chars.txt: " + mobyChars + " entries")
                 && ins.out().contains("eval.json: {"), ins.out());
@@ -185,7 +185,7 @@ class HdfsRunTest {
         String warm = root + "/runs/lm-warm";
         List<String> args = new ArrayList<>(List.of(lm(root + "/data/moby.txt", warm)));
         args.addAll(List.of("--set", "train.rounds=1", "--warm-start", run));
-        MainTest.Run w = TaskTesting.ok(args.toArray(new String[0]));
+        Commands.Run w = TaskTesting.ok(args.toArray(new String[0]));
         assertTrue(w.out().contains("warm start from " + run + "/model: round 2"), w.out());
         JsonNode parent = TaskTesting.json(text(warm + "/model/parent.json"));
         assertEquals(run + "/model", parent.get("path").asText());
@@ -197,7 +197,7 @@ class HdfsRunTest {
         try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(run + "/model/vocab-chars.txt"), true)) {
             out.write(vocab, 0, vocab.length / 2);
         }
-        MainTest.Run damaged = MainTest.run("predict", run, "--prompt", "C");
+        Commands.Run damaged = MainTest.run("predict", run, "--prompt", "C");
         assertEquals(3, damaged.code(), damaged.err());
         assertTrue(damaged.err().contains(run + "/model/vocab-chars.txt does not match MANIFEST.sha256"),
                 damaged.err());

@@ -30,7 +30,7 @@ class LmTaskTest {
     @TempDir
     Path tmp;
 
-    private static MainTest.Run train(Path out, String data, String... more) {
+    private static Commands.Run train(Path out, String data, String... more) {
         List<String> a = new ArrayList<>(List.of("data.train=" + data, "model.hidden=16", "train.local-steps=3",
                 "train.rounds=2", "eval.every=2"));
         a.addAll(List.of(more));
@@ -53,9 +53,9 @@ class LmTaskTest {
         Files.writeString(dir.resolve("a.txt"), text.substring(0, cut), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("b.txt"), text.substring(cut), StandardCharsets.UTF_8);
 
-        MainTest.Run single = train(tmp.resolve("single"), MainTest.sample());
-        MainTest.Run folder = train(tmp.resolve("folder"), dir.toString());
-        MainTest.Run glob = train(tmp.resolve("glob"), dir + "/*.txt");
+        Commands.Run single = train(tmp.resolve("single"), MainTest.sample());
+        Commands.Run folder = train(tmp.resolve("folder"), dir.toString());
+        Commands.Run glob = train(tmp.resolve("glob"), dir + "/*.txt");
         assertTrue(single.out().contains(MainTest.sample() + ": " + MOBY_CHARS), single.out());
         assertTrue(folder.out().contains(dir + ": " + MOBY_CHARS), folder.out());
         assertTrue(glob.out().contains(dir + "/*.txt: " + MOBY_CHARS), glob.out());
@@ -71,7 +71,7 @@ class LmTaskTest {
     @Test
     void globMatchingNothingIsBadInput() {
         String glob = tmp.resolve("none") + "/*.txt";
-        MainTest.Run r = MainTest.run(TaskTesting.train("conf/char-lm.conf", tmp.resolve("o"), "data.train=" + glob));
+        Commands.Run r = MainTest.run(TaskTesting.train("conf/char-lm.conf", tmp.resolve("o"), "data.train=" + glob));
         assertEquals(3, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(glob), r.err());
         assertTrue(!Files.exists(tmp.resolve("o/model")) && !Files.exists(tmp.resolve("o/metrics.jsonl")), "written");
@@ -87,7 +87,7 @@ class LmTaskTest {
         Path out = tmp.resolve("words");
         String[] words = {"data.tokens=word", "vocab.max-size=2000", "train.k1=32", "train.k2=32", "train.batch=16",
             "train.local-steps=10", "train.lr=0.02"};
-        MainTest.Run r = train(out, MainTest.sample(), words);
+        Commands.Run r = train(out, MainTest.sample(), words);
         int trainTokens = (int) Math.round(MOBY_WORDS * 0.9);
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "%,d words, vocabulary 2000, %,d for "
                 + "training, %,d for validation", MOBY_WORDS, trainTokens, MOBY_WORDS - trainTokens)), r.out());
@@ -124,7 +124,7 @@ class LmTaskTest {
         assertEquals(bits, held.get("bits_per_word").asDouble(), 1e-9);
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
 
-        MainTest.Run gen = TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",
+        Commands.Run gen = TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",
                 "--seed", "3");
         assertEquals(gen.out(), TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",
                 "--seed", "3").out(), "same seed, same text");

@@ -7,9 +7,6 @@ import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.jobs.config.ConfigKey;
 import io.sparkrnn.jobs.config.ConfigSchema;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,21 +14,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.sparkrnn.jobs.Commands.Run;
 import org.nd4j.linalg.api.buffer.DataType;
 
 class MainTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
     static Run run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-                new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        return Commands.run(args);
     }
 
     static String conf() {

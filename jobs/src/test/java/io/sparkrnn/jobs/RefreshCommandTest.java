@@ -43,7 +43,7 @@ class RefreshCommandTest {
     private static Path textB;
     /** A registry whose v0001 (trained on text A by the first refresh) serves; each test works on a copy. */
     private static Path base;
-    private static MainTest.Run first;
+    private static Commands.Run first;
 
     @BeforeAll
     static void firstRefresh() throws Exception {
@@ -120,7 +120,7 @@ class RefreshCommandTest {
     void aBetterCandidateIsPromotedAndARepeatTrainsNothing() throws Exception {
         Path root = registry();
         Path out = tmp.resolve("out");
-        MainTest.Run r = MainTest.run(refresh(root, out, textB));
+        Commands.Run r = MainTest.run(refresh(root, out, textB));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("warm start from v0001"), r.out());
         assertTrue(r.out().contains("promoted: v0002 serves moby"), r.out());
@@ -138,7 +138,7 @@ class RefreshCommandTest {
                 && heldOut.length() <= 6_000, "the last 10%: " + heldOut.length());
 
         byte[] current = Files.readAllBytes(root.resolve(NAME).resolve("CURRENT"));
-        MainTest.Run again = MainTest.run(refresh(root, out, textB));
+        Commands.Run again = MainTest.run(refresh(root, out, textB));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().startsWith("unchanged: v0002, the serving version, was made from the same data and "
                 + "config"), again.out());
@@ -155,7 +155,7 @@ class RefreshCommandTest {
                 () -> WarmStart.resolve("registry:" + root + "#" + NAME + "@v7"));
         assertTrue(none.getMessage().contains("has no version v0007"), none.getMessage());
         Path warm = tmp.resolve("warm");
-        MainTest.Run train = MainTest.run("train", MainTest.conf(), "--set", "data.train=" + textB,
+        Commands.Run train = MainTest.run("train", MainTest.conf(), "--set", "data.train=" + textB,
                 "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.batch=8",
                 "--set", "train.k1=32",
                 "--set", "train.k2=32", "--set", "train.local-steps=4", "--set", "train.rounds=1",
@@ -174,7 +174,7 @@ class RefreshCommandTest {
         byte[] current = Files.readAllBytes(root.resolve(NAME).resolve("CURRENT"));
         byte[] v1 = Files.readAllBytes(root.resolve(NAME).resolve("v0001").resolve("version.json"));
         // a learning rate of 2 with Adam ruins the weights in one round: deterministic, and finite
-        MainTest.Run r = MainTest.run(refresh(root, tmp.resolve("out"), textB, "--set", "train.lr=2",
+        Commands.Run r = MainTest.run(refresh(root, tmp.resolve("out"), textB, "--set", "train.lr=2",
                 "--tolerance", "0"));
         assertEquals(Main.NOT_PROMOTED, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("not promoted: v0002 bits_per_char"), r.out());
@@ -189,7 +189,7 @@ class RefreshCommandTest {
         assertEquals(0.0, gate.get("tolerance").asDouble());
         assertTrue(figure(gate, "candidate") > figure(gate, "current") + 0.1, gate.toString());
         // the same inputs again: nothing to do, exit 0, no new version
-        MainTest.Run again = MainTest.run(refresh(root, tmp.resolve("out"), textB, "--set", "train.lr=2"));
+        Commands.Run again = MainTest.run(refresh(root, tmp.resolve("out"), textB, "--set", "train.lr=2"));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("unchanged: v0002") && again.out().contains("rejected"), again.out());
         assertEquals(List.of("v0001", "v0002"), versions(root));
@@ -214,11 +214,11 @@ class RefreshCommandTest {
         assertEquals("registered", versionJson(root, "v0002").get("status").asText());
         assertFalse(versionJson(root, "v0002").has("gate"));
         assertTrue(Arrays.equals(current, Files.readAllBytes(root.resolve(NAME).resolve("CURRENT"))));
-        MainTest.Run shown = MainTest.run("registry", "show", root.toString(), NAME + "@2", "--json");
+        Commands.Run shown = MainTest.run("registry", "show", root.toString(), NAME + "@2", "--json");
         assertEquals(0, shown.code(), shown.err());
         assertEquals("registered", TaskTesting.json(shown.out()).get("status").asText());
 
-        MainTest.Run next = MainTest.run(args);
+        Commands.Run next = MainTest.run(args);
         assertEquals(0, next.code(), next.err());
         assertTrue(next.out().contains("v0002 was made from the same inputs but never gated"), next.out());
         assertFalse(next.out().contains("done: model"), "nothing trained: " + next.out());
@@ -232,11 +232,11 @@ class RefreshCommandTest {
         Path root = tmp.resolve("empty");
         String[] args = refresh(root, tmp.resolve("out"), textA);
         args[Arrays.asList(args).indexOf("bits_per_char")] = "accuracy";
-        MainTest.Run r = MainTest.run(args);
+        Commands.Run r = MainTest.run(args);
         TaskTesting.configError(r, "--promote-if-better accuracy: task = lm reports bits_per_char, perplexity");
         assertFalse(Files.exists(root));
         assertFalse(Files.exists(tmp.resolve("out")));
-        MainTest.Run tol = MainTest.run(refresh(root, tmp.resolve("out"), textA, "--tolerance", "-1"));
+        Commands.Run tol = MainTest.run(refresh(root, tmp.resolve("out"), textA, "--tolerance", "-1"));
         TaskTesting.configError(tol, "--tolerance must be a number >= 0");
     }
 }

@@ -53,7 +53,7 @@ class Seq2SeqTaskTest {
         List<String[]> words = words(sample);
         long tooLong = words.stream().filter(w -> w[0].length() > MAX_SOURCE).count();
         Path out = tmp.resolve("g2p");
-        MainTest.Run r = TaskTesting.ok(train(out, 8));
+        Commands.Run r = TaskTesting.ok(train(out, 8));
         assertTrue(r.out().contains("valid per") && r.out().contains(tooLong + " skipped as longer than"), r.out());
 
         JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
@@ -158,14 +158,14 @@ class Seq2SeqTaskTest {
         // the same beam search as evaluate's: its exact outputs are the words evaluate counted right
         assertEquals(Math.round((1 - ev.get("beam_wer").asDouble()) * ev.get("beam_sequences").asLong()), exact);
 
-        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        Commands.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: seq2seq") && ins.out().contains("\"kind\" : \"seq2seq\"")
                 && ins.out().contains(Seq2SeqTask.TARGET) && ins.out().contains("eval.json"), ins.out());
 
         // exact resume: 4 rounds, then the same command to 8, equals the uninterrupted run bit for bit
         Path parts = tmp.resolve("parts");
         TaskTesting.ok(train(parts, 4));
-        MainTest.Run resumed = TaskTesting.ok(train(parts, 8));
+        Commands.Run resumed = TaskTesting.ok(train(parts, 8));
         assertTrue(resumed.out().contains("resuming from ckpt-000004 (round 4 of 8)"), resumed.out());
         assertArrayEquals(Files.readAllBytes(model.resolve("weights.safetensors")),
                 Files.readAllBytes(parts.resolve("model/weights.safetensors")), "resumed weights differ");
@@ -175,7 +175,7 @@ class Seq2SeqTaskTest {
         ExportTesting.seq2seq(out, tmp, sources.subList(0, 12), refs.subList(0, 12));
     }
 
-    private static MainTest.Run run(String conf, String data, String... sets) {
+    private static Commands.Run run(String conf, String data, String... sets) {
         List<String> a = new ArrayList<>(List.of("train", conf, "--set", data));
         for (String s : sets) {
             a.add("--set");
@@ -184,7 +184,7 @@ class Seq2SeqTaskTest {
         return MainTest.run(a.toArray(new String[0]));
     }
 
-    private static void assertConfigError(MainTest.Run r, String... parts) {
+    private static void assertConfigError(Commands.Run r, String... parts) {
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         for (String p : parts) {

@@ -22,7 +22,7 @@ class TaggingTaskTest {
     void trainsEvaluatesAndTagsTheBrownSample() throws Exception {
         Path out = tmp.resolve("tagger");
         String corpus = TaskTesting.path("data/samples/brown") + "/c[a-r][0-9][0-9]";
-        MainTest.Run r = TaskTesting.ok(TaskTesting.train("conf/brown-tagger.conf", out, "data.train=" + corpus,
+        Commands.Run r = TaskTesting.ok(TaskTesting.train("conf/brown-tagger.conf", out, "data.train=" + corpus,
                 "model.hidden=32", "model.embedding=32", "train.rounds=4", "train.local-steps=15", "eval.every=2",
                 "train.lr=0.01"));
         assertTrue(r.out().contains("round 4/4") && r.out().contains("valid accuracy"), r.out());
@@ -111,12 +111,12 @@ class TaggingTaskTest {
         assertEquals("sentence\ttagged", Files.readString(pred.resolve("_columns.tsv")).strip());
 
         // the output exists now: refused without --overwrite, nothing touched
-        MainTest.Run again = MainTest.run("predict", out.toString(), "--data", file, "--output", pred.toString());
+        Commands.Run again = MainTest.run("predict", out.toString(), "--data", file, "--output", pred.toString());
         assertEquals(2, again.code(), again.err());
         assertTrue(again.err().contains("already exists"), again.err());
         assertEquals(sentences, TaskTesting.tsvRows(pred).size());
 
-        MainTest.Run ins = TaskTesting.ok("inspect", out.toString());
+        Commands.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: tag") && ins.out().contains("vocab-tags.txt")
                 && ins.out().contains("rnn.weight_hh_l0_reverse [128, 32]"), ins.out());
 
@@ -131,7 +131,7 @@ class TaggingTaskTest {
         java.nio.file.Files.delete(copy.resolve(ModelManifest.NAME));
         java.util.List<String> tagLines = java.nio.file.Files.readAllLines(copy.resolve("vocab-tags.txt"));
         java.nio.file.Files.write(copy.resolve("vocab-tags.txt"), tagLines.subList(0, tagLines.size() - 1));
-        MainTest.Run cut = MainTest.run("evaluate", copy.toString(), "--data", file);
+        Commands.Run cut = MainTest.run("evaluate", copy.toString(), "--data", file);
         assertEquals(3, cut.code(), cut.err());
         assertTrue(cut.err().contains("vocab-tags.txt holds " + (tagLines.size() - 1) + " tokens, but the model has "
                 + tagLines.size()), cut.err());

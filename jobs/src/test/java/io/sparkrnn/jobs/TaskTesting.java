@@ -27,8 +27,8 @@ final class TaskTesting {
     }
 
     /** Runs a command and requires exit code 0. */
-    static MainTest.Run ok(String... args) {
-        MainTest.Run r = MainTest.run(args);
+    static Commands.Run ok(String... args) {
+        Commands.Run r = MainTest.run(args);
         assertEquals(0, r.code(), String.join(" ", args) + "\n" + r.out() + r.err());
         return r;
     }
@@ -42,7 +42,7 @@ final class TaskTesting {
     }
 
     /** Requires exit code 2 and a one-line reason holding {@code expected}. */
-    static void configError(MainTest.Run r, String expected) {
+    static void configError(Commands.Run r, String expected) {
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
@@ -61,7 +61,7 @@ final class TaskTesting {
     }
 
     /** The JSON object printed by evaluate (its last output line). */
-    static JsonNode printed(MainTest.Run r) {
+    static JsonNode printed(Commands.Run r) {
         List<String> lines = r.out().strip().lines().toList();
         return json(lines.get(lines.size() - 1));
     }

@@ -12,7 +12,7 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    private static void assertConfigError(MainTest.Run r, String... parts) {
+    private static void assertConfigError(Commands.Run r, String... parts) {
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         for (String p : parts) {
@@ -21,7 +21,7 @@ class TrainCommandTest {
     }
 
     /** The shipped config on its shipped sample (absolute path), with overrides. */
-    private MainTest.Run train(String conf, String... sets) {
+    private Commands.Run train(String conf, String... sets) {
         String data = switch (conf) {
             case "conf/char-lm.conf" -> "data/samples/moby-dick/moby-dick.txt";
             case "conf/brown-tagger.conf" -> "data/samples/brown/ca01";
@@ -37,7 +37,7 @@ class TrainCommandTest {
     @Test
     void aModelTooLargeToExistIsRefusedBeforeSparkStarts() {
         // 100,000 hidden units: 40 billion parameters in the LSTM alone, past any float32 vector
-        MainTest.Run huge = train("conf/char-lm.conf", "model.hidden=100000");
+        Commands.Run huge = train("conf/char-lm.conf", "model.hidden=100000");
         assertConfigError(huge, "model.hidden = 100000", "40,013,700,033 parameters", "one float32 vector");
         assertTrue(!huge.out().contains("corpus"), "the corpus was read: " + huge.out());
         assertTrue(!java.nio.file.Files.exists(tmp.resolve("out")), "output.dir was created");
@@ -105,7 +105,7 @@ class TrainCommandTest {
     void modelCommandsCheckTheirOptions() {
         assertConfigError(MainTest.run("evaluate", tmp.toString(), "--data", "x"), "no model in");
         assertConfigError(MainTest.run("predict", tmp.toString(), "--frobnicate", "1"), "unknown option '--frobnicate'");
-        MainTest.Run help = MainTest.run("predict", "--help");
+        Commands.Run help = MainTest.run("predict", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--format tsv|parquet") && help.out().contains("examples:"), help.out());
         assertTrue(MainTest.run("evaluate", "--help").out().contains("confusion matrix"));

@@ -35,12 +35,12 @@ class TrainingRunTest {
     void timeBudgetStopsAfterTheRoundThatReachesItAndTheRunResumes() throws Exception {
         Path whole = tmp.resolve("whole");
         Path parts = tmp.resolve("parts");
-        MainTest.Run uninterrupted = MainTest.tiny(whole, 3);
+        Commands.Run uninterrupted = MainTest.tiny(whole, 3);
         assertEquals(0, uninterrupted.code(), uninterrupted.err());
         assertTrue(!uninterrupted.out().contains("reached after round"), uninterrupted.out());
         assertEquals(false, eval(whole).get("stopped_by_max_minutes").asBoolean(true));
 
-        MainTest.Run first = MainTest.tiny(parts, 3, "--set", TINY_BUDGET);
+        Commands.Run first = MainTest.tiny(parts, 3, "--set", TINY_BUDGET);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("train.max-minutes = 0.0001 reached after round 1 of 3"), first.out());
         assertTrue(!first.out().contains("round 2/3"), first.out());
@@ -58,13 +58,13 @@ class TrainingRunTest {
         assertTrue(Files.isDirectory(parts.resolve("checkpoints/ckpt-000001")));
         assertTrue(Files.size(parts.resolve("report.html")) > 10_000);
 
-        MainTest.Run second = MainTest.tiny(parts, 3, "--set", TINY_BUDGET);
+        Commands.Run second = MainTest.tiny(parts, 3, "--set", TINY_BUDGET);
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("resuming from ckpt-000001 (round 1 of 3)"), second.out());
         assertTrue(second.out().contains("reached after round 2 of 3"), second.out());
         assertEquals(2, eval(parts).get("rounds").asLong());
 
-        MainTest.Run third = MainTest.tiny(parts, 3);
+        Commands.Run third = MainTest.tiny(parts, 3);
         assertEquals(0, third.code(), third.err());
         assertTrue(third.out().contains("resuming from ckpt-000002 (round 2 of 3)"), third.out());
         assertEquals(3, eval(parts).get("rounds").asLong());
@@ -83,14 +83,14 @@ class TrainingRunTest {
         Path whole = tmp.resolve("whole");
         Path parts = tmp.resolve("parts");
         String keep = "train.inner-state=keep";
-        MainTest.Run uninterrupted = MainTest.tiny(whole, 2, "--set", keep);
+        Commands.Run uninterrupted = MainTest.tiny(whole, 2, "--set", keep);
         assertEquals(0, uninterrupted.code(), uninterrupted.err());
-        MainTest.Run first = MainTest.tiny(parts, 2, "--set", keep, "--set", TINY_BUDGET);
+        Commands.Run first = MainTest.tiny(parts, 2, "--set", keep, "--set", TINY_BUDGET);
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("reached after round 1 of 2"), first.out());
         String state = Files.readString(parts.resolve("checkpoints/ckpt-000001/state.json"));
         assertTrue(state.contains("\"names\" : [ \"exp_avg\", \"exp_avg_sq\" ]"), state);
-        MainTest.Run second = MainTest.tiny(parts, 2, "--set", keep);
+        Commands.Run second = MainTest.tiny(parts, 2, "--set", keep);
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("resuming from ckpt-000001 (round 1 of 2)"), second.out());
         assertArrayEquals(Files.readAllBytes(whole.resolve("model/weights.safetensors")),

@@ -25,7 +25,7 @@ class TranslateTaskTest {
     @Test
     void trainsTwoRoundsAndScoresTheCopyBaseline() throws Exception {
         Path out = tmp.resolve("translate");
-        MainTest.Run r = TaskTesting.ok(TaskTesting.train(CONF, out, "data.train=" + TaskTesting.path(SAMPLE),
+        Commands.Run r = TaskTesting.ok(TaskTesting.train(CONF, out, "data.train=" + TaskTesting.path(SAMPLE),
                 "train.rounds=2", "eval.every=1", "model.hidden=32", "model.embedding=16"));
         assertTrue(r.out().contains("valid ter") && r.out().contains("chrf"), r.out());
         JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
@@ -69,7 +69,7 @@ class TranslateTaskTest {
                 .subList(0, 300));
         lines.set(41, "Prov.2.20\tThat thou mayest walk in the way of good men");
         Files.write(f, lines);
-        MainTest.Run r = MainTest.run(TaskTesting.train(CONF, tmp.resolve("bad"), "data.train=" + f,
+        Commands.Run r = MainTest.run(TaskTesting.train(CONF, tmp.resolve("bad"), "data.train=" + f,
                 "data.max-bad-fraction=0", "train.rounds=1"));
         assertEquals(3, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("bad.tsv:42") && r.err().contains("expected at least 3 TAB-separated columns"),
@@ -80,7 +80,7 @@ class TranslateTaskTest {
     @Test
     void swordPairsWithoutTheModuleIsBadInput() throws Exception {
         Path sword = Files.createDirectories(tmp.resolve("sword/mods.d"));
-        MainTest.Run r = MainTest.run("sword-pairs", "--sword", sword.getParent().toString(), "--source",
+        Commands.Run r = MainTest.run("sword-pairs", "--sword", sword.getParent().toString(), "--source",
                 "engKJV2006eb", "--target", "engWEB2015eb", "--out", tmp.resolve("pairs.tsv").toString());
         assertEquals(3, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(sword.resolve("engKJV2006eb.conf") + ": no such file (the configuration of "

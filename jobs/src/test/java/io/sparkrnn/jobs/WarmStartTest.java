@@ -74,7 +74,7 @@ class WarmStartTest {
         Path second = tmp.resolve("second");
         TaskTesting.ok(lm(whole, 4, "--set", data, "--set", inner));
         TaskTesting.ok(lm(first, 2, "--set", data, "--set", inner));
-        MainTest.Run warm = TaskTesting.ok(lm(second, 2, "--set", data, "--set", inner, "--warm-start",
+        Commands.Run warm = TaskTesting.ok(lm(second, 2, "--set", data, "--set", inner, "--warm-start",
                 first.toString()));
         assertTrue(warm.out().contains("warm start from") && warm.out().contains(": round 2"), warm.out());
         assertTrue(warm.out().contains("round 4/4") && !warm.out().contains("round 1/"), warm.out());
@@ -135,7 +135,7 @@ class WarmStartTest {
     @Test
     void extendAppendsTheNewCharactersAfterTheParentsIds() throws Exception {
         Path out = tmp.resolve("extended");
-        MainTest.Run r = TaskTesting.ok(lm(out, 1, "--set", "data.train=" + textB, "--set",
+        Commands.Run r = TaskTesting.ok(lm(out, 1, "--set", "data.train=" + textB, "--set",
                 "vocab.on-new-tokens=extend", "--warm-start", parent.toString()));
         Set<Integer> added = chars(textB);
         added.removeAll(chars(textA));
@@ -163,7 +163,7 @@ class WarmStartTest {
     @Test
     void unkKeepsTheParentsVocabularyAndCountsWhatItLacks() throws Exception {
         Path out = tmp.resolve("unk");
-        MainTest.Run r = TaskTesting.ok(lm(out, 1, "--set", "data.train=" + textB, "--warm-start",
+        Commands.Run r = TaskTesting.ok(lm(out, 1, "--set", "data.train=" + textB, "--warm-start",
                 parent.resolve("model").toString()));
         Set<Integer> known = chars(textA);
         long unseen = Files.readString(textB).codePoints().filter(c -> !known.contains(c)).count();
@@ -201,7 +201,7 @@ class WarmStartTest {
     @Test
     void architectureKeysThatContradictTheParentAreRefused() {
         Path out = tmp.resolve("contradicts");
-        MainTest.Run r = MainTest.run(lm(out, 1, "--set", "model.hidden=24", "--set", "model.cell=gru",
+        Commands.Run r = MainTest.run(lm(out, 1, "--set", "model.hidden=24", "--set", "model.cell=gru",
                 "--warm-start", parent.toString()));
         TaskTesting.configError(r, "model.hidden = 24 (the parent's is 16)");
         assertTrue(r.err().contains("model.cell = gru (the parent's is lstm)"), r.err());
@@ -226,7 +226,7 @@ class WarmStartTest {
         b[b.length - 3] ^= 0x10;
         Files.write(weights, b);
         Path out = tmp.resolve("from-damaged");
-        MainTest.Run r = MainTest.run(lm(out, 1, "--warm-start", copy.toString()));
+        Commands.Run r = MainTest.run(lm(out, 1, "--warm-start", copy.toString()));
         assertEquals(3, r.code(), r.out() + r.err());
         assertTrue(r.err().contains(ModelFiles.WEIGHTS) && r.err().contains("does not match"), r.err());
         assertFalse(Files.exists(out), "output.dir was written");

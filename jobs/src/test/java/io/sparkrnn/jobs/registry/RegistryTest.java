@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkrnn.jobs.config.ConfigException;
+import io.sparkrnn.jobs.Commands;
 import io.sparkrnn.jobs.Location;
+import io.sparkrnn.jobs.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class RegistryTest {
 
     @Test
     void registerListShowPromoteRollbackRoundTrip() throws Exception {
-        RegistryTesting.Run first = ok("registry", "register", root(), "char-lm", run.toString());
+        Commands.Run first = ok("registry", "register", root(), "char-lm", run.toString());
         assertEquals("registered char-lm@v0001 (" + root() + "/char-lm/v0001), status registered\n", first.out());
         Path v1 = tmp.resolve("registry/char-lm/v0001");
         assertEquals(snapshot(run.resolve("model")), snapshot(v1.resolve("model")), "an exact copy of the model");
@@ -111,7 +112,7 @@ class RegistryTest {
         assertEquals("rejected", v2.get("status").asText());
         assertTrue(v2.get("rejected_reason").asText().startsWith("rolled back at "), v2.toString());
         assertEquals(v1Before, snapshot(v1), "rolling back to v0001 did not write into it");
-        RegistryTesting.Run none = run("registry", "rollback", root(), "char-lm");
+        Commands.Run none = run("registry", "rollback", root(), "char-lm");
         assertEquals(2, none.code(), none.err());
         assertTrue(none.err().contains("v0001 is the only version ever promoted"), none.err());
         assertEquals("v0001\n", current());
@@ -189,7 +190,7 @@ class RegistryTest {
         refused.put("x".repeat(129), "at most 128 characters");
         refused.put("host:port", "':'");
         for (Map.Entry<String, String> e : refused.entrySet()) {
-            RegistryTesting.Run r = run("registry", "register", root(), e.getKey(), run.toString());
+            Commands.Run r = run("registry", "register", root(), e.getKey(), run.toString());
             assertEquals(2, r.code(), e.getKey() + ": " + r.err());
             assertTrue(r.err().contains("model name '" + Names.shown(e.getKey()) + "' refused")
                     && r.err().contains(e.getValue()), r.err());
@@ -198,13 +199,13 @@ class RegistryTest {
         assertFalse(Files.exists(tmp.resolve("registry")), "nothing written for a refused name");
         assertFalse(Files.exists(tmp.resolve("escape")));
         ok("registry", "register", root(), "x".repeat(128), run.toString());
-        RegistryTesting.Run at = run("registry", "promote", root(), "a/b@1");
+        Commands.Run at = run("registry", "promote", root(), "a/b@1");
         assertEquals(2, at.code(), at.err());
         Registry r = Registry.open(Location.of(root(), "root"));
         assertThrows(ConfigException.class, () -> r.list(".."));
         assertThrows(ConfigException.class, () -> r.register("../up", Location.of(run.toString(), "m"),
                 new VersionInfo(null, List.of(), null, "test")));
-        RegistryTesting.Run noVersion = run("registry", "promote", root(), "x".repeat(128) + "@7");
+        Commands.Run noVersion = run("registry", "promote", root(), "x".repeat(128) + "@7");
         assertEquals(2, noVersion.code());
         assertTrue(noVersion.err().contains("has no version v0007") && noVersion.err().contains("versions: v0001"),
                 noVersion.err());
@@ -219,7 +220,7 @@ class RegistryTest {
         byte[] b = Files.readAllBytes(weights);
         b[b.length - 1] ^= 1;
         Files.write(weights, b);
-        RegistryTesting.Run r = run("registry", "promote", root(), "char-lm@2");
+        Commands.Run r = run("registry", "promote", root(), "char-lm@2");
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().contains("weights.safetensors does not match MANIFEST.sha256"), r.err());
         assertEquals("v0001\n", current());
@@ -237,11 +238,11 @@ class RegistryTest {
             }
         }
         Files.writeString(copy.resolve("vocab-chars.txt"), "\"x\"\n", java.nio.file.StandardOpenOption.APPEND);
-        RegistryTesting.Run damaged = run("registry", "register", root(), "char-lm", copy.toString());
+        Commands.Run damaged = run("registry", "register", root(), "char-lm", copy.toString());
         assertEquals(3, damaged.code(), damaged.err());
         assertTrue(damaged.err().contains("vocab-chars.txt does not match MANIFEST.sha256"), damaged.err());
         Files.delete(copy.resolve("MANIFEST.sha256"));
-        RegistryTesting.Run none = run("registry", "register", root(), "char-lm", copy.toString());
+        Commands.Run none = run("registry", "register", root(), "char-lm", copy.toString());
         assertEquals(3, none.code(), none.err());
         assertTrue(none.err().contains("has no MANIFEST.sha256"), none.err());
         assertFalse(Files.exists(tmp.resolve("registry/char-lm")), "nothing registered");
@@ -251,7 +252,7 @@ class RegistryTest {
     void theSameInputsRegisterOnceAndTheFingerprintFindsThem() throws Exception {
         Path copy = RegistryTesting.mobyHead(tmp.resolve("data.txt"), 20_000);
         ok("registry", "register", root(), "char-lm", run.toString(), "--data", copy.toString());
-        RegistryTesting.Run again = ok("registry", "register", root(), "char-lm", run.toString(), "--data",
+        Commands.Run again = ok("registry", "register", root(), "char-lm", run.toString(), "--data",
                 copy.toString());
         assertTrue(again.out().startsWith("char-lm@v0001 already holds these inputs"), again.out());
         assertEquals(List.of("v0001"), names(tmp.resolve("registry/char-lm")));
