@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqScores;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobConfig;
@@ -62,7 +63,7 @@ final class RefreshCommand implements Callable<Integer> {
     static final List<String> LOWER_IS_BETTER = List.of("bits_per_char", "bits_per_word", "perplexity", "loss",
             "mae", "rmse", "mae_vs_seasonal_naive", "per", "cer", "wer", "ter", "ser");
     /** Figures where higher is better. */
-    static final List<String> HIGHER_IS_BETTER = List.of("accuracy", "macro_f1", "f1", "bleu", "chrf");
+    static final List<String> HIGHER_IS_BETTER = List.of("accuracy", "macro_f1", "bleu", "chrf");
     /** Keys that decide how the held-out part of data.train is drawn: both versions must agree on them. */
     private static final List<String> SPLIT = List.of("data.format", "data.validation-fraction",
             "data.test-fraction", "train.seed");
@@ -287,7 +288,12 @@ final class RefreshCommand implements Callable<Integer> {
                     "perplexity");
             case "tag", "classify" -> List.of("accuracy", "macro_f1");
             case "forecast" -> List.of("mae", "rmse", "mae_vs_seasonal_naive");
-            default -> List.of("per", "cer", "ter", "wer", "ser", "bleu");
+            default -> {
+                // as Seq2SeqScores writes them: the two error rates true to the target, BLEU, chrF for word targets
+                Seq2SeqScores.Names names = Seq2SeqScores.Names.of(job.data().format(), job.seq2seq().targetTokens());
+                yield names == Seq2SeqScores.Names.WORDS ? List.of(names.tokens, names.sequences, "bleu", "chrf")
+                        : List.of(names.tokens, names.sequences, "bleu");
+            }
         };
     }
 

@@ -6,6 +6,7 @@ import static io.sparkrnn.jobs.config.ConfigKey.integer;
 import static io.sparkrnn.jobs.config.ConfigKey.number;
 import static io.sparkrnn.jobs.config.ConfigKey.string;
 
+import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ public final class ConfigSchema {
     /** The values of {@code data.format} each task reads, its usual one ({@code auto}) first. */
     private static final Map<String, List<String>> FORMATS = Map.of("lm", List.of("text", "parquet"),
             "tag", List.of("brown", "conll"), "classify", List.of("tsv", "folders"), "forecast", List.of("csv"),
-            "seq2seq", List.of("cmudict", "tsv", "tsv-pairs", "parquet"));
+            "seq2seq", Seq2SeqData.FORMATS);
 
     /** The values of {@code data.format} task {@code task} reads, the one {@code auto} stands for first. */
     public static List<String> formats(String task) {
