@@ -31,29 +31,46 @@ import org.apache.hadoop.fs.RemoteIterator;
  */
 public record DataFingerprint(String path, long files, long bytes, String modified, String listingSha256) {
 
-    /** The fingerprint of a file or folder (all files under it) on any Hadoop file system. */
+    /**
+     * The fingerprint of a file, a folder (all files under it) or a glob (all files under its matches, named
+     * relative to the folder above the first wildcard) on any Hadoop file system.
+     */
     public static DataFingerprint of(String path) {
         Location where = Location.of(path, "data");
         try {
-            FileStatus root;
-            try {
-                root = where.fs().getFileStatus(where.path());
-            } catch (FileNotFoundException e) {
-                throw new InputException("data " + path + " does not exist: cannot fingerprint it");
+            FileStatus[] matched;
+            org.apache.hadoop.fs.Path base;
+            if (path.matches(".*[*?\\[{].*")) {
+                matched = where.fs().globStatus(where.path());
+                if (matched == null || matched.length == 0) {
+                    throw new InputException("data " + path + " matches no files: cannot fingerprint it");
+                }
+                base = where.path();
+                while (base.getParent() != null && base.toUri().getPath().matches(".*[*?\\[{].*")) {
+                    base = base.getParent();
+                }
+            } else {
+                try {
+                    matched = new FileStatus[] {where.fs().getFileStatus(where.path())};
+                } catch (FileNotFoundException e) {
+                    throw new InputException("data " + path + " does not exist: cannot fingerprint it");
+                }
+                base = matched[0].isFile() ? matched[0].getPath().getParent() : matched[0].getPath();
             }
             List<String> lines = new ArrayList<>();
             long bytes = 0;
             long newest = 0;
-            String prefix = root.getPath().toUri().getPath();
-            RemoteIterator<LocatedFileStatus> it = where.fs().listFiles(where.path(), true);
-            while (it.hasNext()) {
-                LocatedFileStatus f = it.next();
-                String p = f.getPath().toUri().getPath();
-                String rel = root.isFile() ? f.getPath().getName() : p.substring(Math.min(p.length(),
-                        prefix.length() + 1));
-                lines.add(rel + "\t" + f.getLen() + "\t" + f.getModificationTime());
-                bytes += f.getLen();
-                newest = Math.max(newest, f.getModificationTime());
+            String prefix = where.fs().makeQualified(base).toUri().getPath();
+            for (FileStatus root : matched) {
+                RemoteIterator<LocatedFileStatus> it = where.fs().listFiles(root.getPath(), true);
+                while (it.hasNext()) {
+                    LocatedFileStatus f = it.next();
+                    String p = f.getPath().toUri().getPath();
+                    String rel = p.startsWith(prefix + "/") ? p.substring(prefix.length() + 1) : p;
+                    lines.add(rel + "\t" + f.getLen() + "\t" + f.getModificationTime());
+                    bytes += f.getLen();
+                    newest = Math.max(newest, f.getModificationTime());
+                }
             }
             lines.sort(null);
             StringBuilder sb = new StringBuilder();
