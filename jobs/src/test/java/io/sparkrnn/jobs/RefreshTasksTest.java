@@ -82,7 +82,7 @@ class RefreshTasksTest {
     }
 
     @Test
-    void aClassifierTrainedFurtherIsPromoted() throws Exception {
+    void aClassifierTrainedFurtherAtAHigherLearningRateFindsSpamAndIsPromoted() throws Exception {
         JsonNode gate = secondRefresh(TinyConfigs.CLASSIFY, Main.OK, "--set", "train.lr=0.05").get("gate");
         assertEquals("higher", gate.get("better").asText());
         assertTrue(figure(gate, "candidate") > figure(gate, "current"), gate.toString());
