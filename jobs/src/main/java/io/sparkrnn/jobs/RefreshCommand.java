@@ -162,7 +162,7 @@ final class RefreshCommand implements Callable<Integer> {
             out.println("registered " + candidate);
             afterRegister.accept(candidate);
         }
-        return gate(registry, candidate, serving.orElse(null), job, lower);
+        return gate(registry, candidate, serving.orElse(null), warm == null ? null : warm.parent(), job, lower);
     }
 
     /**
@@ -186,10 +186,13 @@ final class RefreshCommand implements Callable<Integer> {
         return serving.fingerprint().equals(Hashes.fingerprint(data, Hashes.configSha256(config), serving.parent()));
     }
 
-    /** Scores the candidate and the serving version on the same data in one Spark context, then promotes or not. */
-    private int gate(Registry registry, Version candidate, Version serving, JobSettings job, boolean lower) {
+    /**
+     * Scores the candidate and the serving version ({@code cur}, its model as the warm start opened it) on the same
+     * data in one Spark context, then promotes or not.
+     */
+    private int gate(Registry registry, Version candidate, Version serving, TrainedModel cur, JobSettings job,
+            boolean lower) {
         TrainedModel cand = TrainedModel.open(candidate.model().toString());
-        TrainedModel cur = serving == null ? null : TrainedModel.open(serving.model().toString());
         Part part;
         String corpus;
         if (dataEval != null) {
@@ -303,7 +306,7 @@ final class RefreshCommand implements Callable<Integer> {
             return;
         }
         Map<String, String> mine = job.config().asStrings();
-        Map<String, String> theirs = TrainedModel.open(warm.dir().toString()).settings().config().asStrings();
+        Map<String, String> theirs = warm.parent().settings().config().asStrings();
         List<String> differ = SPLIT.stream().filter(k -> !Objects.equals(mine.get(k), theirs.get(k))).toList();
         if (!differ.isEmpty()) {
             throw new ConfigException(job.config().source() + ": the serving version draws the held-out part of "

@@ -120,8 +120,12 @@ final class WarmStart {
         return state == null ? 0 : state.round();
     }
 
-    Location dir() {
-        return parent.dir();
+    /**
+     * The parent model as it was opened (read and checked against its manifest), for callers that need it again:
+     * refresh scores it as the serving version.
+     */
+    TrainedModel parent() {
+        return parent;
     }
 
     static boolean isArchitecture(String key) {
