@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkrnn.driver.testutil.MiniHdfs;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -45,12 +45,9 @@ class HdfsRunTest {
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(dfsBase, "minidfs").getAbsolutePath());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = MiniHdfs.start(dfsBase);
         fs = hdfs.getFileSystem();
-        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+        root = MiniHdfs.uri(hdfs);
         byte[] moby = Files.readAllBytes(Path.of(TaskTesting.path("data/samples/moby-dick/moby-dick.txt")));
         int cut = 40_000;
         while (moby[cut - 1] != '\n') {

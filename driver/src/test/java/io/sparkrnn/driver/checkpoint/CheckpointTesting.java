@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.round.RoundTrainer;
+import io.sparkrnn.driver.testutil.MiniHdfs;
 import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -43,10 +44,7 @@ abstract class CheckpointTesting {
     /** The in-process HDFS, started by the first test that asks for an "hdfs" directory. */
     static MiniDFSCluster hdfs() throws IOException {
         if (hdfs == null) {
-            Configuration conf = new Configuration();
-            conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(tmp, "minidfs").getAbsolutePath());
-            hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-            hdfs.waitActive();
+            hdfs = MiniHdfs.start(tmp);
         }
         return hdfs;
     }

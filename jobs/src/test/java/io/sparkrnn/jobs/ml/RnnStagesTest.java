@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.tagging.TaggingSettings;
+import io.sparkrnn.driver.testutil.MiniHdfs;
 import io.sparkrnn.jobs.Commands;
 import io.sparkrnn.jobs.InputException;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -43,12 +43,9 @@ class RnnStagesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(dfsBase, "minidfs").getAbsolutePath());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = MiniHdfs.start(dfsBase);
         fs = hdfs.getFileSystem();
-        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+        root = MiniHdfs.uri(hdfs);
         spark = SparkSession.builder().master("local[2]").appName("RnnStagesTest").getOrCreate();
     }
 
