@@ -64,15 +64,11 @@ class RefreshCommandTest {
         return to;
     }
 
-    /** {@code refresh} of the char LM conf with tiny settings on {@code data}, training into {@code out}. */
+    /** {@code refresh} of the char LM conf with tiny settings ({@link TinyConfigs#LM}) on {@code data}. */
     private static String[] refresh(Path root, Path out, Path data, String... more) {
-        List<String> a = new ArrayList<>(List.of("refresh", MainTest.conf(), "--registry", root.toString(),
-                "--name", NAME, "--promote-if-better", "bits_per_char", "--set", "data.train=" + data,
-                "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.batch=8",
-                "--set", "train.k1=32", "--set", "train.k2=32", "--set", "train.local-steps=4",
-                "--set", "train.rounds=1", "--set", "eval.every=100", "--set", "output.dir=" + out));
+        List<String> a = new ArrayList<>(List.of("--set", "data.train=" + data));
         a.addAll(List.of(more));
-        return a.toArray(new String[0]);
+        return TinyConfigs.LM.refresh(root, NAME, out, a.toArray(new String[0]));
     }
 
     /** A copy of the base registry, v0001 serving. */
@@ -155,12 +151,8 @@ class RefreshCommandTest {
                 () -> WarmStart.resolve("registry:" + root + "#" + NAME + "@v7"));
         assertTrue(none.getMessage().contains("has no version v0007"), none.getMessage());
         Path warm = tmp.resolve("warm");
-        Commands.Run train = MainTest.run("train", MainTest.conf(), "--set", "data.train=" + textB,
-                "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.batch=8",
-                "--set", "train.k1=32",
-                "--set", "train.k2=32", "--set", "train.local-steps=4", "--set", "train.rounds=1",
-                "--set", "eval.every=100", "--set", "output.dir=" + warm,
-                "--warm-start", "registry:" + root + "#" + NAME + "@v1");
+        Commands.Run train = MainTest.run(TinyConfigs.LM.train(warm, "--set", "data.train=" + textB,
+                "--warm-start", "registry:" + root + "#" + NAME + "@v1"));
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("warm start from " + root.resolve(NAME).resolve("v0001").resolve("model")),
                 train.out());

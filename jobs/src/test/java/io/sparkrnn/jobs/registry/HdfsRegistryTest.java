@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkrnn.driver.testutil.MiniHdfs;
+import io.sparkrnn.jobs.Commands.Run;
 import io.sparkrnn.jobs.Location;
+import io.sparkrnn.jobs.TinyConfigs;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The registry on {@code hdfs://} (an in-process MiniDFSCluster), whose renames neither overwrite a file nor refuse
  * an existing folder by themselves: versions are registered from a local model folder, promoted and rolled back
  * there with CURRENT replaced in one step; a second writer's rename onto a taken number fails without nesting; a
- * temporary CURRENT left by a killed writer is ignored.
+ * temporary CURRENT left by a killed writer is ignored; {@code train --warm-start registry:hdfs://...} continues the
+ * serving or a named version, and refuses a version the registry does not hold.
  */
 class HdfsRegistryTest {
     @TempDir
@@ -43,17 +46,16 @@ class HdfsRegistryTest {
     static FileSystem fs;
     static String uri;
     static Path run;
+    /** The text {@link #run} was trained on (the first 20 kB of the Moby Dick sample). */
+    static Path moby;
 
     @BeforeAll
     static void startHdfsAndTrain() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, new File(dfsBase, "minidfs").getAbsolutePath());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = MiniHdfs.start(dfsBase);
         fs = hdfs.getFileSystem();
-        uri = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
-        Path data = RegistryTesting.mobyHead(dfsBase.toPath().resolve("moby-head.txt"), 20_000);
-        run = RegistryTesting.train(data, dfsBase.toPath().resolve("run"));
+        uri = MiniHdfs.uri(hdfs);
+        moby = RegistryTesting.mobyHead(dfsBase.toPath().resolve("moby-head.txt"), 20_000);
+        run = RegistryTesting.train(moby, dfsBase.toPath().resolve("run"));
         for (String f : List.of("ca01", "cb01")) {
             try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path("/data/brown/" + f))) {
                 Files.copy(RegistryTesting.repo().resolve("data/samples/brown/" + f), out);
@@ -150,5 +152,36 @@ class HdfsRegistryTest {
         assertEquals(before, snapshot("/race/m/v0001"), "not replaced, nothing moved into it");
         assertTrue(other.exists());
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path("/race/m/v0001/.v0001.other.tmp")));
+    }
+
+    @Test
+    void trainWarmStartsFromTheServingOrANamedVersionOfAnHdfsRegistry() throws Exception {
+        String root = uri + "/warm";
+        ok("registry", "register", root, "char-lm", run.toString());
+        ok("registry", "register", root, "char-lm", run.toString(), "--parent", "1");
+        ok("registry", "promote", root, "char-lm@2");
+        assertEquals("v0002\n", text("/warm/char-lm/CURRENT"));
+        Map<String, String> before = snapshot("/warm");
+
+        for (String ref : List.of("char-lm", "char-lm@1", "char-lm@v0001")) {
+            String version = ref.equals("char-lm") ? "v0002" : "v0001";
+            Path out = dfsBase.toPath().resolve("warm-" + ref.replace('@', '-'));
+            RegistryTesting.train(moby, out, "--warm-start", "registry:" + root + "#" + ref);
+            String model = uri + "/warm/char-lm/" + version + "/model";
+            JsonNode parent = json(Files.readString(out.resolve("model/parent.json")));
+            assertEquals(model, parent.get("path").asText(), ref);
+            assertEquals(1, parent.get("round").asLong(), ref);
+            assertEquals(Hashes.sha256(Files.readAllBytes(run.resolve("model/weights.safetensors"))),
+                    parent.get("weightsSha256").asText(), ref + ": the weights registered from " + run);
+            assertEquals(2, json(Files.readString(out.resolve("eval.json"))).get("rounds").asLong(), ref);
+        }
+        assertEquals(before, snapshot("/warm"), "a warm start reads the registry and writes nothing there");
+
+        Path missing = dfsBase.toPath().resolve("warm-missing");
+        Run r = RegistryTesting.run(TinyConfigs.LM.train(missing,
+                "--set", "data.train=" + moby, "--warm-start", "registry:" + root + "#char-lm@7"));
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("has no version v0007"), r.err());
+        assertFalse(Files.exists(missing), "nothing written for a version the registry does not hold");
     }
 }

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrnn.jobs.Commands;
 import io.sparkrnn.jobs.Commands.Run;
+import io.sparkrnn.jobs.TinyConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,14 +49,13 @@ final class RegistryTesting {
     }
 
     /**
-     * Trains a 16-unit char LM for one round on {@code data} (a copy of the first 20 kB of the Moby Dick sample made
-     * by the caller) into {@code out}; returns {@code out}.
+     * Trains the tiny char LM ({@link TinyConfigs#LM}) for one round on {@code data} (a copy of the first 20 kB of
+     * the Moby Dick sample made by the caller) into {@code out}, with {@code more} arguments; returns {@code out}.
      */
-    static Path train(Path data, Path out) {
-        ok("train", repo().resolve("conf/char-lm.conf").toString(), "--set", "data.train=" + data,
-                "--set", "spark.master=local[2]", "--set", "model.hidden=16", "--set", "train.batch=8",
-                "--set", "train.k1=32", "--set", "train.k2=32", "--set", "train.local-steps=2",
-                "--set", "train.rounds=1", "--set", "eval.every=100", "--set", "output.dir=" + out);
+    static Path train(Path data, Path out, String... more) {
+        List<String> a = new ArrayList<>(List.of("--set", "data.train=" + data));
+        a.addAll(List.of(more));
+        ok(TinyConfigs.LM.train(out, a.toArray(new String[0])));
         return out;
     }
 
