@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
@@ -39,7 +40,7 @@ public record DataFingerprint(String path, long files, long bytes, String modifi
         Location where = Location.of(path, "data");
         try {
             FileStatus[] matched;
-            org.apache.hadoop.fs.Path base;
+            Path base;
             if (path.matches(".*[*?\\[{].*")) {
                 matched = where.fs().globStatus(where.path());
                 if (matched == null || matched.length == 0) {
