@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
@@ -61,8 +60,8 @@ public record WarmVocabularies(Map<String, Vocabulary> parents, boolean extend) 
                 if (!lacking.isEmpty()) {
                     throw new CorpusException(data + ": " + lacking.size() + " token(s) of the training part are not "
                             + "in the parent model's " + file + ", which has no " + Vocabulary.UNK + " to map them "
-                            + "to: " + lacking.stream().limit(10).map(WarmVocabularies::quote)
-                            .collect(Collectors.joining(", ")) + (lacking.size() > 10 ? ", ..." : "")
+                            + "to: " + String.join(", ", lacking.stream().limit(10).map(Vocabulary::quote).toList())
+                            + (lacking.size() > 10 ? ", ..." : "")
                             + "; vocab.on-new-tokens = extend appends rows for them");
                 }
             }
@@ -99,9 +98,5 @@ public record WarmVocabularies(Map<String, Vocabulary> parents, boolean extend) 
             outcomes.forEach((file, o) -> o.toJson(n.putObject(file)));
             return n;
         }
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }
