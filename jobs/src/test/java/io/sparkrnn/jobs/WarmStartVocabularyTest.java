@@ -160,7 +160,9 @@ class WarmStartVocabularyTest {
         assertEquals(0, warmVocabulary(still, "vocab-tags.txt").get("unseen_tokens").asLong());
 
         Path extended = tmp.resolve("tagger-extended");
-        TaskTesting.ok(train(conf, extended, parent, sets, "data.train=" + newer, "vocab.on-new-tokens=extend"));
+        r = TaskTesting.ok(train(conf, extended, parent, sets, "data.train=" + newer, "vocab.on-new-tokens=extend"));
+        // the kept Adam moments of every partition, grown by zero rows (train.inner-state = keep)
+        assertTrue(r.out().contains("inner optimizer state continues"), r.out());
         assertTrained(parent, extended, 2);
 
         Path unk = tmp.resolve("tagger-unk");
