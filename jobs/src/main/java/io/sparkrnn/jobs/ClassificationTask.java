@@ -12,6 +12,7 @@ import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
@@ -19,6 +20,7 @@ import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,7 +34,7 @@ import scala.Tuple2;
  * tokens are kept; the vocabulary is fitted on the training texts. Metrics: accuracy, per-class precision /
  * recall / F1, confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class).
  */
-final class ClassificationTask implements Task {
+final class ClassificationTask implements VocabularyTask {
     @Override
     public String name() {
         return "classify";
@@ -56,17 +58,23 @@ final class ClassificationTask implements Task {
                 c.classify().maxLength());
     }
 
-    private static ClassificationSettings settings(JobSettings job) {
+    private static ClassificationSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         return new ClassificationSettings(job.data().format(), job.data().train(), job.data().validation(),
                 reading(job), tokenizer(job), job.train().seed(), job.data().validationFraction(),
                 job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(), job.train().partitions(),
-                (words, classes) -> spec(job, words, classes));
+                (words, classes) -> spec(job, words, classes), vocabularies);
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+    public Map<String, Vocabulary> vocabularies(TrainedModel m) {
+        return Map.of(ClassificationData.WORDS, m.vocabulary(ClassificationData.WORDS, m.inputRows()),
+                ClassificationData.LABELS, m.vocabulary(ClassificationData.LABELS, m.outputRows()));
+    }
+
+    @Override
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job, WarmVocabularies vocabularies) {
         try {
-            return ClassificationData.prepare(sc, settings(job));
+            return ClassificationData.prepare(sc, settings(job, vocabularies));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
@@ -75,7 +83,7 @@ final class ClassificationTask implements Task {
     /** As {@link #prepare}, on the texts {@code texts} gives (e.g. a Spark Dataset's rows) instead of data.train. */
     PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, Corpus<LabelledText>> texts) {
         try {
-            return ClassificationData.prepare(sc, settings(job), texts.apply(sc));
+            return ClassificationData.prepare(sc, settings(job, WarmVocabularies.NONE), texts.apply(sc));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

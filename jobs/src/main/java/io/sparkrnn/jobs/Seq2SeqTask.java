@@ -14,14 +14,17 @@ import io.sparkrnn.driver.corpus.pairs.Seq2SeqSettings;
 import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
+import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.ConfigSchema;
 import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.Seq2SeqSection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -40,7 +43,7 @@ import org.apache.spark.storage.StorageLevel;
  * Word-level targets are also scored as translations: sacreBLEU's BLEU and chrF on text, beside the copy-the-source
  * baseline ({@code copy_bleu}, {@code copy_chrf}).
  */
-final class Seq2SeqTask implements Task {
+final class Seq2SeqTask implements VocabularyTask {
     /** The vocabularies' files in a model folder (export reads them). */
     static final String SOURCE = Seq2SeqData.SOURCE;
     static final String TARGET = Seq2SeqData.TARGET;
@@ -80,18 +83,25 @@ final class Seq2SeqTask implements Task {
         return format.equals("cmudict") ? (source ? "" : " ") : Seq2SeqData.joiner(units);
     }
 
-    private static Seq2SeqSettings settings(JobSettings job) {
+    private static Seq2SeqSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         checkFormat(job.data().format());
         return new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
                 job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
                 job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
-                job.train().partitions(), job.decode().beam(), job.decode().alpha(), job::seq2seqSpec);
+                job.train().partitions(), job.decode().beam(), job.decode().alpha(), job::seq2seqSpec, vocabularies);
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+    public Map<String, Vocabulary> vocabularies(TrainedModel m) {
+        Seq2SeqSpec spec = m.model(Seq2SeqModel.class).spec();
+        return Map.of(SOURCE, m.vocabulary(SOURCE, spec.sourceVocab()), TARGET, m.vocabulary(TARGET,
+                spec.targetVocab()));
+    }
+
+    @Override
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job, WarmVocabularies vocabularies) {
         try {
-            return Seq2SeqData.prepare(sc, settings(job));
+            return Seq2SeqData.prepare(sc, settings(job, vocabularies));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
@@ -100,7 +110,7 @@ final class Seq2SeqTask implements Task {
     /** As {@link #prepare}, on the pairs {@code pairs} gives (e.g. a Spark Dataset's rows) instead of data.train. */
     PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, Corpus<TextPair>> pairs) {
         try {
-            return Seq2SeqData.prepare(sc, settings(job), pairs.apply(sc));
+            return Seq2SeqData.prepare(sc, settings(job, WarmVocabularies.NONE), pairs.apply(sc));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }

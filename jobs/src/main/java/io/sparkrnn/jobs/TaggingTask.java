@@ -14,6 +14,7 @@ import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.tagging.TaggingSettings;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
@@ -21,6 +22,7 @@ import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
 import io.sparkrnn.jobs.config.TaggingSection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -34,7 +36,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * training; evaluation and prediction see whole sentences. Metrics: token accuracy, per-tag and macro F1, the
  * most confused tag pairs.
  */
-final class TaggingTask implements Task {
+final class TaggingTask implements VocabularyTask {
     @Override
     public String name() {
         return "tag";
@@ -53,17 +55,23 @@ final class TaggingTask implements Task {
                 c.data().maxBadFraction(), t.lowercase());
     }
 
-    private static TaggingSettings settings(JobSettings job) {
+    private static TaggingSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         return new TaggingSettings(job.data().format(), job.data().train(), job.data().validation(),
                 reading(job), job.train().seed(), job.data().validationFraction(), job.vocab().minCount(),
                 job.vocab().maxSize(), job.train().k1(), job.train().batch(), job.train().partitions(),
-                (words, tags) -> spec(job, words, tags));
+                (words, tags) -> spec(job, words, tags), vocabularies);
     }
 
     @Override
-    public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
+    public Map<String, Vocabulary> vocabularies(TrainedModel m) {
+        return Map.of(TaggingData.WORDS, m.vocabulary(TaggingData.WORDS, m.inputRows()), TaggingData.TAGS,
+                m.vocabulary(TaggingData.TAGS, m.outputRows()));
+    }
+
+    @Override
+    public PreparedData prepare(JavaSparkContext sc, JobSettings job, WarmVocabularies vocabularies) {
         try {
-            return TaggingData.prepare(sc, settings(job));
+            return TaggingData.prepare(sc, settings(job, vocabularies));
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
@@ -77,7 +85,7 @@ final class TaggingTask implements Task {
             Function<JavaSparkContext, Corpus<TaggedSentence>> sentences) {
         try {
             Corpus<TaggedSentence> read = sentences.apply(sc);
-            return TaggingData.prepare(sc, settings(job), reading(job).lowercase() ? TaggingData.lowercase(read)
+            return TaggingData.prepare(sc, settings(job, WarmVocabularies.NONE), reading(job).lowercase() ? TaggingData.lowercase(read)
                     : read);
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());

@@ -9,6 +9,7 @@ import io.sparkrnn.driver.corpus.lm.LmData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.KeptState;
 import io.sparkrnn.driver.round.RoundTrainer;
@@ -40,10 +41,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  * architecture is the parent's (its {@code config.conf}: {@link #ARCHITECTURE}); the round counter, and with it the
  * data order and the learning-rate schedule, continues from the parent's round; the outer momentum and the inner
  * optimizer state continue when the optimizer settings are the parent's; each partition's carried recurrent state
- * continues when the data settings are the parent's. A language model keeps the parent's vocabulary, extended or
- * not ({@code vocab.on-new-tokens}); a forecaster keeps the parent's normaliser or fits one on the new data
- * ({@code forecast.normalizer}); the other tasks need data whose vocabularies and labels are the parent's. The
- * written model names its parent in {@link #PARENT_JSON}.
+ * continues when the data settings are the parent's. Every vocabulary (a language model's, a tagger's words and
+ * tags, a classifier's tokens and labels, a seq2seq model's source and target) is the parent's, extended by the new
+ * data's tokens or not ({@code vocab.on-new-tokens}), its rows grown by {@link RowGrowth}; a forecaster keeps the
+ * parent's normaliser or fits one on the new data ({@code forecast.normalizer}). The written model names its
+ * parent in {@link #PARENT_JSON}.
  */
 final class WarmStart {
     /** The file of a warm-started model that names its parent. */
@@ -172,31 +174,21 @@ final class WarmStart {
     }
 
     /**
-     * The run's data: a language model's on the parent's vocabulary ({@code vocab.on-new-tokens}); another task's
-     * as it reads it, refused (naming the file) when its vocabularies, labels or normaliser are not the parent's.
+     * The run's data: on the parent's vocabularies, grown or not ({@code vocab.on-new-tokens}), or a forecaster's
+     * on the parent's normaliser or a refitted one ({@code forecast.normalizer}).
      */
     PreparedData prepare(Task task, JavaSparkContext sc, JobSettings job) {
+        boolean extend = job.warm().extendVocabulary();
         if (task instanceof LmTask lm) {
-            return lm.prepare(sc, job, new VocabularyGrowth(lmVocabulary(), job.warm().extendVocabulary()));
+            return lm.prepare(sc, job, new VocabularyGrowth(lmVocabulary(), extend));
         }
-        PreparedData data;
-        boolean refit = false;
+        if (task instanceof VocabularyTask v) {
+            return v.prepare(sc, job, new WarmVocabularies(v.vocabularies(parent), extend));
+        }
         if (task instanceof ForecastTask forecast) {
-            refit = job.warm().refitNormalizer();
-            data = forecast.prepare(sc, job, refit ? null : forecastNormalizer());
-        } else {
-            data = task.prepare(sc, job);
+            return forecast.prepare(sc, job, job.warm().refitNormalizer() ? null : forecastNormalizer());
         }
-        for (Map.Entry<String, byte[]> f : data.files().entrySet()) {
-            byte[] theirs = parentFile(f.getKey());
-            if (!(refit && f.getKey().equals(ForecastTask.NORMALIZER)) && !Arrays.equals(theirs, f.getValue())) {
-                throw new ConfigException("--warm-start " + parent.dir() + ": the data " + job.data().train() + " gives "
-                        + "another " + f.getKey() + " than the parent model's; a warm start of task = " + task.name()
-                        + " needs the parent's " + f.getKey() + " (vocab.on-new-tokens applies to task = lm, "
-                        + "forecast.normalizer to task = forecast)");
-            }
-        }
-        return data;
+        throw new IllegalStateException("a warm start of task = " + task.name() + " is not defined");
     }
 
     private byte[] parentFile(String name) {

@@ -86,9 +86,11 @@ public final class ConfigSchema {
                     + "the training part map to <unk>").only("lm", "tag", "classify", "seq2seq"),
             integer("vocab.max-size", 50000, 8, null, "tag, classify, seq2seq, lm word: most frequent tokens kept "
                     + "(specials included; seq2seq: per side)").only("lm", "tag", "classify", "seq2seq"),
-            choice("vocab.on-new-tokens", "unk", List.of("unk", "extend"), "lm, train --warm-start: tokens of the "
-                    + "new data that the parent's vocabulary lacks map to <unk> (words; characters are skipped) or "
-                    + "extend it with fresh rows").only("lm"),
+            choice("vocab.on-new-tokens", "unk", List.of("unk", "extend"), "train --warm-start: tokens of the new "
+                    + "data that a vocabulary of the parent lacks (lm, tag: words and tags, classify: tokens and "
+                    + "labels, seq2seq: source and target) map to <unk> (lm characters are skipped; new classify "
+                    + "labels are refused) or are appended with fresh rows, the old ids unchanged")
+                    .only("lm", "tag", "classify", "seq2seq"),
             string("forecast.time-columns", "year,month,date_of_month", "forecast: CSV columns giving the time "
                     + "order, comma-separated").only("forecast"),
             string("forecast.features", "births,day_of_week", "forecast: CSV columns fed to the model at every step")

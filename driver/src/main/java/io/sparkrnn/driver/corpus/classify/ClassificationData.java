@@ -9,6 +9,7 @@ import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
@@ -106,10 +107,15 @@ public final class ClassificationData {
         JavaRDD<LabelledText> valid = split.validation();
         String skipped = split.skipped();
         ClassificationSettings.Tokenizer tok = s.tokenizer();
-        Vocabulary words = Vocabulary.fit(train.flatMap(d -> Arrays.asList(tok.tokens(d.text())).iterator()),
-                s.minCount(), s.maxVocabulary());
-        // Exactly the training texts' labels: the model has one output per label and no <unk> class.
-        Vocabulary labels = Vocabulary.fit(train.map(LabelledText::label), 1, TaggingData.MAX_CLASSES, List.of());
+        JavaRDD<LabelledText> all = corpus.records();
+        WarmVocabularies.Fitting fitting = s.vocabularies().start();
+        Vocabulary words = fitting.vocabulary(WORDS, Vocabulary.fit(train.flatMap(d -> Arrays.asList(
+                tok.tokens(d.text())).iterator()), s.minCount(), s.maxVocabulary()), all.flatMap(d -> Arrays.asList(
+                tok.tokens(d.text())).iterator()), s.train());
+        // Exactly the training texts' labels (a warm start's: the parent's, those appended before the new ones):
+        // the model has one output per label and no <unk> class.
+        Vocabulary labels = fitting.vocabulary(LABELS, Vocabulary.fit(train.map(LabelledText::label), 1,
+                TaggingData.MAX_CLASSES, List.of()), all.map(LabelledText::label), s.train());
         if (labels.size() >= TaggingData.MAX_CLASSES) {
             // the fit keeps at most this many: a training text whose label was cut would have no output
             throw new CorpusException(s.train() + ": " + labels.size() + " or more distinct labels; a classifier "
@@ -132,7 +138,8 @@ public final class ClassificationData {
         SequenceSpec spec = s.spec().apply(words.size(), labels.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts; %,d tokens in the "
                 + "vocabulary, labels %s (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), labels.tokens()) + skipped;
+                words.size(), labels.tokens()) + fitting.describe(s.train()) + skipped;
+        ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
                 labels.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
@@ -143,6 +150,9 @@ public final class ClassificationData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
                     labels.tokens(), true);
+            if (warm != null) {
+                n.set("warm_start_vocabulary", warm.deepCopy());
+            }
             return n;
         }));
     }

@@ -1,6 +1,7 @@
 package io.sparkrnn.driver.corpus.classify;
 
 import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -23,10 +24,11 @@ import java.util.function.BiFunction;
  * @param batch texts per batch
  * @param partitions training partitions
  * @param spec the model for vocabularies of (tokens, labels)
+ * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record ClassificationSettings(String format, String train, String validation, Reading reading,
         Tokenizer tokenizer, long seed, double validationFraction, int minCount, int maxVocabulary, int batch,
-        int partitions, BiFunction<Integer, Integer, SequenceSpec> spec) {
+        int partitions, BiFunction<Integer, Integer, SequenceSpec> spec, WarmVocabularies vocabularies) {
 
     /**
      * How texts are read.

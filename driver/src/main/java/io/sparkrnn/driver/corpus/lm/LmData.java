@@ -88,10 +88,7 @@ public final class LmData {
             n.put("valid_perplexity", Math.pow(2, bits));
             n.set("valid_samples", samples(model, params, valid, vocab, unit));
             if (growth != null) {
-                ObjectNode g = n.putObject("warm_start_vocabulary");
-                g.put("tokens_added", growth.added());
-                g.put("unseen_token_types", growth.unseenTypes());
-                g.put("unseen_tokens", growth.unseen());
+                growth.toJson(n.putObject("warm_start_vocabulary"));
             }
             return n;
         }));

@@ -10,6 +10,7 @@ import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
@@ -113,8 +114,11 @@ public final class Seq2SeqData {
         JavaRDD<TextPair> test = part(kept, Part.TEST, seed, testF, validF);
         int minCount = s.minCount();
         int maxSize = s.maxVocabulary();
-        Vocabulary src = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.source()).iterator()), minCount, maxSize);
-        Vocabulary tgt = Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.target()).iterator()), minCount, maxSize);
+        WarmVocabularies.Fitting fitting = s.vocabularies().start();
+        Vocabulary src = fitting.vocabulary(SOURCE, Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.source())
+                .iterator()), minCount, maxSize), kept.flatMap(p -> Arrays.asList(p.source()).iterator()), s.train());
+        Vocabulary tgt = fitting.vocabulary(TARGET, Vocabulary.fit(train.flatMap(p -> Arrays.asList(p.target())
+                .iterator()), minCount, maxSize), kept.flatMap(p -> Arrays.asList(p.target()).iterator()), s.train());
         Batching.Options o = new Batching.Options(s.batch(), 64, true, s.partitions(), seed);
         JavaRDD<PairPartition> parts;
         long trainCount = train.count();
@@ -141,7 +145,9 @@ public final class Seq2SeqData {
                 + "split by source; validation and test: sources, each scored against its closest reference); %,d "
                 + "skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
                 + "and %,d target tokens (fitted on the training part)%n", s.train(), s.format(), trainCount,
-                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + read.skipped();
+                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + fitting.describe(s.train())
+                + read.skipped();
+        ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
                 tgt.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
@@ -184,6 +190,9 @@ public final class Seq2SeqData {
             }
             n.set("valid_samples", samples.decode(m, alpha));
             n.put("skipped_long_sources", tooLong);
+            if (warm != null) {
+                n.set("warm_start_vocabulary", warm.deepCopy());
+            }
             return n;
         }));
     }

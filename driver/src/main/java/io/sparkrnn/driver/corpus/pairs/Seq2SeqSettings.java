@@ -1,6 +1,7 @@
 package io.sparkrnn.driver.corpus.pairs;
 
 import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import java.util.function.BiFunction;
 
@@ -21,10 +22,11 @@ import java.util.function.BiFunction;
  * @param beam the beam width of the final evaluation (1: greedy only)
  * @param alpha the length normalisation of decoding
  * @param spec the model for vocabularies of (source, target) tokens
+ * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record Seq2SeqSettings(String format, String train, Reading reading, int maxSourceLength, long seed,
         double testFraction, double validationFraction, int minCount, int maxVocabulary, int batch, int partitions,
-        int beam, double alpha, BiFunction<Integer, Integer, Seq2SeqSpec> spec) {
+        int beam, double alpha, BiFunction<Integer, Integer, Seq2SeqSpec> spec, WarmVocabularies vocabularies) {
 
     /**
      * How pairs are read.

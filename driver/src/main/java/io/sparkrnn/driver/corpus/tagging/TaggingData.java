@@ -8,6 +8,7 @@ import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
@@ -94,10 +95,14 @@ public final class TaggingData {
         JavaRDD<TaggedSentence> train = split.train();
         JavaRDD<TaggedSentence> valid = split.validation();
         String skipped = split.skipped();
-        Vocabulary words = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tokens()).iterator()), s.minCount(),
-                s.maxVocabulary());
-        Vocabulary tags = Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tags()).iterator()), 1, MAX_CLASSES,
-                TAG_SPECIALS);
+        JavaRDD<TaggedSentence> all = corpus.records();
+        WarmVocabularies.Fitting fitting = s.vocabularies().start();
+        Vocabulary words = fitting.vocabulary(WORDS, Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tokens())
+                .iterator()), s.minCount(), s.maxVocabulary()), all.flatMap(x -> Arrays.asList(x.tokens())
+                .iterator()), s.train());
+        Vocabulary tags = fitting.vocabulary(TAGS, Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tags())
+                .iterator()), 1, MAX_CLASSES, TAG_SPECIALS), all.flatMap(x -> Arrays.asList(x.tags()).iterator()),
+                s.train());
         int k1 = s.k1();
         JavaRDD<Encoded> pieces = Encoded.tagging(train, words, tags).flatMap(e -> cut(e, k1).iterator());
         JavaRDD<SequencePartition> parts;
@@ -116,7 +121,8 @@ public final class TaggingData {
         SequenceSpec spec = s.spec().apply(words.size(), tags.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences; %,d words and %,d "
                 + "tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), tags.size()) + skipped;
+                words.size(), tags.size()) + fitting.describe(s.train()) + skipped;
+        ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), TAGS,
                 tags.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
@@ -127,6 +133,9 @@ public final class TaggingData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
                     tags.tokens(), false);
+            if (warm != null) {
+                n.set("warm_start_vocabulary", warm.deepCopy());
+            }
             return n;
         }));
     }

@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus.tagging;
 
+import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.engine.model.SequenceSpec;
 import java.util.function.BiFunction;
 
@@ -18,10 +19,11 @@ import java.util.function.BiFunction;
  * @param batch sentences per batch
  * @param partitions training partitions
  * @param spec the model for vocabularies of (words, tags)
+ * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record TaggingSettings(String format, String train, String validation, Reading reading, long seed,
         double validationFraction, int minCount, int maxVocabulary, int k1, int batch, int partitions,
-        BiFunction<Integer, Integer, SequenceSpec> spec) {
+        BiFunction<Integer, Integer, SequenceSpec> spec, WarmVocabularies vocabularies) {
 
     /**
      * How sentences are read.

@@ -221,7 +221,8 @@ public final class Vocabulary implements Serializable {
         }
     }
 
-    private static String quote(String s) {
+    /** {@code s} as a JSON string literal, as the vocabulary file writes it (for messages). */
+    static String quote(String s) {
         try {
             return new ObjectMapper().writeValueAsString(s);
         } catch (JsonProcessingException e) {

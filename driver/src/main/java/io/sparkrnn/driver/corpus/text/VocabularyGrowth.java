@@ -1,5 +1,6 @@
 package io.sparkrnn.driver.corpus.text;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +29,12 @@ public record VocabularyGrowth(Vocabulary parent, boolean extend) implements Ser
      * @param unseen      their occurrences: the tokens mapped to {@code <unk>} or skipped
      */
     public record Outcome(Vocabulary vocabulary, int added, long unseenTypes, long unseen) implements Serializable {
+        /** Writes {@code tokens_added}, {@code unseen_token_types} and {@code unseen_tokens} into {@code n}. */
+        public void toJson(ObjectNode n) {
+            n.put("tokens_added", added);
+            n.put("unseen_token_types", unseenTypes);
+            n.put("unseen_tokens", unseen);
+        }
     }
 
     /**
