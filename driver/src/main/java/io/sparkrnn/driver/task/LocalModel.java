@@ -3,6 +3,7 @@ package io.sparkrnn.driver.task;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
+import io.sparkrnn.engine.model.Sampler;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
@@ -53,6 +54,14 @@ public final class LocalModel implements Serializable {
             params.flat().assign(Nd4j.createFromArray(weights));
         }
         return model.as(family);
+    }
+
+    /**
+     * A language model's {@code length} tokens after {@code prompt}, drawn as {@link Sampler#sample} draws them
+     * (seeded: the same arguments give the same tokens).
+     */
+    public int[] sample(int[] prompt, int length, double temperature, int topK, long seed) {
+        return Sampler.sample(model(SequenceModel.class), params, prompt, length, temperature, topK, seed);
     }
 
     /** Row-major copy of the head's output {@code [rows, C]}. */

@@ -6,7 +6,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -98,6 +102,32 @@ final class Columns {
                 .flatMap(chunk -> f.apply(chunk).stream()).iterator();
     }
 
+    /**
+     * The rows of {@code dataset} in its order as a corpus reader reads a Parquet file's
+     * ({@code ParquetInput.frame}): {@code source} as the file, the 0-based row index, then {@code columns}; a bad
+     * row is named {@code source:row} (1-based).
+     */
+    static Dataset<Row> framed(Dataset<?> dataset, String source, List<String> columns) {
+        StructType in = dataset.schema();
+        StructType schema = new StructType().add("file", DataTypes.StringType, false)
+                .add("row", DataTypes.LongType, false);
+        org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[columns.size()];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = functions.col(columns.get(i));
+            schema = schema.add(in.apply(columns.get(i)));
+        }
+        JavaRDD<Row> rows = dataset.select(cols).javaRDD().zipWithIndex().map(t -> {
+            Object[] v = new Object[2 + t._1().length()];
+            v[0] = source;
+            v[1] = t._2();
+            for (int i = 0; i < t._1().length(); i++) {
+                v[2 + i] = t._1().get(i);
+            }
+            return RowFactory.create(v);
+        });
+        return dataset.sparkSession().createDataFrame(rows, schema);
+    }
+
     /** A row with {@code values} appended. */
     static Row append(Row r, Object... values) {
         Object[] v = new Object[r.length() + values.length];
@@ -105,6 +135,6 @@ final class Columns {
             v[i] = r.get(i);
         }
         System.arraycopy(values, 0, v, r.length(), values.length);
-        return org.apache.spark.sql.RowFactory.create(v);
+        return RowFactory.create(v);
     }
 }
