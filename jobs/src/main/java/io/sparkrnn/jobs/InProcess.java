@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
@@ -70,6 +71,17 @@ public final class InProcess {
             Function<JavaSparkContext, JavaRDD<Row>> lines, String outputDir, PrintStream out) {
         return train(sc, "lm", settings, source, outputDir, out,
                 job -> s -> ((LmTask) Tasks.of(job.task())).prepare(s, job, lines));
+    }
+
+    /**
+     * As {@link #trainClassifier}, a forecaster (task {@code forecast}) on the series in {@code frame}: rows of (file,
+     * 0-based row, the forecast.time-columns, then the forecast.features), in any order ({@code
+     * ForecastReader.readFrame}).
+     */
+    public static ModelFolder trainForecaster(JavaSparkContext sc, List<String> settings, String source,
+            Function<JavaSparkContext, Dataset<Row>> frame, String outputDir, PrintStream out) {
+        return train(sc, "forecast", settings, source, outputDir, out,
+                job -> s -> ((ForecastTask) Tasks.of(job.task())).prepare(s, job, frame));
     }
 
     /** How a task's data is prepared for a job. */

@@ -6,11 +6,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.functions;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -27,10 +28,7 @@ final class Columns {
 
     /** The type of column {@code name}, which must be one of {@code allowed}. */
     static DataType require(StructType schema, String param, String name, List<DataType> allowed) {
-        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
-            throw new IllegalArgumentException(param + ": no column '" + name + "' in " + schema.simpleString());
-        }
-        DataType t = schema.apply(name).dataType();
+        DataType t = present(schema, param, name);
         for (DataType a : allowed) {
             if (sameType(a, t)) {
                 return t;
@@ -44,12 +42,26 @@ final class Columns {
                 + t.simpleString());
     }
 
-    /** A label column: a string, or a number taken as its text. */
-    static void requireLabel(StructType schema, String param, String name) {
+    /** The type of column {@code name}, which must exist. */
+    static DataType present(StructType schema, String param, String name) {
         if (!Arrays.asList(schema.fieldNames()).contains(name)) {
             throw new IllegalArgumentException(param + ": no column '" + name + "' in " + schema.simpleString());
         }
-        DataType t = schema.apply(name).dataType();
+        return schema.apply(name).dataType();
+    }
+
+    /** A column of numbers: a number, or a string holding one. */
+    static void requireNumber(StructType schema, String param, String name) {
+        DataType t = present(schema, param, name);
+        if (!t.equals(DataTypes.StringType) && !(t instanceof NumericType)) {
+            throw new IllegalArgumentException(param + ": column '" + name + "' must be a number (or a string "
+                    + "holding one), found " + t.simpleString());
+        }
+    }
+
+    /** A label column: a string, or a number taken as its text. */
+    static void requireLabel(StructType schema, String param, String name) {
+        DataType t = present(schema, param, name);
         if (!t.equals(DataTypes.StringType) && !(t instanceof NumericType)) {
             throw new IllegalArgumentException(param + ": column '" + name + "' must be a string or a number, "
                     + "found " + t.simpleString());
@@ -108,24 +120,30 @@ final class Columns {
      * row is named {@code source:row} (1-based).
      */
     static Dataset<Row> framed(Dataset<?> dataset, String source, List<String> columns) {
-        StructType in = dataset.schema();
-        StructType schema = new StructType().add("file", DataTypes.StringType, false)
+        return framed(dataset.toDF().javaRDD().zipWithIndex(), dataset.schema(), dataset.sparkSession(), source,
+                columns);
+    }
+
+    /** As {@link #framed(Dataset, String, List)}, on rows of {@code schema} already numbered in their order. */
+    static Dataset<Row> framed(JavaPairRDD<Row, Long> numbered, StructType schema, SparkSession spark, String source,
+            List<String> columns) {
+        StructType out = new StructType().add("file", DataTypes.StringType, false)
                 .add("row", DataTypes.LongType, false);
-        org.apache.spark.sql.Column[] cols = new org.apache.spark.sql.Column[columns.size()];
-        for (int i = 0; i < cols.length; i++) {
-            cols[i] = functions.col(columns.get(i));
-            schema = schema.add(in.apply(columns.get(i)));
+        int[] at = new int[columns.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = schema.fieldIndex(columns.get(i));
+            out = out.add(schema.apply(columns.get(i)));
         }
-        JavaRDD<Row> rows = dataset.select(cols).javaRDD().zipWithIndex().map(t -> {
-            Object[] v = new Object[2 + t._1().length()];
+        JavaRDD<Row> rows = numbered.map(t -> {
+            Object[] v = new Object[2 + at.length];
             v[0] = source;
             v[1] = t._2();
-            for (int i = 0; i < t._1().length(); i++) {
-                v[2 + i] = t._1().get(i);
+            for (int i = 0; i < at.length; i++) {
+                v[2 + i] = t._1().get(at[i]);
             }
             return RowFactory.create(v);
         });
-        return dataset.sparkSession().createDataFrame(rows, schema);
+        return spark.createDataFrame(rows, out);
     }
 
     /** A row with {@code values} appended. */
