@@ -20,7 +20,8 @@ public final class LmGenerator implements Serializable {
     }
 
     static LmGenerator of(TrainedModel m) {
-        return new LmGenerator(m.local(), LmVocabulary.of(m));
+        LmVocabulary vocab = LmVocabulary.of(m);
+        return new LmGenerator(m.local(), vocab);
     }
 
     /** A private instance for one task (shares the immutable weights and vocabulary). */
@@ -38,6 +39,15 @@ public final class LmGenerator implements Serializable {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Bits per token of a text's ids ({@link #encode}) under the model, each token predicted from those before it
+     * ({@link LocalModel#bitsPerToken}; for a text of {@code 129} tokens the figure of {@code evaluate --data}); NaN
+     * for fewer than two tokens.
+     */
+    public double bitsPerToken(int[] ids) {
+        return model.bitsPerToken(ids);
     }
 
     /**

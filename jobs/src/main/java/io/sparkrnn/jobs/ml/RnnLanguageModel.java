@@ -31,6 +31,8 @@ public final class RnnLanguageModel extends RnnEstimator<RnnLanguageModelModel, 
     private final Param<String> textCol = column("textCol", "the text column (string), one row a line", "text");
     private final Param<String> promptCol = column("promptCol", "the prompt column (string) the model continues",
             "prompt");
+    private final Param<String> bitsCol = column("bitsCol", "output column of the prompts' bits per token under "
+            + "the model", "bits");
     private final Param<String> tokens = bind("tokens", "data.tokens");
     private final IntParam k1 = bind("k1", "train.k1");
     private final IntParam k2 = bind("k2", "train.k2");
@@ -63,6 +65,14 @@ public final class RnnLanguageModel extends RnnEstimator<RnnLanguageModelModel, 
         return setValue(promptCol, v);
     }
 
+    public Param<String> bitsCol() {
+        return bitsCol;
+    }
+
+    public RnnLanguageModel setBitsCol(String v) {
+        return setValue(bitsCol, v);
+    }
+
     public Param<String> tokens() {
         return tokens;
     }
@@ -93,7 +103,7 @@ public final class RnnLanguageModel extends RnnEstimator<RnnLanguageModelModel, 
         if (Arrays.asList(schema.fieldNames()).contains(getOrDefault(promptCol))) {
             Columns.require(schema, "promptCol", getOrDefault(promptCol), List.of(DataTypes.StringType));
         }
-        return Columns.add(schema, "predictionCol", getPredictionCol(), DataTypes.StringType);
+        return RnnLanguageModelModel.outputSchema(schema, getPredictionCol(), getOrDefault(bitsCol));
     }
 
     @Override

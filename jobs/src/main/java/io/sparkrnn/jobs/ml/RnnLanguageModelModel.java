@@ -24,8 +24,9 @@ import org.apache.spark.sql.types.StructType;
  * A fitted {@link RnnLanguageModel}: {@code transform} adds {@code predictionCol}, the row's prompt followed by
  * {@code length} generated tokens, drawn on the executors as {@code bin/spark-rnn predict --prompt P --length N
  * --temperature T --top-k K --seed S} draws them ({@link LmGenerator}; seeded, so a row's text is the same in
- * every run and equals the command's). A null or empty prompt, or one the model cannot read (a character outside
- * its vocabulary, no word), gets null. The defaults are the command's. Saved as Spark's metadata plus the model
+ * every run and equals the command's), and {@code bitsCol}, the prompt's bits per token under the model (each
+ * token after the first predicted from those before it; NaN for a prompt of one token). A null or empty prompt, or
+ * one the model cannot read (a character outside its vocabulary, no word), gets nulls. The defaults are the command's. Saved as Spark's metadata plus the model
  * folder in {@code <path>/model}, which {@code predict} reads too.
  */
 public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> implements MLWritable {
@@ -35,6 +36,7 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
     private final transient LmGenerator generator;
     private final Param<String> promptCol;
     private final Param<String> predictionCol;
+    private final Param<String> bitsCol;
     private final IntParam length;
     private final DoubleParam temperature;
     private final IntParam topK;
@@ -47,12 +49,15 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
         promptCol = new Param<>(uid, "promptCol", "the prompt column (string) the model continues");
         predictionCol = new Param<>(uid, "predictionCol", "output column of the prompts and their continuations "
                 + "(string)");
+        bitsCol = new Param<>(uid, "bitsCol", "output column of the prompts' bits per token under the model "
+                + "(double)");
         length = ConfigParams.bounded(this, "length", "tokens generated after each prompt", 1, false, true);
         temperature = ConfigParams.bounded(this, "temperature", "the sampling temperature", 0, true, false);
         topK = ConfigParams.bounded(this, "topK", "sample from the topK likeliest tokens, 0 = all", 0, false, true);
         sampleSeed = ConfigParams.bounded(this, "sampleSeed", "the sampling seed", 0, false, true);
         setDefault(promptCol, "prompt");
         setDefault(predictionCol, "generated");
+        setDefault(bitsCol, "bits");
         setDefault(length, 300);
         setDefault(temperature, 0.8);
         setDefault(topK, 0);
@@ -79,6 +84,15 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
 
     public RnnLanguageModelModel setPredictionCol(String v) {
         set(predictionCol, v);
+        return this;
+    }
+
+    public Param<String> bitsCol() {
+        return bitsCol;
+    }
+
+    public RnnLanguageModelModel setBitsCol(String v) {
+        set(bitsCol, v);
         return this;
     }
 
@@ -129,7 +143,12 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
     @Override
     public StructType transformSchema(StructType schema) {
         Columns.require(schema, "promptCol", getOrDefault(promptCol), List.of(DataTypes.StringType));
-        return Columns.add(schema, "predictionCol", getOrDefault(predictionCol), DataTypes.StringType);
+        return outputSchema(schema, getOrDefault(predictionCol), getOrDefault(bitsCol));
+    }
+
+    static StructType outputSchema(StructType schema, String prediction, String bits) {
+        StructType s = Columns.add(schema, "predictionCol", prediction, DataTypes.StringType);
+        return Columns.add(s, "bitsCol", bits, DataTypes.DoubleType);
     }
 
     @Override
@@ -147,7 +166,7 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
-    /** The rows of one partition with the generated text appended. */
+    /** The rows of one partition with the generated text and the prompt's bits per token appended. */
     private static Iterator<Row> generate(LmGenerator g, Iterator<Row> it, int in, int length, double temperature,
             int topK, int seed) {
         return new Iterator<>() {
@@ -166,8 +185,11 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
                 } catch (IllegalArgumentException e) {
                     ids = new int[0];
                 }
-                return Columns.append(r, ids.length == 0 ? null : g.generate(prompt, ids, length, temperature, topK,
-                        seed));
+                if (ids.length == 0) {
+                    return Columns.append(r, null, null);
+                }
+                return Columns.append(r, g.generate(prompt, ids, length, temperature, topK, seed),
+                        g.bitsPerToken(ids));
             }
         };
     }

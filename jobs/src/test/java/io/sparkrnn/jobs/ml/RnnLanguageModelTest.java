@@ -48,8 +48,12 @@ class RnnLanguageModelTest {
                 StandardCharsets.UTF_8).subList(0, 3000);
         Path saved = tmp.resolve("pipeline");
         Path run = tmp.resolve("run");
-        List<String> prompts = List.of("Call me ", "The whale ", "It was", "\u2603 snow", "");
+        // a prompt of 129 characters: one window of evaluate --data, whose bits per char it gets
+        String joined = String.join("\n", lines.subList(100, 200));
+        String long129 = joined.substring(0, joined.offsetByCodePoints(0, 129));
+        List<String> prompts = List.of("Call me ", "The whale ", "It was", long129, "\u2603 snow", "");
         Map<String, String> generated = new HashMap<>();
+        Map<String, Double> bits = new HashMap<>();
         String stage;
         SparkSession spark = SparkSession.builder().master("local[2]").appName("RnnLanguageModelTest").getOrCreate();
         try {
@@ -84,6 +88,7 @@ class RnnLanguageModelTest {
             Dataset<Row> rows = spark.createDataFrame(p, new StructType().add("prompt", DataTypes.StringType));
             for (Row r : loaded.transform(rows).collectAsList()) {
                 generated.put(r.getString(0), r.getString(1));
+                bits.put(r.getString(0), r.isNullAt(2) ? null : r.getDouble(2));
             }
             // the same seed draws the same text again; another seed another text
             RnnLanguageModelModel again = (RnnLanguageModelModel) fitted.stages()[0];
@@ -100,10 +105,12 @@ class RnnLanguageModelTest {
         assertNull(generated.get("\u2603 snow"));
         assertNull(generated.get(""));
         assertNull(generated.get(null));
+        assertNull(bits.get("\u2603 snow"));
+        assertNull(bits.get(null));
 
         Path folder = saved.resolve("stages").resolve(stage).resolve("model");
         int n = 0;
-        for (String prompt : prompts.subList(0, 3)) {
+        for (String prompt : prompts.subList(0, 4)) {
             String out = Commands.ok("predict", folder.toString(), "--prompt", prompt, "--length",
                     String.valueOf(LENGTH), "--seed", String.valueOf(SEED), "--top-k", String.valueOf(TOP_K),
                     "--temperature", "0.8");
@@ -113,13 +120,20 @@ class RnnLanguageModelTest {
             assertEquals(text + System.lineSeparator(), out, prompt);
             n++;
         }
-        double bits = new ObjectMapper().readTree(run.resolve("eval.json").toFile()).path("valid_bits_per_char")
+        Path text = tmp.resolve("prompt.txt");
+        Files.writeString(text, long129, StandardCharsets.UTF_8);
+        double evaluated = new ObjectMapper().readTree(Commands.ok("evaluate", folder.toString(), "--data",
+                text.toString())).path("bits_per_char").asDouble();
+        assertEquals(evaluated, bits.get(long129), 1e-6);
+        assertTrue(bits.get("Call me ") > 0, bits.toString());
+        double valid = new ObjectMapper().readTree(run.resolve("eval.json").toFile()).path("valid_bits_per_char")
                 .asDouble();
         int vocab = Files.readAllLines(folder.resolve("vocab-chars.txt")).size();
-        System.out.printf("RnnLanguageModel: %d prompts generated as predict's; validation %.3f bits per char "
-                + "(uniform over %d characters: %.3f)%n", n, bits, vocab, Math.log(vocab) / Math.log(2));
+        System.out.printf("RnnLanguageModel: %d prompts generated as predict's; a 129-character prompt %.4f bits per "
+                + "char as evaluate's; validation %.3f bits per char (uniform over %d characters: %.3f)%n", n,
+                evaluated, valid, vocab, Math.log(vocab) / Math.log(2));
         // a model that learned something: well below the uniform distribution's bits
-        assertTrue(bits < Math.log(vocab) / Math.log(2) - 1.5, bits + " bits per char");
+        assertTrue(valid < Math.log(vocab) / Math.log(2) - 1.5, valid + " bits per char");
         assertTrue(Arrays.asList(run.toFile().list()).contains("metrics.jsonl"));
     }
 
