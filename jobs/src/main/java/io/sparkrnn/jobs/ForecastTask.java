@@ -17,8 +17,11 @@ import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Time-series forecasting from a CSV: rows in time order are split into training, validation and test parts
@@ -48,19 +51,36 @@ final class ForecastTask implements Task {
 
     @Override
     public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
-        return prepare(sc, job, null);
+        return prepare(sc, job, (Normalizer) null);
     }
 
     /** The data normalised with {@code normalizer} (a warm start's parent's); null fits one on the training rows. */
     PreparedData prepare(JavaSparkContext sc, JobSettings job, Normalizer normalizer) {
-        ForecastSettings s = new ForecastSettings(job.data().train(), job.forecast(), job.data().validationFraction(),
-                job.data().testFraction(), job.train().batch(), job.train().partitions(),
-                job.train().seed(), (inputs, outputs) -> spec(job, inputs, outputs), normalizer);
+        ForecastSettings s = settings(job, normalizer);
         try {
             return ForecastData.prepare(sc, s);
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
+    }
+
+    /**
+     * As {@link #prepare}, the series in the rows {@code frame} gives (file, 0-based row, the time columns, then the
+     * features: {@link ForecastReader#readFrame}, e.g. a Spark Dataset's) instead of data.train.
+     */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, Dataset<Row>> frame) {
+        ForecastSettings s = settings(job, null);
+        try {
+            return ForecastData.prepare(sc, s, spec -> ForecastReader.readFrame(sc, frame.apply(sc), spec, s.train()));
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    private static ForecastSettings settings(JobSettings job, Normalizer normalizer) {
+        return new ForecastSettings(job.data().train(), job.forecast(), job.data().validationFraction(),
+                job.data().testFraction(), job.train().batch(), job.train().partitions(),
+                job.train().seed(), (inputs, outputs) -> spec(job, inputs, outputs), normalizer);
     }
 
     /**

@@ -17,7 +17,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Training from code that runs inside a Spark application of its own (the Spark ML stages of
@@ -58,6 +61,27 @@ public final class InProcess {
             Function<JavaSparkContext, Corpus<TextPair>> pairs, String outputDir, PrintStream out) {
         return train(sc, "seq2seq", settings, source, outputDir, out,
                 job -> s -> ((Seq2SeqTask) Tasks.of(job.task())).prepare(s, job, pairs));
+    }
+
+    /**
+     * As {@link #trainClassifier}, a language model (task {@code lm}) on {@code lines}: rows of (file, 0-based row,
+     * text) in corpus order, each text one line ({@code LmTextReader.readRows}).
+     */
+    public static ModelFolder trainLanguageModel(JavaSparkContext sc, List<String> settings, String source,
+            Function<JavaSparkContext, JavaRDD<Row>> lines, String outputDir, PrintStream out) {
+        return train(sc, "lm", settings, source, outputDir, out,
+                job -> s -> ((LmTask) Tasks.of(job.task())).prepare(s, job, lines));
+    }
+
+    /**
+     * As {@link #trainClassifier}, a forecaster (task {@code forecast}) on the series in {@code frame}: rows of (file,
+     * 0-based row, the forecast.time-columns, then the forecast.features), in any order ({@code
+     * ForecastReader.readFrame}).
+     */
+    public static ModelFolder trainForecaster(JavaSparkContext sc, List<String> settings, String source,
+            Function<JavaSparkContext, Dataset<Row>> frame, String outputDir, PrintStream out) {
+        return train(sc, "forecast", settings, source, outputDir, out,
+                job -> s -> ((ForecastTask) Tasks.of(job.task())).prepare(s, job, frame));
     }
 
     /** How a task's data is prepared for a job. */

@@ -18,7 +18,10 @@ import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.config.ModelSection;
+import java.util.function.Function;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
 
 /**
  * Language model on text read by {@link LmTextReader} on the executors: a file, a folder or a glob (local,
@@ -63,18 +66,35 @@ final class LmTask implements Task {
 
     @Override
     public PreparedData prepare(JavaSparkContext sc, JobSettings job) {
-        return prepare(sc, job, null);
+        return prepare(sc, job, (VocabularyGrowth) null);
     }
 
     /** The data on a warm start's vocabulary ({@link VocabularyGrowth}; null: the text's own, as usual). */
     PreparedData prepare(JavaSparkContext sc, JobSettings job, VocabularyGrowth growth) {
-        LmSettings s = new LmSettings(job.data().format(), job.data().train(), job.lm().textColumn(),
-                options(job).withGrowth(growth), job.train().k1(), vocab -> lm(job, vocab));
+        LmSettings s = settings(job, growth);
         try {
             return LmData.prepare(sc, s);
         } catch (CorpusException e) {
             throw oneLine(e);
         }
+    }
+
+    /**
+     * As {@link #prepare}, on the lines {@code lines} gives (rows of file, 0-based row and text, e.g. a Spark
+     * Dataset's, in corpus order; {@link LmTextReader#readRows}) instead of data.train.
+     */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, JavaRDD<Row>> lines) {
+        LmSettings s = settings(job, null);
+        try {
+            return LmData.prepare(s, LmTextReader.readRows(sc, lines.apply(sc), s.train(), s.options()));
+        } catch (CorpusException e) {
+            throw oneLine(e);
+        }
+    }
+
+    private static LmSettings settings(JobSettings job, VocabularyGrowth growth) {
+        return new LmSettings(job.data().format(), job.data().train(), job.lm().textColumn(),
+                options(job).withGrowth(growth), job.train().k1(), vocab -> lm(job, vocab));
     }
 
     @Override

@@ -13,8 +13,10 @@ import java.util.List;
  * {@code vocab-chars.txt} (unknown characters are skipped, as they always were), or words from
  * {@code vocab-words.txt} ({@link Vocabulary#toText} format; unknown words map to {@code <unk>}). Words are cut as
  * {@code LmTextReader} cuts them in training: whitespace-separated, with {@code <eos>} for every line end.
+ * Serializable, to go to the tasks with an {@link LmGenerator}.
  */
-final class LmVocabulary {
+final class LmVocabulary implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final TokenUnit unit;
     private final List<Integer> codePoints;
     private final Vocabulary words;

@@ -2,8 +2,6 @@ package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.Part;
-import io.sparkrnn.engine.model.Sampler;
-import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
@@ -119,14 +117,14 @@ final class ModelCommands {
         }
 
         private int generate(TrainedModel m) {
-            LmVocabulary vocab = LmVocabulary.of(m);
+            LmGenerator g = LmGenerator.of(m);
             if (prompt.isEmpty()) {
                 throw new ConfigException("--prompt must not be empty");
             }
             int[] ids;
             try {
-                ids = vocab.encode(prompt, null);
-            } catch (RuntimeException e) {
+                ids = g.encode(prompt);
+            } catch (IllegalArgumentException e) {
                 throw new ConfigException("--prompt: " + e.getMessage());
             }
             if (ids.length == 0) {
@@ -138,11 +136,7 @@ final class ModelCommands {
             if (!(temperature > 0)) {
                 throw new ConfigException("--temperature must be > 0, found " + temperature);
             }
-            int[] gen = Sampler.sample(m.model(SequenceModel.class), m.loaded().params(), ids, length, temperature,
-                    topK, seed);
-            StringBuilder sb = new StringBuilder(prompt);
-            vocab.decode(gen, sb);
-            out.println(sb);
+            out.println(g.generate(prompt, ids, length, temperature, topK, seed));
             return Main.OK;
         }
     }

@@ -2,6 +2,9 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
+import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
+import io.sparkrnn.driver.corpus.forecast.ForecastData;
+import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
@@ -23,7 +26,7 @@ import java.util.TreeMap;
 public final class ModelFolder {
     private final Map<String, byte[]> files;
     private final TrainedModel model;
-    /** The task's prediction parts, read with the folder (a Classifier, a Tagger, or null for other tasks). */
+    /** The task's prediction parts, read with the folder (a Classifier, Tagger, Translator, Forecaster or LmGenerator). */
     private final Object parts;
 
     private ModelFolder(Map<String, byte[]> files, TrainedModel model) {
@@ -42,6 +45,9 @@ public final class ModelFolder {
                             model.settings().data().format()), model.model(Seq2SeqModel.class).spec()
                             .maxSourceLength(), model.settings().decode().beam(),
                     model.settings().decode().alpha(), model.batch());
+            case "lm" -> LmGenerator.of(model);
+            case "forecast" -> new Forecaster(model.local(), model.settings().forecast(),
+                    Normalizer.fromJson(model.file(ForecastData.NORMALIZER)), model.batch());
             default -> null;
         };
     }
@@ -100,6 +106,18 @@ public final class ModelFolder {
         return (Translator) parts;
     }
 
+    /** What a language model generates with; throws {@link IllegalArgumentException} for a model of another task. */
+    public LmGenerator generator() {
+        requireTask("lm");
+        return (LmGenerator) parts;
+    }
+
+    /** What a forecaster predicts with; throws {@link IllegalArgumentException} for a model of another task. */
+    public Forecaster forecaster() {
+        requireTask("forecast");
+        return (Forecaster) parts;
+    }
+
     private void requireTask(String task) {
         if (!task().equals(task)) {
             throw new IllegalArgumentException("this is a " + task() + " model, not a " + task);
@@ -134,6 +152,17 @@ public final class ModelFolder {
      */
     public record Translator(LocalModel model, Vocabulary source, Vocabulary target, TokenUnit sourceTokens,
             String targetJoin, int maxSourceLength, int beam, double alpha, int batch) {
+    }
+
+    /**
+     * A forecaster as {@code predict} runs it ({@link ForecastData#forecast}).
+     *
+     * @param model the model and its weights, to broadcast
+     * @param columns the series' columns, window, horizon and split of training
+     * @param normalizer the features' normaliser fitted in training ({@code normalizer.json})
+     * @param batch windows per batch
+     */
+    public record Forecaster(LocalModel model, ForecastColumns columns, Normalizer normalizer, int batch) {
     }
 
     /**

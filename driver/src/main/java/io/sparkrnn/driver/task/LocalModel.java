@@ -3,12 +3,14 @@ package io.sparkrnn.driver.task;
 import io.sparkrnn.engine.model.Model;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.model.ModelState;
+import io.sparkrnn.engine.model.Sampler;
 import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.train.StreamLoss;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +55,23 @@ public final class LocalModel implements Serializable {
             params.flat().assign(Nd4j.createFromArray(weights));
         }
         return model.as(family);
+    }
+
+    /**
+     * A language model's {@code length} tokens after {@code prompt}, drawn as {@link Sampler#sample} draws them
+     * (seeded: the same arguments give the same tokens).
+     */
+    public int[] sample(int[] prompt, int length, double temperature, int topK, long seed) {
+        return Sampler.sample(model(SequenceModel.class), params, prompt, length, temperature, topK, seed);
+    }
+
+    /**
+     * A language model's bits per token over {@code ids} (every token after the first, predicted from those before
+     * it, in one window: {@link StreamLoss#bitsPerToken} with one lane); NaN for fewer than two tokens.
+     */
+    public double bitsPerToken(int[] ids) {
+        return ids.length < 2 ? Double.NaN
+                : StreamLoss.bitsPerToken(model(SequenceModel.class), params, ids, 1, ids.length - 1);
     }
 
     /** Row-major copy of the head's output {@code [rows, C]}. */

@@ -6,7 +6,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -23,10 +28,7 @@ final class Columns {
 
     /** The type of column {@code name}, which must be one of {@code allowed}. */
     static DataType require(StructType schema, String param, String name, List<DataType> allowed) {
-        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
-            throw new IllegalArgumentException(param + ": no column '" + name + "' in " + schema.simpleString());
-        }
-        DataType t = schema.apply(name).dataType();
+        DataType t = present(schema, param, name);
         for (DataType a : allowed) {
             if (sameType(a, t)) {
                 return t;
@@ -40,12 +42,26 @@ final class Columns {
                 + t.simpleString());
     }
 
-    /** A label column: a string, or a number taken as its text. */
-    static void requireLabel(StructType schema, String param, String name) {
+    /** The type of column {@code name}, which must exist. */
+    static DataType present(StructType schema, String param, String name) {
         if (!Arrays.asList(schema.fieldNames()).contains(name)) {
             throw new IllegalArgumentException(param + ": no column '" + name + "' in " + schema.simpleString());
         }
-        DataType t = schema.apply(name).dataType();
+        return schema.apply(name).dataType();
+    }
+
+    /** A column of numbers: a number, or a string holding one. */
+    static void requireNumber(StructType schema, String param, String name) {
+        DataType t = present(schema, param, name);
+        if (!t.equals(DataTypes.StringType) && !(t instanceof NumericType)) {
+            throw new IllegalArgumentException(param + ": column '" + name + "' must be a number (or a string "
+                    + "holding one), found " + t.simpleString());
+        }
+    }
+
+    /** A label column: a string, or a number taken as its text. */
+    static void requireLabel(StructType schema, String param, String name) {
+        DataType t = present(schema, param, name);
         if (!t.equals(DataTypes.StringType) && !(t instanceof NumericType)) {
             throw new IllegalArgumentException(param + ": column '" + name + "' must be a string or a number, "
                     + "found " + t.simpleString());
@@ -98,6 +114,38 @@ final class Columns {
                 .flatMap(chunk -> f.apply(chunk).stream()).iterator();
     }
 
+    /**
+     * The rows of {@code dataset} in its order as a corpus reader reads a Parquet file's
+     * ({@code ParquetInput.frame}): {@code source} as the file, the 0-based row index, then {@code columns}; a bad
+     * row is named {@code source:row} (1-based).
+     */
+    static Dataset<Row> framed(Dataset<?> dataset, String source, List<String> columns) {
+        return framed(dataset.toDF().javaRDD().zipWithIndex(), dataset.schema(), dataset.sparkSession(), source,
+                columns);
+    }
+
+    /** As {@link #framed(Dataset, String, List)}, on rows of {@code schema} already numbered in their order. */
+    static Dataset<Row> framed(JavaPairRDD<Row, Long> numbered, StructType schema, SparkSession spark, String source,
+            List<String> columns) {
+        StructType out = new StructType().add("file", DataTypes.StringType, false)
+                .add("row", DataTypes.LongType, false);
+        int[] at = new int[columns.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = schema.fieldIndex(columns.get(i));
+            out = out.add(schema.apply(columns.get(i)));
+        }
+        JavaRDD<Row> rows = numbered.map(t -> {
+            Object[] v = new Object[2 + at.length];
+            v[0] = source;
+            v[1] = t._2();
+            for (int i = 0; i < at.length; i++) {
+                v[2 + i] = t._1().get(at[i]);
+            }
+            return RowFactory.create(v);
+        });
+        return spark.createDataFrame(rows, out);
+    }
+
     /** A row with {@code values} appended. */
     static Row append(Row r, Object... values) {
         Object[] v = new Object[r.length() + values.length];
@@ -105,6 +153,6 @@ final class Columns {
             v[i] = r.get(i);
         }
         System.arraycopy(values, 0, v, r.length(), values.length);
-        return org.apache.spark.sql.RowFactory.create(v);
+        return RowFactory.create(v);
     }
 }

@@ -54,6 +54,49 @@ final class ConfigParams {
         };
     }
 
+    /**
+     * A param of a stage's own (not a config key, e.g. {@code predict}'s options) holding a number {@code >= min},
+     * or {@code > min} when {@code strict}; a value outside throws, naming the param and what is allowed.
+     */
+    static <P extends Param<?>> P bounded(Identifiable parent, String name, String doc, double min, boolean strict,
+            boolean integer) {
+        String range = (strict ? "> " : ">= ") + (integer ? String.valueOf((long) min) : String.valueOf(min));
+        Bound check = new Bound(parent.uid(), name, min, strict, range);
+        Param<?> p = integer ? new IntParam(parent, name, doc + " (" + range + ")", check)
+                : new DoubleParam(parent, name, doc + " (" + range + ")", check);
+        @SuppressWarnings("unchecked")
+        P typed = (P) p;
+        return typed;
+    }
+
+    /** A number at least (or above) a bound. */
+    private static final class Bound extends AbstractFunction1<Object, Object> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String parent;
+        private final String name;
+        private final double min;
+        private final boolean strict;
+        private final String range;
+
+        Bound(String parent, String name, double min, boolean strict, String range) {
+            this.parent = parent;
+            this.name = name;
+            this.min = min;
+            this.strict = strict;
+            this.range = range;
+        }
+
+        @Override
+        public Object apply(Object value) {
+            double v = ((Number) value).doubleValue();
+            if (!(strict ? v > min : v >= min) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: param %s must be %s, found %s",
+                        parent, name, range, value));
+            }
+            return Boolean.TRUE;
+        }
+    }
+
     /** The key's range or choices; a value outside them throws, naming param, key and what is allowed. */
     private static final class Check extends AbstractFunction1<Object, Object> implements Serializable {
         private static final long serialVersionUID = 1L;

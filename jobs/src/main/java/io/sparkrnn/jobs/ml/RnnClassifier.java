@@ -37,7 +37,7 @@ import org.apache.spark.sql.types.StructType;
  * runs on the Dataset's own Spark context; each text is read in one window ({@code train.k1 = train.k2 =
  * maxLength}). A row whose text or label is null is skipped and counted against {@code maxBadFraction}.
  */
-public final class RnnClassifier extends RnnEstimator<RnnClassificationModel, RnnClassifier> {
+public final class RnnClassifier extends RnnLabelledEstimator<RnnClassificationModel, RnnClassifier> {
     private static final long serialVersionUID = 1L;
     private final Param<String> probabilityCol = column("probabilityCol", "output column of the class "
             + "probabilities (a vector, in the order of the model's labels)", "probability");

@@ -13,7 +13,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * What the estimators share: the columns, and the data, model and training settings users set most, each a typed
+ * What the estimators share: the prediction column, the run's output folder, and the data, model and training settings users set most, each a typed
  * param bound to its config key (default and range the key's; {@link ConfigParams}). {@link #settings} turns them
  * into the {@code key=value} settings of the {@code train} command's config; the keys without a param keep their
  * defaults.
@@ -27,8 +27,6 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
     private final String uid;
     private final List<ConfigParams.Binding> bindings = new ArrayList<>();
 
-    private final Param<String> inputCol;
-    private final Param<String> labelCol;
     private final Param<String> predictionCol;
     private final Param<String> outputDir;
     private final DoubleParam validationFraction;
@@ -50,10 +48,8 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
     private final IntParam seed;
     private final IntParam evalEvery;
 
-    protected RnnEstimator(String uid, String inputDefault, String labelDefault, String predictionDefault) {
+    protected RnnEstimator(String uid, String predictionDefault) {
         this.uid = uid;
-        inputCol = column("inputCol", "input column", inputDefault);
-        labelCol = column("labelCol", "label column", labelDefault);
         predictionCol = column("predictionCol", "output column of the predictions", predictionDefault);
         outputDir = new Param<>(uid, "outputDir", "the training run's output.dir (checkpoints, metrics.jsonl, "
                 + "eval.json, report.html, model/; a local path or a URI), kept after fit; empty: a temporary "
@@ -136,32 +132,8 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
         return validateAndTransformSchema(schema);
     }
 
-    /** Checks the input and label columns; the schema with the output columns. */
+    /** Checks the input columns; the schema with the output columns. */
     protected abstract StructType validateAndTransformSchema(StructType schema);
-
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    public String getInputCol() {
-        return getOrDefault(inputCol);
-    }
-
-    public S setInputCol(String v) {
-        return setValue(inputCol, v);
-    }
-
-    public Param<String> labelCol() {
-        return labelCol;
-    }
-
-    public String getLabelCol() {
-        return getOrDefault(labelCol);
-    }
-
-    public S setLabelCol(String v) {
-        return setValue(labelCol, v);
-    }
 
     public Param<String> predictionCol() {
         return predictionCol;

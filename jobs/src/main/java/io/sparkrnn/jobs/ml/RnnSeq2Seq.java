@@ -38,7 +38,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code maxSourceLength} are skipped, the vocabularies are fitted on the rest, and the round loop runs on the
  * Dataset's own Spark context. A null or empty cell is a bad record, counted against {@code maxBadFraction}.
  */
-public final class RnnSeq2Seq extends RnnEstimator<RnnSeq2SeqModel, RnnSeq2Seq> {
+public final class RnnSeq2Seq extends RnnLabelledEstimator<RnnSeq2SeqModel, RnnSeq2Seq> {
     private static final long serialVersionUID = 1L;
     /** What a source or target column may hold: a text, or its tokens. */
     private static final List<DataType> TEXT = List.of(DataTypes.StringType, Columns.TOKENS);

@@ -34,7 +34,7 @@ import org.apache.spark.sql.types.StructType;
  * loop runs on the Dataset's own Spark context. A null cell or words and tags of different lengths is a bad
  * record, counted against {@code maxBadFraction}; an empty sentence is skipped.
  */
-public final class RnnTagger extends RnnEstimator<RnnTaggingModel, RnnTagger> {
+public final class RnnTagger extends RnnLabelledEstimator<RnnTaggingModel, RnnTagger> {
     private static final long serialVersionUID = 1L;
     private final BooleanParam lowercase = bind("lowercase", "data.lowercase");
     private final IntParam k1 = bind("k1", "train.k1");

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -40,10 +41,20 @@ public final class ForecastData {
      * for bad or too little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, ForecastSettings settings) {
+        return prepare(sc, settings, spec -> ForecastReader.read(sc, settings.train(), spec));
+    }
+
+    /**
+     * As {@link #prepare(JavaSparkContext, ForecastSettings)}, the series read by {@code read} with the split's
+     * spec (e.g. {@link ForecastReader#readFrame} on a Spark Dataset's rows) instead of from the CSV
+     * {@code settings.train()}, which names it.
+     */
+    public static PreparedData prepare(JavaSparkContext sc, ForecastSettings settings,
+            Function<ForecastReader.Spec, ForecastReader.Series> read) {
         ForecastColumns k = settings.columns();
         double val = settings.validationFraction();
         double test = settings.testFraction();
-        ForecastReader.Series s = ForecastReader.read(sc, settings.train(), k.reader(1 - val - test, val, false)
+        ForecastReader.Series s = read.apply(k.reader(1 - val - test, val, false)
                 .withNormalizer(settings.normalizer()));
         SeasonalNaive naive = k.naive();
         JavaRDD<ForecastWindow> trainW = k.residual() ? s.train().map(naive::residual) : s.train();
@@ -108,11 +119,20 @@ public final class ForecastData {
                     false));
             chosen = part == Part.VALIDATION ? s.validation() : s.test();
         }
-        Normalizer own = s.normalizer();
+        return normalised(chosen, s.normalizer(), saved, k);
+    }
+
+    /**
+     * {@code windows}, standardised with a series' own statistics {@code own}, standardised with {@code saved}
+     * instead (a model's normaliser): {@code z' = (x - mean') / std'} with {@code x = z * std + mean}, per feature
+     * column; calendar covariates are not standardised.
+     */
+    public static JavaRDD<ForecastWindow> normalised(JavaRDD<ForecastWindow> windows, Normalizer own,
+            Normalizer saved, ForecastColumns k) {
         int f = k.features().size();
         int width = k.width();
         int[] tf = k.targetFeatures();
-        return chosen.map(w -> {
+        return windows.map(w -> {
             float[] in = w.inputs().clone();
             for (int i = 0; i < in.length; i++) {
                 if (i % width < f) {

@@ -116,15 +116,16 @@ public final class ForecastReader {
 
     /**
      * The three splits, their row counts and the normaliser (over the feature columns, fitted on train unless the
-     * spec gives one).
+     * spec gives one); {@code order} maps each row's index in time order (a window's {@link ForecastWindow#start}
+     * counts in it) to where it was read (CSV: its line; Parquet or a frame: its 0-based row), computed when used.
      */
     public record Series(JavaRDD<ForecastWindow> train, JavaRDD<ForecastWindow> validation,
             JavaRDD<ForecastWindow> test, long rows, long trainRows, long validationRows, Normalizer normalizer,
-            BadReport bad) {
+            BadReport bad, JavaPairRDD<Long, Long> order) {
     }
 
-    /** A parsed row: time key and raw feature values. */
-    private record Row(TimeKey key, double[] values) implements Serializable {
+    /** A parsed row: time key, raw feature values and where it was read (line or row). */
+    private record Row(TimeKey key, double[] values, long at) implements Serializable {
     }
 
     /**
@@ -170,7 +171,7 @@ public final class ForecastReader {
             for (int i = 0; i < timeIdx.length; i++) {
                 key[i] = cols[timeIdx[i]].trim();
             }
-            return List.of(new Row(new TimeKey(key), v)).iterator();
+            return List.of(new Row(new TimeKey(key), v, l.number())).iterator();
         });
         return fromRows(rows, bad, spec, path);
     }
@@ -184,7 +185,18 @@ public final class ForecastReader {
     public static Series readParquet(JavaSparkContext sc, String path, Spec spec) {
         List<String> cols = new ArrayList<>(spec.timeColumns());
         cols.addAll(spec.featureColumns());
-        Dataset<org.apache.spark.sql.Row> df = ParquetInput.frame(sc, path, cols);
+        return readFrame(sc, ParquetInput.frame(sc, path, cols), spec, path);
+    }
+
+    /**
+     * The series in {@code df}: rows of file, 0-based row, the spec's time columns, then its feature columns (the
+     * layout of {@link ParquetInput#frame}, e.g. a Spark Dataset's rows); {@code path} names it in messages. Read,
+     * split, normalised and windowed as {@link #readParquet}.
+     */
+    public static Series readFrame(JavaSparkContext sc, Dataset<org.apache.spark.sql.Row> df, Spec spec,
+            String path) {
+        List<String> cols = new ArrayList<>(spec.timeColumns());
+        cols.addAll(spec.featureColumns());
         int nt = spec.timeColumns().size();
         int nf = spec.featureColumns().size();
         for (int i = 0; i < nf; i++) {
@@ -220,7 +232,7 @@ public final class ForecastReader {
                     return ParquetInput.none();
                 }
             }
-            return List.of(new Row(new TimeKey(key), v)).iterator();
+            return List.of(new Row(new TimeKey(key), v, r.getLong(1))).iterator();
         });
         return fromRows(rows, bad, spec, path);
     }
@@ -266,7 +278,8 @@ public final class ForecastReader {
         JavaRDD<ForecastWindow> train = all.filter(x -> x.start() + w + h - 1 < nTrain);
         JavaRDD<ForecastWindow> val = all.filter(x -> x.start() + w >= nTrain && x.start() + w + h - 1 < nTrain + nVal);
         JavaRDD<ForecastWindow> test = all.filter(x -> x.start() + w >= nTrain + nVal);
-        return new Series(train, val, test, n, nTrain, nVal, norm, parsed.bad());
+        return new Series(train, val, test, n, nTrain, nVal, norm, parsed.bad(),
+                ordered.mapToPair(p -> new scala.Tuple2<>(p._2(), p._1().at())));
     }
 
     /**

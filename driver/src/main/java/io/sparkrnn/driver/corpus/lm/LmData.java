@@ -50,8 +50,12 @@ public final class LmData {
      * little data.
      */
     public static PreparedData prepare(JavaSparkContext sc, LmSettings s) {
+        return prepare(s, read(sc, s.format(), s.train(), s.textColumn(), s.options()));
+    }
+
+    /** As {@link #prepare(JavaSparkContext, LmSettings)}, on a corpus already read (with {@code s}'s options). */
+    public static PreparedData prepare(LmSettings s, LmCorpus corpus) {
         LmOptions o = s.options();
-        LmCorpus corpus = read(sc, s.format(), s.train(), s.textColumn(), o);
         String noun = o.tokens() == TokenUnit.WORDS ? "word" : "char";
         int[] valid;
         try {

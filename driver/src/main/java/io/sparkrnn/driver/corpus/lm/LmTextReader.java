@@ -129,7 +129,16 @@ public final class LmTextReader {
      * file). Otherwise as {@link #read}; {@link LmOptions#splitBytes} does not apply (Spark plans the reads).
      */
     public static LmCorpus readParquet(JavaSparkContext sc, String path, String column, LmOptions o) {
-        JavaRDD<org.apache.spark.sql.Row> rows = ParquetInput.ordered(sc, path, column);
+        return readRows(sc, ParquetInput.ordered(sc, path, column), path, o);
+    }
+
+    /**
+     * The language-model corpus in {@code rows} (file, 0-based row, text: the layout of
+     * {@link ParquetInput#ordered}, e.g. a Spark Dataset's rows), in their order, each row one line; {@code source}
+     * names them in messages. Otherwise as {@link #readParquet}.
+     */
+    public static LmCorpus readRows(JavaSparkContext sc, JavaRDD<org.apache.spark.sql.Row> rows, String source,
+            LmOptions o) {
         rows.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             JavaPairRDD<String, Long> counts = rows.mapPartitionsToPair(
@@ -137,11 +146,11 @@ public final class LmTextReader {
             Fitted fitted = fit(counts, o);
             Vocabulary v = fitted.vocabulary();
             Broadcast<Vocabulary> vb = sc.broadcast(v);
-            BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
+            BadRecords bad = new BadRecords(sc, source, o.maxBadFraction());
             JavaRDD<IdBlock> blocks = rows.mapPartitionsWithIndex((i, it) -> LmSplitTasks.encode(i,
                     LmSplitTasks.rows(it), o, vb.value(), bad), true)
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
-            return partition(sc, path, o, v, rows.getNumPartitions(), blocks, bad).withGrowth(fitted.growth());
+            return partition(sc, source, o, v, rows.getNumPartitions(), blocks, bad).withGrowth(fitted.growth());
         } finally {
             rows.unpersist(false);
         }
