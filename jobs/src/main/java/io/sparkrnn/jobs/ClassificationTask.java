@@ -106,7 +106,12 @@ final class ClassificationTask implements Task {
         JavaRDD<LabelledText> train = m.trainingPart(part, data, path -> read(sc, c, c.data().format(), path),
                 ClassificationData::splitKey);
         if (train != null) {
-            ClassificationBaselines.score(sc, train, texts, tokenizer(c), labels, c.vocab().maxSize()).toJson(n, "");
+            try {
+                ClassificationBaselines.score(sc, train, texts, tokenizer(c), labels, c.vocab().maxSize())
+                        .toJson(n, "");
+            } catch (CorpusException e) {
+                throw new InputException(e.getMessage());
+            }
         }
         return n;
     }

@@ -97,7 +97,7 @@ final class TaggingTask implements Task {
         JavaRDD<TaggedSentence> train = m.trainingPart(part, data, path -> read(sc, m.settings(), path),
                 TaggingData::splitKey);
         if (train != null) {
-            MostFrequentTag.toJson(MostFrequentTag.fit(train).counts(sc, scored, tags), n, "");
+            MostFrequentTag.toJson(MostFrequentTag.fit(train).counts(scored, tags), n, "");
         }
         return n;
     }

@@ -1,9 +1,11 @@
 package io.sparkrnn.driver.corpus.classify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.ClassCounts;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,7 @@ public final class ClassificationBaselines {
     public static Scores score(JavaSparkContext sc, JavaRDD<LabelledText> train, JavaRDD<LabelledText> test,
             ClassificationSettings.Tokenizer tok, Vocabulary labels, int maxVocabulary) {
         int classes = labels.size();
-        int majority = labels.id(majority(train));
+        int majority = labels.id(majority(train.filter(d -> labels.id(d.label()) >= 0)));
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         Dataset<Row> trainRows = rows(spark, train, tok, labels);
         CountVectorizerModel bag = new CountVectorizer().setInputCol("tokens").setOutputCol("features")
@@ -60,7 +62,7 @@ public final class ClassificationBaselines {
                 .fit(bag.transform(trainRows.filter("label >= 0")));
         Dataset<Row> predicted = nb.transform(bag.transform(rows(spark, test, tok, labels)))
                 .select("label", "prediction");
-        List<ClassCounts> both = predicted.javaRDD().mapPartitions(it -> {
+        ClassCounts[] both = predicted.javaRDD().mapPartitions(it -> {
             ClassCounts m = new ClassCounts(classes);
             ClassCounts b = new ClassCounts(classes);
             while (it.hasNext()) {
@@ -74,20 +76,18 @@ public final class ClassificationBaselines {
                     b.add(truth, (int) r.getDouble(1));
                 }
             }
-            return List.of(m, b).iterator();
-        }).collect();
-        ClassCounts m = new ClassCounts(classes);
-        ClassCounts b = new ClassCounts(classes);
-        for (int i = 0; i < both.size(); i += 2) {
-            m.merge(both.get(i));
-            b.merge(both.get(i + 1));
-        }
-        return new Scores(m, b);
+            return Collections.singletonList(new ClassCounts[] {m, b}).iterator();
+        }).fold(new ClassCounts[] {new ClassCounts(classes), new ClassCounts(classes)}, (x, y) -> new ClassCounts[] {
+            x[0].merge(y[0]), x[1].merge(y[1])});
+        return new Scores(both[0], both[1]);
     }
 
     /** The most frequent label of {@code texts}; ties go to the first name. */
     static String majority(JavaRDD<LabelledText> texts) {
         Map<String, Long> counts = texts.map(LabelledText::label).countByValue();
+        if (counts.isEmpty()) {
+            throw new CorpusException("no training text with one of the model's labels to fit the baselines on");
+        }
         List<Map.Entry<String, Long>> order = new ArrayList<>(counts.entrySet());
         order.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
                 .thenComparing(Map.Entry.comparingByKey()));

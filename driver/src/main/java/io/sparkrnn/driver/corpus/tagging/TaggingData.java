@@ -127,7 +127,7 @@ public final class TaggingData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
                     tags.tokens(), false);
-            MostFrequentTag.toJson(MostFrequentTag.fit(train).counts(sc, valid, tags), n, "valid_");
+            MostFrequentTag.toJson(MostFrequentTag.fit(train).counts(valid, tags), n, "valid_");
             return n;
         }));
     }
