@@ -8,6 +8,7 @@ import io.sparkrnn.driver.corpus.Lines;
 import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Encoded;
+import io.sparkrnn.driver.corpus.classify.ClassificationBaselines;
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
@@ -32,7 +33,9 @@ import scala.Tuple2;
  * folder and name and the text; seeded random, not stratified) unless {@code data.validation} names a corpus.
  * Texts are cut into characters or words (optionally lower-cased) and only the first {@code data.max-length}
  * tokens are kept; the vocabulary is fitted on the training texts. Metrics: accuracy, per-class precision /
- * recall / F1, confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class).
+ * recall / F1, confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class). Beside
+ * them the baselines' ({@link ClassificationBaselines}: the majority label and a bag-of-words naive Bayes), fitted
+ * on the training part.
  */
 final class ClassificationTask implements VocabularyTask {
     @Override
@@ -107,6 +110,17 @@ final class ClassificationTask implements VocabularyTask {
         JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.settings())::tokens, words, labels);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         ClassificationData.counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);
+        JobSettings c = m.settings();
+        JavaRDD<LabelledText> train = m.trainingPart(part, data, path -> read(sc, c, c.data().format(), path),
+                ClassificationData::splitKey);
+        if (train != null) {
+            try {
+                ClassificationBaselines.score(sc, train, texts, tokenizer(c), labels, c.vocab().maxSize())
+                        .toJson(n, "");
+            } catch (CorpusException e) {
+                throw new InputException(e.getMessage());
+            }
+        }
         return n;
     }
 

@@ -147,10 +147,13 @@ final class ModelCommands {
             descriptionHeading = "%n", description = """
             Prints the task's metrics on a corpus as JSON: lm bits per char and perplexity; tag token accuracy,
             per-tag and macro F1; classify accuracy, per-class precision / recall / F1 and the confusion matrix;
-            forecast MAE and RMSE with the seasonal-naive baseline's (original units); seq2seq the token and
-            sequence error rates named after the targets (phones per and wer, characters cer and wer, words ter
-            and ser) and corpus BLEU-4, greedy and with decode.beam > 1 beam search (beam_*). The corpus is read as the model's training data was (config.conf in the model
-            folder).
+            forecast MAE and RMSE (original units); seq2seq the token and sequence error rates named after the
+            targets (phones per and wer, characters cer and wer, words ter and ser) and corpus BLEU-4, greedy and
+            with decode.beam > 1 beam search (beam_*). Beside them the baselines' on the same examples: lm unigram
+            (--part validation), tag most frequent tag per word, classify majority label and naive Bayes (both
+            fitted on the training part of the model's corpus, when it is there), forecast seasonal naive and
+            persistence, seq2seq copy the source. The corpus is read as the model's training data was (config.conf
+            in the model folder).
             --part validation|test scores only the held-out part of the model's training corpus (data.train of
             config.conf, or --data when the corpus moved), drawn as training drew it: the seeded split of
             train.seed and data.validation-fraction (tag, classify, seq2seq; seq2seq and forecast also have a

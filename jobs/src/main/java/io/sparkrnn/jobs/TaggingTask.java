@@ -9,6 +9,7 @@ import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.bad.BadRecords;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
+import io.sparkrnn.driver.corpus.tagging.MostFrequentTag;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.tagging.TaggingSettings;
@@ -34,7 +35,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * (unknown words map to {@code <unk>}; a tag unseen in training to the tag {@code <unk>}, never predicted,
  * so it counts as an error). Sentences longer than {@code train.k1} are cut into pieces of k1 words for
  * training; evaluation and prediction see whole sentences. Metrics: token accuracy, per-tag and macro F1, the
- * most confused tag pairs.
+ * most confused tag pairs; beside them the most-frequent-tag-per-word baseline's ({@link MostFrequentTag}, fitted on
+ * the training part).
  */
 final class TaggingTask implements VocabularyTask {
     @Override
@@ -96,17 +98,25 @@ final class TaggingTask implements VocabularyTask {
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = m.vocabulary(TaggingData.WORDS, m.inputRows());
         Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
-        JavaRDD<TaggedSentence> s;
+        JavaRDD<TaggedSentence> scored = m.twoWay(part, read(sc, m.settings(), data), TaggingData::splitKey);
+        JavaRDD<Encoded> enc = Encoded.tagging(scored, words, tags);
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
+        JavaRDD<TaggedSentence> train = m.trainingPart(part, data, path -> read(sc, m.settings(), path),
+                TaggingData::splitKey);
+        if (train != null) {
+            MostFrequentTag.toJson(MostFrequentTag.fit(train).counts(scored, tags), n, "");
+        }
+        return n;
+    }
+
+    /** The model's sentences of {@code data}, read as its training data was. */
+    private static JavaRDD<TaggedSentence> read(JavaSparkContext sc, JobSettings c, String data) {
         try {
-            s = TaggingData.read(sc, reading(m.settings()), m.settings().data().format(), data).records();
+            return TaggingData.read(sc, reading(c), c.data().format(), data).records();
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
-        JavaRDD<Encoded> enc = Encoded.tagging(m.twoWay(part, s, TaggingData::splitKey),
-                words, tags);
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
-        return n;
     }
 
     /**

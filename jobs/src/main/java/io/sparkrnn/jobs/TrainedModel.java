@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.Part;
+import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
@@ -134,6 +135,30 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobSettings settings
                     + "(data.validation-fraction); use --part validation");
         }
         return part.twoWay(all, settings.train().seed(), settings.data().validationFraction(), key);
+    }
+
+    /**
+     * The training part of the model's corpus, on which the baselines {@code evaluate} reports beside the model are
+     * fitted: with {@code --part validation} the examples of {@code data} (the training corpus, perhaps moved) that
+     * the split kept for training; else those of {@code data.train} in config.conf (all of it when
+     * {@code data.validation} named another corpus). Null when that corpus is no longer there: evaluate then
+     * reports the model alone.
+     */
+    <T> JavaRDD<T> trainingPart(Part part, String data, java.util.function.Function<String, JavaRDD<T>> read,
+            Function<T, String> key) {
+        String corpus = part == Part.VALIDATION ? data : settings.data().train();
+        try {
+            Location where = Location.of(corpus, "data.train");
+            org.apache.hadoop.fs.FileStatus[] found = where.fs().globStatus(where.path());
+            if (found == null || found.length == 0) {
+                return null;
+            }
+        } catch (IOException e) {
+            throw new InputException("cannot read " + corpus + ": " + e.getMessage());
+        }
+        JavaRDD<T> all = read.apply(corpus);
+        return part == Part.VALIDATION || settings.data().validation().isEmpty()
+                ? Splits.trainingPart(all, settings.train().seed(), settings.data().validationFraction(), key) : all;
     }
 
     /** Rows per batch in evaluation and prediction: the training batch. */

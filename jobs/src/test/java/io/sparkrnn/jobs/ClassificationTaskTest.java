@@ -56,6 +56,17 @@ class ClassificationTaskTest {
         assertEquals(2, eval.get("valid_confusion").get("matrix").get(0).size());
         assertEquals(0, eval.get("valid_unknown_label_count").asLong());
         assertTrue(eval.get("valid_per_class").has("spam") && eval.get("valid_per_class").get("spam").has("f1"), eval.toString());
+        // the baselines on the same texts: ham, the majority of the training texts, always; naive Bayes on words
+        assertTrue(ham > spam);
+        assertEquals(eval.get("valid_per_class").get("ham").get("support").asDouble() / eval.get("valid_count")
+                .asLong(), eval.get("valid_majority_accuracy").asDouble(), 1e-12);
+        for (String k : List.of("valid_majority_macro_f1", "valid_naive_bayes_accuracy", "valid_naive_bayes_macro_f1")) {
+            double v = eval.get(k).asDouble();
+            assertTrue(v > 0 && v <= 1, k + " " + eval);
+        }
+        assertTrue(eval.get("valid_naive_bayes_accuracy").asDouble() > eval.get("valid_majority_accuracy").asDouble(),
+                eval.toString());
+        assertTrue(r.out().contains("valid_naive_bayes_accuracy"), r.out());
 
         // evaluate on the whole sample (training and held-out texts): every document counted
         JsonNode ev = TaskTesting.printed(TaskTesting.ok("evaluate", out.toString(), "--data", corpus, "--master",
@@ -66,6 +77,9 @@ class ClassificationTaskTest {
                 + "(%d texts), spam F1 %.4f%n", accuracy, majority, eval.get("valid_accuracy").asDouble(),
                 eval.get("valid_count").asLong(), ev.get("per_class").get("spam").get("f1").asDouble());
         assertTrue(accuracy > majority + 0.15, "accuracy " + accuracy + " vs majority class " + majority);
+        // the baselines fitted on the training part of the model's corpus, scored on every document
+        assertEquals(majority, ev.get("majority_accuracy").asDouble(), 1e-12);
+        assertTrue(ev.get("naive_bayes_accuracy").asDouble() > majority, ev.toString());
         long[][] m = new long[2][2];
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 2; j++) {
@@ -79,6 +93,10 @@ class ClassificationTaskTest {
         JsonNode held = TaskTesting.heldOut(out, "validation");
         assertEquals(eval.get("valid_count").asLong(), held.get("count").asLong());
         assertEquals(eval.get("valid_accuracy").asDouble(), held.get("accuracy").asDouble(), 1e-12);
+        for (String k : List.of("majority_accuracy", "majority_macro_f1", "naive_bayes_accuracy",
+                "naive_bayes_macro_f1")) {
+            assertEquals(eval.get("valid_" + k).asDouble(), held.get(k).asDouble(), 1e-12, k);
+        }
 
         // predict to Parquet: one row per document, a label and its probability
         Path pred = tmp.resolve("pred");

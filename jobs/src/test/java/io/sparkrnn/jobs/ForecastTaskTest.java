@@ -63,6 +63,13 @@ class ForecastTaskTest {
         assertEquals(laggedMae(x, n - 366, n, 7), eval.get("test_seasonal_naive_mae").asDouble(), 1e-3);
         double mae = eval.get("valid_mae").asDouble();
         double persistence = laggedMae(x, trainRows, trainRows + validRows, 1);
+        // the persistence baseline as computed here: yesterday's value
+        assertEquals(persistence, eval.get("valid_persistence_mae").asDouble(), 1e-3);
+        assertEquals(laggedMae(x, n - 366, n, 1), eval.get("test_persistence_mae").asDouble(), 1e-3);
+        assertEquals(mae / persistence, eval.get("valid_mae_vs_persistence").asDouble(), 1e-5);
+        for (String k : List.of("valid_persistence_rmse", "test_persistence_rmse", "test_mae_vs_persistence")) {
+            assertTrue(Double.isFinite(eval.get(k).asDouble()) && eval.get(k).asDouble() > 0, k + " " + eval);
+        }
         System.out.printf("forecaster: validation MAE %.1f births, RMSE %.1f; yesterday's value %.1f; seasonal "
                 + "naive %.1f; test MAE %.1f (seasonal naive %.1f)%n", mae, eval.get("valid_rmse").asDouble(),
                 persistence, eval.get("valid_seasonal_naive_mae").asDouble(), eval.get("test_mae").asDouble(),
@@ -91,6 +98,7 @@ class ForecastTaskTest {
                 "--master", "local[2]"));
         assertEquals(n - 28, ev.get("values").asLong());
         assertEquals(laggedMae(x, 28, n, 7), ev.get("seasonal_naive_mae").asDouble(), 1e-3);
+        assertEquals(laggedMae(x, 28, n, 1), ev.get("persistence_mae").asDouble(), 1e-3);
 
         // the validation (1987) and test (1988) parts cut from the saved config: eval.json's figures
         JsonNode heldValid = TaskTesting.heldOut(out, "validation");
@@ -101,6 +109,7 @@ class ForecastTaskTest {
         assertEquals(eval.get("test_mae").asDouble(), heldTest.get("mae").asDouble(), 1e-3);
         assertEquals(eval.get("test_seasonal_naive_mae").asDouble(), heldTest.get("seasonal_naive_mae").asDouble(),
                 1e-3);
+        assertEquals(eval.get("test_persistence_mae").asDouble(), heldTest.get("persistence_mae").asDouble(), 1e-3);
 
         // predict: one row per window with the forecast and the actual value in births
         Path pred = tmp.resolve("pred");

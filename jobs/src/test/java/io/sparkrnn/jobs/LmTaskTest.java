@@ -100,6 +100,11 @@ class LmTaskTest {
         // a uniform guess over 2000 words costs log2(2000) = 10.97 bits
         assertTrue(bits > 3 && bits < 10, "bits per word " + bits);
         assertEquals(Math.pow(2, bits), eval.get("valid_perplexity").asDouble(), 1e-6 * Math.pow(2, bits));
+        // the add-one unigram of the training words on the same held-out words: below the uniform guess
+        double unigram = eval.get("valid_unigram_bits_per_word").asDouble();
+        System.out.printf("word lm: %.3f bits per word, unigram %.3f%n", bits, unigram);
+        assertTrue(unigram > 3 && unigram < Math.log(2000) / Math.log(2), eval.toString());
+        assertTrue(r.out().contains("valid_unigram_bits_per_word"), r.out());
         String last = Files.readAllLines(out.resolve("metrics.jsonl")).get(1);
         assertTrue(last.contains("\"valid_bits_per_word\":") && last.contains("\"valid_perplexity\":"), last);
         // three prompts of 10 words from the held-out text, continued by the text and by the model for 20 words
@@ -122,6 +127,7 @@ class LmTaskTest {
         // the validation part (the last share of the text) cut again from the saved config: eval.json's figure
         JsonNode held = TaskTesting.heldOut(out, "validation");
         assertEquals(bits, held.get("bits_per_word").asDouble(), 1e-9);
+        assertEquals(unigram, held.get("unigram_bits_per_word").asDouble(), 1e-9);
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
 
         Commands.Run gen = TaskTesting.ok("predict", out.toString(), "--prompt", "Call me", "--length", "25",

@@ -48,6 +48,13 @@ class TaggingTaskTest {
         System.out.printf("tagger: validation token accuracy %.4f (majority tag %.4f), macro F1 %.4f, %d tokens%n",
                 accuracy, baseline, eval.get("valid_macro_f1").asDouble(), count);
         assertTrue(accuracy > baseline + 0.3, "accuracy " + accuracy + " vs majority tag " + baseline);
+        // the most-frequent-tag-per-word baseline on the same tokens: far above the one tag for all
+        double perWord = eval.get("valid_most_frequent_tag_accuracy").asDouble();
+        double perWordF1 = eval.get("valid_most_frequent_tag_macro_f1").asDouble();
+        System.out.printf("tagger: most frequent tag per word %.4f (macro F1 %.4f)%n", perWord, perWordF1);
+        assertTrue(perWord > baseline + 0.3 && perWord < 1, eval.toString());
+        assertTrue(perWordF1 > 0 && perWordF1 < 1, eval.toString());
+        assertTrue(r.out().contains("valid_most_frequent_tag_accuracy"), r.out());
         // the most confused pairs: ten distinct (truth, predicted) tags, largest first, within the errors
         JsonNode pairs = eval.get("valid_confused_pairs");
         assertEquals(10, pairs.size());
@@ -82,12 +89,15 @@ class TaggingTaskTest {
         double fileMajority = tagCounts.values().stream().mapToInt(Integer::intValue).max().orElseThrow()
                 / (double) tokens;
         assertTrue(ev.get("accuracy").asDouble() > fileMajority + 0.3, ev + " vs majority " + fileMajority);
+        assertTrue(ev.get("most_frequent_tag_accuracy").asDouble() > fileMajority, ev.toString());
 
         // the held-out sentences re-derived from the saved config (seed, fraction): eval.json's figures exactly
         JsonNode held = TaskTesting.heldOut(out, "validation");
         assertEquals(count, held.get("count").asLong());
         assertEquals(accuracy, held.get("accuracy").asDouble(), 1e-12);
         assertEquals(eval.get("valid_macro_f1").asDouble(), held.get("macro_f1").asDouble(), 1e-12);
+        assertEquals(perWord, held.get("most_frequent_tag_accuracy").asDouble(), 1e-12);
+        assertEquals(perWordF1, held.get("most_frequent_tag_macro_f1").asDouble(), 1e-12);
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "test"), "use --part validation");
         TaskTesting.configError(MainTest.run("evaluate", out.toString(), "--part", "tset"),
                 "--part expects all, validation or test, found 'tset'");

@@ -40,7 +40,7 @@ public final class Splits {
             String validation, long seed, double fraction, Function<T, String> key) {
         JavaRDD<T> all = t.records();
         if (validation.isEmpty()) {
-            return new TrainValidation<>(all.filter(x -> !heldOut(seed, key.call(x), fraction)),
+            return new TrainValidation<>(trainingPart(all, seed, fraction, key),
                     validationPart(all, seed, fraction, key), t.skipped());
         }
         Corpus<T> v = read.apply(validation);
@@ -50,6 +50,11 @@ public final class Splits {
     /** The examples of {@code all} whose {@code key} is {@link #heldOut} with {@code seed} and {@code fraction}. */
     public static <T> JavaRDD<T> validationPart(JavaRDD<T> all, long seed, double fraction, Function<T, String> key) {
         return all.filter(x -> heldOut(seed, key.call(x), fraction));
+    }
+
+    /** The examples of {@code all} that are not {@link #heldOut} with {@code seed} and {@code fraction}. */
+    public static <T> JavaRDD<T> trainingPart(JavaRDD<T> all, long seed, double fraction, Function<T, String> key) {
+        return all.filter(x -> !heldOut(seed, key.call(x), fraction));
     }
 
     /** Whether the example with this {@code key} (its text) is held out. */

@@ -27,6 +27,10 @@ class NoCollectTest {
             "Batching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
             // four numbers per partition
             "Batching.java: }).collect();",
+            // the baselines' confusion counts: two of classes x classes numbers
+            "ClassificationBaselines.java: }).fold(new ClassCounts[] {new ClassCounts(classes), new ClassCounts(classes)}, (x, y) -> new ClassCounts[] {",
+            // the training texts' label counts: one number a label
+            "ClassificationBaselines.java: Map<String, Long> counts = texts.map(LabelledText::label).countByValue();",
             // the held-out confusion counts: classes x classes numbers
             "ClassificationData.java: }).reduce(ClassCounts::merge);",
             // the held-out forecast errors: a few sums
@@ -39,10 +43,16 @@ class NoCollectTest {
             "ForecastReader.java: }).reduce((a, b) -> {",
             // the validation tokens, only when asked and refused above a given size
             "LmCorpus.java: for (int[] piece : validation.collect()) {",
+            // the unigram baseline's training counts: one number a vocabulary entry
+            "LmCorpus.java: return train.map(p -> ((TokenStreamPartition) p).counts(v)).fold(new long[v], (a, b) -> {",
             // three counts per text split (tokens, good lines, dropped tokens)
             "LmTextReader.java: }).collect();",
             // tokens per training partition: P numbers
             "LmTextReader.java: List<Integer> lengths = train.map(d -> ((TokenStreamPartition) d).length()).collect();",
+            // the most frequent tag of the training sentences, with its count
+            "MostFrequentTag.java: .reduce(MostFrequentTag::better);",
+            // the most-frequent-tag baseline's confusion counts: tags x tags numbers
+            "MostFrequentTag.java: }).fold(new ClassCounts(classes), ClassCounts::merge);",
             // (batch id, token count) pairs of the seq2seq batches
             "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
             // the fixed validation samples shown after each validation: SAMPLES sources with their references

@@ -26,7 +26,45 @@ final class MetricNames {
             Map.entry("per", "phoneme error rate"), Map.entry("cer", "character error rate"),
             Map.entry("ter", "token error rate"), Map.entry("wer", "word error rate"),
             Map.entry("ser", "sentence error rate"), Map.entry("bleu", "BLEU-4"), Map.entry("chrf", "chrF"),
-            Map.entry("copy_bleu", "BLEU-4 of the source copied"), Map.entry("copy_chrf", "chrF of the source copied"));
+            Map.entry("copy_bleu", "BLEU-4 of the source copied"), Map.entry("copy_chrf", "chrF of the source copied"),
+            Map.entry("mae_vs_persistence", "MAE / persistence MAE"));
+
+    /**
+     * The baselines a task reports beside the model, by the prefix of their fields (after the part prefix; the rest
+     * is the model's metric: {@code valid_persistence_mae} beside {@code valid_mae}), with their words.
+     */
+    static final Map<String, String> BASELINES = linked("seasonal_naive_", "seasonal naive", "persistence_",
+            "persistence", "copy_", "source copied", "majority_", "majority label", "naive_bayes_",
+            "naive Bayes (bag of words)", "most_frequent_tag_", "most frequent tag per word", "unigram_",
+            "unigram (add-one)");
+
+    private static Map<String, String> linked(String... keyValue) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValue.length; i += 2) {
+            m.put(keyValue[i], keyValue[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * The model's field a baseline's field stands beside ({@code valid_persistence_mae}: {@code valid_mae}) and
+     * the baseline's prefix, or null when {@code field} is no baseline's.
+     */
+    static String[] besideModel(String field) {
+        for (String p : List.of("valid_beam_", "test_beam_", "valid_", "test_", "")) {
+            if (!field.startsWith(p)) {
+                continue;
+            }
+            String rest = field.substring(p.length());
+            for (String b : BASELINES.keySet()) {
+                if (rest.startsWith(b) && rest.length() > b.length()) {
+                    return new String[] {p + rest.substring(b.length()), b};
+                }
+            }
+            return null;
+        }
+        return null;
+    }
 
     private MetricNames() {
     }

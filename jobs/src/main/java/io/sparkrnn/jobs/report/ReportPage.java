@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.jobs.config.ConfigKey;
 import io.sparkrnn.jobs.config.ConfigSchema;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The HTML of {@code report.html}: one file with Chart.js and the drawing script inlined, the run's data as a
@@ -20,7 +23,8 @@ import java.util.Map;
  * or null), {@code lr} (the configured inner learning rate or null), {@code columns} and {@code events} of
  * {@link MetricsHistory}, {@code valid} (the validation fields found) and {@code labels} (each in words). The task's
  * charts (classify: confusion heat map, per-class bars; tag: per-tag F1 bars; forecast: actual against forecast) are
- * drawn from {@code eval}; the confused tag pairs, the samples table (seq2seq, lm) and the config table are HTML.
+ * drawn from {@code eval}; the model's figures beside the baselines', the confused tag pairs, the samples table
+ * (seq2seq, lm) and the config table are HTML.
  * Escaping: table text is HTML-escaped; the JSON block has {@code < > &} and U+2028/9 as {@code \\uXXXX}
  * escapes, so no value can close the script element.
  */
@@ -62,6 +66,7 @@ final class ReportPage {
                 .append(escapeHtml(summary(history))).append("</p>\n");
         sb.append(CHARTS);
         sb.append(taskCharts(task, eval));
+        baselines(sb, eval);
         samples(sb, history);
         sb.append("<div class=\"tables\">\n<section><h2>eval.json</h2>\n");
         if (eval == null || !eval.isObject()) {
@@ -110,6 +115,48 @@ final class ReportPage {
             }
         }
         return sb.append("</div>\n").toString();
+    }
+
+    /**
+     * The model's figures beside the baselines' ({@link MetricNames#BASELINES}): a row per model field that has a
+     * baseline, a column per baseline; nothing when eval.json has no baseline.
+     */
+    private static void baselines(StringBuilder sb, JsonNode eval) {
+        if (eval == null || !eval.isObject()) {
+            return;
+        }
+        Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+        Set<String> columns = new LinkedHashSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = eval.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String[] beside = MetricNames.besideModel(f.getKey());
+            if (beside != null && f.getValue().isNumber() && eval.path(beside[0]).isNumber()) {
+                rows.computeIfAbsent(beside[0], k -> new LinkedHashMap<>()).put(beside[1], f.getValue().asDouble());
+                columns.add(beside[1]);
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<String> cols = MetricNames.BASELINES.keySet().stream().filter(columns::contains).toList();
+        sb.append("<section class=\"baselines\"><h2>The model beside the baselines</h2>\n<table id=\"baselines\">\n"
+                + "<tr><th>figure</th><th>model</th>");
+        cols.forEach(c -> sb.append("<th>").append(escapeHtml(MetricNames.BASELINES.get(c))).append("</th>"));
+        sb.append("</tr>\n");
+        for (Map.Entry<String, Map<String, Double>> r : rows.entrySet()) {
+            sb.append("<tr><th>").append(escapeHtml(MetricNames.words(r.getKey()))).append("</th><td>")
+                    .append(figure(eval.get(r.getKey()).asDouble())).append("</td>");
+            for (String c : cols) {
+                Double v = r.getValue().get(c);
+                sb.append("<td>").append(v == null ? "" : figure(v)).append("</td>");
+            }
+            sb.append("</tr>\n");
+        }
+        sb.append("</table>\n</section>\n");
+    }
+
+    private static String figure(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String chart(String id, String size, String title, String body) {
@@ -273,7 +320,7 @@ final class ReportPage {
             .charts.task { margin-top: 16px; }
             .chart.pairs { height: auto; }
             .heat { position: absolute; inset: 0; }
-            .samples { margin-top: 16px; }
+            .samples, .baselines { margin-top: 16px; }
             .samples table { width: 100%; }
             .samples td.text { white-space: pre-wrap; word-break: break-word; }
             .samples tr.first td { border-top: 1px solid #bbb; }

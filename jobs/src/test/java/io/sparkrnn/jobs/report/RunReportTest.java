@@ -141,6 +141,29 @@ class RunReportTest {
     }
 
     @Test
+    void theBaselinesStandBesideTheModelsFigures() throws Exception {
+        ObjectNode eval = JSON.createObjectNode().put("task", "forecast").put("valid_mae", 2.279)
+                .put("valid_rmse", 3.5).put("valid_seasonal_naive_mae", 2.9).put("valid_seasonal_naive_rmse", 4.0)
+                .put("valid_persistence_mae", 2.271).put("valid_persistence_rmse", 3.25)
+                .put("valid_mae_vs_persistence", 1.0035).put("test_mae", 2.0).put("test_persistence_mae", 2.5)
+                .put("valid_majority_accuracy", 0.6);
+        Files.writeString(tmp.resolve("eval.json"), eval + "\n");
+        String html = Files.readString(report(tmp, "t", Map.of("task", "forecast")));
+        String table = html.substring(html.indexOf("<table id=\"baselines\">"), html.indexOf("</table>",
+                html.indexOf("<table id=\"baselines\">")));
+        // one column per baseline present, one row per model figure that has one (majority: no model accuracy)
+        assertTrue(table.contains("<tr><th>figure</th><th>model</th><th>seasonal naive</th><th>persistence</th></tr>"),
+                table);
+        assertTrue(table.contains("<tr><th>validation MAE</th><td>2.2790</td><td>2.9000</td><td>2.2710</td></tr>"),
+                table);
+        assertTrue(table.contains("<tr><th>validation RMSE</th><td>3.5000</td><td>4.0000</td><td>3.2500</td></tr>"),
+                table);
+        assertTrue(table.contains("<tr><th>test MAE</th><td>2.0000</td><td></td><td>2.5000</td></tr>"), table);
+        assertEquals(3, count(table, "<tr><th>") - 1, table);
+        assertTrue(!table.contains("majority"), table);
+    }
+
+    @Test
     void runsWithoutValidationOrEvalStillGiveAPage() throws Exception {
         Files.writeString(tmp.resolve("metrics.jsonl"), rounds().get(0).toJson() + "\n\n");
         String html = Files.readString(report(tmp, "t", Map.of()));

@@ -39,7 +39,8 @@ import scala.Tuple2;
  * the file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named.
  * Texts are cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the
  * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix; the
- * labels are exactly the training texts' labels (no {@code <unk>} class).
+ * labels are exactly the training texts' labels (no {@code <unk>} class); beside them the baselines'
+ * ({@link ClassificationBaselines}).
  */
 public final class ClassificationData {
     public static final String WORDS = "vocab-words.txt";
@@ -150,6 +151,7 @@ public final class ClassificationData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
                     labels.tokens(), true);
+            ClassificationBaselines.score(sc, train, valid, tok, labels, s.maxVocabulary()).toJson(n, "valid_");
             if (warm != null) {
                 n.set("warm_start_vocabulary", warm.deepCopy());
             }

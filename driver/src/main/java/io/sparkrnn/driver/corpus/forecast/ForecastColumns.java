@@ -39,6 +39,14 @@ public record ForecastColumns(List<String> time, List<String> features, List<Str
         return new SeasonalNaive(window, width(), season, targetFeatures());
     }
 
+    /**
+     * The persistence forecast: the window's last observed value of each target repeated over the horizon, the
+     * seasonal-naive forecast of season 1 ({@code x[t + h] = x[t - 1]}).
+     */
+    public SeasonalNaive persistence() {
+        return new SeasonalNaive(window, width(), 1, targetFeatures());
+    }
+
     /** The model's forecast of output {@code o} (step o / K, target o % K), normalised. */
     public float forecast(float out, ForecastWindow w, int o, SeasonalNaive naive) {
         return residual ? out + naive.at(w, o / targets.size(), o % targets.size()) : out;

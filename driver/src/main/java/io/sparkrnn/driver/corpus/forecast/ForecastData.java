@@ -27,8 +27,9 @@ import org.apache.spark.storage.StorageLevel;
  * A series prepared for training: rows in time order split into training, validation and test parts (contiguous,
  * never shuffled), standardised with the training part's mean and std (saved as {@code normalizer.json}), cut
  * into windows (see {@link ForecastReader}) and, with {@link ForecastColumns#residual}, turned into residuals over
- * the seasonal-naive forecast. Metrics in the original units: MAE and RMSE of the model and of the seasonal-naive
- * forecast on the same predicted rows.
+ * the seasonal-naive forecast. Metrics in the original units: MAE and RMSE of the model and of two baselines on
+ * the same predicted rows, the seasonal-naive forecast ({@code seasonal_naive_*}) and persistence
+ * ({@code persistence_*}: the last observed value repeated over the horizon, {@link ForecastColumns#persistence}).
  */
 public final class ForecastData {
     public static final String NORMALIZER = "normalizer.json";
@@ -149,12 +150,25 @@ public final class ForecastData {
     }
 
     /**
-     * Absolute and squared errors in original units, summed over windows, steps and targets, for the model and
-     * the seasonal-naive forecast.
+     * Absolute and squared errors in original units, summed over windows, steps and targets, for the model, the
+     * seasonal-naive forecast and persistence.
      */
-    public record Errors(long count, double abs, double sq, double naiveAbs, double naiveSq) implements Serializable {
+    public record Errors(long count, double abs, double sq, double naiveAbs, double naiveSq, double persistenceAbs,
+            double persistenceSq) implements Serializable {
+        /** No values yet. */
+        public static final Errors NONE = new Errors(0, 0, 0, 0, 0, 0, 0);
+
         public Errors plus(Errors o) {
-            return new Errors(count + o.count, abs + o.abs, sq + o.sq, naiveAbs + o.naiveAbs, naiveSq + o.naiveSq);
+            return new Errors(count + o.count, abs + o.abs, sq + o.sq, naiveAbs + o.naiveAbs, naiveSq + o.naiveSq,
+                    persistenceAbs + o.persistenceAbs, persistenceSq + o.persistenceSq);
+        }
+
+        /** One forecast {@code pred} of {@code truth} with the baselines' {@code naive} and {@code persistence}. */
+        public Errors plus(double truth, double pred, double naive, double persistence) {
+            return new Errors(count + 1, abs + Math.abs(pred - truth), sq + (pred - truth) * (pred - truth),
+                    naiveAbs + Math.abs(naive - truth), naiveSq + (naive - truth) * (naive - truth),
+                    persistenceAbs + Math.abs(persistence - truth),
+                    persistenceSq + (persistence - truth) * (persistence - truth));
         }
 
         public double mae() {
@@ -169,53 +183,51 @@ public final class ForecastData {
             return naiveAbs / count;
         }
 
+        public double persistenceMae() {
+            return persistenceAbs / count;
+        }
+
         public void toJson(ObjectNode n, String prefix) {
             n.put(prefix + "mae", mae());
             n.put(prefix + "rmse", rmse());
             n.put(prefix + "seasonal_naive_mae", naiveMae());
             n.put(prefix + "seasonal_naive_rmse", Math.sqrt(naiveSq / count));
             n.put(prefix + "mae_vs_seasonal_naive", mae() / naiveMae());
+            n.put(prefix + "persistence_mae", persistenceMae());
+            n.put(prefix + "persistence_rmse", Math.sqrt(persistenceSq / count));
+            n.put(prefix + "mae_vs_persistence", mae() / persistenceMae());
             n.put(prefix + "values", count);
         }
     }
 
-    /** The model's and the seasonal-naive errors on {@code windows}, computed in the tasks. */
+    /** The model's and the baselines' errors on {@code windows}, computed in the tasks. */
     public static Errors errors(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
             ForecastColumns k, Normalizer norm, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         int f = k.width();
         int[] tf = k.targetFeatures();
         SeasonalNaive naive = k.naive();
+        SeasonalNaive persistence = k.persistence();
         try {
             return windows.mapPartitions(it -> {
                 LocalModel m = b.value().copy();
-                Errors e = new Errors(0, 0, 0, 0, 0);
+                Errors e = Errors.NONE;
                 for (List<ForecastWindow> chunk : LocalModel.chunks(it, batch)) {
                     List<float[]> in = new ArrayList<>();
                     chunk.forEach(w -> in.add(w.inputs()));
                     float[][] out = m.regress(in, k.window(), f);
-                    long n = 0;
-                    double abs = 0;
-                    double sq = 0;
-                    double nAbs = 0;
-                    double nSq = 0;
                     for (int r = 0; r < chunk.size(); r++) {
                         ForecastWindow w = chunk.get(r);
                         for (int h = 0; h < k.horizon(); h++) {
                             for (int j = 0; j < tf.length; j++) {
                                 int o = h * tf.length + j;
-                                double truth = norm.invert(tf[j], w.targets()[o]);
-                                double pred = norm.invert(tf[j], k.forecast(out[r][o], w, o, naive));
-                                double base = norm.invert(tf[j], naive.at(w, h, j));
-                                abs += Math.abs(pred - truth);
-                                sq += (pred - truth) * (pred - truth);
-                                nAbs += Math.abs(base - truth);
-                                nSq += (base - truth) * (base - truth);
-                                n++;
+                                e = e.plus(norm.invert(tf[j], w.targets()[o]),
+                                        norm.invert(tf[j], k.forecast(out[r][o], w, o, naive)),
+                                        norm.invert(tf[j], naive.at(w, h, j)),
+                                        norm.invert(tf[j], persistence.at(w, h, j)));
                             }
                         }
                     }
-                    e = e.plus(new Errors(n, abs, sq, nAbs, nSq));
                 }
                 return Collections.singletonList(e).iterator();
             }).reduce(Errors::plus);

@@ -91,6 +91,17 @@ public final class LmCorpus {
         return out;
     }
 
+    /** Occurrences of each vocabulary id in the training streams, counted in the tasks. */
+    public long[] trainCounts() {
+        int v = vocabulary.size();
+        return train.map(p -> ((TokenStreamPartition) p).counts(v)).fold(new long[v], (a, b) -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] += b[i];
+            }
+            return a;
+        });
+    }
+
     /** Corpus tokens, specials included, in corpus order: ids index it. */
     public Vocabulary vocabulary() {
         return vocabulary;

@@ -23,7 +23,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * A text prepared for training a language model: read by {@link LmTextReader} on the executors into contiguous
  * training streams, the last share of the text held out; validation is bits per token with the state carried
- * through the held-out text, computed on the driver.
+ * through the held-out text, computed on the driver, beside the {@link Unigram} baseline's on the same tokens.
  */
 public final class LmData {
     public static final String VOCAB = "vocab-chars.txt";
@@ -90,6 +90,7 @@ public final class LmData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             n.put("valid_" + metric, bits);
             n.put("valid_perplexity", Math.pow(2, bits));
+            n.put("valid_unigram_" + metric, new Unigram(corpus.trainCounts()).bitsPerToken(valid, lanes, k1));
             n.set("valid_samples", samples(model, params, valid, vocab, unit));
             if (growth != null) {
                 growth.toJson(n.putObject("warm_start_vocabulary"));

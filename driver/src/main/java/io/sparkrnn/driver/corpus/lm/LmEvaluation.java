@@ -50,7 +50,8 @@ public final class LmEvaluation {
 
     /**
      * Bits per token of the validation part of {@code corpus} (read with the model's training settings from
-     * {@code where}) in windows of {@code k1} as training scored it; throws {@link CorpusException} naming
+     * {@code where}) in windows of {@code k1} as training scored it, with the {@link Unigram} baseline's of its
+     * training part on the same tokens; throws {@link CorpusException} naming
      * {@code where} for a part too big for the driver.
      */
     public static ObjectNode heldOut(LmCorpus corpus, String where, SequenceModel model, FlatParams params, int k1,
@@ -61,11 +62,13 @@ public final class LmEvaluation {
         } catch (CorpusException e) {
             throw new CorpusException(where + ": " + e.getMessage());
         }
-        double bits = StreamLoss.bitsPerToken(model, params, valid, LmData.lanes(valid.length, k1), k1);
+        int lanes = LmData.lanes(valid.length, k1);
+        double bits = StreamLoss.bitsPerToken(model, params, valid, lanes, k1);
         String noun = noun(unit);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("bits_per_" + noun, bits);
         n.put("perplexity", Math.pow(2, bits));
+        n.put("unigram_bits_per_" + noun, new Unigram(corpus.trainCounts()).bitsPerToken(valid, lanes, k1));
         n.put(unit == TokenUnit.WORDS ? "words" : "characters", valid.length);
         return n;
     }

@@ -49,6 +49,15 @@ final class TokenStreamPartition implements SequencePartition {
         return lanes;
     }
 
+    /** Occurrences of each id {@code < vocabulary} in this partition's stream. */
+    public long[] counts(int vocabulary) {
+        long[] c = new long[vocabulary];
+        for (int t : tokens) {
+            c[t]++;
+        }
+        return c;
+    }
+
     /** Tokens in this partition. */
     public int length() {
         return tokens.length;

@@ -33,7 +33,7 @@ import scala.Tuple2;
  * unless a validation corpus is named; word and tag vocabularies are fitted on the training sentences (unknown
  * words map to {@code <unk>}; a tag unseen in training to the tag {@code <unk>}, never predicted, so it counts as
  * an error). Sentences longer than k1 are cut into pieces of k1 words for training; evaluation sees whole
- * sentences. Metrics: token accuracy, per-tag and macro F1.
+ * sentences. Metrics: token accuracy, per-tag and macro F1, with the {@link MostFrequentTag} baseline's.
  */
 public final class TaggingData {
     public static final String WORDS = "vocab-words.txt";
@@ -133,6 +133,7 @@ public final class TaggingData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch).toJson(n, "valid_",
                     tags.tokens(), false);
+            MostFrequentTag.toJson(MostFrequentTag.fit(train).counts(valid, tags), n, "valid_");
             if (warm != null) {
                 n.set("warm_start_vocabulary", warm.deepCopy());
             }
