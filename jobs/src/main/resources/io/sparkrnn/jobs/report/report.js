@@ -72,9 +72,9 @@
     // The best validated round (eval.json's best_round by best_metric), whose model the run wrote unless
     // train.final-model = last.
     const best = data.eval || {};
-    const at = (col.round || []).indexOf(best.best_round - 1);
-    if (at >= 0 && data.valid.includes(best.best_metric) && x && x[at] !== null) {
-      sets.push(line('best round (' + best.best_round + ')', [{x: x[at], y: col[best.best_metric][at]}], '#000',
+    const bestAt = (col.round || []).indexOf(best.best_round - 1);
+    if (bestAt >= 0 && data.valid.includes(best.best_metric) && x && x[bestAt] !== null) {
+      sets.push(line('best round (' + best.best_round + ')', [{x: x[bestAt], y: col[best.best_metric][bestAt]}], '#000',
         'y_' + best.best_metric, {showLine: false, pointRadius: 7, pointStyle: 'star', borderWidth: 2}));
     }
     draw(id, sets, xTitle, axes);
