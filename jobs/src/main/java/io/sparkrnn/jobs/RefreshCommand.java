@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkrnn.driver.corpus.Part;
 import io.sparkrnn.driver.corpus.lm.CharCorpus;
-import io.sparkrnn.driver.corpus.pairs.Seq2SeqScores;
-import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobConfig;
 import io.sparkrnn.jobs.config.JobSettings;
+import io.sparkrnn.jobs.config.TaskMetrics;
 import io.sparkrnn.jobs.registry.DataFingerprint;
 import io.sparkrnn.jobs.registry.Gate;
 import io.sparkrnn.jobs.registry.Hashes;
@@ -59,11 +58,6 @@ import picocli.CommandLine.Parameters;
           bin/spark-rnn refresh conf/char-lm.conf --registry out/registry --name char-lm --promote-if-better bits_per_char
           bin/spark-rnn refresh conf/brown-tagger.conf --registry hdfs://nn/models --name tagger --promote-if-better accuracy --tolerance 0.002""")
 final class RefreshCommand implements Callable<Integer> {
-    /** Figures where lower is better; every other known figure is better higher. */
-    static final List<String> LOWER_IS_BETTER = List.of("bits_per_char", "bits_per_word", "perplexity", "loss",
-            "mae", "rmse", "mae_vs_seasonal_naive", "per", "cer", "wer", "ter", "ser");
-    /** Figures where higher is better. */
-    static final List<String> HIGHER_IS_BETTER = List.of("accuracy", "macro_f1", "bleu", "chrf");
     /** Keys that decide how the held-out part of data.train is drawn: both versions must agree on them. */
     private static final List<String> SPLIT = List.of("data.format", "data.validation-fraction",
             "data.test-fraction", "train.seed");
@@ -281,23 +275,12 @@ final class RefreshCommand implements Callable<Integer> {
             throw new ConfigException("--promote-if-better " + metric + ": task = " + job.task() + " reports "
                     + String.join(", ", reported));
         }
-        return LOWER_IS_BETTER.contains(metric);
+        return TaskMetrics.lowerIsBetter(metric);
     }
 
     /** The figures of a task's evaluation that can decide a gate. */
     static List<String> reported(JobSettings job) {
-        return switch (job.task()) {
-            case "lm" -> List.of(job.lm().tokens() == TokenUnit.CHARS ? "bits_per_char" : "bits_per_word",
-                    "perplexity");
-            case "tag", "classify" -> List.of("accuracy", "macro_f1");
-            case "forecast" -> List.of("mae", "rmse", "mae_vs_seasonal_naive");
-            default -> {
-                // as Seq2SeqScores writes them: the two error rates true to the target, BLEU, chrF for word targets
-                Seq2SeqScores.Names names = Seq2SeqScores.Names.of(job.data().format(), job.seq2seq().targetTokens());
-                yield names == Seq2SeqScores.Names.WORDS ? List.of(names.tokens, names.sequences, "bleu", "chrf")
-                        : List.of(names.tokens, names.sequences, "bleu");
-            }
-        };
+        return TaskMetrics.evaluated(job.task(), job.lm(), job.data(), job.seq2seq());
     }
 
     /** Scoring the held-out part of data.train: the serving version must draw it as the candidate does. */

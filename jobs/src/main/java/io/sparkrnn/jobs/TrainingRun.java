@@ -5,14 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.checkpoint.Checkpoint;
 import io.sparkrnn.driver.checkpoint.CheckpointStore;
-import io.sparkrnn.driver.checkpoint.HadoopFiles;
 import io.sparkrnn.driver.checkpoint.ModelTrainingState;
 import io.sparkrnn.driver.checkpoint.RunInfo;
 import io.sparkrnn.driver.round.ExecutorMemory;
-import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
-import io.sparkrnn.driver.round.TrainingPartition;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.model.Model;
@@ -26,13 +23,8 @@ import io.sparkrnn.jobs.config.JobConfig;
 import io.sparkrnn.jobs.config.JobSettings;
 import io.sparkrnn.jobs.report.RunReport;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,24 +34,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One {@code train} run of any task: the checkpoint folder (resume from the newest compatible checkpoint
- * unless {@code --fresh}); the task's data ({@link Task#prepare}); the round loop with validation every
- * {@code eval.every} rounds and at the end, {@code metrics.jsonl} and checkpoints; and the final model and
- * {@code eval.json} ({@link #finish}). The model folder keeps the round loop's state
+ * unless {@code --fresh}); the task's data ({@link Task#prepare}); the round loop ({@link RoundLoop}: validation
+ * every {@code eval.every} rounds and at the end, the best round and early stopping, {@code metrics.jsonl} and
+ * checkpoints); and the final model, the best round's unless {@code train.final-model = last}, and
+ * {@code eval.json} ({@link #finish}). The model folder keeps the state of the round loop at the model's round
  * ({@link ModelTrainingState}), from which a {@link WarmStart} run continues.
  */
 final class TrainingRun {
-    /** Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes). */
+    /**
+     * Config keys that may change when a run resumes (how long, how often, where, how seq2seq decodes, when to stop
+     * early and which round's model to write; not what makes a round the best).
+     */
     private static final List<String> MAY_CHANGE = List.of("train.rounds", "train.max-minutes", "eval.every",
-            "checkpoint.", "output.", "spark.", "decode.");
+            "checkpoint.", "output.", "spark.", "decode.", "train.early-stopping.patience", "train.final-model");
 
     private final JobSettings job;
     private final JobConfig cfg;
@@ -207,23 +201,28 @@ final class TrainingRun {
             try (RoundTrainer trainer = new RoundTrainer(sc, job.train().setup(spec), job.train().round(),
                     params.flat().data().asFloat())) {
                 List<String> history = new ArrayList<>();
+                RunInfo.Best best = null;
                 if (resume.isPresent()) {
                     trainer.restore(resume.get().state());
                     history.addAll(resume.get().info().metrics());
+                    best = resume.get().info().best();
                     out.printf(Locale.ROOT, "resuming from %s (round %d of %d)%n", resume.get().name(),
                             trainer.round(), job.train().rounds());
                 } else if (warm != null) {
                     trainer.restore(warm.initial(spec, params, data, job, out));
                 }
-                double seconds = loop(trainer, data.train(), data, params, store, dir, spec, history);
-                params.flat().assign(Nd4j.createFromArray(trainer.params()));
+                EarlyStopping early = new EarlyStopping(job.early(), best);
+                RoundLoop.End end = new RoundLoop(job, out, trainer, data, params, store, history, early).run(dir);
+                RoundTrainer.State last = trainer.state();
+                RoundTrainer.State written = finalState(store, early.best(), last);
+                params.flat().assign(Nd4j.createFromArray(written.params()));
                 Map<String, byte[]> files = new LinkedHashMap<>(data.files());
-                files.putAll(ModelTrainingState.encode(trainer.state()));
+                files.putAll(ModelTrainingState.encode(written));
                 if (warm != null) {
                     files.putAll(warm.parentJson());
                 }
-                finish(task, data, model, params, dir, files, trainer.round(), seconds,
-                        trainer.round() < job.train().rounds());
+                finish(task, data, model, params, dir, files, new Outcome(last.round(), written.round(), early.best(),
+                        end));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + output, e);
@@ -250,122 +249,81 @@ final class TrainingRun {
     }
 
     /**
-     * Rounds until {@code train.rounds}, or until the round in which this run's loop has used
-     * {@code train.max-minutes} of wall-clock time (validation and checkpoints included); that round is validated
-     * and checkpointed like the last one. Returns the seconds spent.
+     * What the round loop ended with: the rounds run, the round whose model is written ({@code train.final-model}),
+     * the best validated round (null when none gave a number) and how the loop ended.
      */
-    private double loop(RoundTrainer trainer, JavaRDD<? extends TrainingPartition<?>> train, PreparedData data,
-            FlatParams params, CheckpointStore store, OutputDir dir, ModelSpec spec, List<String> history)
-            throws IOException {
-        long total = job.train().rounds();
-        Double score = null;
-        long start = trainer.round();
-        long t0 = System.nanoTime();
-        double budget = job.train().maxMinutes() * 60;
-        // Not try-with-resources: an HDFS stream throws its failure again from close(), which cannot suppress itself.
-        FSDataOutputStream stream = dir.path().resolve("metrics.jsonl").create();
-        Writer metrics = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-        try {
-            for (String line : history) {
-                metrics.write(line + "\n");
-            }
-            boolean savedLast = false;
-            while (trainer.round() < total) {
-                RoundMetrics m = trainer.round(train, total);
-                long done = trainer.round();
-                double elapsed = (System.nanoTime() - t0) / 1e9;
-                boolean outOfTime = budget > 0 && elapsed >= budget && done < total;
-                double eta = elapsed / (done - start) * (total - done);
-                StringBuilder line = new StringBuilder(m.toConsole(total)).append(String.format(Locale.ROOT,
-                        "  eta %.0fs", budget > 0 ? Math.min(eta, Math.max(0, budget - elapsed)) : eta));
-                ObjectNode json = m.toJson();
-                if (done % job.train().evalEvery() == 0 || done == total || outOfTime) {
-                    params.flat().assign(Nd4j.createFromArray(trainer.params()));
-                    PreparedData.Validation v = data.heldOut().validate(params);
-                    score = v.lowerIsBetter();
-                    boolean first = true;
-                    for (Map.Entry<String, Double> e : v.metrics().entrySet()) {
-                        json.set("valid_" + e.getKey(), RoundMetrics.rounded(e.getValue(), 6));
-                        if (first) {
-                            line.append(String.format(Locale.ROOT, "  valid %s %.4f", e.getKey(), e.getValue()));
-                            first = false;
-                        }
-                    }
-                    if (v.details() != null) {
-                        v.details().fields().forEachRemaining(e -> json.set("valid_" + e.getKey(), e.getValue()));
-                    }
-                }
-                out.println(line);
-                String record = json.toString();
-                history.add(record);
-                metrics.write(record + "\n");
-                metrics.flush();
-                stream.hflush(); // visible to readers of the file now (HDFS: on the DataNodes)
-                savedLast = job.output().checkpoints().shouldSave(done, Instant.now());
-                if (savedLast) {
-                    save(store, trainer, spec, data.files(), history, score);
-                }
-                if (outOfTime) {
-                    String minutes = BigDecimal.valueOf(job.train().maxMinutes()).stripTrailingZeros().toPlainString();
-                    out.printf(Locale.ROOT, "train.max-minutes = %s reached after round %d of %d (%.0f s): "
-                            + "stopping; running the command again continues%n", minutes, done, total, elapsed);
-                    break;
-                }
-            }
-            if (!savedLast && trainer.round() > start) {
-                save(store, trainer, spec, data.files(), history, score);
-            }
-        } catch (IOException | RuntimeException e) {
-            HadoopFiles.closeAfter(metrics, e);
-            throw e;
+    private record Outcome(long rounds, long modelRound, RunInfo.Best best, RoundLoop.End end) {
+    }
+
+    /**
+     * The state whose model is written: with {@code train.final-model = best}, the best round's from its checkpoint
+     * (which retention keeps), else, or when no round was validated, the last round's.
+     */
+    private RoundTrainer.State finalState(CheckpointStore store, RunInfo.Best best, RoundTrainer.State last) {
+        if (!job.early().finalBest() || best == null || best.round() == last.round()) {
+            return last;
         }
-        metrics.close();
-        return (System.nanoTime() - t0) / 1e9;
+        String name = CheckpointStore.nameOf(best.round());
+        try {
+            return store.load(name).state();
+        } catch (IOException | IllegalStateException e) {
+            throw new IllegalStateException("train.final-model = best: cannot read " + name + ", the checkpoint of "
+                    + "the best round, in " + store.dir() + " (" + e.getMessage() + "); the checkpoints are kept: run "
+                    + "the command again with --set train.final-model=last to write the last round's model", e);
+        }
     }
 
     /**
      * The end of every task's run: the model folder, then {@code eval.json} (the task's evaluation of the
-     * held-out part plus the run's counters).
+     * held-out part plus the run's counters: rounds run, the round whose model was written, the best round and
+     * how the run stopped).
      */
     private void finish(Task task, PreparedData data, Model model, FlatParams params, OutputDir dir,
-            Map<String, byte[]> files, long rounds, double seconds, boolean stoppedByBudget) {
+            Map<String, byte[]> files, Outcome o) {
         dir.writeModel((d, provenance) -> ModelFiles.save(d, model, params, null, 0, provenance), files,
                 cfg.render());
         ObjectNode eval = JsonNodeFactory.instance.objectNode();
         eval.put("task", task.name());
         eval.setAll(data.heldOut().evaluate(params));
-        eval.put("rounds", rounds);
-        eval.put("seconds_this_run", Math.round(seconds * 10) / 10.0);
-        eval.put("stopped_by_max_minutes", stoppedByBudget);
+        eval.put("rounds", o.rounds());
+        eval.put("final_model", job.early().finalBest() ? "best" : "last");
+        eval.put("model_round", o.modelRound());
+        if (o.best() != null) {
+            eval.put("best_round", o.best().round());
+            eval.put("best_metric", "valid_" + o.best().metric());
+            eval.put("best_value", o.best().value());
+        }
+        eval.put("stopped_early", o.end().stoppedEarly());
+        eval.put("seconds_this_run", Math.round(o.end().seconds() * 10) / 10.0);
+        eval.put("stopped_by_max_minutes", o.end().outOfTime());
         if (warm != null) {
             eval.set("warm_start", warm.report());
         }
         dir.writeJson("eval.json", eval + "\n");
         out.println("evaluation: " + summary(eval));
+        if (o.best() != null) {
+            out.printf(Locale.ROOT, "model: round %d of %d (train.final-model = %s); best validation %s %.4f at "
+                    + "round %d%n", o.modelRound(), o.rounds(), job.early().finalBest() ? "best" : "last",
+                    o.best().metric(), o.best().value(), o.best().round());
+        }
         out.printf(Locale.ROOT, "done: model, checkpoints, metrics.jsonl and eval.json in %s%n", dir.path().absolute());
         RunReport.write(dir.path().folder(), "spark-rnn train " + cfg.source(), cfg.asStrings());
         out.println("report: " + dir.path().resolve(RunReport.FILE).absolute());
     }
 
+    /** eval.json's numbers that are the run's counters, not figures of the model. */
+    private static final Set<String> COUNTERS = Set.of("rounds", "model_round", "best_round", "best_value");
+
     /** The scalar fields of an evaluation, for the console. */
     static String summary(ObjectNode eval) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) eval::fields) {
-            if (e.getValue().isNumber() && !e.getKey().equals("rounds") && !e.getKey().startsWith("seconds")) {
+            if (e.getValue().isNumber() && !COUNTERS.contains(e.getKey()) && !e.getKey().startsWith("seconds")) {
                 sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
                         .append(String.format(Locale.ROOT, "%.4f", e.getValue().asDouble()));
             }
         }
         return sb.toString();
-    }
-
-    private void save(CheckpointStore store, RoundTrainer trainer, ModelSpec spec, Map<String, byte[]> files,
-            List<String> history, Double score) throws IOException {
-        RunInfo info = new RunInfo(Map.of("train.seed", job.train().seed()), Map.of("round", trainer.round()),
-                cfg.asStrings(), history, score);
-        String name = store.save(spec, trainer.state(), info, files);
-        store.prune(job.output().checkpoints());
-        out.println("checkpoint " + name);
     }
 
     private CheckpointStore openStore() {

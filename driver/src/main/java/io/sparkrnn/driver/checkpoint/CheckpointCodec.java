@@ -187,6 +187,15 @@ final class CheckpointCodec {
         } else {
             root.put("validation", info.validation());
         }
+        if (info.best() == null) {
+            root.putNull("best");
+        } else {
+            ObjectNode best = root.putObject("best");
+            best.put("metric", info.best().metric());
+            best.put("round", info.best().round());
+            best.put("value", info.best().value());
+            best.put("sinceBest", info.best().sinceBest());
+        }
         ArrayNode fl = root.putArray("files");
         files.forEach(fl::add);
         ArrayNode metrics = root.putArray("metrics");
@@ -359,6 +368,22 @@ final class CheckpointCodec {
         List<String> metrics = new ArrayList<>();
         st.withArray("metrics").forEach(m -> metrics.add(m.toString()));
         JsonNode v = st.get("validation");
-        return new RunInfo(seeds, counters, config, metrics, v == null || v.isNull() ? null : v.doubleValue());
+        return new RunInfo(seeds, counters, config, metrics, v == null || v.isNull() ? null : v.doubleValue(),
+                best(st));
+    }
+
+    /** The run's best round as {@code state.json} records it; null when it records none (or is older). */
+    static RunInfo.Best best(JsonNode st) {
+        JsonNode b = st.get("best");
+        if (b == null || b.isNull()) {
+            return null;
+        }
+        if (!b.isObject() || !b.path("metric").isTextual() || !b.path("round").canConvertToLong()
+                || !b.path("value").isNumber() || !b.path("sinceBest").canConvertToInt()) {
+            throw new IllegalArgumentException("'best' must be an object with metric, round, value and sinceBest, "
+                    + "found " + b);
+        }
+        return new RunInfo.Best(b.get("metric").asText(), b.get("round").longValue(), b.get("value").doubleValue(),
+                b.get("sinceBest").intValue());
     }
 }

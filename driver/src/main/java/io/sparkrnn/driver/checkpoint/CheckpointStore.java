@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *                      weights.safetensors    the parameters, one F32 tensor per layout entry (PyTorch names)
  *                      optimizer.safetensors  outer.momentum (F64), inner.&lt;name&gt; (F32, averaged inner state),
  *                                             state.partition.00003 (F32, each partition's recurrent state)
- *                      state.json             round, counters, seeds, config and its hash, metrics history
+ *                      state.json             round, counters, seeds, config and its hash, metrics history,
+ *                                             the validation score, the run's best round so far
  *                      vocab-*.txt ...        the caller's extra files
  *                      MANIFEST.sha256        "sha256  name" per file above (sha256sum -c reads it)
  *   &lt;dir&gt;/LATEST                               name of the newest complete checkpoint
@@ -264,29 +265,53 @@ public final class CheckpointStore {
     }
 
     /**
-     * The round of the checkpoint with the lowest validation metric, if any checkpoint has one. Retention never
-     * deletes it, so it is the best of the run.
+     * The run's best validated round, which retention never deletes: as the newest readable {@code state.json}
+     * records it ({@link RunInfo#best}); for checkpoints written before runs recorded it, the round of the checkpoint
+     * with the lowest validation score. Empty when nothing was validated.
      */
     public Optional<Long> bestRound() throws IOException {
+        List<Long> rounds = rounds();
+        for (int i = rounds.size() - 1; i >= 0; i--) {
+            JsonNode st = rawState(rounds.get(i));
+            if (st != null) {
+                try {
+                    RunInfo.Best best = CheckpointCodec.best(st);
+                    if (best != null) {
+                        return Optional.of(best.round());
+                    }
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("{}: {}", new Path(new Path(dir, nameOf(rounds.get(i))), STATE_JSON), e.getMessage());
+                }
+                break;
+            }
+        }
         Long best = null;
         double bestValue = Double.POSITIVE_INFINITY;
-        for (long r : rounds()) {
-            Path p = new Path(new Path(dir, nameOf(r)), STATE_JSON);
-            try (InputStream in = fs.open(p)) {
-                JsonNode v = CheckpointCodec.JSON.readTree(in).get("validation");
-                if (v != null && v.isNumber() && (best == null || v.doubleValue() < bestValue)) {
-                    best = r;
-                    bestValue = v.doubleValue();
-                }
-            } catch (IOException e) {
-                LOG.warn("cannot read {} while looking for the best checkpoint: {}", p, e.toString());
+        for (long r : rounds) {
+            JsonNode st = rawState(r);
+            JsonNode v = st == null ? null : st.get("validation");
+            if (v != null && v.isNumber() && (best == null || v.doubleValue() < bestValue)) {
+                best = r;
+                bestValue = v.doubleValue();
             }
         }
         return Optional.ofNullable(best);
     }
 
+    /** The {@code state.json} of round {@code r}'s checkpoint as it is on storage; null (logged) when unreadable. */
+    private JsonNode rawState(long r) {
+        Path p = new Path(new Path(dir, nameOf(r)), STATE_JSON);
+        try (InputStream in = fs.open(p)) {
+            return CheckpointCodec.JSON.readTree(in);
+        } catch (IOException e) {
+            LOG.warn("cannot read {} while looking for the best checkpoint: {}", p, e.toString());
+            return null;
+        }
+    }
+
     /**
-     * Deletes the checkpoints that {@code policy} does not keep (never the best one nor the one LATEST names).
+     * Deletes the checkpoints that {@code policy} does not keep (never the best one, {@link #bestRound}, nor the
+     * one LATEST names).
      *
      * @return the names deleted
      */

@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -18,10 +19,40 @@ import java.util.TreeMap;
  * @param counters   other positions to resume from by name (epoch, data cursors, ...); may be empty
  * @param config     the resolved configuration, key -&gt; value as the user would write it
  * @param metrics    the metrics history so far, one JSON object per line (round metrics, validation, ...)
- * @param validation the validation metric of this checkpoint (lower is better), or null when none ran
+ * @param validation the validation score of this checkpoint's round (lower is better), or null when its round was
+ *                   not validated
+ * @param best       the best validated round of the run so far (this one or an earlier one), or null when none was
+ *                   validated or the checkpoint was written before runs tracked it
  */
 public record RunInfo(Map<String, Long> seeds, Map<String, Long> counters, Map<String, String> config,
-        List<String> metrics, Double validation) {
+        List<String> metrics, Double validation, Best best) {
+
+    /**
+     * The run's best validated round so far, by the metric early stopping watches, and how many validations
+     * since then did not improve on it. Retention never deletes its checkpoint ({@link CheckpointStore#bestRound}),
+     * and a resumed run continues the same early-stopping decision from it.
+     *
+     * @param metric          the validation figure, e.g. {@code mae}
+     * @param round           the round of the best validation
+     * @param value           the figure at that round
+     * @param sinceBest       validations after it that did not improve on it
+     */
+    public record Best(String metric, long round, double value, int sinceBest) {
+        public Best {
+            Objects.requireNonNull(metric, "metric");
+            if (round < 1 || sinceBest < 0 || Double.isNaN(value)) {
+                throw new IllegalArgumentException("best round must be >= 1 with a number and sinceBest >= 0, found "
+                        + round + ", " + value + ", " + sinceBest);
+            }
+        }
+    }
+
+    /** Without a best round (a run that has not validated). */
+    public RunInfo(Map<String, Long> seeds, Map<String, Long> counters, Map<String, String> config,
+            List<String> metrics, Double validation) {
+        this(seeds, counters, config, metrics, validation, null);
+    }
+
     public RunInfo {
         seeds = Collections.unmodifiableMap(new LinkedHashMap<>(seeds == null ? Map.of() : seeds));
         counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters == null ? Map.of() : counters));

@@ -32,6 +32,35 @@ class CheckpointRetentionTest extends CheckpointTesting {
         assertEquals("ckpt-000012", store.latestPointer());
     }
 
+    /**
+     * The best round as the newest checkpoint records it is kept, whatever the scores (a figure better higher, as an
+     * accuracy, is kept although its score is not the lowest), and round-trips through state.json.
+     */
+    @Test
+    void theRecordedBestRoundIsKeptAndReadBack() throws IOException {
+        Path dir = freshDir("file");
+        CheckpointStore store = CheckpointStore.open(fsOf(dir), dir);
+        CheckpointPolicy policy = new CheckpointPolicy(1, 0, 1, 0);
+        RunInfo.Best best = null;
+        for (long r = 1; r <= 6; r++) {
+            double accuracy = r == 2 ? 0.9 : 0.5 + r * 0.01;
+            if (best == null || accuracy > best.value()) {
+                best = new RunInfo.Best("accuracy", r, accuracy, 0);
+            } else {
+                best = new RunInfo.Best("accuracy", best.round(), best.value(), best.sinceBest() + 1);
+            }
+            // scores rising with the round: the lowest, which checkpoints without a recorded best go by, is round 1's
+            RunInfo i = info(r, (double) r);
+            store.save(SPEC, synthetic(r), new RunInfo(i.seeds(), i.counters(), i.config(), i.metrics(),
+                    i.validation(), best), Map.of());
+            store.prune(policy);
+        }
+        assertEquals(List.of(2L, 6L), store.rounds());
+        assertEquals(2L, store.bestRound().orElseThrow());
+        assertEquals(new RunInfo.Best("accuracy", 2, 0.9, 4), store.latest().info().best());
+        assertEquals(new RunInfo.Best("accuracy", 2, 0.9, 0), store.load("ckpt-000002").info().best());
+    }
+
     @Test
     void policySavesEveryKRoundsOrEveryMMinutes() {
         CheckpointPolicy p = new CheckpointPolicy(3, 10, 1, 0);

@@ -171,13 +171,25 @@ public final class ConfigSchema {
             choice("train.inner-state", "reset", List.of("reset", "keep", "average"),
                     "inner optimizer state between rounds"),
             integer("eval.every", 10, 1, null, "validate every this many rounds (and at the end)"),
+            string("train.early-stopping.metric", "", "the validation figure that picks the best round and stops "
+                    + "early; empty = the task's own: lm bits_per_char or bits_per_word, tag and classify accuracy, "
+                    + "forecast mae, seq2seq its token error rate (per, cer or ter); also lm words perplexity, tag and "
+                    + "classify macro_f1, forecast rmse and mae_vs_seasonal_naive, seq2seq its sequence error rate, "
+                    + "bleu and (word targets) chrf. Losses and error rates are better lower, the others higher"),
+            integer("train.early-stopping.patience", 0, 0, null, "stop after this many validations in a row that "
+                    + "do not improve on the best by more than train.early-stopping.min-delta; 0 = never stop early"),
+            number("train.early-stopping.min-delta", 0.0, 0.0, null, "the least change of the metric that counts "
+                    + "as an improvement (a new best round), in its units"),
+            choice("train.final-model", "best", List.of("best", "last"), "the model written at the end: the best "
+                    + "validated round's (its checkpoint is kept whatever checkpoint.keep-*) or the last round's"),
             integer("decode.beam", 1, 1, 64, "seq2seq: beam size of the final evaluation and predict; 1 = greedy "
                     + "only (validation during training is always greedy)").only("seq2seq"),
             number("decode.alpha", 0.6, 0.0, 5.0, "seq2seq: length normalisation of beam scores, logP / ((5 + n) "
                     + "/ 6)^alpha (Wu et al. 2016); 0 = none").only("seq2seq"),
             number("decode.max-length-ratio", 3.0, 0.1, 100.0, "seq2seq: decoding stops after ceil(ratio * source "
                     + "length) tokens").only("seq2seq"),
-            integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off"),
+            integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off (the "
+                    + "run also checkpoints every new best validated round and its last round)"),
             number("checkpoint.every-minutes", 0.0, 0.0, null, "checkpoint when this many minutes passed, 0 = off"),
             integer("checkpoint.keep-last", 2, 1, null, "newest checkpoints kept"),
             integer("checkpoint.keep-every", 0, 0, null, "also keep checkpoints of rounds that are multiples of this"),

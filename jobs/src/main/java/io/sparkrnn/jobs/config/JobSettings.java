@@ -21,6 +21,7 @@ import java.util.Locale;
  * @param vocab    {@code vocab.*}
  * @param model    the {@code model.*} keys every task reads
  * @param train    {@code train.*} and {@code eval.every}
+ * @param early    {@code train.early-stopping.*} and {@code train.final-model}: which round's model is written
  * @param output   {@code output.*} and {@code checkpoint.*}
  * @param decode   {@code decode.*} (seq2seq)
  * @param lm       the language model's keys
@@ -31,9 +32,9 @@ import java.util.Locale;
  * @param warm     what a warm start does with new tokens and a forecaster's normaliser
  */
 public record JobSettings(JobConfig config, String task, String master, DataSection data, VocabSection vocab,
-        ModelSection model, TrainSection train, OutputSection output, DecodeSection decode, LmSection lm,
-        TaggingSection tagging, ClassifySection classify, ForecastColumns forecast, Seq2SeqSection seq2seq,
-        WarmStartSection warm) {
+        ModelSection model, TrainSection train, EarlyStoppingSection early, OutputSection output, DecodeSection decode,
+        LmSection lm, TaggingSection tagging, ClassifySection classify, ForecastColumns forecast,
+        Seq2SeqSection seq2seq, WarmStartSection warm) {
 
     /** What a training run checks of an input path beyond the config (that it exists, in the given format). */
     @FunctionalInterface
@@ -95,11 +96,12 @@ public record JobSettings(JobConfig config, String task, String master, DataSect
             }
         }
         ClassifySection classify = ClassifySection.of(c, task);
+        EarlyStoppingSection early = EarlyStoppingSection.of(c, task, TaskMetrics.validated(task, lm, data, seq2seq));
         if (driverHeap > 0) {
             requireRoom(c, model, driverHeap);
         }
         return new JobSettings(c, task, c.getString("spark.master"), data, VocabSection.of(c), model,
-                TrainSection.of(c), OutputSection.of(c), decode, lm, TaggingSection.of(c), classify, forecast,
+                TrainSection.of(c), early, OutputSection.of(c), decode, lm, TaggingSection.of(c), classify, forecast,
                 seq2seq, WarmStartSection.of(c));
     }
 

@@ -63,7 +63,7 @@ final class ReportPage {
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
                 .append(escapeHtml(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n")
                 .append("<h1>").append(escapeHtml(title)).append("</h1>\n<p class=\"summary\">")
-                .append(escapeHtml(summary(history))).append("</p>\n");
+                .append(escapeHtml(summary(history) + best(eval))).append("</p>\n");
         sb.append(CHARTS);
         sb.append(taskCharts(task, eval));
         baselines(sb, eval);
@@ -272,6 +272,24 @@ final class ReportPage {
             }
         }
         return s.toString();
+    }
+
+    /**
+     * The best validated round and the round whose model was written, as eval.json names them ({@code best_round},
+     * {@code best_metric}, {@code best_value}, {@code model_round}, {@code final_model}); empty for a run of before
+     * best-model selection.
+     */
+    private static String best(JsonNode eval) {
+        if (eval == null || !eval.path("best_round").canConvertToLong() || !eval.path("best_value").isNumber()) {
+            return "";
+        }
+        String s = String.format(Locale.ROOT, "; best %s %.4f at round %d", MetricNames.words(
+                eval.path("best_metric").asText()), eval.get("best_value").asDouble(), eval.get("best_round").asLong());
+        if (eval.path("model_round").canConvertToLong()) {
+            s += String.format(Locale.ROOT, "; the model written is round %d's (train.final-model = %s)",
+                    eval.get("model_round").asLong(), eval.path("final_model").asText());
+        }
+        return s + (eval.path("stopped_early").asBoolean(false) ? "; stopped early" : "");
     }
 
     private static void row(StringBuilder sb, String key, String value) {

@@ -69,6 +69,14 @@
       sets.push(line(label, points(x, col[v]), colours[(i + 1) % colours.length], name, {pointRadius: 3}));
       axes[name] = axis(label, 'right', false);
     });
+    // The best validated round (eval.json's best_round by best_metric), whose model the run wrote unless
+    // train.final-model = last.
+    const best = data.eval || {};
+    const bestAt = (col.round || []).indexOf(best.best_round - 1);
+    if (bestAt >= 0 && data.valid.includes(best.best_metric) && x && x[bestAt] !== null) {
+      sets.push(line('best round (' + best.best_round + ')', [{x: x[bestAt], y: col[best.best_metric][bestAt]}], '#000',
+        'y_' + best.best_metric, {showLine: false, pointRadius: 7, pointStyle: 'star', borderWidth: 2}));
+    }
     draw(id, sets, xTitle, axes);
   }
 

@@ -140,6 +140,21 @@ class RunReportTest {
         assertTrue(html.contains("<tr><th>note</th><td>" + escaped), "eval.json value escaped in its table");
     }
 
+    /** The summary names the best round and the round whose model was written; a run of before says neither. */
+    @Test
+    void theSummaryNamesTheBestRoundAndTheModelsRound() throws Exception {
+        writeRun(tmp);
+        String before = Files.readString(report(tmp, "t", config()));
+        assertTrue(!before.contains("best validation"), "no best round in an older eval.json");
+        Files.writeString(tmp.resolve("eval.json"), "{\"task\":\"lm\",\"valid_bits_per_char\":3.5,\"rounds\":6,"
+                + "\"final_model\":\"best\",\"model_round\":4,\"best_round\":4,\"best_metric\":"
+                + "\"valid_bits_per_char\",\"best_value\":3.5,\"stopped_early\":true}\n");
+        String html = Files.readString(report(tmp, "t", config()));
+        assertTrue(html.contains("; best validation bits per character 3.5000 at round 4; the model written is round "
+                + "4&#39;s (train.final-model = best); stopped early</p>"), "summary line");
+        assertEquals(4, embeddedData(html).get("eval").get("best_round").asInt());
+    }
+
     @Test
     void theBaselinesStandBesideTheModelsFigures() throws Exception {
         ObjectNode eval = JSON.createObjectNode().put("task", "forecast").put("valid_mae", 2.279)
