@@ -31,10 +31,7 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
     private final Param<String> outputDir;
     private final DoubleParam validationFraction;
     private final DoubleParam maxBadFraction;
-    private final IntParam minCount;
-    private final IntParam maxVocabulary;
     private final Param<String> cell;
-    private final IntParam embedding;
     private final IntParam hidden;
     private final IntParam layers;
     private final DoubleParam dropout;
@@ -57,10 +54,7 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
         setDefault(outputDir, "");
         validationFraction = bind("validationFraction", "data.validation-fraction");
         maxBadFraction = bind("maxBadFraction", "data.max-bad-fraction");
-        minCount = bind("minCount", "vocab.min-count");
-        maxVocabulary = bind("maxVocabulary", "vocab.max-size");
         cell = bind("cell", "model.cell");
-        embedding = bind("embedding", "model.embedding");
         hidden = bind("hidden", "model.hidden");
         layers = bind("layers", "model.layers");
         dropout = bind("dropout", "model.dropout");
@@ -171,36 +165,12 @@ public abstract class RnnEstimator<M extends Model<M>, S extends RnnEstimator<M,
         return setValue(maxBadFraction, v);
     }
 
-    public IntParam minCount() {
-        return minCount;
-    }
-
-    public S setMinCount(int v) {
-        return setValue(minCount, v);
-    }
-
-    public IntParam maxVocabulary() {
-        return maxVocabulary;
-    }
-
-    public S setMaxVocabulary(int v) {
-        return setValue(maxVocabulary, v);
-    }
-
     public Param<String> cell() {
         return cell;
     }
 
     public S setCell(String v) {
         return setValue(cell, v);
-    }
-
-    public IntParam embedding() {
-        return embedding;
-    }
-
-    public S setEmbedding(int v) {
-        return setValue(embedding, v);
     }
 
     public IntParam hidden() {

@@ -5,13 +5,13 @@ import org.apache.spark.ml.param.Param;
 
 /**
  * An estimator fitted on an input column and a label column (the classifier, the tagger, the encoder-decoder); the
- * rest as {@link RnnEstimator}.
+ * rest as {@link RnnTokenEstimator}.
  *
  * @param <M> the fitted model
  * @param <S> the estimator itself, for chained setters
  */
 public abstract class RnnLabelledEstimator<M extends Model<M>, S extends RnnLabelledEstimator<M, S>>
-        extends RnnEstimator<M, S> {
+        extends RnnTokenEstimator<M, S> {
     private static final long serialVersionUID = 1L;
     private final Param<String> inputCol;
     private final Param<String> labelCol;

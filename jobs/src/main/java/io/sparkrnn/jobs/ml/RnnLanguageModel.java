@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
  * own Spark context with windows of {@code k1} steps ({@code train.k2 = k2}). A null text is a bad record, counted
  * against {@code maxBadFraction}. The fitted {@link RnnLanguageModelModel} generates text after a prompt column.
  */
-public final class RnnLanguageModel extends RnnEstimator<RnnLanguageModelModel, RnnLanguageModel> {
+public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelModel, RnnLanguageModel> {
     private static final long serialVersionUID = 1L;
     private final Param<String> textCol = column("textCol", "the text column (string), one row a line", "text");
     private final Param<String> promptCol = column("promptCol", "the prompt column (string) the model continues",

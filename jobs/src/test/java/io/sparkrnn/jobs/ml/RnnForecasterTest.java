@@ -2,6 +2,7 @@ package io.sparkrnn.jobs.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,6 +161,11 @@ class RnnForecasterTest {
         assertEquals(ConfigSchema.byPath().get("forecast.window").defaultValue(), f.getWindow());
         assertEquals(ConfigSchema.byPath().get("forecast.horizon").defaultValue(), f.getHorizon());
         assertEquals(ConfigSchema.byPath().get("forecast.features").defaultValue(), f.getOrDefault(f.features()));
+        // a forecaster reads numbers: no vocabulary or embedding param that would do nothing
+        for (String tokenParam : List.of("minCount", "maxVocabulary", "embedding")) {
+            assertFalse(f.hasParam(tokenParam), tokenParam);
+            assertTrue(new RnnLanguageModel().hasParam(tokenParam), tokenParam);
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.setWindow(0));
         assertTrue(e.getMessage().contains("param window (config key forecast.window) must be >= 1, found 0"),
                 e.getMessage());
