@@ -184,6 +184,9 @@ public final class ConfigSchema {
                     + "/ 6)^alpha (Wu et al. 2016); 0 = none").only("seq2seq"),
             number("decode.max-length-ratio", 3.0, 0.1, 100.0, "seq2seq: decoding stops after ceil(ratio * source "
                     + "length) tokens").only("seq2seq"),
+            integer("decode.no-repeat-ngram", 0, 0, 16, "seq2seq: greedy and beam search never produce an n-gram "
+                    + "of this many tokens twice in one output (as fairseq's and Hugging Face's "
+                    + "no_repeat_ngram_size); 0 = off").only("seq2seq"),
             integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off"),
             number("checkpoint.every-minutes", 0.0, 0.0, null, "checkpoint when this many minutes passed, 0 = off"),
             integer("checkpoint.keep-last", 2, 1, null, "newest checkpoints kept"),

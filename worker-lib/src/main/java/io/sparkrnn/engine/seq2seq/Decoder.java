@@ -125,7 +125,7 @@ final class Decoder {
      * The decoder's recurrent state over rows that read memory rows {@code rowOf} (the identity in training;
      * hypotheses of one source in beam search): h and c per layer, and the previous attentional vector.
      */
-    final class State {
+    final class State implements Seq2SeqDecoding.Steps {
         final FlatParams p;
         final Encoded enc;
         int[] rowOf;
@@ -187,13 +187,19 @@ final class Decoder {
             return st;
         }
 
+        @Override
+        public double[][] next(int[] tokens, int t) {
+            return logits(step(tokens, t));
+        }
+
         /** The logits of the next token after a step, one double[V] per row. */
         double[][] logits(Step st) {
             return Decoder.this.logits(p, st.head).castTo(DataType.DOUBLE).toDoubleMatrix();
         }
 
         /** Keeps rows {@code keep} (in that order; repeats allowed), as beam search reorders hypotheses. */
-        void select(int[] keep) {
+        @Override
+        public void select(int[] keep) {
             int[] r = new int[keep.length];
             for (int i = 0; i < keep.length; i++) {
                 r[i] = rowOf[keep[i]];
