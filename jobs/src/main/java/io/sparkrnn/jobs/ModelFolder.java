@@ -10,6 +10,7 @@ import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,8 +44,7 @@ public final class ModelFolder {
                     Seq2SeqTask.vocab(model, Seq2SeqTask.TARGET), model.settings().seq2seq().sourceTokens(),
                     Seq2SeqTask.joiner(model.settings().seq2seq().targetTokens(), false,
                             model.settings().data().format()), model.model(Seq2SeqModel.class).spec()
-                            .maxSourceLength(), model.settings().decode().beam(),
-                    model.settings().decode().alpha(), model.batch());
+                            .maxSourceLength(), model.settings().decode().settings(), model.batch());
             case "lm" -> LmGenerator.of(model);
             case "forecast" -> new Forecaster(model.local(), model.settings().forecast(),
                     Normalizer.fromJson(model.file(ForecastData.NORMALIZER)), model.batch());
@@ -146,12 +146,11 @@ public final class ModelFolder {
      * @param sourceTokens how a source text becomes tokens
      * @param targetJoin what joins the output's tokens
      * @param maxSourceLength the longest source decoded (a longer one gets an empty output)
-     * @param beam the beam width (1: greedy)
-     * @param alpha the length normalisation of the scores
+     * @param decode how to decode (beam 1: greedy)
      * @param batch sources per batch
      */
     public record Translator(LocalModel model, Vocabulary source, Vocabulary target, TokenUnit sourceTokens,
-            String targetJoin, int maxSourceLength, int beam, double alpha, int batch) {
+            String targetJoin, int maxSourceLength, Seq2SeqDecoding.Settings decode, int batch) {
     }
 
     /**

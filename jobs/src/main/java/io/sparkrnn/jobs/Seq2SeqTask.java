@@ -18,6 +18,7 @@ import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
 import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.ConfigSchema;
@@ -88,7 +89,7 @@ final class Seq2SeqTask implements VocabularyTask {
         return new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
                 job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
                 job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
-                job.train().partitions(), job.decode().beam(), job.decode().alpha(), job::seq2seqSpec, vocabularies);
+                job.train().partitions(), job.decode().settings(), job::seq2seqSpec, vocabularies);
     }
 
     @Override
@@ -145,17 +146,17 @@ final class Seq2SeqTask implements VocabularyTask {
                 joiner(c.seq2seq().targetTokens(), false, c.data().format())).persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         LocalModel lm = m.local();
-        double alpha = c.decode().alpha();
+        Seq2SeqDecoding.Settings decode = c.decode().settings();
         Seq2SeqScores.Names names = Seq2SeqScores.Names.of(c.data().format(), c.seq2seq().targetTokens());
         Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
-        Seq2SeqData.scores(sc, lm, enc, 1, alpha, m.batch(), words).toJson(n, "", names);
+        Seq2SeqData.scores(sc, lm, enc, decode.greedy(), m.batch(), words).toJson(n, "", names);
         if (words != null) {
             Seq2SeqData.copyBaseline(enc).toJson(n, "copy_");
         }
-        int beam = c.decode().beam();
+        int beam = decode.beam();
         if (beam > 1) {
             n.put("beam", beam);
-            Seq2SeqData.scores(sc, lm, enc, beam, alpha, m.batch(), words).toJson(n, "beam_", names);
+            Seq2SeqData.scores(sc, lm, enc, decode, m.batch(), words).toJson(n, "beam_", names);
         }
         n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
         enc.unpersist(false);
@@ -190,8 +191,7 @@ final class Seq2SeqTask implements VocabularyTask {
         String srcJoin = joiner(c.seq2seq().sourceTokens(), true, c.data().format());
         String tgtJoin = joiner(c.seq2seq().targetTokens(), false, c.data().format());
         JavaRDD<Object[]> rows = Seq2SeqData.translate(sc, m.local(), sources, src, tgt, srcJoin, tgtJoin,
-                m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.decode().beam(), c.decode().alpha(),
-                m.batch());
+                m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.decode().settings(), m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("source", String.class),
                 new PredictionWriter.Column("prediction", String.class),
                 new PredictionWriter.Column("score", Double.class)), rows);

@@ -138,12 +138,10 @@ public final class LocalModel implements Serializable {
 
     /**
      * One hypothesis per source (each of 1 to {@code spec.maxSourceLength} tokens) of an encoder-decoder model:
-     * greedy when {@code beam} is 1, else beam search of that width; scores normalised with {@code alpha}.
+     * greedy when the settings' beam is 1, else beam search of that width.
      */
-    public List<Hypothesis> decode(List<int[]> sources, int beam, double alpha) {
-        Seq2SeqModel m = model(Seq2SeqModel.class);
-        return beam <= 1 ? Seq2SeqDecoding.greedy(m, params, sources, alpha)
-                : Seq2SeqDecoding.beam(m, params, sources, beam, alpha);
+    public List<Hypothesis> decode(List<int[]> sources, Seq2SeqDecoding.Settings settings) {
+        return Seq2SeqDecoding.decode(model(Seq2SeqModel.class), params, sources, settings);
     }
 
     /** Softmax of one row of logits, max-shifted for stability. */

@@ -122,8 +122,10 @@ public final class ConfigSchema {
             integer("model.layers", 1, 1, 16, "stacked recurrent layers"),
             number("model.dropout", 0.0, 0.0, 0.95, "dropout between recurrent layers"),
             number("model.io-dropout", 0.0, 0.0, 0.95, "dropout on the recurrent stack's input (embeddings or "
-                    + "features) and output (before the head) while training; lm, tag, classify, forecast")
-                    .only("lm", "tag", "classify", "forecast"),
+                    + "features) and output (before the head) while training; seq2seq: on the input of the encoder's "
+                    + "and the decoder's first layer (embeddings; with input feeding also the fed attentional vector) "
+                    + "and on the attentional vector before the output layer")
+                    .only("lm", "tag", "classify", "forecast", "seq2seq"),
             bool("model.bidirectional", false, "tag, classify, forecast: every layer also runs backwards in time; "
                     + "seq2seq: the encoder's"),
             choice("model.attention", "general", List.of("none", "dot", "general"), "seq2seq: Luong attention "
@@ -134,6 +136,9 @@ public final class ConfigSchema {
             integer("model.decoder-hidden", 0, 0, null, "seq2seq: decoder hidden size; 0 = the encoder output "
                     + "width (model.hidden, doubled when bidirectional)").only("seq2seq"),
             integer("model.decoder-layers", 0, 0, 16, "seq2seq: decoder layers; 0 = model.layers").only("seq2seq"),
+            bool("model.tie-embeddings", false, "seq2seq: the output layer's weight is the target embedding (one "
+                    + "tensor, Press and Wolf 2017); needs the decoder hidden size equal to model.embedding")
+                    .only("seq2seq"),
             choice("model.pooling", "last", List.of("last", "mean"), "classify, forecast: one output from the last "
                     + "valid step or the mean over valid steps").only("classify", "forecast"),
             integer("train.batch", 32, 1, null, "sequences (stream lanes) per batch on each partition"),
@@ -151,6 +156,10 @@ public final class ConfigSchema {
             number("train.min-lr", 0.0, 0.0, null, "cosine, linear: learning rate at the last round (<= train.lr)"),
             number("train.weight-decay", 0.0, 0.0, null, "weight decay (L2; decoupled for adamw)"),
             number("train.clip", 1.0, 0.0, null, "inner gradient clip by global L2 norm, 0 = off"),
+            number("train.label-smoothing", 0.0, 0.0, 0.99, "seq2seq: label smoothing eps of the training loss, "
+                    + "(1 - eps) NLL + eps * mean over the target words of -log p (Szegedy et al. 2016); the "
+                    + "training loss reported is this objective (validation scores decoded outputs); 0 = off")
+                    .only("seq2seq"),
             integer("train.seed", 1234, 0, null, "seed of initialisation and dropout"),
             integer("train.partitions", 2, 1, null, "data partitions = tasks per round"),
             integer("train.engine-threads", 1, 1, 64, "threads of each task's training step (lm, tag, classify, "
@@ -188,6 +197,9 @@ public final class ConfigSchema {
                     + "/ 6)^alpha (Wu et al. 2016); 0 = none").only("seq2seq"),
             number("decode.max-length-ratio", 3.0, 0.1, 100.0, "seq2seq: decoding stops after ceil(ratio * source "
                     + "length) tokens").only("seq2seq"),
+            integer("decode.no-repeat-ngram", 0, 0, 16, "seq2seq: greedy and beam search never produce an n-gram "
+                    + "of this many tokens twice in one output (as fairseq's and Hugging Face's "
+                    + "no_repeat_ngram_size); 0 = off").only("seq2seq"),
             integer("checkpoint.every-rounds", 5, 0, null, "checkpoint after every this many rounds, 0 = off (the "
                     + "run also checkpoints every new best validated round and its last round)"),
             number("checkpoint.every-minutes", 0.0, 0.0, null, "checkpoint when this many minutes passed, 0 = off"),

@@ -74,6 +74,13 @@ final class TaskRules {
 
     static void seq2seq(JobConfig c, DataSection data, ModelSection model, Seq2SeqSection s, DecodeSection decode) {
         String where = c.source() + ": ";
+        int decHidden = s.decoderHidden(model);
+        if (s.tieEmbeddings() && decHidden != model.embedding()) {
+            throw new ConfigException(where + "model.tie-embeddings = true makes the output layer's weight the target "
+                    + "embedding: the decoder's hidden size (model.decoder-hidden = " + c.getInt("model.decoder-hidden")
+                    + (c.getInt("model.decoder-hidden") == 0 ? ", the encoder output width " + decHidden : "")
+                    + ") must equal model.embedding = " + model.embedding());
+        }
         try {
             s.spec(model, decode, 8, 8);
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.LocalModel;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.jobs.ModelFolder;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -107,17 +108,17 @@ public final class RnnSeq2SeqModel extends Model<RnnSeq2SeqModel> implements MLW
         TokenUnit unit = t.sourceTokens();
         String join = t.targetJoin();
         int maxSource = t.maxSourceLength();
-        int beam = t.beam();
-        double alpha = t.alpha();
+        Seq2SeqDecoding.Settings decode = t.decode();
         int batch = t.batch();
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(it -> decode(model.value().copy(), it, in, array,
-                unit, src, tgt, join, maxSource, beam, alpha, batch));
+                unit, src, tgt, join, maxSource, decode, batch));
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
     /** The rows of one partition with the output and score appended, in batches. */
     private static Iterator<Row> decode(LocalModel lm, Iterator<Row> it, int in, boolean array, TokenUnit unit,
-            Vocabulary src, Vocabulary tgt, String join, int maxSource, int beam, double alpha, int batch) {
+            Vocabulary src, Vocabulary tgt, String join, int maxSource, Seq2SeqDecoding.Settings decode,
+            int batch) {
         return Columns.perBatch(it, batch, chunk -> {
             List<String[]> sources = new ArrayList<>(chunk.size());
             for (Row r : chunk) {
@@ -127,7 +128,7 @@ public final class RnnSeq2SeqModel extends Model<RnnSeq2SeqModel> implements MLW
                 }
             }
             List<Seq2SeqData.Translation> t = sources.isEmpty() ? List.of()
-                    : Seq2SeqData.translations(lm, sources, src, tgt, join, maxSource, beam, alpha);
+                    : Seq2SeqData.translations(lm, sources, src, tgt, join, maxSource, decode);
             List<Row> res = new ArrayList<>(chunk.size());
             int next = 0;
             for (Row r : chunk) {

@@ -64,7 +64,7 @@ class JobSettingsTest {
         assertEquals(new LmSection(TokenUnit.CHARS, "text"), s.lm());
         assertEquals(new TaggingSection(0, 1, true, false), s.tagging());
         assertEquals(new ClassifySection(TokenUnit.CHARS, false, 200, Map.of()), s.classify());
-        assertEquals(new DecodeSection(1, 0.6, 3.0), s.decode());
+        assertEquals(new DecodeSection(1, 0.6, 3.0, 0), s.decode());
         TrainSection t = s.train();
         assertEquals(32, t.batch());
         assertEquals(64, t.k1());
@@ -96,8 +96,8 @@ class JobSettingsTest {
         assertEquals(new DataSection("data/samples/cmudict/cmudict-sample.txt", "", "cmudict", 0.05, 0.05, 0.001),
                 s.data());
         assertEquals(new Seq2SeqSection(false, TokenUnit.CHARS, TokenUnit.WORDS, "source", "target", false, 32,
-                Seq2SeqSpec.Attention.GENERAL, true, 0, 0), s.seq2seq());
-        assertEquals(new DecodeSection(3, 0.6, 3.0), s.decode());
+                Seq2SeqSpec.Attention.GENERAL, true, 0, 0, false, 0.0), s.seq2seq());
+        assertEquals(new DecodeSection(3, 0.6, 3.0, 0), s.decode());
         assertEquals(64, s.model().hidden());
         assertEquals(InnerStatePolicy.AVERAGE, s.train().round().innerState());
         assertEquals(20, s.train().round().localSteps());
@@ -172,6 +172,26 @@ class JobSettingsTest {
                 "model.attention, model.input-feeding, model.decoder-hidden:");
         assertMentions(refused(null, "train.warmup-steps=1000", "train.rounds=2", "train.local-steps=10"),
                 "train.warmup-steps must be <= train.rounds * train.local-steps = 20, found 1000");
+    }
+
+    @Test
+    void theSeq2SeqRegularisationKeysReachTheSpec() {
+        JobSettings s = settings("conf/translate.conf", "model.tie-embeddings=true", "model.decoder-hidden=64",
+                "model.io-dropout=0.2", "train.label-smoothing=0.1", "decode.no-repeat-ngram=3");
+        Seq2SeqSpec spec = s.seq2seqSpec(100, 120);
+        assertTrue(spec.tieEmbeddings());
+        assertEquals(64, spec.decoderHidden());
+        assertEquals(0.2, spec.ioDropout(), 0);
+        assertEquals(0.1, spec.labelSmoothing(), 0);
+        assertEquals(3, s.decode().settings().noRepeatNgram());
+        Seq2SeqSpec plain = settings("conf/translate.conf").seq2seqSpec(100, 120);
+        assertEquals(List.of(false, 0.0, 0.0, 0), List.of(plain.tieEmbeddings(), plain.ioDropout(),
+                plain.labelSmoothing(), settings("conf/translate.conf").decode().noRepeatNgram()));
+        // the output layer reads the decoder's 128 units (the encoder output width), the embedding has 64
+        assertMentions(refused("conf/translate.conf", "model.tie-embeddings=true"),
+                "translate.conf: model.tie-embeddings = true", "model.decoder-hidden = 0, the encoder output width 128",
+                "must equal model.embedding = 64");
+        assertMentions(refused("conf/translate.conf", "train.label-smoothing=1"), "train.label-smoothing");
     }
 
     @Test

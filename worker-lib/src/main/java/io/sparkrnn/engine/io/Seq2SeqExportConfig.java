@@ -44,6 +44,7 @@ public final class Seq2SeqExportConfig {
         c.put("attention", spec.attention().name().toLowerCase(Locale.ROOT));
         c.put("input_feeding", spec.inputFeeding());
         c.put("dropout", spec.dropout());
+        c.put("tie_embeddings", spec.tieEmbeddings());
         c.put("pad_id", spec.paddingId());
         c.put("bos_id", spec.beginId());
         c.put("eos_id", spec.endId());

@@ -239,6 +239,11 @@ public final class ModelJson {
             return v.booleanValue();
         }
 
+        /** The boolean at {@code key}, or {@code absent} when the key is missing. */
+        public boolean bool(String key, boolean absent) {
+            return node.has(key) ? bool(key) : absent;
+        }
+
         public <E extends Enum<E>> E choice(String key, Class<E> type, boolean nullable) {
             JsonNode v = node.get(key);
             E[] values = type.getEnumConstants();

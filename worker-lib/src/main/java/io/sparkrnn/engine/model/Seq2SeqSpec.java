@@ -28,11 +28,20 @@ import java.util.function.Function;
  * @param endId             target end-of-sequence id (last target)
  * @param maxSourceLength   longest accepted source
  * @param maxTargetRatio    decoding stops after ceil(ratio * source length) tokens, &gt; 0
+ * @param ioDropout         inverted dropout while training on the input of the encoder's and the decoder's first
+ *                          layer (the embeddings, with input feeding also h~_{t-1}) and on the attentional vector
+ *                          before the output layer, in [0, 1)
+ * @param labelSmoothing    eps of the training loss (1 - eps) NLL + eps * mean over the target classes of -log p
+ *                          (Szegedy et al. 2016), in [0, 1); evaluation losses are the plain NLL
+ * @param tieEmbeddings     the output layer's weight is the target embedding (one tensor, {@code
+ *                          tgt_embedding.weight}, no {@code out.weight}; Press and Wolf 2017); needs the output
+ *                          layer's input width H_d equal to E_t
  */
 public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding, int targetEmbedding, CellType cell,
         int encoderHidden, int encoderLayers, boolean bidirectional, int decoderHidden, int decoderLayers,
         double dropout, Attention attention, boolean inputFeeding, int paddingId, int beginId, int endId,
-        int maxSourceLength, double maxTargetRatio) implements ModelSpec {
+        int maxSourceLength, double maxTargetRatio, double ioDropout, double labelSmoothing, boolean tieEmbeddings)
+        implements ModelSpec {
 
     /** Luong's global attention score functions: score(h, e) = h . e (DOT) or h . W_a e (GENERAL). */
     public enum Attention {
@@ -58,6 +67,16 @@ public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding,
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), found " + dropout);
         }
+        if (!(ioDropout >= 0 && ioDropout < 1)) {
+            throw new IllegalArgumentException("ioDropout must be in [0, 1), found " + ioDropout);
+        }
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw new IllegalArgumentException("labelSmoothing must be in [0, 1), found " + labelSmoothing);
+        }
+        if (tieEmbeddings && decoderHidden != targetEmbedding) {
+            throw new IllegalArgumentException("tieEmbeddings needs the output layer's input width decoderHidden ("
+                    + decoderHidden + ") equal to targetEmbedding (" + targetEmbedding + ")");
+        }
         if (!(maxTargetRatio > 0) || Double.isInfinite(maxTargetRatio)) {
             throw new IllegalArgumentException("maxTargetRatio must be positive and finite, found " + maxTargetRatio);
         }
@@ -80,6 +99,30 @@ public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding,
             throw new IllegalArgumentException("inputFeeding feeds the attentional vector and needs attention DOT or "
                     + "GENERAL, found NONE");
         }
+    }
+
+    /** A spec without io dropout, label smoothing or tied embeddings. */
+    public Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding, int targetEmbedding, CellType cell,
+            int encoderHidden, int encoderLayers, boolean bidirectional, int decoderHidden, int decoderLayers,
+            double dropout, Attention attention, boolean inputFeeding, int paddingId, int beginId, int endId,
+            int maxSourceLength, double maxTargetRatio) {
+        this(sourceVocab, targetVocab, sourceEmbedding, targetEmbedding, cell, encoderHidden, encoderLayers,
+                bidirectional, decoderHidden, decoderLayers, dropout, attention, inputFeeding, paddingId, beginId,
+                endId, maxSourceLength, maxTargetRatio, 0.0, 0.0, false);
+    }
+
+    /** This spec with the given training regularisation: io dropout and label smoothing. */
+    public Seq2SeqSpec withRegularisation(double ioDropout, double labelSmoothing) {
+        return new Seq2SeqSpec(sourceVocab, targetVocab, sourceEmbedding, targetEmbedding, cell, encoderHidden,
+                encoderLayers, bidirectional, decoderHidden, decoderLayers, dropout, attention, inputFeeding, paddingId,
+                beginId, endId, maxSourceLength, maxTargetRatio, ioDropout, labelSmoothing, tieEmbeddings);
+    }
+
+    /** This spec with the output layer tied to the target embedding, or not. */
+    public Seq2SeqSpec withTiedEmbeddings(boolean tie) {
+        return new Seq2SeqSpec(sourceVocab, targetVocab, sourceEmbedding, targetEmbedding, cell, encoderHidden,
+                encoderLayers, bidirectional, decoderHidden, decoderLayers, dropout, attention, inputFeeding, paddingId,
+                beginId, endId, maxSourceLength, maxTargetRatio, ioDropout, labelSmoothing, tie);
     }
 
     private static void positive(String name, int v) {
@@ -112,9 +155,10 @@ public record Seq2SeqSpec(int sourceVocab, int targetVocab, int sourceEmbedding,
     @Override
     public String describe() {
         return String.format(Locale.ROOT, "seq2seq %s, encoder %s%d x %d, decoder %d x %d, attention %s%s, "
-                + "%,d parameters", cell.name().toLowerCase(Locale.ROOT), bidirectional ? "bidirectional " : "",
+                + "%s%,d parameters", cell.name().toLowerCase(Locale.ROOT), bidirectional ? "bidirectional " : "",
                 encoderLayers, encoderHidden, decoderLayers, decoderHidden, attention.name().toLowerCase(Locale.ROOT),
-                inputFeeding ? " with input feeding" : "", layout().size());
+                inputFeeding ? " with input feeding" : "", tieEmbeddings ? "tied target embeddings, " : "",
+                layout().size());
     }
 
     @Override

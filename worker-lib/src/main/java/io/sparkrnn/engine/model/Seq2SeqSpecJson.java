@@ -13,14 +13,17 @@ import java.util.List;
  *            "cell": "lstm", "encoderHidden": 64, "encoderLayers": 1, "bidirectional": true,
  *            "decoderHidden": 64, "decoderLayers": 1, "dropout": 0.0, "attention": "general",
  *            "inputFeeding": true, "paddingId": 0, "beginId": 1, "endId": 2, "maxSourceLength": 200,
- *            "maxTargetRatio": 2.0}
+ *            "maxTargetRatio": 2.0, "ioDropout": 0.0, "labelSmoothing": 0.0, "tieEmbeddings": false}
  * </pre>
+ * {@code ioDropout}, {@code labelSmoothing} and {@code tieEmbeddings} were added later: a document without them
+ * reads 0, 0 and false.
  */
 final class Seq2SeqSpecJson {
     private static final List<String> SPEC_KEYS = List.of("sourceVocab", "targetVocab", "sourceEmbedding",
             "targetEmbedding", "cell", "encoderHidden", "encoderLayers", "bidirectional", "decoderHidden",
             "decoderLayers", "dropout", "attention", "inputFeeding", "paddingId", "beginId", "endId",
             "maxSourceLength", "maxTargetRatio");
+    private static final List<String> OPTIONAL = List.of("ioDropout", "labelSmoothing", "tieEmbeddings");
 
     private Seq2SeqSpecJson() {
     }
@@ -45,11 +48,14 @@ final class Seq2SeqSpecJson {
         s.put("endId", spec.endId());
         s.put("maxSourceLength", spec.maxSourceLength());
         s.put("maxTargetRatio", spec.maxTargetRatio());
+        s.put("ioDropout", spec.ioDropout());
+        s.put("labelSmoothing", spec.labelSmoothing());
+        s.put("tieEmbeddings", spec.tieEmbeddings());
         return s;
     }
 
     static Seq2SeqSpec read(ModelJson.Fields f) {
-        f.requireExactly(SPEC_KEYS);
+        f.requireExactly(SPEC_KEYS, OPTIONAL);
         try {
             return new Seq2SeqSpec(
                     f.integer("sourceVocab"),
@@ -69,7 +75,10 @@ final class Seq2SeqSpecJson {
                     f.integer("beginId"),
                     f.integer("endId"),
                     f.integer("maxSourceLength"),
-                    f.number("maxTargetRatio"));
+                    f.number("maxTargetRatio"),
+                    f.number("ioDropout", 0.0),
+                    f.number("labelSmoothing", 0.0),
+                    f.bool("tieEmbeddings", false));
         } catch (IllegalArgumentException e) {
             throw f.invalid(e);
         }

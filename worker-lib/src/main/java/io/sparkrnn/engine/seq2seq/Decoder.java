@@ -15,10 +15,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The decoder of a {@link Seq2SeqModel}, run one step at a time (windows of one step, so that input feeding can read
  * h~_{t-1}): input x_t = [emb(u_t) (; h~_{t-1})] {@code [B, E_t (+ H)]} through L_d stacked layers (inverted dropout
- * between them while training) to the top state h_t, the {@link Attention} on it (h~_t, or h_t without attention),
- * and the output layer logits = out(h~_t) {@code [B, V_t]}. Parameters {@code tgt_embedding.weight},
- * {@code decoder.*} (nn.LSTM/GRU/RNN names), {@code out.weight} and {@code out.bias}; {@link State} is the running
- * state of one batch of rows, {@link Step} what one step keeps for the backward pass.
+ * while training: {@code ioDropout} on x_t, {@code dropout} between layers) to the top state h_t, the
+ * {@link Attention} on it (h~_t, or h_t without attention), and the output layer logits = out(h~_t)
+ * {@code [B, V_t]}. Parameters {@code tgt_embedding.weight}, {@code decoder.*} (nn.LSTM/GRU/RNN names),
+ * {@code out.weight} (absent with tied embeddings: the output layer then reads {@code tgt_embedding.weight}, and
+ * its gradient is the sum of both uses) and {@code out.bias}; {@link State} is the running state of one batch of
+ * rows, {@link Step} what one step keeps for the backward pass.
  */
 final class Decoder {
     private final Seq2SeqSpec spec;
@@ -48,10 +50,17 @@ final class Decoder {
         stack.addTo(b);
     }
 
-    /** Appends {@code out.weight} and {@code out.bias}. */
+    /** Appends {@code out.weight} (unless tied to the target embedding) and {@code out.bias}. */
     void addOutputTo(ParamLayout.Builder b) {
-        b.add(out.weightName(), spec.targetVocab(), spec.decoderHidden());
+        if (!spec.tieEmbeddings()) {
+            b.add(out.weightName(), spec.targetVocab(), spec.decoderHidden());
+        }
         b.add(out.biasName(), spec.targetVocab());
+    }
+
+    /** The name of the output layer's weight: {@code out.weight}, or the target embedding's when tied. */
+    String outputWeightName() {
+        return spec.tieEmbeddings() ? embedding.weightName() : out.weightName();
     }
 
     /** Input width H of the output layer: the fan-in of its initialisation. */
@@ -66,12 +75,13 @@ final class Decoder {
 
     /** logits = out(head) {@code [rows, V_t]} for heads {@code [rows, H]}. */
     INDArray logits(FlatParams p, INDArray head) {
-        return out.forward(p.view(out.weightName()), p.view(out.biasName()), head);
+        return out.forward(p.view(outputWeightName()), p.view(out.biasName()), head);
     }
 
     /** Back through the output layer: accumulates its gradients and returns d head {@code [rows, H]}. */
     INDArray logitsBackward(FlatParams p, FlatParams g, INDArray head, INDArray dLogits) {
-        return out.backward(p.view(out.weightName()), g.view(out.weightName()), g.view(out.biasName()), head, dLogits);
+        return out.backward(p.view(outputWeightName()), g.view(outputWeightName()), g.view(out.biasName()), head,
+                dLogits);
     }
 
     /**
@@ -115,7 +125,7 @@ final class Decoder {
      * The decoder's recurrent state over rows that read memory rows {@code rowOf} (the identity in training;
      * hypotheses of one source in beam search): h and c per layer, and the previous attentional vector.
      */
-    final class State {
+    final class State implements Seq2SeqDecoding.Steps {
         final FlatParams p;
         final Encoded enc;
         int[] rowOf;
@@ -153,8 +163,9 @@ final class Decoder {
                 x = Nd4j.concat(1, x, feed);
             }
             for (int k = 0; k < cells.length; k++) {
-                if (k > 0 && training && spec.dropout() > 0) {
-                    st.dropMasks[k] = DropoutMask.of(x, (seed * 1_000_003L + 7919L * (t + 1)) * 31 + k, spec.dropout());
+                double rate = k == 0 ? spec.ioDropout() : spec.dropout();
+                if (training && rate > 0) {
+                    st.dropMasks[k] = DropoutMask.of(x, (seed * 1_000_003L + 7919L * (t + 1)) * 31 + k, rate);
                     x = x.mul(st.dropMasks[k]);
                 }
                 RecurrentCell.Window w = cells[k].forward(stack.cellParams(p, k, 0), x.reshape(1, b, x.size(1)),
@@ -176,13 +187,19 @@ final class Decoder {
             return st;
         }
 
+        @Override
+        public double[][] next(int[] tokens, int t) {
+            return logits(step(tokens, t));
+        }
+
         /** The logits of the next token after a step, one double[V] per row. */
         double[][] logits(Step st) {
             return Decoder.this.logits(p, st.head).castTo(DataType.DOUBLE).toDoubleMatrix();
         }
 
         /** Keeps rows {@code keep} (in that order; repeats allowed), as beam search reorders hypotheses. */
-        void select(int[] keep) {
+        @Override
+        public void select(int[] keep) {
             int[] r = new int[keep.length];
             for (int i = 0; i < keep.length; i++) {
                 r[i] = rowOf[keep[i]];

@@ -5,8 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Inverted dropout between the stacked layers of the encoder and the decoder while training, one mask per layer
- * input, drawn from a seed derived per step and layer (so a replayed step draws the same masks).
+ * Inverted dropout of the encoder-decoder model while training: on the first layer's input (embeddings) and between
+ * the stacked layers of the encoder and the decoder, one mask per layer input, and on the attentional vectors before
+ * the output layer; each drawn from a seed derived per step and place (so a replayed step draws the same masks).
  */
 final class DropoutMask {
     private DropoutMask() {

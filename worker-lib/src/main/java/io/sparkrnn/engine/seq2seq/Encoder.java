@@ -14,7 +14,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The encoder of a {@link Seq2SeqModel}: source embedding and an L_e-layer, optionally bidirectional recurrent stack
- * over the masked source, with inverted dropout between layers while training. Memory M = the top layer's output
+ * over the masked source, with inverted dropout while training on the embedded source ({@code ioDropout}) and
+ * between layers ({@code dropout}). Memory M = the top layer's output
  * {@code [S, B, W]}, W = D * H_e. Parameters {@code src_embedding.weight} and {@code encoder.*} (nn.LSTM/GRU/RNN
  * names).
  */
@@ -65,8 +66,9 @@ final class Encoder {
         INDArray in = embedding.forward(p.view(embedding.weightName()), src).reshape(s, b, spec.sourceEmbedding());
         int hid = spec.encoderHidden();
         for (int l = 0; l < cells.length; l++) {
-            if (l > 0 && training && spec.dropout() > 0) {
-                enc.dropMasks[l] = DropoutMask.of(in, seed * 1_000_003L + l, spec.dropout());
+            double rate = l == 0 ? spec.ioDropout() : spec.dropout();
+            if (training && rate > 0) {
+                enc.dropMasks[l] = DropoutMask.of(in, seed * 1_000_003L + l, rate);
                 in = in.mul(enc.dropMasks[l]);
             }
             for (int d = 0; d < cells[l].length; d++) {

@@ -11,21 +11,76 @@ import java.util.List;
  * {@code spec.maxTargetLength(sourceLength)} generated tokens (including {@code <eos>}); a hypothesis that
  * reaches the limit without {@code <eos>} is returned unfinished. Greedy decoding runs all sources as one
  * batch; beam search encodes all sources as one batch and then searches one source at a time, its
- * hypotheses forming the decoder's batch.
+ * hypotheses forming the decoder's batch. With {@code noRepeatNgram} = n &gt; 0 (fairseq's and Hugging Face's
+ * {@code no_repeat_ngram_size}) a token that would complete an n-gram of generated tokens that the hypothesis
+ * already holds is never chosen: a model that loops ("the lord , and the lord , and ...") must leave the loop.
  */
 public final class Seq2SeqDecoding {
     private Seq2SeqDecoding() {
     }
 
+    /**
+     * How to decode.
+     *
+     * @param beam          the beam width; 1 = greedy
+     * @param alpha         the length normalisation of the scores ({@link Hypothesis#normalise}), &gt;= 0
+     * @param noRepeatNgram no n-gram of this many tokens twice in an output; 0 = off
+     */
+    public record Settings(int beam, double alpha, int noRepeatNgram) implements java.io.Serializable {
+        public Settings {
+            if (beam <= 0) {
+                throw new IllegalArgumentException("beamSize must be positive, found " + beam);
+            }
+            if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+                throw new IllegalArgumentException("alpha must be finite and >= 0, found " + alpha);
+            }
+            if (noRepeatNgram < 0) {
+                throw new IllegalArgumentException("noRepeatNgram must be >= 0, found " + noRepeatNgram);
+            }
+        }
+
+        /** These settings with beam width 1. */
+        public Settings greedy() {
+            return new Settings(1, alpha, noRepeatNgram);
+        }
+    }
+
+    /** What decoding asks of a decoder: the next logits of every row after a step, and the reordering of rows. */
+    interface Steps {
+        /** Feeds {@code tokens} (one per row) at step {@code t}; returns the logits of the next token per row. */
+        double[][] next(int[] tokens, int t);
+
+        /** Keeps rows {@code keep} in that order (repeats allowed). */
+        void select(int[] keep);
+    }
+
+    /** Greedy when {@code settings.beam()} is 1, else beam search of that width. */
+    public static List<Hypothesis> decode(Seq2SeqModel model, FlatParams params, List<int[]> sources,
+            Settings settings) {
+        return settings.beam() == 1 ? greedy(model, params, sources, settings)
+                : beam(model, params, sources, settings);
+    }
+
     /** The most probable token at every step, for each source; scores normalised with {@code alpha}. */
     public static List<Hypothesis> greedy(Seq2SeqModel model, FlatParams params, List<int[]> sources, double alpha) {
-        Seq2SeqSpec spec = model.spec();
-        Decoder.State dec = model.startDecoding(params, sources);
-        int b = sources.size();
-        int[] limit = new int[b];
+        return greedy(model, params, sources, new Settings(1, alpha, 0));
+    }
+
+    /** The most probable allowed token at every step, for each source (the settings' beam is not read). */
+    public static List<Hypothesis> greedy(Seq2SeqModel model, FlatParams params, List<int[]> sources,
+            Settings settings) {
+        int[] limit = new int[sources.size()];
+        for (int r = 0; r < limit.length; r++) {
+            limit[r] = model.spec().maxTargetLength(sources.get(r).length);
+        }
+        return greedy(model.spec(), model.startDecoding(params, sources), limit, settings);
+    }
+
+    static List<Hypothesis> greedy(Seq2SeqSpec spec, Steps dec, int[] limit, Settings settings) {
+        double alpha = settings.alpha();
+        int b = limit.length;
         int maxLen = 0;
         for (int r = 0; r < b; r++) {
-            limit[r] = spec.maxTargetLength(sources.get(r).length);
             maxLen = Math.max(maxLen, limit[r]);
         }
         List<List<Integer>> toks = new ArrayList<>();
@@ -38,12 +93,12 @@ public final class Seq2SeqDecoding {
             toks.add(new ArrayList<>());
         }
         for (int t = 0; t < maxLen; t++) {
-            double[][] lp = logSoftmax(dec.logits(dec.step(input.clone(), t)));
+            double[][] lp = logSoftmax(dec.next(input.clone(), t));
             for (int r = 0; r < b; r++) {
                 if (done[r]) {
                     continue;
                 }
-                int best = argmax(lp[r]);
+                int best = argmax(lp[r], banned(toks.get(r), settings.noRepeatNgram(), lp[r].length));
                 logProb[r] += lp[r][best];
                 input[r] = best;
                 if (best == spec.endId()) {
@@ -73,32 +128,42 @@ public final class Seq2SeqDecoding {
      */
     public static List<Hypothesis> beam(Seq2SeqModel model, FlatParams params, List<int[]> sources, int beamSize,
             double alpha) {
-        if (beamSize <= 0) {
-            throw new IllegalArgumentException("beamSize must be positive, found " + beamSize);
-        }
-        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-            throw new IllegalArgumentException("alpha must be finite and >= 0, found " + alpha);
-        }
-        List<Hypothesis> greedy = greedy(model, params, sources, alpha);
+        return beam(model, params, sources, new Settings(beamSize, alpha, 0));
+    }
+
+    /** As {@link #beam(Seq2SeqModel, FlatParams, List, int, double)}, with the n-gram rule of the settings. */
+    public static List<Hypothesis> beam(Seq2SeqModel model, FlatParams params, List<int[]> sources,
+            Settings settings) {
+        List<Hypothesis> greedy = greedy(model, params, sources, settings);
         List<Hypothesis> out = new ArrayList<>();
         for (int r = 0; r < sources.size(); r++) {
             Decoder.State dec = model.startDecoding(params, List.of(sources.get(r)));
-            Hypothesis best = search(model.spec(), dec, model.spec().maxTargetLength(sources.get(r).length), beamSize,
-                    alpha);
+            Hypothesis best = search(model.spec(), dec, model.spec().maxTargetLength(sources.get(r).length),
+                    settings);
             out.add(best.score() >= greedy.get(r).score() ? best : greedy.get(r));
         }
         return out;
     }
 
-    private static Hypothesis search(Seq2SeqSpec spec, Decoder.State dec, int limit, int beamSize, double alpha) {
+    /**
+     * Beam search of one source on {@code dec} (one row before {@code <bos>}): the finished (or length-limited)
+     * hypothesis with the best normalised score.
+     */
+    static Hypothesis search(Seq2SeqSpec spec, Steps dec, int limit, Settings settings) {
+        int beamSize = settings.beam();
+        double alpha = settings.alpha();
         List<int[]> live = new ArrayList<>();
         live.add(new int[0]);
         double[] liveLp = {0};
         List<Hypothesis> done = new ArrayList<>();
         int[] input = {spec.beginId()};
         for (int t = 0; t < limit && !live.isEmpty(); t++) {
-            double[][] lp = logSoftmax(dec.logits(dec.step(input, t)));
+            double[][] lp = logSoftmax(dec.next(input, t));
             int v = lp[0].length;
+            boolean[][] banned = new boolean[live.size()][];
+            for (int row = 0; row < live.size(); row++) {
+                banned[row] = banned(live.get(row), settings.noRepeatNgram(), v);
+            }
             int slots = beamSize - done.size();
             // best `slots` extensions (row, token) by summed log-probability; ties keep the lower index
             Integer[] order = new Integer[live.size() * v];
@@ -111,9 +176,13 @@ public final class Seq2SeqDecoding {
             List<Integer> keep = new ArrayList<>();
             List<Integer> tokens = new ArrayList<>();
             List<Double> nextLp = new ArrayList<>();
-            for (int i = 0; i < Math.min(slots, order.length); i++) {
+            for (int i = 0, taken = 0; i < order.length && taken < slots; i++) {
                 int row = order[i] / v;
                 int tok = order[i] % v;
+                if (banned[row] != null && banned[row][tok]) {
+                    continue;
+                }
+                taken++;
                 double s = cur[row] + lp[row][tok];
                 int[] prefix = live.get(row);
                 if (tok == spec.endId()) {
@@ -180,7 +249,7 @@ public final class Seq2SeqDecoding {
                 // rows past their end read their last token; their later logits are not kept
                 input[r] = t == 0 || y.length == 0 ? model.spec().beginId() : y[Math.min(t, y.length) - 1];
             }
-            double[][] z = dec.logits(dec.step(input.clone(), t));
+            double[][] z = dec.next(input.clone(), t);
             for (int r = 0; r < b; r++) {
                 if (t < out[r].length) {
                     out[r][t] = z[r];
@@ -211,13 +280,41 @@ public final class Seq2SeqDecoding {
         return lp;
     }
 
-    private static int argmax(double[] x) {
-        int best = 0;
-        for (int j = 1; j < x.length; j++) {
-            if (x[j] > x[best]) {
+    /** The first index of the largest value of {@code x} not {@code banned} (null: none banned). */
+    private static int argmax(double[] x, boolean[] banned) {
+        int best = -1;
+        for (int j = 0; j < x.length; j++) {
+            if ((banned == null || !banned[j]) && (best < 0 || x[j] > x[best])) {
                 best = j;
             }
         }
         return best;
+    }
+
+    /**
+     * The tokens (of {@code vocab}) that would complete an n-gram already in {@code prefix} (the generated tokens),
+     * or null when none is banned ({@code n} = 0, or the prefix too short to hold an n-gram).
+     */
+    static boolean[] banned(int[] prefix, int n, int vocab) {
+        if (n <= 0 || prefix.length < n) {
+            return null;
+        }
+        boolean[] out = new boolean[vocab];
+        int ctx = prefix.length - (n - 1);
+        for (int i = 0; i + n <= prefix.length; i++) {
+            boolean same = true;
+            for (int k = 0; k < n - 1 && same; k++) {
+                same = prefix[i + k] == prefix[ctx + k];
+            }
+            if (same) {
+                out[prefix[i + n - 1]] = true;
+            }
+        }
+        return out;
+    }
+
+    private static boolean[] banned(List<Integer> prefix, int n, int vocab) {
+        return n <= 0 || prefix.size() < n ? null
+                : banned(prefix.stream().mapToInt(Integer::intValue).toArray(), n, vocab);
     }
 }

@@ -32,8 +32,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <li>Decoder step t: input [emb(u_t) (; h~_{t-1})] with u = bos y_1 .. y_n; top state h_t.</li>
  * <li>Attention: score_j = h_t . k_j with k_j = M_j (DOT) or W_a M_j (GENERAL), softmax over the valid
  * source steps, context c_t = sum_j a_j M_j, h~_t = tanh(W_c [c_t; h_t] + b_c).</li>
- * <li>Output: logits = out(h~_t) (or out(h_t) without attention); targets y_1 .. y_n eos; loss = mean
- * cross-entropy over the valid target steps.</li>
+ * <li>Output: logits = out(h~_t) (or out(h_t) without attention; h~_t through inverted dropout {@code ioDropout}
+ * while training), out's weight the target embedding when tied; targets y_1 .. y_n eos; loss = mean cross-entropy
+ * over the valid target steps, label-smoothed while training when {@code labelSmoothing} &gt; 0.</li>
  * </ul>
  * The decoder runs step by step (windows of one step) so that input feeding can read h~_{t-1}. This class composes
  * the parts, each with its forward and backward pass: {@link Encoder}, {@link Bridge}, {@link Attention} and
@@ -106,7 +107,8 @@ public final class Seq2SeqModel implements Model {
 
     /**
      * Teacher-forced forward and backward: adds the gradient of the mean cross-entropy over all target tokens
-     * (y_1 .. y_n and eos of every row) into {@code grads}. {@code dropoutSeed} seeds the dropout masks.
+     * (y_1 .. y_n and eos of every row; label-smoothed with {@code spec.labelSmoothing()}, and the loss reported is
+     * that training objective) into {@code grads}. {@code dropoutSeed} seeds the dropout masks.
      */
     public StepResult lossAndGradient(FlatParams params, FlatParams grads, Seq2SeqBatch batch, long dropoutSeed) {
         if (!grads.layout().equals(layout)) {
@@ -115,7 +117,7 @@ public final class Seq2SeqModel implements Model {
         return run(params, grads, batch, true, dropoutSeed);
     }
 
-    /** The teacher-forced loss without gradients or dropout. */
+    /** The teacher-forced loss without gradients or dropout: the plain cross-entropy (no label smoothing). */
     public StepResult loss(FlatParams params, Seq2SeqBatch batch) {
         return run(params, null, batch, false, 0);
     }
@@ -131,11 +133,20 @@ public final class Seq2SeqModel implements Model {
             steps[t] = dec.step(Arrays.copyOfRange(in.decIn, t * in.b, (t + 1) * in.b), t);
             Tensors.step(headIn, t).assign(steps[t].head);
         }
+        INDArray headMask = null;
+        if (training && spec.ioDropout() > 0) {
+            headMask = DropoutMask.of(headIn, seed * 1_000_003L - 1, spec.ioDropout());
+            headIn.muli(headMask);
+        }
         INDArray logits = decoder.logits(params, Tensors.as2d(headIn));
-        LossResult lr = SoftmaxCrossEntropy.compute(logits, in.decTgt, in.valid, IGNORE, 0);
+        LossResult lr = SoftmaxCrossEntropy.compute(logits, in.decTgt, in.valid, IGNORE, 0, null,
+                training ? spec.labelSmoothing() : 0.0);
         if (grads != null && lr.count() > 0) {
             INDArray dHead = decoder.logitsBackward(params, grads, Tensors.as2d(headIn), lr.gradient())
                     .reshape(in.t, in.b, spec.decoderHidden());
+            if (headMask != null) {
+                dHead.muli(headMask);
+            }
             backward(params, grads, enc, dec, steps, dHead);
         }
         return new StepResult(lr.sum(), lr.count());

@@ -16,6 +16,7 @@ import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.seq2seq.Hypothesis;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -151,8 +152,9 @@ public final class Seq2SeqData {
         Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
                 tgt.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
-        int beam = s.beam();
-        double alpha = s.alpha();
+        Seq2SeqDecoding.Settings decode = s.decode();
+        Seq2SeqDecoding.Settings greedy = decode.greedy();
+        int beam = decode.beam();
         Seq2SeqScores.Names names = Seq2SeqScores.Names.of(s.format(), s.reading().targetTokens());
         Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
         TranslationScores validCopy = words == null ? null : copyBaseline(validE);
@@ -160,9 +162,9 @@ public final class Seq2SeqData {
         Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin);
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
             LocalModel m = LocalModel.of(spec, params);
-            Seq2SeqScores v = scores(sc, m, validE, 1, alpha, batch, words);
+            Seq2SeqScores v = scores(sc, m, validE, greedy, batch, words);
             ObjectNode details = JsonNodeFactory.instance.objectNode();
-            details.set("samples", samples.decode(m, alpha));
+            details.set("samples", samples.decode(m, greedy));
             Validation val = v.translation() == null ? Validation.of(v.tokenErrorRate(), names.tokens,
                     v.tokenErrorRate(), names.sequences, v.sequenceErrorRate(), "bleu", v.bleu())
                     : Validation.of(v.tokenErrorRate(), names.tokens, v.tokenErrorRate(), names.sequences,
@@ -171,24 +173,24 @@ public final class Seq2SeqData {
         }, params -> {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             LocalModel m = LocalModel.of(spec, params);
-            scores(sc, m, validE, 1, alpha, batch, words).toJson(n, "valid_", names);
+            scores(sc, m, validE, greedy, batch, words).toJson(n, "valid_", names);
             if (validCopy != null) {
                 validCopy.toJson(n, "valid_copy_");
             }
             if (nTest > 0) {
-                scores(sc, m, testE, 1, alpha, batch, words).toJson(n, "test_", names);
+                scores(sc, m, testE, greedy, batch, words).toJson(n, "test_", names);
                 if (testCopy != null) {
                     testCopy.toJson(n, "test_copy_");
                 }
             }
             if (beam > 1) {
                 n.put("beam", beam);
-                scores(sc, m, validE, beam, alpha, batch, words).toJson(n, "valid_beam_", names);
+                scores(sc, m, validE, decode, batch, words).toJson(n, "valid_beam_", names);
                 if (nTest > 0) {
-                    scores(sc, m, testE, beam, alpha, batch, words).toJson(n, "test_beam_", names);
+                    scores(sc, m, testE, decode, batch, words).toJson(n, "test_beam_", names);
                 }
             }
-            n.set("valid_samples", samples.decode(m, alpha));
+            n.set("valid_samples", samples.decode(m, greedy));
             n.put("skipped_long_sources", tooLong);
             if (warm != null) {
                 n.set("warm_start_vocabulary", warm.deepCopy());
@@ -220,10 +222,10 @@ public final class Seq2SeqData {
     private record Samples(List<Seq2SeqReferences> pairs, Vocabulary src, Vocabulary tgt, String srcJoin,
             String tgtJoin) {
         /** Rows {@code {source, reference, output}} for the model. */
-        ArrayNode decode(LocalModel m, double alpha) {
+        ArrayNode decode(LocalModel m, Seq2SeqDecoding.Settings greedy) {
             List<int[]> sources = new ArrayList<>();
             pairs.forEach(p -> sources.add(p.source()));
-            List<Hypothesis> h = sources.isEmpty() ? List.of() : m.decode(sources, 1, alpha);
+            List<Hypothesis> h = sources.isEmpty() ? List.of() : m.decode(sources, greedy);
             ArrayNode rows = JsonNodeFactory.instance.arrayNode();
             for (int i = 0; i < pairs.size(); i++) {
                 ObjectNode r = rows.addObject();
@@ -272,7 +274,7 @@ public final class Seq2SeqData {
      * spaces against the references' text.
      */
     public static Seq2SeqScores scores(JavaSparkContext sc, LocalModel model, JavaRDD<Seq2SeqReferences> data,
-            int beam, double alpha, int batch, Vocabulary words) {
+            Seq2SeqDecoding.Settings decode, int batch, Vocabulary words) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         try {
             return data.mapPartitions(it -> {
@@ -281,7 +283,7 @@ public final class Seq2SeqData {
                 for (List<Seq2SeqReferences> chunk : LocalModel.chunks(it, batch)) {
                     List<int[]> sources = new ArrayList<>();
                     chunk.forEach(p -> sources.add(p.source()));
-                    List<Hypothesis> h = m.decode(sources, beam, alpha);
+                    List<Hypothesis> h = m.decode(sources, decode);
                     for (int r = 0; r < chunk.size(); r++) {
                         s.add(h.get(r).tokens(), chunk.get(r).references());
                         if (words != null) {
@@ -314,14 +316,14 @@ public final class Seq2SeqData {
      * score NaN.
      */
     public static JavaRDD<Object[]> translate(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sources,
-            Vocabulary src, Vocabulary tgt, String srcJoin, String tgtJoin, int maxSource, int beam, double alpha,
-            int batch) {
+            Vocabulary src, Vocabulary tgt, String srcJoin, String tgtJoin, int maxSource,
+            Seq2SeqDecoding.Settings decode, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         return sources.mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
-                List<Translation> t = translations(lm, chunk, src, tgt, tgtJoin, maxSource, beam, alpha);
+                List<Translation> t = translations(lm, chunk, src, tgt, tgtJoin, maxSource, decode);
                 for (int r = 0; r < chunk.size(); r++) {
                     res.add(new Object[] {String.join(srcJoin, chunk.get(r)), t.get(r).output(), t.get(r).score()});
                 }
@@ -339,14 +341,14 @@ public final class Seq2SeqData {
      * than {@code maxSource} gets an empty output and score NaN.
      */
     public static List<Translation> translations(LocalModel lm, List<String[]> sources, Vocabulary src,
-            Vocabulary tgt, String tgtJoin, int maxSource, int beam, double alpha) {
+            Vocabulary tgt, String tgtJoin, int maxSource, Seq2SeqDecoding.Settings decode) {
         List<int[]> ids = new ArrayList<>();
         for (String[] s : sources) {
             if (s.length <= maxSource) {
                 ids.add(src.encode(s));
             }
         }
-        List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, beam, alpha);
+        List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, decode);
         List<Translation> res = new ArrayList<>(sources.size());
         int k = 0;
         for (String[] s : sources) {

@@ -3,6 +3,7 @@ package io.sparkrnn.driver.corpus.pairs;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
+import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import java.util.function.BiFunction;
 
 /**
@@ -19,14 +20,15 @@ import java.util.function.BiFunction;
  * @param maxVocabulary the most tokens each vocabulary keeps
  * @param batch pairs per batch
  * @param partitions training partitions
- * @param beam the beam width of the final evaluation (1: greedy only)
- * @param alpha the length normalisation of decoding
+ * @param decode how the final evaluation decodes (beam 1: greedy only; validation during training decodes
+ *     greedily with the same length normalisation and n-gram rule)
  * @param spec the model for vocabularies of (source, target) tokens
  * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record Seq2SeqSettings(String format, String train, Reading reading, int maxSourceLength, long seed,
         double testFraction, double validationFraction, int minCount, int maxVocabulary, int batch, int partitions,
-        int beam, double alpha, BiFunction<Integer, Integer, Seq2SeqSpec> spec, WarmVocabularies vocabularies) {
+        Seq2SeqDecoding.Settings decode, BiFunction<Integer, Integer, Seq2SeqSpec> spec,
+        WarmVocabularies vocabularies) {
 
     /**
      * How pairs are read.

@@ -245,7 +245,9 @@ public final class OnnxSeq2SeqExport {
             String comb = g.op("Concat", List.of(context, x), attr("axis", 1L));
             head = g.op("Tanh", List.of(linear(g, params, "attn_combine", comb)));
         }
-        g.node("Gemm", List.of(head, floats(g, params, "out.weight"), floats(g, params, "out.bias")),
+        // tied embeddings: the output layer reads the target embedding's initializer
+        String outWeight = spec.tieEmbeddings() ? emb : floats(g, params, "out.weight");
+        g.node("Gemm", List.of(head, outWeight, floats(g, params, "out.bias")),
                 List.of("logits"), attr("transB", 1L));
         g.output("logits", OnnxGraph.FLOAT, "batch", (long) spec.targetVocab());
         g.node("Concat", hOut, List.of("h_out"), attr("axis", 0L));

@@ -7,14 +7,17 @@ import io.sparkrnn.engine.io.Seq2SeqExportConfig;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.param.ParamLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Writes a sequence model for PyTorch into a folder: {@code model.safetensors} (float32, the names of
@@ -72,10 +75,25 @@ public final class TorchExport {
      * Writes an encoder-decoder model's three files into {@code dir} (which must exist): the weights under the
      * names of model.py's {@code Seq2SeqModel} (our layout's names and shapes), and config.json with
      * {@code "model": "seq2seq"} ({@link Seq2SeqExportConfig}; {@code unkId} is the source vocabulary's, or -1).
+     * With tied embeddings the one matrix is written twice, as {@code tgt_embedding.weight} and {@code out.weight},
+     * so that model.py's module loads it as it loads an untied model.
      */
     public static void write(Path dir, Seq2SeqSpec spec, FlatParams params, int unkId, Map<String, String> extra)
             throws IOException {
-        writeFiles(dir, params, Seq2SeqExportConfig.text(Seq2SeqExportConfig.of(FORMAT, VERSION, spec, unkId, extra)));
+        String config = Seq2SeqExportConfig.text(Seq2SeqExportConfig.of(FORMAT, VERSION, spec, unkId, extra));
+        if (!spec.tieEmbeddings()) {
+            writeFiles(dir, params, config);
+            return;
+        }
+        LinkedHashMap<String, INDArray> tensors = new LinkedHashMap<>();
+        for (ParamLayout.Entry e : params.layout().entries()) {
+            if (e.name().equals("out.bias")) {
+                tensors.put("out.weight", params.view("tgt_embedding.weight").castTo(DataType.FLOAT));
+            }
+            tensors.put(e.name(), params.view(e.name()).castTo(DataType.FLOAT));
+        }
+        SafeTensors.writeTensors(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        writeText(dir, config);
     }
 
     /** Writes the three files into {@code dir} (which must exist). */
@@ -88,6 +106,11 @@ public final class TorchExport {
         FlatParams f32 = params.dataType() == DataType.FLOAT ? params
                 : new FlatParams(params.layout(), params.flat().castTo(DataType.FLOAT));
         SafeTensors.writeParams(dir.resolve(WEIGHTS), f32, Map.of("format", "pt"));
+        writeText(dir, config);
+    }
+
+    /** config.json and model.py. */
+    private static void writeText(Path dir, String config) throws IOException {
         Files.writeString(dir.resolve(CONFIG), config, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(MODULE), module(), StandardCharsets.UTF_8);
     }

@@ -89,6 +89,12 @@ class OnnxSeq2SeqExportTest {
     }
 
     @Test
+    void trainedTiedEmbeddingsReadTheTargetEmbeddingInTheOutputLayer() throws OrtException {
+        compare(spec(CellType.LSTM, 1, true, 10, 1, Attention.GENERAL, true).withTiedEmbeddings(true), 80);
+        compare(spec(CellType.GRU, 1, false, 10, 2, Attention.NONE, false).withTiedEmbeddings(true), null);
+    }
+
+    @Test
     void writesBothGraphsAndAConfigWithTheSpecialIds(@TempDir Path tmp) throws Exception {
         Seq2SeqSpec spec = spec(CellType.LSTM, 1, true, 16, 2, Attention.GENERAL, true);
         FlatParams params = new Seq2SeqModel(spec).initParams(3, DataType.FLOAT);

@@ -220,4 +220,50 @@ class TorchExportTest {
             assertTrue(max <= 1e-4, specs.get(i) + ": max abs difference " + max);
         }
     }
+
+    /**
+     * Tied embeddings: the one matrix is written as both tgt_embedding.weight and out.weight (and the other tensors
+     * as they are), so model.py loads it as an untied module; with torch, that module computes our logits and
+     * greedy outputs.
+     */
+    @Test
+    void tiedSeq2SeqWritesTheSharedMatrixUnderBothNames() throws Exception {
+        CmudictPairs data = CmudictPairs.read();
+        Seq2SeqSpec spec = new Seq2SeqSpec(data.sourceVocab(), data.targetVocab(), 10, 14, CellType.LSTM, 12, 1, true,
+                14, 1, 0, Seq2SeqSpec.Attention.GENERAL, true, 0, 1, 2, 20, 1.5).withTiedEmbeddings(true);
+        Seq2SeqModel model = new Seq2SeqModel(spec);
+        FlatParams params = model.initParams(211, DataType.FLOAT);
+        Seq2SeqTrainer trainer = new Seq2SeqTrainer(model, params, OptimizerConfig.adam().create(
+                params.layout().size(), DataType.FLOAT), LrSchedule.constant(5e-3), ClipConfig.byNorm(1.0), 3);
+        for (int s = 0; s < 60; s++) {
+            trainer.step(new Seq2SeqBatch(data.words().subList(s * 20, s * 20 + 20),
+                    data.phones().subList(s * 20, s * 20 + 20)));
+        }
+        Path dir = Files.createDirectories(tmp.resolve("tied"));
+        TorchExport.write(dir, spec, params, -1, Map.of());
+        SafeTensorsFile f = SafeTensors.read(dir.resolve(TorchExport.WEIGHTS));
+        assertEquals(params.layout().entries().size() + 1, f.tensors().size());
+        assertEquals(params.view("tgt_embedding.weight"), f.get("out.weight"));
+        for (ParamLayout.Entry e : params.layout().entries()) {
+            assertEquals(params.view(e.name()), f.get(e.name()), e.name());
+        }
+        JsonNode config = JSON.readTree(dir.resolve(TorchExport.CONFIG).toFile());
+        assertTrue(config.get("tie_embeddings").asBoolean());
+        Torch.assumeAvailable();
+        List<int[]> src = new ArrayList<>();
+        List<int[]> tgt = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            src.add(data.words().get(2_500 + 53 * i));
+            tgt.add(data.phones().get(2_500 + 53 * i));
+        }
+        JsonNode outputs = Torch.seq2seq(List.of(dir), src, tgt, CmudictPairs.BOS, tmp);
+        double max = MaxDiff.logits(Seq2SeqDecoding.teacherForcedLogits(model, params, src, tgt),
+                outputs.get(0).get("logits"));
+        assertTrue(max <= 1e-4, "tied: max abs difference " + max);
+        List<Hypothesis> greedy = Seq2SeqDecoding.greedy(model, params, src, 0);
+        for (int r = 0; r < src.size(); r++) {
+            assertArrayEquals(greedy.get(r).tokens(), JSON.convertValue(outputs.get(0).get("greedy").get(r),
+                    int[].class), "greedy row " + r);
+        }
+    }
 }
