@@ -26,7 +26,8 @@ class TranslateTaskTest {
     void trainsTwoRoundsAndScoresTheCopyBaseline() throws Exception {
         Path out = tmp.resolve("translate");
         Commands.Run r = TaskTesting.ok(TaskTesting.train(CONF, out, "data.train=" + TaskTesting.path(SAMPLE),
-                "train.rounds=2", "eval.every=1", "model.hidden=32", "model.embedding=16"));
+                "train.rounds=2", "eval.every=1", "model.hidden=32", "model.embedding=16",
+                "model.decoder-hidden=16"));
         assertTrue(r.out().contains("valid ter") && r.out().contains("chrf"), r.out());
         JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
         for (String k : List.of("valid_bleu", "valid_chrf", "valid_copy_bleu", "valid_copy_chrf", "test_bleu",

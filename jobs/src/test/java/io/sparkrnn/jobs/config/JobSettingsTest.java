@@ -184,12 +184,15 @@ class JobSettingsTest {
         assertEquals(0.2, spec.ioDropout(), 0);
         assertEquals(0.1, spec.labelSmoothing(), 0);
         assertEquals(3, s.decode().settings().noRepeatNgram());
-        Seq2SeqSpec plain = settings("conf/translate.conf").seq2seqSpec(100, 120);
+        // the defaults (conf/cmudict-g2p.conf sets none of these keys): none of them
+        Seq2SeqSpec plain = settings("conf/cmudict-g2p.conf").seq2seqSpec(100, 120);
         assertEquals(List.of(false, 0.0, 0.0, 0), List.of(plain.tieEmbeddings(), plain.ioDropout(),
-                plain.labelSmoothing(), settings("conf/translate.conf").decode().noRepeatNgram()));
-        // the output layer reads the decoder's 128 units (the encoder output width), the embedding has 64
-        assertMentions(refused("conf/translate.conf", "model.tie-embeddings=true"),
-                "translate.conf: model.tie-embeddings = true", "model.decoder-hidden = 0, the encoder output width 128",
+                plain.labelSmoothing(), settings("conf/cmudict-g2p.conf").decode().noRepeatNgram()));
+        // conf/translate.conf ties with a 64-unit decoder; with decoder-hidden 0 the output layer would read the
+        // decoder's 128 units (the encoder output width) and the embedding has 64
+        assertTrue(settings("conf/translate.conf").seq2seqSpec(100, 120).tieEmbeddings());
+        assertMentions(refused("conf/translate.conf", "model.decoder-hidden=0"),
+                "model.tie-embeddings = true", "model.decoder-hidden = 0, the encoder output width 128",
                 "must equal model.embedding = 64");
         assertMentions(refused("conf/translate.conf", "train.label-smoothing=1"), "train.label-smoothing");
     }
