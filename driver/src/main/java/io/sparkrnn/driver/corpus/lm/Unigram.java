@@ -24,7 +24,12 @@ public record Unigram(long[] counts) {
 
     /** {@code -log2 p(id)}. */
     public double bits(int id) {
-        return -Math.log((counts[id] + 1.0) / (total() + counts.length)) / Math.log(2);
+        return bits(id, total() + counts.length);
+    }
+
+    /** {@code -log2 p(id)} with the add-one denominator T + V given. */
+    private double bits(int id, double denominator) {
+        return -Math.log((counts[id] + 1.0) / denominator) / Math.log(2);
     }
 
     /**
@@ -36,7 +41,7 @@ public record Unigram(long[] counts) {
         double[] bits = new double[counts.length];
         double denominator = total() + counts.length;
         for (int i = 0; i < bits.length; i++) {
-            bits[i] = -Math.log((counts[i] + 1.0) / denominator) / Math.log(2);
+            bits[i] = bits(i, denominator);
         }
         TokenStreamBatcher b = new TokenStreamBatcher(stream, lanes, steps);
         double sum = 0;
