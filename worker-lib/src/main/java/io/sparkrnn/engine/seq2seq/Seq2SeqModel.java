@@ -117,6 +117,14 @@ public final class Seq2SeqModel implements Model {
         return run(params, grads, batch, true, dropoutSeed);
     }
 
+    /**
+     * The training objective of {@link #lossAndGradient} (the same dropout masks from {@code dropoutSeed}, label
+     * smoothing) without its backward pass: the function whose derivative the gradient checks compare against.
+     */
+    StepResult trainingLoss(FlatParams params, Seq2SeqBatch batch, long dropoutSeed) {
+        return run(params, null, batch, true, dropoutSeed);
+    }
+
     /** The teacher-forced loss without gradients or dropout: the plain cross-entropy (no label smoothing). */
     public StepResult loss(FlatParams params, Seq2SeqBatch batch) {
         return run(params, null, batch, false, 0);
