@@ -94,7 +94,9 @@ class Seq2SeqGradientTest {
 
     @Test
     void bidirectionalEncoderForEachCellWithAttention() {
-        check(spec(CellType.LSTM, 2, true, 2, Attention.DOT, true, 0), 8);
+        // one layer each: two bidirectional LSTM layers under two decoder layers with input feeding are checked by
+        // dropoutBetweenLayersWithAFixedSeed (GENERAL scores; DOT's bidirectional keys are the same with one layer)
+        check(spec(CellType.LSTM, 1, true, 1, Attention.DOT, true, 0), 8);
         check(spec(CellType.GRU, 1, true, 1, Attention.GENERAL, true, 0), 9);
         check(spec(CellType.RNN_TANH, 2, true, 1, Attention.NONE, false, 0), 10);
     }
