@@ -40,15 +40,16 @@ import org.nd4j.linalg.api.buffer.DataType;
  * training and 557 held-out words (3,416 reference phonemes).
  *
  * <p>Model: embeddings 32, one unidirectional LSTM layer of 64 in encoder and decoder, float32; Adam at a constant
- * 3e-3, global-norm clip 1.0 ({@link GradientClipping}), batches of 32 words, 1,500 steps (9.6 epochs).
+ * 3e-3, global-norm clip 1.0 ({@link GradientClipping}), batches of 32 words, 500 steps (3.2 epochs).
  * Phoneme error rate (PER) = summed Levenshtein distance between greedy output and reference / reference
  * phonemes; word error rate (WER) = fraction of held-out words not exactly right.
  *
- * <p>Measured (2 shared cores, float32, 1,500 steps): attention PER 0.214 (730 edits), WER 0.634; no attention
- * PER 0.421 (1,439 edits), WER 0.849; ratio 0.51. After 200 steps: 0.343 / 0.865 against 0.798 / 0.998. (Hidden
- * 128 at 1,500 steps: 0.211 / 0.639 against 0.346 / 0.783.) Training takes 50-60 s per model, the whole
- * test 110 s (two runs gave identical figures, at load average about 4). The assertions, attention PER at
- * most 0.8x the no-attention PER and at most 0.26, leave a margin for numeric differences between machines.
+ * <p>Measured (2 shared cores, float32, 500 steps): attention PER 0.268 (914 edits), WER 0.761; no attention
+ * PER 0.589 (2,012 edits), WER 0.971; ratio 0.45. After 200 steps: 0.343 / 0.865 against 0.798 / 0.998; after
+ * 1,500 steps: 0.214 / 0.634 against 0.421 / 0.849, ratio 0.51, three times the time for the same verdict. (Hidden
+ * 128 at 1,500 steps: 0.211 / 0.639 against 0.346 / 0.783.) The whole test takes about 20 s on an idle CI
+ * machine. The assertions, attention PER at most 0.8x the no-attention PER and at most 0.32 (about 1.2x the
+ * measured figure, the margin the 1,500-step bound had), leave a margin for numeric differences between machines.
  */
 class CmudictLearningTest {
     static final int PAD = 0;                     // padding id, source and target (Seq2SeqSpec.of)
@@ -63,12 +64,12 @@ class CmudictLearningTest {
     static final int BATCH = 32;                  // words per optimizer step
     static final double LR = 3e-3;                // Adam learning rate, constant
     static final double CLIP = 1.0;               // global L2 norm clip of the gradient
-    static final int STEPS = 1500;                // optimizer steps per model (9.6 epochs)
+    static final int STEPS = 500;                 // optimizer steps per model (3.2 epochs)
     static final int EVAL_CHUNK = 256;            // held-out words per greedy decoding call
     static final long SEED = 42;                  // split shuffle; epoch shuffles use SEED + 1 + epoch
     static final long INIT_SEED = 1234;           // parameter initialisation, the same for both models
-    static final double MAX_RATIO = 0.8;          // attention PER / no-attention PER; measured 0.51
-    static final double MAX_ATTENTION_PER = 0.26; // measured 0.214
+    static final double MAX_RATIO = 0.8;          // attention PER / no-attention PER; measured 0.45
+    static final double MAX_ATTENTION_PER = 0.32; // measured 0.268
 
     /** One dictionary entry: the word's letters and its base phonemes (stress digits stripped). */
     record Entry(String word, String[] phonemes) {
