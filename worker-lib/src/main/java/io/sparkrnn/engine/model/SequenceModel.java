@@ -184,6 +184,15 @@ public final class SequenceModel implements Model {
         return n;
     }
 
+    /**
+     * The training objective of {@link #lossAndGradient(FlatParams, FlatParams, SequenceBatch, ModelState, int, long)}
+     * (the same dropout masks from {@code dropoutSeed}) without its backward pass: the function whose derivative the
+     * gradient checks compare against. Advances {@code state}.
+     */
+    StepResult trainingLoss(FlatParams params, SequenceBatch batch, ModelState state, long dropoutSeed) {
+        return run(params, null, batch, state, 0, true, dropoutSeed, null);
+    }
+
     /** The loss of one window without gradients or dropout; advances {@code state}. */
     public StepResult loss(FlatParams params, SequenceBatch batch, ModelState state) {
         return run(params, null, batch, state, 0, false, 0, null);
