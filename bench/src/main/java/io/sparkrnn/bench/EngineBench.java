@@ -148,8 +148,10 @@ public final class EngineBench implements Callable<Integer> {
                 + " = 1");
         report.put("load_average_before", BenchReport.loadAverage());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n", BenchReport.loadAverage(),
-                Runtime.getRuntime().availableProcessors());
+        CpuInfo cpu = CpuInfo.current();
+        report.set("cpu", cpu.json());
+        out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n%s%n", BenchReport.loadAverage(),
+                Runtime.getRuntime().availableProcessors(), cpu.line());
 
         Map<Integer, Double> peaks = new LinkedHashMap<>();
         ObjectNode peakNode = report.putObject("gemm_peak_gflops_by_threads");

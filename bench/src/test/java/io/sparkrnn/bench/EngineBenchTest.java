@@ -79,6 +79,8 @@ class EngineBenchTest {
         double dl4jBest = Math.max(tps(d1), tps(byKey.get("dl4j/lstm/8/4/2")));
         assertEquals(oursBest / dl4jBest, lstm.get("dl4j").get("ratio_ours_best_over_this_best").asDouble(), 1e-9);
         assertTrue(out.contains("best against best"), out);
+        assertTrue(out.contains("\n" + CpuInfo.current().line() + "\nGEMM peak"), out);
+        assertEquals(CpuInfo.current().line(), CpuInfo.line(report.get("cpu")));
     }
 
     /** Reference values: the best of each implementation over thread counts, whatever count it is reached at. */
