@@ -101,7 +101,7 @@ final class EngineReport {
         b.append("all configurations (* = the implementation's best thread count; threads are engine threads with"
                 + " BLAS at 1 thread for ours (batch-parallel row blocks), BLAS/OpenMP threads for the others;"
                 + " % of the GEMM peak at the same thread count):\n");
-        String fmt = "%-6s %-5s %6s %5s %7s %6s %11s %8s %7s %7s %14s%n";
+        String fmt = "%-10s %-5s %6s %5s %7s %6s %11s %8s %7s %7s %14s%n";
         b.append(String.format(Locale.ROOT, fmt, "impl", "cell", "hidden", "batch", "threads", "BLAS", "tokens/s",
                 "GFLOP/s", "% peak", "RSS MB", "ours/this@thr"));
         for (JsonNode r : report.get("records")) {
