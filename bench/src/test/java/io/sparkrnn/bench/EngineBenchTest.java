@@ -213,7 +213,7 @@ class EngineBenchTest {
     /** Each benchmark's --help: exit 0, its usage line and an example; bench alone: the list, exit 2. */
     @Test
     void everyBenchmarkHasHelpWithUsageAndExample() {
-        for (String b : new String[] {"engine", "spark", "scaling"}) {
+        for (String b : new String[] {"engine", "spark", "scaling", "gemm"}) {
             Run r = run(b, "--help");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("\n\nusage: spark-rnn bench " + b + " [--"), r.out());
