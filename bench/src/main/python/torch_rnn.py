@@ -4,9 +4,12 @@
 nn.Embedding(V, E) -> nn.LSTM/GRU/RNN(E, H), one layer -> nn.Linear(H, V); truncated BPTT by detaching the
 state every k steps (k1 = k2 = k); per window: forward, cross-entropy, backward, clip_grad_norm_(clip), Adam.
 Random tokens from a fixed seed (speed does not depend on the text). Shapes: T = time, B = batch, time-major.
+--autocast bf16: the same step with forward and loss under torch.autocast("cpu", dtype=torch.bfloat16) (matrix
+products in bf16, float32 weights, gradients and Adam), backward outside it as the autocast recipe says.
 Prints one JSON object on stdout: tokens/s of each repeat, their median, and the peak RSS (VmHWM).
 """
 import argparse
+import contextlib
 import json
 import math
 import sys
@@ -30,6 +33,7 @@ p.add_argument("--repeats", type=int, default=5)       # timed repeats; the medi
 p.add_argument("--steps", type=int, default=0)         # batches per repeat; 0 = about --target-seconds
 p.add_argument("--target-seconds", type=float, default=3.0)
 p.add_argument("--seed", type=int, default=1234)
+p.add_argument("--autocast", choices=["none", "bf16"], default="none")
 a = p.parse_args()
 
 torch.set_num_threads(a.threads)
@@ -57,6 +61,12 @@ batches = [torch.randint(0, a.vocab, (a.seq + 1, a.batch), generator=gen) for _ 
 position = 0
 
 
+def precision():
+    if a.autocast == "bf16":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
 def detach(state):
     if state is None:
         return None
@@ -72,8 +82,9 @@ def train_one_batch():
         end = min(a.seq, start + a.k)
         x, y = tokens[start:end], tokens[start + 1:end + 1]
         opt.zero_grad(set_to_none=True)
-        logits, state = model(x, detach(state))
-        loss = loss_fn(logits.reshape(-1, a.vocab), y.reshape(-1))
+        with precision():
+            logits, state = model(x, detach(state))
+            loss = loss_fn(logits.reshape(-1, a.vocab), y.reshape(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
@@ -115,5 +126,5 @@ n = len(ordered)
 median = ordered[n // 2] if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
 json.dump({"tokens_per_s": median, "tokens_per_s_repeats": rates, "batches_per_repeat": steps,
            "warmup_batches": warmup, "peak_rss_mb": peak_rss_mb(), "threads": torch.get_num_threads(),
-           "torch_version": torch.__version__}, sys.stdout)
+           "torch_version": torch.__version__, "autocast": a.autocast}, sys.stdout)
 print()

@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The child process of {@code bench engine}: measures one thing and prints one line
  * {@value #MARKER}{@code {json}} on stdout, so that each implementation's peak memory is its own.
  *
- * <p>usage: {@code BenchChild gemm <settings.json>}, {@code BenchChild train <ours|dl4j> <cell> <hidden>
+ * <p>usage: {@code BenchChild gemm <settings.json>}, {@code BenchChild gemm-bf16 <gemm-settings.json>}, {@code BenchChild train <ours|dl4j> <cell> <hidden>
  * <settings.json>}, {@code BenchChild spark <ours|dl4j> <spark-settings.json>}, {@code BenchChild rounds
  * <round-cost-run.json>} or {@code BenchChild ceiling <threads> <steps> <spark-settings.json>}
  */
@@ -45,6 +45,9 @@ public final class BenchChild {
             SparkBenchSettings s = JSON.readValue(args[3], SparkBenchSettings.class);
             out.put("tokens_per_s", EngineCeiling.tokensPerSecond(s, CharLmData.read(s), Integer.parseInt(args[1]),
                     Integer.parseInt(args[2])));
+        } else if (args[0].equals("gemm-bf16")) {
+            GemmBench.measure(JSON.readValue(args[1], GemmBench.Settings.class)).fields()
+                    .forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
         } else if (args[0].equals("gemm")) {
             BenchSettings s = JSON.readValue(args[1], BenchSettings.class);
             out.put("gemm_gflops", gemmGflops(GEMM_N, Math.max(5, s.repeats())));

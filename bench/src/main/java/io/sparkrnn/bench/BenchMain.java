@@ -12,16 +12,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The entry point of {@code bin/spark-rnn bench engine|spark|scaling|rounds ...} (the arguments after
+ * The entry point of {@code bin/spark-rnn bench engine|spark|scaling|rounds|gemm ...} (the arguments after
  * {@code bench}): the command line's start-up ({@link Main#launch}), then the benchmark's options and exit codes
  * ({@link Cli#execute}) around {@link EngineBench}, {@link SparkComparison}, {@link ScalingRuns} and
- * {@link RoundCost}.
+ * {@link RoundCost} and {@link GemmBench}.
  */
 @Command(name = "spark-rnn bench", synopsisHeading = "usage: ", customSynopsis = """
         spark-rnn bench engine [options]
                spark-rnn bench spark [options]
                spark-rnn bench scaling [options]
-               spark-rnn bench rounds [options]""",
+               spark-rnn bench rounds [options]
+               spark-rnn bench gemm [options]""",
         optionListHeading = "%noptions:%n", commandListHeading = "%nbenchmarks:%n", footerHeading = "%n", footer = """
                 spark-rnn bench <benchmark> --help: the benchmark's options and what it measures
 
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
                   bin/spark-rnn bench engine --json out/bench-engine.json
                   bin/spark-rnn bench spark --json out/bench-spark.json
                   bin/spark-rnn bench scaling --json out/bench-scaling.json
-                  bin/spark-rnn bench rounds --json out/bench-rounds.json""")
+                  bin/spark-rnn bench rounds --json out/bench-rounds.json
+                  bin/spark-rnn bench gemm --json out/bench-gemm.json""")
 public final class BenchMain implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -51,6 +53,7 @@ public final class BenchMain implements Callable<Integer> {
                 .addSubcommand(new SparkComparison(spark))
                 .addSubcommand(new ScalingRuns(spark))
                 .addSubcommand(new RoundCost(out))
+                .addSubcommand(new GemmBench(out))
                 .addSubcommand(new HelpCommand());
         return Cli.execute(bench, args, out, err);
     }

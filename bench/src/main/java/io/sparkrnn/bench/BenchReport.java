@@ -20,15 +20,17 @@ final class BenchReport {
     }
 
     /**
-     * A report of benchmark {@code name} with the load average before the runs; prints
-     * {@code bench <name>: load average <l>, <machine>}.
+     * A report of benchmark {@code name} with the load average before the runs and the CPU ({@link CpuInfo});
+     * prints {@code bench <name>: load average <l>, <machine>} and the CPU line.
      */
     static ObjectNode begin(String name, String machine, PrintStream out) {
         ObjectNode report = EngineBench.JSON.createObjectNode();
         report.put("benchmark", name);
         String load = loadAverage();
         report.put("load_average_before", load);
-        out.printf(Locale.ROOT, "bench %s: load average %s, %s%n", name, load, machine);
+        CpuInfo cpu = CpuInfo.current();
+        report.set("cpu", cpu.json());
+        out.printf(Locale.ROOT, "bench %s: load average %s, %s%n%s%n", name, load, machine, cpu.line());
         return report;
     }
 

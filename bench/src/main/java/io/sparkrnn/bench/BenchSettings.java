@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param cells       recurrent cells to time: lstm, gru, rnn
  * @param hiddens     hidden sizes to time
- * @param impls       implementations to time: ours, dl4j, torch
+ * @param impls       implementations to time: ours, dl4j, torch, torch-bf16
  * @param vocab       vocabulary V (also the output width)
  * @param embedding   embedding size E (the recurrent input I)
  * @param batches     sequences B per batch; each value is its own measurement
@@ -28,7 +28,10 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         List<Integer> threads, long seed) {
 
     public static final List<String> CELLS = List.of("lstm", "gru", "rnn");
-    public static final List<String> IMPLS = List.of("ours", "dl4j", "torch");
+    /** Every implementation; torch-bf16 = the torch step under bf16 autocast ({@link TorchPeer}). */
+    public static final List<String> IMPLS = List.of("ours", "dl4j", "torch", "torch-bf16");
+    /** The implementations timed by default. */
+    public static final List<String> DEFAULT_IMPLS = List.of("ours", "dl4j", "torch");
 
     public BenchSettings {
         cells = List.copyOf(cells);
@@ -73,7 +76,7 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
 
     /** The default settings: V = E = 64, B = 32, T = 100, k1 = k2 = 50, Adam 1e-3, clip 1.0, 5 repeats, 1 and 2 threads. */
     public static BenchSettings defaults() {
-        return new BenchSettings(CELLS, List.of(128, 512), IMPLS, 64, 64, List.of(32), 100, 50, 1e-3, 1.0, 5, 0, 3.0,
+        return new BenchSettings(CELLS, List.of(128, 512), DEFAULT_IMPLS, 64, 64, List.of(32), 100, 50, 1e-3, 1.0, 5, 0, 3.0,
                 List.of(1, 2), 1234);
     }
 

@@ -55,6 +55,9 @@ import picocli.CommandLine.Option;
                   dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip)
                   torch  bench/src/main/python/torch_rnn.py (also torch.set_num_threads) with a python3 that imports
                          torch (env SPARK_RNN_PYTHON, else python3 on PATH, else /usr/bin/python3)
+                  torch-bf16  (not by default) the torch step with forward and loss under
+                         torch.autocast("cpu", dtype=torch.bfloat16): bf16 matrix products, float32 weights and Adam;
+                         its %% of GEMM peak is still against the float32 sgemm peak
                 --batch and --threads take several values. The summary compares each implementation's best thread
                 count; %% of GEMM peak is against the ND4J sgemm 2048 peak measured at the same thread count.
                 GFLOP/s counts GEMM flops per token: 2*3*G*(E+H) + 2*3*V*H with G = gates*H.""",
@@ -73,7 +76,8 @@ public final class EngineBench implements Callable<Integer> {
     private List<String> cells = new ArrayList<>(DEFAULTS.cells());
     @Option(names = "--hidden", split = ",", paramLabel = "H", description = "hidden sizes; default 128,512")
     private List<Integer> hiddens = new ArrayList<>(DEFAULTS.hiddens());
-    @Option(names = "--impl", split = ",", paramLabel = "IMPL", description = "ours, dl4j, torch; default all three")
+    @Option(names = "--impl", split = ",", paramLabel = "IMPL", description = "ours, dl4j, torch, torch-bf16; default "
+            + "ours,dl4j,torch")
     private List<String> impls = new ArrayList<>(DEFAULTS.impls());
     @Option(names = "--repeats", paramLabel = "N", description = "timed repeats; default 5")
     private int repeats = DEFAULTS.repeats();
@@ -148,8 +152,10 @@ public final class EngineBench implements Callable<Integer> {
                 + " = 1");
         report.put("load_average_before", BenchReport.loadAverage());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n", BenchReport.loadAverage(),
-                Runtime.getRuntime().availableProcessors());
+        CpuInfo cpu = CpuInfo.current();
+        report.set("cpu", cpu.json());
+        out.printf(Locale.ROOT, "bench engine: load average %s, %d cores%n%s%n", BenchReport.loadAverage(),
+                Runtime.getRuntime().availableProcessors(), cpu.line());
 
         Map<Integer, Double> peaks = new LinkedHashMap<>();
         ObjectNode peakNode = report.putObject("gemm_peak_gflops_by_threads");
@@ -160,8 +166,9 @@ public final class EngineBench implements Callable<Integer> {
             out.printf(Locale.ROOT, "ND4J sgemm %dx%d: %.1f GFLOP/s with %d thread(s)%n", BenchChild.GEMM_N,
                     BenchChild.GEMM_N, peak, t);
         }
-        Optional<String> python = s.impls().contains("torch") ? TorchPeer.findPython() : Optional.empty();
-        if (s.impls().contains("torch") && python.isEmpty()) {
+        boolean torch = s.impls().stream().anyMatch(TorchPeer::runs);
+        Optional<String> python = torch ? TorchPeer.findPython() : Optional.empty();
+        if (torch && python.isEmpty()) {
             out.println("PyTorch: skipped (python3 torch not importable)");
         }
         ArrayNode records = report.putArray("records");
@@ -203,14 +210,14 @@ public final class EngineBench implements Callable<Integer> {
             r.put("note", "DL4J has no GRU layer");
             return r;
         }
-        if (impl.equals("torch") && python.isEmpty()) {
+        if (TorchPeer.runs(impl) && python.isEmpty()) {
             r.put("status", "skipped");
             r.put("note", "python3 torch not importable");
             return r;
         }
         try {
-            if (impl.equals("torch")) {
-                child = TorchPeer.run(python.get(), s, cell, hidden);
+            if (TorchPeer.runs(impl)) {
+                child = TorchPeer.run(python.get(), impl, s, cell, hidden);
             } else {
                 // Ours runs its threads itself; BLAS threads on top of them would oversubscribe the cores.
                 child = runJava(List.of("train", impl, cell, Integer.toString(hidden), settingsJson(s)),
@@ -239,8 +246,9 @@ public final class EngineBench implements Callable<Integer> {
         }
         if (child.has("torch_version")) {
             r.put("version", child.get("torch_version").asText());
+            r.put("autocast", child.get("autocast").asText());
         }
-        out.printf(Locale.ROOT, "  %-5s %-4s H=%-4d B=%-4d threads=%d (%s) %10.0f tokens/s%n", impl, cell, hidden,
+        out.printf(Locale.ROOT, "  %-10s %-4s H=%-4d B=%-4d threads=%d (%s) %10.0f tokens/s%n", impl, cell, hidden,
                 s.batch(), s.threadCount(), ours ? "engine" : "BLAS", tps);
         return r;
     }

@@ -91,16 +91,17 @@ final class EngineReport {
         return r.get("tokens_per_s").asDouble();
     }
 
-    /** Every record, then the best-against-best summary. */
+    /** The CPU line ({@link CpuInfo}), every record, then the best-against-best summary. */
     static String table(JsonNode report) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%nGEMM peak (ND4J sgemm 2048) by threads: %s GFLOP/s; load average"
+        b.append(String.format(Locale.ROOT, "%n%s%n", CpuInfo.line(report.get("cpu"))));
+        b.append(String.format(Locale.ROOT, "GEMM peak (ND4J sgemm 2048) by threads: %s GFLOP/s; load average"
                 + " before %s, after %s%n", report.get("gemm_peak_gflops_by_threads"),
                 report.get("load_average_before").asText(), report.get("load_average_after").asText()));
         b.append("all configurations (* = the implementation's best thread count; threads are engine threads with"
                 + " BLAS at 1 thread for ours (batch-parallel row blocks), BLAS/OpenMP threads for the others;"
                 + " % of the GEMM peak at the same thread count):\n");
-        String fmt = "%-6s %-5s %6s %5s %7s %6s %11s %8s %7s %7s %14s%n";
+        String fmt = "%-10s %-5s %6s %5s %7s %6s %11s %8s %7s %7s %14s%n";
         b.append(String.format(Locale.ROOT, fmt, "impl", "cell", "hidden", "batch", "threads", "BLAS", "tokens/s",
                 "GFLOP/s", "% peak", "RSS MB", "ours/this@thr"));
         for (JsonNode r : report.get("records")) {

@@ -95,14 +95,16 @@ final class SparkComparison implements Callable<Integer> {
                 }
             }
         }
-        bench.out().print(table(records));
+        bench.out().print(table(records, report.get("cpu")));
         return SparkBench.allOk(records);
     }
 
-    static String table(ArrayNode records) {
+    /** The CPU line of the report's {@code cpu} ({@link CpuInfo}), then one row per run. */
+    static String table(ArrayNode records, JsonNode cpu) {
         StringBuilder b = new StringBuilder();
         String fmt = "%-6s %7s %8s %10s %9s %10s %9s %10s %9s %9s %10s %7s%n";
-        b.append(String.format(Locale.ROOT, "%n" + fmt, "impl", "rounds", "tokens", "tokens/s", "ours/this",
+        b.append(String.format(Locale.ROOT, "%n%s%n", CpuInfo.line(cpu)));
+        b.append(String.format(Locale.ROOT, fmt, "impl", "rounds", "tokens", "tokens/s", "ours/this",
                 "tok/CPU-s", "ours/this", "s/round", "outside%", "max rnd%", "valid bpc", "RSS MB"));
         for (JsonNode r : records) {
             if (!r.get("status").asText().equals("ok")) {

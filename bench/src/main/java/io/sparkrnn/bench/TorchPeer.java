@@ -7,14 +7,27 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** The PyTorch peer: finds a python3 that imports torch and runs {@code bench/src/main/python/torch_rnn.py}. */
+/**
+ * The PyTorch peers: finds a python3 that imports torch and runs {@code bench/src/main/python/torch_rnn.py}, as
+ * implementation {@code torch} (float32) or {@code torch-bf16} (the same step under
+ * {@code torch.autocast("cpu", dtype=torch.bfloat16)}).
+ */
 final class TorchPeer {
     static final String SCRIPT = "bench/src/main/python/torch_rnn.py";
 
+    /** The implementation names this peer runs, each to the script's {@code --autocast} value. */
+    static final Map<String, String> AUTOCAST = Map.of("torch", "none", "torch-bf16", "bf16");
+
     private TorchPeer() {
+    }
+
+    /** Whether {@code impl} is run by this peer. */
+    static boolean runs(String impl) {
+        return AUTOCAST.containsKey(impl);
     }
 
     /** Env {@code SPARK_RNN_PYTHON} if set; else the first of python3 on PATH, /usr/bin/python3 that imports torch. */
@@ -47,14 +60,15 @@ final class TorchPeer {
         }
     }
 
-    static JsonNode run(String python, BenchSettings s, String cell, int hidden) {
+    /** Times {@code impl} (one of {@link #AUTOCAST}); {@code s} has a single batch and thread count. */
+    static JsonNode run(String python, String impl, BenchSettings s, String cell, int hidden) {
         List<String> cmd = new ArrayList<>(List.of(python, script().toString(), "--cell", cell,
                 "--hidden", Integer.toString(hidden), "--vocab", Integer.toString(s.vocab()),
                 "--embedding", Integer.toString(s.embedding()), "--batch", Integer.toString(s.batch()),
                 "--seq", Integer.toString(s.seq()), "--k", Integer.toString(s.k()), "--lr", Double.toString(s.lr()),
                 "--clip", Double.toString(s.clip()), "--threads", Integer.toString(s.threadCount()),
                 "--repeats", Integer.toString(s.repeats()), "--steps", Integer.toString(s.steps()),
-                "--target-seconds", Double.toString(s.targetSeconds()), "--seed", Long.toString(s.seed())));
+                "--target-seconds", Double.toString(s.targetSeconds()), "--seed", Long.toString(s.seed()), "--autocast", AUTOCAST.get(impl)));
         return EngineBench.runChild(cmd, EngineBench.threadEnv(s.threadCount()), "", EngineBench.CHILD_TIMEOUT);
     }
 

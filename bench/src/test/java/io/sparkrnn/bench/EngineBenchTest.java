@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -79,6 +80,37 @@ class EngineBenchTest {
         double dl4jBest = Math.max(tps(d1), tps(byKey.get("dl4j/lstm/8/4/2")));
         assertEquals(oursBest / dl4jBest, lstm.get("dl4j").get("ratio_ours_best_over_this_best").asDouble(), 1e-9);
         assertTrue(out.contains("best against best"), out);
+        assertTrue(out.contains("\n" + CpuInfo.current().line() + "\nGEMM peak"), out);
+        assertEquals(CpuInfo.current().line(), CpuInfo.line(report.get("cpu")));
+    }
+
+    /**
+     * The PyTorch peers in one table: torch (float32) and torch-bf16 (the same step under bf16 autocast), each
+     * measured and saying which it ran; skipped where no python3 imports torch.
+     */
+    @Test
+    void torchBf16IsTheAutocastPeerInTheSameTable() throws Exception {
+        Assumptions.assumeTrue(TorchPeer.findPython().isPresent(), "no python3 that imports torch");
+        Path json = tmp.resolve("torch.json");
+        Run r0 = run("engine", "--cells", "lstm", "--hidden", "8", "--impl", "torch,torch-bf16", "--repeats",
+                "1", "--steps", "2", "--batch", "4", "--seq", "20", "--k", "10", "--threads", "1", "--json",
+                json.toString());
+        assertEquals(0, r0.code(), r0.out() + r0.err());
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        Map<String, JsonNode> byImpl = new HashMap<>();
+        for (JsonNode r : report.get("records")) {
+            byImpl.put(r.get("implementation").asText(), r);
+        }
+        assertEquals(2, byImpl.size(), byImpl.keySet().toString());
+        assertEquals("none", byImpl.get("torch").get("autocast").asText());
+        assertEquals("bf16", byImpl.get("torch-bf16").get("autocast").asText());
+        for (JsonNode r : byImpl.values()) {
+            assertEquals("ok", r.get("status").asText(), r.toString());
+            assertTrue(tps(r) > 0 && Double.isFinite(tps(r)), r.toString());
+        }
+        JsonNode bf16 = report.get("summary").get(0).get("torch-bf16");
+        assertEquals(tps(byImpl.get("torch-bf16")), bf16.get("best_tokens_per_s").asDouble(), 0.0);
+        assertTrue(r0.out().contains("\ntorch-bf16 lstm ") && r0.out().contains("  torch-bf16 "), r0.out());
     }
 
     /** Reference values: the best of each implementation over thread counts, whatever count it is reached at. */
@@ -170,6 +202,8 @@ class EngineBenchTest {
                 + "mean '--hidden'?", "(see spark-rnn bench engine --help)");
         assertConfigError(run("engine", "--cells", "lstm,transformer"), "cell must be one of [lstm, gru, rnn], found "
                 + "'transformer'");
+        assertConfigError(run("engine", "--impl", "torch-fp16"), "implementation must be one of [ours, dl4j, torch,"
+                + " torch-bf16], found 'torch-fp16'");
         assertConfigError(run("engine", "--repeats", "many"), "--repeats expects a whole number, found 'many'");
         assertConfigError(run("engine", "--target-seconds", "3s"), "--target-seconds expects a number, found '3s'");
         assertConfigError(run("engine", "--json"), "--json needs <file>");
@@ -179,7 +213,7 @@ class EngineBenchTest {
     /** Each benchmark's --help: exit 0, its usage line and an example; bench alone: the list, exit 2. */
     @Test
     void everyBenchmarkHasHelpWithUsageAndExample() {
-        for (String b : new String[] {"engine", "spark", "scaling"}) {
+        for (String b : new String[] {"engine", "spark", "scaling", "gemm"}) {
             Run r = run(b, "--help");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("\n\nusage: spark-rnn bench " + b + " [--"), r.out());

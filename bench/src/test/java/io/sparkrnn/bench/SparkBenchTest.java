@@ -57,6 +57,9 @@ class SparkBenchTest {
                 / byImpl.get("dl4j").get("tokens_per_s").asDouble();
         assertEquals(ratio, byImpl.get("dl4j").get("ratio_ours_over_this").asDouble(), 1e-9);
         assertTrue(out.contains("valid bpc"), out);
+        // the table opens with this machine's CPU line, also in the report
+        assertTrue(out.contains("\n" + CpuInfo.current().line() + "\nimpl "), out);
+        assertEquals(CpuInfo.current().line(), CpuInfo.line(report.get("cpu")));
     }
 
     @Test
