@@ -89,7 +89,7 @@ final class Seq2SeqTask implements VocabularyTask {
         return new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
                 job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
                 job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
-                job.train().partitions(), job.decode().settings(), job::seq2seqSpec, vocabularies);
+                job.seq2seq().batchTokens(), job.train().partitions(), job.decode().settings(), job::seq2seqSpec, vocabularies);
     }
 
     @Override

@@ -193,6 +193,23 @@ class Seq2SeqTaskTest {
     }
 
     @Test
+    void trainsOnBatchesCutByATokenBudget() throws Exception {
+        Path out = tmp.resolve("tokens");
+        Commands.Run r = TaskTesting.ok(TinyConfigs.SEQ2SEQ.train(out, "--set", "train.batch-tokens=300",
+                "--set", "eval.every=1"));
+        // words of up to 12 letters pad to at most 12 + 14 tokens a row: at least 11 pairs a batch, up to 50 short ones
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("batches: ([0-9,]+) of up to 300 padded tokens "
+                + "\\(train.batch-tokens; ([0-9.]+) pairs on average\\) on 2 partitions").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        double perBatch = Double.parseDouble(m.group(2));
+        assertTrue(perBatch > 11 && perBatch < 50, perBatch + " pairs a batch");
+        JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
+        double per = eval.get("valid_per").asDouble();
+        assertTrue(per > 0 && Double.isFinite(per), "valid per " + per);
+        assertTrue(eval.get("test_sequences").asLong() > 200, eval.toString());
+    }
+
+    @Test
     void configErrorsExitWithCode2BeforeSparkStarts() {
         String conf = TaskTesting.path(CONF);
         String data = "data.train=" + TaskTesting.path(SAMPLE);
@@ -202,6 +219,8 @@ class Seq2SeqTaskTest {
                 "model.decoder-hidden=7"), "model.attention", "DOT attention needs decoderHidden");
         assertConfigError(run(conf, data, "model.attention=none"), "inputFeeding");
         assertConfigError(run(conf, data, "decode.beam=0"), "decode.beam must be >= 1");
+        assertConfigError(run(conf, data, "train.batch-tokens=-1"), "train.batch-tokens must be >= 0");
+        assertConfigError(run(conf, data, "train.batch-tokens=many"), "train.batch-tokens");
         assertConfigError(run(conf, data, "model.atention=dot"), "did you mean 'model.attention'");
         assertConfigError(run(conf, data, "data.test-fraction=0.5",
                 "data.validation-fraction=0.5"), "must be < 1");

@@ -142,6 +142,10 @@ public final class ConfigSchema {
             choice("model.pooling", "last", List.of("last", "mean"), "classify, forecast: one output from the last "
                     + "valid step or the mean over valid steps").only("classify", "forecast"),
             integer("train.batch", 32, 1, null, "sequences (stream lanes) per batch on each partition"),
+            integer("train.batch-tokens", 0, 0, null, "seq2seq: batches of up to this many padded tokens (rows x "
+                    + "(longest source + longest target + 1)) instead of train.batch pairs: chunks of 64 x train.batch "
+                    + "pairs, sorted by length, are cut greedily; a longer pair makes a batch alone; the loss stays "
+                    + "the mean over the batch's target tokens; 0 = batches of train.batch pairs").only("seq2seq"),
             integer("train.k1", 64, 1, null, "truncated BPTT forward length: steps per window"),
             integer("train.k2", 64, 1, null, "truncated BPTT backward length (<= k1)"),
             choice("train.optimizer", "adam", List.of("sgd", "momentum", "nesterov", "adam", "adamw"),

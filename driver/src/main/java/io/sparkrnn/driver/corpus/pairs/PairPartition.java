@@ -3,11 +3,13 @@ package io.sparkrnn.driver.corpus.pairs;
 import io.sparkrnn.driver.corpus.batching.ShuffledPartition;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * One partition's batches of (source, target) pairs for an encoder-decoder model. Each batch holds exactly
- * {@code batchSize} pairs, stored compactly: per batch the concatenated source ids with their lengths and the
+ * B pairs, or, cut by a token budget, as many as fit it ({@link PairBatching}); {@link #batchSize} is the
+ * largest batch's. Batches are stored compactly: per batch the concatenated source ids with their lengths and the
  * concatenated target ids (without {@code <bos>} and {@code <eos>}, which the model adds) with theirs. Batch
  * order is reshuffled every epoch with a generator derived from (seed, partition, epoch), so {@link #batch} is
  * a pure function of the data, the seed and the step. Pairs are independent: every batch starts new sequences.
@@ -20,9 +22,9 @@ public final class PairPartition extends ShuffledPartition<Seq2SeqBatch> {
     private final int[][] targets;
     private final int[][] targetLengths;
 
-    PairPartition(int partition, long seed, int batchSize, int[][] sources, int[][] sourceLengths, int[][] targets,
+    PairPartition(int partition, long seed, int[][] sources, int[][] sourceLengths, int[][] targets,
             int[][] targetLengths) {
-        super(partition, seed, batchSize, sources.length);
+        super(partition, seed, Arrays.stream(sourceLengths).mapToInt(l -> l.length).max().orElse(0), sources.length);
         this.sources = sources;
         this.sourceLengths = sourceLengths;
         this.targets = targets;
@@ -54,13 +56,13 @@ public final class PairPartition extends ShuffledPartition<Seq2SeqBatch> {
     public long tokens() {
         long t = 0;
         for (int k = 0; k < sources.length; k++) {
-            t += sources[k].length + targets[k].length + batchSize();
+            t += sources[k].length + targets[k].length + sourceLengths[k].length;
         }
         return t;
     }
 
     /**
-     * Padding share of each batch: {@code 1 - (sum S_r + sum T_r) / (B (max S + max T))}, S source lengths and
+     * Padding share of each batch: {@code 1 - (sum S_r + sum T_r) / (rows (max S + max T))}, S source lengths and
      * T = target length + 1 decoder steps.
      */
     public double[] paddingShares() {
@@ -68,12 +70,13 @@ public final class PairPartition extends ShuffledPartition<Seq2SeqBatch> {
         for (int k = 0; k < sources.length; k++) {
             int maxS = 0;
             int maxT = 0;
-            for (int r = 0; r < batchSize(); r++) {
+            int rows = sourceLengths[k].length;
+            for (int r = 0; r < rows; r++) {
                 maxS = Math.max(maxS, sourceLengths[k][r]);
                 maxT = Math.max(maxT, targetLengths[k][r] + 1);
             }
-            double real = sources[k].length + targets[k].length + batchSize();
-            s[k] = 1.0 - real / ((double) batchSize() * (maxS + maxT));
+            double real = sources[k].length + targets[k].length + rows;
+            s[k] = 1.0 - real / ((double) rows * (maxS + maxT));
         }
         return s;
     }

@@ -49,6 +49,16 @@ public final class Seq2SeqData {
     private Seq2SeqData() {
     }
 
+    /** The batches' line of the description: how many, of what, and their padding ({@code pairs}: training pairs). */
+    static String batches(Batching.Stats stats, Seq2SeqSettings s, long pairs) {
+        long n = Arrays.stream(stats.batches()).sum();
+        return String.format(Locale.ROOT, "batches: %,d of %s on %d partitions, padding %.1f%% of the padded "
+                + "tokens (largest %.1f%%)%n", n, s.batchTokens() > 0 ? String.format(Locale.ROOT, "up to %d padded "
+                + "tokens (train.batch-tokens; %.1f pairs on average)", s.batchTokens(), (double) pairs / n)
+                : s.batch() + " pairs", stats.batches().length,
+                100 * stats.meanPaddingShare(), 100 * stats.maxPaddingShare());
+    }
+
     /** The formats {@link #read} reads. */
     public static final List<String> FORMATS = List.of("cmudict", "tsv", "tsv-pairs", "parquet");
 
@@ -124,8 +134,8 @@ public final class Seq2SeqData {
         JavaRDD<PairPartition> parts;
         long trainCount = train.count();
         try {
-            PairBatching.checkBatches(trainCount, o);
-            parts = PairBatching.partitions(EncodedPair.encode(train, src, tgt), o);
+            PairBatching.checkBatches(trainCount, o, s.batchTokens());
+            parts = PairBatching.partitions(EncodedPair.encode(train, src, tgt), o, s.batchTokens());
         } catch (RuntimeException e) {
             throw new CorpusException(s.train() + ": " + e.getMessage());
         }
@@ -146,7 +156,8 @@ public final class Seq2SeqData {
                 + "split by source; validation and test: sources, each scored against its closest reference); %,d "
                 + "skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
                 + "and %,d target tokens (fitted on the training part)%n", s.train(), s.format(), trainCount,
-                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + fitting.describe(s.train())
+                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + batches(PairBatching.stats(parts), s, trainCount)
+                + fitting.describe(s.train())
                 + read.skipped();
         ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,

@@ -18,7 +18,9 @@ import java.util.function.BiFunction;
  * @param validationFraction the share of the sources in the validation part
  * @param minCount the fewest occurrences of a token the vocabularies keep
  * @param maxVocabulary the most tokens each vocabulary keeps
- * @param batch pairs per batch
+ * @param batch pairs per batch; with a token budget, the unit of the bucketing chunks (64 x batch pairs)
+ * @param batchTokens the token budget of a batch ({@link PairBatching}: padded source plus decoder steps), 0 =
+ *     batches of exactly {@code batch} pairs
  * @param partitions training partitions
  * @param decode how the final evaluation decodes (beam 1: greedy only; validation during training decodes
  *     greedily with the same length normalisation and n-gram rule)
@@ -26,7 +28,7 @@ import java.util.function.BiFunction;
  * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record Seq2SeqSettings(String format, String train, Reading reading, int maxSourceLength, long seed,
-        double testFraction, double validationFraction, int minCount, int maxVocabulary, int batch, int partitions,
+        double testFraction, double validationFraction, int minCount, int maxVocabulary, int batch, int batchTokens, int partitions,
         Seq2SeqDecoding.Settings decode, BiFunction<Integer, Integer, Seq2SeqSpec> spec,
         WarmVocabularies vocabularies) {
 

@@ -7,19 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkrnn.driver.corpus.Corpus;
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.SparkCorpusTest;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.seq2seq.Seq2SeqBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import scala.Tuple2;
 
 /** Seq2seq batches from the CMUdict sample: bucketing, balance, a pure function of the step, every pair seen. */
 class PairBatchingTest extends SparkCorpusTest {
@@ -100,6 +106,144 @@ class PairBatchingTest extends SparkCorpusTest {
                 + Arrays.toString(Arrays.copyOfRange(q.target(), 1, q.target().length - 1))).collect());
         assertEquals(rows, all.size());
         assertTrue(all.equals(seen), "every pair is in some batch: " + all.size() + " pairs, " + seen.size() + " seen");
+    }
+
+    /** SHA-256 over every partition's batches of one epoch in step order: the sources and targets of each row. */
+    static String fingerprint(List<PairPartition> parts) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (int p = 0; p < parts.size(); p++) {
+            PairPartition x = parts.get(p);
+            for (long step = 0; step < x.batchesPerEpoch(); step++) {
+                Seq2SeqBatch u = x.batch(step);
+                md.update((p + "/" + step + ":" + Arrays.deepToString(u.sources().toArray()) + "->"
+                        + Arrays.deepToString(u.targets().toArray()) + ";").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    @Test
+    void fixedSizeBatchesAreThoseOfBeforeTokenBatching() {
+        // the digest of the batches that PairBatching made before train.batch-tokens existed
+        Batching.Options o = new Batching.Options(B, 32, true, 2, 11);
+        String before = fingerprint(PairBatching.partitions(pairs, o).collect());
+        assertEquals(before, fingerprint(PairBatching.partitions(pairs, o, 0).collect()));
+        assertEquals("e51198470e6b40bd55f4daae153d07b82a25d5b24cf125f9570df7fa322dcaee", before);
+    }
+
+    /** A framed pair with a source of {@code s} ids and a target of {@code n} words (n + 1 decoder steps). */
+    static EncodedPair pair(int s, int n, int tag) {
+        int[] src = new int[s];
+        Arrays.fill(src, 10 + tag);
+        int[] tgt = new int[n + 2];
+        Arrays.fill(tgt, 10 + tag);
+        tgt[0] = Vocabulary.BOS_ID;
+        tgt[n + 1] = Vocabulary.EOS_ID;
+        return new EncodedPair(src, tgt);
+    }
+
+    /** The batches as their rows' source lengths, e.g. {@code [1, 2] [3]}. */
+    static String lengths(List<PairBatching.Batch> batches) {
+        return String.join(" ", batches.stream().map(x -> Arrays.toString(Arrays.stream(x.rows())
+                .mapToInt(r -> r.source().length).toArray())).toList());
+    }
+
+    /** The batches with every row's ids. */
+    static String render(List<PairBatching.Batch> batches) {
+        return String.join(" ", batches.stream().map(x -> x.id() + ":" + Arrays.stream(x.rows())
+                .map(r -> Arrays.toString(r.source()) + Arrays.toString(r.target())).toList()).toList());
+    }
+
+    @Test
+    void aTokenBudgetCutsBatchesByPaddedSizeInLengthOrder() {
+        // sources of 3, 1, 20, 2, 4 and 10 tokens, one target word each (2 decoder steps), in shuffled order
+        int[] lengths = {3, 1, 20, 2, 4, 10};
+        List<Tuple2<Long, EncodedPair>> chunk = new ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) {
+            chunk.add(new Tuple2<>((long) i, pair(lengths[i], 1, i)));
+        }
+        Batching.Options o = new Batching.Options(4, 2, true, 1, 3);
+        List<PairBatching.Batch> cut = PairBatching.cut(1, chunk, o, 12);
+        // sorted 1, 2, 3, 4, 10, 20: {1, 2} pads to 2 x (2 + 2) = 8 (with 3: 3 x 5 = 15 > 12); {3, 4} to 2 x 6 = 12;
+        // {10} to 12; 20 + 2 = 22 exceeds the budget alone
+        assertEquals("[1, 2] [3, 4] [10] [20]", lengths(cut));
+        assertEquals(List.of(8L, 9L, 10L, 11L), cut.stream().map(PairBatching.Batch::id).toList(),
+                "ids from chunk * chunkBatches * B");
+        assertEquals(List.of(1 + 2 + 2 + 2L, 3 + 2 + 4 + 2L, 12L, 22L), cut.stream().map(PairBatching.Batch::tokens)
+                .toList(), "real tokens");
+        // the order the members arrive in does not matter: they are sorted by shuffled position, then length
+        List<Tuple2<Long, EncodedPair>> reversed = new ArrayList<>(chunk);
+        Collections.reverse(reversed);
+        assertEquals(render(cut), render(PairBatching.cut(1, reversed, o, 12)));
+        // a budget below every pair: one pair a batch; a budget above the chunk: one batch
+        assertEquals("[1] [2] [3] [4] [10] [20]", lengths(PairBatching.cut(1, chunk, o, 1)));
+        assertEquals("[1, 2, 3, 4, 10, 20]", lengths(PairBatching.cut(1, chunk, o, 6 * 22)));
+        // targets count too: a long target closes the batch although its source is short
+        chunk.set(1, new Tuple2<>(1L, pair(1, 9, 1)));
+        assertEquals("[1] [2, 3] [4] [10] [20]", lengths(PairBatching.cut(1, chunk, o, 12)));
+    }
+
+    @Test
+    void tokenBatchesHoldEveryPairOnceWithinTheBudgetAndAreSeeded() {
+        int budget = 400;
+        Batching.Options o = new Batching.Options(B, 32, true, 2, 11);
+        JavaRDD<PairPartition> parts = PairBatching.partitions(pairs, o, budget);
+        List<PairPartition> a = parts.collect();
+        List<PairPartition> b = PairBatching.partitions(pairs, o, budget).collect();
+        assertEquals(fingerprint(a), fingerprint(b));
+        List<String> seen = new ArrayList<>();
+        long batches = 0;
+        int largest = 0;
+        int smallest = Integer.MAX_VALUE;
+        for (PairPartition x : a) {
+            for (long step = 0; step < x.batchesPerEpoch(); step++) {
+                Seq2SeqBatch u = x.batch(step);
+                int maxS = 0;
+                int maxT = 0;
+                for (int r = 0; r < u.batchSize(); r++) {
+                    maxS = Math.max(maxS, u.sources().get(r).length);
+                    maxT = Math.max(maxT, u.targets().get(r).length + 1);
+                    seen.add(Arrays.toString(u.sources().get(r)) + Arrays.toString(u.targets().get(r)));
+                }
+                assertTrue(u.batchSize() * (maxS + maxT) <= budget, u.batchSize() + " x (" + maxS + " + " + maxT
+                        + ") over " + budget);
+                largest = Math.max(largest, u.batchSize());
+                smallest = Math.min(smallest, u.batchSize());
+                assertTrue(x.batchSize() >= u.batchSize());
+            }
+            batches += x.batchesPerEpoch();
+        }
+        List<String> all = new ArrayList<>(pairs.map(q -> Arrays.toString(q.source())
+                + Arrays.toString(Arrays.copyOfRange(q.target(), 1, q.target().length - 1))).collect());
+        Collections.sort(all);
+        Collections.sort(seen);
+        assertEquals(all, seen, "every pair exactly once");
+        // CMUdict words pad to 10 to 40 tokens: short words make batches of up to 40 pairs, long ones of 10
+        assertTrue(largest > B && smallest < B / 2, "batch sizes from " + smallest + " to " + largest);
+        assertEquals(rows, seen.size());
+        assertTrue(batches > rows / 40 && batches < rows / 10, batches + " batches");
+        Batching.Stats s = PairBatching.stats(parts);
+        parts.unpersist(false);
+        assertTrue(s.imbalance() <= 1.02, "imbalance " + s.imbalance());
+        assertTrue(s.meanPaddingShare() <= 0.10, "padding " + s.meanPaddingShare());
+    }
+
+    @Test
+    void tooFewTokenBatchesForThePartitionsFailAfterCutting() {
+        JavaRDD<EncodedPair> three = sc.parallelize(List.of(pair(2, 1, 0), pair(3, 1, 1), pair(2, 2, 2)));
+        Batching.Options o = new Batching.Options(4, 2, true, 2, 1);
+        CorpusException e = assertThrows(CorpusException.class, () -> PairBatching.partitions(three, o, 1000));
+        assertEquals("3 pairs make 1 batches of up to 1000 padded tokens, too few for 2 partitions; use fewer "
+                + "partitions or a smaller train.batch-tokens", e.getMessage());
+        assertEquals(2, PairBatching.partitions(three, o, 8).count());
+        assertEquals("1 pairs make at most 1 batches of up to 8 padded tokens, too few for 2 partitions; use fewer "
+                + "partitions or a smaller train.batch-tokens", assertThrows(CorpusException.class,
+                () -> PairBatching.checkBatches(1, o, 8)).getMessage());
     }
 
     @Test
