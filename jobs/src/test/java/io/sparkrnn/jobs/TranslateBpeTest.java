@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * KJV to WEB with byte-pair-encoding pieces on both sides, on a slice of the shipped sample in local[2]: the merges
- * stored with the model and used by evaluate and predict (outputs are words, not pieces), kept by a warm start, and
- * the errors of a bad merges count and a damaged merges file.
+ * stored with the model and used by evaluate and predict (outputs are words, not pieces), copied by export, kept by
+ * a warm start, and the errors of a bad merges count and a damaged merges file.
  */
 class TranslateBpeTest {
     @TempDir
@@ -88,6 +88,12 @@ class TranslateBpeTest {
         assertTrue(w.out().contains("byte-pair encoding bpe-target.txt: 150 merges (the parent's)"), w.out());
         assertEquals(Files.readString(model.resolve(Subwords.TARGET)),
                 Files.readString(child.resolve("model").resolve(Subwords.TARGET)));
+
+        // export: the folder carries the merges beside the vocabularies
+        Path onnx = tmp.resolve("onnx");
+        TaskTesting.ok("export", out.toString(), "--format", "onnx", "--out", onnx.toString());
+        assertEquals(Files.readString(model.resolve(Subwords.SOURCE)), Files.readString(onnx.resolve(Subwords.SOURCE)));
+        assertTrue(Files.exists(onnx.resolve("vocab-source.txt")) && Files.exists(onnx.resolve(Subwords.TARGET)));
 
         // a damaged merges file (re-signed, so that the manifest passes) is bad input naming it and its line
         Path damaged = model.resolve(Subwords.TARGET);

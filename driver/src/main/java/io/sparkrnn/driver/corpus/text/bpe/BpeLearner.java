@@ -104,16 +104,33 @@ public final class BpeLearner {
         return new Bpe(learned);
     }
 
+    /**
+     * A pair of symbol ids as one long, multiplied by an odd constant (invertible modulo 2^64) so that
+     * {@link Long#hashCode} spreads the pairs: the plain {@code a << 32 | b} hashes to {@code a ^ b}, and pairs of
+     * small ids collide by the thousand.
+     */
     private static long pair(int a, int b) {
-        return ((long) a << 32) | (b & 0xffffffffL);
+        return (((long) a << 32) | (b & 0xffffffffL)) * MIX;
+    }
+
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+    private static final long UNMIX = inverse(MIX);
+
+    /** The inverse of an odd number modulo 2^64 (Newton's iteration, each step doubling the correct bits). */
+    private static long inverse(long odd) {
+        long x = odd;
+        for (int i = 0; i < 5; i++) {
+            x *= 2 - odd * x;
+        }
+        return x;
     }
 
     private static int left(long pair) {
-        return (int) (pair >>> 32);
+        return (int) ((pair * UNMIX) >>> 32);
     }
 
     private static int right(long pair) {
-        return (int) pair;
+        return (int) (pair * UNMIX);
     }
 
     private static void count(int[] w, long c, int word, Map<Long, Long> pairCounts, Map<Long, Set<Integer>> where) {
