@@ -89,6 +89,11 @@ class TranslateBpeTest {
         assertEquals(Files.readString(model.resolve(Subwords.TARGET)),
                 Files.readString(child.resolve("model").resolve(Subwords.TARGET)));
 
+        // inspect counts the merges
+        String inspect = TaskTesting.ok("inspect", out.toString()).out();
+        assertTrue(inspect.contains("bpe-source.txt: 150 merges") && inspect.contains("bpe-target.txt: 150 merges"),
+                inspect);
+
         // export: the folder carries the merges beside the vocabularies
         Path onnx = tmp.resolve("onnx");
         TaskTesting.ok("export", out.toString(), "--format", "onnx", "--out", onnx.toString());

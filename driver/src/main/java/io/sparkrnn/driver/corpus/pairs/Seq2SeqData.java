@@ -43,7 +43,9 @@ import org.apache.spark.storage.StorageLevel;
  * BLEU and chrF on text, {@link TranslationScores}, with the copy-the-source baseline beside them), greedy and,
  * with a beam wider than 1, beam search; each source is decoded once and scored against the closest of its references
  * ({@link Seq2SeqReferences}). After every validation, {@link #SAMPLES} fixed validation sources are decoded on
- * the driver and written with their reference and output ({@code valid_samples}).
+ * the driver and written with their reference and output ({@code valid_samples}). A byte-pair-encoded side
+ * ({@link Subwords}) is learned on the training part's words and cut into pieces after the split: the vocabularies,
+ * ids and the source length limit see pieces, the split, the texts and the scores words.
  */
 public final class Seq2SeqData {
     public static final String SOURCE = "vocab-source.txt";
