@@ -90,6 +90,16 @@ final class Seq2SeqTask implements VocabularyTask {
 
     private static Seq2SeqSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         checkFormat(job.data().format());
+        if (job.data().format().equals("cmudict")) {
+            for (String key : List.of("data.source-tokens", "data.target-tokens")) {
+                TokenUnit unit = key.equals("data.source-tokens") ? job.seq2seq().sourceTokens()
+                        : job.seq2seq().targetTokens();
+                if (unit == TokenUnit.BPE) {
+                    throw new ConfigException(key + " = bpe: cmudict pairs are a word's characters and its phones, "
+                            + "which are not cut into pieces; bpe applies to tsv, tsv-pairs and parquet");
+                }
+            }
+        }
         return new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
                 job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
                 job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),

@@ -117,4 +117,11 @@ class TranslateBpeTest {
         TaskTesting.configError(MainTest.run(train(tmp.resolve("x"), Path.of(TaskTesting.path(
                 TranslateTaskTest.SAMPLE)), "data.bpe-merges=0")), "data.bpe-merges");
     }
+
+    @Test
+    void cmudictPairsAreNotCutIntoPieces() {
+        TaskTesting.configError(MainTest.run(TaskTesting.train("conf/cmudict-g2p.conf", tmp.resolve("g2p"),
+                "data.train=" + TaskTesting.path(Seq2SeqTaskTest.SAMPLE), "data.target-tokens=bpe")),
+                "data.target-tokens = bpe: cmudict pairs are a word's characters");
+    }
 }
