@@ -1,5 +1,6 @@
 package io.sparkrnn.jobs;
 
+import io.sparkrnn.driver.corpus.pairs.Subwords;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.io.onnx.OnnxExport;
@@ -153,12 +154,13 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    /** model.json, config.conf, the vocabularies and the normaliser, by file name. */
+    /** model.json, config.conf, the vocabularies, byte-pair-encoding merges and the normaliser, by file name. */
     private static Map<String, String> taskFiles(TrainedModel m) {
         Map<String, String> files = new LinkedHashMap<>();
         try {
             for (String name : m.dir().list(true)) {
                 if (name.equals(ModelFiles.MODEL_JSON) || name.equals("config.conf") || name.startsWith("vocab-")
+                        || name.equals(Subwords.SOURCE) || name.equals(Subwords.TARGET)
                         || name.equals(ForecastTask.NORMALIZER)) {
                     files.put(name, m.dir().resolve(name).readString());
                 }

@@ -1,7 +1,10 @@
 package io.sparkrnn.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Part;
+import io.sparkrnn.driver.corpus.pairs.Subwords;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
@@ -271,6 +274,13 @@ final class ModelCommands {
                             throw new InputException(f + " is not UTF-8 text: the vocabulary is damaged");
                         }
                         out.printf(Locale.ROOT, "%s: %,d entries%n", name, text.lines().count());
+                    } else if (name.equals(Subwords.SOURCE) || name.equals(Subwords.TARGET)) {
+                        try {
+                            out.printf(Locale.ROOT, "%s: %,d merges%n", name, Bpe.fromText(f.readString(),
+                                    f.toString()).merges().size());
+                        } catch (CorpusException e) {
+                            throw new InputException(e.getMessage());
+                        }
                     } else if (name.equals(ForecastTask.NORMALIZER)) {
                         out.println(name + ": " + f.readString().strip());
                     }

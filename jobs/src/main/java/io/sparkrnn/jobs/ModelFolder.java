@@ -6,6 +6,7 @@ import io.sparkrnn.driver.corpus.forecast.ForecastColumns;
 import io.sparkrnn.driver.corpus.forecast.ForecastData;
 import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
+import io.sparkrnn.driver.corpus.pairs.Subwords;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
@@ -43,7 +44,8 @@ public final class ModelFolder {
             case "seq2seq" -> new Translator(model.local(), Seq2SeqTask.vocab(model, Seq2SeqTask.SOURCE),
                     Seq2SeqTask.vocab(model, Seq2SeqTask.TARGET), model.settings().seq2seq().sourceTokens(),
                     Seq2SeqTask.joiner(model.settings().seq2seq().targetTokens(), false,
-                            model.settings().data().format()), model.model(Seq2SeqModel.class).spec()
+                            model.settings().data().format()), Seq2SeqTask.subwords(model),
+                    model.model(Seq2SeqModel.class).spec()
                             .maxSourceLength(), model.settings().decode().settings(), model.batch());
             case "lm" -> LmGenerator.of(model);
             case "forecast" -> new Forecaster(model.local(), model.settings().forecast(),
@@ -145,12 +147,13 @@ public final class ModelFolder {
      * @param target the target vocabulary
      * @param sourceTokens how a source text becomes tokens
      * @param targetJoin what joins the output's tokens
+     * @param subwords the byte-pair encodings of the {@code bpe} sides (sources are cut, outputs joined into words)
      * @param maxSourceLength the longest source decoded (a longer one gets an empty output)
      * @param decode how to decode (beam 1: greedy)
      * @param batch sources per batch
      */
     public record Translator(LocalModel model, Vocabulary source, Vocabulary target, TokenUnit sourceTokens,
-            String targetJoin, int maxSourceLength, Seq2SeqDecoding.Settings decode, int batch) {
+            String targetJoin, Subwords subwords, int maxSourceLength, Seq2SeqDecoding.Settings decode, int batch) {
     }
 
     /**

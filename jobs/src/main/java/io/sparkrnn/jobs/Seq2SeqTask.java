@@ -11,10 +11,12 @@ import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqReferences;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqScores;
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqSettings;
+import io.sparkrnn.driver.corpus.pairs.Subwords;
 import io.sparkrnn.driver.corpus.pairs.TextPair;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
@@ -42,7 +44,9 @@ import org.apache.spark.storage.StorageLevel;
  * word error rate for CMUdict) and corpus BLEU-4 ({@link Seq2SeqScores}), greedy and, when {@code decode.beam > 1}, beam search; each source is decoded once and scored against the
  * closest of its references ({@link Seq2SeqReferences}: with CMUdict alternates, any pronunciation of the word).
  * Word-level targets are also scored as translations: sacreBLEU's BLEU and chrF on text, beside the copy-the-source
- * baseline ({@code copy_bleu}, {@code copy_chrf}).
+ * baseline ({@code copy_bleu}, {@code copy_chrf}). A {@code bpe} side ({@link Subwords}) is read as 13a words and cut
+ * into byte-pair-encoding pieces learned on the training part ({@code data.bpe-merges}) and stored with the model;
+ * outputs are joined back into words before they are scored or written.
  */
 final class Seq2SeqTask implements VocabularyTask {
     /** The vocabularies' files in a model folder (export reads them). */
@@ -86,10 +90,21 @@ final class Seq2SeqTask implements VocabularyTask {
 
     private static Seq2SeqSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         checkFormat(job.data().format());
+        if (job.data().format().equals("cmudict")) {
+            for (String key : List.of("data.source-tokens", "data.target-tokens")) {
+                TokenUnit unit = key.equals("data.source-tokens") ? job.seq2seq().sourceTokens()
+                        : job.seq2seq().targetTokens();
+                if (unit == TokenUnit.BPE) {
+                    throw new ConfigException(key + " = bpe: cmudict pairs are a word's characters and its phones, "
+                            + "which are not cut into pieces; bpe applies to tsv, tsv-pairs and parquet");
+                }
+            }
+        }
         return new Seq2SeqSettings(job.data().format(), job.data().train(), reading(job),
                 job.seq2seq().maxSourceLength(), job.train().seed(), job.data().testFraction(),
                 job.data().validationFraction(), job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(),
-                job.seq2seq().batchTokens(), job.train().partitions(), job.decode().settings(), job::seq2seqSpec, vocabularies);
+                job.seq2seq().batchTokens(), job.train().partitions(), job.decode().settings(), job::seq2seqSpec, vocabularies,
+                job.seq2seq().bpeMerges());
     }
 
     @Override
@@ -122,6 +137,32 @@ final class Seq2SeqTask implements VocabularyTask {
     }
 
     /**
+     * The byte-pair-encoding merges the model folder stores for its {@code bpe} sides ({@link Subwords#NONE} for a
+     * model without); a damaged merges file is an {@link InputException} naming it and the line.
+     */
+    static Subwords subwords(TrainedModel m) {
+        try {
+            return Subwords.read(reading(m.settings()), m::file, m.dir().toString());
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /** The merges a warm start keeps: the parent's, by file name. */
+    @Override
+    public Map<String, Bpe> merges(TrainedModel m) {
+        Subwords s = subwords(m);
+        Map<String, Bpe> out = new java.util.HashMap<>();
+        if (s.source() != null) {
+            out.put(Subwords.SOURCE, s.source());
+        }
+        if (s.target() != null) {
+            out.put(Subwords.TARGET, s.target());
+        }
+        return out;
+    }
+
+    /**
      * Greedy (and beam, as configured) scores on every source of {@code data} that fits the model, each against
      * its closest reference (all of its pairs' targets).
      */
@@ -141,24 +182,26 @@ final class Seq2SeqTask implements VocabularyTask {
             all = Seq2SeqData.part(all, part, seed, testF, validF);
         }
         Vocabulary tgt = vocab(m, TARGET);
-        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(all.filter(p -> p.source().length <= maxSource),
-                vocab(m, SOURCE), tgt, joiner(c.seq2seq().sourceTokens(), true, c.data().format()),
-                joiner(c.seq2seq().targetTokens(), false, c.data().format())).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        Subwords sw = subwords(m);
+        JavaRDD<Seq2SeqReferences> enc = Seq2SeqReferences.group(all.filter(p -> sw.source(p.source()).length
+                <= maxSource), vocab(m, SOURCE), tgt, joiner(c.seq2seq().sourceTokens(), true, c.data().format()),
+                joiner(c.seq2seq().targetTokens(), false, c.data().format()), sw)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         LocalModel lm = m.local();
         Seq2SeqDecoding.Settings decode = c.decode().settings();
         Seq2SeqScores.Names names = Seq2SeqScores.Names.of(c.data().format(), c.seq2seq().targetTokens());
         Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
-        Seq2SeqData.scores(sc, lm, enc, decode.greedy(), m.batch(), words).toJson(n, "", names);
+        Seq2SeqData.scores(sc, lm, enc, decode.greedy(), m.batch(), words, sw).toJson(n, "", names);
         if (words != null) {
             Seq2SeqData.copyBaseline(enc).toJson(n, "copy_");
         }
         int beam = decode.beam();
         if (beam > 1) {
             n.put("beam", beam);
-            Seq2SeqData.scores(sc, lm, enc, decode, m.batch(), words).toJson(n, "beam_", names);
+            Seq2SeqData.scores(sc, lm, enc, decode, m.batch(), words, sw).toJson(n, "beam_", names);
         }
-        n.put("skipped_long_sources", all.filter(p -> p.source().length > maxSource).count());
+        n.put("skipped_long_sources", all.filter(p -> sw.source(p.source()).length > maxSource).count());
         enc.unpersist(false);
         return n;
     }
@@ -190,7 +233,7 @@ final class Seq2SeqTask implements VocabularyTask {
         Vocabulary tgt = vocab(m, TARGET);
         String srcJoin = joiner(c.seq2seq().sourceTokens(), true, c.data().format());
         String tgtJoin = joiner(c.seq2seq().targetTokens(), false, c.data().format());
-        JavaRDD<Object[]> rows = Seq2SeqData.translate(sc, m.local(), sources, src, tgt, srcJoin, tgtJoin,
+        JavaRDD<Object[]> rows = Seq2SeqData.translate(sc, m.local(), sources, src, tgt, srcJoin, tgtJoin, subwords(m),
                 m.model(Seq2SeqModel.class).spec().maxSourceLength(), c.decode().settings(), m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("source", String.class),
                 new PredictionWriter.Column("prediction", String.class),

@@ -183,7 +183,7 @@ final class WarmStart {
             return lm.prepare(sc, job, new VocabularyGrowth(lmVocabulary(), extend));
         }
         if (task instanceof VocabularyTask v) {
-            return v.prepare(sc, job, new WarmVocabularies(v.vocabularies(parent), extend));
+            return v.prepare(sc, job, new WarmVocabularies(v.vocabularies(parent), extend, v.merges(parent)));
         }
         if (task instanceof ForecastTask forecast) {
             return forecast.prepare(sc, job, job.warm().refitNormalizer() ? null : forecastNormalizer());

@@ -55,12 +55,17 @@ public final class ConfigSchema {
                     + "pronunciations of a word land in one part)").only("forecast", "seq2seq"),
             bool("data.alternates", false, "seq2seq, cmudict: keep WORD(n) alternate pronunciations as extra pairs "
                     + "(else skipped)").only("seq2seq"),
-            choice("data.source-tokens", "char", List.of("char", "word", "13a"), "seq2seq, tsv, tsv-pairs and "
-                    + "parquet: source token unit; word = whitespace-separated, 13a = words with punctuation split off "
-                    + "as sacreBLEU's 13a tokenizer does (cmudict: characters)").only("seq2seq"),
-            choice("data.target-tokens", "word", List.of("char", "word", "13a"), "seq2seq, tsv, tsv-pairs and "
-                    + "parquet: target token unit, as data.source-tokens (cmudict: phones, whitespace-separated); "
-                    + "word or 13a targets are also scored by sacreBLEU's BLEU and chrF").only("seq2seq"),
+            choice("data.source-tokens", "char", List.of("char", "word", "13a", "bpe"), "seq2seq, tsv, tsv-pairs "
+                    + "and parquet: source token unit; word = whitespace-separated, 13a = words with punctuation split "
+                    + "off as sacreBLEU's 13a tokenizer does, bpe = 13a words cut into byte-pair-encoding subword "
+                    + "pieces (data.bpe-merges; cmudict: characters)").only("seq2seq"),
+            choice("data.target-tokens", "word", List.of("char", "word", "13a", "bpe"), "seq2seq, tsv, tsv-pairs "
+                    + "and parquet: target token unit, as data.source-tokens (cmudict: phones, whitespace-separated); "
+                    + "word, 13a or bpe targets are also scored by sacreBLEU's BLEU and chrF (bpe: on the pieces "
+                    + "joined back into words)").only("seq2seq"),
+            integer("data.bpe-merges", 8000, 1, null, "seq2seq, a bpe side: byte-pair-encoding merges learned on "
+                    + "the training part's words, per side (fewer when no pair of symbols occurs twice); stored "
+                    + "with the model, a warm start keeps the parent's").only("seq2seq"),
             string("data.source-column", "source", "seq2seq: column of the source text; parquet its name, "
                     + "tsv-pairs its number from 0").only("seq2seq"),
             string("data.target-column", "target", "seq2seq: column of the target text; parquet its name, "

@@ -23,10 +23,12 @@ import java.util.Locale;
  * @param tieEmbeddings   {@code model.tie-embeddings}
  * @param labelSmoothing  {@code train.label-smoothing}
  * @param batchTokens     {@code train.batch-tokens}: 0 = batches of {@code train.batch} pairs
+ * @param bpeMerges       {@code data.bpe-merges}: merges learned for a {@code bpe} side
  */
 public record Seq2SeqSection(boolean alternates, TokenUnit sourceTokens, TokenUnit targetTokens, String sourceColumn,
         String targetColumn, boolean lowercase, int maxSourceLength, Seq2SeqSpec.Attention attention, boolean inputFeeding,
-        int decoderHidden, int decoderLayers, boolean tieEmbeddings, double labelSmoothing, int batchTokens) {
+        int decoderHidden, int decoderLayers, boolean tieEmbeddings, double labelSmoothing, int batchTokens,
+        int bpeMerges) {
 
     static Seq2SeqSection of(JobConfig c) {
         return new Seq2SeqSection(c.getBoolean("data.alternates"), Units.of(c, "data.source-tokens"),
@@ -35,7 +37,7 @@ public record Seq2SeqSection(boolean alternates, TokenUnit sourceTokens, TokenUn
                 Seq2SeqSpec.Attention.valueOf(c.getChoice("model.attention").toUpperCase(Locale.ROOT)),
                 c.getBoolean("model.input-feeding"), c.getInt("model.decoder-hidden"),
                 c.getInt("model.decoder-layers"), c.getBoolean("model.tie-embeddings"),
-                c.getDouble("train.label-smoothing"), c.getInt("train.batch-tokens"));
+                c.getDouble("train.label-smoothing"), c.getInt("train.batch-tokens"), c.getInt("data.bpe-merges"));
     }
 
     /** The decoder's hidden size H_d (the output layer's input width): {@code model.decoder-hidden}, or 0 = D * H_e. */

@@ -47,6 +47,7 @@ public final class RnnSeq2Seq extends RnnLabelledEstimator<RnnSeq2SeqModel, RnnS
     private final Param<String> sourceTokens = bind("sourceTokens", "data.source-tokens");
     private final Param<String> targetTokens = bind("targetTokens", "data.target-tokens");
     private final IntParam maxSourceLength = bind("maxSourceLength", "data.max-source-length");
+    private final IntParam bpeMerges = bind("bpeMerges", "data.bpe-merges");
     private final Param<String> attention = bind("attention", "model.attention");
     private final IntParam beam = bind("beam", "decode.beam");
     private final DoubleParam alpha = bind("alpha", "decode.alpha");
@@ -89,6 +90,14 @@ public final class RnnSeq2Seq extends RnnLabelledEstimator<RnnSeq2SeqModel, RnnS
 
     public RnnSeq2Seq setMaxSourceLength(int v) {
         return setValue(maxSourceLength, v);
+    }
+
+    public IntParam bpeMerges() {
+        return bpeMerges;
+    }
+
+    public RnnSeq2Seq setBpeMerges(int v) {
+        return setValue(bpeMerges, v);
     }
 
     public Param<String> attention() {

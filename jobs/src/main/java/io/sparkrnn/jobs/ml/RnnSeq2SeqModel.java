@@ -1,6 +1,7 @@
 package io.sparkrnn.jobs.ml;
 
 import io.sparkrnn.driver.corpus.pairs.Seq2SeqData;
+import io.sparkrnn.driver.corpus.pairs.Subwords;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.task.LocalModel;
@@ -107,17 +108,18 @@ public final class RnnSeq2SeqModel extends Model<RnnSeq2SeqModel> implements MLW
         Vocabulary tgt = t.target();
         TokenUnit unit = t.sourceTokens();
         String join = t.targetJoin();
+        Subwords sw = t.subwords();
         int maxSource = t.maxSourceLength();
         Seq2SeqDecoding.Settings decode = t.decode();
         int batch = t.batch();
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(it -> decode(model.value().copy(), it, in, array,
-                unit, src, tgt, join, maxSource, decode, batch));
+                unit, src, tgt, join, sw, maxSource, decode, batch));
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
     /** The rows of one partition with the output and score appended, in batches. */
     private static Iterator<Row> decode(LocalModel lm, Iterator<Row> it, int in, boolean array, TokenUnit unit,
-            Vocabulary src, Vocabulary tgt, String join, int maxSource, Seq2SeqDecoding.Settings decode,
+            Vocabulary src, Vocabulary tgt, String join, Subwords sw, int maxSource, Seq2SeqDecoding.Settings decode,
             int batch) {
         return Columns.perBatch(it, batch, chunk -> {
             List<String[]> sources = new ArrayList<>(chunk.size());
@@ -128,7 +130,8 @@ public final class RnnSeq2SeqModel extends Model<RnnSeq2SeqModel> implements MLW
                 }
             }
             List<Seq2SeqData.Translation> t = sources.isEmpty() ? List.of()
-                    : Seq2SeqData.translations(lm, sources, src, tgt, join, maxSource, decode);
+                    : Seq2SeqData.translations(lm, sources, src, tgt, join, sw, maxSource,
+                            decode);
             List<Row> res = new ArrayList<>(chunk.size());
             int next = 0;
             for (Row r : chunk) {

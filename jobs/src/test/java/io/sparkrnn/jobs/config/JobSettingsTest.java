@@ -96,7 +96,7 @@ class JobSettingsTest {
         assertEquals(new DataSection("data/samples/cmudict/cmudict-sample.txt", "", "cmudict", 0.05, 0.05, 0.001),
                 s.data());
         assertEquals(new Seq2SeqSection(false, TokenUnit.CHARS, TokenUnit.WORDS, "source", "target", false, 32,
-                Seq2SeqSpec.Attention.GENERAL, true, 0, 0, false, 0.0, 0), s.seq2seq());
+                Seq2SeqSpec.Attention.GENERAL, true, 0, 0, false, 0.0, 0, 8000), s.seq2seq());
         assertEquals(new DecodeSection(3, 0.6, 3.0, 0), s.decode());
         assertEquals(64, s.model().hidden());
         assertEquals(InnerStatePolicy.AVERAGE, s.train().round().innerState());

@@ -11,6 +11,7 @@ import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.driver.task.PreparedData.Validation;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +43,9 @@ import org.apache.spark.storage.StorageLevel;
  * BLEU and chrF on text, {@link TranslationScores}, with the copy-the-source baseline beside them), greedy and,
  * with a beam wider than 1, beam search; each source is decoded once and scored against the closest of its references
  * ({@link Seq2SeqReferences}). After every validation, {@link #SAMPLES} fixed validation sources are decoded on
- * the driver and written with their reference and output ({@code valid_samples}).
+ * the driver and written with their reference and output ({@code valid_samples}). A byte-pair-encoded side
+ * ({@link Subwords}) is learned on the training part's words and cut into pieces after the split: the vocabularies,
+ * ids and the source length limit see pieces, the split, the texts and the scores words.
  */
 public final class Seq2SeqData {
     public static final String SOURCE = "vocab-source.txt";
@@ -114,15 +119,18 @@ public final class Seq2SeqData {
      */
     public static PreparedData prepare(JavaSparkContext sc, Seq2SeqSettings s, Corpus<TextPair> read) {
         JavaRDD<TextPair> all = read.records();
-        int maxSource = s.maxSourceLength();
-        long tooLong = all.filter(p -> p.source().length > maxSource).count();
-        JavaRDD<TextPair> kept = all.filter(p -> p.source().length <= maxSource);
         long seed = s.seed();
         double testF = s.testFraction();
         double validF = s.validationFraction();
-        JavaRDD<TextPair> train = kept.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF);
-        JavaRDD<TextPair> valid = part(kept, Part.VALIDATION, seed, testF, validF);
-        JavaRDD<TextPair> test = part(kept, Part.TEST, seed, testF, validF);
+        Subwords sw = Subwords.learn(all.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF), s.reading(),
+                s.bpeMerges(), s.vocabularies().merges());
+        int maxSource = s.maxSourceLength();
+        long tooLong = all.filter(p -> sw.source(p.source()).length > maxSource).count();
+        JavaRDD<TextPair> keptRead = all.filter(p -> sw.source(p.source()).length <= maxSource);
+        JavaRDD<TextPair> kept = cut(keptRead, sw);
+        JavaRDD<TextPair> train = cut(keptRead.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF), sw);
+        JavaRDD<TextPair> valid = part(keptRead, Part.VALIDATION, seed, testF, validF);
+        JavaRDD<TextPair> test = part(keptRead, Part.TEST, seed, testF, validF);
         int minCount = s.minCount();
         int maxSize = s.maxVocabulary();
         WarmVocabularies.Fitting fitting = s.vocabularies().start();
@@ -142,9 +150,9 @@ public final class Seq2SeqData {
         boolean cmudict = s.format().equals("cmudict");
         String srcJoin = cmudict ? "" : joiner(s.reading().sourceTokens());
         String tgtJoin = cmudict ? " " : joiner(s.reading().targetTokens());
-        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(valid, src, tgt, srcJoin, tgtJoin)
+        JavaRDD<Seq2SeqReferences> validE = Seq2SeqReferences.group(valid, src, tgt, srcJoin, tgtJoin, sw)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(test, src, tgt, srcJoin, tgtJoin)
+        JavaRDD<Seq2SeqReferences> testE = Seq2SeqReferences.group(test, src, tgt, srcJoin, tgtJoin, sw)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long nValid = validE.count();
         long nTest = testE.count();
@@ -156,12 +164,12 @@ public final class Seq2SeqData {
                 + "split by source; validation and test: sources, each scored against its closest reference); %,d "
                 + "skipped as longer than data.max-source-length = %d; vocabularies: %,d source "
                 + "and %,d target tokens (fitted on the training part)%n", s.train(), s.format(), trainCount,
-                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + batches(PairBatching.stats(parts), s, trainCount)
-                + fitting.describe(s.train())
-                + read.skipped();
+                nValid, nTest, tooLong, maxSource, src.size(), tgt.size()) + describe(sw, s.vocabularies())
+                + batches(PairBatching.stats(parts), s, trainCount) + fitting.describe(s.train()) + read.skipped();
         ObjectNode warm = fitting.toJson();
-        Map<String, byte[]> files = Map.of(SOURCE, src.toText().getBytes(StandardCharsets.UTF_8), TARGET,
-                tgt.toText().getBytes(StandardCharsets.UTF_8));
+        Map<String, byte[]> files = new LinkedHashMap<>(Map.of(SOURCE, src.toText().getBytes(
+                StandardCharsets.UTF_8), TARGET, tgt.toText().getBytes(StandardCharsets.UTF_8)));
+        files.putAll(sw.files());
         int batch = s.batch();
         Seq2SeqDecoding.Settings decode = s.decode();
         Seq2SeqDecoding.Settings greedy = decode.greedy();
@@ -170,10 +178,11 @@ public final class Seq2SeqData {
         Vocabulary words = names == Seq2SeqScores.Names.WORDS ? tgt : null;
         TranslationScores validCopy = words == null ? null : copyBaseline(validE);
         TranslationScores testCopy = words == null || nTest == 0 ? null : copyBaseline(testE);
-        Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin);
+        Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin,
+                sw);
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
             LocalModel m = LocalModel.of(spec, params);
-            Seq2SeqScores v = scores(sc, m, validE, greedy, batch, words);
+            Seq2SeqScores v = scores(sc, m, validE, greedy, batch, words, sw);
             ObjectNode details = JsonNodeFactory.instance.objectNode();
             details.set("samples", samples.decode(m, greedy));
             Validation val = v.translation() == null ? Validation.of(v.tokenErrorRate(), names.tokens,
@@ -184,21 +193,21 @@ public final class Seq2SeqData {
         }, params -> {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             LocalModel m = LocalModel.of(spec, params);
-            scores(sc, m, validE, greedy, batch, words).toJson(n, "valid_", names);
+            scores(sc, m, validE, greedy, batch, words, sw).toJson(n, "valid_", names);
             if (validCopy != null) {
                 validCopy.toJson(n, "valid_copy_");
             }
             if (nTest > 0) {
-                scores(sc, m, testE, greedy, batch, words).toJson(n, "test_", names);
+                scores(sc, m, testE, greedy, batch, words, sw).toJson(n, "test_", names);
                 if (testCopy != null) {
                     testCopy.toJson(n, "test_copy_");
                 }
             }
             if (beam > 1) {
                 n.put("beam", beam);
-                scores(sc, m, validE, decode, batch, words).toJson(n, "valid_beam_", names);
+                scores(sc, m, validE, decode, batch, words, sw).toJson(n, "valid_beam_", names);
                 if (nTest > 0) {
-                    scores(sc, m, testE, decode, batch, words).toJson(n, "test_beam_", names);
+                    scores(sc, m, testE, decode, batch, words, sw).toJson(n, "test_beam_", names);
                 }
             }
             n.set("valid_samples", samples.decode(m, greedy));
@@ -208,6 +217,25 @@ public final class Seq2SeqData {
             }
             return n;
         }));
+    }
+
+    /** The pairs as the model's tokens: cut by {@code sw} when a side is byte-pair encoded. */
+    private static JavaRDD<TextPair> cut(JavaRDD<TextPair> pairs, Subwords sw) {
+        return sw.equals(Subwords.NONE) ? pairs : pairs.map(sw::apply);
+    }
+
+    /** The console's line on the byte-pair encodings, learned or the parent's (none without one). */
+    private static String describe(Subwords sw, WarmVocabularies warm) {
+        StringBuilder sb = new StringBuilder();
+        for (String side : List.of(Subwords.SOURCE, Subwords.TARGET)) {
+            Bpe b = side.equals(Subwords.SOURCE) ? sw.source() : sw.target();
+            if (b != null) {
+                sb.append(String.format(Locale.ROOT, "  byte-pair encoding %s: %,d merges (%s)%n", side,
+                        b.merges().size(), warm.merges().containsKey(side) ? "the parent's"
+                        : "learned on the training part's words"));
+            }
+        }
+        return sb.toString();
     }
 
     /** Validation sources shown with their outputs after every validation, so a reader sees the model improve. */
@@ -231,7 +259,7 @@ public final class Seq2SeqData {
 
     /** Fixed validation sources with their first reference, decoded greedily on the driver. */
     private record Samples(List<Seq2SeqReferences> pairs, Vocabulary src, Vocabulary tgt, String srcJoin,
-            String tgtJoin) {
+            String tgtJoin, Subwords sw) {
         /** Rows {@code {source, reference, output}} for the model. */
         ArrayNode decode(LocalModel m, Seq2SeqDecoding.Settings greedy) {
             List<int[]> sources = new ArrayList<>();
@@ -240,20 +268,21 @@ public final class Seq2SeqData {
             ArrayNode rows = JsonNodeFactory.instance.arrayNode();
             for (int i = 0; i < pairs.size(); i++) {
                 ObjectNode r = rows.addObject();
-                r.put("source", text(src, pairs.get(i).source(), srcJoin));
-                r.put("reference", text(tgt, pairs.get(i).references().get(0), tgtJoin));
-                r.put("output", text(tgt, h.get(i).tokens(), tgtJoin));
+                r.put("source", sw.sourceText(tokens(src, pairs.get(i).source()), srcJoin));
+                r.put("reference", sw.targetText(tokens(tgt, pairs.get(i).references().get(0)), tgtJoin));
+                r.put("output", sw.targetText(tokens(tgt, h.get(i).tokens()), tgtJoin));
             }
             return rows;
         }
+    }
 
-        static String text(Vocabulary v, int[] ids, String join) {
-            StringBuilder sb = new StringBuilder();
-            for (int id : ids) {
-                sb.append(sb.length() == 0 ? "" : join).append(v.token(id));
-            }
-            return sb.toString();
+    /** The tokens of the ids. */
+    static String[] tokens(Vocabulary v, int[] ids) {
+        String[] t = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            t[i] = v.token(ids[i]);
         }
+        return t;
     }
 
     /** The text a pair is split by: its source, so that alternates of one word share a part. */
@@ -282,10 +311,12 @@ public final class Seq2SeqData {
     /**
      * The scores of the model's outputs on {@code data} (each source once, all its references), in the tasks; with
      * a {@code words} vocabulary (word-level targets) also the translation metrics of the outputs' words joined by
-     * spaces against the references' text.
+     * spaces against the references' text. A byte-pair-encoded target ({@code sw}) is scored on words throughout:
+     * the outputs' pieces joined into words, the error rates and BLEU-4 on those words against the references'
+     * words, so that the figures compare with a word-level model's.
      */
     public static Seq2SeqScores scores(JavaSparkContext sc, LocalModel model, JavaRDD<Seq2SeqReferences> data,
-            Seq2SeqDecoding.Settings decode, int batch, Vocabulary words) {
+            Seq2SeqDecoding.Settings decode, int batch, Vocabulary words, Subwords sw) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         try {
             return data.mapPartitions(it -> {
@@ -296,9 +327,16 @@ public final class Seq2SeqData {
                     chunk.forEach(p -> sources.add(p.source()));
                     List<Hypothesis> h = m.decode(sources, decode);
                     for (int r = 0; r < chunk.size(); r++) {
-                        s.add(h.get(r).tokens(), chunk.get(r).references());
+                        Seq2SeqReferences ref = chunk.get(r);
+                        if (sw.target() == null) {
+                            s.add(h.get(r).tokens(), ref.references());
+                        }
                         if (words != null) {
-                            s.addText(Samples.text(words, h.get(r).tokens(), " "), chunk.get(r).referenceTexts());
+                            String output = sw.targetText(tokens(words, h.get(r).tokens()), " ");
+                            if (sw.target() != null) {
+                                addWords(s, output, ref.referenceTexts());
+                            }
+                            s.addText(output, ref.referenceTexts());
                         }
                     }
                 }
@@ -307,6 +345,24 @@ public final class Seq2SeqData {
         } finally {
             b.destroy();
         }
+    }
+
+    /**
+     * Adds an output to the error rates and BLEU-4 as words against its references' words (each word an id local to
+     * this output and its references: only equality counts).
+     */
+    private static void addWords(Seq2SeqScores s, String output, List<String> references) {
+        Map<String, Integer> ids = new HashMap<>();
+        List<int[]> refs = new ArrayList<>(references.size());
+        for (String r : references) {
+            refs.add(wordIds(r, ids));
+        }
+        s.add(wordIds(output, ids), refs);
+    }
+
+    private static int[] wordIds(String text, Map<String, Integer> ids) {
+        return text.isEmpty() ? new int[0] : Arrays.stream(text.split(" ")).mapToInt(w -> ids.computeIfAbsent(w,
+                k -> ids.size())).toArray();
     }
 
     /**
@@ -323,18 +379,18 @@ public final class Seq2SeqData {
 
     /**
      * Decodes every source, in the tasks: rows (the source, its output, the output's score), the tokens joined with
-     * {@code srcJoin} and {@code tgtJoin}; a source longer than {@code maxSource} gets an empty output and
-     * score NaN.
+     * {@code srcJoin} and {@code tgtJoin} (a byte-pair-encoded side's pieces joined into words, {@code sw}); a
+     * source longer than {@code maxSource} (in the model's tokens) gets an empty output and score NaN.
      */
     public static JavaRDD<Object[]> translate(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sources,
-            Vocabulary src, Vocabulary tgt, String srcJoin, String tgtJoin, int maxSource,
+            Vocabulary src, Vocabulary tgt, String srcJoin, String tgtJoin, Subwords sw, int maxSource,
             Seq2SeqDecoding.Settings decode, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         return sources.mapPartitions(it -> {
             LocalModel lm = b.value().copy();
             List<Object[]> res = new ArrayList<>();
             for (List<String[]> chunk : LocalModel.chunks(it, batch)) {
-                List<Translation> t = translations(lm, chunk, src, tgt, tgtJoin, maxSource, decode);
+                List<Translation> t = translations(lm, chunk, src, tgt, tgtJoin, sw, maxSource, decode);
                 for (int r = 0; r < chunk.size(); r++) {
                     res.add(new Object[] {String.join(srcJoin, chunk.get(r)), t.get(r).output(), t.get(r).score()});
                 }
@@ -348,31 +404,29 @@ public final class Seq2SeqData {
     }
 
     /**
-     * Decodes one batch of non-empty sources (run in a task, on its own {@link LocalModel#copy}); a source longer
-     * than {@code maxSource} gets an empty output and score NaN.
+     * Decodes one batch of non-empty sources as read (run in a task, on its own {@link LocalModel#copy}), cut into
+     * the model's tokens by {@code sw}; a source longer than {@code maxSource} model tokens gets an empty output and
+     * score NaN. Outputs are joined with {@code tgtJoin}, byte-pair-encoding pieces into words.
      */
     public static List<Translation> translations(LocalModel lm, List<String[]> sources, Vocabulary src,
-            Vocabulary tgt, String tgtJoin, int maxSource, Seq2SeqDecoding.Settings decode) {
+            Vocabulary tgt, String tgtJoin, Subwords sw, int maxSource, Seq2SeqDecoding.Settings decode) {
         List<int[]> ids = new ArrayList<>();
         for (String[] s : sources) {
-            if (s.length <= maxSource) {
-                ids.add(src.encode(s));
+            String[] cut = sw.source(s);
+            if (cut.length <= maxSource) {
+                ids.add(src.encode(cut));
             }
         }
         List<Hypothesis> h = ids.isEmpty() ? List.of() : lm.decode(ids, decode);
         List<Translation> res = new ArrayList<>(sources.size());
         int k = 0;
         for (String[] s : sources) {
-            if (s.length > maxSource) {
+            if (sw.source(s).length > maxSource) {
                 res.add(new Translation("", Double.NaN));
                 continue;
             }
             Hypothesis y = h.get(k++);
-            StringBuilder sb = new StringBuilder();
-            for (int id : y.tokens()) {
-                sb.append(sb.length() == 0 ? "" : tgtJoin).append(tgt.token(id));
-            }
-            res.add(new Translation(sb.toString(), y.score()));
+            res.add(new Translation(sw.targetText(tokens(tgt, y.tokens()), tgtJoin), y.score()));
         }
         return res;
     }

@@ -24,13 +24,14 @@ public record Seq2SeqReferences(int[] source, List<int[]> references, String sou
         implements Serializable {
 
     /**
-     * The pairs encoded with the vocabularies and grouped by source ids; texts are the tokens joined with
-     * {@code sourceJoin} and {@code targetJoin}.
+     * The pairs as read (words for byte-pair encoding) cut by {@code subwords}, encoded with the vocabularies and
+     * grouped by source ids; texts are the tokens as read joined with {@code sourceJoin} and {@code targetJoin}.
      */
     public static JavaRDD<Seq2SeqReferences> group(JavaRDD<TextPair> pairs, Vocabulary source, Vocabulary target,
-            String sourceJoin, String targetJoin) {
-        return pairs.mapToPair(p -> new Tuple2<>(Arrays.stream(source.encode(p.source())).boxed().toList(),
-                        new Tuple2<>(target.encode(p.target()), new String[] {String.join(sourceJoin, p.source()),
+            String sourceJoin, String targetJoin, Subwords subwords) {
+        return pairs.mapToPair(p -> new Tuple2<>(Arrays.stream(source.encode(subwords.source(p.source()))).boxed()
+                        .toList(), new Tuple2<>(target.encode(subwords.target(p.target())),
+                                new String[] {String.join(sourceJoin, p.source()),
                                 String.join(targetJoin, p.target())})))
                 .groupByKey()
                 .map(g -> {

@@ -25,12 +25,14 @@ import java.util.function.BiFunction;
  * @param decode how the final evaluation decodes (beam 1: greedy only; validation during training decodes
  *     greedily with the same length normalisation and n-gram rule)
  * @param spec the model for vocabularies of (source, target) tokens
- * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
+ * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted),
+ *     and its byte-pair-encoding merges
+ * @param bpeMerges the merges learned for a side cut into byte-pair-encoding pieces ({@link Subwords})
  */
 public record Seq2SeqSettings(String format, String train, Reading reading, int maxSourceLength, long seed,
         double testFraction, double validationFraction, int minCount, int maxVocabulary, int batch, int batchTokens, int partitions,
         Seq2SeqDecoding.Settings decode, BiFunction<Integer, Integer, Seq2SeqSpec> spec,
-        WarmVocabularies vocabularies) {
+        WarmVocabularies vocabularies, int bpeMerges) {
 
     /**
      * How pairs are read.
@@ -47,7 +49,10 @@ public record Seq2SeqSettings(String format, String train, Reading reading, int 
     public record Reading(boolean alternates, TokenUnit sourceTokens, TokenUnit targetTokens, String sourceColumn,
             String targetColumn, boolean lowercase, double maxBadFraction) implements java.io.Serializable {
 
-        /** The tokens of one source text (a line of {@code predict --input-format lines}), as pairs are read. */
+        /**
+         * The tokens of one source text (a line of {@code predict --input-format lines}), as pairs are read (words,
+         * for byte-pair encoding: {@link Subwords} cuts them).
+         */
         public String[] tokenizeSource(String text) {
             return lower(sourceTokens.split(text));
         }

@@ -7,7 +7,12 @@ public enum TokenUnit {
     /** Whitespace-separated words. */
     WORDS,
     /** Words with punctuation split off as sacreBLEU's {@code 13a} tokenizer does ({@link Tokenizer13a}). */
-    WORDS_13A;
+    WORDS_13A,
+    /**
+     * Subword pieces of byte-pair encoding ({@link io.sparkrnn.driver.corpus.text.bpe.Bpe}): {@link #split} gives the
+     * words ({@code 13a}) the pieces are cut from, once the merges are learned or read.
+     */
+    BPE;
 
     /** The tokens of {@code text} (trimmed); empty for blank text. */
     public String[] split(String text) {
@@ -18,7 +23,7 @@ public enum TokenUnit {
         if (this == WORDS) {
             return t.split("\\s+");
         }
-        if (this == WORDS_13A) {
+        if (this == WORDS_13A || this == BPE) {
             return Tokenizer13a.tokens(t);
         }
         return t.codePoints().mapToObj(Character::toString).toArray(String[]::new);

@@ -3,6 +3,7 @@ package io.sparkrnn.driver.corpus.text;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,15 +20,25 @@ import scala.Tuple2;
  * vocabulary the parent has no {@code <unk>} in (a classifier's labels) cannot map new tokens: without
  * {@code extend}, training labels the parent lacks are refused, named. {@link #NONE}: a run from scratch.
  *
+ * <p>A side cut into byte-pair-encoding pieces keeps the parent's merges ({@code merges}, by merges file name): the
+ * pieces, and so the vocabulary's rows, mean what they meant to the parent.
+ *
  * @param parents the parent model's vocabularies, by file name (empty: every vocabulary is fitted)
  * @param extend  whether new tokens are appended ({@code vocab.on-new-tokens = extend})
+ * @param merges  the parent model's byte-pair-encoding merges, by file name (empty: learned)
  */
-public record WarmVocabularies(Map<String, Vocabulary> parents, boolean extend) {
+public record WarmVocabularies(Map<String, Vocabulary> parents, boolean extend, Map<String, Bpe> merges) {
     /** A run from scratch: every vocabulary fitted on the training part. */
     public static final WarmVocabularies NONE = new WarmVocabularies(Map.of(), false);
 
     public WarmVocabularies {
         parents = Map.copyOf(parents);
+        merges = Map.copyOf(merges);
+    }
+
+    /** The parent's vocabularies, without byte-pair-encoding merges. */
+    public WarmVocabularies(Map<String, Vocabulary> parents, boolean extend) {
+        this(parents, extend, Map.of());
     }
 
     /** The vocabularies of one preparation of the data, and what the warm start made of each. */

@@ -26,8 +26,8 @@ class Seq2SeqReferencesTest {
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("Seq2SeqReferencesTest")
                 .set("spark.ui.enabled", "false");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            List<Seq2SeqReferences> grouped = Seq2SeqReferences.group(sc.parallelize(pairs, 3), src, tgt, " ", " ")
-                    .collect();
+            List<Seq2SeqReferences> grouped = Seq2SeqReferences.group(sc.parallelize(pairs, 3), src, tgt, " ", " ",
+                    Subwords.NONE).collect();
             Map<String, List<String>> bySource = new TreeMap<>();
             Map<String, List<String>> textsBySource = new TreeMap<>();
             for (Seq2SeqReferences g : grouped) {
