@@ -27,6 +27,8 @@ class NoCollectTest {
             "Batching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
             // four numbers per partition
             "Batching.java: }).collect();",
+            // byte-pair encoding's word types with their counts: learned on the driver, one entry a distinct word
+            "BpeLearner.java: .reduceByKey(Long::sum).collectAsMap();",
             // the baselines' confusion counts: two of classes x classes numbers
             "ClassificationBaselines.java: }).fold(new ClassCounts[] {new ClassCounts(classes), new ClassCounts(classes)}, (x, y) -> new ClassCounts[] {",
             // the training texts' label counts: one number a label
@@ -56,7 +58,7 @@ class NoCollectTest {
             // (batch id, token count) pairs of the seq2seq batches
             "PairBatching.java: List<Tuple2<Long, Long>> sizes = batches.map(x -> new Tuple2<>(x.id(), x.tokens())).collect();",
             // the fixed validation samples shown after each validation: SAMPLES sources with their references
-            "Seq2SeqData.java: Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin);",
+            "Seq2SeqData.java: Samples samples = new Samples(validE.takeOrdered(SAMPLES, BySourceHash.INSTANCE), src, tgt, srcJoin, tgtJoin,",
             // the held-out error counts and BLEU n-gram sums (chrF's character n-gram sums too)
             "Seq2SeqData.java: }).reduce(Seq2SeqScores::merge);",
             // the copy-the-source baseline's BLEU and chrF sums
