@@ -89,8 +89,8 @@ class TrainCommandTest {
                 "train.k1 (100) must be >= data.max-length (200)");
         assertConfigError(train("conf/spam-classifier.conf", "data.folders=spam-1"),
                 "data.folders expects folder:label pairs", "spam-1");
-        assertConfigError(train("conf/births-forecast.conf", "forecast.season=30"),
-                "forecast.season (30) must be <= forecast.window (28)");
+        assertConfigError(train("conf/births-forecast.conf", "forecast.season=60"),
+                "forecast.season (60) must be <= forecast.window (56)");
         assertConfigError(train("conf/births-forecast.conf", "forecast.targets=births,year"),
                 "forecast.targets [births, year] must also be in forecast.features");
         assertConfigError(train("conf/births-forecast.conf", "data.validation-fraction=0",

@@ -121,14 +121,14 @@ class JobSettingsTest {
         assertEquals(List.of("births"), s.forecast().features());
         assertEquals(List.of("births"), s.forecast().targets());
         assertEquals(List.of("day-of-week", "day-of-year", "us-holidays"), s.forecast().calendar());
-        assertEquals(28, s.forecast().window());
+        assertEquals(56, s.forecast().window());
         assertEquals(1, s.forecast().horizon());
         assertEquals(7, s.forecast().season());
         assertTrue(s.forecast().residual());
         assertEquals(365L, s.forecast().validationRows());
         assertEquals(366L, s.forecast().testRows());
-        assertEquals(28, s.train().k1());
-        assertEquals(80L, s.train().rounds());
+        assertEquals(56, s.train().k1());
+        assertEquals(160L, s.train().rounds());
     }
 
     @Test
@@ -161,9 +161,9 @@ class JobSettingsTest {
         assertMentions(refused(null, "task=classify", "train.k1=100", "train.k2=100"),
                 "train.k1 (100) must be >= data.max-length (200)");
         assertMentions(refused("conf/births-forecast.conf", "train.k1=20", "train.k2=20"),
-                "births-forecast.conf: forecast.window (28) must be <= train.k1 (20)");
-        assertMentions(refused("conf/births-forecast.conf", "forecast.season=30"),
-                "forecast.season (30) must be <= forecast.window (28)");
+                "births-forecast.conf: forecast.window (56) must be <= train.k1 (20)");
+        assertMentions(refused("conf/births-forecast.conf", "forecast.season=60"),
+                "forecast.season (60) must be <= forecast.window (56)");
         assertMentions(refused("conf/cmudict-g2p.conf", "train.engine-threads=2"),
                 "cmudict-g2p.conf: task = seq2seq", "expected train.engine-threads = 1, found 2");
         assertMentions(refused("conf/cmudict-g2p.conf", "data.validation-fraction=0.5", "data.test-fraction=0.5"),
