@@ -2,15 +2,14 @@ package io.sparkrnn.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.tensor.CpuInfoText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -50,27 +49,17 @@ record CpuInfo(String model, Map<String, Boolean> flags) {
      * architectures name these lines differently, and then model or flags stay unknown).
      */
     static CpuInfo parse(String cpuinfo) {
-        String model = field(cpuinfo, "model name").orElse(UNKNOWN);
-        Optional<String> flagLine = field(cpuinfo, "flags");
-        if (flagLine.isEmpty()) {
+        CpuInfoText text = new CpuInfoText(cpuinfo);
+        String model = text.field("model name").isEmpty() ? UNKNOWN : text.field("model name");
+        Set<String> present = text.flags();
+        if (present.isEmpty()) {
             return new CpuInfo(model, Map.of());
         }
-        Set<String> present = Arrays.stream(flagLine.get().split("\\s+")).collect(Collectors.toSet());
         Map<String, Boolean> flags = new LinkedHashMap<>();
         for (String f : FLAGS) {
             flags.put(f, present.contains(f));
         }
         return new CpuInfo(model, flags);
-    }
-
-    private static Optional<String> field(String cpuinfo, String name) {
-        for (String line : cpuinfo.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).strip().equals(name)) {
-                return Optional.of(line.substring(colon + 1).strip()).filter(v -> !v.isEmpty());
-            }
-        }
-        return Optional.empty();
     }
 
     /** "yes", "no" or "unknown" for one of {@link #FLAGS}. */

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -130,23 +128,8 @@ public final class BlasKernels {
 
     /** Whether {@code /proc/cpuinfo} text describes an AMD CPU with the AVX-512 subsets of SkylakeX. */
     static boolean wantsAvx512Core(String cpuinfo) {
-        boolean amd = false;
-        Set<String> flags = Set.of();
-        for (String line : cpuinfo.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).trim();
-            if (key.equals("vendor_id")) {
-                amd = value.equals("AuthenticAMD");
-            } else if (key.equals("flags")) {
-                flags = new HashSet<>(Arrays.asList(value.split("\\s+")));
-                break; // the first processor's block is enough
-            }
-        }
-        return amd && flags.containsAll(AVX512_FLAGS);
+        CpuInfoText cpu = new CpuInfoText(cpuinfo);
+        return cpu.field("vendor_id").equals("AuthenticAMD") && cpu.flags().containsAll(AVX512_FLAGS);
     }
 
     private static String cpuinfo(Path p) {
