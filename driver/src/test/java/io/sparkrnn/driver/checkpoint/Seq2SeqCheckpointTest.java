@@ -68,7 +68,7 @@ class Seq2SeqCheckpointTest {
         spec = Seq2SeqFixtures.spec(data, 8, 12, true);
         setup = new ReplicaSetup(spec, OptimizerConfig.adam(), LrSchedule.constant(0.01),
                 new TbpttConfig(1, 1, ClipConfig.byNorm(1.0), 3));
-        parts = PairBatching.partitions(data.train(), new Batching.Options(8, 16, true, 2, 11));
+        parts = PairBatching.partitions(data.train(), new Batching.Options(8, 16, true, 2, 11), 0);
     }
 
     @AfterAll

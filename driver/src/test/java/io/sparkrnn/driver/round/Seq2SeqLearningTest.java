@@ -59,7 +59,7 @@ class Seq2SeqLearningTest {
             long t0 = System.nanoTime();
             Seq2SeqFixtures.Cmudict d = Seq2SeqFixtures.cmudict(sc);
             Seq2SeqSpec spec = Seq2SeqFixtures.spec(d, 32, 64, false);
-            JavaRDD<PairPartition> parts = PairBatching.partitions(d.train(), new Batching.Options(B, 32, true, 2, 5));
+            JavaRDD<PairPartition> parts = PairBatching.partitions(d.train(), new Batching.Options(B, 32, true, 2, 5), 0);
             Batching.Stats stats = PairBatching.stats(parts);
             List<EncodedPair> held = d.heldOut().collect();
             List<int[]> src = new ArrayList<>();

@@ -60,7 +60,7 @@ class Seq2SeqRoundTest {
     }
 
     static JavaRDD<PairPartition> parts(int n) {
-        return PairBatching.partitions(data.train(), new Batching.Options(B, 16, true, n, 11));
+        return PairBatching.partitions(data.train(), new Batching.Options(B, 16, true, n, 11), 0);
     }
 
     /**
@@ -163,13 +163,13 @@ class Seq2SeqRoundTest {
         // 5,185 training pairs make 82 batches of 64: 100 partitions are too many
         Batching.Options tooMany = new Batching.Options(64, 16, true, 100, 1);
         CorpusException many = assertThrows(CorpusException.class, () -> PairBatching.checkBatches(training,
-                tooMany));
+                tooMany, 0));
         assertEquals("5185 pairs make 82 batches of 64, too few for 100 partitions; use fewer partitions or a "
                 + "smaller batch", many.getMessage());
         assertEquals(jobs, sc.statusTracker().getJobIdsForGroup(null).length, "no Spark job ran");
         // partitions() counts the pairs (one job) and refuses before shuffling them
         assertEquals(many.getMessage(), assertThrows(CorpusException.class,
-                () -> PairBatching.partitions(data.train(), tooMany)).getMessage());
+                () -> PairBatching.partitions(data.train(), tooMany, 0)).getMessage());
         assertEquals(jobs + 1, sc.statusTracker().getJobIdsForGroup(null).length, "only the count ran");
         System.out.println("seq2seq bad config: " + many.getMessage());
     }

@@ -51,11 +51,6 @@ public final class PairBatching {
         return rows / chunkRows * o.chunkBatches() + (rows % chunkRows + o.batchSize() - 1) / o.batchSize();
     }
 
-    /** As {@link #checkBatches(long, Batching.Options, int)} for batches of exactly B pairs. */
-    public static void checkBatches(long rows, Batching.Options o) {
-        checkBatches(rows, o, 0);
-    }
-
     /**
      * Fails when {@code rows} pairs cannot give every partition a batch. Arithmetic only: call it with the
      * reader's count ({@code Corpus.count()}) to refuse such a configuration before any Spark job. With a token
@@ -85,11 +80,6 @@ public final class PairBatching {
                 + " batches of " + (batchTokens > 0 ? "up to " + batchTokens + " padded tokens" : o.batchSize())
                 + ", too few for " + o.partitions() + " partitions; use fewer partitions or a smaller "
                 + (batchTokens > 0 ? "train.batch-tokens" : "batch"));
-    }
-
-    /** As {@link #partitions(JavaRDD, Batching.Options, int)} with batches of exactly B pairs. */
-    public static JavaRDD<PairPartition> partitions(JavaRDD<EncodedPair> data, Batching.Options o) {
-        return partitions(data, o, 0);
     }
 
     /**
