@@ -1,6 +1,7 @@
 package io.sparkrnn.bench;
 
 import io.sparkrnn.driver.corpus.lm.StreamPartitions;
+import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.engine.model.SequenceBatch;
 import java.util.ArrayList;
@@ -98,7 +99,8 @@ final class Dl4jSparkRun {
                     bpc = StreamEvaluator.bitsPerChar(predictor(net.getNetwork(), s.evalLanes()), d.valid(),
                             s.evalLanes(), s.k(), v);
                 }
-                log.add(new RunLog.Round(s.tokensPerRound(), seconds, local, cpu, gc, Double.NaN, bpc));
+                log.add(new RunLog.Round(s.tokensPerRound(), seconds, local, cpu, gc, Double.NaN, bpc,
+                        RoundMetrics.Phases.NONE, RoundTasks.Times.NONE));
                 System.err.printf(Locale.ROOT, "dl4j round %d/%d: %.2fs, local %.2fs, score %.4f%s%n", r, s.rounds(),
                         seconds, local, net.getScore(),
                         Double.isNaN(bpc) ? "" : String.format(Locale.ROOT, "  valid %.4f bits/char", bpc));

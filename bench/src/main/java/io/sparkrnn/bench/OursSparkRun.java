@@ -56,6 +56,8 @@ final class OursSparkRun {
             sc.setLogLevel("WARN");
             JavaRDD<SequencePartition> data = StreamPartitions.of(sc, d.train(), s.partitions(), s.batch(), s.k());
             data.count();
+            RoundTasks tasks = RoundTasks.on(sc.sc());
+            tasks.take(sc.sc());
             try (RoundTrainer trainer = new RoundTrainer(sc, setup, rc, params.flat().data().asFloat())) {
                 for (int r = 1; r <= s.rounds(); r++) {
                     double cpu0 = RunLog.processCpuSeconds();
@@ -63,6 +65,7 @@ final class OursSparkRun {
                     RoundMetrics m = trainer.round(data, s.rounds());
                     double cpu = RunLog.processCpuSeconds() - cpu0;
                     double gc = RunLog.gcSeconds() - gc0;
+                    RoundTasks.Times spark = tasks.take(sc.sc());
                     double bpc = Double.NaN;
                     if (r % s.evalEvery() == 0 || r == s.rounds()) {
                         params.flat().assign(Nd4j.createFromArray(trainer.params()));
@@ -70,7 +73,7 @@ final class OursSparkRun {
                                 s.evalLanes(), s.k(), d.vocabulary());
                     }
                     log.add(new RunLog.Round(m.tokens(), m.secondsTotal(), m.secondsLocal(), cpu, gc,
-                            m.trainLoss(), bpc));
+                            m.trainLoss(), bpc, m.phases(), spark));
                     System.err.printf(Locale.ROOT, "ours round %d/%d: %s%s%n", r, s.rounds(), m.toConsole(s.rounds()),
                             Double.isNaN(bpc) ? "" : String.format(Locale.ROOT, "  valid %.4f bits/char", bpc));
                 }

@@ -3,6 +3,7 @@ package io.sparkrnn.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.driver.round.RoundMetrics;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,10 +15,10 @@ final class RunLog {
     /**
      * One round: tokens, wall seconds, seconds of the longest task's local training, CPU seconds of the whole
      * process (all threads: tasks, Spark, GC), seconds the JVM's collectors reported, train loss, validation
-     * bits per char (NaN when not evaluated).
+     * bits per char (NaN when not evaluated) and (ours) where the time outside local training went.
      */
     record Round(long tokens, double secondsTotal, double secondsLocal, double cpuSeconds, double gcSeconds,
-            double trainLoss, double validBpc) {
+            double trainLoss, double validBpc, RoundMetrics.Phases phases, RoundTasks.Times tasks) {
         double outside() {
             return Math.max(0, secondsTotal - secondsLocal);
         }
@@ -51,6 +52,11 @@ final class RunLog {
             o.put("outside_share", r.outside() / r.secondsTotal());
             putNumber(o, "train_loss", r.trainLoss());
             putNumber(o, "valid_bpc", r.validBpc());
+            if (r.phases() != RoundMetrics.Phases.NONE) {
+                ObjectNode b = o.putObject("outside");
+                putOutside(b, r.phases(), r.secondsLocal(), r.secondsTotal());
+                putTasks(b, r.tasks());
+            }
         }
         int from = rounds.size() > 1 ? 1 : 0;
         out.put("tokens", cumulative);
@@ -81,6 +87,14 @@ final class RunLog {
         out.put("seconds_outside_per_round", outside / (rounds.size() - from));
         out.put("seconds_per_round", total / (rounds.size() - from));
         out.put("steady_from_round", from + 1);
+        List<Round> steady = rounds.subList(from, rounds.size());
+        if (steady.stream().noneMatch(r -> r.phases() == RoundMetrics.Phases.NONE)) {
+            ObjectNode b = out.putObject("outside_per_round");
+            putOutside(b, mean(steady), mean(steady, Round::secondsLocal), mean(steady, Round::secondsTotal));
+            putTasks(b, new RoundTasks.Times(mean(steady, r -> r.tasks().launch()),
+                    mean(steady, r -> r.tasks().deserialize()), mean(steady, r -> r.tasks().serialize()),
+                    mean(steady, r -> r.tasks().fetch())));
+        }
         double last = Double.NaN;
         for (Round r : rounds) {
             if (!Double.isNaN(r.validBpc())) {
@@ -117,6 +131,44 @@ final class RunLog {
             seconds += r.secondsTotal();
         }
         return tokens / seconds;
+    }
+
+    /**
+     * The round's time outside local training by step, in seconds ({@link RoundMetrics.Phases}): the driver's
+     * broadcast, the tasks' load and extract, Spark's share of the job (scheduling, launch, (de)serialising and
+     * sending tasks and results), the driver's sum, apply and release, and what is left (the driver's other work
+     * between the steps).
+     */
+    private static void putOutside(ObjectNode o, RoundMetrics.Phases p, double local, double total) {
+        o.put("broadcast", p.broadcast());
+        o.put("task_load", p.taskLoad());
+        o.put("spark", p.spark(local));
+        o.put("task_extract", p.taskExtract());
+        o.put("sum", p.sum());
+        o.put("apply", p.apply());
+        o.put("release", p.release());
+        o.put("other", total - p.broadcast() - p.job() - p.sum() - p.apply() - p.release());
+        o.put("total", Math.max(0, total - local));
+    }
+
+    /** Spark's share of the job split by Spark's own task timing ({@link RoundTasks}, millisecond resolution). */
+    private static void putTasks(ObjectNode o, RoundTasks.Times t) {
+        ObjectNode s = o.putObject("spark_by_task_metrics");
+        putNumber(s, "launch", t.launch());
+        putNumber(s, "task_deserialize", t.deserialize());
+        putNumber(s, "result_serialize", t.serialize());
+        putNumber(s, "result_fetch", t.fetch());
+    }
+
+    private static RoundMetrics.Phases mean(List<Round> rs) {
+        return new RoundMetrics.Phases(mean(rs, r -> r.phases().broadcast()), mean(rs, r -> r.phases().job()),
+                mean(rs, r -> r.phases().taskLoad()), mean(rs, r -> r.phases().taskExtract()),
+                mean(rs, r -> r.phases().sum()), mean(rs, r -> r.phases().apply()),
+                mean(rs, r -> r.phases().release()));
+    }
+
+    private static double mean(List<Round> rs, java.util.function.ToDoubleFunction<Round> f) {
+        return rs.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
     private static void putNumber(ObjectNode o, String key, double v) {

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,8 +20,10 @@ final class LocalRound {
     private LocalRound() {
     }
 
-    static Iterator<WorkerResult> run(int partition, Iterator<? extends TrainingPartition<?>> data, Snapshot s,
-            ReplicaSetup setup, RoundConfig cfg, String runId, DeltaInterceptor interceptor) {
+    static Iterator<WorkerResult> run(int partition, Iterator<? extends TrainingPartition<?>> data,
+            Broadcast<Snapshot> snapshot, ReplicaSetup setup, RoundConfig cfg, String runId,
+            DeltaInterceptor interceptor) {
+        long start = System.nanoTime();
         BlasKernels.configure(); // before an executor's first use of ND4J
         if (!data.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds no training data");
@@ -29,11 +32,12 @@ final class LocalRound {
         if (data.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds more than one data block");
         }
+        Snapshot s = snapshot.value();
         while (true) {
             Replica rep = Replica.get(runId, partition, setup, d.batchSize());
             synchronized (rep) {
                 if (!rep.closed) {
-                    return List.of(train(partition, d, s, cfg, rep, interceptor)).iterator();
+                    return List.of(train(partition, d, s, cfg, rep, interceptor, start)).iterator();
                 }
             }
         }
@@ -41,14 +45,15 @@ final class LocalRound {
 
     /**
      * Loads the broadcast parameters, runs the H inner steps and returns delta = local - global. The result's
-     * seconds are the inner steps alone: loading the parameters and state before them and extracting the delta
-     * after them belong to the broadcast and the aggregation, i.e. to the time outside local training.
+     * seconds are the inner steps alone: loading the parameters and state before them (from {@code start}, the
+     * task body's start) and extracting the delta after them belong to the broadcast and the aggregation, i.e. to
+     * the time outside local training, and are returned apart.
      * With policy KEEP the replica continues from its own inner state only when that state carries the label
      * the snapshot names; otherwise from the state the snapshot sends, and when the snapshot sends none the
      * task trains nothing and returns a stale result.
      */
     private static WorkerResult train(int partition, TrainingPartition<?> d, Snapshot s, RoundConfig cfg, Replica rep,
-            DeltaInterceptor interceptor) {
+            DeltaInterceptor interceptor, long start) {
         LocalTrainer t = rep.trainer;
         float[] global = s.params();
         if (global.length != t.params().flat().length()) {
@@ -90,7 +95,8 @@ final class LocalRound {
             }
             clipped += r.clipped() ? 1 : 0;
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        double seconds = (t1 - t0) / 1e9;
         float[] delta = new float[global.length];
         floats(t.params().flat()).get(delta);
         for (int i = 0; i < delta.length; i++) {
@@ -107,7 +113,8 @@ final class LocalRound {
             rep.keptRound = s.round() + 1;
         }
         return new WorkerResult(partition, delta, count, lossSum, clipped, skipped, normSum, h,
-                rep.carriedState(), inner, t.optimizer().stepCount(), kept, false, seconds);
+                rep.carriedState(), inner, t.optimizer().stepCount(), kept, false, seconds, (t0 - start) / 1e9,
+                (System.nanoTime() - t1) / 1e9);
     }
 
     private static Map<String, float[]> floatState(Optimizer optimizer) {

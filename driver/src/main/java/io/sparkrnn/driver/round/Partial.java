@@ -29,6 +29,8 @@ final class Partial implements Serializable {
     int steps;
     long innerSteps;
     double maxSeconds;
+    double maxLoadSeconds;
+    double maxExtractSeconds;
     final TreeMap<Integer, float[]> states = new TreeMap<>();
     final TreeMap<Integer, KeptState> kept = new TreeMap<>();
     final TreeSet<Integer> stale = new TreeSet<>();
@@ -102,6 +104,8 @@ final class Partial implements Serializable {
         steps += r.steps();
         innerSteps = Math.max(innerSteps, r.innerSteps());
         maxSeconds = Math.max(maxSeconds, r.seconds());
+        maxLoadSeconds = Math.max(maxLoadSeconds, r.loadSeconds());
+        maxExtractSeconds = Math.max(maxExtractSeconds, r.extractSeconds());
         if (r.state() != null) {
             states.put(r.partition(), r.state());
         }
@@ -153,6 +157,8 @@ final class Partial implements Serializable {
         steps += p.steps;
         innerSteps = Math.max(innerSteps, p.innerSteps);
         maxSeconds = Math.max(maxSeconds, p.maxSeconds);
+        maxLoadSeconds = Math.max(maxLoadSeconds, p.maxLoadSeconds);
+        maxExtractSeconds = Math.max(maxExtractSeconds, p.maxExtractSeconds);
         states.putAll(p.states);
         kept.putAll(p.kept);
         stale.addAll(p.stale);

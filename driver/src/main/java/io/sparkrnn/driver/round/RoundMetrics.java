@@ -25,10 +25,51 @@ import java.util.Locale;
  *                       parameters before them or extracting the delta after them
  * @param secondsTotal   wall-clock time of the round
  * @param lrScale        inner learning-rate scale (1 unless backed off)
+ * @param phases         where the round's time went (not written to {@code metrics.jsonl})
  */
 public record RoundMetrics(long round, double epoch, long tokens, double trainLoss, double tokensPerSec,
         double deltaNorm, double deltaNormAfter, boolean clipped, boolean rejected, int rejections, int localClips,
-        double secondsLocal, double secondsTotal, double lrScale) {
+        double secondsLocal, double secondsTotal, double lrScale, Phases phases) {
+
+    /** A round without its breakdown ({@link Phases#NONE}). */
+    public RoundMetrics(long round, double epoch, long tokens, double trainLoss, double tokensPerSec,
+            double deltaNorm, double deltaNormAfter, boolean clipped, boolean rejected, int rejections,
+            int localClips, double secondsLocal, double secondsTotal, double lrScale) {
+        this(round, epoch, tokens, trainLoss, tokensPerSec, deltaNorm, deltaNormAfter, clipped, rejected, rejections,
+                localClips, secondsLocal, secondsTotal, lrScale, Phases.NONE);
+    }
+
+    /**
+     * Where a round's wall time went, in seconds: the driver's steps on its clock, in the order they run, and the
+     * tasks' own steps around their local training (each the largest over the round's tasks). A round the driver
+     * runs again (policy KEEP, a replica holding another round's state) counts both runs.
+     *
+     * @param broadcast   the driver's broadcast of the round's {@code Snapshot} (serialising it into pieces)
+     * @param job         the round's Spark job, from its submission to the results on the driver: scheduling and
+     *                    launching the tasks, the tasks themselves, serialising, sending and deserialising their
+     *                    results (and, beyond {@code RoundTrainer.DRIVER_RESULTS} partitions, the aggregation tree)
+     * @param taskLoad    a task's time before its local training: reading the snapshot, loading the parameters,
+     *                    recurrent state and inner state into its replica
+     * @param taskExtract a task's time after its local training: taking the delta, recurrent and inner state out
+     * @param sum         the driver's token-weighted sum of the results it received
+     * @param apply       the average, the finiteness check, the clip, the outer step and the averaged inner state
+     * @param release     removing the round's broadcast
+     */
+    public record Phases(double broadcast, double job, double taskLoad, double taskExtract, double sum, double apply,
+            double release) {
+        /** No breakdown (all NaN). */
+        public static final Phases NONE = new Phases(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN);
+
+        /**
+         * The job's time that is neither local training ({@code local}, the slowest task's inner steps) nor a
+         * task's load or extract: Spark's scheduling and launch, (de)serialising the tasks and their results and
+         * sending them, and waiting for the last task when the tasks do not end together.
+         */
+        public double spark(double local) {
+            return job - local - taskLoad - taskExtract;
+        }
+    }
 
     /**
      * Seconds outside local training: the round's wall time less the slowest task's inner steps (broadcast,

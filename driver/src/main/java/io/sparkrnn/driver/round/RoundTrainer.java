@@ -191,7 +191,8 @@ public final class RoundTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         sc.setJobDescription("spark-rnn round " + (round + 1) + "/" + totalRounds);
         lastData = data;
-        Partial total = aggregate(data, snapshot(sendKept));
+        Clock clock = new Clock();
+        Partial total = aggregate(data, snapshot(sendKept), clock);
         if (!total.stale.isEmpty()) {
             // Only KEEP returns stale results, and only when the driver did not send the states.
             LOG.warn("round {}: the executors of partition(s) {} do not hold their kept inner state of round {} "
@@ -199,13 +200,13 @@ public final class RoundTrainer implements AutoCloseable {
                     + "with every partition's state sent ({} bytes)", round + 1, total.stale, keptRound,
                     keptBytes());
             sc.setJobDescription("spark-rnn round " + (round + 1) + "/" + totalRounds + " (kept state sent)");
-            total = aggregate(data, snapshot(true));
+            total = aggregate(data, snapshot(true), clock);
             if (!total.stale.isEmpty()) {
                 throw new IllegalStateException("round " + (round + 1) + ": partition(s) " + total.stale
                         + " returned no delta although the driver sent their kept state");
             }
         }
-        long partitions = data.getNumPartitions();
+        long applyStart = System.nanoTime();
         double[] avg = total.weighted;
         double norm = Double.NaN;
         double after = Double.NaN;
@@ -252,11 +253,14 @@ public final class RoundTrainer implements AutoCloseable {
                 sendKept = false;
             }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        double seconds = (t1 - t0) / 1e9;
+        RoundMetrics.Phases phases = new RoundMetrics.Phases(clock.broadcast, clock.job, total.maxLoadSeconds,
+                total.maxExtractSeconds, clock.sum, (t1 - applyStart) / 1e9, clock.release);
         long stepsPerPartition = (round + 1) * cfg.localSteps();
         RoundMetrics m = new RoundMetrics(round, epochOf(data, stepsPerPartition), total.tokens,
                 total.tokens == 0 ? Double.NaN : total.lossSum / total.tokens, total.tokens / seconds, norm, after,
-                clipped, rejected, rejections, total.clippedSteps, total.maxSeconds, seconds, lrScale);
+                clipped, rejected, rejections, total.clippedSteps, total.maxSeconds, seconds, lrScale, phases);
         round++;
         if (rejectionsInRow >= cfg.maxRejections()) {
             throw new IllegalStateException("training diverged: " + rejectionsInRow + " rounds in a row (last: round "
@@ -316,12 +320,24 @@ public final class RoundTrainer implements AutoCloseable {
         return out;
     }
 
-    private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap) {
+    /** The driver's seconds in each step of a round (summed when the round runs again). */
+    private static final class Clock {
+        double broadcast;
+        double job;
+        double sum;
+        double release;
+    }
+
+    private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock) {
+        long t0 = System.nanoTime();
         Broadcast<Snapshot> b = sc.broadcast(snap);
+        clock.broadcast += (System.nanoTime() - t0) / 1e9;
         try {
-            return aggregate(data, b);
+            return aggregate(data, b, clock);
         } finally {
+            long t1 = System.nanoTime();
             b.destroy();
+            clock.release += (System.nanoTime() - t1) / 1e9;
         }
     }
 
@@ -332,18 +348,24 @@ public final class RoundTrainer implements AutoCloseable {
      * per task, level by level until one partial is left. The grouping, and so every sum, is the same as summing
      * the top level on the driver: a task's {@link Partial#sumOrdered} of results equals the driver's, bit for bit.
      */
-    private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Broadcast<Snapshot> b) {
+    private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Broadcast<Snapshot> b, Clock clock) {
         ReplicaSetup ws = setup;
         RoundConfig rc = cfg;
         String id = runId;
         DeltaInterceptor ic = interceptor;
         JavaRDD<WorkerResult> results = data.mapPartitionsWithIndex(
-                (idx, it) -> LocalRound.run(idx, it, b.value(), ws, rc, id, ic), true);
+                (idx, it) -> LocalRound.run(idx, it, b, ws, rc, id, ic), true);
         int groups = data.getNumPartitions();
         if (groups <= DRIVER_RESULTS) {
             // Tasks return their float results and the driver sums them weighted, in partition order, into one
             // double accumulator: no shuffle, and no more bytes than one double partial.
-            return Partial.sumOrdered(results.collect());
+            long t0 = System.nanoTime();
+            List<WorkerResult> collected = results.collect();
+            long t1 = System.nanoTime();
+            Partial total = Partial.sumOrdered(collected);
+            clock.job += (t1 - t0) / 1e9;
+            clock.sum += (System.nanoTime() - t1) / 1e9;
+            return total;
         }
         int fanIn = cfg.aggregationFanIn();
         // First level: float results (half the bytes of double partials), the same sums as partials of each.
@@ -358,7 +380,10 @@ public final class RoundTrainer implements AutoCloseable {
             JavaPairRDD<Integer, Partial> keyed = level.mapToPair(p -> new Tuple2<>(p.first / w, p));
             level = keyed.groupByKey(groups).map(g -> Partial.mergeOrdered(toList(g._2())));
         }
-        return level.collect().get(0);
+        long t0 = System.nanoTime();
+        Partial total = level.collect().get(0);
+        clock.job += (System.nanoTime() - t0) / 1e9;
+        return total;
     }
 
     private static <T> List<T> toList(Iterable<T> it) {

@@ -31,7 +31,7 @@ class PartialTest {
         inner.put("exp_avg_sq", v);
         return new WorkerResult(partition, delta, 1000 + r.nextInt(5000), r.nextDouble() * 1e4, r.nextInt(3),
                 r.nextInt(2), r.nextDouble(), 25, new float[] {partition, 0.5f}, inner, 75, null, false,
-                r.nextDouble());
+                r.nextDouble(), r.nextDouble() / 100, r.nextDouble() / 100);
     }
 
     /**
@@ -83,7 +83,7 @@ class PartialTest {
         WorkerResult a = result(0, r);
         WorkerResult b = result(1, r);
         WorkerResult shorter = new WorkerResult(1, new float[SIZE - 1], b.tokens(), b.lossSum(), 0, 0, 0, 25,
-                b.state(), b.innerState(), 75, null, false, 0.1);
+                b.state(), b.innerState(), 75, null, false, 0.1, 0.01, 0.01);
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Partial.sumOrdered(List.of(a, shorter)));
         assertTrue(e.getMessage().contains("partition 1 returned a delta of 999 values, the others 1000"),
