@@ -157,6 +157,43 @@ class RoundTrainerTest {
     }
 
     /**
+     * A round's breakdown adds up: a task that spends 150 ms after its inner steps (in the delta interceptor) shows
+     * as that task's extract time and inside the job; the driver's steps are disjoint parts of the round's wall time.
+     */
+    @Test
+    void theRoundsBreakdownAddsUp() {
+        ReplicaSetup setup = new ReplicaSetup(SPEC, OptimizerConfig.adam(), LrSchedule.constant(0.01),
+                TbpttConfig.of(STEPS, 1.0, 3));
+        JavaRDD<SequencePartition> rdd = StreamPartitions.of(sc, stream(2 * (LANES * STEPS * 4 + 1), 2), 2, LANES,
+                STEPS);
+        RoundConfig cfg = RoundConfig.defaults(2).withInnerState(InnerStatePolicy.AVERAGE);
+        try (RoundTrainer t = new RoundTrainer(sc, setup, cfg, init())) {
+            t.withDeltaInterceptor((round, partition, delta) -> {
+                if (partition == 1) {
+                    try {
+                        Thread.sleep(150);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            for (RoundMetrics m : t.train(rdd, 2, x -> { })) {
+                RoundMetrics.Phases p = m.phases();
+                for (double v : new double[] {p.broadcast(), p.job(), p.taskLoad(), p.taskExtract(), p.sum(),
+                        p.apply(), p.release()}) {
+                    assertTrue(v >= 0 && v < m.secondsTotal(), p + " in a round of " + m.secondsTotal() + " s");
+                }
+                assertTrue(p.taskExtract() >= 0.15, "extract " + p.taskExtract());
+                assertTrue(p.job() >= p.taskExtract() && p.job() >= m.secondsLocal(), p + ", local "
+                        + m.secondsLocal());
+                double driver = p.broadcast() + p.job() + p.sum() + p.apply() + p.release();
+                assertTrue(driver <= m.secondsTotal(), p + " sums to " + driver + " > " + m.secondsTotal());
+                assertTrue(m.secondsOutside() >= 0.15, "outside " + m.secondsOutside());
+            }
+        }
+    }
+
+    /**
      * Two runs with different slow partitions (so tasks finish in different orders) agree bit for bit, with the
      * tree of partial sums (fan-in 2 over 5 partitions) and with the driver's one-level sum (fan-in 16).
      */
