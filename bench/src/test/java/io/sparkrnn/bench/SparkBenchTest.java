@@ -53,6 +53,27 @@ class SparkBenchTest {
             assertTrue(r.get("peak_rss_mb").asDouble() > 0, impl);
         }
         assertTrue(Double.isFinite(byImpl.get("ours").get("rounds").get(0).get("train_loss").asDouble()));
+        // ours splits the time outside local training by step; the steps add up to it (dl4j has no breakdown)
+        for (JsonNode round : byImpl.get("ours").get("rounds")) {
+            JsonNode o = round.get("outside");
+            double parts = 0;
+            for (String step : new String[] {"broadcast", "task_load", "spark", "task_extract", "sum", "apply",
+                    "release", "other"}) {
+                parts += o.get(step).asDouble();
+            }
+            assertEquals(round.get("seconds_total").asDouble() - round.get("seconds_local").asDouble(), parts, 1e-9,
+                    round.toString());
+            assertEquals(Math.max(0, parts), o.get("total").asDouble(), 1e-9, round.toString());
+            for (String step : new String[] {"broadcast", "task_load", "task_extract", "sum", "apply", "release"}) {
+                assertTrue(o.get(step).asDouble() >= 0 && o.get(step).asDouble() < round.get("seconds_total")
+                        .asDouble(), step + " " + round);
+            }
+            for (String step : new String[] {"launch", "task_deserialize", "result_serialize"}) {
+                assertTrue(o.get("spark_by_task_metrics").get(step).asDouble() >= 0, step + " " + round);
+            }
+        }
+        assertTrue(byImpl.get("ours").get("outside_per_round").get("total").asDouble() >= 0);
+        assertTrue(!byImpl.get("dl4j").get("rounds").get(0).has("outside"), byImpl.get("dl4j").toString());
         double ratio = byImpl.get("ours").get("tokens_per_s").asDouble()
                 / byImpl.get("dl4j").get("tokens_per_s").asDouble();
         assertEquals(ratio, byImpl.get("dl4j").get("ratio_ours_over_this").asDouble(), 1e-9);
