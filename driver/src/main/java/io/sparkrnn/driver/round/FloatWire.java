@@ -14,8 +14,9 @@ import java.util.TreeMap;
 /**
  * How the round's float vectors travel in Java serialisation ({@link Snapshot} every round as the broadcast,
  * {@link WorkerResult} as each task's result): as little-endian bytes, converted in bulk through a {@link FloatBuffer}
- * in 64 KB pieces, where {@code ObjectOutputStream} writes a {@code float[]} one element at a time (about 9 ms per
- * 4 MB against 1 ms). The values are the same bits either way.
+ * in 64 KB pieces, where {@code ObjectOutputStream} writes a {@code float[]} one element at a time (per 4 MB about
+ * 2.5 ms of CPU to write and 1.3 ms to read, against 0.9 and 0.5 ms in bulk). The values are the same bits either
+ * way.
  */
 final class FloatWire {
     private static final int CHUNK = 1 << 16;
