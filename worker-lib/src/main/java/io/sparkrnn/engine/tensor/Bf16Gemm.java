@@ -7,7 +7,7 @@ import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
@@ -15,6 +15,7 @@ import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.FloatPointer;
@@ -38,13 +39,25 @@ import org.slf4j.LoggerFactory;
  */
 final class Bf16Gemm {
     private static final Logger LOG = LoggerFactory.getLogger(Bf16Gemm.class);
+    /** Products kept per thread. */
+    static final int PRODUCTS = 64;
     private static final ThreadLocal<Bf16Gemm> PER_THREAD = ThreadLocal.withInitial(Bf16Gemm::new);
     private static engine eng;
     private static Boolean available;
     private static String isaName;
 
     private final stream str;
-    private final Map<Key, Product> products = new HashMap<>();
+    /** Products by shape, the least recently used closed beyond {@link #PRODUCTS} (seq2seq shapes vary by batch). */
+    private final Map<Key, Product> products = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Product> eldest) {
+            if (size() > PRODUCTS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
     private final Operand aBuf = new Operand();
     private final Operand bBuf = new Operand();
 
@@ -147,10 +160,12 @@ final class Bf16Gemm {
 
     /**
      * {@code c = op(a) op(b) + beta c} for {@code beta} 0 or 1; {@code aMirror} ({@code bMirror}) is the operand's
-     * bf16 copy in the weight mirror at the same leading dimension, or null to convert the operand here.
+     * bf16 copy in the weight mirror at the same leading dimension, or null to convert the operand here. A weight B
+     * ({@code bMirror} not null) is packed into oneDNN's own layout for the product once per {@code version} of the
+     * mirror; {@code bOffset} is its offset in the mirror, which tells the weights apart.
      */
-    void run(INDArray a, ShortPointer aMirror, boolean transA, INDArray b, ShortPointer bMirror, boolean transB,
-            INDArray c, boolean accumulate) {
+    void run(INDArray a, ShortPointer aMirror, boolean transA, INDArray b, ShortPointer bMirror, long bOffset,
+            boolean transB, INDArray c, boolean accumulate, long version) {
         int m = (int) c.size(0);
         int n = (int) c.size(1);
         int k = (int) (transA ? a.size(0) : a.size(1));
@@ -166,13 +181,16 @@ final class Bf16Gemm {
             bp = bBuf.convert(b);
             ldb = (int) b.size(1);
         }
-        Key key = new Key(m, n, k, transA, transB, lda, ldb, ld(c), accumulate);
+        Key key = new Key(m, n, k, transA, transB, lda, ldb, ld(c), accumulate, bMirror == null ? -1 : bOffset);
         Product p = products.get(key);
         if (p == null) {
-            p = new Product(key, str);
+            p = new Product(key);
             products.put(key, p);
         }
-        p.run(ap, bp, first(DirectGemm.floats(c)), str);
+        if (bMirror != null) {
+            p.pack(bp, version, str);
+        }
+        p.run(ap, bMirror == null ? bp : null, first(DirectGemm.floats(c)), str);
     }
 
     /**
@@ -187,22 +205,35 @@ final class Bf16Gemm {
         return (int) (x.size(0) == 1 ? x.size(1) : x.stride(0));
     }
 
-    /** The shape of one product, which a primitive is made for. */
+    /**
+     * The shape of one product, which a primitive is made for, and for a weight B its offset in the mirror
+     * ({@code weight}; -1 for an activation B).
+     */
     private record Key(int m, int n, int k, boolean transA, boolean transB, int lda, int ldb, int ldc,
-            boolean accumulate) {
+            boolean accumulate, long weight) {
     }
 
-    /** One matmul primitive with its memory objects (data handles set per call) and scratchpad. */
+    /**
+     * One matmul primitive with its memory objects (data handles set per call) and scratchpad; for a weight B also
+     * the weight packed in the primitive's preferred layout and the reorder that packs it from the mirror.
+     */
     private static final class Product {
         private final matmul primitive;
         private final memory src;
         private final memory weights;
         private final memory dst;
         private final IntMemoryMap args = new IntMemoryMap();
+        private final memory scratchpad;
+        private final memory mirrored;
+        private final reorder packer;
+        private long packedVersion = -1;
 
-        Product(Key key, stream str) {
+        Product(Key key) {
             memory.desc aMd = desc(key.m, key.k, key.transA, key.lda, memory.data_type.bf16);
-            memory.desc bMd = desc(key.k, key.n, key.transB, key.ldb, memory.data_type.bf16);
+            memory.desc bStored = desc(key.k, key.n, key.transB, key.ldb, memory.data_type.bf16);
+            boolean packed = key.weight >= 0;
+            memory.desc bMd = packed ? new memory.desc(new long[] {key.k, key.n}, memory.data_type.bf16,
+                    memory.format_tag.any) : bStored;
             memory.desc cMd = desc(key.m, key.n, false, key.ldc, memory.data_type.f32);
             primitive_attr attr = new primitive_attr();
             attr.set_scratchpad_mode(dnnl.scratchpad_mode.user);
@@ -214,9 +245,17 @@ final class Bf16Gemm {
             matmul.primitive_desc pd = new matmul.primitive_desc(new matmul.desc(aMd, bMd, cMd), attr, engine());
             primitive = new matmul(pd);
             src = new memory(aMd, engine(), (Pointer) null);
-            weights = new memory(bMd, engine(), (Pointer) null);
+            if (packed) {
+                weights = new memory(pd.weights_desc(), engine());
+                mirrored = new memory(bStored, engine(), (Pointer) null);
+                packer = new reorder(mirrored, weights);
+            } else {
+                weights = new memory(bMd, engine(), (Pointer) null);
+                mirrored = null;
+                packer = null;
+            }
             dst = new memory(cMd, engine(), (Pointer) null);
-            memory scratchpad = new memory(pd.scratchpad_desc(), engine());
+            scratchpad = new memory(pd.scratchpad_desc(), engine());
             args.put(dnnl.DNNL_ARG_SRC, src).put(dnnl.DNNL_ARG_WEIGHTS, weights).put(dnnl.DNNL_ARG_DST, dst)
                     .put(dnnl.DNNL_ARG_SCRATCHPAD, scratchpad);
         }
@@ -227,9 +266,36 @@ final class Bf16Gemm {
             return new memory.desc(new long[] {rows, cols}, type, strides);
         }
 
+        /** Frees the native objects. */
+        void close() {
+            primitive.close();
+            args.close();
+            src.close();
+            weights.close();
+            dst.close();
+            scratchpad.close();
+            if (packer != null) {
+                packer.close();
+                mirrored.close();
+            }
+        }
+
+        /** Packs the weight from the mirror at {@code b} unless it was packed from this version already. */
+        void pack(Pointer b, long version, stream str) {
+            if (packedVersion != version) {
+                mirrored.set_data_handle(b);
+                packer.execute(str, mirrored, weights);
+                str._wait();
+                packedVersion = version;
+            }
+        }
+
+        /** Runs the product; {@code b} is the activation B, or null for the packed weight. */
         void run(Pointer a, Pointer b, FloatPointer c, stream str) {
             src.set_data_handle(a);
-            weights.set_data_handle(b);
+            if (b != null) {
+                weights.set_data_handle(b);
+            }
             dst.set_data_handle(c);
             primitive.execute(str, args);
             str._wait();

@@ -2,6 +2,7 @@ package io.sparkrnn.engine.tensor;
 
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.ShortPointer;
@@ -36,6 +37,10 @@ public final class Bf16Products {
     private final long base;
     private final long length;
     private final ShortPointer mirror;
+    /** Numbers every {@link #refresh} of every object, so that a packed weight knows the mirror it came from. */
+    private static final AtomicLong VERSIONS = new AtomicLong();
+    /** This mirror's number: weights packed from another one are packed again. */
+    private long version;
     private final float[] in = new float[CHUNK];
     private final short[] out = new short[CHUNK];
 
@@ -77,6 +82,7 @@ public final class Bf16Products {
             Bf16Gemm.toBf16(in, out, n);
             dst.put((int) i, out, 0, n);
         }
+        version = VERSIONS.incrementAndGet();
     }
 
     /** Runs {@code body} with this object's products on the current thread (null: float32 products). */
@@ -113,17 +119,20 @@ public final class Bf16Products {
                 || Math.max(Math.max(a.length(), b.length()), c.length()) > Integer.MAX_VALUE) {
             return false; // DirectGemm reports shapes that do not fit
         }
-        Bf16Gemm.forThread().run(a, mirrored(a), transA, b, mirrored(b), transB, c, beta == 1.0);
+        long bOffset = offset(b);
+        long aOffset = offset(a);
+        Bf16Gemm.forThread().run(a, aOffset < 0 ? null : mirror.getPointer(aOffset), transA, b,
+                bOffset < 0 ? null : mirror.getPointer(bOffset), bOffset, transB, c, beta == 1.0, version);
         return true;
     }
 
-    /** {@code x}'s bf16 copy in the mirror (same offset and leading dimension), or null when x is no weight view. */
-    private ShortPointer mirrored(INDArray x) {
+    /** {@code x}'s offset in the parameter vector (its bf16 copy's in the mirror), or -1 for no weight view. */
+    private long offset(INDArray x) {
         long addr = Bf16Gemm.first(DirectGemm.floats(x)).address();
         long last = addr + 4L * ((x.size(0) - 1) * Bf16Gemm.ld(x) + x.size(1) - 1);
         if (addr < base || last >= base + 4 * length) {
-            return null;
+            return -1;
         }
-        return mirror.getPointer((addr - base) / 4);
+        return (addr - base) / 4;
     }
 }
