@@ -79,6 +79,7 @@ class Bf16StepTest {
                 float[] bf16 = gradient(spec, p, Precision.BF16, threads, b);
                 double err = relativeError(f32, bf16);
                 String what = cell + " on " + threads + " threads: relative error " + err;
+                System.out.println("bf16 step against float32: " + what);
                 assertTrue(err <= BOUND, what);
                 assertTrue(err > 1e-5, what + " (the products did not run in bf16)");
             }
