@@ -7,8 +7,12 @@ import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
@@ -125,35 +129,37 @@ final class Bf16Gemm {
     }
 
     /**
-     * Sets this thread's OpenMP thread count to 1 ({@code omp_set_num_threads} of the libgomp that oneDNN loaded;
-     * it applies to parallel regions the calling thread starts). Without it each engine thread would start a team
-     * of {@code OMP_NUM_THREADS} threads per product.
+     * Sets this thread's OpenMP thread count to 1: {@code omp_set_num_threads(1)} of every libgomp mapped into the
+     * process (ND4J, OpenBLAS and oneDNN each ship one; which copy oneDNN's symbols bound to depends on the load
+     * order), which applies to the parallel regions this thread starts. Without it each engine thread would start a
+     * team of {@code OMP_NUM_THREADS} threads (default: all cores) for every product.
      */
     private static void oneOpenMpThread() {
-        Function f = ompSetNumThreads();
-        if (f != null) {
+        for (Function f : ompSetNumThreads()) {
             f.invokeVoid(new Object[] {1});
         }
     }
 
-    private static Function ompSetNumThreads;
-    private static boolean ompLooked;
+    private static List<Function> ompSetNumThreads;
 
-    private static synchronized Function ompSetNumThreads() {
-        if (!ompLooked) {
-            ompLooked = true;
+    private static synchronized List<Function> ompSetNumThreads() {
+        if (ompSetNumThreads == null) {
+            Set<String> paths = new LinkedHashSet<>();
+            List<Function> found = new ArrayList<>();
             try {
                 for (String line : Files.readAllLines(Paths.get("/proc/self/maps"))) {
                     int slash = line.indexOf('/');
                     if (slash >= 0 && line.contains("libgomp")) {
-                        ompSetNumThreads = NativeLibrary.getInstance(line.substring(slash).trim())
-                                .getFunction("omp_set_num_threads");
-                        break;
+                        paths.add(line.substring(slash).trim());
                     }
+                }
+                for (String path : paths) {
+                    found.add(NativeLibrary.getInstance(path).getFunction("omp_set_num_threads"));
                 }
             } catch (IOException | LinkageError | RuntimeException e) {
                 LOG.warn("bf16 products: cannot set OpenMP threads to 1 ({}); OMP_NUM_THREADS applies", e.toString());
             }
+            ompSetNumThreads = found;
         }
         return ompSetNumThreads;
     }
