@@ -3,6 +3,7 @@ package io.sparkrnn.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.engine.tensor.BlasKernels;
+import io.sparkrnn.engine.tensor.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The child process of {@code bench engine}: measures one thing and prints one line
  * {@value #MARKER}{@code {json}} on stdout, so that each implementation's peak memory is its own.
  *
- * <p>usage: {@code BenchChild gemm <settings.json>}, {@code BenchChild gemm-bf16 <gemm-settings.json>}, {@code BenchChild train <ours|dl4j> <cell> <hidden>
+ * <p>usage: {@code BenchChild gemm <settings.json>}, {@code BenchChild gemm-bf16 <gemm-settings.json>}, {@code BenchChild train <ours|ours-bf16|dl4j> <cell> <hidden>
  * <settings.json>}, {@code BenchChild spark <ours|dl4j> <spark-settings.json>}, {@code BenchChild rounds
  * <round-cost-run.json>} or {@code BenchChild ceiling <threads> <steps> <spark-settings.json>}
  */
@@ -57,7 +58,9 @@ public final class BenchChild {
             String cell = args[2];
             int hidden = Integer.parseInt(args[3]);
             BenchSettings s = JSON.readValue(args[4], BenchSettings.class);
-            TrainingStep step = impl.equals("ours") ? new OursStep(s, cell, hidden) : new Dl4jStep(s, cell, hidden);
+            TrainingStep step = impl.startsWith("ours")
+                    ? new OursStep(s, cell, hidden, Precision.parse(impl.equals("ours") ? "float32" : "bf16"))
+                    : new Dl4jStep(s, cell, hidden);
             Timing.Measured m = Timing.time(step, s);
             out.put("tokens_per_s", m.median());
             out.set("tokens_per_s_repeats", JSON.valueToTree(m.tokensPerSecond()));

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param cells       recurrent cells to time: lstm, gru, rnn
  * @param hiddens     hidden sizes to time
- * @param impls       implementations to time: ours, dl4j, torch, torch-bf16
+ * @param impls       implementations to time: ours, ours-bf16, dl4j, torch, torch-bf16
  * @param vocab       vocabulary V (also the output width)
  * @param embedding   embedding size E (the recurrent input I)
  * @param batches     sequences B per batch; each value is its own measurement
@@ -28,8 +28,11 @@ public record BenchSettings(List<String> cells, List<Integer> hiddens, List<Stri
         List<Integer> threads, long seed) {
 
     public static final List<String> CELLS = List.of("lstm", "gru", "rnn");
-    /** Every implementation; torch-bf16 = the torch step under bf16 autocast ({@link TorchPeer}). */
-    public static final List<String> IMPLS = List.of("ours", "dl4j", "torch", "torch-bf16");
+    /**
+     * Every implementation; ours-bf16 = ours with {@code train.precision = bf16}, torch-bf16 = the torch step under
+     * bf16 autocast ({@link TorchPeer}).
+     */
+    public static final List<String> IMPLS = List.of("ours", "ours-bf16", "dl4j", "torch", "torch-bf16");
     /** The implementations timed by default. */
     public static final List<String> DEFAULT_IMPLS = List.of("ours", "dl4j", "torch");
 

@@ -52,6 +52,8 @@ import picocli.CommandLine.Option;
                 OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = the thread count, except ours:
                   ours   our engine on that many engine threads (batch-parallel row blocks, train.engine-threads)
                          with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1
+                  ours-bf16  (not by default) ours with train.precision = bf16: bf16 matrix products (oneDNN),
+                         float32 weights, Adam and cell math; float32 on a CPU without bf16 units (logged)
                   dl4j   DL4J MultiLayerNetwork (no GRU; clips per layer: it has no global-norm clip)
                   torch  bench/src/main/python/torch_rnn.py (also torch.set_num_threads) with a python3 that imports
                          torch (env SPARK_RNN_PYTHON, else python3 on PATH, else /usr/bin/python3)
@@ -76,7 +78,8 @@ public final class EngineBench implements Callable<Integer> {
     private List<String> cells = new ArrayList<>(DEFAULTS.cells());
     @Option(names = "--hidden", split = ",", paramLabel = "H", description = "hidden sizes; default 128,512")
     private List<Integer> hiddens = new ArrayList<>(DEFAULTS.hiddens());
-    @Option(names = "--impl", split = ",", paramLabel = "IMPL", description = "ours, dl4j, torch, torch-bf16; default "
+    @Option(names = "--impl", split = ",", paramLabel = "IMPL", description = "ours, ours-bf16, dl4j, torch, "
+            + "torch-bf16; default "
             + "ours,dl4j,torch")
     private List<String> impls = new ArrayList<>(DEFAULTS.impls());
     @Option(names = "--repeats", paramLabel = "N", description = "timed repeats; default 5")
@@ -197,12 +200,13 @@ public final class EngineBench implements Callable<Integer> {
         r.put("hidden", hidden);
         r.put("batch", s.batch());
         r.put("threads", s.threadCount());
-        boolean ours = impl.equals("ours");
+        boolean ours = impl.startsWith("ours");
         r.put("engine_threads", ours ? s.threadCount() : 1);
         r.put("blas_threads", ours ? 1 : s.threadCount());
         if (ours) {
-            r.put("mode", s.threadCount() == 1 ? "1 engine thread, BLAS 1 thread"
-                    : s.threadCount() + " engine threads (batch-parallel row blocks), BLAS 1 thread");
+            r.put("mode", (s.threadCount() == 1 ? "1 engine thread, BLAS 1 thread"
+                    : s.threadCount() + " engine threads (batch-parallel row blocks), BLAS 1 thread")
+                    + (impl.equals("ours-bf16") ? ", bf16 products" : ""));
         }
         JsonNode child;
         if (impl.equals("dl4j") && !Dl4jStep.supports(cell)) {

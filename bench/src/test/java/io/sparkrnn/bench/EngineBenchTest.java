@@ -202,8 +202,8 @@ class EngineBenchTest {
                 + "mean '--hidden'?", "(see spark-rnn bench engine --help)");
         assertConfigError(run("engine", "--cells", "lstm,transformer"), "cell must be one of [lstm, gru, rnn], found "
                 + "'transformer'");
-        assertConfigError(run("engine", "--impl", "torch-fp16"), "implementation must be one of [ours, dl4j, torch,"
-                + " torch-bf16], found 'torch-fp16'");
+        assertConfigError(run("engine", "--impl", "torch-fp16"), "implementation must be one of [ours, ours-bf16, "
+                + "dl4j, torch, torch-bf16], found 'torch-fp16'");
         assertConfigError(run("engine", "--repeats", "many"), "--repeats expects a whole number, found 'many'");
         assertConfigError(run("engine", "--target-seconds", "3s"), "--target-seconds expects a number, found '3s'");
         assertConfigError(run("engine", "--json"), "--json needs <file>");

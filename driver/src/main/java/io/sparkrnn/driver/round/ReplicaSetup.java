@@ -3,6 +3,7 @@ package io.sparkrnn.driver.round;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
+import io.sparkrnn.engine.tensor.Precision;
 import io.sparkrnn.engine.train.TbpttConfig;
 import java.io.Serializable;
 
@@ -22,20 +23,27 @@ import java.io.Serializable;
  *                      whole)
  * @param engineThreads threads of each replica's step: 1, or more for the batch-parallel step of
  *                      {@link io.sparkrnn.engine.train.TbpttTrainer} (sequence models)
+ * @param precision     the arithmetic of each replica's matrix products ({@code train.precision})
  */
 public record ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
-        int engineThreads) implements Serializable {
+        int engineThreads, Precision precision) implements Serializable {
     public ReplicaSetup {
-        if (spec == null || inner == null || schedule == null || tbptt == null) {
-            throw new IllegalArgumentException("spec, inner optimizer, schedule and tbptt settings are required "
-                    + "(ClipConfig.none() in them for no clipping)");
+        if (spec == null || inner == null || schedule == null || tbptt == null || precision == null) {
+            throw new IllegalArgumentException("spec, inner optimizer, schedule, tbptt settings and precision are "
+                    + "required (ClipConfig.none() in them for no clipping)");
         }
         if (engineThreads < 1) {
             throw new IllegalArgumentException("engine threads must be >= 1, found " + engineThreads);
         }
     }
 
-    /** One engine thread per replica. */
+    /** float32 products. */
+    public ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
+            int engineThreads) {
+        this(spec, inner, schedule, tbptt, engineThreads, Precision.FLOAT32);
+    }
+
+    /** One engine thread per replica, float32 products. */
     public ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt) {
         this(spec, inner, schedule, tbptt, 1);
     }
@@ -51,7 +59,7 @@ public record ReplicaSetup(ModelSpec spec, OptimizerConfig inner, LrSchedule sch
         }
         long seed = tbptt.seed() + (partition + 1L) * 0xD1B54A32D192ED03L;
         return new ReplicaSetup(spec, inner, schedule, new TbpttConfig(tbptt.k1(), tbptt.k2(), tbptt.clip(), seed),
-                engineThreads);
+                engineThreads, precision);
     }
 
     /** Length of the model's flat parameter vector. */

@@ -24,9 +24,11 @@ final class Seq2SeqReplica extends Replica {
                     + setup.engineThreads());
         }
         Seq2SeqModel model = spec.newModel();
-        return new Seq2SeqReplica(new Seq2SeqTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
+        Seq2SeqTrainer trainer = new Seq2SeqTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
                 setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.tbptt().clip(),
-                setup.tbptt().seed()));
+                setup.tbptt().seed());
+        trainer.setPrecision(setup.precision());
+        return new Seq2SeqReplica(trainer);
     }
 
     @Override

@@ -27,9 +27,11 @@ final class SequenceReplica extends Replica {
 
     static SequenceReplica of(SequenceSpec spec, ReplicaSetup setup, int batchSize) {
         SequenceModel model = spec.newModel();
-        return new SequenceReplica(model, new TbpttTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
+        TbpttTrainer trainer = new TbpttTrainer(model, FlatParams.zeros(model.layout(), DataType.FLOAT),
                 setup.inner().create(model.layout().size(), DataType.FLOAT), setup.schedule(), setup.tbptt(),
-                setup.engineThreads()), batchSize);
+                setup.engineThreads());
+        trainer.setPrecision(setup.precision());
+        return new SequenceReplica(model, trainer, batchSize);
     }
 
     @Override

@@ -175,6 +175,11 @@ public final class ConfigSchema {
                     + "forecast; seq2seq: 1): each batch's rows are cut into this many blocks that run concurrently, "
                     + "their gradients summed in block order (the 1-thread step up to rounding); give each a core "
                     + "(spark.task.cpus); BLAS then gets task.cpus / engine-threads threads"),
+            choice("train.precision", "float32", List.of("float32", "bf16"), "arithmetic of the training step's "
+                    + "matrix products: float32, or bf16 (bf16 operands, float32 accumulation, on AVX512-BF16 or AMX "
+                    + "units through oneDNN; weights, optimizer state, cell math, losses and gradient sums stay "
+                    + "float32; checkpoints and exports are float32); a CPU without bf16 units logs one line and "
+                    + "runs float32"),
             integer("train.local-steps", 25, 1, null, "H: local steps per partition per round"),
             integer("train.rounds", 20, 1, null, "rounds to train"),
             number("train.max-minutes", 0.0, 0.0, null, "wall-clock budget of this run's round loop: training "

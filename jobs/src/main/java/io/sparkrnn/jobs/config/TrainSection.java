@@ -9,6 +9,7 @@ import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
+import io.sparkrnn.engine.tensor.Precision;
 import io.sparkrnn.engine.train.TbpttConfig;
 import java.util.Locale;
 
@@ -21,6 +22,7 @@ import java.util.Locale;
  * @param seed          {@code train.seed}
  * @param partitions    {@code train.partitions}
  * @param engineThreads {@code train.engine-threads}
+ * @param precision     {@code train.precision}: the arithmetic of the training step's matrix products
  * @param rounds        {@code train.rounds}
  * @param maxMinutes    {@code train.max-minutes}: 0 = no budget
  * @param evalEvery     {@code eval.every}: validate every this many rounds (and at the end)
@@ -30,7 +32,8 @@ import java.util.Locale;
  * @param round         the round loop: {@code train.local-steps}, {@code train.outer*}, {@code train.global-clip},
  *                      {@code train.inner-state}
  */
-public record TrainSection(int batch, int k1, long seed, int partitions, int engineThreads, long rounds,
+public record TrainSection(int batch, int k1, long seed, int partitions, int engineThreads, Precision precision,
+        long rounds,
         double maxMinutes, int evalEvery, OptimizerConfig inner, LrSchedule schedule, TbpttConfig tbptt,
         RoundConfig round) {
 
@@ -76,12 +79,13 @@ public record TrainSection(int batch, int k1, long seed, int partitions, int eng
                 .withOuter(outer)
                 .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
         return new TrainSection(c.getInt("train.batch"), k1, seed, c.getInt("train.partitions"),
-                c.getInt("train.engine-threads"), c.getInt("train.rounds"), c.getDouble("train.max-minutes"),
+                c.getInt("train.engine-threads"), Precision.parse(c.getChoice("train.precision")),
+                c.getInt("train.rounds"), c.getDouble("train.max-minutes"),
                 c.getInt("eval.every"), inner, LearningRates.of(c), tbptt, round);
     }
 
     /** What every replica of the round loop builds its model and optimizer from, for the task's model. */
     public ReplicaSetup setup(ModelSpec spec) {
-        return new ReplicaSetup(spec, inner, schedule, tbptt, engineThreads);
+        return new ReplicaSetup(spec, inner, schedule, tbptt, engineThreads, precision);
     }
 }

@@ -13,6 +13,7 @@ import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerType;
+import io.sparkrnn.engine.tensor.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -73,6 +74,7 @@ class JobSettingsTest {
         assertEquals(1234L, t.seed());
         assertEquals(2, t.partitions());
         assertEquals(1, t.engineThreads());
+        assertEquals(Precision.FLOAT32, t.precision());
         assertEquals(20L, t.rounds());
         assertEquals(0.0, t.maxMinutes(), 0);
         assertEquals(10, t.evalEvery());
@@ -164,6 +166,13 @@ class JobSettingsTest {
                 "births-forecast.conf: forecast.window (56) must be <= train.k1 (20)");
         assertMentions(refused("conf/births-forecast.conf", "forecast.season=60"),
                 "forecast.season (60) must be <= forecast.window (56)");
+        assertMentions(refused(null, "train.precision=fp16"), "train.precision", "float32", "bf16", "fp16");
+        assertEquals(Precision.BF16, settings("conf/cmudict-g2p.conf", "train.precision=bf16").train().precision());
+        // The key reaches every replica's setup (ReplicaSetup -> the trainer's setPrecision).
+        assertEquals(Precision.BF16, settings(null, "train.precision=bf16").train()
+                .setup(SequenceSpec.languageModel(16, 4, CellType.LSTM, 8, 1, 0.0)).precision());
+        assertEquals(Precision.FLOAT32, settings(null).train()
+                .setup(SequenceSpec.languageModel(16, 4, CellType.LSTM, 8, 1, 0.0)).precision());
         assertMentions(refused("conf/cmudict-g2p.conf", "train.engine-threads=2"),
                 "cmudict-g2p.conf: task = seq2seq", "expected train.engine-threads = 1, found 2");
         assertMentions(refused("conf/cmudict-g2p.conf", "data.validation-fraction=0.5", "data.test-fraction=0.5"),

@@ -2,6 +2,7 @@ package io.sparkrnn.engine.cell;
 
 import static io.sparkrnn.engine.tensor.Tensors.gemm;
 
+import io.sparkrnn.engine.tensor.Bf16Products;
 import io.sparkrnn.engine.tensor.Buf;
 import io.sparkrnn.engine.tensor.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,9 +81,10 @@ public abstract class RecurrentCell {
         int t = (int) x.size(0);
         int b = (int) x.size(1);
         Window w = new Window(this, scratch, x, mask, reverse, t, b, x.dataType());
-        if (t > 1) {
+        if (t > 1 && Bf16Products.current() == null) {
             // W_hh^T [H, G] once per window, so that each step's recurrent product is C = A B, the form OpenBLAS's
-            // AVX-512 small-matrix kernels cover (C = A B^T at M = 16..32 runs at a third of their speed).
+            // AVX-512 small-matrix kernels cover (C = A B^T at M = 16..32 runs at a third of their speed). bf16
+            // products read W_hh itself from the step's bf16 weights (oneDNN takes the transpose as a layout).
             w.wHhT = scratch.get("wHhT", x.dataType(), hiddenSize, gateSize()).assign(p.wHh().transpose());
         }
         Tensors.step(w.states, w.initialSlot()).assign(h0);

@@ -45,7 +45,7 @@ public final class Seq2SeqTrainer extends LocalTrainer {
     /** One optimizer step on {@code batch}; the report counts the batch's target tokens (each row's n + 1). */
     public StepReport step(Seq2SeqBatch batch) {
         grads.flat().assign(0);
-        StepResult r = model.lossAndGradient(params, grads, batch, dropoutSeed(seed));
+        StepResult r = withProducts(() -> model.lossAndGradient(params, grads, batch, dropoutSeed(seed)));
         return update(r);
     }
 }

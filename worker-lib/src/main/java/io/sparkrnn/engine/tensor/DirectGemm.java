@@ -104,7 +104,7 @@ final class DirectGemm {
     }
 
     /** A rank-2 c-order array whose rows are contiguous and evenly spaced (leading dimension = row stride). */
-    private static boolean rowMajor(INDArray x) {
+    static boolean rowMajor(INDArray x) {
         return x.rank() == 2 && x.ordering() == 'c' && (x.size(1) == 1 || x.stride(1) == 1)
                 && (x.size(0) == 1 || x.stride(0) >= x.size(1)) && !x.isEmpty();
     }

@@ -44,10 +44,15 @@ public final class Tensors {
 
     /**
      * {@code c = alpha * op(a) * op(b) + beta * c}, in place in {@code c}: through CBLAS directly for row-major
-     * float32/float64 matrices ({@link DirectGemm}), else through ND4J.
+     * float32/float64 matrices ({@link DirectGemm}), else through ND4J. Inside a bf16 training step
+     * ({@link Bf16Products#run}) float32 products take bf16 operands with float32 accumulation where eligible.
      */
     public static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double alpha,
             double beta) {
+        Bf16Products bf16 = Bf16Products.current();
+        if (bf16 != null && bf16.gemm(a, transA, b, transB, c, alpha, beta)) {
+            return;
+        }
         if (!DirectGemm.run(a, transA, b, transB, c, alpha, beta)) {
             Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
         }

@@ -6,6 +6,7 @@ import io.sparkrnn.engine.model.SequenceBatch;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.StepResult;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.tensor.Bf16Products;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Replicas, gradient vectors and threads are made once; each step cuts the window and the carried state into
  * row blocks (copies) and writes the blocks' final states back. BLAS and OpenMP should run at one thread
- * ({@code OMP_NUM_THREADS=1}), since the blocks already occupy the cores.
+ * ({@code OMP_NUM_THREADS=1}), since the blocks already occupy the cores. The blocks run with the caller's bf16
+ * products ({@link Bf16Products#current()}), if any.
  */
 final class BatchParallel implements AutoCloseable {
     private final int threads;
@@ -147,9 +149,13 @@ final class BatchParallel implements AutoCloseable {
     private void run(int n, Block block) {
         @SuppressWarnings("unchecked")
         Future<?>[] futures = new Future<?>[n];
+        Bf16Products products = Bf16Products.current();
         for (int i = 1; i < n; i++) {
             int k = i;
-            futures[i] = pool.submit(() -> block.run(k));
+            futures[i] = pool.submit(() -> Bf16Products.run(products, () -> {
+                block.run(k);
+                return null;
+            }));
         }
         RuntimeException failure = null;
         try {

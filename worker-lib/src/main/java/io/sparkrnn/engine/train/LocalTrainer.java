@@ -6,6 +6,9 @@ import io.sparkrnn.engine.optim.ClipResult;
 import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.Optimizer;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.tensor.Bf16Products;
+import io.sparkrnn.engine.tensor.Precision;
+import java.util.function.Supplier;
 
 /**
  * The inner loop of one model replica, as the driver's round loop drives it: the parameters and gradient (one
@@ -24,6 +27,9 @@ public abstract class LocalTrainer implements AutoCloseable {
     private final ClipConfig clip;
     private long step;
     private double lrScale = 1.0;
+    private Precision precision = Precision.FLOAT32;
+    /** The bf16 products of the steps, or null for float32 ones. */
+    private Bf16Products products;
 
     protected LocalTrainer(FlatParams params, Optimizer optimizer, LrSchedule schedule, ClipConfig clip) {
         if (optimizer.size() != params.layout().size()) {
@@ -67,6 +73,32 @@ public abstract class LocalTrainer implements AutoCloseable {
             throw new IllegalArgumentException("learning-rate scale must be in (0, 1], found " + scale);
         }
         this.lrScale = scale;
+    }
+
+    /**
+     * Sets the arithmetic of the steps' matrix products ({@code train.precision}); {@link Precision#BF16} on a CPU
+     * without bf16 units runs float32 (logged once).
+     */
+    public void setPrecision(Precision precision) {
+        this.precision = precision;
+        this.products = Bf16Products.of(precision, params.flat());
+    }
+
+    /** The precision set, as configured (also when the CPU runs it in float32). */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * Runs one step's forward (and backward) pass {@code body} with the trainer's products: in bf16 the weights are
+     * converted first, from the parameters as they are now (after the last update, load or outer step).
+     */
+    protected final <T> T withProducts(Supplier<T> body) {
+        if (products == null) {
+            return body.get();
+        }
+        products.refresh();
+        return Bf16Products.run(products, body);
     }
 
     /** The gradient of the last step (after clipping), a vector of the model's layout. */

@@ -95,11 +95,15 @@ public final class TbpttTrainer extends LocalTrainer {
         for (int from = 0; from < t; from += config.k1()) {
             SequenceBatch w = batch.window(from, Math.min(t, from + config.k1()));
             if (pooled && !w.isLast()) {
-                if (blocks == null) {
-                    model.loss(params, w, state);
-                } else {
-                    parallel.advance(params, w, blocks);
-                }
+                ModelState[] b = blocks;
+                withProducts(() -> {
+                    if (b == null) {
+                        model.loss(params, w, state);
+                    } else {
+                        parallel.advance(params, w, b);
+                    }
+                    return null;
+                });
                 continue;
             }
             reports.add(blocks == null ? step(w, state) : step(w, blocks));
@@ -123,8 +127,8 @@ public final class TbpttTrainer extends LocalTrainer {
             return report;
         }
         grads.flat().assign(0);
-        StepResult r = model.lossAndGradient(params, grads, window, state, gradStart(window),
-                dropoutSeed(config.seed()));
+        StepResult r = withProducts(() -> model.lossAndGradient(params, grads, window, state, gradStart(window),
+                dropoutSeed(config.seed())));
         return update(r);
     }
 
@@ -132,7 +136,8 @@ public final class TbpttTrainer extends LocalTrainer {
         if (window.steps() > config.k1()) {
             throw new IllegalArgumentException("window of " + window.steps() + " steps exceeds k1 = " + config.k1());
         }
-        return update(parallel.lossAndGradient(params, window, blocks, gradStart(window), dropoutSeed(config.seed())));
+        return update(withProducts(() -> parallel.lossAndGradient(params, window, blocks, gradStart(window),
+                dropoutSeed(config.seed()))));
     }
 
     private static void checkRows(SequenceBatch batch, ModelState state) {
