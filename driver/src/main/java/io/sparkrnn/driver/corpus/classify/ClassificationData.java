@@ -103,7 +103,8 @@ public final class ClassificationData {
      */
     public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s, Corpus<LabelledText> corpus) {
         Splits.TrainValidation<LabelledText> split = Splits.trainValidation(corpus, path -> read(sc, s.reading(),
-                s.format(), path), s.validation(), s.seed(), s.validationFraction(), ClassificationData::splitKey);
+                s.format(), path), s.validation(), s.seed(), s.validationFraction(), s.testFraction(),
+                ClassificationData::splitKey);
         JavaRDD<LabelledText> train = split.train();
         JavaRDD<LabelledText> valid = split.validation();
         String skipped = split.skipped();

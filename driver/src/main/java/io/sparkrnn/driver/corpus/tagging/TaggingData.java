@@ -91,7 +91,8 @@ public final class TaggingData {
      */
     public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s, Corpus<TaggedSentence> corpus) {
         Splits.TrainValidation<TaggedSentence> split = Splits.trainValidation(corpus, path -> read(sc, s.reading(),
-                s.format(), path), s.validation(), s.seed(), s.validationFraction(), TaggingData::splitKey);
+                s.format(), path), s.validation(), s.seed(), s.validationFraction(), s.testFraction(),
+                TaggingData::splitKey);
         JavaRDD<TaggedSentence> train = split.train();
         JavaRDD<TaggedSentence> valid = split.validation();
         String skipped = split.skipped();
