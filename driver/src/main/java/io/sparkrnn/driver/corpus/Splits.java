@@ -56,6 +56,12 @@ public final class Splits {
         return new TrainValidation<>(all, v.records(), t.skipped() + v.skipped());
     }
 
+    /** The console's note on a test part of {@code testFraction} (empty without one). */
+    public static String testNote(double testFraction) {
+        return testFraction > 0 ? " (and a test part of data.test-fraction " + testFraction + ", left out of "
+                + "training and validation: evaluate --part test)" : "";
+    }
+
     /**
      * The examples of {@code all} in the test part of a three-way split: those whose {@link #uniform} number lies in
      * [{@code fraction}, {@code fraction + testFraction}), after the validation part and before the training part.
