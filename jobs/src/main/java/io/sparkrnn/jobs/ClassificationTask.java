@@ -64,6 +64,7 @@ final class ClassificationTask implements VocabularyTask {
     private static ClassificationSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         return new ClassificationSettings(job.data().format(), job.data().train(), job.data().validation(),
                 reading(job), tokenizer(job), job.train().seed(), job.data().validationFraction(),
+                job.data().testFraction(),
                 job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(), job.train().partitions(),
                 (words, classes) -> spec(job, words, classes), vocabularies);
     }
@@ -105,7 +106,7 @@ final class ClassificationTask implements VocabularyTask {
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = m.vocabulary(ClassificationData.WORDS, m.inputRows());
         Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
-        JavaRDD<LabelledText> texts = m.twoWay(part, read(sc, m.settings(), m.settings().data().format(), data),
+        JavaRDD<LabelledText> texts = m.split(part, read(sc, m.settings(), m.settings().data().format(), data),
                 ClassificationData::splitKey);
         JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.settings())::tokens, words, labels);
         ObjectNode n = JsonNodeFactory.instance.objectNode();

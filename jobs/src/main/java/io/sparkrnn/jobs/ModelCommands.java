@@ -159,8 +159,8 @@ final class ModelCommands {
             in the model folder).
             --part validation|test scores only the held-out part of the model's training corpus (data.train of
             config.conf, or --data when the corpus moved), drawn as training drew it: the seeded split of
-            train.seed and data.validation-fraction (tag, classify, seq2seq; seq2seq and forecast also have a
-            test part), or the time-order split (lm: the last share of the text; forecast: the rows after the
+            train.seed, data.validation-fraction and data.test-fraction (tag, classify, seq2seq: a test part
+            when data.test-fraction > 0; forecast has one too), or the time-order split (lm: the last share of the text; forecast: the rows after the
             training part). The figures equal eval.json's valid_* / test_* ones.
             --beam and --alpha (seq2seq) replace the model's decode.beam and decode.alpha for this evaluation,
             e.g. to choose them on the validation part before scoring the test part once.""",

@@ -59,7 +59,8 @@ final class TaggingTask implements VocabularyTask {
 
     private static TaggingSettings settings(JobSettings job, WarmVocabularies vocabularies) {
         return new TaggingSettings(job.data().format(), job.data().train(), job.data().validation(),
-                reading(job), job.train().seed(), job.data().validationFraction(), job.vocab().minCount(),
+                reading(job), job.train().seed(), job.data().validationFraction(), job.data().testFraction(),
+                job.vocab().minCount(),
                 job.vocab().maxSize(), job.train().k1(), job.train().batch(), job.train().partitions(),
                 (words, tags) -> spec(job, words, tags), vocabularies);
     }
@@ -98,7 +99,7 @@ final class TaggingTask implements VocabularyTask {
     public ObjectNode evaluate(JavaSparkContext sc, TrainedModel m, String data, Part part) {
         Vocabulary words = m.vocabulary(TaggingData.WORDS, m.inputRows());
         Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
-        JavaRDD<TaggedSentence> scored = m.twoWay(part, read(sc, m.settings(), data), TaggingData::splitKey);
+        JavaRDD<TaggedSentence> scored = m.split(part, read(sc, m.settings(), data), TaggingData::splitKey);
         JavaRDD<Encoded> enc = Encoded.tagging(scored, words, tags);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);

@@ -125,28 +125,29 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobSettings settings
     }
 
     /**
-     * The examples of {@code all} in {@code part} of the two-way split (training and validation) as training drew
-     * it with this model's {@code train.seed} and {@code data.validation-fraction}; such a split has no test part,
-     * which is a {@link ConfigException} naming the task.
+     * The examples of {@code all} in {@code part} of the seeded split as training drew it with this model's
+     * {@code train.seed}, {@code data.validation-fraction} and {@code data.test-fraction}; without a test part
+     * (test fraction 0) {@code --part test} is a {@link ConfigException} naming the task.
      */
-    <T> JavaRDD<T> twoWay(Part part, JavaRDD<T> all, Function<T, String> key) {
-        if (part == Part.TEST) {
-            throw new ConfigException("--part test: a " + task.name() + " model holds out only a validation part "
-                    + "(data.validation-fraction); use --part validation");
+    <T> JavaRDD<T> split(Part part, JavaRDD<T> all, Function<T, String> key) {
+        double test = settings.data().testFraction();
+        if (part == Part.TEST && !(test > 0)) {
+            throw new ConfigException("--part test: this " + task.name() + " model holds out only a validation part "
+                    + "(data.test-fraction = 0); use --part validation");
         }
-        return part.twoWay(all, settings.train().seed(), settings.data().validationFraction(), key);
+        return part.split(all, settings.train().seed(), settings.data().validationFraction(), test, key);
     }
 
     /**
      * The training part of the model's corpus, on which the baselines {@code evaluate} reports beside the model are
-     * fitted: with {@code --part validation} the examples of {@code data} (the training corpus, perhaps moved) that
-     * the split kept for training; else those of {@code data.train} in config.conf (all of it when
+     * fitted: with {@code --part validation} or {@code test} the examples of {@code data} (the training corpus,
+     * perhaps moved) that the split kept for training; else those of {@code data.train} in config.conf (all of it when
      * {@code data.validation} named another corpus). Null when that corpus is no longer there: evaluate then
      * reports the model alone.
      */
     <T> JavaRDD<T> trainingPart(Part part, String data, java.util.function.Function<String, JavaRDD<T>> read,
             Function<T, String> key) {
-        String corpus = part == Part.VALIDATION ? data : settings.data().train();
+        String corpus = part == Part.ALL ? settings.data().train() : data;
         try {
             Location where = Location.of(corpus, "data.train");
             org.apache.hadoop.fs.FileStatus[] found = where.fs().globStatus(where.path());
@@ -158,7 +159,8 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobSettings settings
         }
         JavaRDD<T> all = read.apply(corpus);
         return part == Part.VALIDATION || settings.data().validation().isEmpty()
-                ? Splits.trainingPart(all, settings.train().seed(), settings.data().validationFraction(), key) : all;
+                ? Splits.trainingPart(all, settings.train().seed(), settings.data().validationFraction()
+                        + settings.data().testFraction(), key) : all;
     }
 
     /** Rows per batch in evaluation and prediction: the training batch. */

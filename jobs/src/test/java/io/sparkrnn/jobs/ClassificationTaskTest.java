@@ -135,4 +135,37 @@ class ClassificationTaskTest {
 
         ExportTesting.classifier(out, tmp, Path.of(corpus, "spam-1"));
     }
+
+    @Test
+    void aTestPartIsHeldOutBesideTheValidationPartAndEvaluatedApart() throws Exception {
+        Path out = tmp.resolve("spam-test");
+        String corpus = TaskTesting.path("data/samples/spam-assassin");
+        Commands.Run r = TaskTesting.ok(TaskTesting.train("conf/spam-classifier.conf", out, "data.train=" + corpus,
+                "model.hidden=16", "data.max-length=60", "train.k1=60", "train.k2=60", "train.rounds=2",
+                "train.local-steps=5", "data.validation-fraction=0.2", "data.test-fraction=0.3"));
+        assertTrue(r.out().contains("(and a test part of data.test-fraction 0.3, left out of training and "
+                + "validation: evaluate --part test)"), r.out());
+        long all = 0;
+        for (String folder : FOLDERS.keySet()) {
+            try (Stream<Path> s = Files.list(Path.of(corpus, folder))) {
+                all += s.count();
+            }
+        }
+        JsonNode eval = TaskTesting.jsonFile(out.resolve("eval.json"));
+        JsonNode valid = TaskTesting.heldOut(out, "validation");
+        JsonNode test = TaskTesting.heldOut(out, "test");
+        assertEquals(eval.get("valid_count").asLong(), valid.get("count").asLong());
+        long v = valid.get("count").asLong();
+        long t = test.get("count").asLong();
+        // the shares of the seeded split, give or take its spread; the training part keeps the rest
+        assertTrue(v > 0.1 * all && v < 0.3 * all, v + " validation of " + all);
+        assertTrue(t > 0.2 * all && t < 0.4 * all, t + " test of " + all);
+        assertTrue(all - v - t > 0.35 * all, (all - v - t) + " training of " + all);
+        // the baselines are fitted on the training part and scored on the test texts
+        assertTrue(test.get("naive_bayes_accuracy").asDouble() > 0, test.toString());
+        assertEquals(t, test.get("confusion").get("matrix").get(0).get(0).asLong()
+                + test.get("confusion").get("matrix").get(0).get(1).asLong()
+                + test.get("confusion").get("matrix").get(1).get(0).asLong()
+                + test.get("confusion").get("matrix").get(1).get(1).asLong());
+    }
 }

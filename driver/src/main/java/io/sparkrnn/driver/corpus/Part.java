@@ -18,16 +18,20 @@ public enum Part {
     }
 
     /**
-     * The examples of {@code all} in this part of a two-way split (training and validation) as training drew it
-     * with {@code seed} and the validation {@code fraction} ({@link Splits}). Such a split has no test part: the
-     * caller rejects {@link #TEST} with its own message before it asks.
+     * The examples of {@code all} in this part of the split as training drew it with {@code seed}, the validation
+     * {@code fraction} and the {@code testFraction} ({@link Splits}; 0 = a two-way split, training and validation).
+     * A two-way split has no test part: the caller rejects {@link #TEST} with its own message before it asks.
      */
-    public <T> JavaRDD<T> twoWay(JavaRDD<T> all, long seed, double fraction, Function<T, String> key) {
+    public <T> JavaRDD<T> split(JavaRDD<T> all, long seed, double fraction, double testFraction,
+            Function<T, String> key) {
         if (this == ALL) {
             return all;
         }
         if (this == TEST) {
-            throw new IllegalArgumentException("a two-way split has no test part");
+            if (!(testFraction > 0)) {
+                throw new IllegalArgumentException("a two-way split has no test part");
+            }
+            return Splits.testPart(all, seed, fraction, testFraction, key);
         }
         return Splits.validationPart(all, seed, fraction, key);
     }

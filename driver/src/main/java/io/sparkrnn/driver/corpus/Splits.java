@@ -9,6 +9,9 @@ import org.apache.spark.api.java.function.Function;
  * The seeded random split of tagging, classification and seq2seq data: an example goes to validation when a hash of
  * (seed, its content) falls below the fraction. It depends on the example alone, not on partitioning or
  * order, so it is the same on every run and cluster; identical examples land on the same side (no leak).
+ * Tagging and classification may hold out a test part too: the examples whose number ({@link #uniform}) lies in
+ * [validation fraction, validation fraction + test fraction), so that the validation part is the same with or
+ * without a test part and a test fraction of 0 leaves the two-way split as it was.
  */
 public final class Splits {
     private Splits() {
@@ -29,22 +32,46 @@ public final class Splits {
      */
     public static <T> TrainValidation<T> trainValidation(java.util.function.Function<String, Corpus<T>> read,
             String train, String validation, long seed, double fraction, Function<T, String> key) {
-        return trainValidation(read.apply(train), read, validation, seed, fraction, key);
+        return trainValidation(read.apply(train), read, validation, seed, fraction, 0, key);
     }
 
     /**
      * As {@link #trainValidation(java.util.function.Function, String, String, long, double, Function)}, with the
-     * training corpus given (e.g. the rows of a Spark Dataset) instead of read from a path.
+     * training corpus given (e.g. the rows of a Spark Dataset) instead of read from a path, and a test part of
+     * {@code testFraction} ({@link #testPart}) left out of the training part when {@code validation} is empty
+     * (a named validation corpus takes no test part: {@code testFraction} must then be 0).
      */
     public static <T> TrainValidation<T> trainValidation(Corpus<T> t, java.util.function.Function<String, Corpus<T>> read,
-            String validation, long seed, double fraction, Function<T, String> key) {
+            String validation, long seed, double fraction, double testFraction, Function<T, String> key) {
         JavaRDD<T> all = t.records();
         if (validation.isEmpty()) {
-            return new TrainValidation<>(trainingPart(all, seed, fraction, key),
+            return new TrainValidation<>(trainingPart(all, seed, fraction + testFraction, key),
                     validationPart(all, seed, fraction, key), t.skipped());
+        }
+        if (testFraction != 0) {
+            throw new IllegalArgumentException("a named validation corpus takes no test part, found test fraction "
+                    + testFraction);
         }
         Corpus<T> v = read.apply(validation);
         return new TrainValidation<>(all, v.records(), t.skipped() + v.skipped());
+    }
+
+    /** The console's note on a test part of {@code testFraction} (empty without one). */
+    public static String testNote(double testFraction) {
+        return testFraction > 0 ? " (and a test part of data.test-fraction " + testFraction + ", left out of "
+                + "training and validation: evaluate --part test)" : "";
+    }
+
+    /**
+     * The examples of {@code all} in the test part of a three-way split: those whose {@link #uniform} number lies in
+     * [{@code fraction}, {@code fraction + testFraction}), after the validation part and before the training part.
+     */
+    public static <T> JavaRDD<T> testPart(JavaRDD<T> all, long seed, double fraction, double testFraction,
+            Function<T, String> key) {
+        return all.filter(x -> {
+            double u = uniform(seed, key.call(x));
+            return u >= fraction && u < fraction + testFraction;
+        });
     }
 
     /** The examples of {@code all} whose {@code key} is {@link #heldOut} with {@code seed} and {@code fraction}. */
@@ -52,7 +79,10 @@ public final class Splits {
         return all.filter(x -> heldOut(seed, key.call(x), fraction));
     }
 
-    /** The examples of {@code all} that are not {@link #heldOut} with {@code seed} and {@code fraction}. */
+    /**
+     * The examples of {@code all} that are not {@link #heldOut} with {@code seed} and {@code fraction} (with a test
+     * part: the validation and test fractions' sum).
+     */
     public static <T> JavaRDD<T> trainingPart(JavaRDD<T> all, long seed, double fraction, Function<T, String> key) {
         return all.filter(x -> !heldOut(seed, key.call(x), fraction));
     }

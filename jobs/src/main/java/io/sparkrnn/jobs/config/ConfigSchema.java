@@ -52,7 +52,10 @@ public final class ConfigSchema {
                     + "after the training part (time order)"),
             number("data.test-fraction", 0.0, 0.0, 0.5, "forecast: the last rows (time order) held out as the test "
                     + "part, after validation; seq2seq: a seeded random share of the pairs (by source, so all "
-                    + "pronunciations of a word land in one part)").only("forecast", "seq2seq"),
+                    + "pronunciations of a word land in one part); tag and classify: a seeded random share of the "
+                    + "sentences / texts beside the validation part, which stays as it is without one (evaluate "
+                    + "--part test scores it; training reports validation only)")
+                    .only("forecast", "seq2seq", "tag", "classify"),
             bool("data.alternates", false, "seq2seq, cmudict: keep WORD(n) alternate pronunciations as extra pairs "
                     + "(else skipped)").only("seq2seq"),
             choice("data.source-tokens", "char", List.of("char", "word", "13a", "bpe"), "seq2seq, tsv, tsv-pairs "

@@ -88,12 +88,10 @@ public record JobSettings(JobConfig config, String task, String master, DataSect
         DecodeSection decode = DecodeSection.of(c);
         switch (task) {
             case "lm" -> TaskRules.lm(c, data, model, lm);
-            case "classify" -> TaskRules.classify(c);
+            case "classify" -> TaskRules.classify(c, data);
             case "forecast" -> TaskRules.forecast(c, data, forecast);
             case "seq2seq" -> TaskRules.seq2seq(c, data, model, seq2seq, decode);
-            default -> {
-                // tag: no rules of its own
-            }
+            default -> TaskRules.heldOutParts(c, data); // tag
         }
         ClassifySection classify = ClassifySection.of(c, task);
         EarlyStoppingSection early = EarlyStoppingSection.of(c, task, TaskMetrics.validated(task, lm, data, seq2seq));

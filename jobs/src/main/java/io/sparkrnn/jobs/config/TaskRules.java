@@ -24,12 +24,30 @@ final class TaskRules {
         }
     }
 
-    static void classify(JobConfig c) {
+    static void classify(JobConfig c, DataSection data) {
         int k1 = c.getInt("train.k1");
         int maxLength = c.getInt("data.max-length");
         if (k1 < maxLength) {
             throw new ConfigException(c.source() + ": task = classify reads each text in one window: train.k1 ("
                     + k1 + ") must be >= data.max-length (" + maxLength + ")");
+        }
+        heldOutParts(c, data);
+    }
+
+    /**
+     * Tag and classify: a test part (data.test-fraction) is cut from data.train by the seeded split, beside the
+     * validation part, so it needs that split (no data.validation corpus) and leaves some data for training.
+     */
+    static void heldOutParts(JobConfig c, DataSection data) {
+        if (!(data.testFraction() > 0)) {
+            return;
+        }
+        if (!data.validation().isEmpty()) {
+            throw new ConfigException(c.source() + ": data.test-fraction holds out a test part of data.train beside "
+                    + "the validation part (data.validation-fraction); with a data.validation corpus leave it 0");
+        }
+        if (data.validationFraction() + data.testFraction() >= 1) {
+            throw new ConfigException(c.source() + ": data.validation-fraction + data.test-fraction must be < 1");
         }
     }
 

@@ -177,6 +177,12 @@ class JobSettingsTest {
                 "cmudict-g2p.conf: task = seq2seq", "expected train.engine-threads = 1, found 2");
         assertMentions(refused("conf/cmudict-g2p.conf", "data.validation-fraction=0.5", "data.test-fraction=0.5"),
                 "data.validation-fraction + data.test-fraction must be < 1");
+        assertMentions(refused(null, "task=classify", "train.k1=200", "train.k2=200", "data.validation-fraction=0.5",
+                "data.test-fraction=0.5"),
+                "data.validation-fraction + data.test-fraction must be < 1");
+        assertMentions(refused(null, "task=tag", "data.format=brown", "data.train=" + conf("conf"),
+                "data.validation=" + conf("conf"), "data.test-fraction=0.1"),
+                "data.test-fraction holds out a test part of data.train", "with a data.validation corpus leave it 0");
         assertMentions(refused("conf/cmudict-g2p.conf", "model.attention=dot", "model.decoder-hidden=32"),
                 "model.attention, model.input-feeding, model.decoder-hidden:");
         assertMentions(refused(null, "train.warmup-steps=1000", "train.rounds=2", "train.local-steps=10"),

@@ -103,7 +103,8 @@ public final class ClassificationData {
      */
     public static PreparedData prepare(JavaSparkContext sc, ClassificationSettings s, Corpus<LabelledText> corpus) {
         Splits.TrainValidation<LabelledText> split = Splits.trainValidation(corpus, path -> read(sc, s.reading(),
-                s.format(), path), s.validation(), s.seed(), s.validationFraction(), ClassificationData::splitKey);
+                s.format(), path), s.validation(), s.seed(), s.validationFraction(), s.testFraction(),
+                ClassificationData::splitKey);
         JavaRDD<LabelledText> train = split.train();
         JavaRDD<LabelledText> valid = split.validation();
         String skipped = split.skipped();
@@ -137,9 +138,9 @@ public final class ClassificationData {
                     + "or give data.validation");
         }
         SequenceSpec spec = s.spec().apply(words.size(), labels.size());
-        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts; %,d tokens in the "
+        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts%s; %,d tokens in the "
                 + "vocabulary, labels %s (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), labels.tokens()) + fitting.describe(s.train()) + skipped;
+                Splits.testNote(s.testFraction()), words.size(), labels.tokens()) + fitting.describe(s.train()) + skipped;
         ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
                 labels.toText().getBytes(StandardCharsets.UTF_8));

@@ -19,6 +19,7 @@ import java.util.function.BiFunction;
  * @param tokenizer how a text becomes tokens
  * @param seed the seed of the held-out split and of the batching
  * @param validationFraction the share of the texts held out when {@code validation} is empty
+ * @param testFraction the share of the texts held out as the test part (0 = none; {@code validation} empty)
  * @param minCount the fewest occurrences of a token the vocabulary keeps
  * @param maxVocabulary the most tokens the vocabulary keeps
  * @param batch texts per batch
@@ -27,7 +28,7 @@ import java.util.function.BiFunction;
  * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record ClassificationSettings(String format, String train, String validation, Reading reading,
-        Tokenizer tokenizer, long seed, double validationFraction, int minCount, int maxVocabulary, int batch,
+        Tokenizer tokenizer, long seed, double validationFraction, double testFraction, int minCount, int maxVocabulary, int batch,
         int partitions, BiFunction<Integer, Integer, SequenceSpec> spec, WarmVocabularies vocabularies) {
 
     /**

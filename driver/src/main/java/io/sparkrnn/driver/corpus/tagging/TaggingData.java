@@ -91,7 +91,8 @@ public final class TaggingData {
      */
     public static PreparedData prepare(JavaSparkContext sc, TaggingSettings s, Corpus<TaggedSentence> corpus) {
         Splits.TrainValidation<TaggedSentence> split = Splits.trainValidation(corpus, path -> read(sc, s.reading(),
-                s.format(), path), s.validation(), s.seed(), s.validationFraction(), TaggingData::splitKey);
+                s.format(), path), s.validation(), s.seed(), s.validationFraction(), s.testFraction(),
+                TaggingData::splitKey);
         JavaRDD<TaggedSentence> train = split.train();
         JavaRDD<TaggedSentence> valid = split.validation();
         String skipped = split.skipped();
@@ -119,9 +120,9 @@ public final class TaggingData {
                     + "or give data.validation");
         }
         SequenceSpec spec = s.spec().apply(words.size(), tags.size());
-        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences; %,d words and %,d "
-                + "tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), tags.size()) + fitting.describe(s.train()) + skipped;
+        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences%s; %,d words and "
+                + "%,d tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
+                Splits.testNote(s.testFraction()), words.size(), tags.size()) + fitting.describe(s.train()) + skipped;
         ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), TAGS,
                 tags.toText().getBytes(StandardCharsets.UTF_8));

@@ -13,6 +13,7 @@ import java.util.function.BiFunction;
  * @param reading how sentences are read
  * @param seed the seed of the held-out split and of the batching
  * @param validationFraction the share of the sentences held out when {@code validation} is empty
+ * @param testFraction the share of the sentences held out as the test part (0 = none; {@code validation} empty)
  * @param minCount the fewest occurrences of a word the vocabulary keeps
  * @param maxVocabulary the most words the vocabulary keeps
  * @param k1 the longest training piece, in words
@@ -22,7 +23,7 @@ import java.util.function.BiFunction;
  * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
  */
 public record TaggingSettings(String format, String train, String validation, Reading reading, long seed,
-        double validationFraction, int minCount, int maxVocabulary, int k1, int batch, int partitions,
+        double validationFraction, double testFraction, int minCount, int maxVocabulary, int k1, int batch, int partitions,
         BiFunction<Integer, Integer, SequenceSpec> spec, WarmVocabularies vocabularies) {
 
     /**

@@ -16,7 +16,7 @@ class TaggingDataTest extends SparkCorpusTest {
     void skippedSentencesAreReportedWithTheirLine() {
         // brown-broken: three good sentences and one whose last token has no tag, tolerated at 50%
         TaggingSettings s = new TaggingSettings("brown", broken("brown-broken"), broken("brown-broken"),
-                new TaggingSettings.Reading(0, 1, true, 0.5, false), 1, 0.0, 1, 100, 10, 2, 1,
+                new TaggingSettings.Reading(0, 1, true, 0.5, false), 1, 0.0, 0.0, 1, 100, 10, 2, 1,
                 (words, tags) -> SequenceSpec.tagger(words, 4, 0, CellType.LSTM, 4, 1, true, 0.0, tags),
                 WarmVocabularies.NONE);
         PreparedData d = TaggingData.prepare(sc, s);
