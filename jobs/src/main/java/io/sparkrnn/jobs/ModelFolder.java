@@ -37,7 +37,7 @@ public final class ModelFolder {
         this.parts = switch (model.task().name()) {
             case "classify" -> new Classifier(model.local(), model.vocabulary(ClassificationData.WORDS,
                     model.inputRows()), model.vocabulary(ClassificationData.LABELS, model.outputRows()),
-                    ClassificationTask.tokenizer(model.settings()), model.batch());
+                    ClassificationTask.tokenizer(model), model.batch());
             case "tag" -> new Tagger(model.local(), model.vocabulary(TaggingData.WORDS, model.inputRows()),
                     model.vocabulary(TaggingData.TAGS, model.outputRows()), model.settings().tagging().lowercase(),
                     model.batch());
