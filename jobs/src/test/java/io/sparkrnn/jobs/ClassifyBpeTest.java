@@ -105,11 +105,11 @@ class ClassifyBpeTest {
 
     @Test
     void bpeTokensWhereTheyDoNotApplyAreAConfigError() {
-        TaskTesting.configError(MainTest.run(TaskTesting.train("conf/brown-tagger.conf", tmp.resolve("tag"),
-                "data.train=" + TaskTesting.path("data/samples/brown/ca01"), "data.tokens=bpe")), "data.tokens = bpe applies to task = lm and classify, not task = tag");
         TaskTesting.configError(MainTest.run(TaskTesting.train("conf/births-forecast.conf", tmp.resolve("f"),
-                "data.train=" + TaskTesting.path("data/samples/us-births/us-births.csv"), "data.tokens=bpe")), "data.tokens = bpe applies to task = lm and classify, not task = forecast");
+                "data.train=" + TaskTesting.path("data/samples/us-births/us-births.csv"), "data.tokens=bpe")),
+                "data.tokens = bpe applies to task = lm, tag and classify, not task = forecast");
         TaskTesting.configError(MainTest.run(TaskTesting.train("conf/translate.conf", tmp.resolve("s"),
-                "data.train=" + TaskTesting.path(TranslateTaskTest.SAMPLE), "data.tokens=bpe")), "(its sides: data.source-tokens, data.target-tokens)");
+                "data.train=" + TaskTesting.path(TranslateTaskTest.SAMPLE), "data.tokens=bpe")),
+                "(its sides: data.source-tokens, data.target-tokens)");
     }
 }

@@ -11,12 +11,12 @@ final class TaskRules {
     }
 
     /**
-     * {@code data.tokens = bpe} only where the task reads {@code data.tokens} (lm and classify; seq2seq has a key per
-     * side, a tagger reads words, a forecaster numbers).
+     * {@code data.tokens = bpe} only where the task reads {@code data.tokens} (lm, tag and classify; seq2seq has a key
+     * per side, a forecaster reads numbers).
      */
     static void tokens(JobConfig c, String task) {
-        if (c.getChoice("data.tokens").equals("bpe") && !task.equals("lm") && !task.equals("classify")) {
-            throw new ConfigException(c.source() + ": data.tokens = bpe applies to task = lm and classify, not "
+        if (c.getChoice("data.tokens").equals("bpe") && !List.of("lm", "tag", "classify").contains(task)) {
+            throw new ConfigException(c.source() + ": data.tokens = bpe applies to task = lm, tag and classify, not "
                     + "task = " + task + (task.equals("seq2seq") ? " (its sides: data.source-tokens, "
                     + "data.target-tokens)" : ""));
         }
