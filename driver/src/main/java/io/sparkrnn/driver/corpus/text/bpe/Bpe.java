@@ -65,8 +65,14 @@ public final class Bpe implements Serializable {
         return s;
     }
 
-    /** The pieces of one (non-empty) word. */
+    /**
+     * The pieces of one word; an empty word (a tagger's Dataset may hold one) is one empty piece, as a word
+     * vocabulary would have seen it.
+     */
     public String[] encode(String word) {
+        if (word.isEmpty()) {
+            return new String[] {word};
+        }
         Map<String, String[]> c = cache;
         if (c == null) {
             c = new ConcurrentHashMap<>();
