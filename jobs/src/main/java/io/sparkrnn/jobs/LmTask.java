@@ -26,11 +26,11 @@ import org.apache.spark.sql.Row;
 
 /**
  * Language model on text read by {@link LmTextReader} on the executors: a file, a folder or a glob (local,
- * {@code hdfs://}), or a string column of Parquet files (one row a line); characters, whitespace-separated
- * words, or the words' byte-pair-encoding pieces ({@code data.tokens}; words and pieces end each line with
- * {@code <eos>}; pieces are scored per piece and per word, the merges stored with the model). The last {@code data.validation-fraction}
- * of the corpus (files in path order) is held out; validation is bits per token with the state carried through
- * the held-out text, computed on the driver. Evaluate and predict (text generation) run on the driver too.
+ * {@code hdfs://}), or a string column of Parquet files (one row a line); characters, whitespace-separated words, or
+ * the words' byte-pair-encoding pieces ({@code data.tokens}; words and pieces end each line with {@code <eos>}; pieces
+ * are scored per piece and per word, the merges stored with the model). The last {@code data.validation-fraction} of
+ * the corpus (files in path order) is held out; validation is bits per token with the state carried through the
+ * held-out text, computed on the driver. Evaluate and predict (text generation) run on the driver too.
  */
 final class LmTask implements Task {
     @Override

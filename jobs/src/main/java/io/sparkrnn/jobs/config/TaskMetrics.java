@@ -10,8 +10,8 @@ import java.util.List;
  */
 public final class TaskMetrics {
     /** Figures where lower is better: losses and error rates. */
-    public static final List<String> LOWER_IS_BETTER = List.of("bits_per_char", "bits_per_word", "bits_per_piece", "perplexity",
-            "loss", "mae", "rmse", "mae_vs_seasonal_naive", "per", "cer", "wer", "ter", "ser");
+    public static final List<String> LOWER_IS_BETTER = List.of("bits_per_char", "bits_per_word", "bits_per_piece",
+            "perplexity", "loss", "mae", "rmse", "mae_vs_seasonal_naive", "per", "cer", "wer", "ter", "ser");
     /** Figures where higher is better: accuracies, F1, BLEU and chrF. */
     public static final List<String> HIGHER_IS_BETTER = List.of("accuracy", "macro_f1", "bleu", "chrf");
 

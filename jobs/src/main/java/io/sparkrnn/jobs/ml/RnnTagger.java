@@ -27,14 +27,14 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The sequence tagger (task {@code tag}) as a Spark ML estimator: {@code inputCol} holds each sentence's words
- * and {@code labelCol} its tags, both array&lt;string&gt; of the same length. {@code fit} trains as
- * {@code bin/spark-rnn train} does with {@code task = tag}: a seeded random {@code validationFraction} of the
- * sentences is held out, the vocabularies are fitted on the rest (words lower-cased first when {@code lowercase}),
- * sentences longer than {@code k1} are cut into pieces of k1 words ({@code train.k1 = train.k2 = k1}), and the round
- * loop runs on the Dataset's own Spark context; {@code tokens = bpe} cuts each word into byte-pair-encoding pieces
- * ({@code bpeMerges} merges learned on the training words) and predicts its tag at the first. A null cell or words and tags of different lengths is a bad
- * record, counted against {@code maxBadFraction}; an empty sentence is skipped.
+ * The sequence tagger (task {@code tag}) as a Spark ML estimator: {@code inputCol} holds each sentence's words and
+ * {@code labelCol} its tags, both array&lt;string&gt; of the same length. {@code fit} trains as
+ * {@code bin/spark-rnn train} does with {@code task = tag}: a seeded random {@code validationFraction} of the sentences
+ * is held out, the vocabularies are fitted on the rest (words lower-cased first when {@code lowercase}), sentences
+ * longer than {@code k1} are cut into pieces of k1 words ({@code train.k1 = train.k2 = k1}), and the round loop runs on
+ * the Dataset's own Spark context; {@code tokens = bpe} cuts each word into byte-pair-encoding pieces
+ * ({@code bpeMerges} merges learned on the training words) and predicts its tag at the first. A null cell or words and
+ * tags of different lengths is a bad record, counted against {@code maxBadFraction}; an empty sentence is skipped.
  */
 public final class RnnTagger extends RnnLabelledEstimator<RnnTaggingModel, RnnTagger> {
     private static final long serialVersionUID = 1L;

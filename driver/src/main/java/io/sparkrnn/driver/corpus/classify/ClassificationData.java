@@ -38,13 +38,13 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by
- * the file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named.
- * Texts are cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the
- * training texts. Byte-pair-encoding pieces ({@code bpe}): the merges are learned on the training texts' words
- * (a warm start keeps the parent's) and stored with the model ({@link Bpe#INPUT_FILE}). Metrics: accuracy,
- * per-class precision / recall / F1, confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class); beside them the baselines'
- * ({@link ClassificationBaselines}).
+ * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by the
+ * file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named. Texts are
+ * cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the training texts.
+ * Byte-pair-encoding pieces ({@code bpe}): the merges are learned on the training texts' words (a warm start keeps the
+ * parent's) and stored with the model ({@link Bpe#INPUT_FILE}). Metrics: accuracy, per-class precision / recall / F1,
+ * confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class); beside them the
+ * baselines' ({@link ClassificationBaselines}).
  */
 public final class ClassificationData {
     public static final String WORDS = "vocab-words.txt";

@@ -134,10 +134,10 @@ public final class TaggingData {
         SequenceSpec spec = s.spec().apply(words.size(), tags.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences; %,d %s and %,d "
                 + "tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
-                words.size(), bpe == null ? "words" : "pieces", tags.size()) + (bpe == null ? "" : String.format(Locale.ROOT,
-                "  byte-pair encoding %s: %,d merges (%s)%n", Bpe.INPUT_FILE, bpe.merges().size(),
-                s.vocabularies().merges().containsKey(Bpe.INPUT_FILE) ? "the parent's"
-                : "learned on the training part's words")) + fitting.describe(s.train()) + skipped;
+                words.size(), bpe == null ? "words" : "pieces", tags.size())
+                + (bpe == null ? "" : String.format(Locale.ROOT, "  byte-pair encoding %s: %,d merges (%s)%n",
+                Bpe.INPUT_FILE, bpe.merges().size(), s.vocabularies().merges().containsKey(Bpe.INPUT_FILE)
+                ? "the parent's" : "learned on the training part's words")) + fitting.describe(s.train()) + skipped;
         ObjectNode warm = fitting.toJson();
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(WORDS, words.toText().getBytes(StandardCharsets.UTF_8));
