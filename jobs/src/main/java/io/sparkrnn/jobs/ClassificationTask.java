@@ -12,8 +12,10 @@ import io.sparkrnn.driver.corpus.classify.ClassificationBaselines;
 import io.sparkrnn.driver.corpus.classify.ClassificationData;
 import io.sparkrnn.driver.corpus.classify.ClassificationSettings;
 import io.sparkrnn.driver.corpus.classify.LabelledText;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.jobs.config.ConfigException;
@@ -31,8 +33,9 @@ import scala.Tuple2;
  * Text classification from {@code label<TAB>text} lines or one folder per label: a seeded random
  * {@code data.validation-fraction} of the texts is held out ({@link ClassificationData}, keyed by the file's
  * folder and name and the text; seeded random, not stratified) unless {@code data.validation} names a corpus.
- * Texts are cut into characters or words (optionally lower-cased) and only the first {@code data.max-length}
- * tokens are kept; the vocabulary is fitted on the training texts. Metrics: accuracy, per-class precision /
+ * Texts are cut into characters, words or words' byte-pair-encoding pieces (optionally lower-cased; {@code bpe}: the
+ * merges learned on the training part, stored with the model) and only the first {@code data.max-length} tokens are
+ * kept; the vocabulary is fitted on the training texts. Metrics: accuracy, per-class precision /
  * recall / F1, confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class). Beside
  * them the baselines' ({@link ClassificationBaselines}: the majority label and a bag-of-words naive Bayes), fitted
  * on the training part.
@@ -55,10 +58,39 @@ final class ClassificationTask implements VocabularyTask {
                 c.data().maxBadFraction());
     }
 
-    /** How the model's config turns a text into tokens: unit, case, length cap. */
+    /** How the config turns a text into tokens: unit, case, length cap (a {@code bpe} unit without its merges). */
     static ClassificationSettings.Tokenizer tokenizer(JobSettings c) {
         return new ClassificationSettings.Tokenizer(c.classify().tokens(), c.classify().lowercase(),
                 c.classify().maxLength());
+    }
+
+    /**
+     * How the model turns a text into tokens: its config's settings and, for {@code data.tokens = bpe}, the merges
+     * its folder stores ({@link Bpe#INPUT_FILE}; a damaged file is an {@link InputException} naming it and the line).
+     */
+    static ClassificationSettings.Tokenizer tokenizer(TrainedModel m) {
+        ClassificationSettings.Tokenizer tok = tokenizer(m.settings());
+        Bpe bpe = inputMerges(m, tok.unit());
+        return bpe == null ? tok : tok.withBpe(bpe);
+    }
+
+    /** The merges a model folder stores for {@code bpe} inputs, null for another unit. */
+    static Bpe inputMerges(TrainedModel m, TokenUnit unit) {
+        if (unit != TokenUnit.BPE) {
+            return null;
+        }
+        try {
+            return Bpe.fromText(m.file(Bpe.INPUT_FILE), m.dir() + "/" + Bpe.INPUT_FILE);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /** The merges a warm start keeps: the parent's, for {@code bpe} tokens. */
+    @Override
+    public Map<String, Bpe> merges(TrainedModel m) {
+        Bpe bpe = inputMerges(m, m.settings().classify().tokens());
+        return bpe == null ? Map.of() : Map.of(Bpe.INPUT_FILE, bpe);
     }
 
     private static ClassificationSettings settings(JobSettings job, WarmVocabularies vocabularies) {
@@ -66,7 +98,7 @@ final class ClassificationTask implements VocabularyTask {
                 reading(job), tokenizer(job), job.train().seed(), job.data().validationFraction(),
                 job.data().testFraction(),
                 job.vocab().minCount(), job.vocab().maxSize(), job.train().batch(), job.train().partitions(),
-                (words, classes) -> spec(job, words, classes), vocabularies);
+                (words, classes) -> spec(job, words, classes), vocabularies, job.classify().bpeMerges());
     }
 
     @Override
@@ -108,7 +140,7 @@ final class ClassificationTask implements VocabularyTask {
         Vocabulary labels = m.vocabulary(ClassificationData.LABELS, m.outputRows());
         JavaRDD<LabelledText> texts = m.split(part, read(sc, m.settings(), m.settings().data().format(), data),
                 ClassificationData::splitKey);
-        JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m.settings())::tokens, words, labels);
+        JavaRDD<Encoded> enc = Encoded.classification(texts, tokenizer(m)::tokens, words, labels);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         ClassificationData.counts(sc, m.local(), enc, labels.size(), m.batch()).toJson(n, "", labels.tokens(), true);
         JobSettings c = m.settings();
@@ -116,7 +148,7 @@ final class ClassificationTask implements VocabularyTask {
                 ClassificationData::splitKey);
         if (train != null) {
             try {
-                ClassificationBaselines.score(sc, train, texts, tokenizer(c), labels, c.vocab().maxSize())
+                ClassificationBaselines.score(sc, train, texts, tokenizer(m), labels, c.vocab().maxSize())
                         .toJson(n, "");
             } catch (CorpusException e) {
                 throw new InputException(e.getMessage());
@@ -149,7 +181,7 @@ final class ClassificationTask implements VocabularyTask {
         } else {
             throw new ConfigException("--input-format for a classifier must be tsv, folders or lines, found " + format);
         }
-        JavaRDD<Object[]> rows = ClassificationData.classify(sc, m.local(), texts, words, labels, tokenizer(c),
+        JavaRDD<Object[]> rows = ClassificationData.classify(sc, m.local(), texts, words, labels, tokenizer(m),
                 m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("id", String.class),
                 new PredictionWriter.Column("label", String.class),

@@ -2,6 +2,7 @@ package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.pairs.Subwords;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.engine.io.onnx.OnnxExport;
 import io.sparkrnn.engine.io.onnx.OnnxGraph;
@@ -161,6 +162,7 @@ final class ExportCommand implements Callable<Integer> {
             for (String name : m.dir().list(true)) {
                 if (name.equals(ModelFiles.MODEL_JSON) || name.equals("config.conf") || name.startsWith("vocab-")
                         || name.equals(Subwords.SOURCE) || name.equals(Subwords.TARGET)
+                        || name.equals(Bpe.INPUT_FILE)
                         || name.equals(ForecastTask.NORMALIZER)) {
                     files.put(name, m.dir().resolve(name).readString());
                 }

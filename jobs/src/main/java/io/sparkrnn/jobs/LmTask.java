@@ -12,6 +12,7 @@ import io.sparkrnn.driver.corpus.lm.LmSettings;
 import io.sparkrnn.driver.corpus.lm.LmTextReader;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -25,10 +26,11 @@ import org.apache.spark.sql.Row;
 
 /**
  * Language model on text read by {@link LmTextReader} on the executors: a file, a folder or a glob (local,
- * {@code hdfs://}), or a string column of Parquet files (one row a line); characters or whitespace-separated
- * words ({@code data.tokens}; words end each line with {@code <eos>}). The last {@code data.validation-fraction}
- * of the corpus (files in path order) is held out; validation is bits per token with the state carried through
- * the held-out text, computed on the driver. Evaluate and predict (text generation) run on the driver too.
+ * {@code hdfs://}), or a string column of Parquet files (one row a line); characters, whitespace-separated words, or
+ * the words' byte-pair-encoding pieces ({@code data.tokens}; words and pieces end each line with {@code <eos>}; pieces
+ * are scored per piece and per word, the merges stored with the model). The last {@code data.validation-fraction} of
+ * the corpus (files in path order) is held out; validation is bits per token with the state carried through the
+ * held-out text, computed on the driver. Evaluate and predict (text generation) run on the driver too.
  */
 final class LmTask implements Task {
     @Override
@@ -44,9 +46,18 @@ final class LmTask implements Task {
 
     /** Reader options from the config: characters keep every code point; words use vocab.min-count / max-size. */
     static LmOptions options(JobSettings s) {
-        LmOptions o = s.lm().tokens() == TokenUnit.WORDS
-                ? LmOptions.words().withVocabulary(s.vocab().minCount(), s.vocab().maxSize())
-                : LmOptions.chars();
+        return options(s, null);
+    }
+
+    /**
+     * As {@link #options(JobSettings)}; byte-pair-encoding pieces are cut with {@code merges} (a model's or a warm
+     * start's parent's), or null to learn data.bpe-merges of them on the text's words.
+     */
+    static LmOptions options(JobSettings s, Bpe merges) {
+        TokenUnit unit = s.lm().tokens();
+        LmOptions o = unit == TokenUnit.CHARS ? LmOptions.chars()
+                : (unit == TokenUnit.BPE ? LmOptions.pieces(s.lm().bpeMerges(), merges) : LmOptions.words())
+                        .withVocabulary(s.vocab().minCount(), s.vocab().maxSize());
         return o.withPartitions(s.train().partitions(), s.train().batch(), s.train().k1())
                 .withValidationFraction(s.data().validationFraction()).withMaxBadFraction(s.data().maxBadFraction());
     }
@@ -71,7 +82,15 @@ final class LmTask implements Task {
 
     /** The data on a warm start's vocabulary ({@link VocabularyGrowth}; null: the text's own, as usual). */
     PreparedData prepare(JavaSparkContext sc, JobSettings job, VocabularyGrowth growth) {
-        LmSettings s = settings(job, growth);
+        return prepare(sc, job, growth, null);
+    }
+
+    /**
+     * The data on a warm start's vocabulary and, for byte-pair-encoding pieces, its parent's merges ({@code merges};
+     * null: learned on the text).
+     */
+    PreparedData prepare(JavaSparkContext sc, JobSettings job, VocabularyGrowth growth, Bpe merges) {
+        LmSettings s = settings(job, growth, merges);
         try {
             return LmData.prepare(sc, s);
         } catch (CorpusException e) {
@@ -84,7 +103,7 @@ final class LmTask implements Task {
      * Dataset's, in corpus order; {@link LmTextReader#readRows}) instead of data.train.
      */
     PreparedData prepare(JavaSparkContext sc, JobSettings job, Function<JavaSparkContext, JavaRDD<Row>> lines) {
-        LmSettings s = settings(job, null);
+        LmSettings s = settings(job, null, null);
         try {
             return LmData.prepare(s, LmTextReader.readRows(sc, lines.apply(sc), s.train(), s.options()));
         } catch (CorpusException e) {
@@ -92,9 +111,24 @@ final class LmTask implements Task {
         }
     }
 
-    private static LmSettings settings(JobSettings job, VocabularyGrowth growth) {
+    private static LmSettings settings(JobSettings job, VocabularyGrowth growth, Bpe merges) {
         return new LmSettings(job.data().format(), job.data().train(), job.lm().textColumn(),
-                options(job).withGrowth(growth), job.train().k1(), vocab -> lm(job, vocab));
+                options(job, merges).withGrowth(growth), job.train().k1(), vocab -> lm(job, vocab));
+    }
+
+    /**
+     * The merges a model of byte-pair-encoding pieces stores ({@link Bpe#INPUT_FILE}), null for characters and
+     * words; a damaged file is an {@link InputException} naming it and the line.
+     */
+    static Bpe merges(TrainedModel m) {
+        if (m.settings().lm().tokens() != TokenUnit.BPE) {
+            return null;
+        }
+        try {
+            return Bpe.fromText(m.file(Bpe.INPUT_FILE), m.dir() + "/" + Bpe.INPUT_FILE);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
     }
 
     @Override
@@ -122,7 +156,7 @@ final class LmTask implements Task {
         }
         try {
             return LmEvaluation.text(m.model(SequenceModel.class), m.loaded().params(), ids, unknown[0], vocab.unit(),
-                    data);
+                    vocab.pieces(), data);
         } catch (CorpusException e) {
             throw new InputException(e.getMessage());
         }
@@ -140,7 +174,7 @@ final class LmTask implements Task {
         JobSettings c = m.settings();
         int k1 = c.train().k1();
         String format = c.data().format();
-        LmCorpus corpus = read(sc, format, data, c, options(c));
+        LmCorpus corpus = read(sc, format, data, c, options(c, merges(m)));
         String file = LmVocabulary.file(c.lm().tokens());
         if (!corpus.vocabularyText().equals(m.file(file))) {
             throw new InputException(data + ": not the corpus the model in " + m.dir() + " was trained on (its "

@@ -274,7 +274,8 @@ final class ModelCommands {
                             throw new InputException(f + " is not UTF-8 text: the vocabulary is damaged");
                         }
                         out.printf(Locale.ROOT, "%s: %,d entries%n", name, text.lines().count());
-                    } else if (name.equals(Subwords.SOURCE) || name.equals(Subwords.TARGET)) {
+                    } else if (name.equals(Subwords.SOURCE) || name.equals(Subwords.TARGET)
+                            || name.equals(Bpe.INPUT_FILE)) {
                         try {
                             out.printf(Locale.ROOT, "%s: %,d merges%n", name, Bpe.fromText(f.readString(),
                                     f.toString()).merges().size());

@@ -10,6 +10,7 @@ import io.sparkrnn.driver.corpus.pairs.Subwords;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.engine.seq2seq.Seq2SeqDecoding;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
@@ -37,10 +38,10 @@ public final class ModelFolder {
         this.parts = switch (model.task().name()) {
             case "classify" -> new Classifier(model.local(), model.vocabulary(ClassificationData.WORDS,
                     model.inputRows()), model.vocabulary(ClassificationData.LABELS, model.outputRows()),
-                    ClassificationTask.tokenizer(model.settings()), model.batch());
+                    ClassificationTask.tokenizer(model), model.batch());
             case "tag" -> new Tagger(model.local(), model.vocabulary(TaggingData.WORDS, model.inputRows()),
                     model.vocabulary(TaggingData.TAGS, model.outputRows()), model.settings().tagging().lowercase(),
-                    model.batch());
+                    TaggingTask.inputMerges(model), model.batch());
             case "seq2seq" -> new Translator(model.local(), Seq2SeqTask.vocab(model, Seq2SeqTask.SOURCE),
                     Seq2SeqTask.vocab(model, Seq2SeqTask.TARGET), model.settings().seq2seq().sourceTokens(),
                     Seq2SeqTask.joiner(model.settings().seq2seq().targetTokens(), false,
@@ -174,8 +175,10 @@ public final class ModelFolder {
      * @param words the input vocabulary
      * @param tags the tags, in the order of the model's outputs
      * @param lowercase whether words are lower-cased first
+     * @param bpe the merges that cut words into the model's pieces, or null for a model of words
      * @param batch sentences per batch
      */
-    public record Tagger(LocalModel model, Vocabulary words, Vocabulary tags, boolean lowercase, int batch) {
+    public record Tagger(LocalModel model, Vocabulary words, Vocabulary tags, boolean lowercase, Bpe bpe,
+            int batch) {
     }
 }

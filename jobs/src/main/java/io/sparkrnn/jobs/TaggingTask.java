@@ -15,6 +15,7 @@ import io.sparkrnn.driver.corpus.tagging.TaggingReader;
 import io.sparkrnn.driver.corpus.tagging.TaggingSettings;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
 import io.sparkrnn.driver.task.PreparedData;
 import io.sparkrnn.engine.model.SequenceSpec;
@@ -36,7 +37,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * so it counts as an error). Sentences longer than {@code train.k1} are cut into pieces of k1 words for
  * training; evaluation and prediction see whole sentences. Metrics: token accuracy, per-tag and macro F1, the
  * most confused tag pairs; beside them the most-frequent-tag-per-word baseline's ({@link MostFrequentTag}, fitted on
- * the training part).
+ * the training part). With {@code data.tokens = bpe} the words are cut into byte-pair-encoding pieces (merges learned
+ * on the training words, stored with the model) and a word's tag is predicted at its first piece; accuracy is still
+ * per word.
  */
 final class TaggingTask implements VocabularyTask {
     @Override
@@ -62,7 +65,30 @@ final class TaggingTask implements VocabularyTask {
                 reading(job), job.train().seed(), job.data().validationFraction(), job.data().testFraction(),
                 job.vocab().minCount(),
                 job.vocab().maxSize(), job.train().k1(), job.train().batch(), job.train().partitions(),
-                (words, tags) -> spec(job, words, tags), vocabularies);
+                (words, tags) -> spec(job, words, tags), vocabularies,
+                job.tagging().tokens() == TokenUnit.BPE ? job.tagging().bpeMerges() : 0);
+    }
+
+    /**
+     * The merges a tagger of byte-pair-encoding pieces stores ({@link Bpe#INPUT_FILE}), null for a tagger of words;
+     * a damaged file is an {@link InputException} naming it and the line.
+     */
+    static Bpe inputMerges(TrainedModel m) {
+        if (m.settings().tagging().tokens() != TokenUnit.BPE) {
+            return null;
+        }
+        try {
+            return Bpe.fromText(m.file(Bpe.INPUT_FILE), m.dir() + "/" + Bpe.INPUT_FILE);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    /** The merges a warm start keeps: the parent's, for pieces. */
+    @Override
+    public Map<String, Bpe> merges(TrainedModel m) {
+        Bpe bpe = inputMerges(m);
+        return bpe == null ? Map.of() : Map.of(Bpe.INPUT_FILE, bpe);
     }
 
     @Override
@@ -100,7 +126,7 @@ final class TaggingTask implements VocabularyTask {
         Vocabulary words = m.vocabulary(TaggingData.WORDS, m.inputRows());
         Vocabulary tags = m.vocabulary(TaggingData.TAGS, m.outputRows());
         JavaRDD<TaggedSentence> scored = m.split(part, read(sc, m.settings(), data), TaggingData::splitKey);
-        JavaRDD<Encoded> enc = Encoded.tagging(scored, words, tags);
+        JavaRDD<Encoded> enc = TaggingData.encode(scored, inputMerges(m), words, tags);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         TaggingData.counts(sc, m.local(), enc, tags.size(), m.batch()).toJson(n, "", tags.tokens(), false);
         JavaRDD<TaggedSentence> train = m.trainingPart(part, data, path -> read(sc, m.settings(), path),
@@ -146,7 +172,8 @@ final class TaggingTask implements VocabularyTask {
             throw new ConfigException("--input-format for a tagger must be brown, conll or text, found " + format);
         }
         boolean lower = c.tagging().lowercase();
-        JavaRDD<Object[]> rows = TaggingData.tag(sc, m.local(), sentences, words, tags, lower, m.batch());
+        JavaRDD<Object[]> rows = TaggingData.tag(sc, m.local(), sentences, words, tags, lower, inputMerges(m),
+                m.batch());
         return out.write(sc, List.of(new PredictionWriter.Column("sentence", Long.class),
                 new PredictionWriter.Column("tagged", String.class)), rows);
     }

@@ -180,7 +180,7 @@ final class WarmStart {
     PreparedData prepare(Task task, JavaSparkContext sc, JobSettings job) {
         boolean extend = job.warm().extendVocabulary();
         if (task instanceof LmTask lm) {
-            return lm.prepare(sc, job, new VocabularyGrowth(lmVocabulary(), extend));
+            return lm.prepare(sc, job, new VocabularyGrowth(lmVocabulary(), extend), LmTask.merges(parent));
         }
         if (task instanceof VocabularyTask v) {
             return v.prepare(sc, job, new WarmVocabularies(v.vocabularies(parent), extend, v.merges(parent)));

@@ -62,9 +62,14 @@ final class ExportTesting {
         tokensMatch(run, tmp, rows);
     }
 
-    /** A tagger on the first eight sentences of a Brown file (lower-cased words, the model's vocabulary). */
+    /**
+     * A tagger on the first eight sentences of a Brown file (lower-cased words, the model's vocabulary; cut into the
+     * model's pieces when it has merges).
+     */
     static void tagger(Path run, Path tmp, String brownFile) throws Exception {
-        Vocabulary words = Vocabulary.fromText(TrainedModel.open(run.toString()).file("vocab-words.txt"), "words");
+        TrainedModel model = TrainedModel.open(run.toString());
+        Vocabulary words = Vocabulary.fromText(model.file("vocab-words.txt"), "words");
+        io.sparkrnn.driver.corpus.text.bpe.Bpe bpe = TaggingTask.inputMerges(model);
         List<int[]> rows = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(brownFile))) {
             if (!line.isBlank() && rows.size() < 8) {
@@ -72,7 +77,7 @@ final class ExportTesting {
                 for (int i = 0; i < w.length; i++) {
                     w[i] = w[i].substring(0, w[i].lastIndexOf('/')).toLowerCase(Locale.ROOT);
                 }
-                rows.add(words.encode(w));
+                rows.add(words.encode(bpe == null ? w : bpe.encode(w)));
             }
         }
         tokensMatch(run, tmp, rows);

@@ -136,7 +136,8 @@ class WarmStartVocabularyTest {
         Files.writeString(newer, Files.readString(ca01) + "\n\tThe/at zorblax/nn glimmed/vbd ./.\n"
                 + "\tA/at zorblax/nn frobnicated/zz ./.\n\tNo/at glimmed/vbd quux/zz ,/, zorblax/nn ./.\n");
         List<String> sets = List.of("data.train=" + ca01, "data.validation=" + TaskTesting.path(
-                "data/samples/brown/ca02"), "data.strip-tag-suffixes=false", "vocab.min-count=1", "model.hidden=8",
+                "data/samples/brown/ca02"), "data.tokens=word", "data.strip-tag-suffixes=false", "vocab.min-count=1",
+                "model.hidden=8",
                 "model.embedding=8", "train.local-steps=3", "train.batch=8", "train.rounds=1", "eval.every=100");
         String conf = "conf/brown-tagger.conf";
         Path first = tmp.resolve("tagger");

@@ -66,17 +66,20 @@ public final class ConfigSchema {
                     + "and parquet: target token unit, as data.source-tokens (cmudict: phones, whitespace-separated); "
                     + "word, 13a or bpe targets are also scored by sacreBLEU's BLEU and chrF (bpe: on the pieces "
                     + "joined back into words)").only("seq2seq"),
-            integer("data.bpe-merges", 8000, 1, null, "seq2seq, a bpe side: byte-pair-encoding merges learned on "
-                    + "the training part's words, per side (fewer when no pair of symbols occurs twice); stored "
-                    + "with the model, a warm start keeps the parent's").only("seq2seq"),
+            integer("data.bpe-merges", 8000, 1, null, "seq2seq a bpe side, lm, tag and classify data.tokens = bpe: "
+                    + "byte-pair-encoding merges learned on the training part's words (seq2seq: per side; fewer "
+                    + "when no pair of symbols occurs twice); stored with the model, a warm start keeps the "
+                    + "parent's").only("lm", "tag", "classify", "seq2seq"),
             string("data.source-column", "source", "seq2seq: column of the source text; parquet its name, "
                     + "tsv-pairs its number from 0").only("seq2seq"),
             string("data.target-column", "target", "seq2seq: column of the target text; parquet its name, "
                     + "tsv-pairs its number from 0").only("seq2seq"),
             integer("data.max-source-length", 64, 1, null, "seq2seq: longest source in tokens; longer pairs are "
                     + "skipped and counted (training, evaluation; predict writes an empty prediction)").only("seq2seq"),
-            choice("data.tokens", "char", List.of("char", "word"), "token unit: lm and classify char or word "
-                    + "(whitespace-separated; an lm ends every line with <eos>)").only("lm", "classify"),
+            choice("data.tokens", "char", List.of("char", "word", "bpe"), "token unit: lm and classify char or "
+                    + "word (whitespace-separated; an lm ends every line with <eos>), or bpe = words cut into "
+                    + "byte-pair-encoding subword pieces (data.bpe-merges); tag: bpe cuts each word into pieces and "
+                    + "predicts its tag at the first, else words").only("lm", "tag", "classify"),
             bool("data.lowercase", false, "tag, classify, seq2seq (not cmudict): lower-case words before the "
                     + "vocabulary (seq2seq: both sides, and the references scored)").only("tag", "classify", "seq2seq"),
             integer("data.max-length", 200, 1, null, "classify: tokens kept from the start of each text (also at "

@@ -86,6 +86,7 @@ public record JobSettings(JobConfig config, String task, String master, DataSect
         ForecastColumns forecast = forecast(c);
         Seq2SeqSection seq2seq = Seq2SeqSection.of(c);
         DecodeSection decode = DecodeSection.of(c);
+        TaskRules.tokens(c, task);
         switch (task) {
             case "lm" -> TaskRules.lm(c, data, model, lm);
             case "classify" -> TaskRules.classify(c, data);

@@ -10,8 +10,8 @@ import java.util.List;
  */
 public final class TaskMetrics {
     /** Figures where lower is better: losses and error rates. */
-    public static final List<String> LOWER_IS_BETTER = List.of("bits_per_char", "bits_per_word", "perplexity",
-            "loss", "mae", "rmse", "mae_vs_seasonal_naive", "per", "cer", "wer", "ter", "ser");
+    public static final List<String> LOWER_IS_BETTER = List.of("bits_per_char", "bits_per_word", "bits_per_piece",
+            "perplexity", "loss", "mae", "rmse", "mae_vs_seasonal_naive", "per", "cer", "wer", "ter", "ser");
     /** Figures where higher is better: accuracies, F1, BLEU and chrF. */
     public static final List<String> HIGHER_IS_BETTER = List.of("accuracy", "macro_f1", "bleu", "chrf");
 
@@ -32,9 +32,15 @@ public final class TaskMetrics {
      */
     public static List<String> evaluated(String task, LmSection lm, DataSection data, Seq2SeqSection seq2seq) {
         if (task.equals("lm")) {
-            return List.of(lm.tokens() == TokenUnit.CHARS ? "bits_per_char" : "bits_per_word", "perplexity");
+            return lm(lm);
         }
         return validated(task, lm, data, seq2seq);
+    }
+
+    /** A language model of words, or of pieces (first per piece, then per word). */
+    private static List<String> lm(LmSection lm) {
+        return lm.tokens() == TokenUnit.CHARS ? List.of("bits_per_char") : lm.tokens() == TokenUnit.BPE
+                ? List.of("bits_per_piece", "bits_per_word", "perplexity") : List.of("bits_per_word", "perplexity");
     }
 
     /**
@@ -45,8 +51,7 @@ public final class TaskMetrics {
      */
     public static List<String> validated(String task, LmSection lm, DataSection data, Seq2SeqSection seq2seq) {
         return switch (task) {
-            case "lm" -> lm.tokens() == TokenUnit.CHARS ? List.of("bits_per_char")
-                    : List.of("bits_per_word", "perplexity");
+            case "lm" -> lm.tokens() == TokenUnit.CHARS ? List.of("bits_per_char") : lm(lm);
             case "tag", "classify" -> List.of("accuracy", "macro_f1");
             case "forecast" -> List.of("mae", "rmse", "mae_vs_seasonal_naive");
             case "seq2seq" -> {

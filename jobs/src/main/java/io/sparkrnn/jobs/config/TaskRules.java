@@ -10,6 +10,18 @@ final class TaskRules {
     private TaskRules() {
     }
 
+    /**
+     * {@code data.tokens = bpe} only where the task reads {@code data.tokens} (lm, tag and classify; seq2seq has a key
+     * per side, a forecaster reads numbers).
+     */
+    static void tokens(JobConfig c, String task) {
+        if (c.getChoice("data.tokens").equals("bpe") && !List.of("lm", "tag", "classify").contains(task)) {
+            throw new ConfigException(c.source() + ": data.tokens = bpe applies to task = lm, tag and classify, not "
+                    + "task = " + task + (task.equals("seq2seq") ? " (its sides: data.source-tokens, "
+                    + "data.target-tokens)" : ""));
+        }
+    }
+
     static void lm(JobConfig c, DataSection data, ModelSection model, LmSection lm) {
         if (model.bidirectional()) {
             throw new ConfigException(c.source() + ": task = lm predicts the next token and cannot look ahead: "

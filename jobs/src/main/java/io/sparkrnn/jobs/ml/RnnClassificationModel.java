@@ -100,7 +100,7 @@ public final class RnnClassificationModel extends Model<RnnClassificationModel> 
     public StructType transformSchema(StructType schema) {
         boolean array = Columns.isTokens(Columns.require(schema, "inputCol", getOrDefault(inputCol),
                 List.of(DataTypes.StringType, Columns.TOKENS)));
-        if (array && classifier.tokenizer().unit() != TokenUnit.WORDS) {
+        if (array && classifier.tokenizer().unit() == TokenUnit.CHARS) {
             throw new IllegalArgumentException("inputCol: column '" + getOrDefault(inputCol) + "' holds tokens "
                     + "(array<string>), but this model reads the characters of a string column");
         }

@@ -31,7 +31,8 @@ import org.apache.spark.sql.types.StructType;
  * The text classifier (task {@code classify}) as a Spark ML estimator. {@code inputCol} holds the texts (a
  * string, cut into tokens as {@code tokens}, {@code lowercase} and {@code maxLength} say) or their tokens
  * (array&lt;string&gt;, e.g. a {@code RegexTokenizer}'s output: read as the whitespace-separated words they join
- * into, so {@code tokens} is {@code word}); {@code labelCol} the labels (strings, or numbers taken as their text).
+ * into, so {@code tokens} is {@code word}, or {@code bpe} to cut those words into pieces, {@code bpeMerges} merges
+ * learned on the training rows); {@code labelCol} the labels (strings, or numbers taken as their text).
  * {@code fit} trains as {@code bin/spark-rnn train} does with {@code task = classify}: a seeded random
  * {@code validationFraction} of the rows is held out, the vocabularies are fitted on the rest, and the round loop
  * runs on the Dataset's own Spark context; each text is read in one window ({@code train.k1 = train.k2 =
@@ -44,6 +45,7 @@ public final class RnnClassifier extends RnnLabelledEstimator<RnnClassificationM
     private final Param<String> tokens = bind("tokens", "data.tokens");
     private final BooleanParam lowercase = bind("lowercase", "data.lowercase");
     private final IntParam maxLength = bind("maxLength", "data.max-length");
+    private final IntParam bpeMerges = bind("bpeMerges", "data.bpe-merges");
     private final Param<String> pooling = bind("pooling", "model.pooling");
 
     public RnnClassifier() {
@@ -68,6 +70,14 @@ public final class RnnClassifier extends RnnLabelledEstimator<RnnClassificationM
 
     public RnnClassifier setTokens(String v) {
         return setValue(tokens, v);
+    }
+
+    public IntParam bpeMerges() {
+        return bpeMerges;
+    }
+
+    public RnnClassifier setBpeMerges(int v) {
+        return setValue(bpeMerges, v);
     }
 
     public BooleanParam lowercase() {
@@ -102,7 +112,7 @@ public final class RnnClassifier extends RnnLabelledEstimator<RnnClassificationM
     protected StructType validateAndTransformSchema(StructType schema) {
         boolean array = Columns.isTokens(Columns.require(schema, "inputCol", getInputCol(),
                 List.of(DataTypes.StringType, Columns.TOKENS)));
-        if (array && isSet(tokens) && !getOrDefault(tokens).equals("word")) {
+        if (array && isSet(tokens) && getOrDefault(tokens).equals("char")) {
             throw new IllegalArgumentException("tokens = " + getOrDefault(tokens) + " needs a string inputCol; "
                     + "column '" + getInputCol() + "' holds tokens (array<string>), read as words");
         }
@@ -120,7 +130,7 @@ public final class RnnClassifier extends RnnLabelledEstimator<RnnClassificationM
         boolean array = Columns.isTokens(schema.apply(getInputCol()).dataType());
         List<String> settings = settings();
         settings.removeIf(s -> s.startsWith("data.tokens="));
-        settings.add("data.tokens=" + (array ? "word" : getOrDefault(tokens)));
+        settings.add("data.tokens=" + (array && !getOrDefault(tokens).equals("bpe") ? "word" : getOrDefault(tokens)));
         // each text in one window
         settings.add("train.k1=" + getMaxLength());
         settings.add("train.k2=" + getMaxLength());

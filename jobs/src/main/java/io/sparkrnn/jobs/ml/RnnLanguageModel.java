@@ -18,13 +18,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The language model (task {@code lm}) as a Spark ML estimator: {@code textCol} holds the text, one row a line, in
- * the Dataset's order (characters or whitespace-separated words as {@code tokens} says; words end each line with
- * {@code <eos>}). {@code fit} trains as {@code bin/spark-rnn train} does with {@code task = lm} on a text file of
- * those lines: the vocabulary is counted on the executors, the last {@code validationFraction} of the text is held
- * out (validation is bits per token with the state carried through it), and the round loop runs on the Dataset's
- * own Spark context with windows of {@code k1} steps ({@code train.k2 = k2}). A null text is a bad record, counted
- * against {@code maxBadFraction}. The fitted {@link RnnLanguageModelModel} generates text after a prompt column.
+ * The language model (task {@code lm}) as a Spark ML estimator: {@code textCol} holds the text, one row a line, in the
+ * Dataset's order (characters, whitespace-separated words, or their byte-pair-encoding pieces, {@code bpeMerges} merges
+ * learned on the words, as {@code tokens} says; words and pieces end each line with {@code <eos>}). {@code fit} trains
+ * as {@code bin/spark-rnn train} does with {@code task = lm} on a text file of those lines: the vocabulary is counted
+ * on the executors, the last {@code validationFraction} of the text is held out (validation is bits per token with the
+ * state carried through it), and the round loop runs on the Dataset's own Spark context with windows of {@code k1}
+ * steps ({@code train.k2 = k2}). A null text is a bad record, counted against {@code maxBadFraction}. The fitted
+ * {@link RnnLanguageModelModel} generates text after a prompt column.
  */
 public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelModel, RnnLanguageModel> {
     private static final long serialVersionUID = 1L;
@@ -34,6 +35,7 @@ public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelMo
     private final Param<String> bitsCol = column("bitsCol", "output column of the prompts' bits per token under "
             + "the model", "bits");
     private final Param<String> tokens = bind("tokens", "data.tokens");
+    private final IntParam bpeMerges = bind("bpeMerges", "data.bpe-merges");
     private final IntParam k1 = bind("k1", "train.k1");
     private final IntParam k2 = bind("k2", "train.k2");
 
@@ -79,6 +81,14 @@ public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelMo
 
     public RnnLanguageModel setTokens(String v) {
         return setValue(tokens, v);
+    }
+
+    public IntParam bpeMerges() {
+        return bpeMerges;
+    }
+
+    public RnnLanguageModel setBpeMerges(int v) {
+        return setValue(bpeMerges, v);
     }
 
     public IntParam k1() {

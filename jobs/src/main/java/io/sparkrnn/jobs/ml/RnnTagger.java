@@ -16,6 +16,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
@@ -26,18 +27,21 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The sequence tagger (task {@code tag}) as a Spark ML estimator: {@code inputCol} holds each sentence's words
- * and {@code labelCol} its tags, both array&lt;string&gt; of the same length. {@code fit} trains as
- * {@code bin/spark-rnn train} does with {@code task = tag}: a seeded random {@code validationFraction} of the
- * sentences is held out, the vocabularies are fitted on the rest (words lower-cased first when {@code lowercase}),
- * sentences longer than {@code k1} are cut into pieces of k1 words ({@code train.k1 = train.k2 = k1}), and the round
- * loop runs on the Dataset's own Spark context. A null cell or words and tags of different lengths is a bad
- * record, counted against {@code maxBadFraction}; an empty sentence is skipped.
+ * The sequence tagger (task {@code tag}) as a Spark ML estimator: {@code inputCol} holds each sentence's words and
+ * {@code labelCol} its tags, both array&lt;string&gt; of the same length. {@code fit} trains as
+ * {@code bin/spark-rnn train} does with {@code task = tag}: a seeded random {@code validationFraction} of the sentences
+ * is held out, the vocabularies are fitted on the rest (words lower-cased first when {@code lowercase}), sentences
+ * longer than {@code k1} are cut into pieces of k1 words ({@code train.k1 = train.k2 = k1}), and the round loop runs on
+ * the Dataset's own Spark context; {@code tokens = bpe} cuts each word into byte-pair-encoding pieces
+ * ({@code bpeMerges} merges learned on the training words) and predicts its tag at the first. A null cell or words and
+ * tags of different lengths is a bad record, counted against {@code maxBadFraction}; an empty sentence is skipped.
  */
 public final class RnnTagger extends RnnLabelledEstimator<RnnTaggingModel, RnnTagger> {
     private static final long serialVersionUID = 1L;
     private final BooleanParam lowercase = bind("lowercase", "data.lowercase");
     private final IntParam k1 = bind("k1", "train.k1");
+    private final Param<String> tokens = bind("tokens", "data.tokens");
+    private final IntParam bpeMerges = bind("bpeMerges", "data.bpe-merges");
 
     public RnnTagger() {
         this(Identifiable.randomUID("rnnTagger"));
@@ -61,6 +65,23 @@ public final class RnnTagger extends RnnLabelledEstimator<RnnTaggingModel, RnnTa
 
     public RnnTagger setK1(int v) {
         return setValue(k1, v);
+    }
+
+    public Param<String> tokens() {
+        return tokens;
+    }
+
+    /** {@code bpe}: each word cut into byte-pair-encoding pieces, its tag predicted at the first; else words. */
+    public RnnTagger setTokens(String v) {
+        return setValue(tokens, v);
+    }
+
+    public IntParam bpeMerges() {
+        return bpeMerges;
+    }
+
+    public RnnTagger setBpeMerges(int v) {
+        return setValue(bpeMerges, v);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.sparkrnn.jobs.ml;
 
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.jobs.ModelFolder;
 import java.util.ArrayList;
@@ -87,15 +88,16 @@ public final class RnnTaggingModel extends Model<RnnTaggingModel> implements MLW
         Vocabulary words = tagger.words();
         Vocabulary tags = tagger.tags();
         boolean lower = tagger.lowercase();
+        Bpe bpe = tagger.bpe();
         int batch = tagger.batch();
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(it -> tag(model.value().copy(), it, in, words,
-                tags, lower, batch));
+                tags, lower, bpe, batch));
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
     /** The rows of one partition with the predicted tags appended, in batches. */
     private static Iterator<Row> tag(LocalModel lm, Iterator<Row> it, int in, Vocabulary words, Vocabulary tags,
-            boolean lower, int batch) {
+            boolean lower, Bpe bpe, int batch) {
         return Columns.perBatch(it, batch, chunk -> {
             List<String[]> sentences = new ArrayList<>(chunk.size());
             for (Row r : chunk) {
@@ -105,7 +107,7 @@ public final class RnnTaggingModel extends Model<RnnTaggingModel> implements MLW
                 }
             }
             List<String[]> predicted = sentences.isEmpty() ? List.of()
-                    : TaggingData.tags(lm, sentences, words, tags, lower);
+                    : TaggingData.tags(lm, sentences, words, tags, lower, bpe);
             List<Row> res = new ArrayList<>(chunk.size());
             int next = 0;
             for (Row r : chunk) {

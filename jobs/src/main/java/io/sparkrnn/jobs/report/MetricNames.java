@@ -20,6 +20,7 @@ final class MetricNames {
     /** Words for a metric, by field name without its part prefix. */
     private static final Map<String, String> WORDS = Map.ofEntries(
             Map.entry("bits_per_char", "bits per character"), Map.entry("bits_per_word", "bits per word"),
+            Map.entry("bits_per_piece", "bits per subword piece"),
             Map.entry("perplexity", "perplexity"), Map.entry("accuracy", "accuracy"),
             Map.entry("macro_f1", "macro F1"), Map.entry("mae", "MAE"), Map.entry("rmse", "RMSE"),
             Map.entry("mae_vs_seasonal_naive", "MAE / seasonal-naive MAE"),

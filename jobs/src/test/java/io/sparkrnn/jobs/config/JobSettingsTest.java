@@ -62,9 +62,9 @@ class JobSettingsTest {
         assertEquals(new VocabSection(1, 50000), s.vocab());
         assertEquals(new ModelSection(CellType.LSTM, 32, 256, 1, false, 0.0, 0.0, SequenceSpec.Pooling.LAST),
                 s.model());
-        assertEquals(new LmSection(TokenUnit.CHARS, "text"), s.lm());
-        assertEquals(new TaggingSection(0, 1, true, false), s.tagging());
-        assertEquals(new ClassifySection(TokenUnit.CHARS, false, 200, Map.of()), s.classify());
+        assertEquals(new LmSection(TokenUnit.CHARS, "text", 8000), s.lm());
+        assertEquals(new TaggingSection(0, 1, true, false, TokenUnit.WORDS, 8000), s.tagging());
+        assertEquals(new ClassifySection(TokenUnit.CHARS, false, 200, Map.of(), 8000), s.classify());
         assertEquals(new DecodeSection(1, 0.6, 3.0, 0), s.decode());
         TrainSection t = s.train();
         assertEquals(32, t.batch());

@@ -4,7 +4,10 @@ import io.sparkrnn.driver.corpus.classify.LabelledText;
 import io.sparkrnn.driver.corpus.tagging.TaggedSentence;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.Function;
 
@@ -13,8 +16,34 @@ import org.apache.spark.api.java.function.Function;
  * class id ({@code label}; classification, {@code targets == null}).
  */
 public record Encoded(int[] tokens, int[] targets, int label) implements Serializable {
+    /** The target of a step that adds nothing to the loss or the counts (padding; a word's later pieces). */
+    public static final int IGNORE = -100;
+
     public int length() {
         return tokens.length;
+    }
+
+    /**
+     * Tagged sentences as the ids of their words' byte-pair-encoding pieces: a word's tag is the target of its first
+     * piece, its other pieces' target is {@link #IGNORE} (a word-level tagger's accuracy, counted per word). Unknown
+     * pieces and tags map to their vocabulary's UNK ({@link Vocabulary#encode}).
+     */
+    public static JavaRDD<Encoded> tagging(JavaRDD<TaggedSentence> sentences, Bpe bpe, Vocabulary pieces,
+            Vocabulary tags) {
+        return sentences.map(s -> {
+            List<String> p = new ArrayList<>();
+            List<Integer> t = new ArrayList<>();
+            int[] tagIds = tags.encode(s.tags());
+            for (int w = 0; w < s.tokens().length; w++) {
+                String[] cut = bpe.encode(s.tokens()[w]);
+                for (int i = 0; i < cut.length; i++) {
+                    p.add(cut[i]);
+                    t.add(i == 0 ? tagIds[w] : IGNORE);
+                }
+            }
+            return new Encoded(pieces.encode(p.toArray(String[]::new)), t.stream().mapToInt(Integer::intValue)
+                    .toArray(), -1);
+        });
     }
 
     /**

@@ -27,8 +27,9 @@ import org.apache.spark.sql.types.StructType;
  * scored on (those with at least one token, as {@link io.sparkrnn.driver.corpus.batching.Encoded#classification}
  * keeps them): {@code majority_*}, always the most frequent training label (ties: the first label name); and
  * {@code naive_bayes_*}, Spark MLlib's multinomial naive Bayes (add-one smoothing) on bag-of-words counts, the texts
- * cut into tokens by the task's {@link ClassificationSettings.Tokenizer}, the counts' vocabulary
- * ({@link CountVectorizer}, at most the task's vocabulary size) fitted on the training texts. Accuracy and macro F1
+ * cut into tokens by the task's {@link ClassificationSettings.Tokenizer} (its words: a model of byte-pair-encoding
+ * pieces is compared with words), the counts' vocabulary ({@link CountVectorizer}, at most the task's vocabulary
+ * size) fitted on the training texts. Accuracy and macro F1
  * as the model's ({@link ClassCounts}); a text whose label is not a training label is an error.
  */
 public final class ClassificationBaselines {
@@ -99,7 +100,7 @@ public final class ClassificationBaselines {
             ClassificationSettings.Tokenizer tok, Vocabulary labels) {
         StructType schema = new StructType().add("label", DataTypes.DoubleType, false)
                 .add("tokens", DataTypes.createArrayType(DataTypes.StringType, false), false);
-        JavaRDD<Row> rows = texts.map(d -> RowFactory.create((double) labels.id(d.label()), tok.tokens(d.text())))
+        JavaRDD<Row> rows = texts.map(d -> RowFactory.create((double) labels.id(d.label()), tok.words(d.text())))
                 .filter(r -> ((String[]) r.get(1)).length > 0);
         return spark.createDataFrame(rows, schema);
     }

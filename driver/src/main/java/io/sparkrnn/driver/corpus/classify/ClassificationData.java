@@ -8,8 +8,11 @@ import io.sparkrnn.driver.corpus.Splits;
 import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.tagging.TaggingData;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
+import io.sparkrnn.driver.corpus.text.bpe.BpeLearner;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
@@ -35,12 +38,13 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by
- * the file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named.
- * Texts are cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the
- * training texts. Metrics: accuracy, per-class precision / recall / F1, confusion matrix; the
- * labels are exactly the training texts' labels (no {@code <unk>} class); beside them the baselines'
- * ({@link ClassificationBaselines}).
+ * Labelled texts prepared for training: a seeded random share of the texts is held out ({@link Splits}, keyed by the
+ * file's folder and name and the text; seeded random, not stratified) unless a validation corpus is named. Texts are
+ * cut into tokens by the {@link ClassificationSettings.Tokenizer}; the vocabulary is fitted on the training texts.
+ * Byte-pair-encoding pieces ({@code bpe}): the merges are learned on the training texts' words (a warm start keeps the
+ * parent's) and stored with the model ({@link Bpe#INPUT_FILE}). Metrics: accuracy, per-class precision / recall / F1,
+ * confusion matrix; the labels are exactly the training texts' labels (no {@code <unk>} class); beside them the
+ * baselines' ({@link ClassificationBaselines}).
  */
 public final class ClassificationData {
     public static final String WORDS = "vocab-words.txt";
@@ -108,12 +112,21 @@ public final class ClassificationData {
         JavaRDD<LabelledText> train = split.train();
         JavaRDD<LabelledText> valid = split.validation();
         String skipped = split.skipped();
-        ClassificationSettings.Tokenizer tok = s.tokenizer();
         JavaRDD<LabelledText> all = corpus.records();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        ClassificationSettings.Tokenizer tok = s.tokenizer();
+        if (tok.unit() == TokenUnit.BPE) {
+            Bpe kept = s.vocabularies().merges().get(Bpe.INPUT_FILE);
+            ClassificationSettings.Tokenizer words = tok;
+            tok = tok.withBpe(kept != null ? kept : BpeLearner.learn(train.flatMap(d -> Arrays.asList(
+                    words.words(d.text())).iterator()), s.bpeMerges()));
+            files.put(Bpe.INPUT_FILE, tok.bpe().toText().getBytes(StandardCharsets.UTF_8));
+        }
+        ClassificationSettings.Tokenizer pieces = tok;
         WarmVocabularies.Fitting fitting = s.vocabularies().start();
         Vocabulary words = fitting.vocabulary(WORDS, Vocabulary.fit(train.flatMap(d -> Arrays.asList(
-                tok.tokens(d.text())).iterator()), s.minCount(), s.maxVocabulary()), all.flatMap(d -> Arrays.asList(
-                tok.tokens(d.text())).iterator()), s.train());
+                pieces.tokens(d.text())).iterator()), s.minCount(), s.maxVocabulary()), all.flatMap(d -> Arrays.asList(
+                pieces.tokens(d.text())).iterator()), s.train());
         // Exactly the training texts' labels (a warm start's: the parent's, those appended before the new ones):
         // the model has one output per label and no <unk> class.
         Vocabulary labels = fitting.vocabulary(LABELS, Vocabulary.fit(train.map(LabelledText::label), 1,
@@ -125,12 +138,12 @@ public final class ClassificationData {
         }
         JavaRDD<SequencePartition> parts;
         try {
-            parts = Batching.pooled(Encoded.classification(train, tok::tokens, words, labels),
+            parts = Batching.pooled(Encoded.classification(train, pieces::tokens, words, labels),
                     new Batching.Options(s.batch(), 64, true, s.partitions(), s.seed()), Vocabulary.PAD_ID);
         } catch (RuntimeException e) {
             throw new CorpusException(s.train() + ": " + e.getMessage());
         }
-        JavaRDD<Encoded> validEncoded = Encoded.classification(valid, tok::tokens, words, labels)
+        JavaRDD<Encoded> validEncoded = Encoded.classification(valid, pieces::tokens, words, labels)
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         long validCount = validEncoded.count();
         if (validCount == 0) {
@@ -140,10 +153,13 @@ public final class ClassificationData {
         SequenceSpec spec = s.spec().apply(words.size(), labels.size());
         String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation texts%s; %,d tokens in the "
                 + "vocabulary, labels %s (fitted on the training part)%n", s.train(), s.format(), validCount,
-                Splits.testNote(s.testFraction()), words.size(), labels.tokens()) + fitting.describe(s.train()) + skipped;
+                Splits.testNote(s.testFraction()), words.size(), labels.tokens()) + (pieces.bpe() == null ? ""
+                : String.format(Locale.ROOT, "  byte-pair encoding %s: %,d merges (%s)%n", Bpe.INPUT_FILE,
+                pieces.bpe().merges().size(), s.vocabularies().merges().containsKey(Bpe.INPUT_FILE) ? "the parent's"
+                : "learned on the training part's words")) + fitting.describe(s.train()) + skipped;
         ObjectNode warm = fitting.toJson();
-        Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), LABELS,
-                labels.toText().getBytes(StandardCharsets.UTF_8));
+        files.put(WORDS, words.toText().getBytes(StandardCharsets.UTF_8));
+        files.put(LABELS, labels.toText().getBytes(StandardCharsets.UTF_8));
         int batch = s.batch();
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
             ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch);
@@ -152,7 +168,7 @@ public final class ClassificationData {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             counts(sc, LocalModel.of(spec, params), validEncoded, labels.size(), batch).toJson(n, "valid_",
                     labels.tokens(), true);
-            ClassificationBaselines.score(sc, train, valid, tok, labels, s.maxVocabulary()).toJson(n, "valid_");
+            ClassificationBaselines.score(sc, train, valid, pieces, labels, s.maxVocabulary()).toJson(n, "valid_");
             if (warm != null) {
                 n.set("warm_start_vocabulary", warm.deepCopy());
             }

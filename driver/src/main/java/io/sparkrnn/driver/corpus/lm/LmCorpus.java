@@ -5,6 +5,7 @@ import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class LmCorpus {
     private final int splits;
     private final BadReport bad;
     private VocabularyGrowth.Outcome growth;
+    private Bpe bpe;
 
     LmCorpus(JavaRDD<SequencePartition> train, JavaRDD<int[]> validation, Vocabulary vocabulary, TokenUnit unit,
             long tokens, long trainTokens, long droppedTokens, long lines, long[] partitionTokens, int splits,
@@ -48,6 +50,17 @@ public final class LmCorpus {
     LmCorpus withGrowth(VocabularyGrowth.Outcome outcome) {
         this.growth = outcome;
         return this;
+    }
+
+    /** Records the merges the words were cut with (set once, by the reader; null for characters and words). */
+    LmCorpus withBpe(Bpe merges) {
+        this.bpe = merges;
+        return this;
+    }
+
+    /** The byte-pair-encoding merges the words were cut into pieces with; null for characters and words. */
+    public Bpe bpe() {
+        return bpe;
     }
 
     /** How a warm start's vocabulary came about ({@link LmOptions#growth}); null when the text's own was fitted. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.param.FlatParams;
 import io.sparkrnn.engine.train.StreamLoss;
@@ -28,6 +29,15 @@ public final class LmEvaluation {
      */
     public static ObjectNode text(SequenceModel model, FlatParams params, int[] ids, int unknown, TokenUnit unit,
             String where) {
+        return text(model, params, ids, unknown, unit, null, where);
+    }
+
+    /**
+     * As {@link #text(SequenceModel, FlatParams, int[], int, TokenUnit, String)}; for byte-pair-encoding pieces
+     * ({@code pieces}: their vocabulary, null for another unit) also per word ({@link LmPieces}).
+     */
+    public static ObjectNode text(SequenceModel model, FlatParams params, int[] ids, int unknown, TokenUnit unit,
+            Vocabulary pieces, String where) {
         int lanes = Math.max(1, Math.min(16, (ids.length - 1) / (WINDOW + 1)));
         String noun = noun(unit);
         if (ids.length < lanes * WINDOW + 1) {
@@ -37,6 +47,16 @@ public final class LmEvaluation {
         double bits = StreamLoss.bitsPerToken(model, params, ids, lanes, WINDOW);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("bits_per_" + noun, bits);
+        if (unit == TokenUnit.BPE) {
+            boolean[] ends = LmPieces.wordEnds(pieces);
+            double perWord = LmPieces.bitsPerWord(bits, ids, lanes, WINDOW, ends);
+            n.put("bits_per_word", perWord);
+            n.put("perplexity", Math.pow(2, perWord));
+            n.put("pieces", ids.length);
+            n.put("words", LmPieces.scoredWords(ids, lanes, WINDOW, ends));
+            n.put("unknown_pieces", unknown);
+            return n;
+        }
         n.put("perplexity", Math.pow(2, bits));
         if (unit == TokenUnit.WORDS) {
             n.put("words", ids.length);
@@ -67,14 +87,25 @@ public final class LmEvaluation {
         String noun = noun(unit);
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("bits_per_" + noun, bits);
+        double unigram = new Unigram(corpus.trainCounts()).bitsPerToken(valid, lanes, k1);
+        if (unit == TokenUnit.BPE) {
+            boolean[] ends = LmPieces.wordEnds(corpus.vocabulary());
+            double perWord = LmPieces.bitsPerWord(bits, valid, lanes, k1, ends);
+            n.put("bits_per_word", perWord);
+            n.put("perplexity", Math.pow(2, perWord));
+            n.put("unigram_bits_per_" + noun, unigram);
+            n.put("unigram_bits_per_word", LmPieces.bitsPerWord(unigram, valid, lanes, k1, ends));
+            n.put("pieces", valid.length);
+            n.put("words", LmPieces.scoredWords(valid, lanes, k1, ends));
+            return n;
+        }
         n.put("perplexity", Math.pow(2, bits));
-        n.put("unigram_bits_per_" + noun, new Unigram(corpus.trainCounts()).bitsPerToken(valid, lanes, k1));
+        n.put("unigram_bits_per_" + noun, unigram);
         n.put(unit == TokenUnit.WORDS ? "words" : "characters", valid.length);
         return n;
     }
 
-    /** "char" or "word", in metric names ({@code bits_per_char}, {@code bits_per_word}). */
     private static String noun(TokenUnit unit) {
-        return unit == TokenUnit.WORDS ? "word" : "char";
+        return LmData.noun(unit);
     }
 }

@@ -239,7 +239,13 @@ final class LmSplitTasks {
 
         @Override
         public void word(String w) {
-            add(vocab.id(w));
+            if (o.tokens() == TokenUnit.BPE && !w.equals(o.lineEnd())) {
+                for (String p : o.bpe().encode(w)) {
+                    add(vocab.id(p));
+                }
+            } else {
+                add(vocab.id(w));
+            }
         }
 
         private void add(int id) {

@@ -8,6 +8,8 @@ import io.sparkrnn.driver.corpus.bad.BadReport;
 import io.sparkrnn.driver.corpus.text.TokenUnit;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.VocabularyGrowth;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
+import io.sparkrnn.driver.corpus.text.bpe.BpeLearner;
 import io.sparkrnn.driver.round.SequencePartition;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +22,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
+import scala.Tuple2;
 
 /**
  * The language-model corpus reader: plain UTF-8 text at a path (local, {@code hdfs://}, a glob, a folder of
@@ -35,7 +38,10 @@ import org.apache.spark.util.SerializableConfiguration;
  *   <li>files are cut into byte-range {@link TextSplit}s (a big file is read by many tasks); each task counts
  *       its tokens and lines; the vocabulary keeps the most frequent (minimum count, maximum size, specials
  *       first: {@link Vocabulary#fitCounts}); for characters the kept code points are then ordered by value,
- *       the order of {@link CharCorpus} and {@code vocab-chars.txt};</li>
+ *       the order of {@link CharCorpus} and {@code vocab-chars.txt}; for byte-pair-encoding pieces the merges are
+ *       learned on the driver from the word counts (as the vocabulary, on the whole text: the held-out part is
+ *       known only once the text is encoded), unless a warm start gives the parent's, and the vocabulary is fitted
+ *       on the pieces' counts (each word's count for each of its pieces);</li>
  *   <li>each split is encoded into compact {@link IdBlock}s, persisted serialized; one counting action brings
  *       back three numbers per split (tokens, good lines, dropped tokens) and the bad-line check runs
  *       ({@link BadRecords}: invalid UTF-8 lines are skipped and named {@code file:line});</li>
@@ -85,15 +91,43 @@ public final class LmTextReader {
 
         Broadcast<Vocabulary> vb = sc.broadcast(vocab);
         BadRecords bad = new BadRecords(sc, path, o.maxBadFraction());
+        LmOptions cut = fitted.options();
         JavaRDD<IdBlock> blocks = splitRdd.mapPartitions(it -> {
             TextSplit s = it.next();
-            return LmSplitTasks.encode(s.index(), LmSplitTasks.lines(s, conf.value().value(), lineBase[s.index()]), o,
-                    vb.value(), bad);
+            return LmSplitTasks.encode(s.index(), LmSplitTasks.lines(s, conf.value().value(), lineBase[s.index()]),
+                    cut, vb.value(), bad);
         }).persist(StorageLevel.MEMORY_AND_DISK_SER());
-        return partition(sc, path, o, vocab, splits.size(), blocks, bad).withGrowth(fitted.growth());
+        return partition(sc, path, o, vocab, splits.size(), blocks, bad).withGrowth(fitted.growth())
+                .withBpe(cut.bpe());
     }
 
-    private record Fitted(Vocabulary vocabulary, VocabularyGrowth.Outcome growth) {
+    /** The vocabulary, a warm start's outcome, and the options to encode with (for pieces: with their merges). */
+    private record Fitted(Vocabulary vocabulary, VocabularyGrowth.Outcome growth, LmOptions options) {
+    }
+
+    /**
+     * For byte-pair-encoding pieces: the options with their merges (the parent's, or learned on the counted words,
+     * the line end left out) and the pieces' counts (each word's count for each of its pieces; the line end as it
+     * is); otherwise {@code o} and the counts as they are.
+     */
+    private static Tuple2<LmOptions, JavaPairRDD<String, Long>> pieces(JavaPairRDD<String, Long> counts,
+            LmOptions o) {
+        if (o.tokens() != TokenUnit.BPE) {
+            return new Tuple2<>(o, counts);
+        }
+        String lineEnd = o.lineEnd();
+        Bpe bpe = o.bpe() != null ? o.bpe() : BpeLearner.learnCounts(counts.filter(c -> !c._1().equals(lineEnd)),
+                o.bpeMerges());
+        return new Tuple2<>(o.withBpe(bpe), counts.flatMapToPair(c -> {
+            if (c._1().equals(lineEnd)) {
+                return List.of(c).iterator();
+            }
+            List<Tuple2<String, Long>> out = new ArrayList<>();
+            for (String p : bpe.encode(c._1())) {
+                out.add(new Tuple2<>(p, c._2()));
+            }
+            return out.iterator();
+        }));
     }
 
     /**
@@ -101,7 +135,12 @@ public final class LmTextReader {
      * ({@link LmOptions#growth}): the parent's, grown by the fitted one or not. The counts are computed once (the
      * line counts of the first pass are an accumulator).
      */
-    private static Fitted fit(JavaPairRDD<String, Long> counts, LmOptions o) {
+    private static Fitted fit(JavaPairRDD<String, Long> tokenCounts, LmOptions options) {
+        JavaPairRDD<String, Long> words = options.tokens() == TokenUnit.BPE
+                ? tokenCounts.reduceByKey(Long::sum).persist(StorageLevel.MEMORY_AND_DISK_SER()) : tokenCounts;
+        Tuple2<LmOptions, JavaPairRDD<String, Long>> cut = pieces(words, options);
+        LmOptions o = cut._1();
+        JavaPairRDD<String, Long> counts = cut._2();
         if (o.growth() != null) {
             counts = counts.reduceByKey(Long::sum).persist(StorageLevel.MEMORY_AND_DISK_SER());
         }
@@ -111,11 +150,14 @@ public final class LmTextReader {
                 vocab = byCodePoint(vocab);
             }
             if (o.growth() == null) {
-                return new Fitted(vocab, null);
+                return new Fitted(vocab, null, o);
             }
             VocabularyGrowth.Outcome g = o.growth().apply(vocab, counts);
-            return new Fitted(g.vocabulary(), g);
+            return new Fitted(g.vocabulary(), g, o);
         } finally {
+            if (words != tokenCounts) {
+                words.unpersist(false);
+            }
             if (o.growth() != null) {
                 counts.unpersist(false);
             }
@@ -147,10 +189,12 @@ public final class LmTextReader {
             Vocabulary v = fitted.vocabulary();
             Broadcast<Vocabulary> vb = sc.broadcast(v);
             BadRecords bad = new BadRecords(sc, source, o.maxBadFraction());
+            LmOptions cut = fitted.options();
             JavaRDD<IdBlock> blocks = rows.mapPartitionsWithIndex((i, it) -> LmSplitTasks.encode(i,
-                    LmSplitTasks.rows(it), o, vb.value(), bad), true)
+                    LmSplitTasks.rows(it), cut, vb.value(), bad), true)
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
-            return partition(sc, source, o, v, rows.getNumPartitions(), blocks, bad).withGrowth(fitted.growth());
+            return partition(sc, source, o, v, rows.getNumPartitions(), blocks, bad).withGrowth(fitted.growth())
+                    .withBpe(cut.bpe());
         } finally {
             rows.unpersist(false);
         }

@@ -9,6 +9,8 @@ import io.sparkrnn.driver.corpus.batching.Batching;
 import io.sparkrnn.driver.corpus.batching.Encoded;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
 import io.sparkrnn.driver.corpus.text.WarmVocabularies;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
+import io.sparkrnn.driver.corpus.text.bpe.BpeLearner;
 import io.sparkrnn.driver.round.SequencePartition;
 import io.sparkrnn.driver.task.ClassCounts;
 import io.sparkrnn.driver.task.LocalModel;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +36,10 @@ import scala.Tuple2;
  * unless a validation corpus is named; word and tag vocabularies are fitted on the training sentences (unknown
  * words map to {@code <unk>}; a tag unseen in training to the tag {@code <unk>}, never predicted, so it counts as
  * an error). Sentences longer than k1 are cut into pieces of k1 words for training; evaluation sees whole
- * sentences. Metrics: token accuracy, per-tag and macro F1, with the {@link MostFrequentTag} baseline's.
+ * sentences. Metrics: token accuracy, per-tag and macro F1, with the {@link MostFrequentTag} baseline's. With
+ * byte-pair-encoding pieces ({@link TaggingSettings#bpeMerges}) the model reads each word's pieces and a word's tag
+ * is predicted at its first piece; the later pieces are left out of the loss and the counts, so accuracy is still
+ * per word and the baseline is unchanged.
  */
 public final class TaggingData {
     public static final String WORDS = "vocab-words.txt";
@@ -98,34 +104,48 @@ public final class TaggingData {
         String skipped = split.skipped();
         JavaRDD<TaggedSentence> all = corpus.records();
         WarmVocabularies.Fitting fitting = s.vocabularies().start();
-        Vocabulary words = fitting.vocabulary(WORDS, Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tokens())
-                .iterator()), s.minCount(), s.maxVocabulary()), all.flatMap(x -> Arrays.asList(x.tokens())
-                .iterator()), s.train());
+        Bpe bpe = null;
+        if (s.bpeMerges() > 0) {
+            Bpe kept = s.vocabularies().merges().get(Bpe.INPUT_FILE);
+            bpe = kept != null ? kept : BpeLearner.learn(train.flatMap(x -> Arrays.asList(x.tokens()).iterator()),
+                    s.bpeMerges());
+        }
+        Bpe cut = bpe;
+        Vocabulary words = fitting.vocabulary(WORDS, Vocabulary.fit(train.flatMap(x -> Arrays.asList(
+                units(x.tokens(), cut)).iterator()), s.minCount(), s.maxVocabulary()), all.flatMap(x -> Arrays.asList(
+                units(x.tokens(), cut)).iterator()), s.train());
         Vocabulary tags = fitting.vocabulary(TAGS, Vocabulary.fit(train.flatMap(x -> Arrays.asList(x.tags())
                 .iterator()), 1, MAX_CLASSES, TAG_SPECIALS), all.flatMap(x -> Arrays.asList(x.tags()).iterator()),
                 s.train());
         int k1 = s.k1();
-        JavaRDD<Encoded> pieces = Encoded.tagging(train, words, tags).flatMap(e -> cut(e, k1).iterator());
+        JavaRDD<Encoded> pieces = encode(train, bpe, words, tags).flatMap(e -> cut(e, k1).iterator());
         JavaRDD<SequencePartition> parts;
         try {
             parts = Batching.aligned(pieces, new Batching.Options(s.batch(), 64, true, s.partitions(), s.seed()),
-                    Vocabulary.PAD_ID, -100);
+                    Vocabulary.PAD_ID, Encoded.IGNORE);
         } catch (RuntimeException e) {
             throw new CorpusException(s.train() + ": " + e.getMessage());
         }
-        JavaRDD<Encoded> validEncoded = Encoded.tagging(valid, words, tags).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<Encoded> validEncoded = encode(valid, bpe, words, tags).persist(StorageLevel.MEMORY_AND_DISK_SER());
         long validCount = validEncoded.count();
         if (validCount == 0) {
             throw new CorpusException(s.train() + ": the validation part is empty; raise data.validation-fraction "
                     + "or give data.validation");
         }
         SequenceSpec spec = s.spec().apply(words.size(), tags.size());
-        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences%s; %,d words and "
-                + "%,d tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
-                Splits.testNote(s.testFraction()), words.size(), tags.size()) + fitting.describe(s.train()) + skipped;
+        String describe = String.format(Locale.ROOT, "corpus %s (%s): %,d validation sentences%s; %,d %s and %,d "
+                + "tags in the vocabularies (fitted on the training part)%n", s.train(), s.format(), validCount,
+                Splits.testNote(s.testFraction()), words.size(), bpe == null ? "words" : "pieces", tags.size())
+                + (bpe == null ? "" : String.format(Locale.ROOT, "  byte-pair encoding %s: %,d merges (%s)%n",
+                Bpe.INPUT_FILE, bpe.merges().size(), s.vocabularies().merges().containsKey(Bpe.INPUT_FILE)
+                ? "the parent's" : "learned on the training part's words")) + fitting.describe(s.train()) + skipped;
         ObjectNode warm = fitting.toJson();
-        Map<String, byte[]> files = Map.of(WORDS, words.toText().getBytes(StandardCharsets.UTF_8), TAGS,
-                tags.toText().getBytes(StandardCharsets.UTF_8));
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(WORDS, words.toText().getBytes(StandardCharsets.UTF_8));
+        files.put(TAGS, tags.toText().getBytes(StandardCharsets.UTF_8));
+        if (bpe != null) {
+            files.put(Bpe.INPUT_FILE, bpe.toText().getBytes(StandardCharsets.UTF_8));
+        }
         int batch = s.batch();
         return new PreparedData(spec, files, parts, describe, PreparedData.HeldOut.of(params -> {
             ClassCounts cc = counts(sc, LocalModel.of(spec, params), validEncoded, tags.size(), batch);
@@ -142,6 +162,20 @@ public final class TaggingData {
         }));
     }
 
+    /** The model's input tokens of a sentence's words: the words, or their byte-pair-encoding pieces. */
+    static String[] units(String[] words, Bpe bpe) {
+        return bpe == null ? words : bpe.encode(words);
+    }
+
+    /**
+     * Sentences as the model's ids and targets: per word, or per piece with a word's tag at its first piece
+     * ({@code bpe} not null; {@link Encoded#tagging(JavaRDD, Bpe, Vocabulary, Vocabulary)}).
+     */
+    public static JavaRDD<Encoded> encode(JavaRDD<TaggedSentence> sentences, Bpe bpe, Vocabulary words,
+            Vocabulary tags) {
+        return bpe == null ? Encoded.tagging(sentences, words, tags) : Encoded.tagging(sentences, bpe, words, tags);
+    }
+
     /** Pieces of at most {@code k} steps (bidirectional layers and truncated BPTT see one window per batch). */
     static List<Encoded> cut(Encoded e, int k) {
         if (e.length() <= k) {
@@ -156,7 +190,10 @@ public final class TaggingData {
         return out;
     }
 
-    /** The confusion matrix of the model's tags on {@code data}, computed in the tasks. */
+    /**
+     * The confusion matrix of the model's tags on {@code data}, computed in the tasks: one count a word (a step
+     * whose target is {@link Encoded#IGNORE}, a word's later piece, is not counted).
+     */
     public static ClassCounts counts(JavaSparkContext sc, LocalModel model, JavaRDD<Encoded> data, int tags,
             int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
@@ -170,7 +207,10 @@ public final class TaggingData {
                     List<float[][]> p = m.alignedProbabilities(rows, Vocabulary.PAD_ID);
                     for (int r = 0; r < chunk.size(); r++) {
                         for (int t = 0; t < rows.get(r).length; t++) {
-                            cc.add(chunk.get(r).targets()[t], LocalModel.argmax(p.get(r)[t]));
+                            int truth = chunk.get(r).targets()[t];
+                            if (truth != Encoded.IGNORE) {
+                                cc.add(truth, LocalModel.argmax(p.get(r)[t]));
+                            }
                         }
                     }
                 }
@@ -186,7 +226,7 @@ public final class TaggingData {
      * input order, {@code word/TAG ...}).
      */
     public static JavaRDD<Object[]> tag(JavaSparkContext sc, LocalModel model, JavaRDD<String[]> sentences,
-            Vocabulary words, Vocabulary tags, boolean lower, int batch) {
+            Vocabulary words, Vocabulary tags, boolean lower, Bpe bpe, int batch) {
         Broadcast<LocalModel> b = sc.broadcast(model);
         return sentences.zipWithIndex().mapPartitions(it -> {
             LocalModel lm = b.value().copy();
@@ -194,7 +234,7 @@ public final class TaggingData {
             for (List<Tuple2<String[], Long>> chunk : LocalModel.chunks(it, batch)) {
                 List<String[]> batchWords = new ArrayList<>(chunk.size());
                 chunk.forEach(s -> batchWords.add(s._1()));
-                List<String[]> predicted = tags(lm, batchWords, words, tags, lower);
+                List<String[]> predicted = tags(lm, batchWords, words, tags, lower, bpe);
                 for (int r = 0; r < chunk.size(); r++) {
                     StringBuilder sb = new StringBuilder();
                     String[] w = chunk.get(r)._1();
@@ -210,18 +250,31 @@ public final class TaggingData {
 
     /**
      * The likeliest tag of every word of one batch of non-empty sentences (lowercased first when the model was
-     * trained so), run in a task on its own {@link LocalModel#copy}.
+     * trained so; for a model of byte-pair-encoding pieces, {@code bpe}, the tag at the word's first piece), run in a
+     * task on its own {@link LocalModel#copy}.
      */
     public static List<String[]> tags(LocalModel lm, List<String[]> sentences, Vocabulary words, Vocabulary tags,
-            boolean lower) {
+            boolean lower, Bpe bpe) {
         List<int[]> ids = new ArrayList<>(sentences.size());
-        sentences.forEach(s -> ids.add(words.encode(lower ? lower(s) : s)));
+        List<int[]> firsts = new ArrayList<>(sentences.size());
+        for (String[] s : sentences) {
+            String[] w = lower ? lower(s) : s;
+            int[] first = new int[w.length];
+            List<String> units = new ArrayList<>();
+            for (int i = 0; i < w.length; i++) {
+                first[i] = units.size();
+                units.addAll(Arrays.asList(bpe == null ? new String[] {w[i]} : bpe.encode(w[i])));
+            }
+            ids.add(words.encode(units.toArray(String[]::new)));
+            firsts.add(first);
+        }
         List<float[][]> p = lm.alignedProbabilities(ids, Vocabulary.PAD_ID);
         List<String[]> res = new ArrayList<>(sentences.size());
-        for (float[][] steps : p) {
-            String[] t = new String[steps.length];
+        for (int r = 0; r < p.size(); r++) {
+            int[] first = firsts.get(r);
+            String[] t = new String[first.length];
             for (int i = 0; i < t.length; i++) {
-                t[i] = tags.token(LocalModel.argmax(steps[i]));
+                t[i] = tags.token(LocalModel.argmax(p.get(r)[first[i]]));
             }
             res.add(t);
         }

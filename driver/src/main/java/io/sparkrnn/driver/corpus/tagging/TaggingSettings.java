@@ -16,15 +16,19 @@ import java.util.function.BiFunction;
  * @param testFraction the share of the sentences held out as the test part (0 = none; {@code validation} empty)
  * @param minCount the fewest occurrences of a word the vocabulary keeps
  * @param maxVocabulary the most words the vocabulary keeps
- * @param k1 the longest training piece, in words
+ * @param k1 the longest training piece, in words (or byte-pair-encoding pieces)
  * @param batch sentences per batch
  * @param partitions training partitions
  * @param spec the model for vocabularies of (words, tags)
  * @param vocabularies a warm start's vocabularies, the parent's grown or not ({@link WarmVocabularies#NONE}: fitted)
+ * @param bpeMerges 0 for a tagger of words; else the words are cut into byte-pair-encoding pieces, this many merges
+ *     learned on the training words (a warm start keeps the parent's, {@code Bpe.INPUT_FILE} of
+ *     {@code vocabularies}), and a word's tag is predicted at its first piece
  */
 public record TaggingSettings(String format, String train, String validation, Reading reading, long seed,
-        double validationFraction, double testFraction, int minCount, int maxVocabulary, int k1, int batch, int partitions,
-        BiFunction<Integer, Integer, SequenceSpec> spec, WarmVocabularies vocabularies) {
+        double validationFraction, double testFraction, int minCount, int maxVocabulary, int k1, int batch,
+        int partitions, BiFunction<Integer, Integer, SequenceSpec> spec, WarmVocabularies vocabularies,
+        int bpeMerges) {
 
     /**
      * How sentences are read.

@@ -18,7 +18,7 @@ class TaggingDataTest extends SparkCorpusTest {
         TaggingSettings s = new TaggingSettings("brown", broken("brown-broken"), broken("brown-broken"),
                 new TaggingSettings.Reading(0, 1, true, 0.5, false), 1, 0.0, 0.0, 1, 100, 10, 2, 1,
                 (words, tags) -> SequenceSpec.tagger(words, 4, 0, CellType.LSTM, 4, 1, true, 0.0, tags),
-                WarmVocabularies.NONE);
+                WarmVocabularies.NONE, 0);
         PreparedData d = TaggingData.prepare(sc, s);
         assertTrue(d.describe().contains("skipped 1 bad record")
                 && d.describe().contains("brown-broken:5: token/tag count mismatch"), d.describe());

@@ -23,6 +23,11 @@ public final class Bpe implements Serializable {
     private static final long serialVersionUID = 1L;
     /** The suffix that marks the last symbol of a word. */
     public static final String END = "</w>";
+    /**
+     * The merges file, in a model folder, of a model whose inputs are pieces (a language model's text, a tagger's
+     * or a classifier's words; a seq2seq model names one file per side).
+     */
+    public static final String INPUT_FILE = "bpe-input.txt";
     /** The first line of a merges file. */
     public static final String HEADER = "#bpe merges, end of word " + END;
 
@@ -60,8 +65,14 @@ public final class Bpe implements Serializable {
         return s;
     }
 
-    /** The pieces of one (non-empty) word. */
+    /**
+     * The pieces of one word; an empty word (a tagger's Dataset may hold one) is one empty piece, as a word
+     * vocabulary would have seen it.
+     */
     public String[] encode(String word) {
+        if (word.isEmpty()) {
+            return new String[] {word};
+        }
         Map<String, String[]> c = cache;
         if (c == null) {
             c = new ConcurrentHashMap<>();

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
 
@@ -26,7 +27,12 @@ public final class BpeLearner {
 
     /** The merges learned from the words of {@code words} (one element a word). */
     public static Bpe learn(JavaRDD<String> words, int merges) {
-        Map<String, Long> counts = words.filter(w -> !w.isEmpty()).mapToPair(w -> new Tuple2<>(w, 1L))
+        return learnCounts(words.mapToPair(w -> new Tuple2<>(w, 1L)), merges);
+    }
+
+    /** The merges learned from (word, count) pairs, a word in any number of pairs (their counts are summed). */
+    public static Bpe learnCounts(JavaPairRDD<String, Long> wordCounts, int merges) {
+        Map<String, Long> counts = wordCounts.filter(w -> !w._1().isEmpty())
                 .reduceByKey(Long::sum).collectAsMap();
         return learn(counts, merges);
     }

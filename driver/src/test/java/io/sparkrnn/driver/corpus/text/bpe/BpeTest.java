@@ -11,6 +11,7 @@ import io.sparkrnn.driver.corpus.text.TokenUnit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,6 +54,12 @@ class BpeTest {
         assertEquals(text, back.toText());
         assertArrayEquals(b.encode("naïvest"), back.encode("naïvest"));
         assertEquals(b.merges().size(), Bpe.fromText(text.replace("\n", "\r\n"), "x").merges().size());
+        // an empty word (a tagger's Dataset cell) stays one empty piece, so its tag keeps its place
+        assertArrayEquals(new String[] {""}, b.encode(""));
+        List<String> around = new ArrayList<>(List.of(b.encode("low")));
+        around.add("");
+        around.addAll(List.of(b.encode("newest")));
+        assertEquals(around, List.of(b.encode(new String[] {"low", "", "newest"})));
     }
 
     @Test
