@@ -146,9 +146,8 @@ class Seq2Seq(nn.Module):
         mask = (src != PAD).t()
         return memory, keys, mask, init
 
-    def step(self, u, feed, state, memory, keys, mask):
-        """One decoder step: u [B] -> attentional vector h~ [B, H], the new state."""
-        x = self.tgt_embedding(u)
+    def step(self, x, feed, state, memory, keys, mask):
+        """One decoder step: the input's embeddings x [B, E] -> attentional vector h~ [B, H], the new state."""
         if a.input_feeding:
             x = torch.cat([x, feed], dim=1)
         out, state = self.decoder(self.io(x).unsqueeze(0), state)
@@ -163,9 +162,10 @@ class Seq2Seq(nn.Module):
         memory, keys, mask, state = self.encode(src, lengths)
         b = src.size(1)
         feed = memory.new_zeros(b, a.decoder_hidden)
+        emb = self.tgt_embedding(tgt_in)  # [T, B, E], looked up once: one gradient of the embedding
         outs = []
         for t in range(tgt_in.size(0)):
-            feed, state = self.step(tgt_in[t], feed, state, memory, keys, mask)
+            feed, state = self.step(emb[t], feed, state, memory, keys, mask)
             outs.append(feed)
         logits = self.logits(self.io(torch.stack(outs)))  # [T, B, V]
         return F.cross_entropy(logits.view(-1, logits.size(-1)), tgt_out.reshape(-1), ignore_index=PAD,
@@ -225,7 +225,7 @@ def greedy(sources):
     outs = [[] for _ in range(b)]
     ended = [False] * b
     for t in range(max(limit)):
-        feed, state = model.step(u, feed, state, memory, keys, mask)
+        feed, state = model.step(model.tgt_embedding(u), feed, state, memory, keys, mask)
         u = model.logits(feed).argmax(dim=1)
         for j in range(b):
             if not ended[j]:
@@ -254,7 +254,7 @@ def beam(source):
     for t in range(limit + 1):
         n = len(live)
         u = torch.tensor([h[-1] if h else BOS for h, _ in live])
-        feed, state = model.step(u, feed, state, memory.expand(-1, n, -1), keys.expand(-1, n, -1),
+        feed, state = model.step(model.tgt_embedding(u), feed, state, memory.expand(-1, n, -1), keys.expand(-1, n, -1),
                                  mask.expand(n, -1))
         logp = torch.log_softmax(model.logits(feed), dim=1)
         cand = []

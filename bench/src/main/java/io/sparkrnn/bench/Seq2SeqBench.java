@@ -42,7 +42,8 @@ import picocli.CommandLine.Parameters;
                      (train.tsv, validation.tsv, test.tsv: source<TAB>target, tokens as read).
                   3. PyTorch (scripts/torch_seq2seq.py): the same encoder, bridge, attention, input feeding,
                      tied embeddings, dropouts, label smoothing, Adam at train.lr (constant), train.clip and
-                     train.batch, on ours' vocabularies, for --seconds of training on --threads torch threads;
+                     train.batch, on ours' vocabularies, on --threads torch threads for as long as ours trained
+                     (its round loop stops after the round in which --seconds ran out, so at least --seconds);
                      then the test sources decoded as ours are (greedy, or decode.beam with decode.alpha).
                      Skipped when no python3 imports torch (env SPARK_RNN_PYTHON names one).
                   4. PyTorch's outputs and the copy-the-source baseline scored by our sacreBLEU BLEU and chrF,
@@ -145,7 +146,9 @@ public final class Seq2SeqBench implements Callable<Integer> {
             torch.put("skipped", "no python3 imports torch (set SPARK_RNN_PYTHON to one that does)");
         } else {
             try {
-                torch.setAll(TorchSeq2Seq.run(python.get(), args, root, test, seconds, threads, counts.train()));
+                // ours' round loop ends after the round in which the budget ran out: PyTorch gets what it used
+                double budget = Math.max(seconds, oursJson.get("train_seconds").asDouble());
+                torch.setAll(TorchSeq2Seq.run(python.get(), args, root, test, budget, threads, counts.train()));
             } catch (RuntimeException e) {
                 torch.put("error", String.valueOf(e.getMessage()));
                 failures++;
