@@ -10,6 +10,7 @@ import io.sparkrnn.jobs.config.ConfigException;
 import io.sparkrnn.jobs.config.JobConfig;
 import io.sparkrnn.jobs.config.JobSettings;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -66,8 +67,8 @@ public final class Seq2SeqBench implements Callable<Integer> {
     private int threads = 2;
     @Option(names = "--set", paramLabel = "key=value", description = "a config setting, for both (repeatable)")
     private List<String> settings = new ArrayList<>();
-    @Option(names = "--work", paramLabel = "<dir>", description = "a local folder for both runs' files; default "
-            + "out/bench-seq2seq (ours' output.dir is <dir>/ours)")
+    @Option(names = "--work", paramLabel = "<dir>", description = "a local folder for both runs' files, without a "
+            + "run in it; default out/bench-seq2seq (ours' output.dir is <dir>/ours)")
     private String work = "out/bench-seq2seq";
     @Option(names = "--json", paramLabel = "<file>", description = "write the report here")
     private String json;
@@ -92,6 +93,11 @@ public final class Seq2SeqBench implements Callable<Integer> {
                     + work);
         }
         Path root = Paths.get(dir.path().toUri());
+        if (Files.exists(root.resolve("ours"))) {
+            // the train command would resume that run rather than train afresh
+            throw new ConfigException("--work " + work + " already holds a run (" + root.resolve("ours")
+                    + "); give a new folder or delete that one");
+        }
         List<String> ours = new ArrayList<>();
         for (String key : List.of("train.rounds", "eval.every")) {
             if (settings.stream().noneMatch(s -> s.trim().startsWith(key))) {

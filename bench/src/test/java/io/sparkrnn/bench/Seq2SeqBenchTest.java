@@ -75,7 +75,7 @@ class Seq2SeqBenchTest {
     }
 
     @Test
-    void badOptionsAreConfigErrors() {
+    void badOptionsAreConfigErrors() throws Exception {
         String conf = root().resolve("conf/translate.conf").toString();
         EngineBenchTest.assertConfigError(EngineBenchTest.run("seq2seq", tmp.resolve("none.conf").toString(),
                 "--work", tmp.resolve("w").toString()), "none.conf", "does not exist");
@@ -86,5 +86,9 @@ class Seq2SeqBenchTest {
         EngineBenchTest.assertConfigError(EngineBenchTest.run("seq2seq", root().resolve("conf/char-lm.conf")
                 .toString(), "--work", tmp.resolve("w").toString()), "task = lm", "needs a seq2seq config");
         assertFalse(Files.exists(tmp.resolve("w")), "nothing written");
+        Path used = tmp.resolve("used");
+        Files.createDirectories(used.resolve("ours"));
+        EngineBenchTest.assertConfigError(EngineBenchTest.run("seq2seq", conf, "--work", used.toString()),
+                "already holds a run");
     }
 }
