@@ -12,17 +12,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The entry point of {@code bin/spark-rnn bench engine|spark|scaling|rounds|gemm ...} (the arguments after
- * {@code bench}): the command line's start-up ({@link Main#launch}), then the benchmark's options and exit codes
- * ({@link Cli#execute}) around {@link EngineBench}, {@link SparkComparison}, {@link ScalingRuns} and
- * {@link RoundCost} and {@link GemmBench}.
+ * The entry point of {@code bin/spark-rnn bench engine|spark|scaling|rounds|gemm|seq2seq ...} (the arguments
+ * after {@code bench}): the command line's start-up ({@link Main#launch}), then the benchmark's options and exit
+ * codes ({@link Cli#execute}) around {@link EngineBench}, {@link SparkComparison}, {@link ScalingRuns},
+ * {@link RoundCost}, {@link GemmBench} and {@link Seq2SeqBench}.
  */
 @Command(name = "spark-rnn bench", synopsisHeading = "usage: ", customSynopsis = """
         spark-rnn bench engine [options]
                spark-rnn bench spark [options]
                spark-rnn bench scaling [options]
                spark-rnn bench rounds [options]
-               spark-rnn bench gemm [options]""",
+               spark-rnn bench gemm [options]
+               spark-rnn bench seq2seq <config> [options]""",
         optionListHeading = "%noptions:%n", commandListHeading = "%nbenchmarks:%n", footerHeading = "%n", footer = """
                 spark-rnn bench <benchmark> --help: the benchmark's options and what it measures
 
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
                   bin/spark-rnn bench spark --json out/bench-spark.json
                   bin/spark-rnn bench scaling --json out/bench-scaling.json
                   bin/spark-rnn bench rounds --json out/bench-rounds.json
-                  bin/spark-rnn bench gemm --json out/bench-gemm.json""")
+                  bin/spark-rnn bench gemm --json out/bench-gemm.json
+                  bin/spark-rnn bench seq2seq conf/translate.conf --seconds 180 --json out/bench-seq2seq.json""")
 public final class BenchMain implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -54,6 +56,7 @@ public final class BenchMain implements Callable<Integer> {
                 .addSubcommand(new ScalingRuns(spark))
                 .addSubcommand(new RoundCost(out))
                 .addSubcommand(new GemmBench(out))
+                .addSubcommand(new Seq2SeqBench(out))
                 .addSubcommand(new HelpCommand());
         return Cli.execute(bench, args, out, err);
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The PyTorch peers: finds a python3 that imports torch and runs {@code bench/src/main/python/torch_rnn.py}, as
  * implementation {@code torch} (float32) or {@code torch-bf16} (the same step under
- * {@code torch.autocast("cpu", dtype=torch.bfloat16)}).
+ * {@code torch.autocast("cpu", dtype=torch.bfloat16)}); {@link Seq2SeqBench} runs its own script through
+ * {@link #findPython} and {@link #script(String)}.
  */
 final class TorchPeer {
     static final String SCRIPT = "bench/src/main/python/torch_rnn.py";
@@ -72,8 +73,16 @@ final class TorchPeer {
         return EngineBench.runChild(cmd, EngineBench.threadEnv(s.threadCount()), "", EngineBench.CHILD_TIMEOUT);
     }
 
-    /** The script in the repository: searched upwards from this code's location, then from the working directory. */
+    /** {@link #SCRIPT} in the repository. */
     static Path script() {
+        return script(SCRIPT);
+    }
+
+    /**
+     * The script at {@code relative} (to the repository's root) in the repository: searched upwards from this code's
+     * location, then from the working directory.
+     */
+    static Path script(String relative) {
         List<Path> starts = new ArrayList<>();
         try {
             starts.add(Paths.get(TorchPeer.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
@@ -83,11 +92,11 @@ final class TorchPeer {
         starts.add(Paths.get("").toAbsolutePath());
         for (Path start : starts) {
             for (Path p = start; p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve(SCRIPT))) {
-                    return p.resolve(SCRIPT);
+                if (Files.isRegularFile(p.resolve(relative))) {
+                    return p.resolve(relative);
                 }
             }
         }
-        throw new IllegalStateException("cannot find " + SCRIPT + " above " + starts);
+        throw new IllegalStateException("cannot find " + relative + " above " + starts);
     }
 }

@@ -107,6 +107,16 @@ final class Seq2SeqTask implements VocabularyTask {
                 job.seq2seq().bpeMerges());
     }
 
+    /** The split a fresh training run of {@code job} trains on ({@link Seq2SeqData#split}), read from data.train. */
+    static Seq2SeqData.Split split(JavaSparkContext sc, JobSettings job) {
+        Seq2SeqSettings s = settings(job, WarmVocabularies.NONE);
+        try {
+            return Seq2SeqData.split(read(sc, job, s.format(), s.train()).records(), s);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
     @Override
     public Map<String, Vocabulary> vocabularies(TrainedModel m) {
         Seq2SeqSpec spec = m.model(Seq2SeqModel.class).spec();

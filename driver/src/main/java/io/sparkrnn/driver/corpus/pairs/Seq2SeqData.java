@@ -118,19 +118,15 @@ public final class Seq2SeqData {
      * instead of read from {@code s.train()}, which then only names them in messages.
      */
     public static PreparedData prepare(JavaSparkContext sc, Seq2SeqSettings s, Corpus<TextPair> read) {
-        JavaRDD<TextPair> all = read.records();
+        Split split = split(read.records(), s);
+        Subwords sw = split.subwords();
         long seed = s.seed();
-        double testF = s.testFraction();
-        double validF = s.validationFraction();
-        Subwords sw = Subwords.learn(all.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF), s.reading(),
-                s.bpeMerges(), s.vocabularies().merges());
         int maxSource = s.maxSourceLength();
-        long tooLong = all.filter(p -> sw.source(p.source()).length > maxSource).count();
-        JavaRDD<TextPair> keptRead = all.filter(p -> sw.source(p.source()).length <= maxSource);
-        JavaRDD<TextPair> kept = cut(keptRead, sw);
-        JavaRDD<TextPair> train = cut(keptRead.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF), sw);
-        JavaRDD<TextPair> valid = part(keptRead, Part.VALIDATION, seed, testF, validF);
-        JavaRDD<TextPair> test = part(keptRead, Part.TEST, seed, testF, validF);
+        long tooLong = split.tooLong();
+        JavaRDD<TextPair> kept = cut(split.kept(), sw);
+        JavaRDD<TextPair> train = cut(split.train(), sw);
+        JavaRDD<TextPair> valid = split.validation();
+        JavaRDD<TextPair> test = split.test();
         int minCount = s.minCount();
         int maxSize = s.maxVocabulary();
         WarmVocabularies.Fitting fitting = s.vocabularies().start();
@@ -217,6 +213,36 @@ public final class Seq2SeqData {
             }
             return n;
         }));
+    }
+
+    /**
+     * The pairs a job trains on, split as training splits them: every part as read (words for a byte-pair-encoded
+     * side), only sources within {@code data.max-source-length} (in the model's tokens).
+     *
+     * @param kept       every pair whose source fits
+     * @param train      the training part of {@code kept}
+     * @param validation the validation part of {@code kept}
+     * @param test       the test part of {@code kept}
+     * @param tooLong    how many pairs were skipped as longer than the limit
+     * @param subwords   the byte-pair encodings learned on the training part ({@link Subwords#NONE} without)
+     */
+    public record Split(JavaRDD<TextPair> kept, JavaRDD<TextPair> train, JavaRDD<TextPair> validation,
+            JavaRDD<TextPair> test, long tooLong, Subwords subwords) {
+    }
+
+    /** Splits {@code all} by the seeded hash of the source (the split {@link #prepare} trains on). */
+    public static Split split(JavaRDD<TextPair> all, Seq2SeqSettings s) {
+        long seed = s.seed();
+        double testF = s.testFraction();
+        double validF = s.validationFraction();
+        Subwords sw = Subwords.learn(all.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF), s.reading(),
+                s.bpeMerges(), s.vocabularies().merges());
+        int maxSource = s.maxSourceLength();
+        long tooLong = all.filter(p -> sw.source(p.source()).length > maxSource).count();
+        JavaRDD<TextPair> kept = all.filter(p -> sw.source(p.source()).length <= maxSource);
+        return new Split(kept, kept.filter(p -> Splits.uniform(seed, key(p)) >= testF + validF),
+                part(kept, Part.VALIDATION, seed, testF, validF), part(kept, Part.TEST, seed, testF, validF), tooLong,
+                sw);
     }
 
     /** The pairs as the model's tokens: cut by {@code sw} when a side is byte-pair encoded. */
