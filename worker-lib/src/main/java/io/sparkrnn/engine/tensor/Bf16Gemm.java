@@ -82,8 +82,9 @@ final class Bf16Gemm {
     }
 
     /**
-     * Whether oneDNN dispatches to bf16 units on this CPU (effective ISA avx512_core_bf16 or above). Decided and
-     * logged once per process.
+     * Whether oneDNN dispatches to bf16 units on this CPU: its effective ISA (the CPU's, capped by
+     * {@code ONEDNN_MAX_CPU_ISA} or {@code DNNL_MAX_CPU_ISA} when set) is avx512_core_bf16 or above. Decided and
+     * logged once per process, on one line.
      */
     static synchronized boolean available() {
         if (available == null) {
@@ -102,8 +103,9 @@ final class Bf16Gemm {
             if (available) {
                 LOG.info("bf16 products: oneDNN {} (bf16 operands, float32 accumulation)", isaName);
             } else {
-                LOG.warn("train.precision bf16: this CPU has no bf16 units (oneDNN ISA {}, needs avx512_core_bf16 "
-                        + "or avx512_core_amx); the step runs in float32", isaName);
+                LOG.warn("train.precision bf16: oneDNN's ISA here is {} (no bf16 units, or capped by "
+                        + "ONEDNN_MAX_CPU_ISA); bf16 products need avx512_core_bf16 or avx512_core_amx, so the step runs "
+                        + "float32", isaName);
             }
         }
         return available;
