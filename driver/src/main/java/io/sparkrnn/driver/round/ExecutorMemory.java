@@ -154,10 +154,8 @@ public final class ExecutorMemory {
      * parameters (2 bytes each) and, per engine thread, the weights packed into oneDNN's layout. Every weight
      * matrix [r, c] that a product takes as its B operand (all 2-d parameters but the embeddings, which are looked
      * up) is packed twice on each thread: as W^T [c, r] for the forward product {@code x W^T} and as W [r, c] for
-     * the backward one {@code dY W}, each {@link #packedBf16Bytes} bytes. That is the steady state of fixed-length
-     * windows; each further row count (a shorter last window, an encoder-decoder batch of other lengths) packs the
-     * weights of its row-dependent products again, up to the 64 products each thread keeps, which this does not
-     * count.
+     * the backward one {@code dY W}, each {@link #packedBf16Bytes} bytes, shared by the thread's products of every
+     * row count (windows and batches of any length).
      */
     public static long bf16Bytes(ParamLayout layout, int engineThreads) {
         long packed = 0;
