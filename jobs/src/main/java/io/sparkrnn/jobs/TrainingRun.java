@@ -239,8 +239,8 @@ final class TrainingRun {
         OptimizerType inner = job.train().inner().type();
         Runnable check = spec.match(
                 s -> () -> ExecutorMemory.checkReplicas(conf, s.newModel(), inner, job.train().batch(),
-                        job.train().k1(), job.train().engineThreads()),
-                s -> () -> ExecutorMemory.checkReplicas(conf, s, inner, job.train().batch()));
+                        job.train().k1(), job.train().engineThreads(), job.train().precision()),
+                s -> () -> ExecutorMemory.checkReplicas(conf, s, inner, job.train().batch(), job.train().precision()));
         try {
             check.run();
         } catch (IllegalArgumentException e) {

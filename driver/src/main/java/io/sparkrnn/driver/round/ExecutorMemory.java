@@ -4,7 +4,9 @@ import io.sparkrnn.engine.cell.CellType;
 import io.sparkrnn.engine.model.Seq2SeqSpec;
 import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.optim.OptimizerType;
+import io.sparkrnn.engine.param.ParamLayout;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.tensor.Precision;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
@@ -128,11 +130,55 @@ public final class ExecutorMemory {
      */
     public static void checkReplicas(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch,
             int steps, int engineThreads) {
+        checkReplicas(conf, model, optimizer, batch, steps, engineThreads, Precision.FLOAT32);
+    }
+
+    /**
+     * As {@link #checkReplicas(SparkConf, SequenceModel, OptimizerType, int, int, int)} with the products in
+     * {@code precision} ({@code train.precision}): bf16 adds {@link #bf16Bytes}.
+     */
+    public static void checkReplicas(SparkConf conf, SequenceModel model, OptimizerType optimizer, int batch,
+            int steps, int engineThreads, Precision precision) {
         if (local(conf)) {
             return;
         }
+        int threads = Math.max(1, engineThreads);
         check(conf, model.workingBytes(batch, steps, stateVectors(optimizer), 4)
-                + (Math.max(1, engineThreads) - 1L) * 2 * model.layout().size() * 4, "batch or k1");
+                + (threads - 1L) * 2 * model.layout().size() * 4
+                + (precision == Precision.BF16 ? bf16Bytes(model.layout(), threads) : 0), "batch or k1");
+    }
+
+    /**
+     * The native bytes that bf16 products ({@code train.precision = bf16}, {@code Bf16Products}) add to a replica of
+     * the model laid out as {@code layout} stepping on {@code engineThreads} threads: the bf16 mirror of the
+     * parameters (2 bytes each) and, per engine thread, the weights packed into oneDNN's layout. Every weight
+     * matrix [r, c] that a product takes as its B operand (all 2-d parameters but the embeddings, which are looked
+     * up) is packed twice on each thread: as W^T [c, r] for the forward product {@code x W^T} and as W [r, c] for
+     * the backward one {@code dY W}, each {@link #packedBf16Bytes} bytes, shared by the thread's products of every
+     * row count (windows and batches of any length).
+     */
+    public static long bf16Bytes(ParamLayout layout, int engineThreads) {
+        long packed = 0;
+        for (ParamLayout.Entry e : layout.entries()) {
+            long[] shape = e.shape();
+            if (shape.length == 2 && !e.name().contains("embedding")) {
+                packed += packedBf16Bytes(shape[1], shape[0]) + packedBf16Bytes(shape[0], shape[1]);
+            }
+        }
+        return 2 * layout.size() + Math.max(1, engineThreads) * packed;
+    }
+
+    /**
+     * The bytes of a bf16 weight operand op(B) [k, n] in oneDNN's packed matmul layout: k rounded up to 32 and n to
+     * 64 (blocks of 16 pairs of rows by 64 columns; measured with oneDNN 2.5.2's {@code weights_desc} on
+     * avx512_core_bf16, independent of the product's row count), 2 bytes a value.
+     */
+    static long packedBf16Bytes(long k, long n) {
+        return roundUp(k, 32) * roundUp(n, 64) * 2;
+    }
+
+    private static long roundUp(long x, long to) {
+        return (x + to - 1) / to * to;
     }
 
     /**
@@ -143,12 +189,22 @@ public final class ExecutorMemory {
      * output decoding allows; training targets are not cut) plus the end token.
      */
     public static void checkReplicas(SparkConf conf, Seq2SeqSpec spec, OptimizerType optimizer, int batch) {
+        checkReplicas(conf, spec, optimizer, batch, Precision.FLOAT32);
+    }
+
+    /**
+     * As {@link #checkReplicas(SparkConf, Seq2SeqSpec, OptimizerType, int)} with the products in {@code precision}
+     * ({@code train.precision}): bf16 adds {@link #bf16Bytes} for one engine thread.
+     */
+    public static void checkReplicas(SparkConf conf, Seq2SeqSpec spec, OptimizerType optimizer, int batch,
+            Precision precision) {
         if (local(conf)) {
             return;
         }
         int source = spec.maxSourceLength();
         check(conf, seq2seqWorkingBytes(spec, batch, source, spec.maxTargetLength(source) + 1, stateVectors(optimizer),
-                4), "batch, data.max-source-length or decode.max-length-ratio");
+                4) + (precision == Precision.BF16 ? bf16Bytes(new Seq2SeqModel(spec).layout(), 1) : 0),
+                "batch, data.max-source-length or decode.max-length-ratio");
     }
 
     private static void check(SparkConf conf, long replica, String smaller) {

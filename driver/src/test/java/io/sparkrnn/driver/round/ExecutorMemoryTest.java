@@ -12,7 +12,14 @@ import io.sparkrnn.engine.model.SequenceModel;
 import io.sparkrnn.engine.model.SequenceSpec;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.seq2seq.Seq2SeqModel;
+import io.sparkrnn.engine.tensor.Bf16Products;
+import io.sparkrnn.engine.tensor.Precision;
 import org.apache.spark.SparkConf;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ExecutorMemoryTest {
@@ -219,5 +226,53 @@ class ExecutorMemoryTest {
                 && e.getMessage().contains("decode.max-length-ratio"), e.getMessage());
         ExecutorMemory.checkReplicas(conf.clone().set("spark.executor.cores", "2"), G2P, OptimizerType.ADAM, 32);
         ExecutorMemory.checkReplicas(conf.clone().set("spark.master", "local[4]"), G2P, OptimizerType.ADAM, 256);
+    }
+
+    /**
+     * bf16 products, worked by hand for an LSTM language model (V = 10, E = 8, H = 20, one layer): P = 80 (embedding)
+     * + 640 (W_ih [80, 8]) + 1600 (W_hh [80, 20]) + 160 (biases) + 200 (head [10, 20]) + 10 = 2690 parameters, a
+     * 5380-byte mirror; per engine thread each weight matrix packed as W^T and as W, k rounded up to 32 and n to 64:
+     * W_ih 32 x 128 + 96 x 64, W_hh 32 x 128 + 96 x 64, head 32 x 64 + 32 x 64 values, 24,576 values = 49,152 bytes.
+     */
+    @Test
+    void bf16AddsTheMirrorAndEachThreadsPackedWeights() {
+        SequenceModel lm = new SequenceModel(SequenceSpec.languageModel(10, 8, CellType.LSTM, 20, 1, 0));
+        assertEquals(2690, lm.layout().size());
+        long perThread = 2 * ((32 * 128 + 96 * 64) + (32 * 128 + 96 * 64) + (32 * 64 + 32 * 64));
+        assertEquals(49_152, perThread);
+        assertEquals(5380 + perThread, ExecutorMemory.bf16Bytes(lm.layout(), 1));
+        assertEquals(5380 + 2 * perThread, ExecutorMemory.bf16Bytes(lm.layout(), 2));
+
+        // The check counts them in bf16 only: LM's bf16 share (a 2 P mirror and its W_ih [1024, 32], W_hh
+        // [1024, 256] and head [80, 256] packed twice, 1.9 MiB) does not fit a budget that fits the float32 replica
+        // with at most 1 MiB to spare.
+        long f32 = LM.workingBytes(32, 64, 2, 4);
+        long bf16 = ExecutorMemory.bf16Bytes(LM.layout(), 1);
+        assertTrue(bf16 > 1L << 20, "the case must not fit in bf16: " + bf16);
+        SparkConf conf = new SparkConf(false).set("spark.master", "spark://h:7077").set("spark.executor.cores", "1")
+                .set("spark.executor.memoryOverhead", (((f32 + ExecutorMemory.RESERVE) >> 20) + 1) + "m");
+        ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64, 1, Precision.FLOAT32);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorMemory.checkReplicas(conf, LM, OptimizerType.ADAM, 32, 64, 1, Precision.BF16));
+        assertTrue(e.getMessage().contains(((f32 + bf16) >> 20) + " MiB each"), e.getMessage());
+    }
+
+    /** The packed size the estimate assumes is oneDNN's own, where oneDNN runs bf16 products. */
+    @Test
+    void packedBytesAreOneDnnsWeightsLayout() {
+        Assumptions.assumeTrue(Bf16Products.available(), "no bf16 units on this CPU (" + Bf16Products.isa() + ")");
+        engine eng = new engine(engine.kind.cpu, 0);
+        for (int[] kn : new int[][] {{8, 80}, {80, 8}, {20, 10}, {129, 17}, {300, 1000}, {256, 1024}}) {
+            for (int m : new int[] {16, 1283}) {
+                memory.desc a = new memory.desc(new long[] {m, kn[0]}, memory.data_type.bf16, new long[] {kn[0], 1});
+                memory.desc b = new memory.desc(new long[] {kn[0], kn[1]}, memory.data_type.bf16,
+                        memory.format_tag.any);
+                memory.desc c = new memory.desc(new long[] {m, kn[1]}, memory.data_type.f32, new long[] {kn[1], 1});
+                matmul.primitive_desc pd = new matmul.primitive_desc(new matmul.desc(a, b, c), new primitive_attr(),
+                        eng);
+                assertEquals(pd.weights_desc().get_size(), ExecutorMemory.packedBf16Bytes(kn[0], kn[1]),
+                        "k " + kn[0] + ", n " + kn[1] + ", m " + m);
+            }
+        }
     }
 }

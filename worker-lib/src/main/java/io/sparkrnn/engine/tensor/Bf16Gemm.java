@@ -8,6 +8,7 @@ import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * rounded to bf16 (nearest even) into a per-thread buffer on each call.
  *
  * <p>Per thread: one oneDNN stream, the matmul primitives by shape (m, n, k, transposes, leading dimensions,
- * accumulate or not), each with its own scratchpad (so that two engine threads never share one), and OpenMP set to
- * one thread the first time the thread calls in: the engine's threads are the parallelism, oneDNN runs inside one.
+ * accumulate or not), each with its own scratchpad (so that two engine threads never share one), the weights packed
+ * for them (one per weight and form, shared by the products of every row count), and OpenMP set to one thread the
+ * first time the thread calls in: the engine's threads are the parallelism, oneDNN runs inside one.
  */
 final class Bf16Gemm {
     private static final Logger LOG = LoggerFactory.getLogger(Bf16Gemm.class);
@@ -62,6 +64,14 @@ final class Bf16Gemm {
             return false;
         }
     };
+    /**
+     * Weights packed for this thread's products, by weight and form (op(B)'s shape, transpose and leading
+     * dimension): oneDNN's layout does not depend on the product's rows, so the products of a weight at every row
+     * count share one, released with the last of them.
+     */
+    private final Map<PackKey, Packed> packed = new HashMap<>();
+    /** Packed weights alive on this thread, shared or not. */
+    private int packedWeights;
     private final Operand aBuf = new Operand();
     private final Operand bBuf = new Operand();
 
@@ -74,6 +84,11 @@ final class Bf16Gemm {
         return PER_THREAD.get();
     }
 
+    /** The packed weights alive on this thread (one per weight and form among its kept products). */
+    int packedWeights() {
+        return packedWeights;
+    }
+
     private static synchronized engine engine() {
         if (eng == null) {
             eng = new engine(engine.kind.cpu, 0);
@@ -82,8 +97,9 @@ final class Bf16Gemm {
     }
 
     /**
-     * Whether oneDNN dispatches to bf16 units on this CPU (effective ISA avx512_core_bf16 or above). Decided and
-     * logged once per process.
+     * Whether oneDNN dispatches to bf16 units on this CPU: its effective ISA (the CPU's, capped by
+     * {@code ONEDNN_MAX_CPU_ISA} or {@code DNNL_MAX_CPU_ISA} when set) is avx512_core_bf16 or above. Decided and
+     * logged once per process, on one line.
      */
     static synchronized boolean available() {
         if (available == null) {
@@ -102,8 +118,9 @@ final class Bf16Gemm {
             if (available) {
                 LOG.info("bf16 products: oneDNN {} (bf16 operands, float32 accumulation)", isaName);
             } else {
-                LOG.warn("train.precision bf16: this CPU has no bf16 units (oneDNN ISA {}, needs avx512_core_bf16 "
-                        + "or avx512_core_amx); the step runs in float32", isaName);
+                LOG.warn("train.precision bf16: oneDNN's ISA here is {} (no bf16 units, or capped by "
+                        + "ONEDNN_MAX_CPU_ISA); bf16 products need avx512_core_bf16 or avx512_core_amx, so the step runs "
+                        + "float32", isaName);
             }
         }
         return available;
@@ -167,8 +184,8 @@ final class Bf16Gemm {
     /**
      * {@code c = op(a) op(b) + beta c} for {@code beta} 0 or 1; {@code aMirror} ({@code bMirror}) is the operand's
      * bf16 copy in the weight mirror at the same leading dimension, or null to convert the operand here. A weight B
-     * ({@code bMirror} not null) is packed into oneDNN's own layout for the product once per {@code version} of the
-     * mirror; {@code bOffset} is its offset in the mirror, which tells the weights apart.
+     * ({@code bMirror} not null) is packed into oneDNN's own layout once per {@code version} of the mirror, for the
+     * products of every row count; {@code bOffset} is its offset in the mirror, which tells the weights apart.
      */
     void run(INDArray a, ShortPointer aMirror, boolean transA, INDArray b, ShortPointer bMirror, long bOffset,
             boolean transB, INDArray c, boolean accumulate, long version) {
@@ -190,7 +207,7 @@ final class Bf16Gemm {
         Key key = new Key(m, n, k, transA, transB, lda, ldb, ld(c), accumulate, bMirror == null ? -1 : bOffset);
         Product p = products.get(key);
         if (p == null) {
-            p = new Product(key);
+            p = new Product(key, this);
             products.put(key, p);
         }
         if (bMirror != null) {
@@ -217,28 +234,99 @@ final class Bf16Gemm {
      */
     private record Key(int m, int n, int k, boolean transA, boolean transB, int lda, int ldb, int ldc,
             boolean accumulate, long weight) {
+        PackKey packKey() {
+            return new PackKey(weight, k, n, transB, ldb);
+        }
+    }
+
+    /** A weight (its offset in the mirror) in one form: op(B) [k, n], transposed or not, at leading dimension ldb. */
+    private record PackKey(long weight, int k, int n, boolean transB, int ldb) {
+    }
+
+    /**
+     * The packed weight for a product of {@code key} whose primitive wants {@code layout}: the thread's shared one, or
+     * a new one (shared from then on, unless the shared one has another layout, which oneDNN 2.5.2 did not choose
+     * for any row count on avx512_core_bf16: then the product keeps its own).
+     */
+    private Packed packedFor(Key key, memory.desc stored, memory.desc layout) {
+        PackKey pk = key.packKey();
+        Packed p = packed.get(pk);
+        if (p == null || !p.layout.equals(layout)) {
+            Packed own = new Packed(pk, stored, layout);
+            packedWeights++;
+            if (p == null) {
+                packed.put(pk, own);
+            }
+            p = own;
+        }
+        p.users++;
+        return p;
+    }
+
+    /** A product no longer uses {@code p}: freed with its last user. */
+    private void release(Packed p) {
+        if (--p.users == 0) {
+            packed.remove(p.key, p);
+            p.close();
+            packedWeights--;
+        }
+    }
+
+    /** A weight packed in a primitive's preferred layout, the reorder that packs it from the mirror, its users. */
+    private static final class Packed {
+        private final PackKey key;
+        private final memory.desc layout;
+        private final memory weights;
+        private final memory mirrored;
+        private final reorder packer;
+        private long version = -1;
+        private int users;
+
+        Packed(PackKey key, memory.desc stored, memory.desc layout) {
+            this.key = key;
+            this.layout = layout;
+            weights = new memory(layout, engine());
+            mirrored = new memory(stored, engine(), (Pointer) null);
+            packer = new reorder(mirrored, weights);
+        }
+
+        /** Packs the weight from the mirror at {@code b} unless it was packed from this version already. */
+        void pack(Pointer b, long version, stream str) {
+            if (this.version != version) {
+                mirrored.set_data_handle(b);
+                packer.execute(str, mirrored, weights);
+                str._wait();
+                this.version = version;
+            }
+        }
+
+        void close() {
+            packer.close();
+            mirrored.close();
+            weights.close();
+        }
     }
 
     /**
      * One matmul primitive with its memory objects (data handles set per call) and scratchpad; for a weight B also
-     * the weight packed in the primitive's preferred layout and the reorder that packs it from the mirror.
+     * the thread's packed weight it reads.
      */
     private static final class Product {
+        private final Bf16Gemm owner;
         private final matmul primitive;
         private final memory src;
         private final memory weights;
         private final memory dst;
         private final IntMemoryMap args = new IntMemoryMap();
         private final memory scratchpad;
-        private final memory mirrored;
-        private final reorder packer;
-        private long packedVersion = -1;
+        private final Packed packed;
 
-        Product(Key key) {
+        Product(Key key, Bf16Gemm owner) {
+            this.owner = owner;
             memory.desc aMd = desc(key.m, key.k, key.transA, key.lda, memory.data_type.bf16);
             memory.desc bStored = desc(key.k, key.n, key.transB, key.ldb, memory.data_type.bf16);
-            boolean packed = key.weight >= 0;
-            memory.desc bMd = packed ? new memory.desc(new long[] {key.k, key.n}, memory.data_type.bf16,
+            boolean weight = key.weight >= 0;
+            memory.desc bMd = weight ? new memory.desc(new long[] {key.k, key.n}, memory.data_type.bf16,
                     memory.format_tag.any) : bStored;
             memory.desc cMd = desc(key.m, key.n, false, key.ldc, memory.data_type.f32);
             primitive_attr attr = new primitive_attr();
@@ -251,14 +339,12 @@ final class Bf16Gemm {
             matmul.primitive_desc pd = new matmul.primitive_desc(new matmul.desc(aMd, bMd, cMd), attr, engine());
             primitive = new matmul(pd);
             src = new memory(aMd, engine(), (Pointer) null);
-            if (packed) {
-                weights = new memory(pd.weights_desc(), engine());
-                mirrored = new memory(bStored, engine(), (Pointer) null);
-                packer = new reorder(mirrored, weights);
+            if (weight) {
+                this.packed = owner.packedFor(key, bStored, pd.weights_desc());
+                weights = this.packed.weights;
             } else {
+                this.packed = null;
                 weights = new memory(bMd, engine(), (Pointer) null);
-                mirrored = null;
-                packer = null;
             }
             dst = new memory(cMd, engine(), (Pointer) null);
             scratchpad = new memory(pd.scratchpad_desc(), engine());
@@ -277,23 +363,18 @@ final class Bf16Gemm {
             primitive.close();
             args.close();
             src.close();
-            weights.close();
             dst.close();
             scratchpad.close();
-            if (packer != null) {
-                packer.close();
-                mirrored.close();
+            if (packed != null) {
+                owner.release(packed);
+            } else {
+                weights.close();
             }
         }
 
         /** Packs the weight from the mirror at {@code b} unless it was packed from this version already. */
         void pack(Pointer b, long version, stream str) {
-            if (packedVersion != version) {
-                mirrored.set_data_handle(b);
-                packer.execute(str, mirrored, weights);
-                str._wait();
-                packedVersion = version;
-            }
+            packed.pack(b, version, str);
         }
 
         /** Runs the product; {@code b} is the activation B, or null for the packed weight. */

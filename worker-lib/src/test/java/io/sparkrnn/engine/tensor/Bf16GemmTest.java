@@ -99,6 +99,47 @@ class Bf16GemmTest {
         assertEquals(Precision.BF16, Precision.parse(" BF16 "));
     }
 
+    /**
+     * A weight is packed once per form on a thread, whatever the rows of its products: x W^T and dy W at 24 and 40
+     * rows, accumulating or not (8 products), keep 2 packed weights, each right after the parameters change.
+     */
+    @Test
+    void productsOfEveryRowCountShareTheThreadsPackedWeight() throws InterruptedException {
+        assumeTrue(Bf16Products.available(), "no bf16 units on this CPU (" + Bf16Products.isa() + ")");
+        Throwable[] failure = new Throwable[1];
+        int[] packed = new int[1];
+        // A fresh thread: its products and packed weights are this test's alone.
+        Thread t = new Thread(() -> {
+            try {
+                SplittableRandom r = new SplittableRandom(5);
+                int k = 48;
+                int n = 96;
+                INDArray flat = random(r, 1, n * k).reshape(n * k);
+                INDArray w = Views.of(flat, 0, n, k);
+                Bf16Products products = Bf16Products.of(Precision.BF16, flat);
+                for (int round = 0; round < 2; round++) {
+                    products.refresh();
+                    for (int m : new int[] {24, 40}) {
+                        for (double beta : new double[] {0, 1}) {
+                            check(products, random(r, m, k), false, w, true, random(r, m, n), beta);
+                            check(products, random(r, m, n), false, w, false, random(r, m, k), beta);
+                        }
+                    }
+                    flat.assign(random(r, 1, n * k).reshape(n * k));
+                }
+                packed[0] = Bf16Gemm.forThread().packedWeights();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+        assertEquals(2, packed[0]);
+    }
+
     private static void check(Bf16Products products, INDArray a, boolean ta, INDArray b, boolean tb, INDArray c,
             double beta) {
         double[][] expected = reference(a, ta, b, tb, c, beta);

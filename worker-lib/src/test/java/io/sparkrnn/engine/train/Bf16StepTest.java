@@ -31,11 +31,11 @@ class Bf16StepTest {
     static final double BOUND = 2e-2;
 
     /** A word-sized language model whose products are all above the bf16 size threshold. */
-    private static SequenceSpec spec(CellType cell) {
+    static SequenceSpec spec(CellType cell) {
         return SequenceSpec.languageModel(64, 32, cell, 64, 2, 0.0);
     }
 
-    private static SequenceBatch batch(long seed) {
+    static SequenceBatch batch(long seed) {
         return new TokenStreamBatcher(BatchParallelTest.randomStream(4000, 64, seed), 16, 20).batch(0);
     }
 
@@ -47,7 +47,7 @@ class Bf16StepTest {
     }
 
     /** The gradient of one step from {@code params} (a copy is trained) on {@code b} from a zero state. */
-    private static float[] gradient(SequenceSpec spec, FlatParams params, Precision precision, int threads,
+    static float[] gradient(SequenceSpec spec, FlatParams params, Precision precision, int threads,
             SequenceBatch b) {
         SequenceModel model = new SequenceModel(spec);
         try (TbpttTrainer t = trainer(model, params.copy(), precision, threads)) {
