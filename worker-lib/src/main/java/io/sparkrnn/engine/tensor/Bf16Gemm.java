@@ -1,19 +1,10 @@
 package io.sparkrnn.engine.tensor;
 
-import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
-import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
-import java.nio.file.Files;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
@@ -24,12 +15,9 @@ import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.ShortPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code C = op(A) op(B) + beta C} with bf16 operands and float32 accumulation and output, through oneDNN's matmul
@@ -44,13 +32,9 @@ import org.slf4j.LoggerFactory;
  * first time the thread calls in: the engine's threads are the parallelism, oneDNN runs inside one.
  */
 final class Bf16Gemm {
-    private static final Logger LOG = LoggerFactory.getLogger(Bf16Gemm.class);
     /** Products kept per thread. */
     static final int PRODUCTS = 64;
     private static final ThreadLocal<Bf16Gemm> PER_THREAD = ThreadLocal.withInitial(Bf16Gemm::new);
-    private static engine eng;
-    private static Boolean available;
-    private static String isaName;
 
     private final stream str;
     /** Products by shape, the least recently used closed beyond {@link #PRODUCTS} (seq2seq shapes vary by batch). */
@@ -76,8 +60,8 @@ final class Bf16Gemm {
     private final Operand bBuf = new Operand();
 
     private Bf16Gemm() {
-        str = new stream(engine());
-        oneOpenMpThread();
+        str = new stream(OneDnn.engine());
+        OneDnn.oneOpenMpThread();
     }
 
     static Bf16Gemm forThread() {
@@ -87,98 +71,6 @@ final class Bf16Gemm {
     /** The packed weights alive on this thread (one per weight and form among its kept products). */
     int packedWeights() {
         return packedWeights;
-    }
-
-    private static synchronized engine engine() {
-        if (eng == null) {
-            eng = new engine(engine.kind.cpu, 0);
-        }
-        return eng;
-    }
-
-    /**
-     * Whether oneDNN dispatches to bf16 units on this CPU: its effective ISA (the CPU's, capped by
-     * {@code ONEDNN_MAX_CPU_ISA} or {@code DNNL_MAX_CPU_ISA} when set) is avx512_core_bf16 or above. Decided and
-     * logged once per process, on one line.
-     */
-    static synchronized boolean available() {
-        if (available == null) {
-            int isa;
-            try {
-                Loader.load(dnnl.class);
-                isa = dnnl.dnnl_get_effective_cpu_isa();
-            } catch (LinkageError | RuntimeException e) {
-                isa = -1;
-                isaName = "oneDNN not loadable: " + e;
-            }
-            available = hasBf16Units(isa);
-            if (isaName == null) {
-                isaName = isaName(isa);
-            }
-            if (available) {
-                LOG.info("bf16 products: oneDNN {} (bf16 operands, float32 accumulation)", isaName);
-            } else {
-                LOG.warn("train.precision bf16: oneDNN's ISA here is {} (no bf16 units, or capped by "
-                        + "ONEDNN_MAX_CPU_ISA); bf16 products need avx512_core_bf16 or avx512_core_amx, so the step runs "
-                        + "float32", isaName);
-            }
-        }
-        return available;
-    }
-
-    /** Whether oneDNN's effective ISA {@code isa} includes bf16 dot products. */
-    static boolean hasBf16Units(int isa) {
-        return isa == dnnl.dnnl_cpu_isa_avx512_core_bf16 || isa == dnnl.dnnl_cpu_isa_avx512_core_amx;
-    }
-
-    /** oneDNN's name of the effective ISA, e.g. {@code avx512_core_bf16}. */
-    static synchronized String isa() {
-        available();
-        return isaName;
-    }
-
-    private static String isaName(int isa) {
-        return isa == dnnl.dnnl_cpu_isa_avx512_core_amx ? "avx512_core_amx"
-                : isa == dnnl.dnnl_cpu_isa_avx512_core_bf16 ? "avx512_core_bf16"
-                : isa == dnnl.dnnl_cpu_isa_avx512_core_vnni ? "avx512_core_vnni"
-                : isa == dnnl.dnnl_cpu_isa_avx512_core ? "avx512_core"
-                : isa == dnnl.dnnl_cpu_isa_avx2 ? "avx2" : "isa " + isa;
-    }
-
-    /**
-     * Sets this thread's OpenMP thread count to 1: {@code omp_set_num_threads(1)} of every libgomp mapped into the
-     * process (ND4J, OpenBLAS and oneDNN each ship one; which copy oneDNN's symbols bound to depends on the load
-     * order), which applies to the parallel regions this thread starts. Without it each engine thread would start a
-     * team of {@code OMP_NUM_THREADS} threads (default: all cores) for every product.
-     */
-    private static void oneOpenMpThread() {
-        for (Function f : ompSetNumThreads()) {
-            f.invokeVoid(new Object[] {1});
-        }
-    }
-
-    private static List<Function> ompSetNumThreads;
-
-    private static synchronized List<Function> ompSetNumThreads() {
-        if (ompSetNumThreads == null) {
-            Set<String> paths = new LinkedHashSet<>();
-            List<Function> found = new ArrayList<>();
-            try {
-                for (String line : Files.readAllLines(Paths.get("/proc/self/maps"))) {
-                    int slash = line.indexOf('/');
-                    if (slash >= 0 && line.contains("libgomp")) {
-                        paths.add(line.substring(slash).trim());
-                    }
-                }
-                for (String path : paths) {
-                    found.add(NativeLibrary.getInstance(path).getFunction("omp_set_num_threads"));
-                }
-            } catch (IOException | LinkageError | RuntimeException e) {
-                LOG.warn("bf16 products: cannot set OpenMP threads to 1 ({}); OMP_NUM_THREADS applies", e.toString());
-            }
-            ompSetNumThreads = found;
-        }
-        return ompSetNumThreads;
     }
 
     /**
@@ -285,8 +177,8 @@ final class Bf16Gemm {
         Packed(PackKey key, memory.desc stored, memory.desc layout) {
             this.key = key;
             this.layout = layout;
-            weights = new memory(layout, engine());
-            mirrored = new memory(stored, engine(), (Pointer) null);
+            weights = new memory(layout, OneDnn.engine());
+            mirrored = new memory(stored, OneDnn.engine(), (Pointer) null);
             packer = new reorder(mirrored, weights);
         }
 
@@ -336,18 +228,18 @@ final class Bf16Gemm {
                 ops.append_sum();
                 attr.set_post_ops(ops);
             }
-            matmul.primitive_desc pd = new matmul.primitive_desc(new matmul.desc(aMd, bMd, cMd), attr, engine());
+            matmul.primitive_desc pd = new matmul.primitive_desc(new matmul.desc(aMd, bMd, cMd), attr, OneDnn.engine());
             primitive = new matmul(pd);
-            src = new memory(aMd, engine(), (Pointer) null);
+            src = new memory(aMd, OneDnn.engine(), (Pointer) null);
             if (weight) {
                 this.packed = owner.packedFor(key, bStored, pd.weights_desc());
                 weights = this.packed.weights;
             } else {
                 this.packed = null;
-                weights = new memory(bMd, engine(), (Pointer) null);
+                weights = new memory(bMd, OneDnn.engine(), (Pointer) null);
             }
-            dst = new memory(cMd, engine(), (Pointer) null);
-            scratchpad = new memory(pd.scratchpad_desc(), engine());
+            dst = new memory(cMd, OneDnn.engine(), (Pointer) null);
+            scratchpad = new memory(pd.scratchpad_desc(), OneDnn.engine());
             args.put(dnnl.DNNL_ARG_SRC, src).put(dnnl.DNNL_ARG_WEIGHTS, weights).put(dnnl.DNNL_ARG_DST, dst)
                     .put(dnnl.DNNL_ARG_SCRATCHPAD, scratchpad);
         }

@@ -56,7 +56,7 @@ public final class Bf16Products {
      * for {@link Precision#FLOAT32}, float64 parameters, or a CPU without bf16 units (logged once per process).
      */
     public static Bf16Products of(Precision precision, INDArray flat) {
-        if (precision != Precision.BF16 || flat.dataType() != DataType.FLOAT || !Bf16Gemm.available()) {
+        if (precision != Precision.BF16 || flat.dataType() != DataType.FLOAT || !OneDnn.available()) {
             return null;
         }
         return new Bf16Products(flat);
@@ -64,12 +64,12 @@ public final class Bf16Products {
 
     /** The instruction set oneDNN runs bf16 products with on this CPU, e.g. {@code avx512_core_bf16}. */
     public static String isa() {
-        return Bf16Gemm.isa();
+        return OneDnn.isa();
     }
 
     /** Whether this CPU has bf16 units that oneDNN uses (else {@code bf16} runs float32). */
     public static boolean available() {
-        return Bf16Gemm.available();
+        return OneDnn.available();
     }
 
     /** Converts the parameter vector to the bf16 mirror; call after the parameters change, before products run. */

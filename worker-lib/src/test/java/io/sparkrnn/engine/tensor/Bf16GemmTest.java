@@ -34,10 +34,10 @@ class Bf16GemmTest {
 
     @Test
     void bf16UnitsFromAvx512Bf16On() {
-        assertTrue(Bf16Gemm.hasBf16Units(dnnl.dnnl_cpu_isa_avx512_core_bf16));
-        assertTrue(Bf16Gemm.hasBf16Units(dnnl.dnnl_cpu_isa_avx512_core_amx));
-        assertFalse(Bf16Gemm.hasBf16Units(dnnl.dnnl_cpu_isa_avx512_core_vnni));
-        assertFalse(Bf16Gemm.hasBf16Units(dnnl.dnnl_cpu_isa_avx2));
+        assertTrue(OneDnn.hasBf16Units(dnnl.dnnl_cpu_isa_avx512_core_bf16));
+        assertTrue(OneDnn.hasBf16Units(dnnl.dnnl_cpu_isa_avx512_core_amx));
+        assertFalse(OneDnn.hasBf16Units(dnnl.dnnl_cpu_isa_avx512_core_vnni));
+        assertFalse(OneDnn.hasBf16Units(dnnl.dnnl_cpu_isa_avx2));
     }
 
     private static float round(float f) {
