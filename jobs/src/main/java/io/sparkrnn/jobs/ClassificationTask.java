@@ -76,14 +76,7 @@ final class ClassificationTask implements VocabularyTask {
 
     /** The merges a model folder stores for {@code bpe} inputs, null for another unit. */
     static Bpe inputMerges(TrainedModel m, TokenUnit unit) {
-        if (unit != TokenUnit.BPE) {
-            return null;
-        }
-        try {
-            return Bpe.fromText(m.file(Bpe.INPUT_FILE), m.dir() + "/" + Bpe.INPUT_FILE);
-        } catch (CorpusException e) {
-            throw new InputException(e.getMessage());
-        }
+        return m.inputMerges(unit);
     }
 
     /** The merges a warm start keeps: the parent's, for {@code bpe} tokens. */

@@ -121,14 +121,7 @@ final class LmTask implements Task {
      * words; a damaged file is an {@link InputException} naming it and the line.
      */
     static Bpe merges(TrainedModel m) {
-        if (m.settings().lm().tokens() != TokenUnit.BPE) {
-            return null;
-        }
-        try {
-            return Bpe.fromText(m.file(Bpe.INPUT_FILE), m.dir() + "/" + Bpe.INPUT_FILE);
-        } catch (CorpusException e) {
-            throw new InputException(e.getMessage());
-        }
+        return m.inputMerges(m.settings().lm().tokens());
     }
 
     @Override

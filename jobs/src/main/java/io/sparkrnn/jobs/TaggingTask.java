@@ -74,14 +74,7 @@ final class TaggingTask implements VocabularyTask {
      * a damaged file is an {@link InputException} naming it and the line.
      */
     static Bpe inputMerges(TrainedModel m) {
-        if (m.settings().tagging().tokens() != TokenUnit.BPE) {
-            return null;
-        }
-        try {
-            return Bpe.fromText(m.file(Bpe.INPUT_FILE), m.dir() + "/" + Bpe.INPUT_FILE);
-        } catch (CorpusException e) {
-            throw new InputException(e.getMessage());
-        }
+        return m.inputMerges(m.settings().tagging().tokens());
     }
 
     /** The merges a warm start keeps: the parent's, for pieces. */

@@ -1,7 +1,10 @@
 package io.sparkrnn.jobs;
 
 import io.sparkrnn.driver.corpus.Part;
+import io.sparkrnn.driver.corpus.CorpusException;
 import io.sparkrnn.driver.corpus.Splits;
+import io.sparkrnn.driver.corpus.text.TokenUnit;
+import io.sparkrnn.driver.corpus.text.bpe.Bpe;
 import io.sparkrnn.driver.task.LocalModel;
 import io.sparkrnn.engine.io.ModelFiles;
 import io.sparkrnn.driver.corpus.text.Vocabulary;
@@ -104,6 +107,21 @@ record TrainedModel(Location dir, ModelFiles.Loaded loaded, JobSettings settings
             return dir.resolve(name).readString();
         } catch (IOException e) {
             throw new InputException("the model in " + dir + " lacks " + name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The byte-pair-encoding merges of a model whose inputs are {@code unit}: {@link Bpe#INPUT_FILE} for
+     * {@link TokenUnit#BPE}, null for another unit; a damaged file is an {@link InputException} naming it and the line.
+     */
+    Bpe inputMerges(TokenUnit unit) {
+        if (unit != TokenUnit.BPE) {
+            return null;
+        }
+        try {
+            return Bpe.fromText(file(Bpe.INPUT_FILE), dir + "/" + Bpe.INPUT_FILE);
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
         }
     }
 
