@@ -37,10 +37,13 @@ public final class TaskMetrics {
         return validated(task, lm, data, seq2seq);
     }
 
-    /** A language model of words, or of pieces (first per piece, then per word). */
+    /** What evaluating a language model reports: bits per character, word or piece (then per word), perplexity. */
     private static List<String> lm(LmSection lm) {
-        return lm.tokens() == TokenUnit.CHARS ? List.of("bits_per_char") : lm.tokens() == TokenUnit.BPE
-                ? List.of("bits_per_piece", "bits_per_word", "perplexity") : List.of("bits_per_word", "perplexity");
+        return switch (lm.tokens()) {
+            case CHARS -> List.of("bits_per_char", "perplexity");
+            case BPE -> List.of("bits_per_piece", "bits_per_word", "perplexity");
+            default -> List.of("bits_per_word", "perplexity");
+        };
     }
 
     /**
