@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.io.pytorch.PythonTorch;
 import io.sparkrnn.jobs.Cli;
 import io.sparkrnn.jobs.config.ConfigException;
 import java.io.IOException;
@@ -170,7 +171,7 @@ public final class EngineBench implements Callable<Integer> {
                     BenchChild.GEMM_N, peak, t);
         }
         boolean torch = s.impls().stream().anyMatch(TorchPeer::runs);
-        Optional<String> python = torch ? TorchPeer.findPython() : Optional.empty();
+        Optional<String> python = torch ? PythonTorch.find() : Optional.empty();
         if (torch && python.isEmpty()) {
             out.println("PyTorch: skipped (python3 torch not importable)");
         }

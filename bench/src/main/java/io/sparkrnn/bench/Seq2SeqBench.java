@@ -2,6 +2,7 @@ package io.sparkrnn.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.io.pytorch.PythonTorch;
 import io.sparkrnn.jobs.Cli;
 import io.sparkrnn.jobs.Location;
 import io.sparkrnn.jobs.Main;
@@ -146,7 +147,7 @@ public final class Seq2SeqBench implements Callable<Integer> {
         copy.put("test_sources", test.sources().size());
 
         // PyTorch
-        Optional<String> python = TorchPeer.findPython();
+        Optional<String> python = PythonTorch.find();
         ObjectNode torch = report.putObject("torch");
         if (python.isEmpty()) {
             torch.put("skipped", "no python3 imports torch (set SPARK_RNN_PYTHON to one that does)");

@@ -1,21 +1,18 @@
 package io.sparkrnn.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The PyTorch peers: finds a python3 that imports torch and runs {@code bench/src/main/python/torch_rnn.py}, as
- * implementation {@code torch} (float32) or {@code torch-bf16} (the same step under
- * {@code torch.autocast("cpu", dtype=torch.bfloat16)}); {@link Seq2SeqBench} runs its own script through
- * {@link #findPython} and {@link #script(String)}.
+ * The PyTorch peers: with the python3 that {@code PythonTorch.find()} finds, runs
+ * {@code bench/src/main/python/torch_rnn.py}, as implementation {@code torch} (float32) or {@code torch-bf16} (the
+ * same step under {@code torch.autocast("cpu", dtype=torch.bfloat16)}); {@link Seq2SeqBench} runs its own script
+ * through {@link #script(String)}.
  */
 final class TorchPeer {
     static final String SCRIPT = "bench/src/main/python/torch_rnn.py";
@@ -29,36 +26,6 @@ final class TorchPeer {
     /** Whether {@code impl} is run by this peer. */
     static boolean runs(String impl) {
         return AUTOCAST.containsKey(impl);
-    }
-
-    /** Env {@code SPARK_RNN_PYTHON} if set; else the first of python3 on PATH, /usr/bin/python3 that imports torch. */
-    static Optional<String> findPython() {
-        String forced = System.getenv("SPARK_RNN_PYTHON");
-        List<String> candidates = forced != null && !forced.isBlank() ? List.of(forced)
-                : List.of("python3", "/usr/bin/python3");
-        for (String py : candidates) {
-            if (importsTorch(py)) {
-                return Optional.of(py);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean importsTorch(String python) {
-        try {
-            Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Times {@code impl} (one of {@link #AUTOCAST}); {@code s} has a single batch and thread count. */

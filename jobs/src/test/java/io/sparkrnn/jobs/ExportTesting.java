@@ -41,8 +41,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Exports a trained model folder with the {@code export} command in both formats and checks that ONNX Runtime and
  * torch compute the engine's outputs on the given rows (max abs difference <= 1e-4 at every valid step; for
- * seq2seq, teacher-forced logits and greedy outputs). The torch comparison comes last: where {@link Torch#PYTHON}
- * cannot import torch it aborts the calling test, which is then reported as skipped, so call these last in a test.
+ * seq2seq, teacher-forced logits and greedy outputs). The torch comparison comes last: where no interpreter
+ * imports torch ({@link Torch#assumeAvailable()}) it aborts the calling test, which is then
+ * reported as skipped, so call these last in a test.
  */
 final class ExportTesting {
     static final double TOLERANCE = 1e-4;

@@ -5,57 +5,38 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
+import io.sparkrnn.engine.io.pytorch.PythonTorch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * PyTorch for the tests that run exported model folders ({@code model.py}, {@code model.load(folder)}) against the
- * engine. The interpreter is env {@code SPARK_RNN_PYTHON}, else {@code /usr/bin/python3}; where it cannot import
- * torch, {@link #assumeAvailable()} aborts the test, which JUnit reports as skipped, never as passed.
+ * engine. The interpreter is {@link PythonTorch#find()}'s (env {@code SPARK_RNN_PYTHON}, else python3 on PATH, else
+ * {@code /usr/bin/python3}); where none imports torch, {@link #assumeAvailable()} aborts the test, which JUnit
+ * reports as skipped, never as passed.
  */
 public final class Torch {
-    /** The interpreter the comparisons run. */
-    public static final String PYTHON = Optional.ofNullable(System.getenv("SPARK_RNN_PYTHON"))
-            .filter(p -> !p.isBlank()).orElse("/usr/bin/python3");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Torch() {
     }
 
-    /** Aborts the calling test (reported as skipped) unless {@link #PYTHON} imports torch. */
+    /** Aborts the calling test (reported as skipped) unless an interpreter {@link PythonTorch} finds imports torch. */
     public static void assumeAvailable() {
-        assumeAvailable(PYTHON);
+        Assumptions.assumeTrue(PythonTorch.find().isPresent(), () -> "torch comparison skipped: none of "
+                + PythonTorch.candidates() + " can import torch (set SPARK_RNN_PYTHON to an interpreter that can)");
     }
 
     /** Aborts the calling test (reported as skipped) unless {@code python -c "import torch"} succeeds. */
     public static void assumeAvailable(String python) {
-        Assumptions.assumeTrue(imports(python), () -> "torch comparison skipped: " + python + " cannot import torch"
-                + " (set SPARK_RNN_PYTHON to an interpreter that can)");
-    }
-
-    private static boolean imports(String python) {
-        try {
-            Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(2, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        Assumptions.assumeTrue(PythonTorch.imports(python), () -> "torch comparison skipped: " + python
+                + " cannot import torch (set SPARK_RNN_PYTHON to an interpreter that can)");
     }
 
     /**
@@ -117,7 +98,7 @@ public final class Torch {
                 "        outs.append(out(net))",
                 "    sys.path.remove(d)",
                 "print(json.dumps(outs))");
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script, file.toString()));
+        List<String> cmd = new ArrayList<>(List.of(PythonTorch.find().orElseThrow(), "-c", script, file.toString()));
         dirs.forEach(d -> cmd.add(d.toString()));
         Path out = file.resolveSibling(file.getFileName() + ".out");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(out.toFile())
