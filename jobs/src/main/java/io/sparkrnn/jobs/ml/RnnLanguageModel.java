@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
@@ -25,9 +26,12 @@ import org.apache.spark.sql.types.StructType;
  * on the executors, the last {@code validationFraction} of the text is held out (validation is bits per token with the
  * state carried through it), and the round loop runs on the Dataset's own Spark context with windows of {@code k1}
  * steps ({@code train.k2 = k2}). A null text is a bad record, counted against {@code maxBadFraction}. The fitted
- * {@link RnnLanguageModelModel} generates text after a prompt column.
+ * {@link RnnLanguageModelModel} generates text after a prompt column with the generation params
+ * ({@link LmGenerationParams}: length, temperature, topK, sampleSeed), which may be set here (or in a Pipeline) and
+ * are copied to the model by {@code fit}, as the column params are.
  */
-public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelModel, RnnLanguageModel> {
+public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelModel, RnnLanguageModel>
+        implements LmGenerationParams<RnnLanguageModel> {
     private static final long serialVersionUID = 1L;
     private final Param<String> textCol = column("textCol", "the text column (string), one row a line", "text");
     private final Param<String> promptCol = column("promptCol", "the prompt column (string) the model continues",
@@ -38,6 +42,7 @@ public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelMo
     private final IntParam bpeMerges = bind("bpeMerges", "data.bpe-merges");
     private final IntParam k1 = bind("k1", "train.k1");
     private final IntParam k2 = bind("k2", "train.k2");
+    private final Generation generation = Generation.of(this);
 
     public RnnLanguageModel() {
         this(Identifiable.randomUID("rnnLanguageModel"));
@@ -45,6 +50,16 @@ public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelMo
 
     public RnnLanguageModel(String uid) {
         super(uid, "generated");
+        for (ParamPair<?> d : generation.defaults()) {
+            @SuppressWarnings("unchecked")
+            Param<Object> param = (Param<Object>) d.param();
+            setDefault(param, d.value());
+        }
+    }
+
+    @Override
+    public Generation generation() {
+        return generation;
     }
 
     public Param<String> textCol() {

@@ -8,10 +8,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -26,10 +25,12 @@ import org.apache.spark.sql.types.StructType;
  * --temperature T --top-k K --seed S} draws them ({@link LmGenerator}; seeded, so a row's text is the same in
  * every run and equals the command's), and {@code bitsCol}, the prompt's bits per token under the model (each
  * token after the first predicted from those before it; NaN for a prompt of one token). A null or empty prompt, or
- * one the model cannot read (a character outside its vocabulary, no word), gets nulls. The defaults are the command's. Saved as Spark's metadata plus the model
- * folder in {@code <path>/model}, which {@code predict} reads too.
+ * one the model cannot read (a character outside its vocabulary, no word), gets nulls. The generation params
+ * ({@link LmGenerationParams}) default to the command's and come from the estimator when fitted. Saved as Spark's
+ * metadata plus the model folder in {@code <path>/model}, which {@code predict} reads too.
  */
-public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> implements MLWritable {
+public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel>
+        implements MLWritable, LmGenerationParams<RnnLanguageModelModel> {
     private static final long serialVersionUID = 1L;
     private final String uid;
     private final transient ModelFolder folder;
@@ -37,10 +38,7 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
     private final Param<String> promptCol;
     private final Param<String> predictionCol;
     private final Param<String> bitsCol;
-    private final IntParam length;
-    private final DoubleParam temperature;
-    private final IntParam topK;
-    private final IntParam sampleSeed;
+    private final Generation generation;
 
     RnnLanguageModelModel(String uid, ModelFolder folder) {
         this.uid = uid;
@@ -51,17 +49,20 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
                 + "(string)");
         bitsCol = new Param<>(uid, "bitsCol", "output column of the prompts' bits per token under the model "
                 + "(double)");
-        length = ConfigParams.bounded(this, "length", "tokens generated after each prompt", 1, false, true);
-        temperature = ConfigParams.bounded(this, "temperature", "the sampling temperature", 0, true, false);
-        topK = ConfigParams.bounded(this, "topK", "sample from the topK likeliest tokens, 0 = all", 0, false, true);
-        sampleSeed = ConfigParams.bounded(this, "sampleSeed", "the sampling seed", 0, false, true);
+        generation = Generation.of(this);
         setDefault(promptCol, "prompt");
         setDefault(predictionCol, "generated");
         setDefault(bitsCol, "bits");
-        setDefault(length, 300);
-        setDefault(temperature, 0.8);
-        setDefault(topK, 0);
-        setDefault(sampleSeed, 1);
+        for (ParamPair<?> d : generation.defaults()) {
+            @SuppressWarnings("unchecked")
+            Param<Object> param = (Param<Object>) d.param();
+            setDefault(param, d.value());
+        }
+    }
+
+    @Override
+    public Generation generation() {
+        return generation;
     }
 
     @Override
@@ -96,50 +97,6 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
         return this;
     }
 
-    public IntParam length() {
-        return length;
-    }
-
-    public int getLength() {
-        return (Integer) getOrDefault(length);
-    }
-
-    public RnnLanguageModelModel setLength(int v) {
-        set(length, v);
-        return this;
-    }
-
-    public DoubleParam temperature() {
-        return temperature;
-    }
-
-    public double getTemperature() {
-        return (Double) getOrDefault(temperature);
-    }
-
-    public RnnLanguageModelModel setTemperature(double v) {
-        set(temperature, v);
-        return this;
-    }
-
-    public IntParam topK() {
-        return topK;
-    }
-
-    public RnnLanguageModelModel setTopK(int v) {
-        set(topK, v);
-        return this;
-    }
-
-    public IntParam sampleSeed() {
-        return sampleSeed;
-    }
-
-    public RnnLanguageModelModel setSampleSeed(int v) {
-        set(sampleSeed, v);
-        return this;
-    }
-
     @Override
     public StructType transformSchema(StructType schema) {
         Columns.require(schema, "promptCol", getOrDefault(promptCol), List.of(DataTypes.StringType));
@@ -159,8 +116,8 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel> im
         Broadcast<LmGenerator> g = sc.broadcast(generator);
         int n = getLength();
         double t = getTemperature();
-        int k = (Integer) getOrDefault(topK);
-        int seed = (Integer) getOrDefault(sampleSeed);
+        int k = getTopK();
+        int seed = getSampleSeed();
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(it -> generate(g.value().copy(), it, in, n, t, k,
                 seed));
         return dataset.sparkSession().createDataFrame(rows, out);

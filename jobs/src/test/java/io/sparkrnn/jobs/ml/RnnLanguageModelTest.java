@@ -64,22 +64,23 @@ class RnnLanguageModelTest {
             Dataset<Row> text = spark.createDataFrame(cells, new StructType().add("line", DataTypes.StringType));
             RnnLanguageModel lm = new RnnLanguageModel().setTextCol("line").setEmbedding(16).setHidden(64)
                     .setBatch(16).setK1(32).setK2(32).setLearningRate(5e-3).setRounds(6).setLocalSteps(20)
-                    .setEvalEvery(6).setOutputDir(run.toString());
+                    .setEvalEvery(6).setOutputDir(run.toString()).setLength(LENGTH).setSampleSeed(SEED).setTopK(TOP_K)
+                    .setTemperature(0.8);
             PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {lm}).fit(text);
             fitted.write().save(saved.toString());
 
             PipelineModel loaded = PipelineModel.load(saved.toString());
             RnnLanguageModelModel model = (RnnLanguageModelModel) loaded.stages()[0];
             stage = "0_" + model.uid();
-            assertEquals(300, model.getLength());
-            assertEquals(0.8, model.getTemperature());
+            // the generation params set on the estimator reached the fitted model and survived its save and load
+            assertEquals(List.of(LENGTH, 0.8, TOP_K, SEED), List.of(model.getLength(), model.getTemperature(),
+                    model.getTopK(), model.getSampleSeed()));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.setLength(0));
             assertTrue(e.getMessage().contains("param length must be >= 1, found 0"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> model.setTemperature(0));
             assertTrue(e.getMessage().contains("param temperature must be > 0.0, found 0.0"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> model.setTopK(-1));
             assertTrue(e.getMessage().contains("param topK must be >= 0, found -1"), e.getMessage());
-            model.setLength(LENGTH).setSampleSeed(SEED).setTopK(TOP_K).setTemperature(0.8);
             List<Row> p = new ArrayList<>();
             for (String s : prompts) {
                 p.add(RowFactory.create(s));
@@ -92,7 +93,8 @@ class RnnLanguageModelTest {
             }
             // the same seed draws the same text again; another seed another text
             RnnLanguageModelModel again = (RnnLanguageModelModel) fitted.stages()[0];
-            again.setLength(LENGTH).setSampleSeed(SEED).setTopK(TOP_K);
+            assertEquals(List.of(LENGTH, TOP_K, SEED), List.of(again.getLength(), again.getTopK(),
+                    again.getSampleSeed()));
             assertEquals(generated.get("Call me "), again.transform(rows).filter("prompt = 'Call me '")
                     .first().getString(1));
             again.setSampleSeed(SEED + 1);
@@ -147,12 +149,23 @@ class RnnLanguageModelTest {
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> lm.setK1(0));
         assertTrue(e.getMessage().contains("param k1 (config key train.k1) must be >= 1, found 0"), e.getMessage());
+        // the generation params: predict's defaults, checked on the estimator as on the model
+        assertEquals(List.of(300, 0.8, 0, 1), List.of(lm.getLength(), lm.getTemperature(), lm.getTopK(),
+                lm.getSampleSeed()));
+        e = assertThrows(IllegalArgumentException.class, () -> lm.setTemperature(0));
+        assertTrue(e.getMessage().contains("param temperature must be > 0.0, found 0.0"), e.getMessage());
         SparkSession spark = SparkSession.builder().master("local[2]").appName("RnnLanguageModelTest").getOrCreate();
         try {
             Dataset<Row> nums = spark.createDataFrame(List.of(RowFactory.create(1)), new StructType().add("text",
                     DataTypes.IntegerType));
             e = assertThrows(IllegalArgumentException.class, () -> lm.fit(nums));
             assertTrue(e.getMessage().contains("textCol: column 'text' must be string, found int"), e.getMessage());
+            // an estimator's save and load keeps its generation params
+            lm.setLength(42).setTemperature(1.5).setTopK(3).setSampleSeed(9);
+            lm.write().save(tmp.resolve("estimator").toString());
+            RnnLanguageModel back = RnnLanguageModel.load(tmp.resolve("estimator").toString());
+            assertEquals(List.of(42, 1.5, 3, 9), List.of(back.getLength(), back.getTemperature(), back.getTopK(),
+                    back.getSampleSeed()));
         } finally {
             spark.stop();
         }
