@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.io.pytorch.PythonTorch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ class EngineBenchTest {
      */
     @Test
     void torchBf16IsTheAutocastPeerInTheSameTable() throws Exception {
-        Assumptions.assumeTrue(TorchPeer.findPython().isPresent(), "no python3 that imports torch");
+        Assumptions.assumeTrue(PythonTorch.find().isPresent(), "no python3 that imports torch");
         Path json = tmp.resolve("torch.json");
         Run r0 = run("engine", "--cells", "lstm", "--hidden", "8", "--impl", "torch,torch-bf16", "--repeats",
                 "1", "--steps", "2", "--batch", "4", "--seq", "20", "--k", "10", "--threads", "1", "--json",

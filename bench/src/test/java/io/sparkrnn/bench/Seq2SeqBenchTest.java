@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkrnn.engine.io.pytorch.PythonTorch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -60,7 +61,7 @@ class Seq2SeqBenchTest {
         assertTrue(r.out().contains(CpuInfo.current().line()), r.out());
 
         JsonNode torch = rep.get("torch");
-        boolean present = TorchPeer.findPython().isPresent();
+        boolean present = PythonTorch.find().isPresent();
         assertEquals(!present, torch.has("skipped"), torch.toString());
         Assumptions.assumeTrue(present, "no python3 that imports torch");
         assertFalse(torch.has("error"), torch.toString());
