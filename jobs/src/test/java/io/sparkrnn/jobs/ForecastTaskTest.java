@@ -80,7 +80,7 @@ class ForecastTaskTest {
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(mae, TaskTesting.json(metrics.get(7)).get("valid_mae").asDouble(), 1e-5, metrics.get(7));
         // the plotted series: every validation row once, in time order, the actual values the CSV's, the
-        // forecasts' mean absolute error the MAE, the baseline the same weekday a week earlier
+        // forecasts' mean absolute error the MAE, the baselines the same weekday a week earlier and yesterday
         JsonNode series = eval.get("valid_series");
         assertEquals("births", series.get("target").asText());
         assertEquals(validRows, series.get("row").size());
@@ -90,6 +90,7 @@ class ForecastTaskTest {
             assertEquals(row, series.get("row").get(i).asInt());
             assertEquals(x[row], series.get("actual").get(i).asDouble(), 1e-6 * x[row]);
             assertEquals(x[row - 7], series.get("seasonal_naive").get(i).asDouble(), 1e-6 * x[row]);
+            assertEquals(x[row - 1], series.get("persistence").get(i).asDouble(), 1e-6 * x[row]);
             plotted += Math.abs(series.get("forecast").get(i).asDouble() - x[row]);
         }
         assertEquals(mae, plotted / validRows, 1e-3);

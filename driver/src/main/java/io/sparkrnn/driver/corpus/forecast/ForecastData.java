@@ -242,7 +242,7 @@ public final class ForecastData {
     /**
      * The first target one step ahead, in original units, for a plot of a part: {@code target} (its name), and
      * per window in time order {@code row} (the index in the series of the predicted row), {@code actual},
-     * {@code forecast} and {@code seasonal_naive}; every {@code ceil(windows / SERIES_POINTS)}-th window when
+     * {@code forecast}, {@code seasonal_naive} and {@code persistence} (the window's last value); every {@code ceil(windows / SERIES_POINTS)}-th window when
      * there are more, so that at most {@link #SERIES_POINTS} points reach the driver.
      */
     public static ObjectNode series(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
@@ -252,6 +252,7 @@ public final class ForecastData {
         int f = k.width();
         int target = k.targetFeatures()[0];
         SeasonalNaive naive = k.naive();
+        SeasonalNaive persistence = k.persistence();
         List<double[]> points;
         try {
             points = windows.filter(w -> w.start() % stride == 0).mapPartitions(it -> {
@@ -265,7 +266,8 @@ public final class ForecastData {
                         ForecastWindow w = chunk.get(r);
                         res.add(new double[] {w.start() + k.window(), norm.invert(target, w.targets()[0]),
                                 norm.invert(target, k.forecast(out[r][0], w, 0, naive)),
-                                norm.invert(target, naive.at(w, 0, 0))});
+                                norm.invert(target, naive.at(w, 0, 0)),
+                                norm.invert(target, persistence.at(w, 0, 0))});
                     }
                 }
                 return res.iterator();
@@ -275,7 +277,7 @@ public final class ForecastData {
         }
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("target", k.targets().get(0));
-        String[] names = {"row", "actual", "forecast", "seasonal_naive"};
+        String[] names = {"row", "actual", "forecast", "seasonal_naive", "persistence"};
         for (int c = 0; c < names.length; c++) {
             ArrayNode a = n.putArray(names[c]);
             for (double[] p : points) {
