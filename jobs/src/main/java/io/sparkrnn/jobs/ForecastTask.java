@@ -108,8 +108,10 @@ final class ForecastTask implements Task {
     }
 
     /**
-     * For every window of W rows followed by H rows: the window's first row (0-based, time order), then per
-     * target and step the forecast and the actual value, in original units.
+     * For every window of W rows followed by H rows: the window's first row (0-based, time order), the time of the
+     * first predicted row, then per target and step the forecast and the actual value, in original units; then
+     * the forecast of the H steps after the data (actual values NaN), or one line saying why there is none
+     * ({@link ForecastData#predictions}).
      */
     @Override
     public long predict(JavaSparkContext sc, TrainedModel m, String data, PredictionWriter out) {
@@ -118,10 +120,19 @@ final class ForecastTask implements Task {
         }
         ForecastColumns k = m.settings().forecast();
         Normalizer norm = Normalizer.fromJson(m.file(NORMALIZER));
-        JavaRDD<Object[]> rows = ForecastData.forecast(sc, m.local(), windows(sc, m, data, Part.ALL), k, norm,
-                m.batch());
+        ForecastData.Predictions p;
+        try {
+            p = ForecastData.predictions(sc, data, k, norm, m.local(), m.batch());
+        } catch (CorpusException e) {
+            throw new InputException(e.getMessage());
+        }
+        if (p.omitted() != null) {
+            System.err.println("spark-rnn: no forecast after the data's last row: " + p.omitted());
+        }
+        JavaRDD<Object[]> rows = p.rows();
         List<PredictionWriter.Column> cols = new ArrayList<>();
         cols.add(new PredictionWriter.Column("window_start", Long.class));
+        cols.add(new PredictionWriter.Column("time", String.class));
         for (int h = 1; h <= k.horizon(); h++) {
             for (String t : k.targets()) {
                 cols.add(new PredictionWriter.Column(t + "_t+" + h, Double.class));

@@ -42,7 +42,8 @@ final class ModelCommands {
                                                                             (lm)""",
             descriptionHeading = "%n", description = """
             A tagger writes (sentence, word/TAG ...), a classifier (id, label, probability), a forecaster
-            (window_start, then per target and step the forecast and the actual value), a seq2seq model (source,
+            (window_start, time, then per target and step the forecast and the actual value; last the forecast
+            of the steps after the data, actual NaN), a seq2seq model (source,
             prediction, score: the length-normalised log-probability; beam search when decode.beam > 1; a source
             longer than data.max-source-length gets an empty prediction and score NaN). --input-format: tag
             brown | conll | text (one sentence of words a line); classify tsv | folders | lines (one text a

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkrnn.driver.corpus.forecast.Calendar;
+import io.sparkrnn.driver.corpus.forecast.Normalizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,7 +83,7 @@ class ForecastTaskTest {
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(mae, TaskTesting.json(metrics.get(7)).get("valid_mae").asDouble(), 1e-5, metrics.get(7));
         // the plotted series: every validation row once, in time order, the actual values the CSV's, the
-        // forecasts' mean absolute error the MAE, the baseline the same weekday a week earlier
+        // forecasts' mean absolute error the MAE, the baselines the same weekday a week earlier and yesterday
         JsonNode series = eval.get("valid_series");
         assertEquals("births", series.get("target").asText());
         assertEquals(validRows, series.get("row").size());
@@ -90,6 +93,7 @@ class ForecastTaskTest {
             assertEquals(row, series.get("row").get(i).asInt());
             assertEquals(x[row], series.get("actual").get(i).asDouble(), 1e-6 * x[row]);
             assertEquals(x[row - 7], series.get("seasonal_naive").get(i).asDouble(), 1e-6 * x[row]);
+            assertEquals(x[row - 1], series.get("persistence").get(i).asDouble(), 1e-6 * x[row]);
             plotted += Math.abs(series.get("forecast").get(i).asDouble() - x[row]);
         }
         assertEquals(mae, plotted / validRows, 1e-3);
@@ -113,21 +117,29 @@ class ForecastTaskTest {
                 1e-3);
         assertEquals(eval.get("test_persistence_mae").asDouble(), heldTest.get("persistence_mae").asDouble(), 1e-3);
 
-        // predict: one row per window with the forecast and the actual value in births
+        // predict: one row per window in time order with the predicted day, the forecast and the actual value in
+        // births; then the forecast of the day after the data (1989-01-01), from the last 28 days
         Path pred = tmp.resolve("pred");
         TaskTesting.ok("predict", out.toString(), "--data", csv.toString(), "--output", pred.toString(), "--master",
                 "local[2]");
         List<String[]> rows = TaskTesting.tsvRows(pred);
-        assertEquals(n - 28, rows.size());
+        assertEquals(n - 28 + 1, rows.size());
         double abs = 0;
-        for (String[] row : rows) {
+        for (int i = 0; i < n - 28; i++) {
+            String[] row = rows.get(i);
             int start = Integer.parseInt(row[0]);
-            assertEquals(x[start + 28], Double.parseDouble(row[2]), 1e-3, "actual value (float32 normalised) of window " + start);
-            abs += Math.abs(Double.parseDouble(row[1]) - Double.parseDouble(row[2]));
+            assertEquals(i, start);
+            assertEquals(x[start + 28], Double.parseDouble(row[3]), 1e-3, "actual value (float32 normalised) of window " + start);
+            abs += Math.abs(Double.parseDouble(row[2]) - Double.parseDouble(row[3]));
         }
-        assertEquals(ev.get("mae").asDouble(), abs / rows.size(), 1e-3);
-        assertEquals("window_start\tbirths_t+1\tbirths_t+1_actual", Files.readString(pred.resolve("_columns.tsv"))
-                .strip());
+        assertEquals("1969-01-29", rows.get(0)[1]);
+        assertEquals("1988-12-31", rows.get(n - 29)[1]);
+        assertEquals(ev.get("mae").asDouble(), abs / (n - 28), 1e-3);
+        String[] future = rows.get(n - 28);
+        assertEquals(List.of(String.valueOf(n - 28), "1989-01-01", "NaN"), List.of(future[0], future[1], future[3]));
+        assertEquals(futureForecast(out, x), Double.parseDouble(future[2]), 1e-2);
+        assertEquals("window_start\ttime\tbirths_t+1\tbirths_t+1_actual", Files.readString(pred.resolve(
+                "_columns.tsv")).strip());
 
         Commands.Run ins = TaskTesting.ok("inspect", out.toString());
         assertTrue(ins.out().contains("task: forecast") && ins.out().contains("normalizer.json"), ins.out());
@@ -149,6 +161,27 @@ class ForecastTaskTest {
                 Files.readAllBytes(parts.resolve("model/normalizer.json")));
 
         ExportTesting.forecaster(out, tmp, csv);
+    }
+
+    /**
+     * The forecast for 1989-01-01 computed here from the model: the last 28 days' births standardised with the
+     * saved normaliser, each step with the calendar of the day after it (the last step: 1989-01-01's), the
+     * model's output a residual over the births a week before the forecast day.
+     */
+    static double futureForecast(Path run, double[] x) {
+        TrainedModel m = TrainedModel.open(run.toString());
+        Normalizer norm = Normalizer.fromJson(m.file(ForecastTask.NORMALIZER));
+        Calendar cal = new Calendar(List.of("day-of-week", "day-of-year", "us-holidays"));
+        int n = x.length;
+        int width = 1 + cal.width();
+        float[] in = new float[28 * width];
+        LocalDate first = LocalDate.of(1988, 12, 31).minusDays(27);
+        for (int t = 0; t < 28; t++) {
+            in[t * width] = norm.apply(0, x[n - 28 + t]);
+            System.arraycopy(cal.of(first.plusDays(t + 1)), 0, in, t * width + 1, cal.width());
+        }
+        float out = m.local().regress(List.of(in), 28, width)[0][0];
+        return norm.invert(0, out + norm.apply(0, x[n - 7]));
     }
 
     /**

@@ -109,7 +109,7 @@ final class ReportPage {
                 confusedPairs(sb, eval.path("valid_confused_pairs"));
             }
             case "forecast" -> sb.append(chart("forecast", "wide tall", "Actual and forecast one step ahead on the "
-                    + "validation and test rows, with the seasonal-naive baseline", null));
+                    + "validation and test rows, with the seasonal-naive and persistence baselines", null));
             default -> {
                 return "";
             }

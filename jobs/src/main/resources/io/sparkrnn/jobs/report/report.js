@@ -200,7 +200,7 @@
     heat.closest('.chart').dataset.series = JSON.stringify([{label: 'confusion', points: cells}]);
   }
 
-  // Forecaster: actual, forecast and seasonal-naive values one step ahead over the validation and test rows.
+  // Forecaster: actual, forecast, seasonal-naive and persistence values one step ahead over the validation and test rows.
   const fc = document.getElementById('forecast');
   if (fc) {
     const parts = [ev.valid_series, ev.test_series].filter(p => p && p.row && p.row.length);
@@ -221,6 +221,11 @@
         line('forecast', series('forecast'), colours[0], 'y', {pointRadius: 0}),
         line('seasonal naive', series('seasonal_naive'), colours[4], 'y', {pointRadius: 0, borderWidth: 1,
           borderDash: [4, 3]})];
+      // eval.json written before persistence was plotted has no such series
+      if (parts.every(p => p.persistence)) {
+        sets.push(line('persistence', series('persistence'), colours[2], 'y', {pointRadius: 0, borderWidth: 1,
+          borderDash: [1, 2]}));
+      }
       const split = ev.test_series && ev.test_series.row && ev.test_series.row.length
         ? ' (test from row ' + ev.test_series.row[0] + ')' : '';
       new Chart(fc, {type: 'scatter', data: {datasets: sets}, options: {

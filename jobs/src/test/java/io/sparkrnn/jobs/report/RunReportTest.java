@@ -276,10 +276,10 @@ class RunReportTest {
                 eval.put("valid_mae", 310.5);
                 eval.set("valid_series", JSON.readTree("{\"target\":\"births\",\"row\":[100,101,102,103],"
                         + "\"actual\":[9000,9400,8800,7000],\"forecast\":[9100,9300,8700,7300],"
-                        + "\"seasonal_naive\":[8900,9600,9000,6500]}"));
+                        + "\"seasonal_naive\":[8900,9600,9000,6500],\"persistence\":[8950,9000,9400,8800]}"));
                 eval.set("test_series", JSON.readTree("{\"target\":\"births\",\"row\":[104,105,106],"
                         + "\"actual\":[9900,9400,9000],\"forecast\":[9800,9500,9100],"
-                        + "\"seasonal_naive\":[9700,9000,9300]}"));
+                        + "\"seasonal_naive\":[9700,9000,9300],\"persistence\":[7000,9900,9400]}"));
             }
             case "seq2seq" -> eval.put("valid_per", 0.25).put("valid_wer", 0.5).put("valid_bleu", 0.4);
             default -> eval.put("valid_bits_per_char", 2.1);
@@ -349,7 +349,8 @@ class RunReportTest {
         expected.put("classify", Map.of("chart-per-class", List.of("precision", "recall", "F1"),
                 "chart-confusion", List.of("confusion")));
         expected.put("tag", Map.of("chart-per-tag", List.of("F1")));
-        expected.put("forecast", Map.of("chart-forecast", List.of("actual births", "forecast", "seasonal naive")));
+        expected.put("forecast", Map.of("chart-forecast", List.of("actual births", "forecast", "seasonal naive",
+                "persistence")));
         expected.put("seq2seq", Map.of());
         expected.put("lm", Map.of());
         for (Map.Entry<String, Map<String, List<String>>> t : expected.entrySet()) {

@@ -124,6 +124,54 @@ public final class ForecastData {
     }
 
     /**
+     * What a forecaster's predict writes: per window of the whole series {@code data} in time order, the window's
+     * first row, the time of the first predicted row (an ISO date when the time columns give one, else their
+     * values joined by commas), then per step and target the forecast and the actual value in original units;
+     * then the window of the steps after the data ({@link FutureWindow}, actual values NaN), or, when there is
+     * none, {@code omitted} says why.
+     */
+    public record Predictions(JavaRDD<Object[]> rows, String omitted) {
+    }
+
+    /** The {@link Predictions} of {@code model} (normaliser {@code saved}) on the series {@code data}. */
+    public static Predictions predictions(JavaSparkContext sc, String data, ForecastColumns k, Normalizer saved,
+            LocalModel model, int batch) {
+        ForecastReader.Spec spec = k.reader(1.0, 0.0, true);
+        ForecastReader.Series s = ForecastReader.read(sc, data, spec);
+        long w = k.window();
+        JavaRDD<Object[]> known = forecast(sc, model, normalised(s.train(), s.normalizer(), saved, k), k, saved,
+                batch).mapToPair(r -> new scala.Tuple2<>((Long) r[0] + w, r))
+                .join(s.times().mapValues(ForecastData::stamp)).sortByKey()
+                .map(t -> stamped(t._2()._1(), t._2()._2()));
+        FutureWindow future = FutureWindow.of(s, spec);
+        if (future.window() == null) {
+            return new Predictions(known, future.reason());
+        }
+        String time = future.times().get(0);
+        JavaRDD<Object[]> next = forecast(sc, model, normalised(sc.parallelize(List.of(future.window()), 1),
+                s.normalizer(), saved, k), k, saved, batch).map(r -> stamped(r, time));
+        return new Predictions(known.union(next), null);
+    }
+
+    /** A row's time: its ISO date when the time columns give one, else their values joined by commas. */
+    private static String stamp(String[] time) {
+        try {
+            return Calendar.date(time).toString();
+        } catch (CorpusException e) {
+            return String.join(",", time);
+        }
+    }
+
+    /** {@code row} with {@code time} after its first value. */
+    private static Object[] stamped(Object[] row, String time) {
+        Object[] out = new Object[row.length + 1];
+        out[0] = row[0];
+        out[1] = time;
+        System.arraycopy(row, 1, out, 2, row.length - 1);
+        return out;
+    }
+
+    /**
      * {@code windows}, standardised with a series' own statistics {@code own}, standardised with {@code saved}
      * instead (a model's normaliser): {@code z' = (x - mean') / std'} with {@code x = z * std + mean}, per feature
      * column; calendar covariates are not standardised.
@@ -242,7 +290,7 @@ public final class ForecastData {
     /**
      * The first target one step ahead, in original units, for a plot of a part: {@code target} (its name), and
      * per window in time order {@code row} (the index in the series of the predicted row), {@code actual},
-     * {@code forecast} and {@code seasonal_naive}; every {@code ceil(windows / SERIES_POINTS)}-th window when
+     * {@code forecast}, {@code seasonal_naive} and {@code persistence} (the window's last value); every {@code ceil(windows / SERIES_POINTS)}-th window when
      * there are more, so that at most {@link #SERIES_POINTS} points reach the driver.
      */
     public static ObjectNode series(JavaSparkContext sc, LocalModel model, JavaRDD<ForecastWindow> windows,
@@ -252,6 +300,7 @@ public final class ForecastData {
         int f = k.width();
         int target = k.targetFeatures()[0];
         SeasonalNaive naive = k.naive();
+        SeasonalNaive persistence = k.persistence();
         List<double[]> points;
         try {
             points = windows.filter(w -> w.start() % stride == 0).mapPartitions(it -> {
@@ -265,7 +314,8 @@ public final class ForecastData {
                         ForecastWindow w = chunk.get(r);
                         res.add(new double[] {w.start() + k.window(), norm.invert(target, w.targets()[0]),
                                 norm.invert(target, k.forecast(out[r][0], w, 0, naive)),
-                                norm.invert(target, naive.at(w, 0, 0))});
+                                norm.invert(target, naive.at(w, 0, 0)),
+                                norm.invert(target, persistence.at(w, 0, 0))});
                     }
                 }
                 return res.iterator();
@@ -275,7 +325,7 @@ public final class ForecastData {
         }
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("target", k.targets().get(0));
-        String[] names = {"row", "actual", "forecast", "seasonal_naive"};
+        String[] names = {"row", "actual", "forecast", "seasonal_naive", "persistence"};
         for (int c = 0; c < names.length; c++) {
             ArrayNode a = n.putArray(names[c]);
             for (double[] p : points) {

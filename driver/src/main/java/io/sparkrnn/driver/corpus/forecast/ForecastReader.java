@@ -117,11 +117,14 @@ public final class ForecastReader {
     /**
      * The three splits, their row counts and the normaliser (over the feature columns, fitted on train unless the
      * spec gives one); {@code order} maps each row's index in time order (a window's {@link ForecastWindow#start}
-     * counts in it) to where it was read (CSV: its line; Parquet or a frame: its 0-based row), computed when used.
+     * counts in it) to where it was read (CSV: its line; Parquet or a frame: its 0-based row), {@code times} to its
+     * time-column values and {@code steps} to its F standardised features, then the C calendar covariates of
+     * its own date (computed when used).
      */
     public record Series(JavaRDD<ForecastWindow> train, JavaRDD<ForecastWindow> validation,
             JavaRDD<ForecastWindow> test, long rows, long trainRows, long validationRows, Normalizer normalizer,
-            BadReport bad, JavaPairRDD<Long, Long> order) {
+            BadReport bad, JavaPairRDD<Long, Long> order, JavaPairRDD<Long, String[]> times,
+            JavaPairRDD<Long, float[]> steps) {
     }
 
     /** A parsed row: time key, raw feature values and where it was read (line or row). */
@@ -279,7 +282,9 @@ public final class ForecastReader {
         JavaRDD<ForecastWindow> val = all.filter(x -> x.start() + w >= nTrain && x.start() + w + h - 1 < nTrain + nVal);
         JavaRDD<ForecastWindow> test = all.filter(x -> x.start() + w >= nTrain + nVal);
         return new Series(train, val, test, n, nTrain, nVal, norm, parsed.bad(),
-                ordered.mapToPair(p -> new scala.Tuple2<>(p._2(), p._1().at())));
+                ordered.mapToPair(p -> new scala.Tuple2<>(p._2(), p._1().at())),
+                ordered.mapToPair(p -> new scala.Tuple2<>(p._2(), p._1().key().parts())),
+                normed.mapToPair(p -> p));
     }
 
     /**
