@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code train.precision = bf16} on a CPU without bf16 units, on any CPU: a child JVM whose oneDNN is capped at
  * AVX-512 without bf16 ({@code ONEDNN_MAX_CPU_ISA=AVX512_CORE}) logs the fallback once, on one line naming the ISA,
- * and its bf16 step's gradient is the float32 step's, bit for bit. (On a CPU without bf16 units
- * {@code Bf16StepTest} checks the same in this JVM.)
+ * and its bf16 step's gradient is the float32 step's, bit for bit.
  */
 class Bf16FallbackTest {
     private static final long TIMEOUT_SECONDS = 120;
