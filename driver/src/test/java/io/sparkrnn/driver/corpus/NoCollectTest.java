@@ -43,6 +43,9 @@ class NoCollectTest {
             "ForecastReader.java: .sortByKey().first();",
             // sums and sums of squares of the feature columns
             "ForecastReader.java: }).reduce((a, b) -> {",
+            // the future window: the last two time stamps, then the last W rows of the series
+            "FutureWindow.java: .collect());",
+            "FutureWindow.java: Map<Long, float[]> rows = s.steps().filter(t -> t._1() >= n - w).collectAsMap();",
             // the validation tokens, only when asked and refused above a given size
             "LmCorpus.java: for (int[] piece : validation.collect()) {",
             // the unigram baseline's training counts: one number a vocabulary entry
