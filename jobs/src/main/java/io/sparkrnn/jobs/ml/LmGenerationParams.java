@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.param.Params;
 
@@ -67,8 +68,20 @@ public interface LmGenerationParams<S extends LmGenerationParams<S>> extends Par
         return setGeneration(sampleSeed(), v);
     }
 
+    /**
+     * Sets the four params' defaults to the predict command's ({@link Generation#defaults()}); each stage's
+     * constructor calls it once {@link #generation()} is made.
+     */
+    default void setGenerationDefaults() {
+        for (ParamPair<?> d : generation().defaults()) {
+            @SuppressWarnings("unchecked")
+            Param<Object> param = (Param<Object>) d.param();
+            setDefault(param, d.value());
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    private <T> S setGeneration(org.apache.spark.ml.param.Param<T> p, T v) {
+    private <T> S setGeneration(Param<T> p, T v) {
         set(p, v);
         return (S) this;
     }

@@ -9,7 +9,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
@@ -50,11 +49,7 @@ public final class RnnLanguageModel extends RnnTokenEstimator<RnnLanguageModelMo
 
     public RnnLanguageModel(String uid) {
         super(uid, "generated");
-        for (ParamPair<?> d : generation.defaults()) {
-            @SuppressWarnings("unchecked")
-            Param<Object> param = (Param<Object>) d.param();
-            setDefault(param, d.value());
-        }
+        setGenerationDefaults();
     }
 
     @Override

@@ -10,7 +10,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
@@ -53,11 +52,7 @@ public final class RnnLanguageModelModel extends Model<RnnLanguageModelModel>
         setDefault(promptCol, "prompt");
         setDefault(predictionCol, "generated");
         setDefault(bitsCol, "bits");
-        for (ParamPair<?> d : generation.defaults()) {
-            @SuppressWarnings("unchecked")
-            Param<Object> param = (Param<Object>) d.param();
-            setDefault(param, d.value());
-        }
+        setGenerationDefaults();
     }
 
     @Override
