@@ -39,10 +39,6 @@ class NoCollectTest {
             "ForecastData.java: }).reduce(Errors::plus);",
             // the plotted forecasts of the held-out windows: at most SERIES_POINTS rows of four numbers
             "ForecastData.java: }).takeOrdered(SERIES_POINTS, ByRow.INSTANCE);",
-            // one repeated time (key and count), only when a time appears twice
-            "ForecastReader.java: .sortByKey().first();",
-            // sums and sums of squares of the feature columns
-            "ForecastReader.java: }).reduce((a, b) -> {",
             // the future window: the last two time stamps, then the last W rows of the series
             "FutureWindow.java: .collect());",
             "FutureWindow.java: Map<Long, float[]> rows = s.steps().filter(t -> t._1() >= n - w).collectAsMap();",
@@ -66,6 +62,10 @@ class NoCollectTest {
             "Seq2SeqData.java: }).reduce(Seq2SeqScores::merge);",
             // the copy-the-source baseline's BLEU and chrF sums
             "Seq2SeqData.java: }).reduce(TranslationScores::merge);",
+            // one repeated time (key and count), only when a time appears twice
+            "SeriesBuilder.java: .sortByKey().first();",
+            // sums and sums of squares of the feature columns
+            "SeriesBuilder.java: }).reduce((a, b) -> {",
             // the held-out confusion counts: tags x tags numbers
             "TaggingData.java: }).reduce(ClassCounts::merge);",
             // the kept vocabulary entries with their counts
