@@ -69,8 +69,7 @@ public record LmOptions(TokenUnit tokens, int minCount, int maxSize, List<String
 
     /** Words with the default specials and {@code <eos>} at each line end; otherwise as {@link #chars}. */
     public static LmOptions words() {
-        return new LmOptions(TokenUnit.WORDS, 1, Integer.MAX_VALUE, Vocabulary.SPECIALS, Vocabulary.EOS, 2, 32, 64,
-                0.1, BadRecords.DEFAULT_MAX_BAD_FRACTION, 0, StorageLevel.MEMORY_AND_DISK(), null, 0, null);
+        return chars().withTokens(TokenUnit.WORDS, Vocabulary.SPECIALS, Vocabulary.EOS, 0, null);
     }
 
     /**
@@ -79,14 +78,18 @@ public record LmOptions(TokenUnit tokens, int minCount, int maxSize, List<String
      */
     public static LmOptions pieces(int merges, Bpe parent) {
         LmOptions w = words();
-        return new LmOptions(TokenUnit.BPE, w.minCount, w.maxSize, w.specials, w.lineEnd, w.partitions, w.lanes,
-                w.steps, w.validationFraction, w.maxBadFraction, w.splitBytes, w.storage, w.growth, merges, parent);
+        return w.withTokens(TokenUnit.BPE, w.specials, w.lineEnd, merges, parent);
+    }
+
+    /** These options with other tokens and what goes with them: specials, line end and byte-pair merges. */
+    private LmOptions withTokens(TokenUnit tokens, List<String> specials, String lineEnd, int bpeMerges, Bpe bpe) {
+        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
+                validationFraction, maxBadFraction, splitBytes, storage, growth, bpeMerges, bpe);
     }
 
     /** These options cutting words with {@code merges} (set by the reader once it has them). */
     LmOptions withBpe(Bpe merges) {
-        return new LmOptions(tokens, minCount, maxSize, specials, lineEnd, partitions, lanes, steps,
-                validationFraction, maxBadFraction, splitBytes, storage, growth, bpeMerges, merges);
+        return withTokens(tokens, specials, lineEnd, bpeMerges, merges);
     }
 
     public LmOptions withVocabulary(int minCount, int maxSize) {
