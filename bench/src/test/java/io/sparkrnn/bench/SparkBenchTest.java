@@ -21,9 +21,13 @@ class SparkBenchTest {
     /** The sample's 10% validation tail, from the repository root (tests run in bench/). */
     static final String TEXT = Path.of("..", "data", "samples", "moby-dick", "moby-dick.txt").toString();
 
-    /** The tiny budget: 3 rounds of 2 local steps of 4 lanes x 10 tokens on 2 partitions, LSTM 16. */
+    /**
+     * The tiny budget: 3 rounds of 2 local steps of 4 lanes x 10 tokens on 2 partitions, LSTM 64: the smallest
+     * hidden size at which the step's products (4 x 64 x 256 recurrent, 40 x 8 x 256 input, 40 x 64 x V head) reach
+     * the size that bf16 runs in bf16 ({@code Bf16Products.MIN_MNK}; below it they stay float32).
+     */
     private static final List<String> TINY = List.of("--text", TEXT, "--rounds", "3", "--local-steps", "2", "--hidden",
-            "16", "--embedding", "8", "--batch", "4", "--k", "10");
+            "64", "--embedding", "8", "--batch", "4", "--k", "10");
 
     @TempDir
     static Path tmp;
@@ -150,9 +154,14 @@ class SparkBenchTest {
         double f32 = float32().report().get("records").get(0).get("valid_bpc").asDouble();
         assertEquals("ours", float32().report().get("records").get(0).get("implementation").asText());
         double diff = Math.abs(ours.get("valid_bpc").asDouble() - f32);
-        System.out.printf("bf16 valid bpc %.6f, float32 %.6f, difference %.2e%n", ours.get("valid_bpc").asDouble(), f32,
-                diff);
-        assertTrue(diff < 1, "bf16 " + ours.get("valid_bpc") + " against float32 " + f32);
+        String both = "bf16 " + ours.get("valid_bpc") + " against float32 " + f32;
+        // bf16 products really ran: the weights, hence the bits per char, differ from float32's (equal when not)
+        assertEquals(ran.equals("bf16"), diff > 0, both);
+        // Measured 5.7e-5 bits/char (6.170098 against 6.170155; AMD EPYC, oneDNN avx512_core_bf16, 2026-12-07): bf16
+        // operands keep 8 bits of mantissa, and the 6 Adam steps of the tiny budget move the weights by a few lr
+        // each, so the two runs' weights, and their bits per char, part only slightly. 2e-4 is 3.5x that: room for
+        // another CPU's oneDNN kernels (AMX, another accumulation order), far below what a wrong product would give.
+        assertTrue(diff < 2e-4, both);
     }
 
     /** A run of ours whose settings asked for bf16 but that ran float32 gets a row and a line saying so. */
