@@ -160,7 +160,7 @@ class SparkBenchTest {
         // Measured 5.7e-5 bits/char (6.170098 against 6.170155; AMD EPYC, oneDNN avx512_core_bf16, 2026-12-07): bf16
         // operands keep 8 bits of mantissa, and the 6 Adam steps of the tiny budget move the weights by a few lr
         // each, so the two runs' weights, and their bits per char, part only slightly. 2e-4 is 3.5x that: room for
-        // another CPU's oneDNN kernels (AMX, another accumulation order), far below what a wrong product would give.
+        // another CPU's oneDNN kernels (AMX, another accumulation order).
         assertTrue(diff < 2e-4, both);
     }
 
