@@ -2,6 +2,7 @@ package io.sparkrnn.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.tensor.Bf16Products;
 import io.sparkrnn.engine.tensor.BlasKernels;
 import io.sparkrnn.engine.tensor.Precision;
 import java.util.ArrayList;
@@ -35,8 +36,14 @@ public final class BenchChild {
         if (args[0].equals("spark")) {
             SparkBenchSettings s = JSON.readValue(args[2], SparkBenchSettings.class);
             CharLmData d = CharLmData.read(s);
-            RunLog log = args[1].equals("ours") ? OursSparkRun.run(s, d) : Dl4jSparkRun.run(s, d);
+            boolean ours = args[1].equals("ours");
+            RunLog log = ours ? OursSparkRun.run(s, d) : Dl4jSparkRun.run(s, d);
             log.write(out, JSON);
+            // What ran: ours in its settings' precision unless oneDNN has no bf16 units; DL4J only in float32.
+            out.put("precision", (ours ? OursSparkRun.ran(s.enginePrecision()) : Precision.FLOAT32).key());
+            if (ours && s.enginePrecision() == Precision.BF16) {
+                out.put("onednn_isa", Bf16Products.isa());
+            }
         } else if (args[0].equals("rounds")) {
             RoundCostRun run = JSON.readValue(args[1], RoundCostRun.class);
             RoundCostRun.Result r = run.run();

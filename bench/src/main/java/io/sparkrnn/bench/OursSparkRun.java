@@ -20,6 +20,8 @@ import io.sparkrnn.engine.optim.LrSchedule;
 import io.sparkrnn.engine.optim.OptimizerConfig;
 import io.sparkrnn.engine.optim.OptimizerType;
 import io.sparkrnn.engine.param.FlatParams;
+import io.sparkrnn.engine.tensor.Bf16Products;
+import io.sparkrnn.engine.tensor.Precision;
 import io.sparkrnn.engine.train.TbpttConfig;
 import java.util.Locale;
 import org.apache.spark.SparkConf;
@@ -31,8 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Our side of {@code bench spark}: the driver's {@link RoundTrainer} on {@code local[P]} with P partitions of
- * the training stream, exactly as the {@code train} command runs it; validation by {@link StreamEvaluator}
- * (not timed).
+ * the training stream, exactly as the {@code train} command runs it (matrix products in the settings' precision,
+ * {@code train.precision}); validation by {@link StreamEvaluator} (not timed).
  */
 final class OursSparkRun {
     private OursSparkRun() {
@@ -42,7 +44,8 @@ final class OursSparkRun {
         SequenceSpec spec = SequenceSpec.languageModel(d.vocabulary(), s.embedding(), CellType.LSTM, s.hidden(), 1, 0.0);
         SequenceModel model = new SequenceModel(spec);
         ReplicaSetup setup = new ReplicaSetup(spec, OptimizerConfig.defaults(OptimizerType.ADAM),
-                LrSchedule.constant(s.lr()), new TbpttConfig(s.k(), s.k(), ClipConfig.byNorm(s.clip()), s.seed()));
+                LrSchedule.constant(s.lr()), new TbpttConfig(s.k(), s.k(), ClipConfig.byNorm(s.clip()), s.seed()), 1,
+                s.enginePrecision());
         OuterOptimizer.Config outer = s.outer().equals("plain")
                 ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, s.outerLr(), 0)
                 : OuterOptimizer.Config.nesterov(s.outerLr(), s.outerMomentum());
@@ -80,6 +83,15 @@ final class OursSparkRun {
             }
         }
         return log;
+    }
+
+    /**
+     * The precision our replicas' products ran in with {@code requested}: bf16 only where oneDNN's effective ISA has
+     * bf16 units (its decision, logged once per process; the replicas run in this JVM on {@code local[P]}),
+     * float32 otherwise.
+     */
+    static Precision ran(Precision requested) {
+        return requested == Precision.BF16 && Bf16Products.available() ? Precision.BF16 : Precision.FLOAT32;
     }
 
     /** Our model's next-token probabilities: softmax of the head's logits, in double. */

@@ -1,5 +1,7 @@
 package io.sparkrnn.bench;
 
+import io.sparkrnn.engine.tensor.Precision;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,6 +21,8 @@ import java.util.List;
  * @param partitions         data partitions = tasks per round = local cores
  * @param innerState         inner optimizer state between rounds for ours: reset, keep or average (DL4J always
  *                           averages its updater state, {@code saveUpdater(true)})
+ * @param precision          ours' matrix products ({@code train.precision}): float32, or bf16 where oneDNN has bf16
+ *                           units (float32 otherwise); DL4J always trains in float32
  * @param outer              ours' outer step: plain or nesterov
  * @param outerLr            outer learning rate
  * @param outerMomentum      outer Nesterov momentum (0 with plain)
@@ -27,10 +31,12 @@ import java.util.List;
  * @param seed               seed of the initial weights
  */
 public record SparkBenchSettings(String text, double validationFraction, int embedding, int hidden, int batch, int k,
-        double lr, double clip, int localSteps, int rounds, int partitions, String innerState, String outer,
-        double outerLr, double outerMomentum, int evalEvery, int evalLanes, long seed) {
+        double lr, double clip, int localSteps, int rounds, int partitions, String innerState, String precision,
+        String outer, double outerLr, double outerMomentum, int evalEvery, int evalLanes, long seed) {
 
     public static final List<String> INNER_STATES = List.of("reset", "keep", "average");
+    /** The values of {@code precision}: {@link Precision}'s keys, as {@code train.precision} takes them. */
+    public static final List<String> PRECISIONS = Arrays.stream(Precision.values()).map(Precision::key).toList();
 
     public SparkBenchSettings {
         positive("embedding", embedding);
@@ -52,6 +58,10 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
             throw new IllegalArgumentException("inner-state must be one of " + INNER_STATES + ", found '" + innerState
                     + "'");
         }
+        if (!PRECISIONS.contains(precision)) {
+            throw new IllegalArgumentException("precision must be one of " + PRECISIONS + ", found '" + precision
+                    + "'");
+        }
         if (!outer.equals("plain") && !outer.equals("nesterov")) {
             throw new IllegalArgumentException("outer must be plain or nesterov, found '" + outer + "'");
         }
@@ -60,11 +70,11 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
     /**
      * The default benchmark: the Moby Dick sample with a 90/10 split, embedding 32 (conf/char-lm.conf), LSTM 256,
      * batch 32 per partition, k1 = k2 = 50, Adam 3e-3, clip 1.0, H = 25 (the default train.local-steps),
-     * 8 rounds, 2 partitions, inner state averaged (as DL4J's saveUpdater), plain averaging.
+     * 8 rounds, 2 partitions, inner state averaged (as DL4J's saveUpdater), float32, plain averaging.
      */
     public static SparkBenchSettings defaults() {
         return new SparkBenchSettings("data/samples/moby-dick/moby-dick.txt", 0.1, 32, 256, 32, 50, 3e-3, 1.0, 25, 8,
-                2, "average", "plain", 1.0, 0.0, 1000, 16, 1234);
+                2, "average", "float32", "plain", 1.0, 0.0, 1000, 16, 1234);
     }
 
     /** Tokens trained per round over all partitions. */
@@ -74,27 +84,37 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
 
     public SparkBenchSettings withPartitions(int p) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, p, innerState, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                rounds, p, innerState, precision, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     public SparkBenchSettings withRounds(int r) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                r, partitions, innerState, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                r, partitions, innerState, precision, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     public SparkBenchSettings withLocalSteps(int h) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, h, rounds,
-                partitions, innerState, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                partitions, innerState, precision, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     public SparkBenchSettings withEvalEvery(int e) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, partitions, innerState, outer, outerLr, outerMomentum, e, evalLanes, seed);
+                rounds, partitions, innerState, precision, outer, outerLr, outerMomentum, e, evalLanes, seed);
+    }
+
+    public SparkBenchSettings withPrecision(String p) {
+        return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
+                rounds, partitions, innerState, p, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+    }
+
+    /** Ours' precision as the engine takes it. */
+    public Precision enginePrecision() {
+        return Precision.parse(precision);
     }
 
     public SparkBenchSettings withOuter(String o, double olr, double om) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, partitions, innerState, o, olr, om, evalEvery, evalLanes, seed);
+                rounds, partitions, innerState, precision, o, olr, om, evalEvery, evalLanes, seed);
     }
 
     private static void positive(String name, long v) {

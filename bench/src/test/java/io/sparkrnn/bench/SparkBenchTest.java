@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkrnn.engine.tensor.Bf16Products;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,19 +21,48 @@ class SparkBenchTest {
     /** The sample's 10% validation tail, from the repository root (tests run in bench/). */
     static final String TEXT = Path.of("..", "data", "samples", "moby-dick", "moby-dick.txt").toString();
 
+    /**
+     * The tiny budget: 3 rounds of 2 local steps of 4 lanes x 10 tokens on 2 partitions, LSTM 64: the smallest
+     * hidden size at which the step's products (4 x 64 x 256 recurrent, 40 x 8 x 256 input, 40 x 64 x V head) reach
+     * the size that bf16 runs in bf16 ({@code Bf16Products.MIN_MNK}; below it they stay float32).
+     */
+    private static final List<String> TINY = List.of("--text", TEXT, "--rounds", "3", "--local-steps", "2", "--hidden",
+            "64", "--embedding", "8", "--batch", "4", "--k", "10");
+
     @TempDir
-    Path tmp;
+    static Path tmp;
+
+    /** The tiny run of both implementations in float32 (the default), run once for the tests that read it. */
+    private static Tiny float32;
+
+    /** A finished {@code bench spark} run: its console output and its JSON report. */
+    record Tiny(String out, JsonNode report) {
+    }
+
+    /** {@code bench spark} on the tiny budget with {@code extra} options; it must exit 0. */
+    private static Tiny tiny(String name, String... extra) throws IOException {
+        Path json = tmp.resolve(name + ".json");
+        List<String> args = new ArrayList<>(List.of("spark"));
+        args.addAll(TINY);
+        args.addAll(List.of(extra));
+        args.addAll(List.of("--json", json.toString()));
+        EngineBenchTest.Run r = EngineBenchTest.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.out() + r.err());
+        return new Tiny(r.out(), new ObjectMapper().readTree(json.toFile()));
+    }
+
+    private static synchronized Tiny float32() throws IOException {
+        if (float32 == null) {
+            float32 = tiny("spark");
+        }
+        return float32;
+    }
 
     /** A tiny budget end to end: both implementations in their own JVMs on local[2]; finite figures for both. */
     @Test
     void tinyRunOfBothImplementationsWritesFiniteFigures() throws Exception {
-        Path json = tmp.resolve("spark.json");
-        EngineBenchTest.Run r0 = EngineBenchTest.run("spark", "--text", TEXT, "--rounds", "3", "--local-steps", "2",
-                "--hidden", "16", "--embedding", "8", "--batch", "4", "--k", "10", "--json", json.toString());
-        String out = r0.out();
-        assertEquals(0, r0.code(), out + r0.err());
-
-        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        String out = float32().out();
+        JsonNode report = float32().report();
         assertEquals(3L * 2 * 2 * 4 * 10, report.get("tokens_budget").asLong());
         Map<String, JsonNode> byImpl = new HashMap<>();
         for (JsonNode r : report.get("records")) {
@@ -81,6 +116,68 @@ class SparkBenchTest {
         // the table opens with this machine's CPU line, also in the report
         assertTrue(out.contains("\n" + CpuInfo.current().line() + "\nimpl "), out);
         assertEquals(CpuInfo.current().line(), CpuInfo.line(report.get("cpu")));
+        // the default: both sides float32, in the report, in each record and in each row of the table
+        assertEquals("{\"ours\":\"float32\",\"dl4j\":\"float32\"}", report.get("precision").toString());
+        assertEquals("float32", report.get("settings").get("precision").asText());
+        assertTrue(!report.has("precision_fallback"), report.toString());
+        for (JsonNode r : byImpl.values()) {
+            assertEquals("float32", r.get("precision").asText(), r.toString());
+            assertTrue(out.contains("\n" + String.format("%-6s %-9s %7d", r.get("implementation").asText(), "float32",
+                    3)), out);
+        }
+        assertTrue(out.contains("\nimpl   precision  rounds"), out);
+    }
+
+    /**
+     * Ours with {@code --precision bf16} on the tiny budget: the report says bf16 ran where oneDNN has bf16 units
+     * (float32 where it has none, with the fallback line), and the validation bits per char stay near the float32
+     * run's.
+     */
+    @Test
+    void tinyRunInBf16RecordsItsPrecisionAndStaysNearFloat32() throws Exception {
+        Tiny bf16 = tiny("spark-bf16", "--impl", "ours", "--precision", "bf16");
+        JsonNode report = bf16.report();
+        // oneDNN's decision in this JVM is the child's: same CPU, same environment
+        String ran = Bf16Products.available() ? "bf16" : "float32";
+        assertEquals("{\"ours\":\"" + ran + "\"}", report.get("precision").toString());
+        assertEquals("bf16", report.get("settings").get("precision").asText());
+        JsonNode ours = report.get("records").get(0);
+        assertEquals("ok", ours.get("status").asText(), ours.toString());
+        assertEquals(ran, ours.get("precision").asText());
+        assertEquals(Bf16Products.isa(), ours.get("onednn_isa").asText());
+        assertTrue(bf16.out().contains("\n" + String.format("%-6s %-9s %7d", "ours", ran, 3)), bf16.out());
+        String fallback = "ours: --precision bf16 ran float32: oneDNN's ISA here is " + Bf16Products.isa()
+                + " (no bf16 units)";
+        assertEquals(ran.equals("float32"), bf16.out().contains(fallback), bf16.out());
+        assertEquals(ran.equals("float32") ? fallback : null, report.path("precision_fallback").textValue());
+
+        double f32 = float32().report().get("records").get(0).get("valid_bpc").asDouble();
+        assertEquals("ours", float32().report().get("records").get(0).get("implementation").asText());
+        double diff = Math.abs(ours.get("valid_bpc").asDouble() - f32);
+        String both = "bf16 " + ours.get("valid_bpc") + " against float32 " + f32;
+        // bf16 products really ran: the weights, hence the bits per char, differ from float32's (equal when not)
+        assertEquals(ran.equals("bf16"), diff > 0, both);
+        // Measured 5.7e-5 bits/char (6.170098 against 6.170155; AMD EPYC, oneDNN avx512_core_bf16, 2026-12-07): bf16
+        // operands keep 8 bits of mantissa, and the 6 Adam steps of the tiny budget move the weights by a few lr
+        // each, so the two runs' weights, and their bits per char, part only slightly. 2e-4 is 3.5x that: room for
+        // another CPU's oneDNN kernels (AMX, another accumulation order).
+        assertTrue(diff < 2e-4, both);
+    }
+
+    /** A run of ours whose settings asked for bf16 but that ran float32 gets a row and a line saying so. */
+    @Test
+    void aBf16RunThatRanFloat32SaysSo() throws Exception {
+        ObjectNode r = (ObjectNode) float32().report().get("records").get(0).deepCopy();
+        ((ObjectNode) r.get("settings")).put("precision", "bf16");
+        r.put("onednn_isa", "avx2");
+        ArrayNode records = new ObjectMapper().createArrayNode().add(r);
+        String table = SparkComparison.table(records, float32().report().get("cpu"));
+        String line = "ours: --precision bf16 ran float32: oneDNN's ISA here is avx2 (no bf16 units)";
+        assertEquals(line, SparkComparison.fallback(r));
+        assertTrue(table.contains("\nours   float32 ") && table.contains("\n" + line + "\n"), table);
+        r.put("precision", "bf16");
+        assertEquals(null, SparkComparison.fallback(r));
+        assertTrue(!SparkComparison.table(records, float32().report().get("cpu")).contains("no bf16 units"));
     }
 
     @Test
@@ -103,6 +200,9 @@ class SparkBenchTest {
         // each benchmark takes its own options: --tokens is spark's, --skip-outer scaling's
         assertConfigError(EngineBenchTest.run("scaling", "--tokens", "1000"), "unknown option '--tokens'");
         assertConfigError(EngineBenchTest.run("spark", "--skip-outer"), "unknown option '--skip-outer'");
+        assertConfigError(EngineBenchTest.run("spark", "--text", TEXT, "--precision", "fp16"),
+                "--precision must be one of [float32, bf16], found 'fp16'");
+        assertConfigError(EngineBenchTest.run("scaling", "--precision", "bf16"), "unknown option '--precision'");
     }
 
     private static void assertConfigError(EngineBenchTest.Run r, String... parts) {
