@@ -1,5 +1,7 @@
 package io.sparkrnn.engine.optim;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,6 +111,53 @@ abstract sealed class BaseOptimizer implements Optimizer permits Sgd, Adam {
         state.forEach((name, v) -> Checks.vector("state '" + name + "'", v, size, dtype));
         state.forEach((name, v) -> buffers.get(name).assign(v));
         this.stepCount = stepCount;
+    }
+
+    @Override
+    public final Map<String, float[]> stateFloats() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        buffers.forEach((name, v) -> {
+            float[] f = new float[(int) size];
+            floats(dtype == DataType.FLOAT ? v : v.castTo(DataType.FLOAT)).get(f);
+            out.put(name, f);
+        });
+        return out;
+    }
+
+    @Override
+    public final void loadStateFloats(Map<String, float[]> state, long stepCount) {
+        if (state == null) {
+            throw new IllegalArgumentException("state must not be null");
+        }
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("stepCount must be >= 0, found " + stepCount);
+        }
+        if (!state.keySet().equals(buffers.keySet())) {
+            throw new IllegalArgumentException(config.type() + " state must hold " + buffers.keySet() + ", found "
+                    + state.keySet());
+        }
+        state.forEach((name, v) -> {
+            if (v == null || v.length != size) {
+                throw new IllegalArgumentException("state '" + name + "' must have " + size + " elements, found "
+                        + (v == null ? "null" : v.length));
+            }
+        });
+        state.forEach((name, v) -> {
+            INDArray b = buffers.get(name);
+            if (dtype == DataType.FLOAT) {
+                floats(b).put(v);
+            } else {
+                b.assign(Nd4j.createFromArray(v).castTo(dtype));
+            }
+        });
+        this.stepCount = stepCount;
+    }
+
+    /** The elements of a float32 vector (contiguous, rank 1, as {@link #newVector} makes them) over its memory. */
+    private static FloatBuffer floats(INDArray v) {
+        FloatBuffer b = v.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        int from = (int) v.offset();
+        return b.position(from).limit(from + (int) v.length()).slice();
     }
 
     @Override

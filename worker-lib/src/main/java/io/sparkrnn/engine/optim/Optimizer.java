@@ -55,6 +55,18 @@ public interface Optimizer {
      */
     void loadState(Map<String, INDArray> state, long stepCount);
 
+    /**
+     * {@link #state()} as float32 copies, by name in the same order: what moves the state between processes, read
+     * in bulk from the live vectors (float32 ones without an ND4J op).
+     */
+    Map<String, float[]> stateFloats();
+
+    /**
+     * {@link #loadState} from float32 vectors, written in bulk into the live ones (float32 ones without an ND4J op);
+     * the same checks, and nothing changes if any fails.
+     */
+    void loadStateFloats(Map<String, float[]> state, long stepCount);
+
     /** Zeroes the state and the step count, as if freshly created. */
     void reset();
 

@@ -64,6 +64,52 @@ class OptimizerTest {
         a.state().forEach((name, v) -> assertArrayEquals(v.toDoubleVector(), b.state().get(name).toDoubleVector()));
     }
 
+    /**
+     * The float32 state taken in bulk is {@link Optimizer#state()}'s values, and loading it continues like
+     * {@link Optimizer#loadState}: bit for bit for float32 optimizers; double ones hold the float32 values.
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void floatStateIsTheStateAndLoadsLikeIt(OptimizerConfig config, DataType dtype) {
+        Optimizer a = config.create(N, dtype);
+        INDArray pa = vec(dtype, Fixtures.P0);
+        steps(a, pa, 0, 3);
+        Map<String, float[]> floats = a.stateFloats();
+        assertEquals(a.state().keySet(), floats.keySet());
+        a.state().forEach((name, v) -> assertArrayEquals(v.castTo(DataType.FLOAT).toFloatVector(), floats.get(name),
+                name));
+
+        Optimizer b = a.copy();
+        b.loadStateFloats(floats, a.stepCount());
+        assertEquals(3, b.stepCount());
+        b.state().forEach((name, v) -> assertArrayEquals(floats.get(name), v.castTo(DataType.FLOAT).toFloatVector(),
+                name));
+        if (dtype == DataType.FLOAT) {
+            INDArray pb = pa.dup();
+            steps(a, pa, 3, 7);
+            steps(b, pb, 3, 7);
+            assertArrayEquals(pa.toDoubleVector(), pb.toDoubleVector());
+        }
+    }
+
+    @Test
+    void loadStateFloatsRejectsWrongNamesAndLengthsAndChangesNothing() {
+        Optimizer opt = OptimizerConfig.adam().create(4, DataType.FLOAT);
+        float[] good = {1, 2, 3, 4};
+        assertMessage("ADAM state must hold [exp_avg, exp_avg_sq], found [exp_avg]",
+                () -> opt.loadStateFloats(Map.of("exp_avg", good), 1));
+        Map<String, float[]> shortOne = new LinkedHashMap<>();
+        shortOne.put("exp_avg", good);
+        shortOne.put("exp_avg_sq", new float[] {1, 2, 3});
+        assertMessage("state 'exp_avg_sq' must have 4 elements, found 3", () -> opt.loadStateFloats(shortOne, 1));
+        Map<String, float[]> both = new LinkedHashMap<>();
+        both.put("exp_avg", good);
+        both.put("exp_avg_sq", good);
+        assertMessage("stepCount must be >= 0, found -1", () -> opt.loadStateFloats(both, -1));
+        assertEquals(0, opt.stepCount());
+        assertEquals(0.0, opt.state().get("exp_avg").amaxNumber().doubleValue());
+    }
+
     @ParameterizedTest
     @MethodSource("configs")
     void resetBehavesLikeAFreshOptimizer(OptimizerConfig config, DataType dtype) {
