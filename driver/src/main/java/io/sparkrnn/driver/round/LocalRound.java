@@ -7,13 +7,11 @@ import io.sparkrnn.engine.train.StepReport;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** The task body of a round: H local inner steps on one partition's replica (truncated BPTT or pairs). */
 final class LocalRound {
@@ -24,7 +22,13 @@ final class LocalRound {
             Broadcast<Snapshot> snapshot, ReplicaSetup setup, RoundConfig cfg, String runId,
             DeltaInterceptor interceptor) {
         long start = System.nanoTime();
-        BlasKernels.configure(); // before an executor's first use of ND4J
+        TrainingPartition<?> d = single(partition, data);
+        return List.of(train(partition, d, snapshot.value(), setup, cfg, runId, interceptor, start)).iterator();
+    }
+
+    /** The partition's one data block (configuring ND4J first: before an executor's first use of it). */
+    static TrainingPartition<?> single(int partition, Iterator<? extends TrainingPartition<?>> data) {
+        BlasKernels.configure();
         if (!data.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds no training data");
         }
@@ -32,12 +36,20 @@ final class LocalRound {
         if (data.hasNext()) {
             throw new IllegalStateException("partition " + partition + " holds more than one data block");
         }
-        Snapshot s = snapshot.value();
+        return d;
+    }
+
+    /**
+     * One round of {@code partition} on its cached replica (built on first use in this JVM) from snapshot
+     * {@code s}; {@code start} is when the task began to handle the round (its load time counts from there).
+     */
+    static WorkerResult train(int partition, TrainingPartition<?> d, Snapshot s, ReplicaSetup setup, RoundConfig cfg,
+            String runId, DeltaInterceptor interceptor, long start) {
         while (true) {
             Replica rep = Replica.get(runId, partition, setup, d.batchSize());
             synchronized (rep) {
                 if (!rep.closed) {
-                    return List.of(train(partition, d, s, cfg, rep, interceptor, start)).iterator();
+                    return train(partition, d, s, cfg, rep, interceptor, start);
                 }
             }
         }
@@ -105,24 +117,16 @@ final class LocalRound {
         interceptor.intercept(s.round(), partition, delta);
         Map<String, float[]> inner = null;
         if (cfg.innerState() == InnerStatePolicy.AVERAGE) {
-            inner = floatState(t.optimizer());
+            inner = t.optimizer().stateFloats();
         }
         KeptState kept = null;
         if (cfg.innerState() == InnerStatePolicy.KEEP) {
-            kept = new KeptState(floatState(t.optimizer()), t.optimizer().stepCount());
+            kept = new KeptState(t.optimizer().stateFloats(), t.optimizer().stepCount());
             rep.keptRound = s.round() + 1;
         }
         return new WorkerResult(partition, delta, count, lossSum, clipped, skipped, normSum, h,
                 rep.carriedState(), inner, t.optimizer().stepCount(), kept, false, seconds, (t0 - start) / 1e9,
                 (System.nanoTime() - t1) / 1e9);
-    }
-
-    private static Map<String, float[]> floatState(Optimizer optimizer) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : optimizer.state().entrySet()) {
-            out.put(e.getKey(), e.getValue().castTo(DataType.FLOAT).data().asFloat());
-        }
-        return out;
     }
 
     /** Loads a partition's kept state; null (the driver holds none for it: no accepted round yet) is fresh. */
@@ -131,9 +135,7 @@ final class LocalRound {
             optimizer.reset();
             return;
         }
-        Map<String, INDArray> st = new LinkedHashMap<>();
-        k.vectors().forEach((name, v) -> st.put(name, Nd4j.createFromArray(v)));
-        optimizer.loadState(st, k.steps());
+        optimizer.loadStateFloats(k.vectors(), k.steps());
     }
 
     /**
@@ -155,10 +157,6 @@ final class LocalRound {
             optimizer.reset();
             return;
         }
-        Map<String, INDArray> st = new LinkedHashMap<>();
-        for (Map.Entry<String, float[]> e : s.innerState().entrySet()) {
-            st.put(e.getKey(), Nd4j.createFromArray(e.getValue()));
-        }
-        optimizer.loadState(st, s.innerSteps());
+        optimizer.loadStateFloats(s.innerState(), s.innerSteps());
     }
 }

@@ -12,6 +12,8 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -38,6 +40,13 @@ import scala.Tuple2;
  * or a rejected round the snapshot sends every partition its state, and when a task finds its replica holding
  * another round's state (its partition moved, its executor was lost, a task was retried) the round is run again
  * with the states sent. Either way every round starts from exactly the state an uninterrupted run has.
+ *
+ * <p>Round tasks ({@link RoundTaskMode}): per round, each round is a Spark job and the snapshot a broadcast; resident,
+ * the tasks of one job serve round after round through a {@link ResidentSession}, the same task body on the same
+ * replicas with the same snapshot, so the results, and every sum, are the same bit for bit. The session ends when
+ * another job of the application starts (a listener sees it: the tasks hold the cores that job needs), when the data
+ * changes, and at {@link #close}; the next round starts a new one. A round whose session breaks (a task or its
+ * executor lost) runs as its own job; a session that cannot start turns resident tasks off for the rest of the run.
  */
 public final class RoundTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoundTrainer.class);
@@ -62,6 +71,25 @@ public final class RoundTrainer implements AutoCloseable {
     private double lrScale = 1.0;
     private int rejectionsInRow;
     private int rejections;
+    private volatile ResidentSession session;
+    /** The snapshot's frame for resident tasks, its buffer kept from round to round. */
+    private final ResidentSession.Frame snapshotFrame = new ResidentSession.Frame();
+    private JavaRDD<? extends TrainingPartition<?>> sessionData;
+    private int sessions;
+    /** Why resident tasks are off for the rest of this run (their session could not start), or null. */
+    private String residentOff;
+    /** The slot shortage last logged, so that it is logged when it starts and not every round. */
+    private boolean fewSlotsLogged;
+    private final SparkListener otherJobs = new SparkListener() {
+        @Override
+        public void onJobStart(SparkListenerJobStart e) {
+            ResidentSession s = session;
+            String group = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id");
+            if (s != null && !s.group().equals(group)) {
+                s.stop();
+            }
+        }
+    };
 
     /**
      * @param setup         how each task builds its replica (the model and its inner training settings); the
@@ -79,10 +107,12 @@ public final class RoundTrainer implements AutoCloseable {
         this.params = initialParams.clone();
         this.outer = new OuterOptimizer(cfg.outer(), params.length);
         this.kept = cfg.innerState() == InnerStatePolicy.KEEP ? new TreeMap<>() : null;
+        sc.sc().addSparkListener(otherJobs);
     }
 
     /** Installs a fault-injection hook on the tasks' deltas (tests). */
     public RoundTrainer withDeltaInterceptor(DeltaInterceptor i) {
+        endSession(); // its tasks carry the old hook
         this.interceptor = i;
         return this;
     }
@@ -191,6 +221,8 @@ public final class RoundTrainer implements AutoCloseable {
         long t0 = System.nanoTime();
         sc.setJobDescription("spark-rnn round " + (round + 1) + "/" + totalRounds);
         lastData = data;
+        long stepsPerPartition = (round + 1) * cfg.localSteps();
+        double epoch = epochOf(data, stepsPerPartition); // a job in the first round: before resident tasks start
         Clock clock = new Clock();
         Partial total = aggregate(data, snapshot(sendKept), clock);
         if (!total.stale.isEmpty()) {
@@ -257,8 +289,7 @@ public final class RoundTrainer implements AutoCloseable {
         double seconds = (t1 - t0) / 1e9;
         RoundMetrics.Phases phases = new RoundMetrics.Phases(clock.broadcast, clock.job, total.maxLoadSeconds,
                 total.maxExtractSeconds, clock.sum, (t1 - applyStart) / 1e9, clock.release);
-        long stepsPerPartition = (round + 1) * cfg.localSteps();
-        RoundMetrics m = new RoundMetrics(round, epochOf(data, stepsPerPartition), total.tokens,
+        RoundMetrics m = new RoundMetrics(round, epoch, total.tokens,
                 total.tokens == 0 ? Double.NaN : total.lossSum / total.tokens, total.tokens / seconds, norm, after,
                 clipped, rejected, rejections, total.clippedSteps, total.maxSeconds, seconds, lrScale, phases);
         round++;
@@ -329,6 +360,15 @@ public final class RoundTrainer implements AutoCloseable {
     }
 
     private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock) {
+        if (resident(data)) {
+            try {
+                return residentRound(data, snap, clock);
+            } catch (ResidentSession.Broken e) {
+                endSession();
+                LOG.warn("round {}: {}; running the round as its own job (the next round starts new resident "
+                        + "tasks)", snap.round() + 1, e.getMessage(), e.getCause());
+            }
+        }
         long t0 = System.nanoTime();
         Broadcast<Snapshot> b = sc.broadcast(snap);
         clock.broadcast += (System.nanoTime() - t0) / 1e9;
@@ -386,6 +426,80 @@ public final class RoundTrainer implements AutoCloseable {
         return total;
     }
 
+    /** Whether this round runs in resident tasks: the mode says so, they are not off, and every partition has a slot. */
+    private boolean resident(JavaRDD<? extends TrainingPartition<?>> data) {
+        int partitions = data.getNumPartitions();
+        if (!cfg.tasks().resident(partitions) || residentOff != null) {
+            return false;
+        }
+        int slots = sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
+        boolean few = slots < partitions;
+        if (few != fewSlotsLogged) {
+            if (few) {
+                LOG.info("round {}: {} task slot(s) for {} partitions: rounds run as their own jobs until every "
+                        + "partition has a slot for a resident task", round + 1, slots, partitions);
+            } else {
+                LOG.info("round {}: {} task slots for {} partitions: rounds run in resident tasks again", round + 1,
+                        slots, partitions);
+            }
+            fewSlotsLogged = few;
+        }
+        if (few) {
+            endSession();
+        }
+        return !few;
+    }
+
+    /** One round in the resident tasks, starting them when none serve {@code data}. */
+    private Partial residentRound(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock)
+            throws ResidentSession.Broken {
+        long t0 = System.nanoTime();
+        ResidentSession s = session;
+        if (s != null && (s.stopped() || sessionData != data)) {
+            endSession();
+            s = null;
+        }
+        if (s == null) {
+            String group = "spark-rnn-" + runId + "-resident-" + (++sessions);
+            try {
+                s = ResidentSession.start(sc, group, data, setup, cfg, runId, interceptor);
+            } catch (ResidentSession.Broken e) {
+                residentOff = e.getMessage();
+                LOG.warn("round {}: resident round tasks could not start ({}): every round of this run is its own "
+                        + "job (train.round-tasks = per-round does this from the start)", snap.round() + 1,
+                        e.getMessage(), e.getCause());
+                throw e;
+            }
+            session = s;
+            sessionData = data;
+        }
+        long t1 = System.nanoTime();
+        ResidentSession.Frame frame = snapshotFrame.encode(snap);
+        long t2 = System.nanoTime();
+        List<WorkerResult> results = s.round(frame);
+        long t3 = System.nanoTime();
+        Partial total = Partial.sumOrdered(results);
+        clock.broadcast += (t2 - t1) / 1e9;
+        clock.job += ((t1 - t0) + (t3 - t2)) / 1e9;
+        clock.sum += (System.nanoTime() - t3) / 1e9;
+        return total;
+    }
+
+    /** Ends the resident tasks, if any (they free their cores). */
+    private void endSession() {
+        ResidentSession s = session;
+        if (s != null) {
+            session = null;
+            sessionData = null;
+            s.close();
+        }
+    }
+
+    /** Resident sessions started so far (tests). */
+    int sessionsStarted() {
+        return sessions;
+    }
+
     private static <T> List<T> toList(Iterable<T> it) {
         List<T> l = new ArrayList<>();
         it.forEach(l::add);
@@ -407,6 +521,8 @@ public final class RoundTrainer implements AutoCloseable {
      */
     @Override
     public void close() {
+        endSession();
+        sc.sc().removeSparkListener(otherJobs);
         releaseOnExecutors();
         Replica.release(runId);
     }

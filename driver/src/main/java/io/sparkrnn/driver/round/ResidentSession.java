@@ -1,0 +1,439 @@
+package io.sparkrnn.driver.round;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's side of resident round tasks ({@link RoundTaskMode#RESIDENT}): a server socket on the driver's
+ * address, one Spark job whose tasks ({@link ResidentTask}, one per partition) connect to it, and per round the
+ * snapshot sent to every task and one result read back from each. Each connection has a reader thread that puts what
+ * it reads (results, or the connection's end) in one inbox, so a lost task is seen as soon as its connection ends,
+ * whichever task the round is waiting for.
+ *
+ * <p>A session is {@link Broken} when a task's connection ends or fails mid-session (its task failed or its executor
+ * died), when a second attempt of a partition's task connects (Spark retried it: the first is gone), when its job
+ * ends while a result is missing, or when the tasks do not all connect within the start timeout. The caller then
+ * closes it and runs the round as its own job. {@link #stop} (another job of the application started) tells the tasks
+ * to end after the round they may be running.
+ *
+ * <p>Connections carry the session's random token (the tasks receive it in their closure, as they receive the
+ * model), so another process that reaches the port is refused.
+ */
+final class ResidentSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResidentSession.class);
+    /** The frame length that tells a task to end. */
+    static final int STOP = 0;
+    /** How long the driver waits for every task to connect. */
+    static final long START_MILLIS = 60_000;
+    /** How long the driver waits for missing results after the session's job has ended. */
+    private static final long GRACE_MILLIS = 5_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JavaSparkContext sc;
+    private final String group;
+    private final String token;
+    private final ServerSocket server;
+    private final Socket[] sockets;
+    private final DataOutputStream[] outs;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private JavaFutureAction<Void> job;
+    private volatile boolean closing;
+    private boolean stopped;
+    /** Why the session cannot take another round although the last one completed (a task ended after it). */
+    private String dead;
+
+    /** Why a session cannot go on; the round it was running is to be run as its own job. */
+    static final class Broken extends Exception {
+        Broken(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A connection's end as its reader saw it. */
+    private record Lost(int partition, String why, Throwable cause) {
+    }
+
+    private ResidentSession(JavaSparkContext sc, String group, int partitions) throws IOException {
+        this.sc = sc;
+        this.group = group;
+        byte[] t = new byte[16];
+        RANDOM.nextBytes(t);
+        this.token = HexFormat.of().formatHex(t);
+        SparkConf conf = sc.getConf();
+        String host = conf.get("spark.driver.host", InetAddress.getLocalHost().getHostAddress());
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(conf.get("spark.driver.bindAddress", host), 0), Math.max(50, partitions));
+        this.sockets = new Socket[partitions];
+        this.outs = new DataOutputStream[partitions];
+    }
+
+    /**
+     * Starts the session's job over {@code data} (one task per partition) under job group {@code group} and waits
+     * until every task has connected.
+     */
+    static ResidentSession start(JavaSparkContext sc, String group, JavaRDD<? extends TrainingPartition<?>> data,
+            ReplicaSetup setup, RoundConfig cfg, String runId, DeltaInterceptor interceptor) throws Broken {
+        ResidentSession s;
+        try {
+            s = new ResidentSession(sc, group, data.getNumPartitions());
+        } catch (IOException e) {
+            throw new Broken("cannot open the driver's round channel: " + e.getMessage(), e);
+        }
+        try {
+            long t0 = System.nanoTime();
+            s.launch(data, setup, cfg, runId, interceptor);
+            s.awaitConnections();
+            LOG.info("resident round tasks: {} connected to {} in {} ms (job group {})", s.sockets.length,
+                    s.server.getLocalSocketAddress(), (System.nanoTime() - t0) / 1_000_000, group);
+            return s;
+        } catch (Broken | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void launch(JavaRDD<? extends TrainingPartition<?>> data, ReplicaSetup setup, RoundConfig cfg,
+            String runId, DeltaInterceptor interceptor) {
+        String host = sc.getConf().get("spark.driver.host", server.getInetAddress().getHostAddress());
+        int port = server.getLocalPort();
+        String t = token;
+        sc.setJobGroup(group, "spark-rnn resident round tasks", true);
+        try {
+            job = data.foreachPartitionAsync(it -> ResidentTask.run(it, host, port, t, setup, cfg, runId,
+                    interceptor));
+        } finally {
+            sc.clearJobGroup();
+        }
+    }
+
+    /** Accepts the tasks' connections until every partition has one; then keeps accepting, to see retried tasks. */
+    private void awaitConnections() throws Broken {
+        long deadline = System.nanoTime() + START_MILLIS * 1_000_000L;
+        int connected = 0;
+        try {
+            server.setSoTimeout(100);
+            while (connected < sockets.length) {
+                if (job.isDone()) {
+                    throw new Broken("the resident tasks' job ended before every task connected ("
+                            + connected + " of " + sockets.length + ")", failure());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new Broken(connected + " of " + sockets.length + " resident tasks connected within "
+                            + START_MILLIS / 1000 + " s", null);
+                }
+                Socket socket;
+                try {
+                    socket = server.accept();
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                int p = handshake(socket);
+                if (p < 0) {
+                    continue;
+                }
+                if (sockets[p] != null) {
+                    close(socket);
+                    throw new Broken("a second attempt of partition " + p + "'s task connected", null);
+                }
+                register(p, socket);
+                connected++;
+            }
+            server.setSoTimeout(0);
+        } catch (IOException e) {
+            throw new Broken("the driver's round channel failed: " + e.getMessage(), e);
+        }
+        Thread acceptor = new Thread(this::acceptLate, "spark-rnn resident accept " + group);
+        acceptor.setDaemon(true);
+        threads.add(acceptor);
+        acceptor.start();
+    }
+
+    /** A task's partition, or -1 (and the socket closed) when it does not carry the token. */
+    private int handshake(Socket socket) {
+        try {
+            socket.setSoTimeout(10_000);
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            String t = in.readUTF();
+            int p = in.readInt();
+            if (!token.equals(t) || p < 0 || p >= sockets.length) {
+                LOG.warn("refused a connection to the round channel from {}: not a task of this session",
+                        socket.getRemoteSocketAddress());
+                close(socket);
+                return -1;
+            }
+            socket.setSoTimeout(0);
+            socket.setTcpNoDelay(true);
+            return p;
+        } catch (IOException e) {
+            LOG.warn("refused a connection to the round channel from {}: {}", socket.getRemoteSocketAddress(),
+                    e.toString());
+            close(socket);
+            return -1;
+        }
+    }
+
+    private void register(int p, Socket socket) throws IOException {
+        sockets[p] = socket;
+        outs[p] = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        Thread reader = new Thread(() -> read(p, in), "spark-rnn resident reader " + p);
+        reader.setDaemon(true);
+        threads.add(reader);
+        reader.start();
+    }
+
+    /** A connection's reader: results into the inbox until the connection ends, then its end. */
+    private void read(int p, DataInputStream in) {
+        byte[][] buffer = new byte[1][];
+        try {
+            while (true) {
+                inbox.put(decode(in, in.readInt(), buffer));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                inbox.add(new Lost(p, "its connection ended (" + e + ")", e));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After the start: a task that connects now is a retried attempt, so its partition's first task is gone. */
+    private void acceptLate() {
+        while (!closing) {
+            try {
+                Socket socket = server.accept();
+                int p = handshake(socket);
+                close(socket);
+                if (p >= 0) {
+                    inbox.add(new Lost(p, "a second attempt of its task connected (Spark retried it)", null));
+                }
+            } catch (IOException e) {
+                return; // the server socket was closed
+            }
+        }
+    }
+
+    /** Runs one round: sends {@code snapshot} (a {@link Frame} of a {@link Snapshot}) to every task; the results. */
+    List<WorkerResult> round(Frame snapshot) throws Broken {
+        if (stopped()) {
+            throw new IllegalStateException("the session was stopped");
+        }
+        if (dead != null) {
+            throw new Broken(dead, null);
+        }
+        for (int p = 0; p < outs.length; p++) {
+            try {
+                synchronized (outs[p]) {
+                    snapshot.send(outs[p]);
+                }
+            } catch (IOException e) {
+                throw new Broken("could not send the round to partition " + p + "'s task: " + e.getMessage(), e);
+            }
+        }
+        WorkerResult[] results = new WorkerResult[outs.length];
+        int got = 0;
+        long jobEnded = -1;
+        try {
+            while (got < results.length) {
+                Object m = inbox.poll(200, TimeUnit.MILLISECONDS);
+                if (m instanceof Lost l && results[l.partition()] != null) {
+                    // it ended after sending this round's result: the round is whole, the session is not
+                    dead = "lost partition " + l.partition() + "'s resident task after its last result: " + l.why();
+                } else if (m instanceof Lost l) {
+                    throw new Broken("lost partition " + l.partition() + "'s resident task: " + l.why(), l.cause());
+                }
+                if (m instanceof WorkerResult r) {
+                    results[r.partition()] = r;
+                    got++;
+                } else if (job.isDone()) {
+                    if (jobEnded < 0) {
+                        jobEnded = System.nanoTime();
+                    } else if (System.nanoTime() - jobEnded > GRACE_MILLIS * 1_000_000L) {
+                        throw new Broken("the resident tasks' job ended with " + (results.length - got)
+                                + " result(s) missing", failure());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Broken("interrupted while waiting for the round's results", e);
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Tells every task to end after the round it may be running (another job needs the cores); the session takes no
+     * more rounds. Safe to call from another thread than the one running rounds.
+     */
+    void stop() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        for (DataOutputStream out : outs) {
+            if (out == null) {
+                continue;
+            }
+            try {
+                synchronized (out) {
+                    out.writeInt(STOP);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the task is gone already
+            }
+        }
+    }
+
+    synchronized boolean stopped() {
+        return stopped;
+    }
+
+    String group() {
+        return group;
+    }
+
+    /**
+     * Ends the session: tells the tasks to stop, waits for the job to end (cancelling it when it does not end within
+     * a minute, or at once after a failure), closes the connections and the server socket.
+     */
+    @Override
+    public void close() {
+        stop();
+        if (job != null) {
+            try {
+                job.get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                // a lost task: the caller has what it needs from Broken
+            } catch (TimeoutException e) {
+                LOG.warn("the resident round tasks did not end within 60 s of being told to stop: cancelling them");
+                sc.cancelJobGroup(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                sc.cancelJobGroup(group);
+            }
+        }
+        closing = true;
+        for (Socket s : sockets) {
+            if (s != null) {
+                close(s);
+            }
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("closing the round channel: {}", e.toString());
+        }
+        if (job != null && !job.isDone()) {
+            sc.cancelJobGroup(group);
+            try {
+                job.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("the resident round tasks' job did not end after it was cancelled: {}", e.toString());
+            }
+        }
+    }
+
+    /** The job's failure, or null while it runs or when it succeeded. */
+    private Throwable failure() {
+        if (!job.isDone()) {
+            return null;
+        }
+        try {
+            job.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to keep
+        }
+    }
+
+    /**
+     * A frame: its body is a Java-serialised object, written with its length in front. The buffer is kept from frame
+     * to frame (a round's frames have the same size), so a round allocates no buffer and copies no array.
+     */
+    static final class Frame extends ByteArrayOutputStream {
+        Frame() {
+            super(1 << 16);
+        }
+
+        /** Makes {@code o} this frame's body (replacing the last). */
+        Frame encode(Serializable o) {
+            reset();
+            try (ObjectOutputStream out = new ObjectOutputStream(this)) {
+                out.writeObject(o);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        /** Writes the length and the body to {@code out} and flushes it. */
+        void send(DataOutputStream out) throws IOException {
+            out.writeInt(count);
+            out.write(buf, 0, count);
+            out.flush();
+        }
+    }
+
+    /**
+     * Reads an {@code n}-byte frame body from {@code in} into {@code buffer} (or a larger one, returned in
+     * {@code buffer[0]}) and deserialises it.
+     */
+    static Object decode(DataInputStream in, int n, byte[][] buffer) throws IOException {
+        if (n <= 0) {
+            throw new IOException("a frame of " + n + " bytes where a round's message was expected");
+        }
+        if (buffer[0] == null || buffer[0].length < n) {
+            buffer[0] = new byte[n];
+        }
+        in.readFully(buffer[0], 0, n);
+        try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(buffer[0], 0, n))) {
+            return o.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new IOException(e);
+        }
+    }
+}

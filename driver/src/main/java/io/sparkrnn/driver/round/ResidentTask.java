@@ -1,0 +1,63 @@
+package io.sparkrnn.driver.round;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Iterator;
+import org.apache.spark.TaskContext;
+
+/**
+ * The body of a resident round task ({@link RoundTaskMode#RESIDENT}): it connects to its run's
+ * {@link ResidentSession} on the driver, names itself (the session's token and its partition), then runs one round
+ * per snapshot the driver sends, on the same cached replica and with the same code as a per-round task
+ * ({@link LocalRound#train}), and sends each result back, until the driver says stop or the connection ends.
+ * Frames are a 4-byte length and a Java-serialised {@link Snapshot} or {@link WorkerResult} (their vectors in bulk,
+ * {@link FloatWire}); length 0 is stop.
+ */
+final class ResidentTask {
+    /** How long a task tries to reach the driver before it fails (and the driver runs its rounds per job). */
+    static final int CONNECT_MILLIS = 30_000;
+
+    private ResidentTask() {
+    }
+
+    /** Serves rounds until the driver says stop; returns normally then, throws when the connection breaks. */
+    static void run(Iterator<? extends TrainingPartition<?>> data, String host, int port, String token,
+            ReplicaSetup setup, RoundConfig cfg, String runId, DeltaInterceptor interceptor) {
+        int partition = TaskContext.getPartitionId();
+        TrainingPartition<?> d = LocalRound.single(partition, data);
+        try (Socket socket = new Socket()) {
+            try {
+                socket.connect(new InetSocketAddress(host, port), CONNECT_MILLIS);
+            } catch (IOException e) {
+                throw new IOException("partition " + partition + ": cannot reach the driver's round channel at "
+                        + host + ":" + port + " (train.round-tasks = resident or auto): " + e.getMessage() + "; where "
+                        + "executors cannot open connections to the driver, set train.round-tasks = per-round", e);
+            }
+            socket.setTcpNoDelay(true);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+            out.writeUTF(token);
+            out.writeInt(partition);
+            out.flush();
+            byte[][] buffer = new byte[1][];
+            ResidentSession.Frame result = new ResidentSession.Frame();
+            while (true) {
+                int n = in.readInt();
+                if (n == ResidentSession.STOP) {
+                    return;
+                }
+                long start = System.nanoTime();
+                Snapshot s = (Snapshot) ResidentSession.decode(in, n, buffer);
+                result.encode(LocalRound.train(partition, d, s, setup, cfg, runId, interceptor, start)).send(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("resident round task of partition " + partition + ": " + e.getMessage(), e);
+        }
+    }
+}
