@@ -179,8 +179,13 @@ class ClusterFaultTest {
         assertEquals(0, job.exit(RUN), job.output());
         // The driver saw the task fail with its executor, and ran it again.
         assertTrue(job.printed("Lost (task|executor)"), "the driver reports the lost executor:\n" + job.output());
+        // The round's tasks were resident (train.round-tasks = auto, 2 partitions): the lost one broke the session,
+        // and the round ran again as its own job.
+        assertTrue(job.printed("resident task: .*running the round as its own job"), "the driver reran the round of "
+                + "the lost resident task as a job:\n" + job.output());
         assertArrayEquals(ref.weights(), read(out + "/" + WEIGHTS), "final weights after an executor was killed");
-        figures.add(row("kill -9 of one executor mid-round", "task failed, rerun on a new executor; job finished",
+        figures.add(row("kill -9 of one executor mid-round", "resident task lost; the round rerun as a job (task "
+                + "retried on a new executor); job finished",
                 0, job.seconds() - ref.seconds()));
         delete(out);
     }

@@ -199,6 +199,13 @@ public final class ConfigSchema {
             number("train.global-clip", 0.0, 0.0, null, "clip of the averaged delta by global L2 norm, 0 = off"),
             choice("train.inner-state", "reset", List.of("reset", "keep", "average"),
                     "inner optimizer state between rounds"),
+            choice("train.round-tasks", "auto", List.of("auto", "per-round", "resident"), "how the round's tasks "
+                    + "live: per-round, a Spark job each round (the parameters broadcast, the results collected); "
+                    + "resident, one job's tasks serve round after round over a connection of their own to the "
+                    + "driver (no job, broadcast or task launch per round; they make way when another job starts "
+                    + "and a round whose task is lost runs again as a job), which needs executors that can open "
+                    + "connections to the driver and a task slot per partition (else rounds run per job); auto, "
+                    + "resident up to 2 partitions (where the results go to the driver anyway), per-round above"),
             integer("eval.every", 10, 1, null, "validate every this many rounds (and at the end)"),
             string("train.early-stopping.metric", "", "the validation figure that picks the best round and stops "
                     + "early; empty = the task's own: lm bits_per_char or bits_per_word, tag and classify accuracy, "

@@ -4,6 +4,7 @@ import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
+import io.sparkrnn.driver.round.RoundTaskMode;
 import io.sparkrnn.engine.model.ModelSpec;
 import io.sparkrnn.engine.optim.ClipConfig;
 import io.sparkrnn.engine.optim.LrSchedule;
@@ -30,7 +31,7 @@ import java.util.Locale;
  * @param schedule      the inner learning rate ({@link LearningRates})
  * @param tbptt         {@code train.k1}, {@code train.k2}, {@code train.clip}, {@code train.seed}
  * @param round         the round loop: {@code train.local-steps}, {@code train.outer*}, {@code train.global-clip},
- *                      {@code train.inner-state}
+ *                      {@code train.inner-state}, {@code train.round-tasks}
  */
 public record TrainSection(int batch, int k1, long seed, int partitions, int engineThreads, Precision precision,
         long rounds,
@@ -77,7 +78,8 @@ public record TrainSection(int batch, int k1, long seed, int partitions, int eng
         RoundConfig round = RoundConfig.defaults(c.getInt("train.local-steps"))
                 .withClipNorm(globalClip > 0 ? globalClip : Double.POSITIVE_INFINITY)
                 .withOuter(outer)
-                .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)));
+                .withInnerState(InnerStatePolicy.valueOf(c.getChoice("train.inner-state").toUpperCase(Locale.ROOT)))
+                .withTasks(RoundTaskMode.parse(c.getChoice("train.round-tasks")));
         return new TrainSection(c.getInt("train.batch"), k1, seed, c.getInt("train.partitions"),
                 c.getInt("train.engine-threads"), Precision.parse(c.getChoice("train.precision")),
                 c.getInt("train.rounds"), c.getDouble("train.max-minutes"),
