@@ -6,6 +6,7 @@ import io.sparkrnn.driver.round.InnerStatePolicy;
 import io.sparkrnn.driver.round.OuterOptimizer;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
+import io.sparkrnn.driver.round.RoundTaskMode;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
@@ -50,6 +51,7 @@ final class OursSparkRun {
                 ? new OuterOptimizer.Config(OuterOptimizer.Type.PLAIN, s.outerLr(), 0)
                 : OuterOptimizer.Config.nesterov(s.outerLr(), s.outerMomentum());
         RoundConfig rc = RoundConfig.defaults(s.localSteps()).withOuter(outer)
+                .withTasks(RoundTaskMode.parse(s.roundTasks()))
                 .withInnerState(InnerStatePolicy.valueOf(s.innerState().toUpperCase(Locale.ROOT)));
         FlatParams params = model.initParams(s.seed(), DataType.FLOAT);
         SparkConf conf = RoundSparkConf.apply(Dl4jSparkRun.sparkConf(s, "spark-rnn bench spark (ours)"));

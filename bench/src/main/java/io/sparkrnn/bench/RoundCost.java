@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
                 median of the other rounds. A least-squares fit T(P, N) = a + b P + c N + d P N to the medians, its
                 residuals, lines through the tasks' CPU seconds by N, and an estimate for --executors executors (one
                 partition each) on --link-gbit links. Runs with P x N above --max-replicated are skipped: all P
-                replicas live in one JVM here.""",
+                replicas live in one JVM here. Every round is its own Spark job (train.round-tasks = per-round), the
+                protocol this models, at every P.""",
         optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
                 examples:
                   bin/spark-rnn bench rounds --json out/bench-rounds.json

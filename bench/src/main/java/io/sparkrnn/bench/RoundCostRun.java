@@ -4,6 +4,7 @@ import io.sparkrnn.driver.corpus.lm.CharCorpus;
 import io.sparkrnn.driver.corpus.lm.StreamPartitions;
 import io.sparkrnn.driver.round.ReplicaSetup;
 import io.sparkrnn.driver.round.RoundConfig;
+import io.sparkrnn.driver.round.RoundTaskMode;
 import io.sparkrnn.driver.round.RoundMetrics;
 import io.sparkrnn.driver.round.RoundSparkConf;
 import io.sparkrnn.driver.round.RoundTrainer;
@@ -78,7 +79,10 @@ record RoundCostRun(String text, int embedding, int hidden, int partitions, int 
             data.count();
             RoundTraffic traffic = RoundTraffic.on(sc.sc());
             List<Round> out = new ArrayList<>();
-            try (RoundTrainer trainer = new RoundTrainer(sc, setup, RoundConfig.defaults(localSteps), init)) {
+            // a job per round at every P: the protocol whose jobs, tasks and bytes this models (resident tasks, the
+            // default up to 2 partitions, have no per-round job or task metrics to measure)
+            try (RoundTrainer trainer = new RoundTrainer(sc, setup, RoundConfig.defaults(localSteps)
+                    .withTasks(RoundTaskMode.PER_ROUND), init)) {
                 traffic.take(sc.sc());
                 for (int r = 0; r < rounds; r++) {
                     RoundMetrics m = trainer.round(data, rounds);

@@ -75,7 +75,7 @@ public final class SparkBench {
             try {
                 SparkBenchSettings s = new SparkBenchSettings(text, DEFAULTS.validationFraction(), embedding, hidden,
                         batch, k, lr, DEFAULTS.clip(), localSteps, rounds == null ? DEFAULTS.rounds() : rounds,
-                        DEFAULTS.partitions(), innerState, DEFAULTS.precision(), DEFAULTS.outer(), DEFAULTS.outerLr(),
+                        DEFAULTS.partitions(), innerState, DEFAULTS.precision(), DEFAULTS.roundTasks(), DEFAULTS.outer(), DEFAULTS.outerLr(),
                         DEFAULTS.outerMomentum(), DEFAULTS.evalEvery(), evalLanes, DEFAULTS.seed());
                 if (!Files.isRegularFile(Paths.get(s.text()))) {
                     throw new ConfigException("--text: no such file " + Paths.get(s.text()).toAbsolutePath());

@@ -1,5 +1,6 @@
 package io.sparkrnn.bench;
 
+import io.sparkrnn.driver.round.RoundTaskMode;
 import io.sparkrnn.engine.tensor.Precision;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.List;
  *                           averages its updater state, {@code saveUpdater(true)})
  * @param precision          ours' matrix products ({@code train.precision}): float32, or bf16 where oneDNN has bf16
  *                           units (float32 otherwise); DL4J always trains in float32
+ * @param roundTasks         how ours' round tasks live ({@code train.round-tasks}): auto, per-round or resident
  * @param outer              ours' outer step: plain or nesterov
  * @param outerLr            outer learning rate
  * @param outerMomentum      outer Nesterov momentum (0 with plain)
@@ -32,7 +34,7 @@ import java.util.List;
  */
 public record SparkBenchSettings(String text, double validationFraction, int embedding, int hidden, int batch, int k,
         double lr, double clip, int localSteps, int rounds, int partitions, String innerState, String precision,
-        String outer, double outerLr, double outerMomentum, int evalEvery, int evalLanes, long seed) {
+        String roundTasks, String outer, double outerLr, double outerMomentum, int evalEvery, int evalLanes, long seed) {
 
     public static final List<String> INNER_STATES = List.of("reset", "keep", "average");
     /** The values of {@code precision}: {@link Precision}'s keys, as {@code train.precision} takes them. */
@@ -62,6 +64,7 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
             throw new IllegalArgumentException("precision must be one of " + PRECISIONS + ", found '" + precision
                     + "'");
         }
+        RoundTaskMode.parse(roundTasks); // its error names the values
         if (!outer.equals("plain") && !outer.equals("nesterov")) {
             throw new IllegalArgumentException("outer must be plain or nesterov, found '" + outer + "'");
         }
@@ -70,11 +73,12 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
     /**
      * The default benchmark: the Moby Dick sample with a 90/10 split, embedding 32 (conf/char-lm.conf), LSTM 256,
      * batch 32 per partition, k1 = k2 = 50, Adam 3e-3, clip 1.0, H = 25 (the default train.local-steps),
-     * 8 rounds, 2 partitions, inner state averaged (as DL4J's saveUpdater), float32, plain averaging.
+     * 8 rounds, 2 partitions, inner state averaged (as DL4J's saveUpdater), float32, round tasks as the product's
+     * default (auto: resident on 2 partitions), plain averaging.
      */
     public static SparkBenchSettings defaults() {
         return new SparkBenchSettings("data/samples/moby-dick/moby-dick.txt", 0.1, 32, 256, 32, 50, 3e-3, 1.0, 25, 8,
-                2, "average", "float32", "plain", 1.0, 0.0, 1000, 16, 1234);
+                2, "average", "float32", "auto", "plain", 1.0, 0.0, 1000, 16, 1234);
     }
 
     /** Tokens trained per round over all partitions. */
@@ -84,27 +88,32 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
 
     public SparkBenchSettings withPartitions(int p) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, p, innerState, precision, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                rounds, p, innerState, precision, roundTasks, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     public SparkBenchSettings withRounds(int r) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                r, partitions, innerState, precision, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                r, partitions, innerState, precision, roundTasks, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     public SparkBenchSettings withLocalSteps(int h) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, h, rounds,
-                partitions, innerState, precision, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                partitions, innerState, precision, roundTasks, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     public SparkBenchSettings withEvalEvery(int e) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, partitions, innerState, precision, outer, outerLr, outerMomentum, e, evalLanes, seed);
+                rounds, partitions, innerState, precision, roundTasks, outer, outerLr, outerMomentum, e, evalLanes, seed);
     }
 
     public SparkBenchSettings withPrecision(String p) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, partitions, innerState, p, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+                rounds, partitions, innerState, p, roundTasks, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
+    }
+
+    public SparkBenchSettings withRoundTasks(String t) {
+        return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
+                rounds, partitions, innerState, precision, t, outer, outerLr, outerMomentum, evalEvery, evalLanes, seed);
     }
 
     /** Ours' precision as the engine takes it. */
@@ -114,7 +123,7 @@ public record SparkBenchSettings(String text, double validationFraction, int emb
 
     public SparkBenchSettings withOuter(String o, double olr, double om) {
         return new SparkBenchSettings(text, validationFraction, embedding, hidden, batch, k, lr, clip, localSteps,
-                rounds, partitions, innerState, precision, o, olr, om, evalEvery, evalLanes, seed);
+                rounds, partitions, innerState, precision, roundTasks, o, olr, om, evalEvery, evalLanes, seed);
     }
 
     private static void positive(String name, long v) {

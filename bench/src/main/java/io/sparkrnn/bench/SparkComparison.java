@@ -19,17 +19,20 @@ import picocli.CommandLine.Option;
                 spark-rnn bench spark [--impl ours,dl4j] [--rounds 8 | --tokens N] [--local-steps 25] [--json f]
                                              [--hidden 256] [--embedding 32] [--batch 32] [--k 50] [--lr 0.003]
                                              [--inner-state average] [--text data/samples/moby-dick/moby-dick.txt]
-                                             [--eval-lanes 16] [--precision float32]""",
+                                             [--eval-lanes 16] [--precision float32] [--round-tasks auto]""",
         descriptionHeading = "%n", description = SparkBench.SETUP + "\n" + """
                 Ours (RoundTrainer, plain averaging) vs dl4j-spark's ParameterAveragingTrainingMaster on local[2] with
                 2 partitions, same stream cut, same tokens, same averaging period (--tokens: rounds = ceil(tokens /
                 tokens per round)). --precision bf16 runs our matrix products in bf16 (train.precision; float32 on
-                a CPU without bf16 units, which the table and the report then say); dl4j-spark trains in float32.""",
+                a CPU without bf16 units, which the table and the report then say); dl4j-spark trains in float32.
+                --round-tasks per-round makes each of our rounds a Spark job (the default on 2 partitions keeps the
+                tasks resident across rounds: train.round-tasks).""",
         optionListHeading = "%noptions:%n", footerHeading = "%n", footer = """
                 examples:
                   bin/spark-rnn bench spark --json out/bench-spark.json
                   bin/spark-rnn bench spark --impl ours --inner-state reset --rounds 16
-                  bin/spark-rnn bench spark --precision bf16 --json out/bench-spark-bf16.json""")
+                  bin/spark-rnn bench spark --precision bf16 --json out/bench-spark-bf16.json
+                  bin/spark-rnn bench spark --impl ours --round-tasks per-round""")
 final class SparkComparison implements Callable<Integer> {
     static final List<String> IMPLS = List.of("ours", "dl4j");
     private final SparkBench bench;
@@ -43,6 +46,10 @@ final class SparkComparison implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "float32|bf16", description = "ours' matrix products "
             + "(train.precision); default float32; dl4j-spark always float32")
     private String precision = SparkBenchSettings.defaults().precision();
+    @Option(names = "--round-tasks", paramLabel = "auto|per-round|resident", description = "how ours' round tasks "
+            + "live (train.round-tasks): a Spark job per round, or resident across rounds; default auto (resident on "
+            + "2 partitions)")
+    private String roundTasks = SparkBenchSettings.defaults().roundTasks();
     @Mixin
     private Cli.HelpOption help;
 
@@ -62,6 +69,11 @@ final class SparkComparison implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // the settings' own check ("precision must be one of ..."), named as the option
             throw new ConfigException("--" + e.getMessage());
+        }
+        try {
+            s = s.withRoundTasks(roundTasks);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--round-tasks must be auto, per-round or resident, found '" + roundTasks + "'");
         }
         if (tokens != null) {
             if (options.hasRounds()) {

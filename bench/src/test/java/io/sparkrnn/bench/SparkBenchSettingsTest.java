@@ -29,6 +29,17 @@ class SparkBenchSettingsTest {
                 assertThrows(IllegalArgumentException.class, () -> s.withPrecision("BF16")).getMessage());
         assertEquals("inner-state must be one of [reset, keep, average], found 'none'",
                 assertThrows(IllegalArgumentException.class, () -> new SparkBenchSettings(s.text(), 0.1, 8, 16, 4, 10,
-                        3e-3, 1.0, 2, 2, 2, "none", "float32", "plain", 1.0, 0.0, 1, 16, 1234)).getMessage());
+                        3e-3, 1.0, 2, 2, 2, "none", "float32", "auto", "plain", 1.0, 0.0, 1, 16, 1234)).getMessage());
+    }
+
+    /** Ours' round tasks as the product's default (auto) unless asked; any other value refused. */
+    @Test
+    void roundTasksAreTheProductsDefaultUnlessAsked() {
+        SparkBenchSettings s = SparkBenchSettings.defaults();
+        assertEquals("auto", s.roundTasks());
+        assertEquals("per-round", s.withRoundTasks("per-round").roundTasks());
+        assertEquals("resident", s.withRoundTasks("resident").roundTasks());
+        assertEquals("round tasks must be auto, per-round or resident, found 'often'",
+                assertThrows(IllegalArgumentException.class, () -> s.withRoundTasks("often")).getMessage());
     }
 }

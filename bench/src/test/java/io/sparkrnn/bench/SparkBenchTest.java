@@ -203,6 +203,8 @@ class SparkBenchTest {
         assertConfigError(EngineBenchTest.run("spark", "--text", TEXT, "--precision", "fp16"),
                 "--precision must be one of [float32, bf16], found 'fp16'");
         assertConfigError(EngineBenchTest.run("scaling", "--precision", "bf16"), "unknown option '--precision'");
+        assertConfigError(EngineBenchTest.run("spark", "--text", TEXT, "--round-tasks", "often"),
+                "--round-tasks must be auto, per-round or resident, found 'often'");
     }
 
     private static void assertConfigError(EngineBenchTest.Run r, String... parts) {

@@ -18,7 +18,7 @@ import org.nd4j.linalg.dataset.DataSet;
 
 class StreamEvaluatorTest {
     private static final SparkBenchSettings S = new SparkBenchSettings(SparkBenchTest.TEXT, 0.1, 8, 16, 4, 10, 3e-3,
-            1.0, 2, 2, 2, "average", "float32", "plain", 1.0, 0.0, 1, 16, 1234);
+            1.0, 2, 2, 2, "average", "float32", "auto", "plain", 1.0, 0.0, 1, 16, 1234);
 
     /** Our model through the shared evaluator gives the engine's own stream loss (in bits). */
     @Test
