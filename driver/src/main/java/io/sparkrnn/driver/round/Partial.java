@@ -65,6 +65,61 @@ final class Partial implements Serializable {
         return total;
     }
 
+    /**
+     * Sums a round's results as they arrive, to the same sums as {@link #sumOrdered} bit for bit: a result is added
+     * once every lower partition's is, except that partitions 0 and 1 are added in whichever order they come (0 + a
+     * + b and 0 + b + a are the same doubles: IEEE addition is commutative and 0 + a is a). So with two partitions
+     * the first result is added while the other task still trains.
+     */
+    static final class InOrder {
+        private final WorkerResult[] waiting;
+        private Partial total;
+        private int next;
+        private boolean oneFirst;
+
+        InOrder(int partitions) {
+            this.waiting = new WorkerResult[partitions];
+        }
+
+        /** Takes partition {@code r.partition()}'s result, adding what can be added now. */
+        void offer(WorkerResult r) {
+            if (waiting[r.partition()] != null || r.partition() < next) {
+                throw new IllegalStateException("a second result of partition " + r.partition() + " in one round");
+            }
+            waiting[r.partition()] = r;
+            if (total == null) {
+                Partial shape = shapedLike(r);
+                total = new Partial(0, r.delta().length, shape.innerWeighted == null ? null : sizes(shape));
+            }
+            if (next == 0 && waiting.length > 1 && waiting[0] == null && waiting[1] != null && !oneFirst) {
+                total.add(waiting[1]);
+                oneFirst = true;
+            }
+            while (next < waiting.length && waiting[next] != null) {
+                if (!(next == 1 && oneFirst)) {
+                    total.add(waiting[next]);
+                }
+                waiting[next] = null;
+                next++;
+            }
+        }
+
+        /** The sum, once every partition's result is in. */
+        Partial total() {
+            if (next != waiting.length) {
+                throw new IllegalStateException((waiting.length - next) + " partition(s) from partition " + next
+                        + " on have not returned a result");
+            }
+            return total;
+        }
+
+        private static Map<String, Integer> sizes(Partial p) {
+            Map<String, Integer> m = new LinkedHashMap<>();
+            p.innerWeighted.forEach((k, v) -> m.put(k, v.length));
+            return m;
+        }
+    }
+
     private static Partial shapedLike(WorkerResult r) {
         Map<String, Integer> sizes = null;
         if (r.innerState() != null) {

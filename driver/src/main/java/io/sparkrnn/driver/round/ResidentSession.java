@@ -20,8 +20,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -66,6 +70,8 @@ final class ResidentSession implements AutoCloseable {
     private final DataOutputStream[] outs;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** Send the snapshot to partitions 1.. while the round's thread sends it to partition 0. */
+    private final ExecutorService writers;
     private JavaFutureAction<Void> job;
     private volatile boolean closing;
     private boolean stopped;
@@ -95,6 +101,11 @@ final class ResidentSession implements AutoCloseable {
         server.bind(new InetSocketAddress(conf.get("spark.driver.bindAddress", host), 0), Math.max(50, partitions));
         this.sockets = new Socket[partitions];
         this.outs = new DataOutputStream[partitions];
+        this.writers = Executors.newFixedThreadPool(Math.max(1, partitions - 1), r -> {
+            Thread w = new Thread(r, "spark-rnn resident writer " + group);
+            w.setDaemon(true);
+            return w;
+        });
     }
 
     /**
@@ -244,43 +255,57 @@ final class ResidentSession implements AutoCloseable {
         }
     }
 
-    /** Runs one round: sends {@code snapshot} (a {@link Frame} of a {@link Snapshot}) to every task; the results. */
-    List<WorkerResult> round(Frame snapshot) throws Broken {
+    /**
+     * Runs one round: sends {@code snapshot} (a {@link Frame} of a {@link Snapshot}) to every task, each connection
+     * on its own thread, and hands each result to {@code onResult} as it arrives (on this thread); returns when every
+     * partition's has.
+     */
+    void round(Frame snapshot, Consumer<WorkerResult> onResult) throws Broken {
         if (stopped()) {
             throw new IllegalStateException("the session was stopped");
         }
         if (dead != null) {
             throw new Broken(dead, null);
         }
-        for (int p = 0; p < outs.length; p++) {
+        List<Future<?>> sends = new ArrayList<>();
+        for (int p = 1; p < outs.length; p++) {
+            int q = p;
+            sends.add(writers.submit(() -> {
+                send(q, snapshot);
+                return null;
+            }));
+        }
+        send(0, snapshot);
+        for (Future<?> f : sends) {
             try {
-                synchronized (outs[p]) {
-                    snapshot.send(outs[p]);
-                }
-            } catch (IOException e) {
-                throw new Broken("could not send the round to partition " + p + "'s task: " + e.getMessage(), e);
+                f.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Broken b ? b : new Broken(e.getCause().toString(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Broken("interrupted while sending the round", e);
             }
         }
-        WorkerResult[] results = new WorkerResult[outs.length];
-        int got = 0;
+        boolean[] got = new boolean[outs.length];
+        int received = 0;
         long jobEnded = -1;
         try {
-            while (got < results.length) {
+            while (received < got.length) {
                 Object m = inbox.poll(200, TimeUnit.MILLISECONDS);
-                if (m instanceof Lost l && results[l.partition()] != null) {
+                if (m instanceof Lost l && got[l.partition()]) {
                     // it ended after sending this round's result: the round is whole, the session is not
                     dead = "lost partition " + l.partition() + "'s resident task after its last result: " + l.why();
                 } else if (m instanceof Lost l) {
                     throw new Broken("lost partition " + l.partition() + "'s resident task: " + l.why(), l.cause());
-                }
-                if (m instanceof WorkerResult r) {
-                    results[r.partition()] = r;
-                    got++;
+                } else if (m instanceof WorkerResult r) {
+                    got[r.partition()] = true;
+                    received++;
+                    onResult.accept(r);
                 } else if (job.isDone()) {
                     if (jobEnded < 0) {
                         jobEnded = System.nanoTime();
                     } else if (System.nanoTime() - jobEnded > GRACE_MILLIS * 1_000_000L) {
-                        throw new Broken("the resident tasks' job ended with " + (results.length - got)
+                        throw new Broken("the resident tasks' job ended with " + (got.length - received)
                                 + " result(s) missing", failure());
                     }
                 }
@@ -289,7 +314,16 @@ final class ResidentSession implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new Broken("interrupted while waiting for the round's results", e);
         }
-        return List.of(results);
+    }
+
+    private void send(int p, Frame snapshot) throws Broken {
+        try {
+            synchronized (outs[p]) {
+                snapshot.send(outs[p]);
+            }
+        } catch (IOException e) {
+            throw new Broken("could not send the round to partition " + p + "'s task: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -347,6 +381,7 @@ final class ResidentSession implements AutoCloseable {
             }
         }
         closing = true;
+        writers.shutdownNow();
         for (Socket s : sockets) {
             if (s != null) {
                 close(s);

@@ -77,6 +77,65 @@ class PartialTest {
         assertEquals(expect, merged.weighted[17], 0.0);
     }
 
+    /**
+     * Results summed as they arrive (resident tasks) give sumOrdered's sums bit for bit in every arrival order of 2
+     * and of 4 partitions; the sum is refused before every partition is in, and a second result of one partition.
+     */
+    @Test
+    void summingOnArrivalEqualsTheOrderedSumInEveryOrder() {
+        Random r = new Random(11);
+        for (int n : new int[] {2, 4}) {
+            List<WorkerResult> results = new ArrayList<>();
+            for (int p = 0; p < n; p++) {
+                results.add(result(p, r));
+            }
+            Partial ordered = Partial.sumOrdered(results);
+            for (List<Integer> order : permutations(n)) {
+                Partial.InOrder sum = new Partial.InOrder(n);
+                for (int k = 0; k < n; k++) {
+                    if (k > 0) {
+                        assertThrows(IllegalStateException.class, sum::total);
+                    }
+                    sum.offer(results.get(order.get(k)));
+                }
+                Partial total = sum.total();
+                assertArrayEquals(ordered.weighted, total.weighted, order.toString());
+                for (String k : ordered.innerWeighted.keySet()) {
+                    assertArrayEquals(ordered.innerWeighted.get(k), total.innerWeighted.get(k), k + " " + order);
+                }
+                assertEquals(ordered.lossSum, total.lossSum, 0.0, order.toString());
+                assertEquals(ordered.gradNormSum, total.gradNormSum, 0.0, order.toString());
+                assertEquals(ordered.tokens, total.tokens);
+                assertEquals(ordered.maxLoadSeconds, total.maxLoadSeconds, 0.0);
+                assertEquals(ordered.states.keySet(), total.states.keySet());
+                assertEquals(0, total.first);
+            }
+            Partial.InOrder twice = new Partial.InOrder(n);
+            twice.offer(results.get(1));
+            assertThrows(IllegalStateException.class, () -> twice.offer(results.get(1)));
+        }
+    }
+
+    private static List<List<Integer>> permutations(int n) {
+        List<List<Integer>> out = new ArrayList<>();
+        permute(new ArrayList<>(), n, out);
+        return out;
+    }
+
+    private static void permute(List<Integer> prefix, int n, List<List<Integer>> out) {
+        if (prefix.size() == n) {
+            out.add(new ArrayList<>(prefix));
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!prefix.contains(i)) {
+                prefix.add(i);
+                permute(prefix, n, out);
+                prefix.remove(prefix.size() - 1);
+            }
+        }
+    }
+
     @Test
     void aDeltaOfAnotherLengthIsAnError() {
         Random r = new Random(1);
