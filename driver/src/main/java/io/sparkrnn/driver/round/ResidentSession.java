@@ -360,6 +360,10 @@ final class ResidentSession implements AutoCloseable {
         return group;
     }
 
+    int port() {
+        return server.getLocalPort();
+    }
+
     /**
      * Ends the session: tells the tasks to stop, waits for the job to end (cancelling it when it does not end within
      * a minute, or at once after a failure), closes the connections and the server socket.

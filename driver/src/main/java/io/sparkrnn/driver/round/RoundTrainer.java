@@ -501,9 +501,20 @@ public final class RoundTrainer implements AutoCloseable {
         }
     }
 
-    /** Resident sessions started so far (tests). */
+    /** Resident sessions started (or tried) so far (tests). */
     int sessionsStarted() {
         return sessions;
+    }
+
+    /** Why resident tasks are off for the rest of this run, or null (tests). */
+    String residentOff() {
+        return residentOff;
+    }
+
+    /** The port the current resident session listens on, or -1 (tests). */
+    int residentPort() {
+        ResidentSession s = session;
+        return s == null ? -1 : s.port();
     }
 
     private static <T> List<T> toList(Iterable<T> it) {

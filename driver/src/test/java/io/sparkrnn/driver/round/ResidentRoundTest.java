@@ -198,6 +198,32 @@ class ResidentRoundTest {
         assertEquals(perRound.jobs(), resident.jobs());
     }
 
+    /** A connection without the session's token is closed at once, and the session serves its tasks on. */
+    @Test
+    void aConnectionWithoutTheTokenIsRefused() throws Exception {
+        JavaRDD<SequencePartition> rdd = data(2);
+        Run perRound = run(rdd, InnerStatePolicy.RESET, RoundTaskMode.PER_ROUND, () -> { }, -1, -1);
+        try (RoundTrainer t = new RoundTrainer(sc, SETUP, config(InnerStatePolicy.RESET, RoundTaskMode.RESIDENT),
+                RoundTrainerTest.init())) {
+            t.train(rdd, 2, m -> { });
+            int port = t.residentPort();
+            assertTrue(port > 0, "a resident session listens");
+            for (String token : new String[] {"not-the-token", ""}) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(20_000);
+                    java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+                    out.writeUTF(token);
+                    out.writeInt(0);
+                    out.flush();
+                    assertEquals(-1, s.getInputStream().read(), "the driver closes a connection without the token");
+                }
+            }
+            t.train(rdd, ROUNDS - 2, m -> { });
+            assertSameState(perRound.state(), t.state(), "resident after refused connections");
+            assertEquals(1, t.sessionsStarted(), "the refused connections did not break the session");
+        }
+    }
+
     @Test
     void theModeIsParsedFromItsConfigNames() {
         assertEquals(RoundTaskMode.AUTO, RoundTaskMode.parse("auto"));
