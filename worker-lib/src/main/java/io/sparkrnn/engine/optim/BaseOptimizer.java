@@ -98,16 +98,7 @@ abstract sealed class BaseOptimizer implements Optimizer permits Sgd, Adam {
 
     @Override
     public final void loadState(Map<String, INDArray> state, long stepCount) {
-        if (state == null) {
-            throw new IllegalArgumentException("state must not be null");
-        }
-        if (stepCount < 0) {
-            throw new IllegalArgumentException("stepCount must be >= 0, found " + stepCount);
-        }
-        if (!state.keySet().equals(buffers.keySet())) {
-            throw new IllegalArgumentException(config.type() + " state must hold " + buffers.keySet() + ", found "
-                    + state.keySet());
-        }
+        checkLoad(state, stepCount);
         state.forEach((name, v) -> Checks.vector("state '" + name + "'", v, size, dtype));
         state.forEach((name, v) -> buffers.get(name).assign(v));
         this.stepCount = stepCount;
@@ -126,16 +117,7 @@ abstract sealed class BaseOptimizer implements Optimizer permits Sgd, Adam {
 
     @Override
     public final void loadStateFloats(Map<String, float[]> state, long stepCount) {
-        if (state == null) {
-            throw new IllegalArgumentException("state must not be null");
-        }
-        if (stepCount < 0) {
-            throw new IllegalArgumentException("stepCount must be >= 0, found " + stepCount);
-        }
-        if (!state.keySet().equals(buffers.keySet())) {
-            throw new IllegalArgumentException(config.type() + " state must hold " + buffers.keySet() + ", found "
-                    + state.keySet());
-        }
+        checkLoad(state, stepCount);
         state.forEach((name, v) -> {
             if (v == null || v.length != size) {
                 throw new IllegalArgumentException("state '" + name + "' must have " + size + " elements, found "
@@ -151,6 +133,20 @@ abstract sealed class BaseOptimizer implements Optimizer permits Sgd, Adam {
             }
         });
         this.stepCount = stepCount;
+    }
+
+    /** The checks every load makes before its vectors' own: a state with this optimizer's names, a step count. */
+    private void checkLoad(Map<String, ?> state, long stepCount) {
+        if (state == null) {
+            throw new IllegalArgumentException("state must not be null");
+        }
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("stepCount must be >= 0, found " + stepCount);
+        }
+        if (!state.keySet().equals(buffers.keySet())) {
+            throw new IllegalArgumentException(config.type() + " state must hold " + buffers.keySet() + ", found "
+                    + state.keySet());
+        }
     }
 
     /** The elements of a float32 vector (contiguous, rank 1, as {@link #newVector} makes them) over its memory. */
