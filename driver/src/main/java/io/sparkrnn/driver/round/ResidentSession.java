@@ -262,7 +262,7 @@ final class ResidentSession implements AutoCloseable {
      */
     void round(Frame snapshot, Consumer<WorkerResult> onResult) throws Broken {
         if (stopped()) {
-            throw new IllegalStateException("the session was stopped");
+            throw new Broken("another job of the application started: the resident tasks made way for it", null);
         }
         if (dead != null) {
             throw new Broken(dead, null);

@@ -362,7 +362,10 @@ public final class RoundTrainer implements AutoCloseable {
     private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock) {
         if (resident(data)) {
             try {
-                return residentRound(data, snap, clock);
+                Partial total = residentRound(data, snap, clock);
+                if (total != null) {
+                    return total;
+                }
             } catch (ResidentSession.Broken e) {
                 endSession();
                 LOG.warn("round {}: {}; running the round as its own job (the next round starts new resident "
@@ -450,7 +453,10 @@ public final class RoundTrainer implements AutoCloseable {
         return !few;
     }
 
-    /** One round in the resident tasks, starting them when none serve {@code data}. */
+    /**
+     * One round in the resident tasks, starting them when none serve {@code data}; null when they cannot start now
+     * (another job of the application is running: it would wait for their cores) or at all.
+     */
     private Partial residentRound(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock)
             throws ResidentSession.Broken {
         long t0 = System.nanoTime();
@@ -460,6 +466,9 @@ public final class RoundTrainer implements AutoCloseable {
             s = null;
         }
         if (s == null) {
+            if (otherJobsRunning()) {
+                return null;
+            }
             String group = "spark-rnn-" + runId + "-resident-" + (++sessions);
             try {
                 s = ResidentSession.start(sc, group, data, setup, cfg, runId, interceptor);
@@ -468,7 +477,7 @@ public final class RoundTrainer implements AutoCloseable {
                 LOG.warn("round {}: resident round tasks could not start ({}): every round of this run is its own "
                         + "job (train.round-tasks = per-round does this from the start)", snap.round() + 1,
                         e.getMessage(), e.getCause());
-                throw e;
+                return null;
             }
             session = s;
             sessionData = data;
@@ -489,6 +498,20 @@ public final class RoundTrainer implements AutoCloseable {
         clock.job += ((t1 - t0) + (t3 - t2) - lastAdd[0]) / 1e9;
         clock.sum += lastAdd[0] / 1e9;
         return sum.total();
+    }
+
+    /**
+     * Whether another job of the application is running (a thread of the user's, say) once the listeners have heard
+     * of every job started so far: resident tasks started now would hold the cores it waits for, and the listener
+     * that ends them for a new job has already seen it start.
+     */
+    private boolean otherJobsRunning() {
+        try {
+            sc.sc().listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            return true;
+        }
+        return sc.statusTracker().getActiveJobIds().length > 0;
     }
 
     /** Ends the resident tasks, if any (they free their cores). */
