@@ -128,7 +128,7 @@ final class ResidentSession implements AutoCloseable {
                     s.server.getLocalSocketAddress(), (System.nanoTime() - t0) / 1_000_000, group);
             return s;
         } catch (Broken | RuntimeException e) {
-            s.close();
+            s.abort();
             throw e;
         }
     }
@@ -366,22 +366,32 @@ final class ResidentSession implements AutoCloseable {
 
     /**
      * Ends the session: tells the tasks to stop, waits for the job to end (cancelling it when it does not end within
-     * a minute, or at once after a failure), closes the connections and the server socket.
+     * a minute), closes the connections and the server socket.
      */
     @Override
     public void close() {
+        end(false);
+    }
+
+    /**
+     * Ends a broken session at once: its job cancelled (so that Spark does not retry its failed task, which could
+     * only be refused), its connections and server socket closed.
+     */
+    void abort() {
+        end(true);
+    }
+
+    private void end(boolean broken) {
         stop();
-        if (job != null) {
+        if (job != null && !broken) {
             try {
                 job.get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                // a lost task: the caller has what it needs from Broken
+                // a task failed after the last round: nothing of it is used
             } catch (TimeoutException e) {
                 LOG.warn("the resident round tasks did not end within 60 s of being told to stop: cancelling them");
-                sc.cancelJobGroup(group);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                sc.cancelJobGroup(group);
             }
         }
         closing = true;
@@ -400,8 +410,12 @@ final class ResidentSession implements AutoCloseable {
             sc.cancelJobGroup(group);
             try {
                 job.get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("the resident round tasks' job did not end after it was cancelled: {}", e.toString());
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                // cancelled, or failed: as expected
+            } catch (TimeoutException e) {
+                LOG.warn("the resident round tasks' job did not end within 60 s of being cancelled");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -367,7 +367,12 @@ public final class RoundTrainer implements AutoCloseable {
                     return total;
                 }
             } catch (ResidentSession.Broken e) {
-                endSession();
+                ResidentSession lost = session;
+                session = null;
+                sessionData = null;
+                if (lost != null) {
+                    lost.abort();
+                }
                 LOG.warn("round {}: {}; running the round as its own job (the next round starts new resident "
                         + "tasks)", snap.round() + 1, e.getMessage(), e.getCause());
             }
