@@ -128,7 +128,7 @@ final class ResidentSession implements AutoCloseable {
                     s.server.getLocalSocketAddress(), (System.nanoTime() - t0) / 1_000_000, group);
             return s;
         } catch (Broken | RuntimeException e) {
-            s.abort();
+            s.end(true);
             throw e;
         }
     }
@@ -267,6 +267,9 @@ final class ResidentSession implements AutoCloseable {
         if (dead != null) {
             throw new Broken(dead, null);
         }
+        if (job.isDone()) {
+            throw new Broken("the resident tasks' job has ended", failure());
+        }
         List<Future<?>> sends = new ArrayList<>();
         for (int p = 1; p < outs.length; p++) {
             int q = p;
@@ -375,10 +378,35 @@ final class ResidentSession implements AutoCloseable {
 
     /**
      * Ends a broken session at once: its job cancelled (so that Spark does not retry its failed task, which could
-     * only be refused), its connections and server socket closed.
+     * only be refused), its connections and server socket closed. Returns the job's failure when it was cancelled
+     * from outside (the Spark UI, {@code cancelAllJobs}, the caller's job group), which is to stop the training as it
+     * stops a job per round, else null.
      */
-    void abort() {
+    Throwable abort() {
+        long deadline = System.nanoTime() + 1_000_000_000L; // a killed task's job fails at once; a lost one's does not
+        while (job != null && !job.isDone() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Throwable cancelled = job == null ? null : cancellation(failure());
         end(true);
+        return cancelled;
+    }
+
+    /** {@code t} when it, or one of its causes, says its job or stage was cancelled or its task killed; else null. */
+    static Throwable cancellation(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = String.valueOf(c.getMessage());
+            if (c instanceof java.util.concurrent.CancellationException || m.contains("cancelled")
+                    || c instanceof org.apache.spark.TaskKilledException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     private void end(boolean broken) {

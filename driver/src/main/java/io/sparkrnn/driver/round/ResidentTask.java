@@ -4,12 +4,15 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Iterator;
 import org.apache.spark.TaskContext;
+import org.apache.spark.TaskKilledException;
 
 /**
  * The body of a resident round task ({@link RoundTaskMode#RESIDENT}): it connects to its run's
@@ -22,6 +25,8 @@ import org.apache.spark.TaskContext;
 final class ResidentTask {
     /** How long a task tries to reach the driver before it fails (and the driver runs its rounds per job). */
     static final int CONNECT_MILLIS = 30_000;
+    /** How often a task waiting for the next round looks whether Spark killed it. */
+    static final int WAKE_MILLIS = 500;
 
     private ResidentTask() {
     }
@@ -48,7 +53,7 @@ final class ResidentTask {
             byte[][] buffer = new byte[1][];
             ResidentSession.Frame result = new ResidentSession.Frame();
             while (true) {
-                int n = in.readInt();
+                int n = nextFrameLength(socket, in, partition);
                 if (n == ResidentSession.STOP) {
                     return;
                 }
@@ -59,5 +64,31 @@ final class ResidentTask {
         } catch (IOException e) {
             throw new UncheckedIOException("resident round task of partition " + partition + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The next frame's length. Between rounds the task waits in steps of {@link #WAKE_MILLIS} and ends when Spark
+     * killed it (its job cancelled: the Spark UI, cancelAllJobs), which a blocked socket read would not see; a timed-out
+     * read consumes nothing, and the rest of the frame is read without a timeout.
+     */
+    private static int nextFrameLength(Socket socket, DataInputStream in, int partition) throws IOException {
+        TaskContext ctx = TaskContext.get();
+        socket.setSoTimeout(WAKE_MILLIS);
+        int first;
+        while (true) {
+            try {
+                first = in.read();
+                break;
+            } catch (SocketTimeoutException e) {
+                if (ctx != null && ctx.isInterrupted()) {
+                    throw new TaskKilledException(ctx.getKillReason().getOrElse(() -> "killed"));
+                }
+            }
+        }
+        socket.setSoTimeout(0);
+        if (first < 0) {
+            throw new EOFException("the driver closed partition " + partition + "'s round channel");
+        }
+        return (first << 24) | (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
     }
 }

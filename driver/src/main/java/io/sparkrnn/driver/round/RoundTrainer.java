@@ -370,8 +370,10 @@ public final class RoundTrainer implements AutoCloseable {
                 ResidentSession lost = session;
                 session = null;
                 sessionData = null;
-                if (lost != null) {
-                    lost.abort();
+                Throwable cancelled = lost == null ? null : lost.abort();
+                if (cancelled != null) {
+                    throw new IllegalStateException("round " + (snap.round() + 1) + ": the resident round tasks' job "
+                            + "was cancelled (" + cancelled.getMessage() + "): training stops", cancelled);
                 }
                 LOG.warn("round {}: {}; running the round as its own job (the next round starts new resident "
                         + "tasks)", snap.round() + 1, e.getMessage(), e.getCause());

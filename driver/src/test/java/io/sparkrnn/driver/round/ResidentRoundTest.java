@@ -224,6 +224,28 @@ class ResidentRoundTest {
         }
     }
 
+    /**
+     * Cancelling the resident tasks' job (the Spark UI's kill, {@code cancelAllJobs}) stops the training, as it stops
+     * a job per round: the tasks, waiting between rounds, see that they were killed, and the next round throws.
+     */
+    @Test
+    void cancellingTheResidentJobStopsTraining() {
+        JavaRDD<SequencePartition> rdd = data(2);
+        try (RoundTrainer t = new RoundTrainer(sc, SETUP, config(InnerStatePolicy.RESET, RoundTaskMode.RESIDENT),
+                RoundTrainerTest.init())) {
+            t.train(rdd, 1, m -> { });
+            assertTrue(t.residentPort() > 0, "a resident session runs");
+            sc.cancelAllJobs();
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                            () -> t.train(rdd, 3, m -> { })));
+            assertTrue(e.getMessage().contains("was cancelled") && e.getMessage().contains("training stops"),
+                    e.getMessage());
+            // the cancellation reaches the job asynchronously: the round already under way may still complete
+            assertTrue(t.round() <= 2, "rounds after the cancellation: " + (t.round() - 1));
+        }
+    }
+
     @Test
     void theModeIsParsedFromItsConfigNames() {
         assertEquals(RoundTaskMode.AUTO, RoundTaskMode.parse("auto"));
