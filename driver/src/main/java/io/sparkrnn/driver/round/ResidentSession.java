@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ResidentSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResidentSession.class);
+    /** The local property that marks a session's job with the session's id. */
+    static final String SESSION_PROPERTY = "spark-rnn.resident.session";
     /** The frame length that tells a task to end. */
     static final int STOP = 0;
     /** How long the driver waits for every task to connect. */
@@ -63,7 +65,7 @@ final class ResidentSession implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JavaSparkContext sc;
-    private final String group;
+    private final String id;
     private final String token;
     private final ServerSocket server;
     private final Socket[] sockets;
@@ -89,9 +91,9 @@ final class ResidentSession implements AutoCloseable {
     private record Lost(int partition, String why, Throwable cause) {
     }
 
-    private ResidentSession(JavaSparkContext sc, String group, int partitions) throws IOException {
+    private ResidentSession(JavaSparkContext sc, String id, int partitions) throws IOException {
         this.sc = sc;
-        this.group = group;
+        this.id = id;
         byte[] t = new byte[16];
         RANDOM.nextBytes(t);
         this.token = HexFormat.of().formatHex(t);
@@ -102,21 +104,21 @@ final class ResidentSession implements AutoCloseable {
         this.sockets = new Socket[partitions];
         this.outs = new DataOutputStream[partitions];
         this.writers = Executors.newFixedThreadPool(Math.max(1, partitions - 1), r -> {
-            Thread w = new Thread(r, "spark-rnn resident writer " + group);
+            Thread w = new Thread(r, "spark-rnn resident writer " + id);
             w.setDaemon(true);
             return w;
         });
     }
 
     /**
-     * Starts the session's job over {@code data} (one task per partition) under job group {@code group} and waits
-     * until every task has connected.
+     * Starts the session's job over {@code data} (one task per partition), marked with {@code id}
+     * ({@link #SESSION_PROPERTY}), and waits until every task has connected.
      */
-    static ResidentSession start(JavaSparkContext sc, String group, JavaRDD<? extends TrainingPartition<?>> data,
+    static ResidentSession start(JavaSparkContext sc, String id, JavaRDD<? extends TrainingPartition<?>> data,
             ReplicaSetup setup, RoundConfig cfg, String runId, DeltaInterceptor interceptor) throws Broken {
         ResidentSession s;
         try {
-            s = new ResidentSession(sc, group, data.getNumPartitions());
+            s = new ResidentSession(sc, id, data.getNumPartitions());
         } catch (IOException e) {
             throw new Broken("cannot open the driver's round channel: " + e.getMessage(), e);
         }
@@ -124,8 +126,8 @@ final class ResidentSession implements AutoCloseable {
             long t0 = System.nanoTime();
             s.launch(data, setup, cfg, runId, interceptor);
             s.awaitConnections();
-            LOG.info("resident round tasks: {} connected to {} in {} ms (job group {})", s.sockets.length,
-                    s.server.getLocalSocketAddress(), (System.nanoTime() - t0) / 1_000_000, group);
+            LOG.info("resident round tasks: {} connected to {} in {} ms (session {})", s.sockets.length,
+                    s.server.getLocalSocketAddress(), (System.nanoTime() - t0) / 1_000_000, id);
             return s;
         } catch (Broken | RuntimeException e) {
             s.end(true);
@@ -138,12 +140,19 @@ final class ResidentSession implements AutoCloseable {
         String host = sc.getConf().get("spark.driver.host", server.getInetAddress().getHostAddress());
         int port = server.getLocalPort();
         String t = token;
-        sc.setJobGroup(group, "spark-rnn resident round tasks", true);
+        // the session's job marked as this session's (the listener tells it from other jobs by that) and described;
+        // it stays in the caller's job group, so that cancelling that group stops it as it would a round's job
+        List<String> keys = List.of(SESSION_PROPERTY, "spark.job.description");
+        List<String> before = keys.stream().map(sc::getLocalProperty).toList();
+        sc.setLocalProperty(SESSION_PROPERTY, id);
+        sc.setJobDescription("spark-rnn resident round tasks (" + id + ")");
         try {
             job = data.foreachPartitionAsync(it -> ResidentTask.run(it, host, port, t, setup, cfg, runId,
                     interceptor));
         } finally {
-            sc.clearJobGroup();
+            for (int i = 0; i < keys.size(); i++) {
+                sc.setLocalProperty(keys.get(i), before.get(i));
+            }
         }
     }
 
@@ -183,7 +192,7 @@ final class ResidentSession implements AutoCloseable {
         } catch (IOException e) {
             throw new Broken("the driver's round channel failed: " + e.getMessage(), e);
         }
-        Thread acceptor = new Thread(this::acceptLate, "spark-rnn resident accept " + group);
+        Thread acceptor = new Thread(this::acceptLate, "spark-rnn resident accept " + id);
         acceptor.setDaemon(true);
         threads.add(acceptor);
         acceptor.start();
@@ -359,8 +368,8 @@ final class ResidentSession implements AutoCloseable {
         return stopped;
     }
 
-    String group() {
-        return group;
+    String id() {
+        return id;
     }
 
     int port() {
@@ -379,7 +388,7 @@ final class ResidentSession implements AutoCloseable {
     /**
      * Ends a broken session at once: its job cancelled (so that Spark does not retry its failed task, which could
      * only be refused), its connections and server socket closed. Returns the job's failure when it was cancelled
-     * from outside (the Spark UI, {@code cancelAllJobs}, the caller's job group), which is to stop the training as it
+     * from outside (the Spark UI, {@code cancelAllJobs}, the job group it runs in), which is to stop the training as it
      * stops a job per round, else null.
      */
     Throwable abort() {
@@ -435,7 +444,7 @@ final class ResidentSession implements AutoCloseable {
             LOG.warn("closing the round channel: {}", e.toString());
         }
         if (job != null && !job.isDone()) {
-            sc.cancelJobGroup(group);
+            job.cancel(true);
             try {
                 job.get(60, TimeUnit.SECONDS);
             } catch (ExecutionException | java.util.concurrent.CancellationException e) {

@@ -68,8 +68,8 @@ final class ResidentTask {
 
     /**
      * The next frame's length. Between rounds the task waits in steps of {@link #WAKE_MILLIS} and ends when Spark
-     * killed it (its job cancelled: the Spark UI, cancelAllJobs), which a blocked socket read would not see; a timed-out
-     * read consumes nothing, and the rest of the frame is read without a timeout.
+     * killed it (its job cancelled: the Spark UI, cancelAllJobs), which a blocked socket read would not see; a
+     * timed-out read consumes nothing, and the rest of the frame is read without a timeout.
      */
     private static int nextFrameLength(Socket socket, DataInputStream in, int partition) throws IOException {
         TaskContext ctx = TaskContext.get();

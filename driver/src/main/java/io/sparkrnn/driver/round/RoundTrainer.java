@@ -84,8 +84,8 @@ public final class RoundTrainer implements AutoCloseable {
         @Override
         public void onJobStart(SparkListenerJobStart e) {
             ResidentSession s = session;
-            String group = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id");
-            if (s != null && !s.group().equals(group)) {
+            String id = e.properties() == null ? null : e.properties().getProperty(ResidentSession.SESSION_PROPERTY);
+            if (s != null && !s.id().equals(id)) {
                 s.stop();
             }
         }
@@ -436,7 +436,7 @@ public final class RoundTrainer implements AutoCloseable {
         return total;
     }
 
-    /** Whether this round runs in resident tasks: the mode says so, they are not off, and every partition has a slot. */
+    /** Whether this round runs in resident tasks: the mode says so, they are not off, every partition has a slot. */
     private boolean resident(JavaRDD<? extends TrainingPartition<?>> data) {
         int partitions = data.getNumPartitions();
         if (!cfg.tasks().resident(partitions) || residentOff != null) {
@@ -476,9 +476,9 @@ public final class RoundTrainer implements AutoCloseable {
             if (otherJobsRunning()) {
                 return null;
             }
-            String group = "spark-rnn-" + runId + "-resident-" + (++sessions);
+            String id = "spark-rnn-" + runId + "-resident-" + (++sessions);
             try {
-                s = ResidentSession.start(sc, group, data, setup, cfg, runId, interceptor);
+                s = ResidentSession.start(sc, id, data, setup, cfg, runId, interceptor);
             } catch (ResidentSession.Broken e) {
                 residentOff = e.getMessage();
                 LOG.warn("round {}: resident round tasks could not start ({}): every round of this run is its own "

@@ -157,10 +157,24 @@ class ResidentRoundTest {
         assertEquals(1, auto.sessions());
     }
 
-    /** A job between rounds (a validation, say) needs the cores the resident tasks hold: they end, and it runs. */
+    /**
+     * A job between rounds (a validation, say) needs the cores the resident tasks hold: they end, and it runs. The
+     * caller's job group is kept on its thread, and the resident tasks' job runs in it.
+     */
     @Test
     void anotherJobBetweenRoundsEndsTheTasksAndTrainingGoesOnTheSame() {
         JavaRDD<SequencePartition> rdd = data(2);
+        List<String> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SparkListener seen = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart e) {
+                if (e.properties().getProperty(ResidentSession.SESSION_PROPERTY) != null) {
+                    groups.add(String.valueOf(e.properties().getProperty("spark.jobGroup.id")));
+                }
+            }
+        };
+        sc.sc().addSparkListener(seen);
+        sc.setJobGroup("the-callers-group", "the caller's", false);
         Run perRound = run(rdd, InnerStatePolicy.KEEP, RoundTaskMode.PER_ROUND, () -> { }, -1, -1);
         List<Long> counted = new ArrayList<>();
         Run resident = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> run(rdd, InnerStatePolicy.KEEP,
@@ -169,11 +183,17 @@ class ResidentRoundTest {
         assertEquals(List.of(3L), counted);
         assertSameState(perRound.state(), resident.state(), "resident with a job between rounds");
         assertEquals(2, resident.sessions(), "a new session after the other job");
+        listenersDone();
+        sc.sc().removeSparkListener(seen);
+        assertEquals("the-callers-group", sc.getLocalProperty("spark.jobGroup.id"), "the caller's job group");
+        sc.clearJobGroup();
+        assertEquals(List.of("the-callers-group", "the-callers-group"), groups, "the sessions' jobs' group");
     }
 
     /**
-     * A task that fails mid-round (partition 1 in round 4, its session's fourth) breaks the session: the round runs again as a job from the same snapshot (policy KEEP: the replica that stepped past
-     * its kept state is found stale and sent it), and the next round starts new resident tasks.
+     * A task that fails mid-round (partition 1 in round 4, its session's fourth) breaks the session: the round runs
+     * again as a job from the same snapshot (policy KEEP: the replica that stepped past its kept state is found stale
+     * and sent it), and the next round starts new resident tasks.
      */
     @ParameterizedTest
     @EnumSource(InnerStatePolicy.class)
