@@ -56,10 +56,10 @@ final class LocalRound {
     }
 
     /**
-     * Loads the broadcast parameters, runs the H inner steps and returns delta = local - global. The result's
+     * Loads the snapshot's parameters, runs the H inner steps and returns delta = local - global. The result's
      * seconds are the inner steps alone: loading the parameters and state before them (from {@code start}, the
-     * task body's start) and extracting the delta after them belong to the broadcast and the aggregation, i.e. to
-     * the time outside local training, and are returned apart.
+     * task body's start) and extracting the delta after them belong to the snapshot's way out and the aggregation,
+     * i.e. to the time outside local training, and are returned apart.
      * With policy KEEP the replica continues from its own inner state only when that state carries the label
      * the snapshot names; otherwise from the state the snapshot sends, and when the snapshot sends none the
      * task trains nothing and returns a stale result.

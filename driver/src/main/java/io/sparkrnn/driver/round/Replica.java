@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A partition's local model on an executor, built once per run and partition and reused every round
- * (reloaded from the broadcast parameters, never rebuilt from the config). The family of the setup's model
+ * (reloaded from each round's snapshot, never rebuilt from the config). The family of the setup's model
  * chooses the subclass: {@link SequenceReplica} (truncated BPTT, recurrent state carried between batches) or
  * {@link Seq2SeqReplica} (independent pairs); {@link LocalRound} drives both through this class.
  *

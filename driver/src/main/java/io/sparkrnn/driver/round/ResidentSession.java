@@ -71,7 +71,6 @@ final class ResidentSession implements AutoCloseable {
     private final Socket[] sockets;
     private final DataOutputStream[] outs;
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final List<Thread> threads = new ArrayList<>();
     /** Send the snapshot to partitions 1.. while the round's thread sends it to partition 0. */
     private final ExecutorService writers;
     private JavaFutureAction<Void> job;
@@ -194,7 +193,6 @@ final class ResidentSession implements AutoCloseable {
         }
         Thread acceptor = new Thread(this::acceptLate, "spark-rnn resident accept " + id);
         acceptor.setDaemon(true);
-        threads.add(acceptor);
         acceptor.start();
     }
 
@@ -228,7 +226,6 @@ final class ResidentSession implements AutoCloseable {
         DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
         Thread reader = new Thread(() -> read(p, in), "spark-rnn resident reader " + p);
         reader.setDaemon(true);
-        threads.add(reader);
         reader.start();
     }
 

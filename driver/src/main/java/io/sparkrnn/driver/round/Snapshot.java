@@ -8,9 +8,10 @@ import java.io.Serializable;
 import java.util.Map;
 
 /**
- * What the driver broadcasts at the start of a round: the global parameters, the inner learning-rate
- * scale, each partition's recurrent state carried from the previous round, (policy AVERAGE) the averaged
- * inner optimizer state and (policy KEEP) the round whose kept state every partition must continue from.
+ * What the driver sends at the start of a round (a broadcast, or a frame to resident tasks): the global
+ * parameters, the inner learning-rate scale, each partition's recurrent state carried from the previous round,
+ * (policy AVERAGE) the averaged inner optimizer state and (policy KEEP) the round whose kept state every partition
+ * must continue from.
  * It is serialised through {@link Wire}, its vectors in bulk ({@link FloatWire}).
  *
  * @param keptRound the label of the kept state the round starts from: rounds completed when the driver last
