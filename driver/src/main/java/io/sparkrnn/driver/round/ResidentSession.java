@@ -2,15 +2,9 @@ package io.sparkrnn.driver.round;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -234,7 +228,7 @@ final class ResidentSession implements AutoCloseable {
         byte[][] buffer = new byte[1][];
         try {
             while (true) {
-                inbox.put(decode(in, in.readInt(), buffer));
+                inbox.put(Frame.decode(in, in.readInt(), buffer));
             }
         } catch (IOException | RuntimeException e) {
             if (!closing) {
@@ -474,53 +468,6 @@ final class ResidentSession implements AutoCloseable {
             s.close();
         } catch (IOException e) {
             // nothing to keep
-        }
-    }
-
-    /**
-     * A frame: its body is a Java-serialised object, written with its length in front. The buffer is kept from frame
-     * to frame (a round's frames have the same size), so a round allocates no buffer and copies no array.
-     */
-    static final class Frame extends ByteArrayOutputStream {
-        Frame() {
-            super(1 << 16);
-        }
-
-        /** Makes {@code o} this frame's body (replacing the last). */
-        Frame encode(Serializable o) {
-            reset();
-            try (ObjectOutputStream out = new ObjectOutputStream(this)) {
-                out.writeObject(o);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
-        }
-
-        /** Writes the length and the body to {@code out} and flushes it. */
-        void send(DataOutputStream out) throws IOException {
-            out.writeInt(count);
-            out.write(buf, 0, count);
-            out.flush();
-        }
-    }
-
-    /**
-     * Reads an {@code n}-byte frame body from {@code in} into {@code buffer} (or a larger one, returned in
-     * {@code buffer[0]}) and deserialises it.
-     */
-    static Object decode(DataInputStream in, int n, byte[][] buffer) throws IOException {
-        if (n <= 0) {
-            throw new IOException("a frame of " + n + " bytes where a round's message was expected");
-        }
-        if (buffer[0] == null || buffer[0].length < n) {
-            buffer[0] = new byte[n];
-        }
-        in.readFully(buffer[0], 0, n);
-        try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(buffer[0], 0, n))) {
-            return o.readObject();
-        } catch (ClassNotFoundException e) {
-            throw new IOException(e);
         }
     }
 }

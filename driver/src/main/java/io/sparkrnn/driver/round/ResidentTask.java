@@ -51,14 +51,14 @@ final class ResidentTask {
             out.writeInt(partition);
             out.flush();
             byte[][] buffer = new byte[1][];
-            ResidentSession.Frame result = new ResidentSession.Frame();
+            Frame result = new Frame();
             while (true) {
                 int n = nextFrameLength(socket, in, partition);
                 if (n == ResidentSession.STOP) {
                     return;
                 }
                 long start = System.nanoTime();
-                Snapshot s = (Snapshot) ResidentSession.decode(in, n, buffer);
+                Snapshot s = (Snapshot) Frame.decode(in, n, buffer);
                 result.encode(LocalRound.train(partition, d, s, setup, cfg, runId, interceptor, start)).send(out);
             }
         } catch (IOException e) {

@@ -12,8 +12,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -71,26 +69,8 @@ public final class RoundTrainer implements AutoCloseable {
     private double lrScale = 1.0;
     private int rejectionsInRow;
     private int rejections;
-    private volatile ResidentSession session;
-    /** The snapshot's frame for resident tasks, its buffer kept from round to round. */
-    private final ResidentSession.Frame snapshotFrame = new ResidentSession.Frame();
-    private JavaRDD<? extends TrainingPartition<?>> sessionData;
-    private int sessions;
-    /** Why resident tasks are off for the rest of this run (their session could not start), or null. */
-    private String residentOff;
-    /** The slot shortage last logged, so that it is logged when it starts and not every round. */
-    private boolean fewSlotsLogged;
-    private final SparkListener otherJobs = new SparkListener() {
-        @Override
-        public void onJobStart(SparkListenerJobStart e) {
-            ResidentSession s = session;
-            String id = e.properties() == null ? null : e.properties().getProperty(ResidentSession.SESSION_PROPERTY);
-            if (s != null && !s.id().equals(id)) {
-                s.stop();
-            }
-        }
-    };
-
+    /** The rounds in resident tasks ({@link RoundTaskMode}), when the mode and the cluster allow them. */
+    private final ResidentRounds resident;
     /**
      * @param setup         how each task builds its replica (the model and its inner training settings); the
      *                      data passed to {@link #round} must give the batches that setup's model trains on
@@ -107,12 +87,12 @@ public final class RoundTrainer implements AutoCloseable {
         this.params = initialParams.clone();
         this.outer = new OuterOptimizer(cfg.outer(), params.length);
         this.kept = cfg.innerState() == InnerStatePolicy.KEEP ? new TreeMap<>() : null;
-        sc.sc().addSparkListener(otherJobs);
+        this.resident = new ResidentRounds(sc, setup, cfg, runId);
     }
 
     /** Installs a fault-injection hook on the tasks' deltas (tests). */
     public RoundTrainer withDeltaInterceptor(DeltaInterceptor i) {
-        endSession(); // its tasks carry the old hook
+        resident.end(); // its tasks carry the old hook
         this.interceptor = i;
         return this;
     }
@@ -352,7 +332,7 @@ public final class RoundTrainer implements AutoCloseable {
     }
 
     /** The driver's seconds in each step of a round (summed when the round runs again). */
-    private static final class Clock {
+    static final class Clock {
         double broadcast;
         double job;
         double sum;
@@ -360,24 +340,9 @@ public final class RoundTrainer implements AutoCloseable {
     }
 
     private Partial aggregate(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock) {
-        if (resident(data)) {
-            try {
-                Partial total = residentRound(data, snap, clock);
-                if (total != null) {
-                    return total;
-                }
-            } catch (ResidentSession.Broken e) {
-                ResidentSession lost = session;
-                session = null;
-                sessionData = null;
-                Throwable cancelled = lost == null ? null : lost.abort();
-                if (cancelled != null) {
-                    throw new IllegalStateException("round " + (snap.round() + 1) + ": the resident round tasks' job "
-                            + "was cancelled (" + cancelled.getMessage() + "): training stops", cancelled);
-                }
-                LOG.warn("round {}: {}; running the round as its own job (the next round starts new resident "
-                        + "tasks)", snap.round() + 1, e.getMessage(), e.getCause());
-            }
+        Partial inResident = resident.round(data, snap, interceptor, clock);
+        if (inResident != null) {
+            return inResident;
         }
         long t0 = System.nanoTime();
         Broadcast<Snapshot> b = sc.broadcast(snap);
@@ -436,115 +401,19 @@ public final class RoundTrainer implements AutoCloseable {
         return total;
     }
 
-    /** Whether this round runs in resident tasks: the mode says so, they are not off, every partition has a slot. */
-    private boolean resident(JavaRDD<? extends TrainingPartition<?>> data) {
-        int partitions = data.getNumPartitions();
-        if (!cfg.tasks().resident(partitions) || residentOff != null) {
-            return false;
-        }
-        int slots = sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
-        boolean few = slots < partitions;
-        if (few != fewSlotsLogged) {
-            if (few) {
-                LOG.info("round {}: {} task slot(s) for {} partitions: rounds run as their own jobs until every "
-                        + "partition has a slot for a resident task", round + 1, slots, partitions);
-            } else {
-                LOG.info("round {}: {} task slots for {} partitions: rounds run in resident tasks again", round + 1,
-                        slots, partitions);
-            }
-            fewSlotsLogged = few;
-        }
-        if (few) {
-            endSession();
-        }
-        return !few;
-    }
-
-    /**
-     * One round in the resident tasks, starting them when none serve {@code data}; null when they cannot start now
-     * (another job of the application is running: it would wait for their cores) or at all.
-     */
-    private Partial residentRound(JavaRDD<? extends TrainingPartition<?>> data, Snapshot snap, Clock clock)
-            throws ResidentSession.Broken {
-        long t0 = System.nanoTime();
-        ResidentSession s = session;
-        if (s != null && (s.stopped() || sessionData != data)) {
-            endSession();
-            s = null;
-        }
-        if (s == null) {
-            if (otherJobsRunning()) {
-                return null;
-            }
-            String id = "spark-rnn-" + runId + "-resident-" + (++sessions);
-            try {
-                s = ResidentSession.start(sc, id, data, setup, cfg, runId, interceptor);
-            } catch (ResidentSession.Broken e) {
-                residentOff = e.getMessage();
-                LOG.warn("round {}: resident round tasks could not start ({}): every round of this run is its own "
-                        + "job (train.round-tasks = per-round does this from the start)", snap.round() + 1,
-                        e.getMessage(), e.getCause());
-                return null;
-            }
-            session = s;
-            sessionData = data;
-        }
-        long t1 = System.nanoTime();
-        ResidentSession.Frame frame = snapshotFrame.encode(snap);
-        long t2 = System.nanoTime();
-        Partial.InOrder sum = new Partial.InOrder(data.getNumPartitions());
-        long[] lastAdd = new long[1];
-        s.round(frame, r -> {
-            long a = System.nanoTime();
-            sum.offer(r);
-            lastAdd[0] = System.nanoTime() - a;
-        });
-        long t3 = System.nanoTime();
-        clock.broadcast += (t2 - t1) / 1e9;
-        // the sums of results that came before the last one overlapped the tasks still training
-        clock.job += ((t1 - t0) + (t3 - t2) - lastAdd[0]) / 1e9;
-        clock.sum += lastAdd[0] / 1e9;
-        return sum.total();
-    }
-
-    /**
-     * Whether another job of the application is running (a thread of the user's, say) once the listeners have heard
-     * of every job started so far: resident tasks started now would hold the cores it waits for, and the listener
-     * that ends them for a new job has already seen it start.
-     */
-    private boolean otherJobsRunning() {
-        try {
-            sc.sc().listenerBus().waitUntilEmpty();
-        } catch (java.util.concurrent.TimeoutException e) {
-            return true;
-        }
-        return sc.statusTracker().getActiveJobIds().length > 0;
-    }
-
-    /** Ends the resident tasks, if any (they free their cores). */
-    private void endSession() {
-        ResidentSession s = session;
-        if (s != null) {
-            session = null;
-            sessionData = null;
-            s.close();
-        }
-    }
-
     /** Resident sessions started (or tried) so far (tests). */
     int sessionsStarted() {
-        return sessions;
+        return resident.sessionsStarted();
     }
 
     /** Why resident tasks are off for the rest of this run, or null (tests). */
     String residentOff() {
-        return residentOff;
+        return resident.off();
     }
 
     /** The port the current resident session listens on, or -1 (tests). */
     int residentPort() {
-        ResidentSession s = session;
-        return s == null ? -1 : s.port();
+        return resident.port();
     }
 
     private static <T> List<T> toList(Iterable<T> it) {
@@ -568,8 +437,7 @@ public final class RoundTrainer implements AutoCloseable {
      */
     @Override
     public void close() {
-        endSession();
-        sc.sc().removeSparkListener(otherJobs);
+        resident.close();
         releaseOnExecutors();
         Replica.release(runId);
     }
